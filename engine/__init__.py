@@ -1,0 +1,18 @@
+"""autograd-ui's engine: scalar autograd, its safe expression language, graph extraction,
+the compiled tape, and the records of each forward and backward step. No UI imports.
+
+    from engine import (Value, parse, ExpressionError, to_graph, to_flow, from_flow,
+                        Tape, backprop_steps, forward_steps)
+    from engine.nn import Module, Neuron, Layer, MLP
+"""
+from .convert import GraphError, as_value
+from .expression import ExpressionError, parse
+from .flow import flow_convention, from_flow, to_flow
+from .graph import to_graph
+from .steps import InputTerm, Step, backprop_steps, forward_steps, fmt
+from .tape import Tape, TapeResult
+from .value import Value
+
+__all__ = ["Value", "parse", "ExpressionError", "GraphError", "to_graph", "to_flow",
+           "from_flow", "flow_convention", "as_value", "Tape", "TapeResult",
+           "backprop_steps", "forward_steps", "Step", "InputTerm", "fmt"]

@@ -1,0 +1,228 @@
+"""The learner's expression language, parsed with ``ast`` against a whitelist (never eval/exec).
+
+::
+
+    a = 2          # a numeric literal (optionally signed) assigned to a name: a leaf (a slider)
+    b = -3
+    c = 10; f = -2 # ';' separates statements too
+    e = a*b        # named intermediates label their node
+    d = e + c
+    L = d*f        # the last assigned name is the output
+
+Operators ``+ - * / **``, unary ``-``/``+``, parentheses, numbers, names and the one-argument
+functions ``tanh relu exp log sigmoid``. A bare final expression is the output, labelled
+``out``. Everything else raises :class:`ExpressionError` with the line and column of the culprit.
+"""
+from __future__ import annotations
+
+import ast
+import math
+
+from .value import Value
+
+MAX_SOURCE_CHARS = 20_000
+MAX_NODES = 20_000
+FUNCTIONS = ("tanh", "relu", "exp", "log", "sigmoid")
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_DESCRIBE = {
+    ast.Attribute: "attributes (like 'x.y')", ast.Subscript: "subscripts (like 'x[0]')",
+    ast.Lambda: "lambdas", ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions", ast.GeneratorExp: "comprehensions",
+    ast.Compare: "comparisons", ast.BoolOp: "'and'/'or'", ast.IfExp: "'if' expressions",
+    ast.List: "lists", ast.Tuple: "tuples", ast.Dict: "dicts", ast.Set: "sets",
+    ast.JoinedStr: "strings", ast.Starred: "'*' unpacking", ast.NamedExpr: "':='",
+    ast.Await: "'await'", ast.Yield: "'yield'", ast.YieldFrom: "'yield'",
+}
+
+
+class ExpressionError(ValueError):
+    """A problem in the learner's text, at 1-based ``line`` and ``col`` (0 when unknown)."""
+
+    def __init__(self, message: str, line: int = 0, col: int = 0):
+        self.message, self.line, self.col = message, line, col
+        where = f"line {line}, col {col}: " if line else ""
+        super().__init__(where + message)
+
+
+def _error(node: ast.AST, source_lines: list[str], message: str) -> ExpressionError:
+    line = getattr(node, "lineno", 0) or 0
+    col = getattr(node, "col_offset", 0) or 0
+    if 0 < line <= len(source_lines):   # ast counts UTF-8 bytes; people count characters
+        col = len(source_lines[line - 1].encode()[:col].decode(errors="ignore"))
+    return ExpressionError(message, line, col + 1 if line else 0)
+
+
+def _number(node: ast.AST) -> float | None:
+    """The value of a numeric literal, optionally signed, else None."""
+    sign = 1.0
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        sign = -sign if isinstance(node.op, ast.USub) else sign
+        node = node.operand
+    if (isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool)):
+        try:
+            return sign * float(node.value)
+        except OverflowError:        # an integer literal beyond float range
+            return sign * math.inf
+    return None
+
+
+class _Builder:
+    """Turns whitelisted statements into Values, iteratively (no recursion on deep input)."""
+
+    def __init__(self, source: str):
+        self.lines = source.splitlines()
+        self.names: dict[str, Value] = {}
+        self.defined_at: dict[str, int] = {}
+        self.leaves: set[str] = set()
+        self.count = 0
+
+    def fail(self, node, message):
+        return _error(node, self.lines, message)
+
+    def new(self, value: Value, node) -> Value:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(node, f"the graph is too large (more than {MAX_NODES:,} nodes)")
+        return value
+
+    def expression(self, root: ast.AST) -> Value:
+        """Post-order walk with an explicit stack; results of finished nodes on ``done``."""
+        done: list[Value] = []
+        stack: list[tuple[ast.AST, bool]] = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            number = _number(node)
+            if number is not None:
+                done.append(self.new(Value.constant(number), node))
+            elif isinstance(node, ast.Name):
+                if node.id not in self.names:
+                    hint = " (it is a function: call it like tanh(x))" if node.id in FUNCTIONS else ""
+                    raise self.fail(node, f"'{node.id}' is not defined{hint}")
+                done.append(self.names[node.id])
+            elif isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+                if expanded:
+                    right, left = done.pop(), done.pop()
+                    done.append(self.new(left._apply(_BINOPS[type(node.op)], right), node))
+                else:
+                    stack += [(node, True), (node.right, False), (node.left, False)]
+            elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+                if expanded:
+                    if isinstance(node.op, ast.USub):
+                        done.append(self.new(-done.pop(), node))
+                else:
+                    stack += [(node, True), (node.operand, False)]
+            elif isinstance(node, ast.Call):
+                if expanded:
+                    done.append(self.new(getattr(done.pop(), node.func.id)(), node))
+                else:
+                    self.check_call(node)
+                    stack += [(node, True), (node.args[0], False)]
+            else:
+                raise self.fail(node, self.describe(node))
+        return done.pop()
+
+    def check_call(self, node: ast.Call) -> None:
+        func = node.func
+        if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
+            name = f"'{func.id}' is not a function you can call here" \
+                if isinstance(func, ast.Name) else "only named functions can be called"
+            raise self.fail(node, f"{name} (available: {', '.join(FUNCTIONS)})")
+        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            raise self.fail(node, f"{func.id}() takes exactly one argument, like {func.id}(x)")
+
+    @staticmethod
+    def describe(node: ast.AST) -> str:
+        if isinstance(node, ast.Constant):
+            kind = "strings" if isinstance(node.value, (str, bytes)) else repr(node.value)
+            return f"{kind} are not allowed; only numbers" if kind == "strings" \
+                else f"{kind} is not a number"
+        if isinstance(node, ast.BinOp):
+            return "only the operators + - * / ** are allowed"
+        if isinstance(node, ast.UnaryOp):
+            return "only unary minus and plus are allowed"
+        what = _DESCRIBE.get(type(node), f"'{type(node).__name__}'")
+        return f"{what} are not allowed here"
+
+    def statement(self, stmt: ast.stmt, is_last: bool) -> Value | None:
+        if isinstance(stmt, ast.Expr):
+            if not is_last:
+                raise self.fail(stmt, "only the last line may be a bare expression; "
+                                      "give this one a name, like 'e = ...'")
+            value = self.expression(stmt.value)
+            if value.label or value._const:   # a bare name or number: do not rename it
+                return value
+            value.label = "out"
+            return value
+        if not isinstance(stmt, ast.Assign):
+            kind = {ast.AugAssign: "'+=' style updates", ast.AnnAssign: "annotations",
+                    ast.Import: "imports", ast.ImportFrom: "imports"}.get(type(stmt))
+            raise self.fail(stmt, f"{kind or 'this statement'} not allowed; "
+                                  "write 'name = expression'")
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            raise self.fail(stmt, "assign to a single name, like 'e = a * b'")
+        target = stmt.targets[0]
+        name = target.id
+        if name in FUNCTIONS:
+            raise self.fail(target, f"'{name}' is a function name; choose another name")
+        if name in self.names:
+            kind = "leaf" if name in self.leaves else "name"
+            raise self.fail(target, f"the {kind} '{name}' is already defined on line "
+                                    f"{self.defined_at[name]}; use a new name")
+        number = _number(stmt.value)
+        if number is not None:
+            value = self.new(Value(number, label=name), stmt)
+            self.leaves.add(name)
+        else:
+            value = self.expression(stmt.value)
+            if not value._prev:
+                raise self.fail(stmt.value, f"'{name} = ...' only copies another name; "
+                                            "compute something (like 'e = a * b')")
+            if value.label:
+                raise self.fail(stmt.value, f"'{name}' would just rename '{value.label}'; "
+                                            "use the existing name")
+            value.label = name
+        self.names[name] = value
+        self.defined_at[name] = stmt.lineno
+        return value
+
+
+def parse(source: str) -> Value:
+    """Build the graph that ``source`` describes and return its output ``Value``.
+
+    Raises :class:`ExpressionError` (a ``ValueError``) with ``.line``/``.col`` for anything
+    outside the language, for input over 20,000 characters or 20,000 nodes, and for text
+    Python's own parser rejects; no other exception escapes, and nothing is executed.
+    """
+    if not isinstance(source, str):
+        raise ExpressionError(f"expected text, got {type(source).__name__}")
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ExpressionError(f"the expression is too long ({len(source):,} characters; "
+                              f"the limit is {MAX_SOURCE_CHARS:,})")
+    if not source.strip():
+        raise ExpressionError("the expression is empty; try 'a = 2; b = -3; L = a * b'")
+    for line_no, line in enumerate(source.splitlines(), 1):
+        for col, ch in enumerate(line, 1):
+            if not (ch.isprintable() or ch == "\t") or ord(ch) > 127:
+                raise ExpressionError(f"unexpected character {ch!r}; use plain ASCII "
+                                      "letters, digits and operators", line_no, col)
+    try:
+        tree = ast.parse(source, mode="exec")
+    except SyntaxError as e:
+        msg = e.msg or "invalid syntax"
+        if "integer string conversion" in msg:
+            msg = "a number with too many digits (write large numbers like 1e400)"
+        raise ExpressionError(msg, e.lineno or 0, max(e.offset or 0, 1)) from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("an expression is nested too deeply for the parser (about 2,000 "
+                              "operations in one statement at most); split it into named "
+                              "steps") from None
+    except (ValueError, OverflowError) as e:
+        raise ExpressionError(f"malformed expression: {e}") from None
+    if not tree.body:
+        raise ExpressionError("the expression has no statements")
+    builder = _Builder(source)
+    output = None
+    for k, stmt in enumerate(tree.body):
+        output = builder.statement(stmt, is_last=k == len(tree.body) - 1)
+    return output

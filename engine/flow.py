@@ -1,0 +1,191 @@
+"""Read and write the original TypeScript app's node/edge JSON (hewliyang/autograd-ui).
+
+Its shape (React Flow)::
+
+    {"nodes": [{"id": "5", "type": "value", "data": {"val": .., "grad": .., "label": "a"}},
+               {"id": "3*", "type": "operator", "data": {"op": "*"}}, ...],
+     "edges": [{"id": "...", "source": "5", "target": "3*"}, ...]}
+
+Careful: the original app's files store a value's *data* under ``grad`` and its *gradient*
+under ``val`` (its README's output L has ``val: 1, grad: -8``). ``convention="original"``
+means that layout, ``convention="data"`` means ``val`` = data, ``grad`` = gradient; reading
+with ``convention="auto"`` picks the one under which the values agree with the operations.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import networkx as nx
+
+from .convert import GraphError
+from .expression import MAX_NODES
+from .ops import resolve
+from .value import Value
+
+CONVENTIONS = ("data", "original")
+
+
+def _fields(convention: str) -> tuple[str, str]:
+    """(field holding the data, field holding the grad)."""
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention must be one of {CONVENTIONS} (or 'auto' when reading), "
+                         f"got {convention!r}")
+    return ("val", "grad") if convention == "data" else ("grad", "val")
+
+
+def to_flow(G: nx.DiGraph, convention: str = "data", positions: dict | None = None) -> dict:
+    """The graph ``G`` (from :func:`engine.to_graph`) as the original app's JSON document.
+
+    Writes ``val`` = data and ``grad`` = gradient by default, the original app's swapped
+    layout with ``convention="original"``. ``positions`` (``{node_id: (x, y)}``) are written as
+    React Flow positions when given. An edge carries ``operand`` (its operand position) so
+    that ``-``, ``/`` and ``**`` keep their order; the original app ignores it.
+    """
+    data_key, grad_key = _fields(convention)
+    nodes, edges = [], []
+    for nid, attrs in G.nodes(data=True):
+        if attrs["kind"] == "value":
+            data = {data_key: attrs["data"], grad_key: attrs["grad"], "label": attrs["label"]}
+            if attrs.get("const"):
+                data["const"] = True
+            node = {"id": nid, "type": "value", "data": data}
+        else:
+            node = {"id": nid, "type": "operator", "data": {"op": attrs["op"]}}
+        if positions is not None and nid in positions:
+            x, y = positions[nid]
+            node["position"] = {"x": float(x), "y": float(y)}
+        nodes.append(node)
+    for u, v, attrs in G.edges(data=True):
+        for pos in attrs.get("operands", [0]):
+            edges.append({"id": f"e{len(edges)}", "source": u, "target": v, "operand": pos})
+    return {"nodes": nodes, "edges": edges}
+
+
+def _structure(nodes, edges) -> tuple[nx.DiGraph, dict, dict]:
+    """Validate the document; return the DiGraph, {op id: [input ids]}, {op id: output id}."""
+    if not isinstance(nodes, list) or not isinstance(edges, list):
+        raise GraphError("expected 'nodes' and 'edges' to be lists")
+    if len(nodes) > MAX_NODES or len(edges) > 2 * MAX_NODES:
+        raise GraphError(f"the graph is too large (more than {MAX_NODES:,} nodes)")
+    G = nx.DiGraph()
+    for k, node in enumerate(nodes):
+        if not isinstance(node, dict) or "id" not in node:
+            raise GraphError(f"node #{k} has no 'id'")
+        nid, kind = str(node["id"]), node.get("type")
+        if kind not in ("value", "operator"):
+            raise GraphError(f"node '{nid}' has type {kind!r}; expected 'value' or 'operator'")
+        if nid in G:
+            raise GraphError(f"two nodes have the id '{nid}'")
+        data = node.get("data") if isinstance(node.get("data"), dict) else {}
+        G.add_node(nid, kind=kind, data=data)
+    inputs: dict[str, list] = {n: [] for n, a in G.nodes(data=True) if a["kind"] == "operator"}
+    output: dict[str, str] = {}
+    for k, edge in enumerate(edges):
+        if not isinstance(edge, dict):
+            raise GraphError(f"edge #{k} is not an object")
+        src, dst = str(edge.get("source")), str(edge.get("target"))
+        for end in (src, dst):
+            if end not in G:
+                raise GraphError(f"edge '{edge.get('id', k)}' points to a missing node '{end}'")
+        kinds = (G.nodes[src]["kind"], G.nodes[dst]["kind"])
+        if kinds == ("value", "operator"):
+            operand = edge.get("operand")
+            inputs[dst].append((operand if isinstance(operand, int) else len(inputs[dst]), src))
+        elif kinds == ("operator", "value"):
+            if src in output:
+                raise GraphError(f"operator '{src}' has more than one output")
+            if any(G.nodes[p]["kind"] == "operator" for p in G.predecessors(dst)):
+                raise GraphError(f"value '{dst}' is produced by more than one operator")
+            output[src] = dst
+        else:
+            raise GraphError(f"edge '{edge.get('id', k)}' joins two {kinds[0]} nodes; edges "
+                             "must go value -> operator -> value")
+        G.add_edge(src, dst)
+    for oid in inputs:
+        if oid not in output:
+            raise GraphError(f"operator '{oid}' has no output value")
+    if not nx.is_directed_acyclic_graph(G):
+        cycle = " -> ".join(u for u, _ in nx.find_cycle(G))
+        raise GraphError(f"the graph has a cycle ({cycle}); a compute graph cannot")
+    return G, {o: [s for _, s in sorted(ins, key=lambda t: t[0])] for o, ins in inputs.items()}, output
+
+
+def _number(data: dict, key: str):
+    x = data.get(key)
+    return float(x) if isinstance(x, numbers.Real) and not isinstance(x, bool) else None
+
+
+def _agreement(G, inputs, output, data_key: str) -> int:
+    """How many operations the values agree with when ``data_key`` holds the data."""
+    score = 0
+    for oid, ins in inputs.items():
+        xs = [_number(G.nodes[i]["data"], data_key) for i in ins]
+        out = _number(G.nodes[output[oid]]["data"], data_key)
+        if out is None or None in xs:
+            continue
+        try:
+            spec, exponent = resolve(str(G.nodes[oid]["data"].get("op")), len(xs))
+        except KeyError:
+            continue
+        expected = spec.forward(*xs, *([exponent] if exponent is not None else []))
+        score += math.isclose(expected, out, rel_tol=1e-6, abs_tol=1e-9)
+    return score
+
+
+def flow_convention(nodes, edges) -> str:
+    """``"original"`` if the values agree with the operations only when read from ``grad``
+    (the original app's layout), else ``"data"``."""
+    G, inputs, output = _structure(nodes, edges)
+    return "original" if (_agreement(G, inputs, output, "grad")
+                          > _agreement(G, inputs, output, "val")) else "data"
+
+
+def from_flow(nodes, edges=None, convention: str = "auto") -> Value:
+    """Rebuild the graph in the original app's JSON and return its output ``Value``, with
+    forward data and gradients computed (``backward()`` has run).
+
+    ``nodes`` may also be the whole document (``{"nodes": [...], "edges": [...]}``).
+    Leaves take their data from the file (``convention`` says which field holds it;
+    ``"auto"`` detects it); intermediates are recomputed. Raises :class:`GraphError` (a
+    ``ValueError``) for a cycle, an unknown op, a wrong number of inputs, an edge to a missing
+    node, a leaf without a number, or not exactly one output.
+    """
+    if edges is None and isinstance(nodes, dict):
+        nodes, edges = nodes.get("nodes"), nodes.get("edges")
+    G, inputs, output = _structure(nodes, edges if edges is not None else [])
+    if convention == "auto":
+        convention = ("original" if _agreement(G, inputs, output, "grad")
+                      > _agreement(G, inputs, output, "val") else "data")
+    data_key, _ = _fields(convention)
+    sinks = [n for n, a in G.nodes(data=True) if a["kind"] == "value" and G.out_degree(n) == 0]
+    if len(sinks) != 1:
+        names = ", ".join(G.nodes[n]["data"].get("label") or n for n in sinks) or "none"
+        raise GraphError(f"a graph needs exactly one output value; this one has {names}")
+    producer = {v: o for o, v in output.items()}
+    values: dict[str, Value] = {}
+    for nid in nx.lexicographical_topological_sort(G):
+        attrs = G.nodes[nid]
+        if attrs["kind"] == "operator":
+            continue
+        label = str(attrs["data"].get("label") or "")
+        if nid not in producer:
+            x = _number(attrs["data"], data_key)
+            if x is None:
+                raise GraphError(f"value '{label or nid}' has no number under '{data_key}'")
+            values[nid] = Value.constant(x) if attrs["data"].get("const") else Value(x, label)
+            continue
+        oid = producer[nid]
+        args = [values[i] for i in inputs[oid]]
+        try:
+            spec, exponent = resolve(str(G.nodes[oid]["data"].get("op")), len(args))
+        except KeyError as e:
+            raise GraphError(f"operator '{oid}': {e.args[0]}") from None
+        if exponent is not None:
+            args.append(Value.constant(exponent))
+        out = args[0]._apply(spec.name, *args[1:])
+        out.label = label
+        values[nid] = out
+    root = values[sinks[0]]
+    root.backward()
+    return root

@@ -1,0 +1,157 @@
+"""A graph compiled once into flat instructions, re-run for new leaf values without Values.
+
+This is what a slider move calls: ``Tape(root)`` once per structure, then ``tape.run({...})``
+recomputes every node's data and grad. Two executors give the same results (to rounding):
+
+- a straight Python loop over the instructions (narrow, deep graphs such as long chains),
+  computing exactly what ``Value.backward()`` computes, in the same order;
+- numpy, one vectorised call per (topological level, op) group (wide graphs such as MLP
+  losses over a batch), accumulating grads with ``np.add.at``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from .convert import as_value
+from .graph import value_ids
+from .ops import OPS
+from .topo import topo_order
+
+# Mean number of ops per topological level from which numpy's per-call overhead pays off.
+NUMPY_MIN_WIDTH = 12
+
+
+@dataclass(frozen=True)
+class TapeResult:
+    """Every node's ``data`` and ``grad`` (aligned with ``Tape.ids``) and the output's data."""
+    data: np.ndarray
+    grad: np.ndarray
+    output: float
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """``data[out] = op.forward(*data[args])``; ``level`` = longest path from a leaf."""
+    op: str
+    out: int
+    args: tuple
+    level: int
+
+
+class Tape:
+    """The compiled graph of ``root`` (an engine ``Value`` or any micrograd-style value).
+
+    Attributes: ``ids`` value-node ids in topological order (the ids of ``engine.to_graph``),
+    ``index`` {id: position}, ``labels`` {id: label}, ``leaf_ids`` the tunable leaves (not
+    number literals), ``const`` a boolean array marking literals, ``instructions`` one per
+    non-leaf node in topological order, ``executor`` ``"python"`` or ``"numpy"``, and the latest
+    ``data``/``grad`` arrays.
+    """
+
+    def __init__(self, root, executor: str | None = None):
+        self.root = as_value(root)
+        self.nodes = topo_order(self.root)
+        ids = value_ids(self.nodes)
+        self.ids = [ids[id(v)] for v in self.nodes]
+        self.index = {vid: k for k, vid in enumerate(self.ids)}
+        self.labels = {vid: v.label for vid, v in zip(self.ids, self.nodes)}
+        self.const = np.array([v._const for v in self.nodes], dtype=bool)
+        self.leaf_ids = [vid for vid, v in zip(self.ids, self.nodes)
+                         if not v._prev and not v._const]
+        by_label: dict[str, list[str]] = {}
+        for vid in self.leaf_ids:
+            by_label.setdefault(self.labels[vid], []).append(vid)
+        self._leaf_by_label = {lab: vids for lab, vids in by_label.items() if lab}
+        self.output_index = len(self.nodes) - 1
+
+        level = [0] * len(self.nodes)
+        self.instructions: list[Instruction] = []
+        for k, v in enumerate(self.nodes):
+            if v._prev:
+                args = tuple(self.index[ids[id(c)]] for c in v._prev)
+                level[k] = 1 + max(level[a] for a in args)
+                self.instructions.append(Instruction(v._op, k, args, level[k]))
+        self.n_levels = max(level) if self.instructions else 0
+        width = len(self.instructions) / max(self.n_levels, 1)
+        self.executor = executor or ("numpy" if width >= NUMPY_MIN_WIDTH else "python")
+        if self.executor not in ("python", "numpy"):
+            raise ValueError(f"executor must be 'python' or 'numpy', got {executor!r}")
+        self._compile()
+        self.leaf_data = np.array([v.data for v in self.nodes], dtype=float)
+        self.data = self.leaf_data.copy()
+        self.grad = np.zeros(len(self.nodes))
+        self.run()
+
+    def _compile(self) -> None:
+        if self.executor == "python":
+            self._program = [(OPS[i.op].forward, OPS[i.op].local, i.out, i.args[0],
+                              i.args[1] if len(i.args) > 1 else -1)
+                             for i in self.instructions]
+            return
+        groups: dict[tuple, list[Instruction]] = {}
+        for ins in self.instructions:
+            groups.setdefault((ins.level, ins.op), []).append(ins)
+        self._groups = [(OPS[op], np.array([i.out for i in group]),
+                         [np.array([i.args[p] for i in group]) for p in range(OPS[op].arity)])
+                        for (_, op), group in sorted(groups.items())]
+
+    def leaf_index(self, key: str) -> int:
+        """Position of a tunable leaf given by id (``"v3"``) or by its (unique) label."""
+        if key in self.index and key in self.leaf_ids:
+            return self.index[key]
+        vids = self._leaf_by_label.get(key)
+        if vids is None:
+            raise KeyError(f"{key!r} is not a tunable leaf of this graph "
+                           f"(leaves: {', '.join(self.labels[v] or v for v in self.leaf_ids)})")
+        if len(vids) > 1:
+            raise KeyError(f"the label {key!r} names {len(vids)} leaves; use an id ({vids})")
+        return self.index[vids[0]]
+
+    def run(self, values: Mapping[str, float] | None = None) -> TapeResult:
+        """Set the given leaves (id or label -> value), recompute every data and grad."""
+        for key, x in (values or {}).items():
+            self.leaf_data[self.leaf_index(key)] = float(x)
+        with np.errstate(all="ignore"):
+            if self.executor == "python":
+                data, grad = self._run_python()
+            else:
+                data, grad = self._run_numpy()
+        grad[self.const] = 0.0          # number literals receive no gradient
+        self.data, self.grad = data, grad
+        return TapeResult(data, grad, float(data[self.output_index]))
+
+    def _run_python(self):
+        d = self.leaf_data.tolist()
+        for fwd, _, o, a, b in self._program:
+            d[o] = fwd(d[a]) if b < 0 else fwd(d[a], d[b])
+        g = [0.0] * len(d)
+        g[self.output_index] = 1.0
+        for _, local, o, a, b in reversed(self._program):
+            up = g[o]
+            if b < 0:
+                g[a] += local(d[a], d[o])[0] * up
+            else:
+                la, lb = local(d[a], d[b], d[o])
+                g[a] += la * up
+                g[b] += lb * up
+        return np.array(d), np.array(g)
+
+    def _run_numpy(self):
+        d = self.leaf_data.copy()
+        for op, out, args in self._groups:
+            d[out] = op.forward_np(*(d[a] for a in args))
+        g = np.zeros_like(d)
+        g[self.output_index] = 1.0
+        for op, out, args in reversed(self._groups):
+            up = g[out]
+            for a, local in zip(args, op.local_np(*(d[a] for a in args), d[out])):
+                np.add.at(g, a, local * up)
+        return d, g
+
+    def write_back(self) -> None:
+        """Copy the latest data and grads into the ``Value`` objects of the graph."""
+        for v, x, gx in zip(self.nodes, self.data.tolist(), self.grad.tolist()):
+            v.data, v.grad = x, gx

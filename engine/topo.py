@@ -1,0 +1,30 @@
+"""Topological order of a micrograd-style graph, without recursion."""
+from __future__ import annotations
+
+
+def operands(v) -> tuple:
+    """The inputs of ``v`` in operand order (micrograd keeps a set: its order is kept as is)."""
+    return tuple(getattr(v, "_prev", ()) or ())
+
+
+def topo_order(root) -> list:
+    """Every node reachable from ``root`` through ``._prev``, each after all of its operands,
+    ``root`` last.
+
+    Depth-first post-order with an explicit stack, so a 100,000-op chain needs no recursion;
+    operands are visited in operand order, so the order is deterministic. Nodes are told apart
+    by identity (micrograd-style values need not be hashable by value).
+    """
+    order, seen = [], {id(root)}
+    stack = [(root, iter(operands(root)))]
+    while stack:
+        node, pending = stack[-1]
+        for child in pending:
+            if id(child) not in seen:
+                seen.add(id(child))
+                stack.append((child, iter(operands(child))))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order

@@ -1,0 +1,101 @@
+"""A scalar that remembers how it was computed, micrograd style.
+
+Compatible with karpathy's micrograd ``Value`` (``.data``, ``.grad``, ``._prev``, ``._op``,
+``.backward()``), with three differences a learner may notice:
+
+- ``._prev`` is a tuple in operand order (micrograd: a set), so ``a - b`` and ``b - a`` differ
+  in the graph, and ``-`` and ``/`` are single ops, so the graph reads like the expression;
+- ``backward()`` zeroes every grad in the graph first, so calling it twice gives the same grads
+  (micrograd accumulates: a second call doubles them);
+- a plain number used in an op becomes a *constant* leaf (``._const``) that, like a literal in
+  PyTorch, receives no gradient.
+
+Each op's forward rule and local derivatives sit side by side in ``engine.ops.OPS``.
+"""
+from __future__ import annotations
+
+import numbers
+
+from .ops import OPS
+from .topo import topo_order
+
+
+def _number_label(x) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+class Value:
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_const", "__weakref__")
+
+    def __init__(self, data, label: str = "", _children: tuple = (), _op: str = ""):
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self._prev = tuple(_children)
+        self._op = _op
+        self._const = False
+
+    @staticmethod
+    def constant(x) -> "Value":
+        """A number literal as a leaf that receives no gradient."""
+        v = Value(x, label=_number_label(x))
+        v._const = True
+        return v
+
+    def _apply(self, op: str, *others) -> "Value":
+        operands = [self]
+        for o in others:
+            if isinstance(o, Value):
+                operands.append(o)
+            elif isinstance(o, numbers.Real):
+                operands.append(Value.constant(o))
+            else:
+                return NotImplemented
+        return Value(OPS[op].forward(*(v.data for v in operands)), _children=operands, _op=op)
+
+    def _backward(self) -> None:
+        """Chain rule for this node: every operand's grad += d self / d operand * self.grad."""
+        if self._prev:
+            local = OPS[self._op].local(*(v.data for v in self._prev), self.data)
+            for child, d in zip(self._prev, local):
+                child.grad += d * self.grad
+
+    def backward(self) -> None:
+        """Fill ``.grad`` of every node with d self / d node (zeroing the graph's grads first)."""
+        order = topo_order(self)
+        for v in order:
+            v.grad = 0.0
+        self.grad = 1.0
+        for v in reversed(order):
+            v._backward()
+        for v in order:
+            if v._const:
+                v.grad = 0.0
+
+    # -- operators: Value op Value, Value op number, number op Value --
+    def __add__(self, other): return self._apply("+", other)
+    def __sub__(self, other): return self._apply("-", other)
+    def __mul__(self, other): return self._apply("*", other)
+    def __truediv__(self, other): return self._apply("/", other)
+    def __pow__(self, other): return self._apply("**", other)
+    def __neg__(self): return self._apply("neg")
+
+    def __radd__(self, other): return self._lift(other)._apply("+", self)
+    def __rsub__(self, other): return self._lift(other)._apply("-", self)
+    def __rmul__(self, other): return self._lift(other)._apply("*", self)
+    def __rtruediv__(self, other): return self._lift(other)._apply("/", self)
+    def __rpow__(self, other): return self._lift(other)._apply("**", self)
+
+    @staticmethod
+    def _lift(x):
+        return x if isinstance(x, Value) else Value.constant(x)
+
+    def tanh(self): return self._apply("tanh")
+    def relu(self): return self._apply("relu")
+    def exp(self): return self._apply("exp")
+    def log(self): return self._apply("log")
+    def sigmoid(self): return self._apply("sigmoid")
+
+    def __repr__(self) -> str:
+        name = f"{self.label}: " if self.label else ""
+        return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g})"
