@@ -102,9 +102,13 @@ def _structure(nodes, edges) -> tuple[nx.DiGraph, dict, dict]:
             raise GraphError(f"edge '{edge.get('id', k)}' joins two {kinds[0]} nodes; edges "
                              "must go value -> operator -> value")
         G.add_edge(src, dst)
-    for oid in inputs:
+    for oid, ins in inputs.items():
         if oid not in output:
             raise GraphError(f"operator '{oid}' has no output value")
+        try:
+            resolve(str(G.nodes[oid]["data"].get("op")), len(ins))
+        except KeyError as e:
+            raise GraphError(f"operator '{oid}': {e.args[0]}") from None
     if not nx.is_directed_acyclic_graph(G):
         cycle = " -> ".join(u for u, _ in nx.find_cycle(G))
         raise GraphError(f"the graph has a cycle ({cycle}); a compute graph cannot")
@@ -124,10 +128,7 @@ def _agreement(G, inputs, output, data_key: str) -> int:
         out = _number(G.nodes[output[oid]]["data"], data_key)
         if out is None or None in xs:
             continue
-        try:
-            spec, exponent = resolve(str(G.nodes[oid]["data"].get("op")), len(xs))
-        except KeyError:
-            continue
+        spec, exponent = resolve(str(G.nodes[oid]["data"].get("op")), len(xs))
         expected = spec.forward(*xs, *([exponent] if exponent is not None else []))
         score += math.isclose(expected, out, rel_tol=1e-6, abs_tol=1e-9)
     return score
@@ -177,10 +178,7 @@ def from_flow(nodes, edges=None, convention: str = "auto") -> Value:
             continue
         oid = producer[nid]
         args = [values[i] for i in inputs[oid]]
-        try:
-            spec, exponent = resolve(str(G.nodes[oid]["data"].get("op")), len(args))
-        except KeyError as e:
-            raise GraphError(f"operator '{oid}': {e.args[0]}") from None
+        spec, exponent = resolve(str(G.nodes[oid]["data"].get("op")), len(args))
         if exponent is not None:
             args.append(Value.constant(exponent))
         out = args[0]._apply(spec.name, *args[1:])

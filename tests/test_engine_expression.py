@@ -1,0 +1,145 @@
+"""The expression language: what it builds, and how it refuses everything else."""
+import math
+import time
+
+import pytest
+
+from engine import ExpressionError, parse
+from engine.topo import topo_order
+
+LECTURE = """a = 2          # a leaf
+b = -3
+c = 10; f = -2
+e = a*b
+d = e + c
+L = d*f"""
+
+
+def by_label(root):
+    return {v.label: v for v in topo_order(root) if v.label}
+
+
+def test_lecture_program():
+    L = parse(LECTURE)
+    L.backward()
+    v = by_label(L)
+    assert L.label == "L" and L.data == -8
+    assert {k: v[k].grad for k in "abcfed"} == dict(a=6, b=-4, c=-2, f=4, e=-2, d=-2)
+    assert [v[k]._op for k in "edL"] == ["*", "+", "*"]
+    assert all(not v[k]._prev and not v[k]._const for k in "abcf")
+
+
+def test_bare_final_expression_is_out():
+    out = parse("x = 0.5\ntanh(2*x) - x**2")
+    assert out.label == "out" and out.data == pytest.approx(math.tanh(1.0) - 0.25)
+
+
+def test_functions_and_literals():
+    y = parse("x = 1.5; y = sigmoid(x) + relu(-x) + exp(log(x)) / +2")
+    assert y.data == pytest.approx(1 / (1 + math.exp(-1.5)) + 0 + 0.75)
+    literal = parse("a = 3; b = a * -2")._prev[1]
+    assert literal._const and literal.data == -2.0     # a signed literal, not a neg op
+
+
+@pytest.mark.parametrize("source, line, col, fragment", [
+    ("a = 2\nb = 3\nL = a*q", 3, 7, "'q' is not defined"),
+    ("a = 2\na = 3", 2, 1, "already defined"),
+    ("a = 2; b = a.__class__", 1, 12, "attributes"),
+    ("a = 2; b = foo(a)", 1, 12, "'foo' is not a function"),
+    ("a = 2\nb = tanh(a, a)", 2, 5, "exactly one argument"),
+    ("a = 2\nb = 'x' * a", 2, 5, "strings"),
+    ("a = 2\nb = [a]", 2, 5, "lists"),
+    ("a = 2\nb = a if a else a", 2, 5, "'if' expressions"),
+    ("a = 2\nb = a < 3", 2, 5, "comparisons"),
+    ("a = 2\na += 1", 2, 1, "'+=' style updates"),
+    ("import os", 1, 1, "imports"),
+    ("a = 2\nb = a // 2", 2, 5, "operators"),
+    ("a = 2\nb = (a", 2, 5, "never closed"),
+    ("tanh = 2", 1, 1, "function name"),
+    ("a = 2\na + 1\nb = a", 2, 1, "last line"),
+    ("a = 2; b = a", 1, 12, "copies"),
+    ("a = 2\nb = tanh", 2, 5, "is a function"),
+])
+def test_errors_point_at_the_culprit(source, line, col, fragment):
+    with pytest.raises(ExpressionError) as info:
+        parse(source)
+    err = info.value
+    assert (err.line, err.col) == (line, col), str(err)
+    assert fragment in str(err)
+    assert str(err).startswith(f"line {line}, col {col}: ")
+    assert isinstance(err, ValueError)
+
+
+HOSTILE = [
+    "__import__('os').system('x')",
+    "a.__class__",
+    "().__class__",
+    "lambda: 1",
+    "'x'*10**9",
+    "(" * 5000 + "1" + ")" * 5000,
+    "+".join(["a"] * 30000),
+    "x" * 1_000_000,
+    "",
+    "   \n  ",
+    "\x00\x01\x02",
+    "a = 2\nb = a * ☃",
+    "".join(chr(c) for c in range(0x2500, 0x2600)),
+    "-" * 9000 + "1",
+    "+".join(["1"] * 5000),
+    "1" * 5000,
+    "a = (1",
+    "a = 1)",
+    "[x for x in ()]",
+    "def f(): pass",
+    "a = 2; del a",
+    "a = 2\nwhile a: pass",
+]
+
+
+@pytest.mark.parametrize("source", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_input_raises_expression_error_fast(source, monkeypatch):
+    import builtins
+    called = []
+    monkeypatch.setattr(builtins, "__import__", lambda *a, **k: called.append(a) or None)
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError):
+        parse(source)
+    assert time.perf_counter() - start < 1.0
+    assert called == []
+
+
+def test_node_limit(monkeypatch):
+    # At one node per character at most, 20,000 characters stay within 20,000 nodes; check the
+    # guard itself with a smaller limit.
+    import engine.expression as expression
+    monkeypatch.setattr(expression, "MAX_NODES", 100)
+    ok = "\n".join(["x0 = 1"] + [f"x{i} = x{i-1} * 1.5" for i in range(1, 40)])
+    assert parse(ok).label == "x39"
+    with pytest.raises(ExpressionError, match="too large"):
+        parse("\n".join(["x0 = 1"] + [f"x{i} = x{i-1} * 1.5" for i in range(1, 60)]))
+
+
+def test_long_but_legal_program():
+    src = "\n".join(["x0 = 1"] + [f"x{i} = x{i-1} * 1.0001" for i in range(1, 900)])
+    out = parse(src)
+    out.backward()
+    assert out.label == "x899" and out.data == pytest.approx(1.0001 ** 899)
+
+
+@pytest.mark.parametrize("source, check", [
+    ("9**9**9", lambda v: v == math.inf),
+    ("exp(1000)", lambda v: v == math.inf),
+    ("log(-1)", math.isnan),
+    ("1/0", lambda v: v == math.inf),
+    ("a = 10**400", lambda v: v == math.inf),
+    ("a = 1e999; b = a * 0", math.isnan),
+])
+def test_numeric_extremes_in_text(source, check):
+    out = parse(source)
+    out.backward()
+    assert check(out.data)
+
+
+def test_not_text():
+    with pytest.raises(ExpressionError):
+        parse(42)

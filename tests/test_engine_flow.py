@@ -1,0 +1,73 @@
+"""The original app's node/edge JSON: convention detection, round trips, broken files."""
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from engine import GraphError, flow_convention, from_flow, parse, to_flow, to_graph
+from engine.topo import topo_order
+
+EXAMPLE = json.loads((Path(__file__).parent / "data" / "original-app-example.json").read_text())
+
+
+def grads(root):
+    return {v.label: v.grad for v in topo_order(root) if v.label}
+
+
+def test_original_readme_example_detects_its_convention():
+    assert flow_convention(EXAMPLE["nodes"], EXAMPLE["edges"]) == "original"
+    L = from_flow(EXAMPLE["nodes"], EXAMPLE["edges"])
+    assert L.label == "L" and L.data == -8
+    g = grads(L)
+    assert (g["a"], g["b"], g["c"], g["f"]) == (6, -4, -2, 4)
+
+
+def test_explicit_convention_overrides_detection():
+    L = from_flow(EXAMPLE, convention="data")         # read val as data: a=6, b=-4, ...
+    assert {v.label: v.data for v in topo_order(L) if not v._prev}["a"] == 6
+
+
+@pytest.mark.parametrize("convention", ["data", "original"])
+def test_round_trip(convention):
+    root = parse("a = 2; b = -3; c = 0.5\nd = a - b\ne = d / c ** a\nL = tanh(e) * a")
+    root.backward()
+    G = to_graph(root)
+    doc = json.loads(json.dumps(to_flow(G, convention=convention)))
+    assert flow_convention(doc["nodes"], doc["edges"]) == convention
+    G2 = to_graph(from_flow(doc["nodes"], doc["edges"]))
+    assert list(G2.nodes(data=True)) == list(G.nodes(data=True))
+    assert list(G2.edges(data=True)) == list(G.edges(data=True))
+
+
+def test_positions_are_written_when_given():
+    G = to_graph(parse("a = 1; b = a * 2"))
+    doc = to_flow(G, positions={n: (1.0, 2.0) for n in G})
+    assert all(n["position"] == {"x": 1.0, "y": 2.0} for n in doc["nodes"])
+
+
+def broken(mutate):
+    doc = copy.deepcopy(EXAMPLE)
+    mutate(doc)
+    return doc
+
+
+@pytest.mark.parametrize("doc, fragment", [
+    (broken(lambda d: d["edges"][6].update(source="0")), "cycle"),
+    (broken(lambda d: d["nodes"][1]["data"].update(op="%")), "unknown operation"),
+    (broken(lambda d: d["edges"].pop(0)), "takes 2 input"),
+    (broken(lambda d: d["edges"].append({"id": "x", "source": "5", "target": "nowhere"})),
+     "missing node"),
+    (broken(lambda d: d["nodes"][6].pop("id")), "no 'id'"),
+    (broken(lambda d: d["nodes"][6].update(type="blob")), "type"),
+    (broken(lambda d: d["nodes"].append(copy.deepcopy(d["nodes"][6]))), "two nodes"),
+    (broken(lambda d: d["edges"].append({"id": "x", "source": "5", "target": "6"})),
+     "joins two value"),
+    (broken(lambda d: d["nodes"].append({"id": "z", "type": "value",
+                                         "data": {"val": 1, "grad": 1}})), "exactly one output"),
+    (broken(lambda d: d["nodes"][6]["data"].update(val="x", grad=None)), "no number"),
+    ({"nodes": "nope", "edges": []}, "lists"),
+])
+def test_broken_files_raise_clear_errors(doc, fragment):
+    with pytest.raises(GraphError, match=fragment):
+        from_flow(doc["nodes"], doc["edges"])
