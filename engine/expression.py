@@ -44,11 +44,11 @@ class ExpressionError(ValueError):
         super().__init__(where + message)
 
 
-def _error(node: ast.AST, source_lines: list[str], message: str) -> ExpressionError:
+def _error(node: ast.AST, indents: list[int], message: str) -> ExpressionError:
     line = getattr(node, "lineno", 0) or 0
-    col = getattr(node, "col_offset", 0) or 0
-    if 0 < line <= len(source_lines):   # ast counts UTF-8 bytes; people count characters
-        col = len(source_lines[line - 1].encode()[:col].decode(errors="ignore"))
+    col = getattr(node, "col_offset", 0) or 0     # ASCII only, so bytes are characters
+    if 0 < line <= len(indents):
+        col += indents[line - 1]                  # the indentation parse() stripped
     return ExpressionError(message, line, col + 1 if line else 0)
 
 
@@ -70,15 +70,15 @@ def _number(node: ast.AST) -> float | None:
 class _Builder:
     """Turns whitelisted statements into Values, iteratively (no recursion on deep input)."""
 
-    def __init__(self, source: str):
-        self.lines = source.splitlines()
+    def __init__(self, indents: list[int]):
+        self.indents = indents
         self.names: dict[str, Value] = {}
         self.defined_at: dict[str, int] = {}
         self.leaves: set[str] = set()
         self.count = 0
 
     def fail(self, node, message):
-        return _error(node, self.lines, message)
+        return _error(node, self.indents, message)
 
     def new(self, value: Value, node) -> Value:
         self.count += 1
@@ -206,13 +206,18 @@ def parse(source: str) -> Value:
             if not (ch.isprintable() or ch == "\t") or ord(ch) > 127:
                 raise ExpressionError(f"unexpected character {ch!r}; use plain ASCII "
                                       "letters, digits and operators", line_no, col)
+    # The language has no blocks: indentation (from a pasted or triple-quoted text) is dropped.
+    lines = source.splitlines()
+    indents = [len(line) - len(line.lstrip(" \t")) for line in lines]
     try:
-        tree = ast.parse(source, mode="exec")
+        tree = ast.parse("\n".join(line.lstrip(" \t") for line in lines), mode="exec")
     except SyntaxError as e:
         msg = e.msg or "invalid syntax"
         if "integer string conversion" in msg:
             msg = "a number with too many digits (write large numbers like 1e400)"
-        raise ExpressionError(msg, e.lineno or 0, max(e.offset or 0, 1)) from None
+        line = e.lineno or 0
+        indent = indents[line - 1] if 0 < line <= len(indents) else 0
+        raise ExpressionError(msg, line, max(e.offset or 0, 1) + indent) from None
     except (RecursionError, MemoryError):
         raise ExpressionError("an expression is nested too deeply for the parser (about 2,000 "
                               "operations in one statement at most); split it into named "
@@ -221,7 +226,7 @@ def parse(source: str) -> Value:
         raise ExpressionError(f"malformed expression: {e}") from None
     if not tree.body:
         raise ExpressionError("the expression has no statements")
-    builder = _Builder(source)
+    builder = _Builder(indents)
     output = None
     for k, stmt in enumerate(tree.body):
         output = builder.statement(stmt, is_last=k == len(tree.body) - 1)

@@ -143,3 +143,14 @@ def test_numeric_extremes_in_text(source, check):
 def test_not_text():
     with pytest.raises(ExpressionError):
         parse(42)
+
+
+def test_indented_text_is_accepted_and_columns_stay_true():
+    out = parse("""
+        a = 2
+        b = a * 3
+    """)
+    assert out.data == 6
+    with pytest.raises(ExpressionError) as info:
+        parse("    a = 2\n    b = a * q")
+    assert (info.value.line, info.value.col) == (2, 13)

@@ -1,0 +1,78 @@
+"""Step records of the backward and forward passes."""
+import pytest
+
+from engine import Tape, backprop_steps, forward_steps, parse
+from engine.topo import topo_order
+
+LECTURE = "a = 2; b = -3; c = 10; f = -2\ne = a*b\nd = e + c\nL = d*f"
+
+
+def test_lecture_backprop_steps():
+    steps = backprop_steps(parse(LECTURE))
+    assert [s.kind for s in steps] == ["seed", "backward", "backward", "backward"]
+    assert [s.label for s in steps] == ["L", "L", "d", "e"]
+    e_step = steps[3]
+    a_term = e_step.inputs[0]
+    assert (a_term.label, a_term.local_formula, a_term.local, a_term.upstream,
+            a_term.contribution, a_term.grad_before, a_term.grad_after) == \
+        ("a", "b.data", -3, -2, 6, 0, 6)
+    assert a_term.text == "a.grad += b.data * e.grad = -3 * -2 = 6   (a.grad: 0 -> 6)"
+    assert e_step.op == "*" and e_step.op_node == "o" + e_step.node[1:]
+
+
+def test_applying_steps_reproduces_backward():
+    root = parse("x = 0.7; w = -1.2; b = 0.3\nn = x*w + b\no = tanh(n) * x + n / (x + 2)")
+    steps = backprop_steps(root)
+    grads = {}
+    for s in steps:
+        for vid, (before, after) in s.changes.items():
+            assert grads.get(vid, 0.0) == before
+            grads[vid] = after
+    root.backward()
+    tape = Tape(root)
+    for vid, v in zip(tape.ids, topo_order(root)):
+        assert grads.get(vid, 0.0) == v.grad
+
+
+def test_accumulation_is_visible():
+    steps = backprop_steps(parse("a = 3; b = a + a"))
+    t0, t1 = steps[1].inputs
+    assert (t0.grad_before, t0.grad_after, t1.grad_before, t1.grad_after) == (0, 1, 1, 2)
+    assert steps[1].changes == {t0.node: (0.0, 2.0)}
+
+
+def test_tanh_formula_and_literal_operands():
+    steps = backprop_steps(parse("n = 0.5; o = tanh(n) * 2"))
+    mul = steps[1]
+    assert [t.label for t in mul.inputs] == ["v1"]   # the literal 2 gets no term
+    assert mul.inputs[0].local_formula == "2"
+    tanh_term = steps[2].inputs[0]
+    assert tanh_term.local_formula == "1 - v1.data**2"
+    assert tanh_term.text.startswith("n.grad += (1 - v1.data**2) * v1.grad = ")
+
+
+def test_steps_follow_tape_values():
+    tape = Tape(parse(LECTURE))
+    tape.run({"a": 5.0})
+    a_term = backprop_steps(tape)[3].inputs[0]
+    assert a_term.local == -3 and a_term.upstream == -2 and a_term.grad_after == 6
+    tape.run({"f": 1.0})
+    assert backprop_steps(tape)[3].inputs[0].grad_after == -3 * 1.0
+
+
+def test_forward_steps():
+    steps = forward_steps(parse(LECTURE))
+    assert [s.label for s in steps] == ["a", "b", "e", "c", "d", "f", "L"]
+    assert steps[2].summary == "e = a * b = 2 * -3 = -6"
+    assert steps[0].summary == "a = 2   (a leaf)"
+    assert steps[-1].changes == {steps[-1].node: (None, -8.0)}
+    assert steps[2].operands == (steps[0].node, steps[1].node)
+
+
+def test_steps_for_each_op_kind_have_formulas():
+    root = parse("a = 0.5; b = 1.5\n"
+                 "y = a + b - a * b / b ** a + tanh(a) + relu(b) + exp(a) + log(b) + sigmoid(-a)")
+    for step in backprop_steps(root)[1:]:
+        for term in step.inputs:
+            assert term.local_formula and "{" not in term.local_formula
+            assert term.contribution == pytest.approx(term.local * term.upstream)
