@@ -1,0 +1,148 @@
+"""Panel controls bound to a GraphModel: expression editor + presets, leaf sliders, output value.
+
+Each builder returns a fresh Panel component for one app instance (no shared widgets).
+"""
+
+from __future__ import annotations
+
+import html
+
+import panel as pn
+
+from .formatting import fmt
+from .presets import PRESETS
+
+EDITOR_CSS = """
+textarea { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace !important; font-size: 14px !important;
+           line-height: 1.35 !important; }
+"""
+
+
+class ExpressionEditor:
+    """Preset menu, expression text, Apply button and the error shown next to them.
+
+    A bad expression leaves the model's graph as it was and shows ``ExpressionError``'s message
+    plus the offending line with a caret under the reported column.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        options = {p.title: name for name, p in PRESETS.items()}
+        options = {"Custom expression": ""} | options
+        self.preset = pn.widgets.Select(
+            name="Example", options=options, value=model.preset, sizing_mode="stretch_width",
+            margin=(2, 8), stylesheets=[":host { font-size: 14px; }"],
+        )
+        self.text = pn.widgets.TextAreaInput(
+            value=model.source, height=190, sizing_mode="stretch_width", margin=(4, 8),
+            stylesheets=[EDITOR_CSS], name="", css_classes=["expr-editor"],
+        )
+        self.apply_button = pn.widgets.Button(
+            name="Apply", button_type="primary", width=90, margin=(4, 8), css_classes=["apply-button"]
+        )
+        self.error = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 8), css_classes=["expr-error"],
+                                  visible=False)
+        self.apply_button.on_click(self._apply)
+        self.preset.param.watch(self._on_preset, "value")
+        model.param.watch(self._on_model, ["source", "preset", "error"])
+        self.view = pn.Column(
+            self.preset,
+            self.text,
+            pn.Row(self.apply_button, pn.pane.HTML(
+                "<span style='color:#666;font-size:12px;line-height:1.2;display:block;width:190px'><b>a = 2</b> makes a slider; the last line is the output</span>",
+                margin=(10, 0)), margin=0),
+            self.error,
+            sizing_mode="stretch_width",
+            margin=0,
+        )
+
+    def _apply(self, event=None):
+        self.model.apply(self.text.value)
+
+    def _on_preset(self, event):
+        if event.new and event.new != self.model.preset:
+            self.model.load_preset(event.new)
+
+    def _on_model(self, *events):
+        m = self.model
+        names = {e.name for e in events}
+        if "source" in names or "preset" in names:
+            if m.preset:
+                self.text.value = m.source
+            self.preset.value = m.preset
+        if m.error:
+            self.error.object = _error_html(m.error, self.text.value)
+            self.error.visible = True
+        else:
+            self.error.object = ""
+            self.error.visible = False
+
+
+def _error_html(message: str, source: str) -> str:
+    """The error message and, when it names a line/col, that line with a caret under the column."""
+    import re
+
+    body = f"<div class='msg'>\u26a0 {html.escape(message)}</div>"
+    m = re.search(r"line (\d+), col (\d+)", message)
+    if m:
+        line, col = int(m.group(1)), int(m.group(2))
+        lines = source.splitlines()
+        if 1 <= line <= len(lines):
+            text = lines[line - 1]
+            caret = " " * max(0, col - 1) + "^"
+            body += f"<pre>{html.escape(text)}\n{caret}</pre>"
+    return (
+        "<div style='color:#b00020;font-size:13px;background:#fdecee;border:1px solid #f3b7bf;"
+        "border-radius:6px;padding:4px 8px;'>" + body.replace("<pre>", "<pre style='margin:2px 0 0 0;"
+        "font-size:13px;overflow:hidden'>") + "</div>"
+    )
+
+
+class LeafSliders:
+    """One slider per leaf, generated from the model's ``leaves`` (``param.Number`` each).
+
+    ``EditableFloatSlider`` shows a numeric input next to the slider and accepts values outside
+    the initial range, so bounds are editable. Rebuilt only on a structure change.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.column = pn.Column(sizing_mode="stretch_both", scroll=True, margin=(0, 4), css_classes=["leaf-sliders"])
+        self.view = self.column
+        model.param.watch(self._rebuild, "leaves")
+        self._rebuild()
+
+    def _rebuild(self, *events):
+        leaves = self.model.leaves
+        widgets = []
+        for lid in self.model.compiled.leaf_ids:
+            p = leaves.param[lid]
+            lo, hi = p.softbounds
+            widgets.append(
+                pn.widgets.EditableFloatSlider.from_param(
+                    p, start=lo, end=hi, step=p.step, name=p.label, sizing_mode="stretch_width",
+                    margin=(2, 8), format="0[.][000]", css_classes=["leaf-slider", f"leaf-{lid}"],
+                )
+            )
+        self.column.objects = widgets or [pn.pane.HTML("<i>no leaves (constants only)</i>")]
+        self.widgets = widgets
+
+
+class OutputDisplay:
+    """The output value, large: ``L = -8``."""
+
+    def __init__(self, model):
+        self.model = model
+        self.pane = pn.pane.HTML("", margin=(0, 12), css_classes=["output-value"])
+        model.param.watch(self._update, ["output", "compiled"])
+        self._update()
+        self.view = self.pane
+
+    def _update(self, *events):
+        m = self.model
+        label = html.escape(m.compiled.labels[m.compiled.output_id])
+        self.pane.object = (
+            f"<div style='font-size:15px;color:#555;line-height:1'>output</div>"
+            f"<div style='font-size:34px;font-weight:700;line-height:1.1;white-space:nowrap'>"
+            f"{label} = <span class='output-number'>{html.escape(fmt(m.output))}</span></div>"
+        )

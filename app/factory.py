@@ -1,0 +1,93 @@
+"""The one factory: every app instance (browser session, notebook cell) comes from here.
+
+A Bokeh model can live in one document only, so nothing here is cached or shared between calls.
+"""
+
+from __future__ import annotations
+
+import panel as pn
+import param
+from panel.viewable import Viewer
+
+from .controls import ExpressionEditor, LeafSliders, OutputDisplay
+from .graph_view import GraphView
+from .model import GraphModel
+from .step_panel import PlayerBar, StepPanel
+
+PAGE_CSS = """
+:host { font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; }
+"""
+
+
+class AutogradApp(Viewer):
+    """One live app: model + graph view + controls, laid out to fit a 1280x720 screen.
+
+    Attributes
+    ----------
+    model : GraphModel
+    graph : GraphView
+        Owns the Bokeh figure (``graph.figure``) and its data sources.
+    editor, sliders, output, player_bar, step_panel : the controls (see their modules).
+    """
+
+    model = param.ClassSelector(class_=GraphModel)
+
+    def __init__(self, expr_or_value=None, preset=None, **params):
+        super().__init__(model=GraphModel(expr_or_value, preset=preset), **params)
+        m = self.model
+        self.graph = GraphView(m)
+        self.editor = ExpressionEditor(m)
+        self.sliders = LeafSliders(m)
+        self.output = OutputDisplay(m)
+        self.player_bar = PlayerBar(m)
+        self.step_panel = StepPanel(m)
+        self.plot_pane = pn.pane.Bokeh(self.graph.figure, sizing_mode="stretch_both", margin=(0, 4))
+        self._layout = self._compose()
+
+    def _compose(self):
+        title = pn.pane.HTML(
+            "<div style='font-size:22px;font-weight:700;color:#222'>autograd-ui</div>"
+            "<div style='font-size:12px;color:#666'>scalar autograd, step by step</div>",
+            margin=(6, 10, 2, 10),
+        )
+        leaves_title = pn.pane.HTML("<div style='font-size:14px;font-weight:600;color:#333'>Leaf values</div>",
+                                    margin=(6, 10, 0, 10))
+        sidebar = pn.Column(
+            title, self.editor.view, leaves_title, self.sliders.view,
+            width=320, sizing_mode="stretch_height", margin=0,
+            styles={"border-right": "1px solid #ddd", "background": "#fbfbfb"},
+        )
+        topbar = pn.Row(self.output.view, pn.layout.HSpacer(), self.player_bar.view,
+                        sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4))
+        main = pn.Column(topbar, self.plot_pane, self.step_panel.view, sizing_mode="stretch_both", margin=0)
+        return pn.Row(sidebar, main, sizing_mode="stretch_both", margin=0, stylesheets=[PAGE_CSS],
+                      styles={"height": "100vh", "overflow": "hidden"} )
+
+    def __panel__(self):
+        return self._layout
+
+
+def create_app(expr_or_value=None, preset=None) -> AutogradApp:
+    """Build a fresh, independent app instance.
+
+    Parameters
+    ----------
+    expr_or_value : str or Value, optional
+        Expression text (``engine.parse`` language) or any micrograd-style ``Value``
+        (engine or karpathy's micrograd). Default: the preset.
+    preset : str, optional
+        A key of ``app.presets.PRESETS`` (default ``"lecture"``); ignored when
+        ``expr_or_value`` is given.
+
+    Returns
+    -------
+    AutogradApp
+        A ``panel.viewable.Viewer``: display it in a notebook, ``.servable()`` it, or ``pn.serve`` it.
+
+    Raises
+    ------
+    engine.ExpressionError
+        When ``expr_or_value`` is text that does not parse.
+    """
+    pn.extension("katex")
+    return AutogradApp(expr_or_value, preset=preset)

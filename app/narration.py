@@ -1,0 +1,136 @@
+"""The step panel's text: the chain rule of one engine step record, as LaTeX (pure functions).
+
+Backward step for ``e = a * b`` with ``e.grad = -2``, input ``a``::
+
+    dL/da += de/da * dL/de = b * dL/de = (-3)(-2) = 6        (a.grad: 0 -> 6)
+
+For a node that receives gradient more than once (``b = a + a``, shared weights), an
+accumulation ledger lists every contribution so far: ``dL/da = 1 + 1 = 2``.
+"""
+
+from __future__ import annotations
+
+from .formatting import fmt, fmt_latex_number, formula_latex, grad_symbol, latex_symbol, op_symbol
+
+_OP_LATEX = {"+": "+", "-": "-", "*": r"\times", "/": r"\div", "**": "^"}
+
+
+def step_title(record, step: int, n_steps: int, mode: str) -> str:
+    """One line (plain text) naming the step, e.g. ``"Backward step 4 / 4: through e = a * b"``."""
+    if record is None:
+        if mode == "backward":
+            return f"Backward pass, step 0 / {n_steps}: every grad is 0. Press \u25b6 to run it."
+        return f"Forward pass, step 0 / {n_steps}: nothing computed yet. Press \u25b6 to run it."
+    what = {"seed": "seed the output", "backward": f"_backward() of {record.label} ({record.op})",
+            "forward": f"compute {record.label}"}.get(record.kind, record.kind)
+    return f"{mode.capitalize()} step {step} / {n_steps}: {what}"
+
+
+def step_latex(record, model) -> str:
+    """LaTeX (display math, lines joined with ``\\\\``) for the chain rule of ``record``.
+
+    Parameters
+    ----------
+    record : engine Step or None
+    model : app.model.GraphModel
+        Gives labels, current data (for forward steps) and all backward records (for ledgers).
+    """
+    if record is None:
+        return ""
+    cg = model.compiled
+    labels = cg.labels
+    out_label = labels[cg.output_id]
+    if record.kind == "seed":
+        return rf"{grad_symbol(out_label, out_label)} = 1"
+    if record.kind == "forward":
+        return _forward_latex(record, model, labels)
+    lines = []
+    node_label = record.label
+    names = {"out": node_label}
+    for term in record.inputs:
+        dL_dx = grad_symbol(term.label, out_label)
+        dL_dout = grad_symbol(node_label, out_label)
+        local_sym = rf"\frac{{\partial {latex_symbol(node_label)}}}{{\partial {latex_symbol(term.label)}}}"
+        local_expr = formula_latex(term.local_formula, names)
+        if not _is_atom(local_expr):
+            local_expr = rf"\left({local_expr}\right)"
+        lines.append(
+            rf"{dL_dx} \mathrel{{+\!\!=}} {local_sym}\,{dL_dout}"
+            rf" = {local_expr}\cdot{dL_dout}"
+            rf" = {fmt_latex_number(term.local)}\cdot{fmt_latex_number(term.upstream)}"
+            rf" = {_plain_number(term.contribution)}"
+        )
+    lines.extend(ledger_lines(record, model))
+    return r" \\ ".join(lines)
+
+
+def ledger_lines(record, model) -> list:
+    """Accumulation ledgers for the inputs of ``record`` that receive gradient more than once.
+
+    ``grad = c1 + c2 + ...`` over every contribution up to and including this step, with how many
+    are still to come; empty when every input is used once.
+    """
+    cg = model.compiled
+    out_label = cg.labels[cg.output_id]
+    lines = []
+    seen = set()
+    for term in record.inputs:
+        if term.node in seen:
+            continue
+        seen.add(term.node)
+        contribs = model.contributions(term.node)
+        if len(contribs) < 2:
+            continue
+        done = [t for i, t in contribs if i <= record.index]
+        rest = len(contribs) - len(done)
+        sum_txt = " + ".join(fmt_latex_number(t.contribution) for t in done)
+        total = done[-1].grad_after if done else 0.0
+        tail = rf"\quad\text{{({rest} more to come)}}" if rest else r"\quad\text{(complete)}"
+        lines.append(
+            rf"\text{{ledger: }}{grad_symbol(term.label, out_label)} = {sum_txt} = {_plain_number(total)}{tail}"
+        )
+    return lines
+
+
+def _is_atom(tex: str) -> bool:
+    """True for a single symbol or number (no parentheses needed around it)."""
+    return not any(ch in tex for ch in " +-") or tex.startswith("\\frac")
+
+
+def _plain_number(x) -> str:
+    """A result number: no parentheses even when negative."""
+    s = fmt_latex_number(x)
+    return s[1:-1] if s.startswith("(") and s.endswith(")") else s
+
+
+def _forward_latex(record, model, labels) -> str:
+    out = latex_symbol(record.label)
+    ops = list(getattr(record, "operands", ()) or ())
+    if not ops:
+        return rf"{out} = {fmt_latex_number(record.out_data)}\quad\text{{(leaf)}}"
+    index = model.compiled.tape.index
+    data = model.compiled.tape.data
+    syms = [latex_symbol(labels[o]) for o in ops]
+    nums = [fmt_latex_number(data[index[o]]) for o in ops]
+    op = record.op
+    if len(ops) == 2 and op in _OP_LATEX:
+        sym = _OP_LATEX[op]
+        if op == "**":
+            return rf"{out} = {syms[0]}^{{{syms[1]}}} = {nums[0]}^{{{nums[1]}}} = {_plain_number(record.out_data)}"
+        return rf"{out} = {syms[0]} {sym} {syms[1]} = {nums[0]} {sym} {nums[1]} = {_plain_number(record.out_data)}"
+    fn = {"tanh": r"\tanh", "exp": r"\exp", "log": r"\ln", "sigmoid": r"\sigma", "relu": r"\operatorname{relu}",
+          "neg": "-"}.get(op, rf"\operatorname{{{op_symbol(op)}}}")
+    return (
+        rf"{out} = {fn}\left({', '.join(syms)}\right) = {fn}\left({', '.join(nums)}\right)"
+        rf" = {_plain_number(record.out_data)}"
+    )
+
+
+def step_plain(record) -> str:
+    """The engine's one-line explanation(s) of ``record`` (plain text, one line per input)."""
+    if record is None:
+        return ""
+    return getattr(record, "text", "") or getattr(record, "summary", "")
+
+
+__all__ = ["step_title", "step_latex", "ledger_lines", "step_plain", "fmt"]

@@ -1,0 +1,30 @@
+"""Colours. The gradient colour scale is diverging, colour-blind safe (ColorBrewer RdBu, blue for
+negative, red for positive) and symmetric around 0; its darkest ends are trimmed so black
+captions stay readable on every fill."""
+
+from __future__ import annotations
+
+import math
+
+from bokeh.palettes import RdBu11, interp_palette
+
+#: 255 colours from blue (negative) through near-white (0) to red (positive).
+GRAD_PALETTE = tuple(interp_palette(RdBu11[2:-2], 255))
+
+NAN_COLOR = "#bdbdbd"        # fill of a NaN grad (also hatched)
+EDGE_COLOR = "#8c8c8c"
+ACTIVE_COLOR = "#e69f00"     # Okabe-Ito orange: the node/edges of the current step
+FLAG_COLOR = "#cc00cc"       # border of nodes whose data or grad is NaN/inf
+BORDER_COLOR = "#4d4d4d"
+OUTPUT_COLOR = "#111111"
+OP_FILL = "#f2f2f2"
+
+
+def symmetric_limit(grads) -> float:
+    """Half-width of the colour scale: the largest finite |grad| (1 when all are 0 or non-finite)."""
+    m = 0.0
+    for g in grads:
+        g = float(g)
+        if math.isfinite(g) and abs(g) > m:
+            m = abs(g)
+    return m if m > 0 else 1.0
