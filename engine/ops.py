@@ -107,8 +107,9 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("*", 2, lambda a, b: a * b, lambda a, b, out: (b, a),
        np.multiply, lambda a, b, out: (b, a),
        ("{b}", "{a}"), "\u00d7"),
-    Op("/", 2, div, lambda a, b, out: (div(1.0, b), -div(a, b * b)),
-       np.divide, lambda a, b, out: (1.0 / b, -a / (b * b)),
+    # -out/b is -a/b**2 without the underflow of b*b (as torch computes it)
+    Op("/", 2, div, lambda a, b, out: (div(1.0, b), -div(out, b)),
+       np.divide, lambda a, b, out: (1.0 / b, -out / b),
        ("1/{b}", "-{a}/{b}**2"), "\u00f7"),
     # d/d exponent is 0 where torch makes it 0 (base 0, exponent >= 0), else out * ln(base):
     # NaN for a negative base, as in torch.

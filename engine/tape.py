@@ -59,6 +59,8 @@ class Tape:
         self.index = {vid: k for k, vid in enumerate(self.ids)}
         self.labels = {vid: v.label for vid, v in zip(self.ids, self.nodes)}
         self.const = np.array([v._const for v in self.nodes], dtype=bool)
+        self._no_grad = self.const.copy()       # literals get no grad, unless one is the output
+        self._no_grad[-1] = False
         self.leaf_ids = [vid for vid, v in zip(self.ids, self.nodes)
                          if not v._prev and not v._const]
         by_label: dict[str, list[str]] = {}
@@ -119,7 +121,7 @@ class Tape:
                 data, grad = self._run_python()
             else:
                 data, grad = self._run_numpy()
-        grad[self.const] = 0.0          # number literals receive no gradient
+        grad[self._no_grad] = 0.0       # number literals receive no gradient
         self.data, self.grad = data, grad
         return TapeResult(data, grad, float(data[self.output_index]))
 

@@ -95,6 +95,15 @@ def per_sample_loss(score: Value, y: Value, loss: str) -> Value:
     raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
 
 
+def mlp_forward(model: MLP, x) -> Value:
+    """``model(x)``, also for hidden layers of width 1: like micrograd's, ``engine.nn.Layer``
+    returns a bare Value (not a list) when it has one neuron, which the next layer cannot
+    iterate, so a lone Value is wrapped back into a list between layers."""
+    for layer in model.layers:
+        x = layer(x if isinstance(x, (list, tuple)) else [x])
+    return x
+
+
 def build_loss(model: MLP, xs, ys, loss: str, alpha=None):
     """The loss graph of a batch, micrograd's demo recipe.
 
@@ -106,7 +115,7 @@ def build_loss(model: MLP, xs, ys, loss: str, alpha=None):
     """
     scores, losses = [], []
     for s, (x, y) in enumerate(zip(xs, ys)):
-        score = model(x)
+        score = mlp_forward(model, x)
         score.label = f"score[{s}]"
         sample_loss = per_sample_loss(score, y, loss)
         sample_loss.label = f"loss[{s}]"

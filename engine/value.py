@@ -68,7 +68,7 @@ class Value:
         self.grad = 1.0
         for v in reversed(order):
             v._backward()
-        for v in order:
+        for v in order[:-1]:        # order[-1] is self, whose grad stays 1 even as a literal
             if v._const:
                 v.grad = 0.0
 

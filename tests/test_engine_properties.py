@@ -1,0 +1,159 @@
+"""Property tests on random programs in the expression language.
+
+Oracles, independent of the engine's derivative rules: central finite differences on every
+leaf, and (where torch is installed, as in CI) PyTorch float64 on every node's data and grad.
+"""
+import math
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from engine import Tape, parse
+from engine.topo import topo_order
+
+try:
+    import torch
+except ImportError:          # torch is an optional test extra (`.[oracle]`); CI installs it
+    torch = None
+
+LEAVES = ("a", "b", "c")
+literal = st.floats(0.25, 3.0).map(lambda x: f"{x:.3f}")
+atom = st.sampled_from(LEAVES) | literal
+
+
+def grow(sub):
+    # Guarded forms keep the function smooth where it is evaluated (positive log and pow bases,
+    # denominators away from 0); what remains risky is filtered with assume() below.
+    return st.one_of(
+        st.tuples(st.sampled_from("+-*"), sub, sub).map(lambda t: f"({t[1]} {t[0]} {t[2]})"),
+        st.tuples(sub, sub).map(lambda t: f"({t[0]} / ({t[1]}**2 + 0.5))"),
+        st.tuples(sub, sub).map(lambda t: f"({t[0]} / {t[1]})"),
+        st.tuples(sub, st.sampled_from(["2", "3"])).map(lambda t: f"({t[0]} ** {t[1]})"),
+        st.tuples(sub, sub).map(lambda t: f"(sigmoid({t[0]}) + 0.5) ** {t[1]}"),
+        st.tuples(st.sampled_from(["tanh", "relu", "exp", "sigmoid"]), sub)
+          .map(lambda t: f"{t[0]}({t[1]})"),
+        sub.map(lambda x: f"log({x}**2 + 0.5)"),
+        sub.map(lambda x: f"(-{x})"),
+    )
+
+
+expressions = st.recursive(atom, grow, max_leaves=10)
+leaf_values = st.fixed_dictionaries({k: st.floats(-2.0, 2.0) for k in LEAVES})
+
+
+def program(expr, values):
+    return "\n".join([f"{k} = {v!r}" for k, v in values.items()] + [expr])
+
+
+def well_behaved(root) -> bool:
+    """No overflow, no kinks near the point, no near-zero denominators."""
+    for v in topo_order(root):
+        if not math.isfinite(v.data) or abs(v.data) > 1e4:
+            return False
+        if v._op == "relu" and abs(v._prev[0].data) < 1e-2:
+            return False
+        if v._op == "/" and abs(v._prev[1].data) < 0.1:
+            return False
+        if v._op == "exp" and v._prev[0].data > 8:
+            return False
+    return True
+
+
+def leaves_of(root):
+    return {v.label: v for v in topo_order(root) if not v._prev and not v._const}
+
+
+settings.register_profile("autograd", max_examples=int(os.environ.get("AUTOGRAD_EXAMPLES", "150")), deadline=None,
+                          suppress_health_check=[HealthCheck.filter_too_much,
+                                                 HealthCheck.too_slow])
+settings.load_profile("autograd")
+
+
+@given(expressions, leaf_values)
+def test_leaf_grads_match_central_finite_differences(expr, values):
+    root = parse(program(expr, values))
+    assume(well_behaved(root))
+    root.backward()
+    tape = Tape(root)
+    for label, leaf in leaves_of(root).items():
+        x = values[label]
+        h = 1e-6 * max(1.0, abs(x))
+        up = tape.run({label: x + h}).output
+        down = tape.run({label: x - h}).output
+        tape.run({label: x})
+        fd = (up - down) / (2 * h)
+        assert leaf.grad == pytest.approx(fd, rel=1e-4, abs=1e-5), (expr, label)
+
+
+@given(expressions, leaf_values, st.sampled_from(["python", "numpy"]))
+def test_tape_matches_backward(expr, values, executor):
+    root = parse(program(expr, values))
+    root.backward()
+    nodes = topo_order(root)
+    want_data = np.array([v.data for v in nodes])
+    want_grad = np.array([v.grad for v in nodes])
+    tape = Tape(root, executor=executor)
+    present = {k: v for k, v in values.items() if k in leaves_of(root)}
+    tape.run({k: v * 0.5 + 0.1 for k, v in present.items()})   # move away and come back:
+    r = tape.run(present)                                       # no stale state
+    np.testing.assert_allclose(r.data, want_data, rtol=1e-12, atol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(r.grad, want_grad, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+TORCH_OPS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b, "**": lambda a, b: torch.pow(a, b), "neg": lambda a: -a,
+    "tanh": lambda a: torch.tanh(a), "relu": lambda a: torch.relu(a),
+    "exp": lambda a: torch.exp(a), "log": lambda a: torch.log(a),
+    "sigmoid": lambda a: torch.sigmoid(a),
+}
+
+
+def torch_mirror(root):
+    """Each node of ``root`` recomputed in torch float64; literals do not require grad."""
+    out = {}
+    for v in topo_order(root):
+        if not v._prev:
+            out[id(v)] = torch.tensor(v.data, dtype=torch.float64, requires_grad=not v._const)
+        else:
+            t = TORCH_OPS[v._op](*(out[id(c)] for c in v._prev))
+            if t.requires_grad:       # a subgraph of literals only has no grad in torch
+                t.retain_grad()
+            out[id(v)] = t
+    if out[id(root)].requires_grad:
+        out[id(root)].backward()
+    return out
+
+
+@pytest.mark.skipif(torch is None, reason="torch not installed (optional oracle; CI has it)")
+@given(expressions, leaf_values)
+def test_every_node_matches_torch_float64(expr, values):
+    root = parse(program(expr, values))
+    root.backward()
+    mirror = torch_mirror(root)
+    for v in topo_order(root):
+        t = mirror[id(v)]
+        assert v.data == pytest.approx(t.item(), rel=1e-12, abs=1e-300, nan_ok=True)
+        if t.requires_grad:
+            tg = t.grad.item() if t.grad is not None else 0.0
+            assert v.grad == pytest.approx(tg, rel=1e-12, abs=1e-12, nan_ok=True), (expr, v)
+
+
+@pytest.mark.skipif(torch is None, reason="torch not installed (optional oracle; CI has it)")
+@pytest.mark.parametrize("source", [
+    "x = 0.0; y = 1 / x", "x = -1.0; y = log(x)", "x = 1000.0; y = exp(x) * tanh(x)",
+    "x = 0.0; p = 0.0; y = x ** p", "x = 0.0; p = 2.0; y = x ** p", "x = -2.0; p = 0.5; y = x ** p",
+    "x = -2.0; p = 3.0; y = x ** p", "x = 0.0; y = relu(x) + sigmoid(-x * 1000)",
+])
+def test_extremes_match_torch(source):
+    root = parse(source)
+    root.backward()
+    mirror = torch_mirror(root)
+    for v in topo_order(root):
+        t = mirror[id(v)]
+        assert v.data == pytest.approx(t.item(), nan_ok=True)
+        if not v._const:
+            assert v.grad == pytest.approx(t.grad.item(), nan_ok=True), (source, v)
