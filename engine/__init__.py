@@ -8,6 +8,7 @@ the compiled tape, and the records of each forward and backward step. No UI impo
 from .convert import GraphError, as_value
 from .expression import ExpressionError, parse
 from .flow import flow_convention, from_flow, to_flow
+from .gradcheck import LeafCheck, gradcheck
 from .graph import to_graph
 from .steps import InputTerm, Step, backprop_steps, forward_steps, fmt
 from .tape import Tape, TapeResult
@@ -15,4 +16,4 @@ from .value import Value
 
 __all__ = ["Value", "parse", "ExpressionError", "GraphError", "to_graph", "to_flow",
            "from_flow", "flow_convention", "as_value", "Tape", "TapeResult",
-           "backprop_steps", "forward_steps", "Step", "InputTerm", "fmt"]
+           "backprop_steps", "forward_steps", "Step", "InputTerm", "fmt", "gradcheck", "LeafCheck"]

@@ -1,0 +1,61 @@
+"""The finite-difference check the trust panel shows."""
+import math
+
+import pytest
+
+from engine import Tape, gradcheck, parse
+from engine.nn import MLP
+
+LECTURE = "a = 2; b = -3; c = 10; f = -2\ne = a*b\nd = e + c\nL = d*f"
+NEURON = "x1 = 2; x2 = 0; w1 = -3; w2 = 1; b = 6.8813735870195432\nn = x1*w1 + x2*w2 + b\no = tanh(n)"
+
+
+def by_label(checks):
+    return {c.label: c for c in checks}
+
+
+def test_lecture_example():
+    checks = by_label(gradcheck(Tape(parse(LECTURE))))
+    assert list(checks) == ["a", "b", "c", "f"]
+    for label, grad in dict(a=6, b=-4, c=-2, f=4).items():
+        c = checks[label]
+        assert c.analytic == grad and c.numeric == pytest.approx(grad, rel=1e-8) and c.ok
+        assert c.h == pytest.approx(6e-6 * max(1, abs(c.x)))
+
+
+def test_tanh_neuron():
+    checks = by_label(gradcheck(Tape(parse(NEURON))))
+    expected = dict(x1=-1.5, w1=1.0, x2=0.5, w2=0.0, b=0.5)
+    for label, grad in expected.items():
+        assert checks[label].analytic == pytest.approx(grad, abs=1e-12)
+        assert checks[label].numeric == pytest.approx(grad, abs=1e-8)
+        assert checks[label].ok
+
+
+def test_relu_kink_is_flagged():
+    tape = Tape(parse("x = 0; y = relu(x)"))
+    (check,) = gradcheck(tape)
+    assert check.analytic == 0.0 and check.numeric == pytest.approx(0.5) and not check.ok
+
+
+def test_follows_slider_moves_and_leaves_tape_state():
+    tape = Tape(parse(LECTURE))
+    tape.run({"a": 5.0})
+    data_before = tape.data.copy()
+    checks = by_label(gradcheck(tape))
+    assert checks["b"].x == -3 and checks["b"].numeric == pytest.approx(-10, rel=1e-8)
+    assert checks["a"].x == 5.0
+    assert (tape.data == data_before).all()
+
+
+def test_numpy_executor_batch_agrees():
+    model = MLP(2, [3, 1], seed=0)
+    loss = sum((model([0.5, -1.0]) - 1.0) ** 2 for _ in range(8))
+    wide, narrow = Tape(loss, executor="numpy"), Tape(loss, executor="python")
+    for a, b in zip(gradcheck(wide), gradcheck(narrow)):
+        assert a.numeric == pytest.approx(b.numeric, rel=1e-9) and a.ok and b.ok
+
+
+def test_non_finite_disagrees():
+    (check,) = gradcheck(Tape(parse("x = 0; y = 1/x")))
+    assert math.isinf(check.analytic) and not check.ok
