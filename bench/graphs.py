@@ -1,0 +1,80 @@
+"""Benchmark compute graphs, built with ``engine`` (shared by the layout and engine benchmarks).
+
+Every builder returns ``engine.to_graph``'s networkx graph (value nodes + op nodes).  Sizes
+match the graphs of issue 3's measurements: 197, 694, 13,528 and 5,001 nodes.
+"""
+
+from __future__ import annotations
+
+import random
+
+from engine import Value, to_graph
+from engine.nn import MLP
+
+# micrograd's demo data set (karpathy/micrograd README / lecture).
+DEMO_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+DEMO_YS = [1.0, -1.0, -1.0, 1.0]
+
+
+def lecture_graph():
+    """The lecture's L = (a*b + c) * f, labelled as in the video (10 nodes)."""
+    a = Value(2.0, label="a"); b = Value(-3.0, label="b"); c = Value(10.0, label="c")
+    e = a * b; e.label = "e"
+    d = e + c; d.label = "d"
+    f = Value(-2.0, label="f")
+    L = d * f; L.label = "L"
+    return to_graph(L)
+
+
+def neuron_graph():
+    """The lecture's neuron: o = tanh(x1*w1 + x2*w2 + b)."""
+    x1 = Value(2.0, label="x1"); x2 = Value(0.0, label="x2")
+    w1 = Value(-3.0, label="w1"); w2 = Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1; x1w1.label = "x1*w1"
+    x2w2 = x2 * w2; x2w2.label = "x2*w2"
+    s = x1w1 + x2w2; s.label = "x1*w1 + x2*w2"
+    n = s + b; n.label = "n"
+    o = n.tanh(); o.label = "o"
+    return to_graph(o)
+
+
+def mlp_forward_graph(nin=3, nouts=(4, 4, 1), seed=1337):
+    """One forward pass of MLP(nin, nouts) on micrograd's first demo sample."""
+    model = MLP(nin, list(nouts), rng=random.Random(seed))
+    x = (DEMO_XS[0] * nin)[:nin]
+    return to_graph(model(x))
+
+
+def mlp_loss_graph(nin=3, nouts=(4, 4, 1), samples=4, seed=1337):
+    """Squared-error loss of MLP(nin, nouts) summed over ``samples`` samples (micrograd's demo
+    data for nin=3 and 4 samples; seeded uniform inputs otherwise)."""
+    rng = random.Random(seed)
+    model = MLP(nin, list(nouts), rng=rng)
+    if nin == 3 and samples <= 4:
+        xs, ys = DEMO_XS[:samples], DEMO_YS[:samples]
+    else:
+        xs = [[rng.uniform(-1, 1) for _ in range(nin)] for _ in range(samples)]
+        ys = [rng.choice([-1.0, 1.0]) for _ in range(samples)]
+    loss = sum(((model(x) - y) ** 2 for x, y in zip(xs, ys)), Value(0.0))
+    return to_graph(loss)
+
+
+def chain_graph(ops=2000):
+    """A long chain x = tanh(x * 0.99), ``ops`` ops in all (each * brings a constant leaf)."""
+    x = Value(0.5, label="x")
+    for _ in range(ops // 2):
+        x = (x * 0.99).tanh()
+    return to_graph(x)
+
+
+def benchmark_graphs():
+    """[(name, builder)] in the order of issue 3's table (plus the two lecture graphs)."""
+    return [
+        ("lecture L=(a*b+c)*f", lecture_graph),
+        ("tanh neuron", neuron_graph),
+        ("MLP(3,[4,4,1]) forward, 1 sample", mlp_forward_graph),
+        ("MLP(3,[4,4,1]) loss, 4 samples", mlp_loss_graph),
+        ("chain of 2,000 ops", chain_graph),
+        ("MLP(2,[16,16,1]) loss, 10 samples", lambda: mlp_loss_graph(2, (16, 16, 1), 10)),
+    ]
