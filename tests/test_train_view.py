@@ -1,0 +1,125 @@
+"""app.train_view without a browser: the controller, its plots' streams and the inspect hook."""
+import asyncio
+
+import numpy as np
+import pytest
+
+from engine import Value, backprop_steps, to_graph
+from engine.train import TrainConfig
+from app.train_view import create_train_view, parse_hidden
+
+SMALL = TrainConfig(hidden=(4,), seed=3)
+
+
+@pytest.fixture
+def view():
+    return create_train_view(n_samples=40, config=SMALL)
+
+
+def test_steps_stream_the_curves_and_refresh_table_and_status(view):
+    assert view.curves.n_points == 0
+    records = view.step(3)
+    assert [r.step for r in records] == [0, 1, 2]
+    data = view.curves.buffer.data
+    assert list(data["step"]) == [0, 1, 2]
+    assert list(data["loss"]) == [r.loss for r in records]
+    assert list(data["accuracy"]) == [r.train_accuracy for r in records]
+    table = view.trainer.parameter_table()
+    assert list(view.table.value["label"]) == table["label"]
+    np.testing.assert_array_equal(view.table.value["data"].to_numpy(), table["data"])
+    np.testing.assert_array_equal(view.table.value["update"].to_numpy(), table["update"])
+    assert "step <b>3</b>" in view.status.object
+
+
+def test_the_boundary_image_shows_the_trainers_grid(view):
+    view.step(2)
+    xs, ys, Z = view.trainer.decision_grid(view.grid_resolution)
+    sent_xs, sent_ys, sent_Z = view.boundary.grid_pipe.data
+    np.testing.assert_array_equal(sent_Z, Z)
+    points = view.boundary.points_pipe.data
+    assert len(points) == 40 and set(points["label"]) == {-1, 1}
+
+
+def test_structure_changes_reset_and_reuse_compiled_graphs(view):
+    view.step(4)
+    compiled = view.trainer.compiled
+    X_before = view.X.copy()
+    view.w_dataset.value = "circles"            # same architecture and batch size
+    assert view.trainer.k == 0 and view.curves.n_points == 0
+    assert view.trainer.compiled is compiled
+    assert not np.array_equal(view.X, X_before)
+    view.w_hidden.value = "5, 3"                # new architecture: compiled anew
+    assert view.trainer.config.hidden == (5, 3) and view.trainer.compiled is not compiled
+    view.w_hidden.value = "4"                   # back: found in the view's cache
+    assert view.trainer.compiled is compiled
+
+
+def test_hyperparameters_apply_to_the_next_step_without_reset(view):
+    view.step(2)
+    view.w_lr.value = 0.25
+    view.w_schedule.value = "constant"
+    assert view.trainer.k == 2
+    assert view.step(1)[0].lr == 0.25
+
+
+def test_a_bad_hidden_layer_text_is_reported_and_keeps_the_trainer(view):
+    trainer = view.trainer
+    view.w_hidden.value = "16, x"
+    assert view.trainer is trainer
+    assert "hidden layers" in view.error and "hidden layers" in view.status.object
+    with pytest.raises(ValueError):
+        parse_hidden("1, 2, 3, 4")
+    with pytest.raises(ValueError):
+        parse_hidden("0")
+    assert parse_hidden("16 16") == (16, 16)
+
+
+def test_inspect_hands_a_steppable_graph_and_update_records_to_the_callback():
+    got = []
+    view = create_train_view(on_inspect=lambda root, updates: got.append((root, updates)),
+                             n_samples=40, config=SMALL)
+    view.step(2)
+    view.w_sample.value = 5
+    ins = view.inspect()
+    (root, updates), = got
+    assert isinstance(root, Value) and root is ins.root and root.label == "loss"
+    assert len(backprop_steps(root)) > 5
+    G = to_graph(root)
+    assert {u.node for u in updates} <= set(G)
+    assert [u.label for u in updates] == view.trainer.labels
+    ring = view.boundary.mark_pipe.data
+    assert list(ring["x"]) == [view.X[5, 0]] and list(ring["y"]) == [view.X[5, 1]]
+    assert "sample 5" in view.inspect_info.object
+
+
+def test_clicking_near_a_point_picks_that_sample(view):
+    x, y = view.X[11]
+    view.boundary.tap.event(x=x + 1e-3, y=y - 1e-3)
+    assert view.w_sample.value == 11
+
+
+def test_views_share_nothing():
+    a = create_train_view(n_samples=40, config=SMALL)
+    b = create_train_view(n_samples=40, config=SMALL)
+    a.step(3)
+    assert b.trainer.k == 0 and b.curves.n_points == 0
+    assert a.trainer is not b.trainer and a.curves.buffer is not b.curves.buffer
+
+
+def test_run_trains_in_a_periodic_callback_until_paused():
+    async def scenario():
+        view = create_train_view(n_samples=40, config=SMALL, period_ms=20)
+        view.run()
+        assert view.running and view.b_run.disabled and not view.b_pause.disabled
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if view.trainer.k >= 5:
+                break
+        view.pause()
+        k = view.trainer.k
+        await asyncio.sleep(0.1)
+        return view, k
+
+    view, k = asyncio.run(scenario())
+    assert k >= 5 and view.trainer.k == k and not view.running
+    assert view.curves.n_points == k
