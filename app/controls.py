@@ -30,15 +30,15 @@ class ExpressionEditor:
         options = {p.title: name for name, p in PRESETS.items()}
         options = {"Custom expression": ""} | options
         self.preset = pn.widgets.Select(
-            name="Example", options=options, value=model.preset, sizing_mode="stretch_width",
+            label="Example", options=options, value=model.preset, sizing_mode="stretch_width",
             margin=(2, 8), stylesheets=[":host { font-size: 14px; }"],
         )
         self.text = pn.widgets.TextAreaInput(
             value=model.source, height=190, sizing_mode="stretch_width", margin=(4, 8),
-            stylesheets=[EDITOR_CSS], name="", css_classes=["expr-editor"],
+            stylesheets=[EDITOR_CSS], css_classes=["expr-editor"],
         )
         self.apply_button = pn.widgets.Button(
-            name="Apply", button_type="primary", width=90, margin=(4, 8), css_classes=["apply-button"]
+            label="Apply", color="primary", width=90, margin=(4, 8), css_classes=["apply-button"]
         )
         self.error = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 8), css_classes=["expr-error"],
                                   visible=False)
@@ -120,7 +120,7 @@ class LeafSliders:
             lo, hi = p.softbounds
             widgets.append(
                 pn.widgets.EditableFloatSlider.from_param(
-                    p, start=lo, end=hi, step=p.step, name=p.label, sizing_mode="stretch_width",
+                    p, start=lo, end=hi, step=p.step, sizing_mode="stretch_width",
                     margin=(2, 8), format="0[.][000]", css_classes=["leaf-slider", f"leaf-{lid}"],
                 )
             )

@@ -19,17 +19,23 @@ from bokeh.models import (
     NormalHead,
 )
 from bokeh.core.properties import value
+from panel.io.document import unlocked
 from bokeh.plotting import figure
 
 from . import palette
 from .formatting import fmt, node_caption, op_symbol
 
-#: Caption font height as a fraction of a value box's height (the JS callback scales it with zoom).
-FONT_FRACTION = 0.355
+#: Largest caption font height as a fraction of a value box's height.
+FONT_FRACTION = 0.42
+#: Width of an average caption character (digits, '|', spaces) in ems, for a sans-serif font.
+CHAR_EM = 0.56
+#: The layout budgets 8 plot units per character; this font size (units) always fits that budget.
+BUDGET_FONT = 8.0 / CHAR_EM
 #: Below this many pixels, captions are hidden (hover still tells everything).
 MIN_FONT_PX = 5.0
 
 _FONT_JS = """
+if (p.properties.inner_width.is_unset || p.properties.inner_height.is_unset) { return; }
 const xr = p.x_range, yr = p.y_range;
 const sx = p.inner_width / Math.max(1e-9, xr.end - xr.start);
 const sy = p.inner_height / Math.max(1e-9, yr.end - yr.start);
@@ -166,10 +172,14 @@ class GraphView:
     # ------------------------------------------------------------------ updates
     def _on_frame(self, event):
         frame = self.model.frame
-        if frame.kind == "structure":
-            self._load_structure()
-        else:
-            self._patch(frame)
+        # Bokeh models we own are edited directly; in a server session this must happen with the
+        # document unlocked the Panel way (a Button click, unlike a widget value change, does not
+        # do that for us). Outside a session ``unlocked`` is a no-op.
+        with unlocked():
+            if frame.kind == "structure":
+                self._load_structure()
+            else:
+                self._patch(frame)
 
     def _load_structure(self):
         """New graph: replace every source's data (the slow path, once per expression)."""
@@ -222,7 +232,7 @@ class GraphView:
 
         self._update_mapper()
         self.font_unit.data = {
-            "size": [FONT_FRACTION * (float(np.median(hs)) if hs else 1.0)],
+            "size": [caption_font_units(ws, hs, self._shown["text"])],
             "op_size": [0.9 * (float(np.median(radii)) if radii else 1.0)],
         }
         self.values.data = data
@@ -348,6 +358,19 @@ class GraphView:
             "color": [palette.ACTIVE_COLOR if r in active else palette.EDGE_COLOR for r in rows],
             "width": [4.0 if r in active else 1.6 for r in rows],
         }
+
+
+def caption_font_units(widths, heights, captions) -> float:
+    """Caption font size in plot units for one structure (the zoom callback turns it into px).
+
+    As large as fits: at most ``FONT_FRACTION`` of the box height, and small enough that each
+    current caption fits its box; never below ``BUDGET_FONT``, which the layout's box widths are
+    sized for whatever the numbers become.
+    """
+    if not widths:
+        return BUDGET_FONT
+    fit = min((w - 14.0) / (CHAR_EM * max(1, len(t))) for w, t in zip(widths, captions))
+    return max(BUDGET_FONT, min(FONT_FRACTION * min(heights), fit))
 
 
 def _xy(positions, ids):

@@ -55,7 +55,7 @@ def step_latex(record, model) -> str:
         if not _is_atom(local_expr):
             local_expr = rf"\left({local_expr}\right)"
         lines.append(
-            rf"{dL_dx} \mathrel{{+\!\!=}} {local_sym}\,{dL_dout}"
+            rf"{dL_dx} \mathrel{{\text{{+=}}}} {local_sym}\,{dL_dout}"
             rf" = {local_expr}\cdot{dL_dout}"
             rf" = {fmt_latex_number(term.local)}\cdot{fmt_latex_number(term.upstream)}"
             rf" = {_plain_number(term.contribution)}"

@@ -22,11 +22,11 @@ class PlayerBar:
             start=0, end=max(model.n_steps, 1), value=model.step, interval=900, loop_policy="once",
             show_loop_controls=False, value_align="start", width=420, margin=(4, 8),
             visible_buttons=["slower", "first", "previous", "pause", "play", "next", "last", "faster"],
-            css_classes=["step-player"], name="",
+            css_classes=["step-player"],
         )
         self.mode = pn.widgets.RadioButtonGroup(
             options={"Backward pass": "backward", "Forward pass": "forward"}, value=model.mode,
-            button_type="default", margin=(14, 8), css_classes=["mode-toggle"],
+            color="default", margin=(14, 8), css_classes=["mode-toggle"],
         )
         self.player.param.watch(self._player_moved, "value")
         self.mode.param.watch(self._mode_chosen, "value")

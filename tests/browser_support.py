@@ -1,0 +1,134 @@
+"""Helpers for the browser tests: Chromium, a served app in a subprocess, and page probes.
+
+Chromium is Debian's ``/usr/bin/chromium`` (Playwright's own browser download is not used).
+The probes read the browser-side Bokeh models (what the page actually received), not the server.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 720}
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A free localhost TCP port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_app(args=(), timeout: float = 60.0):
+    """Start ``python -m app --port P *args`` and wait until it answers HTTP 200.
+
+    Returns ``(process, url)``. The caller must stop the process (:func:`stop`).
+    """
+    port = free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "--port", str(port), *args],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://localhost:{port}/"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            out = proc.stdout.read().decode(errors="replace")
+            raise RuntimeError(f"app server exited with {proc.returncode}:\n{out}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.25)
+    stop(proc)
+    raise RuntimeError(f"app server did not answer at {url} within {timeout} s")
+
+
+def stop(proc) -> None:
+    """Terminate a server started by :func:`serve_app` (kill if it does not exit)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def launch_chromium(playwright):
+    """Launch headless Debian Chromium with the project's flags."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+
+
+# ----------------------------------------------------------------------------- page probes
+
+_FIND_PLOT_VIEW = """
+function __plotView() {
+  let found = null;
+  function walk(v) { if (found) return; if (v.model && v.model.name === 'graph-plot') { found = v; return; }
+                     for (const c of (v.child_views || [])) walk(c); }
+  Object.values(Bokeh.index).forEach(walk);
+  return found;
+}
+"""
+
+
+def wait_for_app(page, timeout: float = 30_000) -> None:
+    """Wait until the graph's value boxes have arrived in the browser."""
+    page.wait_for_function(
+        """() => window.Bokeh && Bokeh.documents.length > 0 &&
+                 Bokeh.documents[0].get_model_by_name('value-boxes') &&
+                 Bokeh.documents[0].get_model_by_name('value-boxes').data_source.data.text.length > 0""",
+        timeout=timeout,
+    )
+    page.wait_for_function("() => {" + _FIND_PLOT_VIEW + "return __plotView() !== null; }", timeout=timeout)
+
+
+def node_texts(page) -> dict:
+    """{label: caption} of every value box, as the browser has it."""
+    return page.evaluate(
+        """() => { const d = Bokeh.documents[0].get_model_by_name('value-boxes').data_source.data;
+                   const out = {}; for (let i = 0; i < d.label.length; i++) out[d.label[i]] = d.text[i];
+                   return out; }"""
+    )
+
+
+def wait_node_text(page, label: str, text: str, timeout: float = 10_000) -> None:
+    """Wait until the value box ``label`` reads ``text``."""
+    page.wait_for_function(
+        """([label, text]) => { const d = Bokeh.documents[0].get_model_by_name('value-boxes').data_source.data;
+                               return d.text[d.label.indexOf(label)] === text; }""",
+        arg=[label, text], timeout=timeout,
+    )
+
+
+def glyph_screen_xy(page, renderer_name: str, row_key: str, row_value: str) -> tuple:
+    """Page coordinates (px) of the centre of a glyph row (``row_key`` column == ``row_value``)."""
+    return tuple(page.evaluate(
+        """([name, key, value]) => {""" + _FIND_PLOT_VIEW + """
+          const v = __plotView();
+          const d = Bokeh.documents[0].get_model_by_name(name).data_source.data;
+          const i = d[key].indexOf(value);
+          const r = v.el.getBoundingClientRect();
+          return [r.left + v.frame.x_scale.compute(d.x[i]), r.top + v.frame.y_scale.compute(d.y[i])];
+        }""",
+        [renderer_name, row_key, row_value],
+    ))
+
+
+def output_text(page) -> str:
+    """The big output number as displayed."""
+    return page.locator(".output-number").inner_text().strip()

@@ -1,0 +1,151 @@
+"""The served app in headless Chromium (Playwright): load, sliders, Player + step panel, hover,
+bad input, and independent sessions. One server for the module (see conftest.served_app)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from browser_support import glyph_screen_xy, node_texts, output_text, wait_for_app, wait_node_text
+
+pytestmark = pytest.mark.browser
+
+LECTURE_FINAL = {
+    "a": "a | 2 | 6", "b": "b | -3 | -4", "c": "c | 10 | -2", "f": "f | -2 | 4",
+    "e": "e | -6 | -2", "d": "d | 4 | -2", "L": "L | -8 | 1",
+}
+
+
+def open_app(new_page, url):
+    page = new_page()
+    page.goto(url)
+    wait_for_app(page)
+    return page
+
+
+def test_page_loads_without_console_errors_and_fits_720p(new_page, served_app, tmp_path):
+    page = open_app(new_page, served_app)
+    page.wait_for_timeout(500)
+    page.screenshot(path=tmp_path / "loaded.png")
+    assert page.console_errors == []
+    assert node_texts(page) == LECTURE_FINAL
+    assert output_text(page) == "-8"
+    # the page fits a 1280x720 projector: nothing to scroll
+    size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size[0] <= 1280 and size[1] <= 720, size
+    # the plot is visible and sizeable
+    box = page.locator(".bk-Canvas, canvas").first.bounding_box()
+    assert box["width"] > 600 and box["height"] > 300
+
+
+def test_moving_a_slider_recomputes_output_and_node_text(new_page, served_app, tmp_path):
+    from engine import parse
+
+    page = open_app(new_page, served_app)
+    handle = page.locator(".leaf-v0 .noUi-handle")
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y, steps=6)
+    page.mouse.up()
+    page.wait_for_function("() => document.querySelector('body') !== null")
+    # the slider's numeric input shows the new a; the server must have recomputed everything for it
+    page.wait_for_function(
+        """() => { const d = Bokeh.documents[0].get_model_by_name('value-boxes').data_source.data;
+                   return d.text[d.label.indexOf('a')] !== 'a | 2 | 6'; }""", timeout=10_000)
+    page.wait_for_timeout(300)
+    a = float(page.locator(".leaf-v0 input").input_value())
+    assert a > 2
+    expected = parse(f"a = {a}\nb = -3\nc = 10\nf = -2\ne = a*b\nd = e + c\nL = d*f")
+    expected.backward()
+    out = output_text(page)
+    assert out == f"{expected.data:.4g}", (a, out)
+    texts = node_texts(page)
+    assert texts["a"].startswith(f"a | {a:.4g} |"), texts["a"]
+    assert texts["L"] == f"L | {expected.data:.4g} | 1"
+    assert texts["b"] == f"b | -3 | {-2 * a:.4g}"  # db = a * dL/de = a * f
+    page.screenshot(path=tmp_path / "slider.png")
+    assert page.console_errors == []
+
+
+def test_player_steps_and_step_panel_shows_the_chain_rule(new_page, served_app, tmp_path):
+    page = open_app(new_page, served_app)
+    page.locator(".step-player button.first").click()
+    wait_node_text(page, "a", "a | 2 | 0")
+    assert set(node_texts(page).values()) == {t.rsplit("|", 1)[0] + "| 0" for t in LECTURE_FINAL.values()}
+    expect(page.locator(".step-title span")).to_contain_text("step 0 / 4")
+    nxt = page.locator(".step-player button.next")
+    nxt.click()  # 1: seed
+    wait_node_text(page, "L", "L | -8 | 1")
+    expect(page.locator(".step-text pre")).to_contain_text("L.grad = 1")
+    nxt.click()  # 2: L = d*f
+    wait_node_text(page, "d", "d | 4 | -2")
+    nxt.click()  # 3: d = e + c
+    wait_node_text(page, "e", "e | -6 | -2")
+    assert node_texts(page)["a"] == "a | 2 | 0"  # not reached yet
+    nxt.click()  # 4: e = a*b  -> a.grad += b.data * e.grad = -3 * -2 = 6
+    wait_node_text(page, "a", "a | 2 | 6")
+    expect(page.locator(".step-text pre")).to_contain_text("a.grad += b.data * e.grad = -3 * -2 = 6")
+    expect(page.locator(".step-title span")).to_contain_text("step 4 / 4")
+    assert page.locator(".step-math .katex").count() > 0  # rendered math, not raw TeX
+    page.screenshot(path=tmp_path / "step4.png")
+    assert node_texts(page) == LECTURE_FINAL
+    page.locator(".step-player button.previous").click()
+    wait_node_text(page, "a", "a | 2 | 0")
+    assert page.console_errors == []
+
+
+def test_hover_shows_tooltips_for_value_and_op_nodes(new_page, served_app, tmp_path):
+    page = open_app(new_page, served_app)
+    x, y = glyph_screen_xy(page, "value-boxes", "label", "a")
+    page.mouse.move(x - 3, y - 3)
+    page.mouse.move(x, y)
+    tip = page.locator(".bk-tooltip-content").filter(has_text="leaf")
+    tip.first.wait_for(state="visible", timeout=5_000)
+    text = tip.first.inner_text()
+    assert "a" in text and "6" in text and "leaf" in text
+    page.screenshot(path=tmp_path / "hover_value.png")
+    ox, oy = glyph_screen_xy(page, "op-circles", "output", "e")
+    page.mouse.move(ox, oy + 1)
+    page.mouse.move(ox, oy)
+    tip = page.locator(".bk-tooltip-content").filter(has_text="local derivatives")
+    tip.first.wait_for(state="visible", timeout=5_000)
+    text = tip.first.inner_text()
+    assert "b.data = -3" in text and "a, b" in text
+    page.screenshot(path=tmp_path / "hover_op.png")
+
+
+def test_bad_expression_shows_error_and_keeps_graph(new_page, served_app, tmp_path):
+    page = open_app(new_page, served_app)
+    editor = page.locator(".expr-editor textarea")
+    editor.fill("a = 2\nb = q*a\n")
+    page.locator(".apply-button button").click()
+    err = page.locator(".expr-error div").first
+    err.wait_for(state="visible", timeout=10_000)
+    msg = err.inner_text()
+    assert "'q' is not defined" in msg and "line 2" in msg
+    assert "^" in msg  # caret under the culprit
+    assert node_texts(page) == LECTURE_FINAL
+    page.screenshot(path=tmp_path / "bad_expression.png")
+    # a good expression replaces the graph and clears the error
+    editor.fill("x = 3\ny = x*x + 1\n")
+    page.locator(".apply-button button").click()
+    wait_node_text(page, "y", "y | 10 | 1")
+    assert node_texts(page)["x"] == "x | 3 | 6"
+    expect(page.locator(".expr-error")).to_be_hidden()
+
+
+def test_two_browser_contexts_keep_separate_state(new_page, served_app):
+    first, second = open_app(new_page, served_app), open_app(new_page, served_app)
+    box = first.locator(".leaf-v0 input")
+    box.fill("3")
+    box.press("Enter")
+    wait_node_text(first, "a", "a | 3 | 6")
+    assert output_text(first) == "-2"
+    second.locator(".step-player button.first").click()
+    wait_node_text(second, "a", "a | 2 | 0")
+    first.wait_for_timeout(300)
+    assert output_text(second) == "-8"
+    assert node_texts(first)["a"] == "a | 3 | 6"  # first still at the end of backward
+    assert node_texts(first)["b"] == "b | -3 | -6"
