@@ -32,8 +32,9 @@ class AutogradApp(Viewer):
 
     model = param.ClassSelector(class_=GraphModel)
 
-    def __init__(self, expr_or_value=None, preset=None, **params):
+    def __init__(self, expr_or_value=None, preset=None, height=None, **params):
         super().__init__(model=GraphModel(expr_or_value, preset=preset), **params)
+        self._height = height
         m = self.model
         self.graph = GraphView(m)
         self.editor = ExpressionEditor(m)
@@ -60,14 +61,17 @@ class AutogradApp(Viewer):
         topbar = pn.Row(self.output.view, pn.layout.HSpacer(), self.player_bar.view,
                         sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4))
         main = pn.Column(topbar, self.plot_pane, self.step_panel.view, sizing_mode="stretch_both", margin=0)
+        if self._height:  # embedded (notebook): a fixed-height block
+            return pn.Row(sidebar, main, sizing_mode="stretch_width", height=self._height, margin=0,
+                          stylesheets=[PAGE_CSS], styles={"overflow": "hidden"})
         return pn.Row(sidebar, main, sizing_mode="stretch_both", margin=0, stylesheets=[PAGE_CSS],
-                      styles={"height": "100vh", "overflow": "hidden"} )
+                      styles={"height": "100vh", "overflow": "hidden"})
 
     def __panel__(self):
         return self._layout
 
 
-def create_app(expr_or_value=None, preset=None) -> AutogradApp:
+def create_app(expr_or_value=None, preset=None, height=None) -> AutogradApp:
     """Build a fresh, independent app instance.
 
     Parameters
@@ -78,6 +82,8 @@ def create_app(expr_or_value=None, preset=None) -> AutogradApp:
     preset : str, optional
         A key of ``app.presets.PRESETS`` (default ``"lecture"``); ignored when
         ``expr_or_value`` is given.
+    height : int, optional
+        Fixed height in pixels (for notebooks); default: fill the browser window.
 
     Returns
     -------
@@ -90,4 +96,4 @@ def create_app(expr_or_value=None, preset=None) -> AutogradApp:
         When ``expr_or_value`` is text that does not parse.
     """
     pn.extension("katex")
-    return AutogradApp(expr_or_value, preset=preset)
+    return AutogradApp(expr_or_value, preset=preset, height=height)

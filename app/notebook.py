@@ -27,11 +27,11 @@ def show(expr_or_value=None, preset=None, height: int = 720):
     from .factory import create_app
 
     pn.extension("katex")
-    app = create_app(expr_or_value, preset=preset)
+    app = create_app(expr_or_value, preset=preset, height=height)
     if _in_notebook():
         from IPython.display import display
 
-        display(pn.Column(app, height=height, sizing_mode="stretch_width"))
+        display(app)
     else:  # pragma: no cover - interactive convenience
         pn.serve(lambda: create_app(expr_or_value, preset=preset), show=True, title="autograd-ui")
     return _Handle(app)

@@ -28,7 +28,7 @@ from bokeh.models.widgets.tables import NumberFormatter
 from panel.viewable import Viewer
 
 from engine.datasets import DATASETS, make_dataset
-from engine.train import TrainConfig, Trainer
+from engine.train import TrainConfig, Trainer, estimate_nodes
 
 from .train_plots import NEG_COLOR, POS_COLOR, BoundaryPlot, CurvePlots
 
@@ -38,6 +38,9 @@ SCHEDULE_OPTIONS = {"linear decay": "linear_decay", "constant": "constant"}
 BATCH_OPTIONS = {"full batch": 0, "64": 64, "32": 32, "16": 16, "8": 8, "1": 1}
 MAX_HIDDEN_LAYERS, MAX_WIDTH = 3, 32
 COMPILED_CACHE_SIZE = 3      # compiled loss graphs kept per view (one per architecture/batch)
+# Largest loss graph compiled on a click: ~2 s of compiling (one-off; a step then takes ~8 ms).
+# Bigger ones would stall the server's event loop, so the view asks for a smaller setting.
+MAX_NODES = 200_000
 
 
 def parse_hidden(text: str) -> tuple:
@@ -162,9 +165,16 @@ class TrainView(Viewer):
         except ValueError as exc:
             self._show_error(str(exc))
             return
-        self.X, self.y = make_dataset(self.w_dataset.value, int(self.w_samples.value),
-                                      float(self.w_noise.value), seed=int(self.w_seed.value))
-        batch = len(self.X) if config.batch_size is None else min(config.batch_size, len(self.X))
+        X, y = make_dataset(self.w_dataset.value, int(self.w_samples.value),
+                            float(self.w_noise.value), seed=int(self.w_seed.value))
+        batch = len(X) if config.batch_size is None else min(config.batch_size, len(X))
+        size = estimate_nodes(X.shape[1], config.hidden, batch)
+        if size > MAX_NODES:
+            self._show_error(f"this model on {batch} samples per step needs ~{size:,} nodes "
+                             f"(limit {MAX_NODES:,}): use narrower or fewer layers, fewer "
+                             "samples or a smaller batch")
+            return
+        self.X, self.y = X, y
         key = (self.X.shape[1], config.hidden, config.nonlin, config.loss, batch)
         compiled = self._compiled.pop(key, None)
         self.trainer = Trainer(self.X, self.y, config, compiled=compiled)
