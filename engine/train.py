@@ -135,6 +135,20 @@ def build_loss(model: MLP, xs, ys, loss: str, alpha=None):
 
 # ---- compiled once per (architecture, loss, batch size) ------------------------------------------
 
+def estimate_nodes(nin: int, hidden: tuple, batch_size: int) -> int:
+    """About how many value nodes the batch loss graph has (within a few percent), to refuse
+    models whose one-off compile would stall a page: per sample, every neuron makes one
+    product and one sum per input plus its nonlinearity, and the loss adds a handful; the L2
+    term adds two nodes per parameter."""
+    sizes = [nin] + list(hidden) + [1]
+    per_sample = nin + 6
+    n_params = 0
+    for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        per_sample += n_out * (2 * n_in + (1 if layer < len(sizes) - 2 else 0))
+        n_params += n_out * (n_in + 1)
+    return batch_size * (per_sample + 1) + 3 * n_params + 10
+
+
 class CompiledLoss:
     """The batch loss graph of an MLP compiled into a ``Tape``, with the positions of its
     leaves in the tape's arrays, so a step only writes numbers and runs.

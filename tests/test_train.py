@@ -9,8 +9,8 @@ import pytest
 from engine import Value, backprop_steps, to_graph
 from engine.datasets import labels_01, make_moons
 from engine.nn import MLP
-from engine.train import (LOSSES, CompiledLoss, TrainConfig, Trainer, accuracy, learning_rate,
-                          mlp_forward, mlp_scores)
+from engine.train import (LOSSES, CompiledLoss, TrainConfig, Trainer, accuracy,
+                          estimate_nodes, learning_rate, mlp_forward, mlp_scores)
 
 DEMO = TrainConfig(hidden=(16, 16), nonlin="relu", loss="max_margin", alpha=1e-4, lr=1.0,
                    schedule="linear_decay", n_steps=100, batch_size=None, seed=1337)
@@ -141,6 +141,13 @@ def test_the_compiled_graph_has_labelled_leaves():
     assert [c.tape.labels[c.tape.ids[k]] for k in c.y_index] == ["y[0]", "y[1]"]
     assert c.labels[:3] == ["w[0][0][0]", "w[0][0][1]", "b[0][0]"]
     assert c.tape.labels[c.tape.ids[-1]] == "loss"
+
+
+@pytest.mark.parametrize("hidden, loss, batch", [((16, 16), "max_margin", 100), ((3,), "mse", 7),
+                                                 ((8, 4, 2), "bce", 20), ((1,), "mse", 1)])
+def test_node_estimate_is_close(hidden, loss, batch):
+    compiled = CompiledLoss(2, hidden, "relu", loss, batch)
+    assert abs(estimate_nodes(2, hidden, batch) - compiled.n_nodes) <= max(10, 0.1 * compiled.n_nodes)
 
 
 # ---- reproducibility --------------------------------------------------------------------------------

@@ -123,3 +123,14 @@ def test_run_trains_in_a_periodic_callback_until_paused():
     view, k = asyncio.run(scenario())
     assert k >= 5 and view.trainer.k == k and not view.running
     assert view.curves.n_points == k
+
+
+def test_a_model_too_big_to_compile_quickly_is_refused_with_advice(view):
+    view.w_samples.value = 200
+    trainer = view.trainer
+    view.w_hidden.value = "32, 32, 32"
+    assert view.trainer is trainer
+    assert "nodes" in view.error and "smaller batch" in view.error
+    view.w_batch.value = 16                     # minibatches make the graph small enough
+    assert view.trainer is not trainer and view.trainer.config.hidden == (32, 32, 32)
+    assert view.error == ""
