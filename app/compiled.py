@@ -80,11 +80,20 @@ def compile_graph(root, direction: str = "LR") -> CompiledGraph:
     import engine
     from layouts import layered_layout
 
+    from .sizing import RANK_GAP, make_node_size
+
     root = as_engine_value(root)
     G = engine.to_graph(root)
     tape = engine.Tape(root)
-    lay = layered_layout(G, direction=direction)
+    tape.run({})
     value_ids = list(tape.ids)
+    labels = {v: str(G.nodes[v].get("label") or v) for v in value_ids}
+    node_size = make_node_size(
+        labels,
+        {v: float(tape.data[i]) for i, v in enumerate(value_ids)},
+        {v: float(tape.grad[i]) for i, v in enumerate(value_ids)},
+    )
+    lay = layered_layout(G, direction=direction, node_size=node_size, rank_gap=RANK_GAP)
     produced_by = {}
     op_inputs, op_output = {}, {}
     for n, attrs in G.nodes(data=True):
@@ -113,7 +122,7 @@ def compile_graph(root, direction: str = "LR") -> CompiledGraph:
         output_id=output_id,
         op_inputs=op_inputs,
         op_output=op_output,
-        labels={v: str(G.nodes[v].get("label") or v) for v in value_ids},
+        labels=labels,
     )
 
 

@@ -49,7 +49,7 @@ class ExpressionEditor:
             self.preset,
             self.text,
             pn.Row(self.apply_button, pn.pane.HTML(
-                "<span style='color:#666;font-size:12px;line-height:1.2;display:block;width:190px'><b>a = 2</b> makes a slider; the last line is the output</span>",
+                "<span style='color:#666;font-size:12px;line-height:1.2;display:block;width:170px'><b>a = 2</b> makes a slider;<br>the last line is the output</span>",
                 margin=(10, 0)), margin=0),
             self.error,
             sizing_mode="stretch_width",

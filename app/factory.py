@@ -55,7 +55,7 @@ class AutogradApp(Viewer):
                                     margin=(6, 10, 0, 10))
         sidebar = pn.Column(
             title, self.editor.view, leaves_title, self.sliders.view,
-            width=320, sizing_mode="stretch_height", margin=0,
+            width=290, sizing_mode="stretch_height", margin=0,
             styles={"border-right": "1px solid #ddd", "background": "#fbfbfb"},
         )
         topbar = pn.Row(self.output.view, pn.layout.HSpacer(), self.player_bar.view,

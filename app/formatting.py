@@ -179,8 +179,10 @@ def _latex_node(node, names) -> str:
         return fmt(node.value)
     if isinstance(node, ast.Name):
         return latex_symbol(names.get(node.id, node.id))
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-        base = latex_symbol(names.get(node.value.id, node.value.id))
+    if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Subscript)):
+        # ``a.data`` or, for labels like ``w[0][1][2]``, ``w[0][1][2].data``
+        raw = node.value.id if isinstance(node.value, ast.Name) else ast.unparse(node.value)
+        base = latex_symbol(names.get(raw, raw))
         if node.attr == "data":
             return base
         if node.attr == "grad":

@@ -22,15 +22,9 @@ from bokeh.core.properties import value
 from panel.io.document import unlocked
 from bokeh.plotting import figure
 
-from . import palette
+from . import palette, sizing
 from .formatting import fmt, node_caption, op_symbol
 
-#: Largest caption font height as a fraction of a value box's height.
-FONT_FRACTION = 0.42
-#: Width of an average caption character (digits, '|', spaces) in ems, for a sans-serif font.
-CHAR_EM = 0.56
-#: The layout budgets 8 plot units per character; this font size (units) always fits that budget.
-BUDGET_FONT = 8.0 / CHAR_EM
 #: Below this many pixels, captions are hidden (hover still tells everything).
 MIN_FONT_PX = 5.0
 
@@ -45,6 +39,7 @@ const fs = Math.min(max_px, s * unit.data.size[0]);
 const ofs = Math.min(max_px, s * unit.data.op_size[0]);
 for (const r of captions) { r.visible = fs >= min_px; r.glyph.text_font_size = fs.toFixed(1) + 'px'; }
 for (const r of symbols) { r.visible = ofs >= min_px; r.glyph.text_font_size = ofs.toFixed(1) + 'px'; }
+for (const h of heads) { h.size = Math.max(3, Math.min(11, 9 * s)); }
 """
 
 
@@ -155,12 +150,14 @@ class GraphView:
             ),
         )
         bar = ColorBar(
-            color_mapper=self.mapper, title="grad", width=12, location=(0, 0),
-            major_label_text_font_size="12px", title_text_font_size="12px", padding=4,
+            color_mapper=self.mapper, title="grad (colour scale, symmetric around 0)", orientation="horizontal",
+            height=10, width=360, location="center", major_label_text_font_size="12px",
+            title_text_font_size="12px", title_text_font_style="normal", padding=2, margin=2,
+            title_standoff=2,
         )
-        p.add_layout(bar, "right")
+        p.add_layout(bar, "below")
         font_cb = CustomJS(
-            args=dict(p=p, unit=self.font_unit, captions=[captions], symbols=[symbols],
+            args=dict(p=p, unit=self.font_unit, captions=[captions], symbols=[symbols], heads=[head],
                       max_px=22.0, min_px=MIN_FONT_PX),
             code=_FONT_JS,
         )
@@ -232,7 +229,7 @@ class GraphView:
 
         self._update_mapper()
         self.font_unit.data = {
-            "size": [caption_font_units(ws, hs, self._shown["text"])],
+            "size": [caption_font_units(ws, self._shown["text"])],
             "op_size": [0.9 * (float(np.median(radii)) if radii else 1.0)],
         }
         self.values.data = data
@@ -261,6 +258,9 @@ class GraphView:
         op_patch = _diff(self._op_shown, op_rows, self._op_border_columns(op_rows))
         if frame.kind == "values":
             self._update_mapper()
+            font = caption_font_units(self.values.data["w"], self._shown["text"])
+            if font != self.font_unit.data["size"][0]:
+                self.font_unit.patch({"size": [(0, font)]})
             locals_patch = _diff_all({"locals": self._op_shown["locals"]}, {"locals": self._op_locals()})
             op_patch.update(locals_patch)
         if op_patch:
@@ -360,17 +360,18 @@ class GraphView:
         }
 
 
-def caption_font_units(widths, heights, captions) -> float:
-    """Caption font size in plot units for one structure (the zoom callback turns it into px).
+def caption_font_units(widths, captions) -> float:
+    """Caption font size in plot units (the zoom callback turns it into px).
 
-    As large as fits: at most ``FONT_FRACTION`` of the box height, and small enough that each
-    current caption fits its box; never below ``BUDGET_FONT``, which the layout's box widths are
-    sized for whatever the numbers become.
+    ``sizing.FONT_UNITS`` (what the boxes were sized for), smaller only when some caption has
+    grown longer than its box since (a slider made a number longer).
     """
-    if not widths:
-        return BUDGET_FONT
-    fit = min((w - 14.0) / (CHAR_EM * max(1, len(t))) for w, t in zip(widths, captions))
-    return max(BUDGET_FONT, min(FONT_FRACTION * min(heights), fit))
+    fit = sizing.FONT_UNITS
+    for w, t in zip(widths, captions):
+        need = sizing.caption_width(len(t))
+        if need > w - sizing.BOX_PADDING * 0.5:
+            fit = min(fit, sizing.FONT_UNITS * (w - sizing.BOX_PADDING * 0.5) / need)
+    return fit
 
 
 def _xy(positions, ids):

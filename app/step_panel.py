@@ -59,7 +59,7 @@ class StepPanel:
         self.title = pn.pane.HTML("", margin=(2, 10), css_classes=["step-title"], sizing_mode="stretch_width")
         self.math = pn.pane.LaTeX("", renderer="katex", margin=(0, 10), css_classes=["step-math"],
                                   sizing_mode="stretch_width",
-                                  stylesheets=[":host { font-size: 17px; overflow: hidden; }"])
+                                  stylesheets=[":host { overflow: hidden; }"])
         self.plain = pn.pane.HTML("", margin=(6, 10), css_classes=["step-text"], width=330)
         model.param.watch(self._update, ["frame"])
         self._update()
@@ -76,7 +76,13 @@ class StepPanel:
             f"{html.escape(step_title(rec, m.step, m.n_steps, m.mode))}</span>"
         )
         tex = step_latex(rec, m)
-        self.math.object = f"$$\\begin{{gathered}}{tex}\\end{{gathered}}$$" if tex else ""
+        lines = tex.count(r" \\ ") + 1 if tex else 0
+        # two lines fit at full size; more (MLP neurons, ledgers) shrink so the panel never scrolls
+        size = {0: 17, 1: 19, 2: 17, 3: 13}.get(lines, 11)
+        self.math.object = (
+            f"$$\\begin{{gathered}}{tex}\\end{{gathered}}$$" if tex else ""
+        )
+        self.math.styles = {"font-size": f"{size}px"}
         plain = step_plain(rec)
         self.plain.object = (
             "<pre style='margin:0;font-size:12px;color:#444;white-space:pre-wrap;line-height:1.3'>"

@@ -237,11 +237,19 @@ class TrainView(Viewer):
     def _train_one(self) -> list:
         # an error is shown and stops the loop: never a silently dying periodic callback
         try:
-            return self.trainer.run(1)
+            records = self.trainer.run(1)
         except Exception as exc:
             self.pause()
             self._show_error(f"training failed: {exc}")
             return []
+        if not np.isfinite(records[0].loss):
+            # diverged (typically MSE at lr 1): stop and say so; the curve keeps finite points
+            self.pause()
+            self._show_error(f"the loss became {records[0].loss} at step {records[0].step}: "
+                             "the learning rate is too large for this loss (MSE: try 0.1); "
+                             "lower it and press Reset")
+            return []
+        return records
 
     def inspect(self, sample: int | None = None):
         """Build sample ``sample``'s loss graph with the current weights (default: the
