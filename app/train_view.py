@@ -417,3 +417,10 @@ def create_train_view(on_inspect=None, **kwargs) -> TrainView:
     """
     pn.extension("tabulator")
     return TrainView(on_inspect=on_inspect, **kwargs)
+
+
+if __name__ == "__main__":      # python -m app.train_view [port]: the view alone, for trying it
+    import sys
+
+    pn.serve(create_train_view, port=int(sys.argv[1]) if len(sys.argv) > 1 else 5007,
+             show=False, title="autograd-ui: train")

@@ -329,8 +329,9 @@ class Trainer:
                             else accuracy(self.y, self.scores(self.X))),
             lr=self.lr)
         self.grad = grad
-        self.update = -record.lr * grad
-        self.weights = self.weights + self.update
+        with np.errstate(all="ignore"):     # a diverging run overflows to inf, as floats do
+            self.update = -record.lr * grad
+            self.weights = self.weights + self.update
         self.k += 1
         self.history.append(record)
         return record

@@ -134,3 +134,13 @@ def test_a_model_too_big_to_compile_quickly_is_refused_with_advice(view):
     view.w_batch.value = 16                     # minibatches make the graph small enough
     assert view.trainer is not trainer and view.trainer.config.hidden == (32, 32, 32)
     assert view.error == ""
+
+
+def test_divergence_pauses_and_explains():
+    view = create_train_view(n_samples=40, config=TrainConfig(hidden=(8,), loss="mse", lr=10.0,
+                                                              schedule="constant", seed=1))
+    records = view.step(60)
+    assert view.error.startswith("the loss became") and "learning rate" in view.error
+    assert all(np.isfinite(r.loss) for r in records)
+    assert view.curves.n_points == len(records) < 60
+    assert np.all(np.isfinite(view.curves.buffer.data["loss"]))
