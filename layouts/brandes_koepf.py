@@ -23,10 +23,13 @@ import numpy as np
 
 def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
                   extent: np.ndarray, gap: np.ndarray, seg_src: np.ndarray,
-                  seg_dst: np.ndarray, seg_weight: np.ndarray) -> np.ndarray:
+                  seg_dst: np.ndarray, seg_weight: np.ndarray,
+                  seg_priority: np.ndarray | None = None) -> np.ndarray:
     """Centre coordinate across the flow of every node (min centre 0 is not guaranteed;
     callers shift).  Parameters as ``coordinates.assign_cross_coordinates``; nodes
-    ``>= n_real`` are virtual (bend points of long edges)."""
+    ``>= n_real`` are virtual (bend points of long edges).  ``seg_priority`` marks segments
+    that must come out straight (here op -> result), before the paper's inner segments
+    (virtual -> virtual): segments crossing them never align."""
     layers = [m.tolist() for m in members_in_order]
     pos = np.empty(n_nodes, dtype=np.int64)
     for m in members_in_order:
@@ -37,7 +40,16 @@ def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
     heaviest_up = np.zeros(n_nodes)
     np.maximum.at(heaviest_up, seg_dst, w)
     eligible = (w >= heaviest_down[seg_src] * (1 - 1e-9)) & (w >= heaviest_up[seg_dst] * (1 - 1e-9))
-    eligible &= ~_type1_conflicts(n_real, pos, seg_src, seg_dst, layers)
+    # Segments crossing a priority segment never align; priority segments crossing each other
+    # are settled first in favour of the caller's (op -> result), then long edges.
+    inner = (seg_src >= n_real) & (seg_dst >= n_real)
+    conflict = np.zeros(len(w), dtype=bool)
+    if seg_priority is not None:
+        first = np.asarray(seg_priority, dtype=bool)
+        conflict = _type1_conflicts(first, pos, seg_src, seg_dst, layers)
+        inner &= ~conflict
+    conflict |= _type1_conflicts(inner, pos, seg_src, seg_dst, layers)
+    eligible &= ~conflict
 
     src_e, dst_e = seg_src[eligible], seg_dst[eligible]
     upper = _neighbour_lists(n_nodes, dst_e, src_e, pos)   # sorted by position
@@ -74,10 +86,9 @@ def _reversed_positions(pos, members_in_order):
     return rev.tolist()
 
 
-def _type1_conflicts(n_real, pos, seg_src, seg_dst, layers):
-    """Mark segments that cross an inner segment (virtual -> virtual), so long edges win."""
+def _type1_conflicts(inner, pos, seg_src, seg_dst, layers):
+    """Mark segments that cross a priority ("inner") segment, so that those stay straight."""
     conflict = np.zeros(len(seg_src), dtype=bool)
-    inner = (seg_src >= n_real) & (seg_dst >= n_real)
     if not inner.any():
         return conflict
     # Incoming segments of every node, as plain lists.
@@ -95,10 +106,9 @@ def _type1_conflicts(n_real, pos, seg_src, seg_dst, layers):
         last = len(layer) - 1
         for i, v in enumerate(layer):
             inner_pred = None
-            if v >= n_real:
-                for s in order[ptr[v]:ptr[v + 1]]:
-                    if inner_list[s]:
-                        inner_pred = src_list[s]
+            for s in order[ptr[v]:ptr[v + 1]]:
+                if inner_list[s]:
+                    inner_pred = src_list[s]
             k1 = pos_list[inner_pred] if inner_pred is not None else prev_len
             if inner_pred is not None or i == last:
                 for scan_node in layer[scan:i + 1]:

@@ -35,6 +35,7 @@ NODE_GAP = 20.0          # clear space between neighbouring real nodes of a rank
 VIRTUAL_GAP = 8.0        # clear space next to a long edge's bend point
 LEAF_EDGE_WEIGHT = 0.25  # relative weight of edges leaving leaves (in ranking and positions)
 TIGHT_EDGE_WEIGHT = 4.0  # op -> result edges: keep chains straight
+FIRST_OPERAND_BONUS = 0.01  # tie-break for positions: align an op with its operand 0
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     tight = is_op[src] & (outdeg[src] == 1) & (indeg[dst] == 1)
     from_leaf = indeg[src] == 0
     edge_weight = np.where(from_leaf, LEAF_EDGE_WEIGHT, 1.0) * np.where(tight, TIGHT_EDGE_WEIGHT, 1.0)
+    # Among equal weights, operand 0 is the main line (e.g. x in x*0.99 when x is a leaf too).
+    main_line = np.where(operand == 0, 1.0 + FIRST_OPERAND_BONUS, 1.0)
 
     rank = rank_nodes(n, src, dst, edge_weight, tight)
     lg = make_layered(n, src, dst, rank)
@@ -129,7 +132,7 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     by_backward = np.argsort(backward)
     first_rank = by_backward[lg.layer[by_backward] == 0]
     start_key = forward_dfs_order(lg, np.concatenate([first_rank, by_backward]).tolist())
-    pos, crossings = minimise_crossings(lg, start_key)
+    pos, crossings = minimise_crossings(lg, start_key, seg_rigid=tight[lg.seg_edge])
 
     # Extents along / across the flow (virtual nodes are points).
     w = np.array([sizes[v][0] for v in nodes])
@@ -145,11 +148,12 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     members = [by_layer[bounds[l]:bounds[l + 1]] for l in range(lg.n_layers)]
 
     seg_real = (lg.seg_src < n).astype(int) + (lg.seg_dst < n).astype(int)
-    seg_weight = np.choose(seg_real, [8.0, 2.0, 1.0]) * edge_weight[lg.seg_edge]
+    seg_weight = np.choose(seg_real, [8.0, 2.0, 1.0]) * (edge_weight * main_line)[lg.seg_edge]
     if coordinates == "lp":
         cross = assign_cross_coordinates(n_all, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight)
     else:
-        cross = brandes_koepf(n_all, n, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight)
+        cross = brandes_koepf(n_all, n, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight,
+                              seg_priority=tight[lg.seg_edge])
     cross = cross - float((cross - across / 2).min())
     cross_extent = float((cross + across / 2).max())
 

@@ -16,6 +16,7 @@ from .crossings import count_bilayer_crossings
 from .layering import LayeredGraph
 
 SIFT_MAX_NODES = 400    # sifting is quadratic in layer sizes: only for small drawings
+RIGID_PENALTY = 1000    # one rigid-rigid crossing (op -> result) costs this many crossings
 SWEEP_WORK = 4000       # iterations = SWEEP_WORK // segments, at least MIN_ITERATIONS
 MIN_ITERATIONS = 4
 
@@ -59,7 +60,10 @@ def _preorder(n: int, here_sorted: np.ndarray, there_sorted: np.ndarray, roots) 
 class LayerOrder:
     """Mutable node order of a layered graph: ``pos[v]`` is v's index within its layer."""
 
-    def __init__(self, lg: LayeredGraph, rank_key: np.ndarray):
+    def __init__(self, lg: LayeredGraph, rank_key: np.ndarray, seg_rigid: np.ndarray | None = None):
+        """``seg_rigid`` marks segments that should never cross each other (op -> result:
+        the two are drawn on one line, so crossing rigid segments would bend one of them);
+        such a crossing costs ``RIGID_PENALTY`` ordinary ones."""
         self.lg = lg
         layer = lg.layer
         self.n_layers = lg.n_layers
@@ -76,6 +80,14 @@ class LayerOrder:
         self.down = self._group(lg.seg_dst, lg.seg_src)  # per layer: (neighbour, local index)
         self.up = self._group(lg.seg_src, lg.seg_dst)
         self._elements = {}
+        n = lg.n_nodes
+        self.rigid_up = np.full(n, -1, dtype=np.int64)    # source of the rigid segment into v
+        self.rigid_down = np.full(n, -1, dtype=np.int64)  # target of the rigid segment out of v
+        self.rigid = np.zeros(len(lg.seg_src), dtype=bool) if seg_rigid is None else np.asarray(seg_rigid, bool)
+        if self.rigid.any():
+            rs, rd = lg.seg_src[self.rigid], lg.seg_dst[self.rigid]
+            self.rigid_up[rd] = rs
+            self.rigid_down[rs] = rd
 
     def _group(self, here: np.ndarray, there: np.ndarray):
         layer_here = self.lg.layer[here]
@@ -91,6 +103,29 @@ class LayerOrder:
     def crossings(self) -> int:
         lg = self.lg
         return count_bilayer_crossings(self.seg_layer, self.pos[lg.seg_src], self.pos[lg.seg_dst])
+
+    def rigid_crossings(self) -> int:
+        if not self.rigid.any():
+            return 0
+        lg, r = self.lg, self.rigid
+        return count_bilayer_crossings(self.seg_layer[r], self.pos[lg.seg_src[r]], self.pos[lg.seg_dst[r]])
+
+    def cost(self) -> int:
+        """What the search minimises: crossings, rigid-rigid crossings heavily penalised."""
+        return self.crossings() + RIGID_PENALTY * self.rigid_crossings()
+
+    def untangle_rigid(self) -> None:
+        """Make rigid segments pairwise non-crossing: in each layer, the targets of rigid
+        segments take their own slots in the order of their sources."""
+        if not self.rigid.any():
+            return
+        lg = self.lg
+        src, dst = lg.seg_src[self.rigid], lg.seg_dst[self.rigid]
+        layer_of = lg.layer[dst]
+        for l in np.unique(layer_of):  # top-down, so each layer follows its settled sources
+            sel = layer_of == l
+            targets, sources = dst[sel], src[sel]
+            self.pos[targets[np.argsort(self.pos[sources], kind="stable")]] = np.sort(self.pos[targets])
 
     # ------------------------------------------------------------------ sweeps
     def sweep(self, downward: bool, reverse: bool = False) -> None:
@@ -129,6 +164,18 @@ class LayerOrder:
             ranked = movable[np.lexsort((-cur if reverse else cur, median))]
             pos[members[ranked]] = slots
 
+    def _add_rigid(self, now, swapped, slots, layer_parity):
+        """Add RIGID_PENALTY per rigid-rigid crossing of each pair (first at ``slots``)."""
+        at = np.empty(len(self.pos), dtype=np.int64)
+        at[self.layer_offset[self.lg.layer] + self.pos] = np.arange(len(self.pos))
+        u, v = at[slots], at[slots + 1]
+        for nbr in (self.rigid_up, self.rigid_down):
+            a, b = nbr[u], nbr[v]
+            both = (a >= 0) & (b >= 0)
+            pa, pb = self.pos[a[both]], self.pos[b[both]]
+            now[slots[both]] += RIGID_PENALTY * (pa > pb)
+            swapped[slots[both]] += RIGID_PENALTY * (pa < pb)
+
     # ------------------------------------------------------------------ sifting
     def sift(self, rounds: int = 4) -> None:
         """Layer-by-layer sifting: move each node to its best slot in its layer, given the
@@ -162,6 +209,13 @@ class LayerOrder:
             deg = H.sum(axis=1)
             cle = np.cumsum(H, axis=1)
             total += np.outer(deg, deg) - cle @ H.T
+        for nbr in (self.rigid_up, self.rigid_down):
+            t = nbr[ordered]
+            has = t >= 0
+            if has.sum() > 1:
+                pt = np.where(has, self.pos[np.maximum(t, 0)], -1)
+                both = has[:, None] & has[None, :]
+                total += RIGID_PENALTY * (both & (pt[:, None] > pt[None, :]))
         return total
 
     def _sift_layer(self, l: int) -> int:
@@ -254,6 +308,8 @@ class LayerOrder:
         products = (n_first * n_second).reshape(-1, 2).sum(axis=1)
         ties = np.bincount(slot_sorted[tie], minlength=n_slots)
         crossings_swapped = products - crossings_now - ties
+        if self.rigid.any():
+            self._add_rigid(crossings_now, crossings_swapped, np.unique(slot), layer_parity)
         gain = crossings_now - crossings_swapped
         if reverse:
             better = np.flatnonzero((gain > 0) | ((gain == 0) & (crossings_now > 0)))
@@ -268,29 +324,31 @@ class LayerOrder:
         pos[w] -= 1
         return int(gain[better].sum())
 
-def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, max_iterations: int = 24,
-                       min_quit: int = 8, sweep_work: int = SWEEP_WORK,
+def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.ndarray | None = None,
+                       max_iterations: int = 24, min_quit: int = 8, sweep_work: int = SWEEP_WORK,
                        sift_max_nodes: int = SIFT_MAX_NODES) -> tuple[np.ndarray, int]:
     """Order the nodes of each layer to reduce crossings.
 
     From the order of ``initial_key`` (per-node sort key): transposition, then up to
     ``max_iterations`` (fewer on big graphs: ``sweep_work // segments``, at least 4) median
-    sweeps alternating down/up, each followed by transposition; equal counts are accepted
+    sweeps alternating down/up, each followed by transposition; equal costs are accepted
     (plateau moves) and the best order is kept; stop after ``min_quit`` iterations without a
-    0.5 % gain.  Graphs of at most ``sift_max_nodes`` nodes are then sifted.
+    0.5 % gain.  Graphs of at most ``sift_max_nodes`` nodes are then sifted.  Segments marked
+    in ``seg_rigid`` end up pairwise non-crossing (penalised during the search, untangled at
+    the end).
 
     Returns (pos, crossings): ``pos[v]`` is v's index within its layer in the best order, and
     the number of crossings between consecutive layers in that order.
     """
-    order = LayerOrder(lg, initial_key)
-    best = order.crossings()
+    order = LayerOrder(lg, initial_key, seg_rigid)
+    order.untangle_rigid()
+    best = order.cost()
     best_pos = order.pos.copy()
-    if best == 0:
-        return best_pos, 0
-    order.transpose()
-    cur = order.crossings()
-    if cur <= best:
-        best, best_pos = cur, order.pos.copy()
+    if best > 0:
+        order.transpose()
+        cur = order.cost()
+        if cur <= best:
+            best, best_pos = cur, order.pos.copy()
     iterations = min(max_iterations, max(MIN_ITERATIONS, sweep_work // max(1, len(lg.seg_src))))
     trying = 0
     for it in range(iterations):
@@ -300,7 +358,7 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, max_iterations
         reverse = it % 4 < 2
         order.sweep(downward=(it % 2 == 0), reverse=reverse)
         order.transpose(reverse=not reverse)
-        cur = order.crossings()
+        cur = order.cost()
         if cur <= best:
             if cur < 0.995 * best:
                 trying = 0
@@ -309,7 +367,9 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, max_iterations
         order.pos[:] = best_pos
         order.sift()
         order.transpose()
-        cur = order.crossings()
+        cur = order.cost()
         if cur < best:
             best, best_pos = cur, order.pos.copy()
-    return best_pos, best
+    order.pos[:] = best_pos
+    order.untangle_rigid()  # no-op unless a rigid crossing survived the penalty
+    return order.pos.copy(), order.crossings()

@@ -1,0 +1,55 @@
+"""Crossing counters: the O(E log V) bilayer count and the polyline counter against brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from layouts import count_polyline_crossings
+from layouts.crossings import count_bilayer_crossings, count_grouped_inversions
+from test_layout import brute_force_crossings
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 20)), max_size=40))
+def test_grouped_inversions_match_pair_counting(items):
+    items = sorted(items, key=lambda t: t[0])  # groups must be sorted; keep seq order within
+    group = np.array([g for g, _ in items], dtype=np.int64)
+    seq = np.array([s for _, s in items], dtype=np.int64)
+    expected = sum(1 for i in range(len(items)) for j in range(i + 1, len(items))
+                   if group[i] == group[j] and seq[i] > seq[j])
+    assert count_grouped_inversions(group, seq) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 6), st.integers(0, 6)), max_size=30, unique=True))
+def test_bilayer_crossings_match_pair_counting(segments):
+    layer = np.array([s[0] for s in segments], dtype=np.int64)
+    a = np.array([s[1] for s in segments], dtype=np.int64)
+    b = np.array([s[2] for s in segments], dtype=np.int64)
+    expected = sum(1 for i in range(len(segments)) for j in range(i + 1, len(segments))
+                   if layer[i] == layer[j] and (a[i] - a[j]) * (b[i] - b[j]) < 0)
+    assert count_bilayer_crossings(layer, a, b) == expected
+
+
+def test_polyline_counter_matches_brute_force_in_general_position():
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        lines = []
+        for _ in range(rng.integers(2, 9)):
+            k = rng.integers(2, 6)
+            xs = np.sort(rng.uniform(0, 10, k))
+            ys = rng.uniform(0, 5, k)
+            lines.append(list(zip(xs, ys)))
+        assert count_polyline_crossings(lines) == brute_force_crossings(lines)
+
+
+def test_shared_endpoints_and_touches_are_not_crossings():
+    fan = [[(0, 0), (1, 1)], [(0, 0), (1, -1)], [(0, 0), (1, 0)]]
+    assert count_polyline_crossings(fan) == 0
+    x = [[(0, 0), (2, 2)], [(0, 2), (2, 0)]]
+    assert count_polyline_crossings(x) == 1
+    # Same crossing with the flow going down the y axis (TB drawings).
+    tb = [[(0, 0), (2, -2)], [(2, 0), (0, -2)]]
+    assert count_polyline_crossings(tb, flow_axis=-1) == 1
