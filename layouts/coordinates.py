@@ -14,7 +14,8 @@ from scipy.optimize import linprog
 def assign_cross_coordinates(n_nodes: int, members_in_order: list[np.ndarray],
                              extent: np.ndarray, gap: np.ndarray,
                              seg_src: np.ndarray, seg_dst: np.ndarray,
-                             seg_weight: np.ndarray, compaction: float = 1e-3) -> np.ndarray:
+                             seg_weight: np.ndarray, compaction: float = 1e-3,
+                             seg_rigid: np.ndarray | None = None) -> np.ndarray:
     """Centre coordinate of every node across the flow.
 
     Parameters
@@ -25,6 +26,8 @@ def assign_cross_coordinates(n_nodes: int, members_in_order: list[np.ndarray],
         two neighbours' gaps is used).
     seg_src, seg_dst, seg_weight : segments between consecutive layers and their weights.
     compaction : small cost per unit of coordinate, pulling free nodes towards 0 (compact).
+    seg_rigid : optional bool per segment: its two ends get equal coordinates (they must not
+        cross each other, see ``ordering``).
 
     Returns float array ``y`` (length n_nodes, min 0) with, for consecutive u, v in a layer,
     y[v] - y[u] >= (extent[u] + extent[v]) / 2 + max(gap[u], gap[v]).
@@ -55,7 +58,14 @@ def assign_cross_coordinates(n_nodes: int, members_in_order: list[np.ndarray],
     vals = np.concatenate([np.tile([1.0, -1.0], k), np.tile([1.0, -1.0, -1.0], 2 * m)])
     matrix = sp.csr_matrix((vals, (rows, cols)), shape=(k + 2 * m, n_var))
     rhs = np.concatenate([-sep, np.zeros(2 * m)])
-    result = linprog(cost, A_ub=matrix, b_ub=rhs, bounds=(0, None), method="highs")
+    kwargs = {}
+    if seg_rigid is not None and np.any(seg_rigid):
+        r = np.flatnonzero(seg_rigid)
+        eq = sp.csr_matrix((np.tile([1.0, -1.0], len(r)),
+                            (np.repeat(np.arange(len(r)), 2), np.column_stack([seg_src[r], seg_dst[r]]).ravel())),
+                           shape=(len(r), n_var))
+        kwargs = dict(A_eq=eq, b_eq=np.zeros(len(r)))
+    result = linprog(cost, A_ub=matrix, b_ub=rhs, bounds=(0, None), method="highs", **kwargs)
     if result.status != 0:
         raise RuntimeError(f"coordinate LP failed: {result.message}")
     y = result.x[:n_nodes]
