@@ -95,7 +95,8 @@ class MLP(Module):
 
     def __call__(self, x):
         for layer in self.layers:
-            x = layer(x)
+            # a one-neuron layer returns a bare Value (as in micrograd); the next layer iterates
+            x = layer(x if isinstance(x, (list, tuple)) else [x])
         return x
 
     def parameters(self) -> list[Value]:

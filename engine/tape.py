@@ -112,6 +112,11 @@ class Tape:
             raise KeyError(f"the label {key!r} names {len(vids)} leaves; use an id ({vids})")
         return self.index[vids[0]]
 
+    def set_leaves(self, positions, values) -> None:
+        """Set leaf data by position in ``ids`` (numpy fancy indexing), for callers that move
+        many leaves per run (a training step); follow with ``run()``."""
+        self.leaf_data[positions] = values
+
     def run(self, values: Mapping[str, float] | None = None) -> TapeResult:
         """Set the given leaves (id or label -> value), recompute every data and grad."""
         for key, x in (values or {}).items():

@@ -95,15 +95,6 @@ def per_sample_loss(score: Value, y: Value, loss: str) -> Value:
     raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
 
 
-def mlp_forward(model: MLP, x) -> Value:
-    """``model(x)``, also for hidden layers of width 1: like micrograd's, ``engine.nn.Layer``
-    returns a bare Value (not a list) when it has one neuron, which the next layer cannot
-    iterate, so a lone Value is wrapped back into a list between layers."""
-    for layer in model.layers:
-        x = layer(x if isinstance(x, (list, tuple)) else [x])
-    return x
-
-
 def build_loss(model: MLP, xs, ys, loss: str, alpha=None):
     """The loss graph of a batch, micrograd's demo recipe.
 
@@ -115,7 +106,7 @@ def build_loss(model: MLP, xs, ys, loss: str, alpha=None):
     """
     scores, losses = [], []
     for s, (x, y) in enumerate(zip(xs, ys)):
-        score = mlp_forward(model, x)
+        score = model(x)
         score.label = f"score[{s}]"
         sample_loss = per_sample_loss(score, y, loss)
         sample_loss.label = f"loss[{s}]"
@@ -186,13 +177,12 @@ class CompiledLoss:
     def run(self, weights: np.ndarray, X: np.ndarray, y: np.ndarray, alpha: float):
         """Loss, per-parameter grads and scores for ``weights`` on the batch ``X`` (B, nin),
         ``y`` (B,). Returns ``(loss, data_loss, reg_loss, grad (P,), scores (B,))``."""
-        # The tape's leaf values live in ``leaf_data``; writing them by precomputed position
-        # is what ``tape.run({label: value})`` does, without looking up ~700 labels per step.
-        leaves = self.tape.leaf_data
-        leaves[self.param_index] = weights
-        leaves[self.x_index] = X
-        leaves[self.y_index] = y
-        leaves[self.alpha_index] = alpha
+        # By precomputed position: what ``tape.run({label: value})`` does, without looking up
+        # ~700 labels per step.
+        self.tape.set_leaves(self.param_index, weights)
+        self.tape.set_leaves(self.x_index, X)
+        self.tape.set_leaves(self.y_index, y)
+        self.tape.set_leaves(self.alpha_index, alpha)
         result = self.tape.run()
         return (result.output, float(result.data[self.data_loss_index]),
                 float(result.data[self.reg_loss_index]),

@@ -176,3 +176,10 @@ def test_neuron_nonlinearities():
     with pytest.raises(ValueError):
         Neuron(2, nonlin="swish")
     assert len(Layer(3, 2, seed=0)([1.0, 2.0, 3.0])) == 2
+
+
+def test_mlp_with_a_one_neuron_hidden_layer():
+    model = MLP(2, [1, 3, 1], seed=0)
+    out = model([0.5, -0.5])
+    out.backward()
+    assert len(model.parameters()) == 3 + 2 * 3 + 4 and model.layers[0].neurons[0].w[0].grad != 0

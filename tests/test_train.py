@@ -10,7 +10,7 @@ from engine import Value, backprop_steps, to_graph
 from engine.datasets import labels_01, make_moons
 from engine.nn import MLP
 from engine.train import (LOSSES, CompiledLoss, TrainConfig, Trainer, accuracy,
-                          estimate_nodes, learning_rate, mlp_forward, mlp_scores)
+                          estimate_nodes, learning_rate, mlp_scores)
 
 DEMO = TrainConfig(hidden=(16, 16), nonlin="relu", loss="max_margin", alpha=1e-4, lr=1.0,
                    schedule="linear_decay", n_steps=100, batch_size=None, seed=1337)
@@ -279,7 +279,7 @@ def MLP_with(trainer, row):
     model = MLP(2, list(trainer.config.hidden) + [1], nonlin=trainer.config.nonlin, seed=0)
     for p, w in zip(model.parameters(), trainer.weights):
         p.data = float(w)
-    return mlp_forward(model, [Value(float(v)) for v in row])
+    return model([Value(float(v)) for v in row])
 
 
 def test_decision_grid_covers_the_data_and_agrees_with_scores(moons):
