@@ -77,11 +77,12 @@ class GraphModel(param.Parameterized):
         super().__init__(**params)
         self._leaf_watcher = None
         self.backward_records: list = []
-        self.forward_records: list = []
+        self._forward_records = None
         self.shown_data = np.zeros(0)
         self.shown_grad = np.zeros(0)
         self.pending = np.zeros(0, dtype=bool)
         self._stepping = False
+        self._contrib_index = None
         self.param.watch(self._on_step, "step")
         self.param.watch(self._on_mode, "mode")
         if isinstance(expr_or_value, str):
@@ -178,16 +179,26 @@ class GraphModel(param.Parameterized):
         return self.backward_records if self.mode == "backward" else self.forward_records
 
     @property
+    def forward_records(self) -> list:
+        """Engine forward step records (topological order), computed on first use per values."""
+        if self._forward_records is None:
+            from engine import forward_steps
+
+            self._forward_records = list(forward_steps(self.compiled.tape))
+        return self._forward_records
+
+    @property
     def active_record(self):
         """The record applied last (the one the step panel narrates), or None at step 0."""
         return self.records[self.step - 1] if self.step > 0 else None
 
     def _recompute_records(self) -> None:
-        from engine import backprop_steps, forward_steps
+        from engine import backprop_steps
 
         tape = self.compiled.tape
         self.backward_records = list(backprop_steps(tape))
-        self.forward_records = list(forward_steps(tape))
+        self._forward_records = None  # computed when first needed (forward mode is the rarer one)
+        self._contrib_index = None  # rebuilt lazily by contributions()
         self.n_steps = self._mode_records_len()
 
     def _mode_records_len(self) -> int:
@@ -266,12 +277,13 @@ class GraphModel(param.Parameterized):
     # ------------------------------------------------------------------ helpers for views/tests
     def contributions(self, node_id: str) -> list:
         """All backward contributions to ``node_id``'s grad: ``[(record index, term), ...]``."""
-        out = []
-        for i, rec in enumerate(self.backward_records):
-            for term in rec.inputs:
-                if term.node == node_id:
-                    out.append((i, term))
-        return out
+        if self._contrib_index is None:
+            index = {}
+            for i, rec in enumerate(self.backward_records):
+                for term in rec.inputs:
+                    index.setdefault(term.node, []).append((i, term))
+            self._contrib_index = index
+        return self._contrib_index.get(node_id, [])
 
 
 def _changed_rows(old: np.ndarray, new: np.ndarray) -> np.ndarray:

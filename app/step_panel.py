@@ -79,10 +79,11 @@ class StepPanel:
         lines = tex.count(r" \\ ") + 1 if tex else 0
         # two lines fit at full size; more (MLP neurons, ledgers) shrink so the panel never scrolls
         size = {0: 17, 1: 19, 2: 17, 3: 13}.get(lines, 11)
+        if self.math.styles.get("font-size") != f"{size}px":
+            self.math.styles = {"font-size": f"{size}px"}
         self.math.object = (
             f"$$\\begin{{gathered}}{tex}\\end{{gathered}}$$" if tex else ""
         )
-        self.math.styles = {"font-size": f"{size}px"}
         plain = step_plain(rec)
         self.plain.object = (
             "<pre style='margin:0;font-size:12px;color:#444;white-space:pre-wrap;line-height:1.3'>"
