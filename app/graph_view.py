@@ -98,6 +98,11 @@ class GraphView:
             outline_line_color=None,
             name="graph-plot",
         )
+        p.title.text = ("box: label | data | grad   \u00b7   fill: grad   \u00b7   orange: this step   "
+                        "\u00b7   hover for details, scroll to zoom")
+        p.title.text_font_size = "13px"
+        p.title.text_font_style = "normal"
+        p.title.text_color = "#555555"
         p.axis.visible = False
         p.grid.visible = False
         p.toolbar.logo = None
