@@ -30,18 +30,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_app(args=(), timeout: float = 60.0):
+def serve_app(args=(), timeout: float = 60.0, panel_serve: bool = False):
     """Start ``python -m app --port P *args`` and wait until it answers HTTP 200.
 
-    Returns ``(process, url)``. The caller must stop the process (:func:`stop`).
+    With ``panel_serve=True`` run ``panel serve app/main.py --port P *args`` instead (URL
+    ``/main``). Returns ``(process, url)``. The caller must stop the process (:func:`stop`).
     """
     port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--port", str(port), *args],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://localhost:{port}/"
+    if panel_serve:
+        cmd = [sys.executable, "-m", "panel", "serve", "app/main.py", "--port", str(port), *args]
+        url = f"http://localhost:{port}/main"
+    else:
+        cmd = [sys.executable, "-m", "app", "--port", str(port), *args]
+        url = f"http://localhost:{port}/"
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

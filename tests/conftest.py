@@ -30,8 +30,10 @@ def served_app():
         stop(proc)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """Headless Debian Chromium, one per test module: a sync Playwright instance must be closed
+    before another module starts its own (two cannot run in one thread)."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
 

@@ -149,3 +149,14 @@ def test_two_browser_contexts_keep_separate_state(new_page, served_app):
     assert output_text(second) == "-8"
     assert node_texts(first)["a"] == "a | 3 | 6"  # first still at the end of backward
     assert node_texts(first)["b"] == "b | -3 | -6"
+
+
+def test_play_runs_the_backward_pass_to_the_end(new_page, served_app):
+    page = open_app(new_page, served_app)
+    page.locator(".step-player button.first").click()
+    wait_node_text(page, "L", "L | -8 | 0")
+    page.locator(".step-player button.play").click()
+    wait_node_text(page, "L", "L | -8 | 1", timeout=5_000)  # seeded first
+    wait_node_text(page, "a", "a | 2 | 6", timeout=10_000)  # ... and a reached last
+    expect(page.locator(".step-title span")).to_contain_text("step 4 / 4")
+    assert node_texts(page) == LECTURE_FINAL
