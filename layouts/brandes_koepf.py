@@ -31,9 +31,12 @@ def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
     that must come out straight (here op -> result), before the paper's inner segments
     (virtual -> virtual): segments crossing them never align."""
     layers = [m.tolist() for m in members_in_order]
+    lengths = np.array([len(m) for m in members_in_order], dtype=np.int64)
+    flat = np.concatenate(members_in_order) if len(members_in_order) else np.zeros(0, np.int64)
     pos = np.empty(n_nodes, dtype=np.int64)
-    for m in members_in_order:
-        pos[m] = np.arange(len(m))
+    pos[flat] = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    reversed_pos = np.empty(n_nodes, dtype=np.int64)
+    reversed_pos[flat] = np.repeat(lengths, lengths) - 1 - pos[flat]
     w = np.asarray(seg_weight, dtype=float)
     heaviest_down = np.zeros(n_nodes)
     np.maximum.at(heaviest_down, seg_src, w)
@@ -55,6 +58,7 @@ def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
     upper = _neighbour_lists(n_nodes, dst_e, src_e, pos)   # sorted by position
     lower = _neighbour_lists(n_nodes, src_e, dst_e, pos)
     pos_list = pos.tolist()
+    reversed_list = reversed_pos.tolist()
     sep_extent = (np.asarray(extent, float) / 2).tolist()
     gap_list = np.asarray(gap, float).tolist()
 
@@ -64,8 +68,8 @@ def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
         neighbours = upper if downward else lower
         for leftward in (True, False):
             ordered = vertical if leftward else [layer[::-1] for layer in vertical]
-            p = pos_list if leftward else _reversed_positions(pos, members_in_order)
-            root, align = _vertical_alignment(n_nodes, ordered, neighbours, p, leftward)
+            p = pos_list if leftward else reversed_list
+            root = _vertical_alignment(n_nodes, ordered, neighbours, p, leftward)
             xs = _horizontal_compaction(n_nodes, ordered, root, sep_extent, gap_list)
             xs = np.asarray(xs)
             candidates.append(xs if leftward else -xs)
@@ -77,13 +81,6 @@ def _neighbour_lists(n, here, there, pos):
     there_sorted = there[order].tolist()
     ptr = np.searchsorted(here[order], np.arange(n + 1)).tolist()
     return [there_sorted[ptr[v]:ptr[v + 1]] for v in range(n)]
-
-
-def _reversed_positions(pos, members_in_order):
-    rev = np.empty_like(pos)
-    for m in members_in_order:
-        rev[m] = len(m) - 1 - np.arange(len(m))
-    return rev.tolist()
 
 
 def _type1_conflicts(inner, pos, seg_src, seg_dst, layers):
@@ -140,7 +137,7 @@ def _vertical_alignment(n, layers, neighbours, pos, leftward):
                     root[v] = root[wn]
                     align[v] = root[v]
                     prev = pos[wn]
-    return root, align
+    return root
 
 
 def _horizontal_compaction(n, layers, root, half, gap):

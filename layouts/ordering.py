@@ -164,7 +164,7 @@ class LayerOrder:
             ranked = movable[np.lexsort((-cur if reverse else cur, median))]
             pos[members[ranked]] = slots
 
-    def _add_rigid(self, now, swapped, slots, layer_parity):
+    def _add_rigid(self, now, swapped, slots):
         """Add RIGID_PENALTY per rigid-rigid crossing of each pair (first at ``slots``)."""
         at = np.empty(len(self.pos), dtype=np.int64)
         at[self.layer_offset[self.lg.layer] + self.pos] = np.arange(len(self.pos))
@@ -309,7 +309,7 @@ class LayerOrder:
         ties = np.bincount(slot_sorted[tie], minlength=n_slots)
         crossings_swapped = products - crossings_now - ties
         if self.rigid.any():
-            self._add_rigid(crossings_now, crossings_swapped, np.unique(slot), layer_parity)
+            self._add_rigid(crossings_now, crossings_swapped, np.unique(slot))
         gain = crossings_now - crossings_swapped
         if reverse:
             better = np.flatnonzero((gain > 0) | ((gain == 0) & (crossings_now > 0)))
@@ -323,6 +323,7 @@ class LayerOrder:
         pos[u] += 1
         pos[w] -= 1
         return int(gain[better].sum())
+
 
 def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.ndarray | None = None,
                        max_iterations: int = 24, min_quit: int = 8, sweep_work: int = SWEEP_WORK,
