@@ -116,16 +116,17 @@ class LayerOrder:
 
     def untangle_rigid(self) -> None:
         """Make rigid segments pairwise non-crossing: in each layer, the targets of rigid
-        segments take their own slots in the order of their sources."""
+        segments take their own slots in the order of their sources.  (Rigid segments are
+        op -> result: no node is both a source and a target, so one pass is exact.)"""
         if not self.rigid.any():
             return
         lg = self.lg
         src, dst = lg.seg_src[self.rigid], lg.seg_dst[self.rigid]
         layer_of = lg.layer[dst]
-        for l in np.unique(layer_of):  # top-down, so each layer follows its settled sources
-            sel = layer_of == l
-            targets, sources = dst[sel], src[sel]
-            self.pos[targets[np.argsort(self.pos[sources], kind="stable")]] = np.sort(self.pos[targets])
+        stride = int(self.pos.max()) + 1
+        wanted = dst[np.lexsort((self.pos[src], layer_of))]               # grouped by layer
+        slots = np.sort(self.pos[dst] + layer_of * stride) - np.sort(layer_of) * stride
+        self.pos[wanted] = slots
 
     # ------------------------------------------------------------------ sweeps
     def sweep(self, downward: bool, reverse: bool = False) -> None:
