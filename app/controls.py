@@ -34,7 +34,7 @@ class ExpressionEditor:
             margin=(2, 8), stylesheets=[":host { font-size: 14px; }"],
         )
         self.text = pn.widgets.TextAreaInput(
-            value=model.source, height=190, sizing_mode="stretch_width", margin=(4, 8),
+            value=model.source.lstrip("\n"), height=190, sizing_mode="stretch_width", margin=(4, 8),
             stylesheets=[EDITOR_CSS], css_classes=["expr-editor"],
         )
         self.apply_button = pn.widgets.Button(
@@ -49,7 +49,7 @@ class ExpressionEditor:
             self.preset,
             self.text,
             pn.Row(self.apply_button, pn.pane.HTML(
-                "<span style='color:#666;font-size:12px;line-height:1.2;display:block;width:170px'><b>a = 2</b> makes a slider;<br>the last line is the output</span>",
+                "<span style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;color:#666;font-size:12px;line-height:1.2;display:block;width:170px'><b>a = 2</b> makes a slider;<br>the last line is the output</span>",
                 margin=(10, 0)), margin=0),
             self.error,
             sizing_mode="stretch_width",
@@ -68,7 +68,7 @@ class ExpressionEditor:
         names = {e.name for e in events}
         if "source" in names or "preset" in names:
             if m.preset:
-                self.text.value = m.source
+                self.text.value = m.source.lstrip("\n")
             self.preset.value = m.preset
         if m.error:
             self.error.object = _error_html(m.error, self.text.value)
@@ -92,7 +92,7 @@ def _error_html(message: str, source: str) -> str:
             caret = " " * max(0, col - 1) + "^"
             body += f"<pre>{html.escape(text)}\n{caret}</pre>"
     return (
-        "<div style='color:#b00020;font-size:13px;background:#fdecee;border:1px solid #f3b7bf;"
+        "<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;color:#b00020;font-size:13px;background:#fdecee;border:1px solid #f3b7bf;"
         "border-radius:6px;padding:4px 8px;'>" + body.replace("<pre>", "<pre style='margin:2px 0 0 0;"
         "font-size:13px;overflow:hidden'>") + "</div>"
     )
@@ -102,8 +102,12 @@ class LeafSliders:
     """One slider per leaf, generated from the model's ``leaves`` (``param.Number`` each).
 
     ``EditableFloatSlider`` shows a numeric input next to the slider and accepts values outside
-    the initial range, so bounds are editable. Rebuilt only on a structure change.
+    the initial range, so bounds are editable. Rebuilt only on a structure change. Big graphs
+    (an MLP has hundreds of parameters) get the first ``MAX_SLIDERS`` leaves as sliders; the
+    others stay settable from code through ``model.leaves``.
     """
+
+    MAX_SLIDERS = 60
 
     def __init__(self, model):
         self.model = model
@@ -115,7 +119,8 @@ class LeafSliders:
     def _rebuild(self, *events):
         leaves = self.model.leaves
         widgets = []
-        for lid in self.model.compiled.leaf_ids:
+        leaf_ids = self.model.compiled.leaf_ids
+        for lid in leaf_ids[: self.MAX_SLIDERS]:
             p = leaves.param[lid]
             lo, hi = p.softbounds
             widgets.append(
@@ -124,7 +129,12 @@ class LeafSliders:
                     margin=(2, 8), format="0[.][000]", css_classes=["leaf-slider", f"leaf-{lid}"],
                 )
             )
-        self.column.objects = widgets or [pn.pane.HTML("<i>no leaves (constants only)</i>")]
+        extra = []
+        if len(leaf_ids) > self.MAX_SLIDERS:
+            extra = [pn.pane.HTML(
+                f"<i style='color:#666'>... and {len(leaf_ids) - self.MAX_SLIDERS} more leaves "
+                "(set them from code: <code>app.model.leaves</code>)</i>", margin=(4, 10))]
+        self.column.objects = (widgets + extra) or [pn.pane.HTML("<i>no leaves (constants only)</i>")]
         self.widgets = widgets
 
 
@@ -142,7 +152,7 @@ class OutputDisplay:
         m = self.model
         label = html.escape(m.compiled.labels[m.compiled.output_id])
         self.pane.object = (
-            f"<div style='font-size:15px;color:#555;line-height:1'>output</div>"
-            f"<div style='font-size:34px;font-weight:700;line-height:1.1;white-space:nowrap'>"
+            f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:15px;color:#555;line-height:1'>output</div>"
+            f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:34px;font-weight:700;line-height:1.1;white-space:nowrap'>"
             f"{label} = <span class='output-number'>{html.escape(fmt(m.output))}</span></div>"
         )

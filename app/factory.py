@@ -47,11 +47,11 @@ class AutogradApp(Viewer):
 
     def _compose(self):
         title = pn.pane.HTML(
-            "<div style='font-size:22px;font-weight:700;color:#222'>autograd-ui</div>"
-            "<div style='font-size:12px;color:#666'>scalar autograd, step by step</div>",
+            "<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:22px;font-weight:700;color:#222'>autograd-ui</div>"
+            "<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:12px;color:#666'>scalar autograd, step by step</div>",
             margin=(6, 10, 2, 10),
         )
-        leaves_title = pn.pane.HTML("<div style='font-size:14px;font-weight:600;color:#333'>Leaf values</div>",
+        leaves_title = pn.pane.HTML("<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:14px;font-weight:600;color:#333'>Leaf values</div>",
                                     margin=(6, 10, 0, 10))
         sidebar = pn.Column(
             title, self.editor.view, leaves_title, self.sliders.view,
@@ -95,5 +95,12 @@ def create_app(expr_or_value=None, preset=None, height=None) -> AutogradApp:
     engine.ExpressionError
         When ``expr_or_value`` is text that does not parse.
     """
-    pn.extension("katex")
+    load_extensions()
     return AutogradApp(expr_or_value, preset=preset, height=height)
+
+
+def load_extensions() -> None:
+    """Load Panel's KaTeX extension once (in a notebook, a second ``pn.extension`` call would
+    re-emit the whole JavaScript bundle into the cell's output)."""
+    if "katex" not in getattr(pn.extension, "_loaded_extensions", ()):
+        pn.extension("katex")

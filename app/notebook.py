@@ -26,7 +26,6 @@ def show(expr_or_value=None, preset=None, height: int = 720):
 
     from .factory import create_app
 
-    pn.extension("katex")
     app = create_app(expr_or_value, preset=preset, height=height)
     if _in_notebook():
         from IPython.display import display

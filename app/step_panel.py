@@ -72,7 +72,7 @@ class StepPanel:
         m = self.model
         rec = m.active_record
         self.title.object = (
-            f"<span style='font-size:15px;font-weight:600;color:#333'>"
+            f"<span style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:15px;font-weight:600;color:#333'>"
             f"{html.escape(step_title(rec, m.step, m.n_steps, m.mode))}</span>"
         )
         tex = step_latex(rec, m)
