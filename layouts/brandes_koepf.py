@@ -3,12 +3,14 @@
 
 Four alignments (neighbours above/below x processed left/right) each put nodes into vertical
 blocks aligned with a median neighbour, then compact the blocks; the final coordinate is the
-mean of the two middle candidates.  Two changes from the paper:
+mean of the two middle candidates.  Changes from the paper:
 
 * A node only aligns with neighbours over its heaviest segments on that side, and only if the
   segment is also the heaviest on the neighbour's side.  Chains (op -> result and
   value -> op) outweigh edges leaving leaf constants and parameters, so the chain stays
   straight and the leaves hang off it (plain median alignment zig-zags between them).
+* Only chain links align: priority segments (op -> result), long edges, and segments that
+  are their source's only outgoing one.  Values with many consumers stay free.
 * Separations are per node pair: (extent_u + extent_v) / 2 + max(gap_u, gap_v).
 
 Runs in O(V + E) (pure Python loops over plain lists).  The result never has overlapping
@@ -47,12 +49,21 @@ def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
     # are settled first in favour of the caller's (op -> result), then long edges.
     inner = (seg_src >= n_real) & (seg_dst >= n_real)
     conflict = np.zeros(len(w), dtype=bool)
+    priority_or_inner = inner.copy()
     if seg_priority is not None:
         first = np.asarray(seg_priority, dtype=bool)
+        priority_or_inner |= first
         conflict = _type1_conflicts(first, pos, seg_src, seg_dst, layers)
         inner &= ~conflict
     conflict |= _type1_conflicts(inner, pos, seg_src, seg_dst, layers)
     eligible &= ~conflict
+    # Only chains align: a value used many times (a parameter shared by samples, an input fed
+    # to every neuron) lining up with one consumer stacks all its other consumers far away;
+    # measured on the 698- and 13.5k-node MLP graphs, this halves the drawing's height and
+    # still leaves more edges straight.
+    fan_out = np.bincount(seg_src, minlength=n_nodes)
+    chain = fan_out[seg_src] == 1
+    eligible &= priority_or_inner | chain
 
     src_e, dst_e = seg_src[eligible], seg_dst[eligible]
     upper = _neighbour_lists(n_nodes, dst_e, src_e, pos)   # sorted by position

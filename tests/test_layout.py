@@ -173,10 +173,11 @@ def brute_force_crossings(polylines):
 # ---------------------------------------------------------------------------- geometry
 
 
+@pytest.mark.parametrize("coordinates", ["lp", "bk"])
 @pytest.mark.parametrize("direction", ["LR", "TB"])
 @pytest.mark.parametrize("name", sorted(GRAPHS))
-def test_no_two_boxes_overlap(name, direction):
-    lay = layered_layout(GRAPHS[name](), direction=direction)
+def test_no_two_boxes_overlap(name, direction, coordinates):
+    lay = layered_layout(GRAPHS[name](), direction=direction, coordinates=coordinates)
     assert box_overlaps(lay) == []
     for v, (x, y) in lay.positions.items():
         w, h = lay.sizes[v]
@@ -184,9 +185,13 @@ def test_no_two_boxes_overlap(name, direction):
         assert -1e-6 <= y - h / 2 and y + h / 2 <= lay.height + 1e-6
 
 
-def test_no_overlap_with_lp_coordinates():
-    lay = layered_layout(mlp_graph(samples=2), coordinates="lp")
-    assert box_overlaps(lay) == []
+def test_auto_coordinates_pick_the_lp_for_small_graphs_and_brandes_koepf_for_big_ones():
+    small = mlp_graph(samples=1)
+    assert layered_layout(small).positions == layered_layout(small, coordinates="lp").positions
+    big, _ = chain_graph(400)
+    assert layered_layout(big).positions == layered_layout(big, coordinates="bk").positions
+    with pytest.raises(ValueError):
+        layered_layout(small, coordinates="spring")
 
 
 @pytest.mark.parametrize("direction", ["LR", "TB"])
@@ -228,9 +233,10 @@ def test_reported_crossings_are_the_drawings_crossings():
 # ---------------------------------------------------------------------------- structure
 
 
-def test_every_edge_points_along_the_flow_and_ops_sit_next_to_their_result():
+@pytest.mark.parametrize("coordinates", ["lp", "bk"])
+def test_every_edge_points_along_the_flow_and_ops_sit_next_to_their_result(coordinates):
     G = mlp_graph(samples=2)
-    lay = layered_layout(G)
+    lay = layered_layout(G, coordinates=coordinates)
     for u, v in G.edges:
         assert lay.ranks[v] > lay.ranks[u]
         if G.nodes[u]["kind"] == "op":
@@ -270,12 +276,13 @@ def test_node_size_override_is_used():
 # ---------------------------------------------------------------------------- invariance
 
 
+@pytest.mark.parametrize("coordinates", ["lp", "bk"])
 @pytest.mark.parametrize("name", ["mlp", "shared", "neuron"])
-def test_same_drawing_whatever_the_insertion_order(name):
+def test_same_drawing_whatever_the_insertion_order(name, coordinates):
     G = GRAPHS[name]()
-    reference = layered_layout(G)
+    reference = layered_layout(G, coordinates=coordinates)
     for seed in range(3):
-        lay = layered_layout(shuffled_copy(G, seed))
+        lay = layered_layout(shuffled_copy(G, seed), coordinates=coordinates)
         assert lay.positions == reference.positions
         assert lay.edges == reference.edges
         assert (lay.width, lay.height) == (reference.width, reference.height)
@@ -300,9 +307,10 @@ def test_tb_is_lr_transposed(name):
         assert sorted(in_rank, key=lambda v: -lr.positions[v][1]) == sorted(in_rank, key=lambda v: tb.positions[v][0])
 
 
-def test_a_2000_op_chain_is_straight():
-    G, chain = chain_graph(2000)
-    lay = layered_layout(G)
+@pytest.mark.parametrize("coordinates", ["bk", "lp"])
+def test_a_2000_op_chain_is_straight(coordinates):
+    G, chain = chain_graph(2000 if coordinates == "bk" else 200)  # the LP is slow at 5k nodes
+    lay = layered_layout(G, coordinates=coordinates)
     ys = {lay.positions[v][1] for v in chain}
     ys |= {lay.positions[op][1] for v in chain[1:] for op in G.predecessors(v)}
     assert len(ys) == 1  # no drift at all: every chain value and op on one line
