@@ -106,6 +106,13 @@ def _fmt(r: dict | None) -> tuple[str, str, str, str]:
             f"{r['length']:,.0f}", f"{r['seconds'] * 1000:,.0f} ms")
 
 
+def _ratios(mine: dict, theirs: dict | None) -> tuple[str, str]:
+    if theirs is None:
+        return ("-", "-")
+    crossings = ("-" if theirs["crossings"] == 0 else f"{mine['crossings'] / theirs['crossings']:.2f}")
+    return (crossings, f"{mine['seconds'] / theirs['seconds']:.2f}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-dot", action="store_true", help="skip graphviz dot")
@@ -119,7 +126,8 @@ def main(argv=None) -> int:
         except ImportError:
             print("pygraphviz not installed: dot columns skipped", file=sys.stderr)
     header = ("graph", "nodes", "crossings", "width x height", "edge length", "time",
-              "dot crossings", "dot width x height", "dot edge length", "dot time")
+              "dot crossings", "dot width x height", "dot edge length", "dot time",
+              "crossings / dot", "time / dot")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for name, build in benchmark_graphs():
@@ -130,7 +138,7 @@ def main(argv=None) -> int:
         repeats = 1 if big else args.repeats
         mine = ours(G, max(repeats, 3 if big else repeats))
         theirs = dot(G, repeats, pygraphviz) if pygraphviz is not None else None
-        row = (name, f"{G.number_of_nodes():,}") + _fmt(mine) + _fmt(theirs)
+        row = (name, f"{G.number_of_nodes():,}") + _fmt(mine) + _fmt(theirs) + _ratios(mine, theirs)
         print("| " + " | ".join(row) + " |", flush=True)
     return 0
 
