@@ -1,0 +1,77 @@
+"""Pure helpers of the app: number format, LaTeX of engine formulas, slider ranges, node sizes."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from app.formatting import fmt, formula_latex, latex_symbol, node_caption, op_symbol
+from app.graph_view import caption_font_units
+from app.leaves import make_leaf_model, slider_range
+from app.sizing import FONT_UNITS, caption_width, make_node_size
+
+
+@pytest.mark.parametrize("x,s", [(6.0, "6"), (-0.70710678, "-0.7071"), (123456.7, "1.235e+05"),
+                                 (float("nan"), "nan"), (float("inf"), "inf"), (-float("inf"), "-inf"),
+                                 (-0.0, "0"), (None, "?")])
+def test_fmt_four_significant_digits(x, s):
+    assert fmt(x) == s
+
+
+def test_node_caption_reads_label_data_grad():
+    assert node_caption("a", 2.0, 6.0) == "a | 2 | 6"
+    assert node_caption("o", 0.70710678, 1.0) == "o | 0.7071 | 1"
+    assert node_caption("d", 4.0, 0.0, pending=True) == "d | ? | \u2013"
+
+
+@pytest.mark.parametrize("formula,tex", [
+    ("b.data", "b"),
+    ("1 - out.data**2", r"1 - \mathit{out}^{2}"),
+    ("-a.data/b.data**2", r"\frac{-a}{b^{2}}"),
+    ("1 if v11.data > 0 else 0", r"[v_{11} > 0]"),
+    ("w[0][0][1].data", r"w_{[0][0][1]}"),
+    ("v13.data * log(y.data)", r"v_{13} \cdot \ln\left(y\right)"),
+])
+def test_formula_latex(formula, tex):
+    assert formula_latex(formula) == tex
+
+
+def test_formula_latex_never_evaluates_and_falls_back_to_text():
+    out = formula_latex("__import__('os').system('echo hi')")
+    assert out.startswith(r"\texttt{")
+    assert formula_latex("(((") .startswith(r"\texttt{")
+
+
+def test_latex_symbols_and_op_symbols():
+    assert [latex_symbol(s) for s in ("a", "x1", "L", "-3")] == ["a", "x_{1}", "L", "(-3)"]
+    assert op_symbol("*") == "\u00d7" and op_symbol("tanh") == "tanh" and op_symbol("**2") == "^2"
+
+
+@pytest.mark.parametrize("v", [2.0, -3.0, 10.0, 0.0, 6.8813735870195432, 1e-3, -250.0])
+def test_slider_range_contains_value_with_room_both_sides(v):
+    lo, hi, step = slider_range(v)
+    assert lo < v < hi and hi - lo >= 4 and step > 0
+    assert min(v - lo, hi - v) >= 0.2 * (hi - lo)
+
+
+def test_slider_range_for_non_finite_values():
+    assert slider_range(math.inf) == (-10.0, 10.0, 0.1)
+
+
+def test_generated_leaf_models_are_independent_classes():
+    a = make_leaf_model(["v0"], {"v0": "a"}, {"v0": 2.0})
+    b = make_leaf_model(["v0"], {"v0": "a"}, {"v0": 5.0})
+    a.v0 = 7.0
+    assert (a.v0, b.v0) == (7.0, 5.0)
+    assert type(a) is not type(b) and a.param.v0.label == "a"
+
+
+def test_node_size_fits_caption_and_font_shrinks_when_captions_grow():
+    size = make_node_size({"v0": "a"}, {"v0": 2.0}, {"v0": 6.0})
+    w, h = size("v0", {"kind": "value"})
+    assert w >= caption_width(len("a | 2 | 6")) and h > FONT_UNITS
+    assert caption_font_units([w], ["a | 2 | 6"]) == FONT_UNITS
+    assert caption_font_units([w], ["a | -0.7071 | -1.234e+05"]) < FONT_UNITS
+    d = size("o1", {"kind": "op", "op": "*"})
+    assert d[0] == d[1]
