@@ -3,8 +3,14 @@ bad input, and independent sessions. One server for the module (see conftest.ser
 
 from __future__ import annotations
 
+import os
+
 import pytest
-from playwright.sync_api import expect
+
+if os.environ.get("CI"):
+    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
+else:
+    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
 
 from browser_support import glyph_screen_xy, node_texts, output_text, wait_for_app, wait_node_text
 
