@@ -25,6 +25,8 @@ from bokeh.plotting import figure
 from . import palette, sizing
 from .formatting import fmt, node_caption, op_symbol
 
+#: Smallest drawing extent shown (plot units), so tiny graphs are not magnified beyond ~1.5x.
+MIN_SPAN = (640.0, 250.0)
 #: Below this many pixels, captions are hidden (hover still tells everything).
 MIN_FONT_PX = 5.0
 
@@ -71,6 +73,7 @@ class GraphView:
         self.edges = ColumnDataSource({"xs": [], "ys": [], "color": [], "width": []})
         self.arrows = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": [], "color": []})
         self.marks = ColumnDataSource({"x": [], "y": [], "text": []})
+        self.multiplicity = ColumnDataSource({"x": [], "y": [], "text": []})
         self.font_unit = ColumnDataSource({"size": [1.0], "op_size": [1.0]})
         self.figure = self._build_figure()
         self._shown = {}  # column name -> list currently in the value source (for diffs)
@@ -85,8 +88,8 @@ class GraphView:
     # ------------------------------------------------------------------ figure (once)
     def _build_figure(self):
         p = figure(
-            x_range=DataRange1d(range_padding=0.04),
-            y_range=DataRange1d(range_padding=0.08),
+            x_range=DataRange1d(range_padding=0.06),
+            y_range=DataRange1d(range_padding=0.06),
             match_aspect=True,
             sizing_mode="stretch_both",
             tools="pan,wheel_zoom,reset,save",
@@ -137,6 +140,10 @@ class GraphView:
         p.text(
             "x", "y", text="text", source=self.marks, text_align="center", text_baseline="bottom",
             text_font_size="13px", text_color=palette.OUTPUT_COLOR, text_font_style="bold",
+        )
+        p.text(
+            "x", "y", text="text", source=self.multiplicity, text_align="center", text_baseline="bottom",
+            text_font_size="13px", text_color="#333333", text_font_style="bold", y_offset=-3,
         )
         captions.glyph.text_font_style = "normal"
         p.add_tools(
@@ -231,6 +238,21 @@ class GraphView:
 
         out_row = rows[cg.output_id]
         marks = dict(x=[xs[out_row]], y=[ys[out_row] + hs[out_row] * 0.62], text=["output"])
+        # an input used k times by one op (b = a + a) is one edge: label it "x k" at its middle
+        mult = {"x": [], "y": [], "text": []}
+        for (u, v), attrs in G.edges.items():
+            k = len(attrs.get("operands", ()) or ())
+            if k > 1:
+                pts = lay.edges[(u, v)]
+                (x0, y0), (x1, y1) = pts[len(pts) // 2 - 1], pts[len(pts) // 2]
+                mult["x"].append((float(x0) + float(x1)) / 2)
+                mult["y"].append((float(y0) + float(y1)) / 2)
+                mult["text"].append(f"\u00d7{k}")
+        # small graphs: pad the ranges so boxes do not blow up to the whole plot (the same
+        # fraction on both axes, or match_aspect would be undone)
+        pad = max(0.06, min(MIN_SPAN[0] / max(lay.width, 1.0), MIN_SPAN[1] / max(lay.height, 1.0)) - 1.0)
+        self.figure.x_range.range_padding = pad
+        self.figure.y_range.range_padding = pad
 
         self._update_mapper()
         self.font_unit.data = {
@@ -242,6 +264,7 @@ class GraphView:
         self.edges.data = dict(xs=exs, ys=eys, **edge_cols)
         self.arrows.data = dict(heads, color=list(edge_cols["color"]))
         self.marks.data = marks
+        self.multiplicity.data = mult
 
     def _patch(self, frame):
         """Slider/step/mode: patch only the cells that differ from what the browser shows.
