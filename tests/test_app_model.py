@@ -226,3 +226,23 @@ def test_presets_all_load_and_editor_follows():
         assert app.editor.text.value == PRESETS[name].source
         assert len(app.sliders.widgets) == len(app.model.compiled.leaf_ids) > 0
     assert app.player_bar.player.end == app.model.n_steps
+
+
+def test_slider_and_step_paths_never_rebuild_graph_or_layout(monkeypatch):
+    import engine
+    import layouts
+
+    app = create_app(preset="neuron")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("structure work on a value/step change")
+
+    monkeypatch.setattr(layouts, "layered_layout", forbidden)
+    monkeypatch.setattr(engine, "to_graph", forbidden)
+    monkeypatch.setattr(engine, "parse", forbidden)
+    figure, sources = app.graph.figure, (app.graph.values, app.graph.ops, app.graph.edges)
+    app.model.set_leaf("x1", -1.0)
+    app.model.step = 3
+    app.model.mode = "forward"
+    app.model.step = 5
+    assert app.graph.figure is figure and (app.graph.values, app.graph.ops, app.graph.edges) == sources
