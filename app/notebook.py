@@ -43,6 +43,9 @@ class _Handle:
         self.app = app
         self.model = app.model
 
+    def _ipython_display_(self):
+        """Already displayed by ``show``; as a cell's result it adds nothing."""
+
     def __repr__(self):
         return f"<autograd-ui app: {self.model.compiled.labels[self.model.compiled.output_id]} = {self.model.output:.4g}>"
 
