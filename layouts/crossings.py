@@ -59,53 +59,83 @@ def count_bilayer_crossings(seg_layer: np.ndarray, pos_src: np.ndarray, pos_dst:
 
 
 def count_polyline_crossings(polylines, flow_axis: int = 0) -> int:
-    """Count proper crossings between the straight segments of polylines.
+    """Count the crossings between polylines (a drawing's edges).
 
-    ``polylines`` is an iterable of sequences of (x, y) points, each monotone (non-decreasing)
-    along ``flow_axis`` (0 = x for LR drawings, 1 = y for TB; pass -1 for TB drawings whose
-    flow goes down -- the sign only flips the axis).  Every pair of segments that cross at a
-    point interior to both x-ranges of a slab is counted once; segments that only touch (a
-    shared endpoint, or collinear overlap) are not crossings.  Segments of zero extent along
-    the flow axis are ignored.
+    ``polylines`` is an iterable of sequences of (x, y) points.  ``flow_axis`` is the axis the
+    drawing flows along: 0 = x (LR drawings), 1 or -1 = y (TB drawings; the sign does not
+    matter).  Two polylines cross where their order across the flow flips: in the interior of
+    segments, or at a point both pass through (e.g. a shared bend point).  Touching without
+    flipping (shared endpoints, tangencies, collinear overlap) is not a crossing.  Segments of
+    zero extent along the flow axis are ignored.
 
-    Method: cut the flow axis at every segment endpoint into slabs; inside a slab every
-    segment spanning it is a straight piece, and two pieces cross iff their order flips
-    strictly between the slab's two sides -- an inversion count.  Exact for monotone
-    polylines, O(sum over slabs of spanning segments * log) numpy work.
+    Method: cut the flow axis at every segment end into slabs.  Inside a slab every segment
+    spanning it is a straight piece, and two pieces cross iff their order just after the
+    slab's start differs from their order just before its end; at a cut, two polylines that
+    pass through it cross iff their order just before differs from just after.  Both are
+    inversion counts, O(P log P) numpy work for P pieces.
     """
-    axis = abs(flow_axis) if flow_axis in (0, 1) else 1
-    sign = -1.0 if flow_axis == -1 else 1.0
-    x0s, y0s, x1s, y1s = [], [], [], []
-    for line in polylines:
+    axis = 0 if flow_axis == 0 else 1
+    x0s, y0s, x1s, y1s, line_ids = [], [], [], [], []
+    for k, line in enumerate(polylines):
         pts = np.asarray(line, dtype=float)
         if len(pts) < 2:
             continue
-        xs = pts[:, axis] * sign
-        ys = pts[:, 1 - axis]
+        xs, ys = pts[:, axis], pts[:, 1 - axis]
         x0s.append(xs[:-1]); x1s.append(xs[1:]); y0s.append(ys[:-1]); y1s.append(ys[1:])
+        line_ids.append(np.full(len(pts) - 1, k))
     if not x0s:
         return 0
     x0 = np.concatenate(x0s); x1 = np.concatenate(x1s)
     y0 = np.concatenate(y0s); y1 = np.concatenate(y1s)
-    flip = x1 < x0
+    line = np.concatenate(line_ids)
+    flip = x1 < x0                                  # segments drawn against the flow
     x0, x1 = np.where(flip, x1, x0), np.where(flip, x0, x1)
     y0, y1 = np.where(flip, y1, y0), np.where(flip, y0, y1)
+    n_seg = len(x0)
+    seg = np.arange(n_seg)
     keep = x1 > x0
-    x0, x1, y0, y1 = x0[keep], x1[keep], y0[keep], y1[keep]
-    if len(x0) < 2:
+    if keep.sum() < 2:
         return 0
-    cuts = np.unique(np.concatenate([x0, x1]))
+    cuts = np.unique(np.concatenate([x0[keep], x1[keep]]))
     first = np.searchsorted(cuts, x0)
-    last = np.searchsorted(cuts, x1)  # segment spans slabs first .. last-1
-    nslabs = last - first
-    seg = np.repeat(np.arange(len(x0)), nslabs)
-    slab = np.repeat(first, nslabs) + (np.arange(int(nslabs.sum())) - np.repeat(np.cumsum(nslabs) - nslabs, nslabs))
-    a, b = cuts[slab], cuts[slab + 1]
-    slope = (y1[seg] - y0[seg]) / (x1[seg] - x0[seg])
-    ya = y0[seg] + slope * (a - x0[seg])
-    yb = y0[seg] + slope * (b - x0[seg])
-    # Snap the interpolated values so that exact touches compare equal.
-    ya = np.round(ya, 9); yb = np.round(yb, 9)
-    order = np.lexsort((yb, ya, slab))
-    _, rank_b = np.unique(yb, return_inverse=True)
-    return count_grouped_inversions(slab[order], rank_b[order])
+    n_pieces = np.where(keep, np.searchsorted(cuts, x1) - first, 0)  # slabs spanned
+    piece_seg = np.repeat(seg, n_pieces)
+    piece_start = np.cumsum(n_pieces) - n_pieces
+    piece_slab = first[piece_seg] + np.arange(int(n_pieces.sum())) - piece_start[piece_seg]
+    slope = ((y1 - y0) / np.where(keep, x1 - x0, 1.0))[piece_seg]
+    a, b = cuts[piece_slab], cuts[piece_slab + 1]
+    ya = np.where(a == x0[piece_seg], y0[piece_seg], y0[piece_seg] + slope * (a - x0[piece_seg]))
+    yb = np.where(b == x1[piece_seg], y1[piece_seg], y0[piece_seg] + slope * (b - x0[piece_seg]))
+    # Inside slabs: order just after the start (ya, then slope) vs just before the end
+    # (yb, then -slope).
+    total = _order_flips(piece_slab, (slope, ya), (-slope, yb))
+    # At cuts: pieces i (ending at the cut) and j (starting there) of one polyline passing
+    # through.  Same segment in consecutive slabs, or consecutive segments of a polyline
+    # running the same way along the flow.
+    last_piece = piece_start + n_pieces - 1
+    same_seg = np.flatnonzero(piece_seg[:-1] == piece_seg[1:])
+    prev_i, next_j = [same_seg], [same_seg + 1]
+    nxt = seg[:-1] + 1
+    chain = (line[:-1] == line[1:]) & keep[:-1] & keep[nxt] & (flip[:-1] == flip[nxt])
+    fw = chain & ~flip[:-1]
+    prev_i.append(last_piece[:-1][fw]); next_j.append(piece_start[nxt][fw])
+    bw = chain & flip[:-1]
+    prev_i.append(last_piece[nxt][bw]); next_j.append(piece_start[:-1][bw])
+    i = np.concatenate(prev_i); j = np.concatenate(next_j)
+    if len(i) > 1:
+        total += _order_flips(piece_slab[j], (-slope[i], yb[i]), (slope[j], ya[j]))
+    return total
+
+
+def _order_flips(group: np.ndarray, before: tuple, after: tuple) -> int:
+    """Pairs in the same group ordered strictly one way by the ``before`` keys and strictly
+    the other way by the ``after`` keys (keys as for np.lexsort: last is primary)."""
+    order = np.lexsort(before + (group,))
+    after_keys = np.column_stack([k[order] for k in reversed(after)])
+    _, rank_after = np.unique(after_keys, axis=0, return_inverse=True)
+    rank_after = rank_after.ravel()
+    # Ties in the before keys must not count: sort tied runs by their after rank first.
+    before_keys = np.column_stack([group[order]] + [k[order] for k in reversed(before)])
+    _, rank_before = np.unique(before_keys, axis=0, return_inverse=True)
+    refine = np.lexsort((rank_after, rank_before.ravel()))
+    return count_grouped_inversions(group[order][refine], rank_after[refine])

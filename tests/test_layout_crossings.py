@@ -50,6 +50,21 @@ def test_shared_endpoints_and_touches_are_not_crossings():
     assert count_polyline_crossings(fan) == 0
     x = [[(0, 0), (2, 2)], [(0, 2), (2, 0)]]
     assert count_polyline_crossings(x) == 1
+    # Touching at a common bend point without changing sides: not a crossing.
+    assert count_polyline_crossings([[(0, 0), (1, 1), (2, 0)], [(0, 2), (1, 1), (2, 2)]]) == 0
+    # Same edge ending, overlapping stubs that then part: not a crossing.
+    assert count_polyline_crossings([[(0, 0), (1, 0), (2, 1)], [(0, 0), (1, 0), (2, -1)]]) == 0
+
+
+def test_crossings_through_a_common_point_count():
+    # Proper segment intersection misses these (graphviz splines often share such points).
+    assert count_polyline_crossings([[(0, 0), (1, 1), (2, 2)], [(0, 2), (1, 1), (2, 0)]]) == 1
+    assert count_polyline_crossings([[(0, 0), (2, 2)], [(0, 2), (1, 1), (2, 0)]]) == 1
+    assert brute_force_crossings([[(0, 0), (1, 1), (2, 2)], [(0, 2), (1, 1), (2, 0)]]) == 0
+
+
+def test_polylines_drawn_against_the_flow_still_count():
+    assert count_polyline_crossings([[(0, 0), (2, 2), (1, 3)], [(0, 2), (2, 0)]]) == 1
     # Same crossing with the flow going down the y axis (TB drawings).
     tb = [[(0, 0), (2, -2)], [(2, 0), (0, -2)]]
     assert count_polyline_crossings(tb, flow_axis=-1) == 1
