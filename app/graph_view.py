@@ -20,6 +20,8 @@ from bokeh.models import (
 )
 from bokeh.core.properties import value
 from panel.io.document import unlocked
+from panel.io.notebook import push as push_notebook_events
+from panel.io.state import state
 from bokeh.plotting import figure
 
 from . import palette, sizing
@@ -181,14 +183,19 @@ class GraphView:
     # ------------------------------------------------------------------ updates
     def _on_frame(self, event):
         frame = self.model.frame
-        # Bokeh models we own are edited directly; in a server session this must happen with the
+        # Bokeh models we own are edited directly. In a server session this must happen with the
         # document unlocked the Panel way (a Button click, unlike a widget value change, does not
-        # do that for us). Outside a session ``unlocked`` is a no-op.
+        # do that for us). In a notebook the edits are held and pushed over the cell's comm, so
+        # changes made from code (``app.model.step = 3``) reach the output too.
         with unlocked():
             if frame.kind == "structure":
                 self._load_structure()
             else:
                 self._patch(frame)
+        doc = self.figure.document
+        comm = _notebook_comm(doc) if doc is not None else None
+        if comm is not None:  # as Panel does for its own components (Reactive._apply_update)
+            push_notebook_events(doc, comm)
 
     def _load_structure(self):
         """New graph: replace every source's data (the slow path, once per expression)."""
@@ -386,6 +393,18 @@ class GraphView:
             "color": [palette.ACTIVE_COLOR if r in active else palette.EDGE_COLOR for r in rows],
             "width": [4.0 if r in active else 1.6 for r in rows],
         }
+
+
+def _notebook_comm(doc):
+    """The Jupyter comm a document is displayed through, or None (served, or not displayed)."""
+    for view in list(getattr(state, "_views", {}).values()):
+        try:
+            _viewable, _root, view_doc, comm = view
+        except (TypeError, ValueError):
+            continue
+        if view_doc is doc and comm is not None:
+            return comm
+    return None
 
 
 def caption_font_units(widths, captions) -> float:

@@ -246,3 +246,20 @@ def test_slider_and_step_paths_never_rebuild_graph_or_layout(monkeypatch):
     app.model.mode = "forward"
     app.model.step = 5
     assert app.graph.figure is figure and (app.graph.values, app.graph.ops, app.graph.edges) == sources
+
+
+def test_notebook_changes_from_code_are_pushed_over_the_comm(monkeypatch):
+    """In Jupyter, ``app.model.step = 3`` in a later cell must reach the displayed output: the
+    view pushes its held patch events over the output's comm (as Panel does for its own panes)."""
+    import panel.io.notebook as nb
+
+    import app.graph_view as gv
+
+    app = create_app()
+    app._repr_mimebundle_()  # what Jupyter does to display it (registers the view and its comm)
+    sent = []
+    monkeypatch.setattr(gv, "push_notebook_events", lambda doc, comm: sent.append(nb.diff(doc, binary=False)))
+    app.model.step = 3
+    patched = [e for msg in sent if msg for e in msg.content["events"] if e["kind"] == "ColumnsPatched"]
+    texts = [cells for e in patched for col, cells in e["patches"]["entries"] if col == "text"]
+    assert [[0, "a | 2 | 0"], [1, "b | -3 | 0"]] in texts
