@@ -1,0 +1,31 @@
+"""Smoke test of the layout benchmark (no timing assertions: figures are for the report)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import graphs
+from bench import layout as bench_layout
+
+
+def test_benchmark_graphs_have_the_documented_sizes():
+    sizes = {name: build().number_of_nodes() for name, build in graphs.benchmark_graphs()
+             if "16,16" not in name}  # the 13.5k-node graph takes ~1 s to build: skipped here
+    assert sizes["MLP(3,[4,4,1]) forward, 1 sample"] == 197
+    assert sizes["chain of 2,000 ops"] == 5001
+    assert 690 <= sizes["MLP(3,[4,4,1]) loss, 4 samples"] <= 700
+
+
+def test_benchmark_prints_a_row_per_graph(capsys, monkeypatch):
+    small = [(name, build) for name, build in graphs.benchmark_graphs() if "chain" not in name]
+    monkeypatch.setattr(bench_layout, "benchmark_graphs", lambda: small[:3])
+    assert bench_layout.main(["--no-dot", "--repeats", "1"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 3  # header + graphs
+    lecture = rows[1].split(" | ")
+    assert lecture[2] == "0"  # the lecture graph is drawn without crossings
+
+
+def test_dot_spline_sampling():
+    pts = bench_layout._spline_points("e,9,9 0,0 1,1 2,2 3,3")
+    assert pts[0] == (0.0, 0.0) and pts[-1] == pytest.approx((3.0, 3.0)) and len(pts) == 5
