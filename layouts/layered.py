@@ -5,9 +5,11 @@ Pipeline (each step a pure function in its own module):
    result are always in consecutive ranks; edges leaving leaves (constants, parameters) weigh
    less so that they bend rather than the chain.
 2. ``layering``: virtual nodes on every rank a long edge crosses.
-3. ``ordering``: depth-first initial order from the output, barycenter sweeps both ways,
-   transposition, best order kept; O(E log V) crossing counts.
-4. ``coordinates``: LP positions across the flow (straight chains, no overlaps, compact).
+3. ``ordering``: depth-first initial order, weighted-median sweeps both ways, transposition,
+   best order kept, sifting on small graphs; O(E log V) crossing counts; op -> result
+   segments never cross each other (so every op sits on its result's line).
+4. positions across the flow: ``coordinates`` (dot's LP, exact, up to ``LP_MAX_NODES``) or
+   ``brandes_koepf`` (linear time) -- straight chains, no overlaps.
 5. routing here: polylines from border to border through the virtual nodes.
 
 Determinism: nodes are canonicalised by (natural) sort of their ids and edges by endpoints;
