@@ -26,6 +26,8 @@ def as_value(root) -> Value:
         if not children:
             copies[id(v)] = Value(v.data, label=label)
             continue
+        if len(children) == 1 and str(v._op) in ("+", "*"):
+            children *= 2      # micrograd's x*x keeps its one operand once, in a set
         try:
             spec, exponent = resolve(str(v._op), len(children))
         except KeyError as e:

@@ -22,6 +22,9 @@ from .value import Value
 
 MAX_SOURCE_CHARS = 20_000
 MAX_NODES = 20_000
+# Python's parser fails on deep nesting at a depth that depends on the recursion limit (which
+# IPython raises); a fixed limit of our own makes the answer the same everywhere.
+MAX_DEPTH = 900
 FUNCTIONS = ("tanh", "relu", "exp", "log", "sigmoid")
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _DESCRIBE = {
@@ -187,6 +190,21 @@ class _Builder:
         return value
 
 
+def _too_deep() -> ExpressionError:
+    return ExpressionError(f"an expression is nested too deeply (at most {MAX_DEPTH} levels; "
+                           "each term of a long sum is a level); split it into named steps")
+
+
+def _depth(tree: ast.AST) -> int:
+    """Deepest nesting of the tree, without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
 def parse(source: str) -> Value:
     """Build the graph that ``source`` describes and return its output ``Value``.
 
@@ -219,11 +237,11 @@ def parse(source: str) -> Value:
         indent = indents[line - 1] if 0 < line <= len(indents) else 0
         raise ExpressionError(msg, line, max(e.offset or 0, 1) + indent) from None
     except (RecursionError, MemoryError):
-        raise ExpressionError("an expression is nested too deeply for the parser (about 2,000 "
-                              "operations in one statement at most); split it into named "
-                              "steps") from None
+        raise _too_deep() from None
     except (ValueError, OverflowError) as e:
         raise ExpressionError(f"malformed expression: {e}") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise _too_deep()
     if not tree.body:
         raise ExpressionError("the expression has no statements")
     builder = _Builder(indents)

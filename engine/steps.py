@@ -109,7 +109,9 @@ def backprop_steps(source) -> list[Step]:
                                    d, grad[o], contribution, before, grad[a], names[o]))
             changes[tape.ids[a]] = (changes.get(tape.ids[a], (before,))[0], grad[a])
         vid = tape.ids[o]
-        summary = f"{names[o]} = {op.name}(...): its inputs are number literals (no grads)"
+        summary = (f"{names[o]}._backward(): {names[o]}.grad = {fmt(grad[o])} flows to "
+                   f"{', '.join(t.label for t in terms)}" if terms else
+                   f"{names[o]}._backward(): its inputs are number literals (no grads)")
         steps.append(Step(len(steps), "backward", vid, "o" + vid[1:], ins.op, names[o], data[o],
                           grad[o], tuple(tape.ids[a] for a in ins.args), tuple(terms), changes,
                           summary))

@@ -81,3 +81,13 @@ def test_as_value_rejects_unknown_ops():
     y._op = "frobnicate"
     with pytest.raises(GraphError, match="frobnicate"):
         as_value(y)
+
+
+def test_as_value_on_micrograd_reused_operand():
+    x = MgValue(3.0)
+    y = x * x + x + x        # micrograd keeps {x} once in _prev for x*x and x+x
+    y.backward()
+    ours = as_value(y)
+    ours.backward()
+    leaf = [v for v in topo_order(ours) if not v._prev][0]
+    assert ours.data == y.data == 15.0 and leaf.grad == x.grad == 8.0
