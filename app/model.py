@@ -184,7 +184,7 @@ class GraphModel(param.Parameterized):
         if self._forward_records is None:
             from engine import forward_steps
 
-            self._forward_records = list(forward_steps(self.compiled.tape))
+            self._forward_records = forward_steps(self.compiled.tape)
         return self._forward_records
 
     @property
@@ -196,7 +196,7 @@ class GraphModel(param.Parameterized):
         from engine import backprop_steps
 
         tape = self.compiled.tape
-        self.backward_records = list(backprop_steps(tape))
+        self.backward_records = backprop_steps(tape)
         self._forward_records = None  # computed when first needed (forward mode is the rarer one)
         self._contrib_index = None  # rebuilt lazily by contributions()
         self.n_steps = self._mode_records_len()

@@ -10,7 +10,7 @@ from .expression import ExpressionError, parse
 from .flow import flow_convention, from_flow, to_flow
 from .gradcheck import LeafCheck, gradcheck
 from .graph import to_graph
-from .steps import InputTerm, Step, backprop_steps, forward_steps, fmt
+from .steps import InputTerm, Step, StepRecords, backprop_steps, forward_steps, fmt
 from .tape import Tape, TapeResult
 from .value import Value
 

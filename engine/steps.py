@@ -8,6 +8,7 @@ visible. Applying ``changes`` of the first k steps gives the grads as they are a
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .ops import OPS
@@ -66,6 +67,30 @@ class Step:
         return "\n".join(t.text for t in self.inputs) if self.inputs else self.summary
 
 
+class StepRecords(Sequence):
+    """Steps built on demand (a Player shows one at a time), used like a read-only list:
+    ``len``, indexing, slicing, iteration. Building a step formats its formulas, which costs
+    far more than the arithmetic, so a slider move on a large graph only pays for the trace."""
+
+    def __init__(self, count: int, make):
+        self._count, self._make, self._cache = count, make, {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(self._count))]
+        if k < 0:
+            k += self._count
+        if not 0 <= k < self._count:
+            raise IndexError("step index out of range")
+        step = self._cache.get(k)
+        if step is None:
+            step = self._cache[k] = self._make(k)
+        return step
+
+
 def _tape(source) -> Tape:
     return source if isinstance(source, Tape) else Tape(source)
 
@@ -79,43 +104,58 @@ def _ref(tape: Tape, names: list[str], k: int) -> str:
     return fmt(tape.data[k]) if tape.const[k] else f"{names[k]}.data"
 
 
-def backprop_steps(source) -> list[Step]:
+def backprop_steps(source) -> StepRecords:
     """The backward pass of ``source`` (a ``Tape``, an engine ``Value`` or any micrograd-style
-    value) as steps; a Tape's current data is used, so no Values are rebuilt."""
+    value) as steps; a Tape's current data is used, so no Values are rebuilt.
+
+    The arithmetic of every step (the same operations, in the same order, as ``backward()``)
+    runs now; each ``Step`` object is built when first asked for.
+    """
     tape = _tape(source)
     names = _names(tape)
     data = tape.data.tolist()
+    const = tape.const.tolist()
     grad = [0.0] * len(data)
     out = tape.output_index
     grad[out] = 1.0
-    out_id = tape.ids[out]
-    steps = [Step(0, "seed", out_id, None, "", names[out], data[out], 1.0, (), (),
-                  {out_id: (0.0, 1.0)},
-                  f"{names[out]}.grad = 1   (d{names[out]}/d{names[out]} = 1: the backward "
-                  "pass starts here)")]
+    trace = []                       # per instruction: (instruction, locals, upstream, befores)
     for ins in reversed(tape.instructions):
+        local = OPS[ins.op].local(*(data[a] for a in ins.args), data[ins.out])
+        up = grad[ins.out]
+        befores = []
+        for a, d in zip(ins.args, local):
+            befores.append(None if const[a] else grad[a])
+            if not const[a]:
+                grad[a] += d * up
+        trace.append((ins, local, up, befores))
+    out_id = tape.ids[out]
+
+    def make(k: int) -> Step:
+        if k == 0:
+            return Step(0, "seed", out_id, None, "", names[out], data[out], 1.0, (), (),
+                        {out_id: (0.0, 1.0)},
+                        f"{names[out]}.grad = 1   (d{names[out]}/d{names[out]} = 1: the "
+                        "backward pass starts here)")
+        ins, local, up, befores = trace[k - 1]
         op, o = OPS[ins.op], ins.out
-        xs = [data[a] for a in ins.args]
-        local = op.local(*xs, data[o])
         refs = dict(zip("ab", (_ref(tape, names, a) for a in ins.args)), out=f"{names[o]}.data")
         terms, changes = [], {}
-        for pos, (a, d) in enumerate(zip(ins.args, local)):
-            if tape.const[a]:
+        for pos, (a, d, before) in enumerate(zip(ins.args, local, befores)):
+            if before is None:
                 continue
-            before = grad[a]
-            contribution = d * grad[o]
-            grad[a] = before + contribution
+            contribution = d * up
+            after = before + contribution
             terms.append(InputTerm(tape.ids[a], names[a], pos, op.formulas[pos].format(**refs),
-                                   d, grad[o], contribution, before, grad[a], names[o]))
-            changes[tape.ids[a]] = (changes.get(tape.ids[a], (before,))[0], grad[a])
+                                   d, up, contribution, before, after, names[o]))
+            changes[tape.ids[a]] = (changes.get(tape.ids[a], (before,))[0], after)
         vid = tape.ids[o]
-        summary = (f"{names[o]}._backward(): {names[o]}.grad = {fmt(grad[o])} flows to "
+        summary = (f"{names[o]}._backward(): {names[o]}.grad = {fmt(up)} flows to "
                    f"{', '.join(t.label for t in terms)}" if terms else
                    f"{names[o]}._backward(): its inputs are number literals (no grads)")
-        steps.append(Step(len(steps), "backward", vid, "o" + vid[1:], ins.op, names[o], data[o],
-                          grad[o], tuple(tape.ids[a] for a in ins.args), tuple(terms), changes,
-                          summary))
-    return steps
+        return Step(k, "backward", vid, "o" + vid[1:], ins.op, names[o], data[o], up,
+                    tuple(tape.ids[a] for a in ins.args), tuple(terms), changes, summary)
+
+    return StepRecords(len(trace) + 1, make)
 
 
 def _expression(op: str, operands: list[str]) -> str:
@@ -124,16 +164,16 @@ def _expression(op: str, operands: list[str]) -> str:
     return f" {op} ".join(operands)
 
 
-def forward_steps(source) -> list[Step]:
+def forward_steps(source) -> StepRecords:
     """The forward pass of ``source`` as steps in topological order, one per value node,
-    e.g. ``e = a * b = 2 * -3 = -6``; ``changes`` is ``{id: (None, data)}``."""
+    e.g. ``e = a * b = 2 * -3 = -6``; ``changes`` is ``{id: (None, data)}``. Built on demand."""
     tape = _tape(source)
     names = _names(tape)
     data = tape.data.tolist()
     made_by = {ins.out: ins for ins in tape.instructions}
-    steps = []
-    for k, vid in enumerate(tape.ids):
-        ins = made_by.get(k)
+
+    def make(k: int) -> Step:
+        vid, ins = tape.ids[k], made_by.get(k)
         if ins is None:
             kind = "a number literal" if tape.const[k] else "a leaf"
             summary = f"{names[k]} = {fmt(data[k])}   ({kind})"
@@ -144,6 +184,7 @@ def forward_steps(source) -> list[Step]:
             numeric = _expression(ins.op, [fmt(data[a]) for a in ins.args])
             summary = f"{names[k]} = {symbolic} = {numeric} = {fmt(data[k])}"
             op, op_node = ins.op, "o" + vid[1:]
-        steps.append(Step(k, "forward", vid, op_node, op, names[k], data[k], 0.0, args, (),
-                          {vid: (None, data[k])}, summary))
-    return steps
+        return Step(k, "forward", vid, op_node, op, names[k], data[k], 0.0, args, (),
+                    {vid: (None, data[k])}, summary)
+
+    return StepRecords(len(tape.ids), make)

@@ -76,3 +76,13 @@ def test_steps_for_each_op_kind_have_formulas():
         for term in step.inputs:
             assert term.local_formula and "{" not in term.local_formula
             assert term.contribution == pytest.approx(term.local * term.upstream)
+
+
+def test_step_records_behave_like_a_list():
+    steps = backprop_steps(parse(LECTURE))
+    assert len(steps) == 4 and steps[-1] is steps[3] and steps[1:3] == [steps[1], steps[2]]
+    assert [s.index for s in steps] == [0, 1, 2, 3]
+    with pytest.raises(IndexError):
+        steps[4]
+    fwd = forward_steps(parse(LECTURE))
+    assert len(fwd) == 7 and fwd[-1].label == "L"
