@@ -10,10 +10,12 @@ from .expression import ExpressionError, parse
 from .flow import flow_convention, from_flow, to_flow
 from .gradcheck import LeafCheck, gradcheck
 from .graph import to_graph
-from .steps import InputTerm, Step, StepRecords, backprop_steps, forward_steps, fmt
+from .steps import (InputTerm, Step, StepRecords, backprop_steps, forward_steps, fmt,
+                    update_step, with_update)
 from .tape import Tape, TapeResult
 from .value import Value
 
 __all__ = ["Value", "parse", "ExpressionError", "GraphError", "to_graph", "to_flow",
            "from_flow", "flow_convention", "as_value", "Tape", "TapeResult",
-           "backprop_steps", "forward_steps", "Step", "InputTerm", "fmt", "gradcheck", "LeafCheck"]
+           "backprop_steps", "forward_steps", "Step", "InputTerm", "StepRecords", "fmt",
+           "gradcheck", "LeafCheck", "update_step", "with_update"]

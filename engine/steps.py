@@ -188,3 +188,27 @@ def forward_steps(source) -> StepRecords:
                     {vid: (None, data[k])}, summary)
 
     return StepRecords(len(tape.ids), make)
+
+
+def update_step(tape: Tape, lr: float, params, index: int) -> Step:
+    """The gradient-descent step after a backward pass, ``p.data -= lr * p.grad`` for each
+    value id in ``params``, from the tape's current data and grads, as a Step of kind
+    ``"update"`` (numbered ``index``) whose ``changes`` are data (before, after)."""
+    names = _names(tape)
+    changes, lines = {}, []
+    for vid in params:
+        k = tape.index[vid]
+        x, g = float(tape.data[k]), float(tape.grad[k])
+        new = x - lr * g
+        changes[vid] = (x, new)
+        lines.append(f"{names[k]}.data -= lr * {names[k]}.grad = {fmt(x)} - {fmt(lr)} * "
+                     f"{fmt(g)} = {fmt(new)}")
+    first = next(iter(changes), tape.ids[tape.output_index])
+    return Step(index, "update", first, None, "", "update", 0.0, 0.0, tuple(changes), (),
+                changes, "\n".join(lines) or "no parameters to update")
+
+
+def with_update(steps: StepRecords, update: Step) -> StepRecords:
+    """``steps`` followed by ``update`` (for a training sample: backward, then descend)."""
+    n = len(steps)
+    return StepRecords(n + 1, lambda k: steps[k] if k < n else update)

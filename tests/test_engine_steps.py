@@ -86,3 +86,15 @@ def test_step_records_behave_like_a_list():
         steps[4]
     fwd = forward_steps(parse(LECTURE))
     assert len(fwd) == 7 and fwd[-1].label == "L"
+
+
+def test_update_step_after_backward():
+    from engine import update_step, with_update
+    tape = Tape(parse("w = 0.5; x = 2; L = (w * x - 3) ** 2"))
+    w = tape.leaf_ids[0]
+    step = update_step(tape, 0.1, [w], index=len(backprop_steps(tape)))
+    grad_w = 2 * (0.5 * 2 - 3) * 2
+    assert step.kind == "update" and step.changes == {w: (0.5, pytest.approx(0.5 - 0.1 * grad_w))}
+    assert step.text == f"w.data -= lr * w.grad = 0.5 - 0.1 * {grad_w:g} = {0.5 - 0.1 * grad_w:g}"
+    steps = with_update(backprop_steps(tape), step)
+    assert len(steps) == len(backprop_steps(tape)) + 1 and steps[-1] is step
