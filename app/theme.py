@@ -1,0 +1,113 @@
+"""Light and dark themes.
+
+Panel picks a session's theme from the URL (``?theme=dark`` -> ``pn.config.theme``), which is how
+its own templates switch: so the toggle writes the theme into the shareable URL and reloads the
+page (the URL carries the whole moment, so nothing is lost). This module then recolours what
+Panel's theme does not reach: the graph figure (background, title, colour-bar labels, the output
+marker, captions of not-yet-computed nodes) and the inline colours of the app's own panes.
+
+The gradient colour scale stays the same colour-blind-safe diverging palette in both themes
+(its ends are trimmed so dark captions stay readable on every fill, and the boxes keep those
+fills on a dark background).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bokeh.models import LinearColorMapper
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours of one theme (CSS colour strings)."""
+
+    name: str
+    page: str          # page / plot background
+    surface: str       # sidebar and step panel background
+    text: str          # main text
+    muted: str         # secondary text
+    border: str        # separators
+    plot_title: str
+    mark: str          # "output" marker and x2 edge labels in the plot
+    pending_caption: str  # caption of a node not computed yet (forward pass)
+
+
+LIGHT = Theme("default", page="#ffffff", surface="#fbfbfb", text="#222222", muted="#555555",
+              border="#dddddd", plot_title="#555555", mark="#111111", pending_caption="#111111")
+DARK = Theme("dark", page="#181a1b", surface="#202324", text="#e8e6e3", muted="#b5b0a8",
+             border="#3a3e41", plot_title="#c8c3bc", mark="#f0f0f0", pending_caption="#bdbdbd")
+THEMES = {"default": LIGHT, "dark": DARK}
+
+#: Inline text colours the app's HTML panes use (light theme) -> CSS that lifts them in dark.
+_LIGHT_TEXT_GREYS = ("#111", "#222", "#333", "#444", "#555", "#666")
+
+
+def current_theme_name() -> str:
+    """``"dark"`` when this session's Panel theme is dark (``?theme=dark``), else ``"default"``."""
+    import panel as pn
+
+    return "dark" if pn.config.theme == "dark" else "default"
+
+
+def style_figure(graph_view, theme: Theme) -> None:
+    """Recolour the graph figure of ``graph_view`` (an ``app.graph_view.GraphView``) in place."""
+    p = graph_view.figure
+    p.background_fill_color = theme.page
+    p.border_fill_color = theme.page
+    p.title.text_color = theme.plot_title
+    for bar in p.select(type=_colorbar_type()):
+        bar.background_fill_color = theme.page
+        bar.major_label_text_color = theme.text
+        bar.title_text_color = theme.text
+        bar.major_tick_line_color = theme.text
+    for r in p.renderers:
+        src = getattr(r, "data_source", None)
+        if src is graph_view.marks or src is graph_view.multiplicity:
+            r.glyph.text_color = theme.mark
+    captions = p.select_one({"name": "value-captions"})
+    if captions is not None and theme.name == "dark":
+        # Pending captions (text_alpha 0.45, forward pass) sit on almost transparent boxes: on a dark
+        # page they get a light grey; computed ones keep dark text on their (light) fills.
+        captions.glyph.text_color = {"field": "text_alpha", "transform": LinearColorMapper(
+            palette=[theme.pending_caption, "#111111"], low=0.45, high=1.0)}
+        captions.glyph.text_alpha = 1.0
+
+
+def _colorbar_type():
+    from bokeh.models import ColorBar
+
+    return ColorBar
+
+
+def dark_pane_css(theme: Theme) -> str:
+    """A stylesheet for HTML panes: light-theme grey inline text becomes the theme's text colour."""
+    sel = ", ".join(f"[style*='color:{c}']" for c in _LIGHT_TEXT_GREYS)
+    return f":host {{ color: {theme.text}; }} {sel} {{ color: {theme.text} !important; }}"
+
+
+def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar")) -> None:
+    """Recolour ``layout`` and everything in it for ``theme`` (no-op for the light theme).
+
+    Backgrounds and borders set inline by the app's layouts get the theme's surface/border
+    colours; HTML panes get :func:`dark_pane_css` (except error/notice panes, which bring their
+    own readable colours).
+    """
+    import panel as pn
+
+    if theme.name == "default":
+        return
+    css = dark_pane_css(theme)
+    for obj in layout.select():
+        styles = getattr(obj, "styles", None)
+        if styles:
+            new = dict(styles)
+            for key, val in styles.items():
+                if key.startswith("background"):
+                    new[key] = theme.surface
+                elif key.startswith("border"):
+                    new[key] = str(val).rsplit(" ", 1)[0] + " " + theme.border if " " in str(val) else theme.border
+            if new != styles:
+                obj.styles = new
+        if isinstance(obj, (pn.pane.HTML, pn.pane.LaTeX)) and not set(obj.css_classes) & set(skip_classes):
+            obj.stylesheets = list(obj.stylesheets) + [css]

@@ -1,0 +1,148 @@
+"""The trust panel: every leaf's analytic gradient beside a central finite difference.
+
+For a sceptical student: ``engine.gradcheck`` perturbs each leaf by ``h`` (relative to ``|x|``)
+and compares ``(f(x+h) - f(x-h)) / 2h`` with the backward pass's gradient; rows where they
+disagree (a ReLU kink, a NaN) are flagged. It runs on every slider move and new graph (one
+batched forward pass over the compiled Tape, well under a millisecond for the presets); Player
+steps do not change values, so they do not re-run it. The app computes nothing itself.
+
+:func:`check_rows` is the pure part (numbers -> table rows); :class:`TrustPanel` is the Panel view.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import panel as pn
+
+from .formatting import fmt
+
+#: Rows shown (an MLP preset has 18 leaves; bigger graphs show the disagreeing leaves first).
+MAX_ROWS = 60
+
+TABLE_CSS = """
+:host { width: 100%; }
+table.gradcheck { border-collapse: collapse; width: 100%; font-size: 12px;
+  font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; font-variant-numeric: tabular-nums; }
+table.gradcheck th { text-align: right; font-weight: 600; padding: 1px 4px; opacity: 0.75;
+  border-bottom: 1px solid currentColor; }
+table.gradcheck th:first-child, table.gradcheck td:first-child { text-align: left; }
+table.gradcheck td { text-align: right; padding: 1px 4px; white-space: nowrap; }
+table.gradcheck tr.bad td { color: #b00020; font-weight: 700; }
+:host(.dark) table.gradcheck tr.bad td { color: #ff8a80; }
+.gradcheck-note { font-size: 11px; opacity: 0.75; margin-top: 3px;
+  font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; }
+"""
+
+
+def check_rows(checks) -> list[dict]:
+    """Table rows for ``engine.gradcheck`` results, disagreeing leaves first.
+
+    Parameters
+    ----------
+    checks : list of engine.LeafCheck
+
+    Returns
+    -------
+    list of dict
+        ``{"leaf", "analytic", "numeric", "rel_diff", "ok"}`` with the numbers as text
+        (4 significant digits; the relative difference in scientific notation).
+    """
+    ordered = sorted(checks, key=lambda c: c.ok)  # stable: flagged first, else graph order
+    return [
+        {
+            "leaf": c.label,
+            "analytic": fmt(c.analytic),
+            "numeric": fmt(c.numeric),
+            "rel_diff": _rel_text(c.rel_diff),
+            "ok": c.ok,
+        }
+        for c in ordered
+    ]
+
+
+def summary(checks) -> str:
+    """One line for the card header: ``"all 4 leaves agree"`` / ``"1 of 4 leaves disagree"``."""
+    if not checks:
+        return "no leaves to check"
+    bad = sum(not c.ok for c in checks)
+    if bad == 0:
+        return f"\u2713 all {len(checks)} leaves agree" if len(checks) > 1 else "\u2713 the leaf agrees"
+    if len(checks) == 1:
+        return "\u26a0 the leaf disagrees"
+    return f"\u26a0 {bad} of {len(checks)} leaves disagree"
+
+
+def _rel_text(rel: float) -> str:
+    if math.isnan(rel):
+        return "nan"
+    if math.isinf(rel):
+        return "inf"
+    return "0" if rel == 0 else f"{rel:.1e}"
+
+
+def table_html(checks) -> str:
+    """The table (HTML, labels escaped)."""
+    rows = check_rows(checks)
+    body = []
+    for r in rows[:MAX_ROWS]:
+        mark = "\u2713" if r["ok"] else "\u26a0"
+        body.append(
+            f"<tr class='{'ok' if r['ok'] else 'bad'}'><td>{html.escape(r['leaf'])}</td>"
+            f"<td>{html.escape(r['analytic'])}</td><td>{html.escape(r['numeric'])}</td>"
+            f"<td>{r['rel_diff']}</td><td>{mark}</td></tr>"
+        )
+    more = (f"<div class='gradcheck-note'>... {len(rows) - MAX_ROWS} more leaves agree</div>"
+            if len(rows) > MAX_ROWS else "")
+    return (
+        "<table class='gradcheck'><thead><tr><th>leaf</th><th>backprop</th><th>finite diff</th>"
+        "<th>rel. diff</th><th></th></tr></thead><tbody>" + "".join(body) + "</tbody></table>" + more +
+        "<div class='gradcheck-note'>finite diff = (f(x+h) \u2212 f(x\u2212h)) / 2h, "
+        "h = 6e-6\u00b7max(1, |x|); \u26a0 = relative difference over 1e-4 "
+        "(a kink such as relu at 0, or a NaN)</div>"
+    )
+
+
+class TrustPanel:
+    """A collapsible card: summary in the header, the gradcheck table inside.
+
+    Parameters
+    ----------
+    model : app.model.GraphModel
+        Watched: ``frame`` ("structure" and "values" frames re-run the check).
+    dark : bool
+        Dark theme colours for flagged rows.
+
+    Attributes
+    ----------
+    checks : list of engine.LeafCheck
+        The latest check (what the table shows).
+    view : pn.Card
+    """
+
+    def __init__(self, model, dark: bool = False):
+        self.model = model
+        self.checks = []
+        self.table = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 4),
+                                  stylesheets=[TABLE_CSS], css_classes=["gradcheck-table"] + (["dark"] if dark else []))
+        self.view = pn.Card(
+            self.table, title="Gradient check", collapsed=True, sizing_mode="stretch_width",
+            margin=(4, 8), css_classes=["trust-panel"],
+            styles={"max-height": "300px"}, stylesheets=[":host { overflow-y: auto; }"],
+        )
+        model.param.watch(self._on_frame, "frame")
+        self.refresh()
+
+    def _on_frame(self, event):
+        kind = getattr(event.new, "kind", None)
+        if kind in ("structure", "values"):
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Re-run ``engine.gradcheck`` on the model's tape and redraw."""
+        from engine import gradcheck
+
+        self.checks = gradcheck(self.model.compiled.tape)
+        self.table.object = table_html(self.checks)
+        self.view.title = f"Gradient check: {summary(self.checks)}"

@@ -1,0 +1,325 @@
+"""The shareable state of one app instance as a short, readable URL query (no Panel in here).
+
+A link such as ``?preset=lecture&a=3&step=4&mode=backward&theme=dark`` reproduces one moment:
+
+- the graph: ``preset=NAME`` (a key of ``app.presets.PRESETS``), or the expression text as
+  ``expr=...`` (percent-encoded) or, when that is shorter, ``z=...`` (zlib + base64url) for long
+  expressions; ``src=value`` marks a graph that came from a file or a Value object (a link
+  cannot carry it, so opening it shows the default with a notice);
+- leaf values that differ from the expression's own: ``LABEL=NUMBER`` (``@ID=NUMBER`` for a leaf
+  whose label is not unique or is a reserved key), written with ``repr`` so they round-trip
+  exactly;
+- ``step=K`` when the Player is not at the end of the pass, ``mode=forward`` for the forward
+  pass, ``theme=dark`` for the dark theme.
+
+Reading a URL never executes anything: an expression only ever reaches ``engine.parse`` (a safe
+language, not ``eval``). Every key is validated; anything wrong is dropped with a notice for the
+user and the rest falls back to the defaults. Pure functions plus :func:`apply_state` /
+:func:`state_from_model`, which use only the ``GraphModel`` API.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+import zlib
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+
+#: Keys with a meaning of their own (a leaf with such a label is written as ``@id``).
+RESERVED = frozenset({"preset", "expr", "z", "src", "step", "mode", "theme"})
+MODES = ("backward", "forward")
+THEMES = ("default", "dark")
+#: Longest expression text accepted from a URL (``engine.parse`` allows 20,000 characters; a
+#: link gets less so that a hostile URL cannot make every reader do much work).
+MAX_EXPR_CHARS = 8_000
+#: Longest compressed ``z`` value and leaf-key count read from a URL.
+MAX_Z_CHARS = 8_000
+MAX_LEAF_KEYS = 400
+#: Leaf values beyond this magnitude are rejected as a typo or an attack, not a number to show.
+MAX_ABS_VALUE = 1e12
+#: Longest number text read (``float`` of a million digits is slow).
+MAX_NUMBER_CHARS = 40
+
+
+@dataclass
+class UrlState:
+    """What a URL asks for (all optional; ``None``/empty = the default).
+
+    Attributes
+    ----------
+    preset : str or None
+        A preset name (validated against the names given to :func:`decode`).
+    expr : str or None
+        Expression text (not yet parsed; :func:`apply_state` parses it).
+    from_value : bool
+        The link was made for a graph that came from a file or a Value object.
+    leaves : dict
+        Key (a leaf label, or ``"@" + leaf id``) -> float.
+    step : int or None
+    mode : str or None
+        ``"backward"`` or ``"forward"``.
+    theme : str or None
+        ``"default"`` or ``"dark"``.
+    """
+
+    preset: str | None = None
+    expr: str | None = None
+    from_value: bool = False
+    leaves: dict = field(default_factory=dict)
+    step: int | None = None
+    mode: str | None = None
+    theme: str | None = None
+
+
+# ----------------------------------------------------------------------------- numbers
+
+def format_number(x: float) -> str:
+    """Shortest text that reads back as exactly ``x`` (``3.0`` -> ``"3"``, ``0.1`` -> ``"0.1"``)."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def parse_number(text: str) -> float:
+    """A finite float of at most ``MAX_ABS_VALUE`` from URL text.
+
+    Raises ``ValueError`` with a readable message otherwise (``nan``, ``inf``, ``1e400``,
+    ``0x10``, ``1_000``, over-long text).
+    """
+    t = text.strip()
+    if len(t) > MAX_NUMBER_CHARS or not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", t):
+        raise ValueError(f"{_show(text)} is not a number")
+    x = float(t)
+    if not math.isfinite(x) or abs(x) > MAX_ABS_VALUE:
+        raise ValueError(f"{_show(text)} is out of range (|x| <= {MAX_ABS_VALUE:g})")
+    return x
+
+
+def _show(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a notice, shortened (never rendered as HTML by the caller unescaped)."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+# ----------------------------------------------------------------------------- expressions
+
+def compress_expr(text: str) -> str:
+    """``text`` as zlib + unpadded base64url (the ``z`` key)."""
+    return base64.urlsafe_b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii").rstrip("=")
+
+
+def decompress_expr(z: str) -> str:
+    """Inverse of :func:`compress_expr`; ``ValueError`` for anything that is not one, or that
+    would inflate past ``MAX_EXPR_CHARS`` (a zip bomb stops there)."""
+    if len(z) > MAX_Z_CHARS or not re.fullmatch(r"[A-Za-z0-9_-]*", z):
+        raise ValueError("the compressed expression is malformed")
+    try:
+        raw = base64.urlsafe_b64decode(z + "=" * (-len(z) % 4))
+        d = zlib.decompressobj()
+        out = d.decompress(raw, MAX_EXPR_CHARS + 1)
+    except (binascii.Error, zlib.error, ValueError):
+        raise ValueError("the compressed expression is malformed") from None
+    if len(out) > MAX_EXPR_CHARS or d.unconsumed_tail:
+        raise ValueError(f"the expression is too long for a link (over {MAX_EXPR_CHARS:,} characters)")
+    if not d.eof:
+        raise ValueError("the compressed expression is truncated")
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("the compressed expression is not text") from None
+
+
+#: Percent-encoded expressions up to this length stay readable in the link (``expr=``).
+READABLE_EXPR_CHARS = 300
+
+
+def _expr_params(text: str) -> dict:
+    """``{"expr": text}`` while it is short enough to read, else ``{"z": ...}`` when shorter."""
+    text = text.strip("\n")
+    plain = len(quote(text, safe=""))
+    if plain <= READABLE_EXPR_CHARS:
+        return {"expr": text}
+    z = compress_expr(text)
+    return {"z": z} if len(z) < plain else {"expr": text}
+
+
+# ----------------------------------------------------------------------------- query <-> state
+
+def encode(state: UrlState) -> str:
+    """The query string (without ``?``) for ``state``; keys in a fixed, readable order."""
+    params: dict[str, str] = {}
+    if state.preset:
+        params["preset"] = state.preset
+    elif state.expr:
+        params.update(_expr_params(state.expr))
+    elif state.from_value:
+        params["src"] = "value"
+    for key, x in state.leaves.items():
+        params[key] = format_number(x)
+    if state.mode and state.mode != "backward":
+        params["mode"] = state.mode
+    if state.step is not None:
+        params["step"] = str(int(state.step))
+    if state.theme and state.theme != "default":
+        params["theme"] = state.theme
+    return urlencode(params, quote_via=quote, safe="@;*()+-/,")
+
+
+def first_values(args) -> tuple[dict, list]:
+    """``pn.state.session_args``-style ``{key: [bytes or str, ...]}`` -> ``({key: str}, notices)``.
+
+    The last value of a repeated key wins; undecodable bytes are dropped with a notice.
+    """
+    out, notices = {}, []
+    for key, values in (args or {}).items():
+        if isinstance(key, bytes):
+            key = key.decode("utf-8", "replace")
+        if not values:
+            continue
+        v = values[-1] if isinstance(values, (list, tuple)) else values
+        if isinstance(v, bytes):
+            try:
+                v = v.decode("utf-8")
+            except UnicodeDecodeError:
+                notices.append(f"ignored {_show(key)}: not UTF-8 text")
+                continue
+        out[str(key)] = str(v)
+    return out, notices
+
+
+def decode(query: dict, presets=()) -> tuple[UrlState, list]:
+    """Validate a query ``{key: text}``; return ``(UrlState, notices)``.
+
+    Parameters
+    ----------
+    query : dict
+        Key -> value text (see :func:`first_values`).
+    presets : iterable of str
+        Known preset names.
+
+    Returns
+    -------
+    (UrlState, list of str)
+        Everything that is well formed, and one notice per thing that was not (dropped). The
+        expression is not parsed here.
+    """
+    state, notices = UrlState(), []
+    q = dict(query)
+    preset, expr, z, src = q.pop("preset", None), q.pop("expr", None), q.pop("z", None), q.pop("src", None)
+    if preset is not None:
+        if preset in presets:
+            state.preset = preset
+        else:
+            notices.append(f"unknown example {_show(preset)}; showing the default")
+    elif z is not None or expr is not None:
+        try:
+            text = decompress_expr(z) if z is not None else expr
+            if len(text) > MAX_EXPR_CHARS:
+                raise ValueError(f"the expression is too long for a link (over {MAX_EXPR_CHARS:,} characters)")
+            state.expr = text
+        except ValueError as exc:
+            notices.append(f"{exc}; showing the default")
+    elif src is not None:
+        state.from_value = True
+        notices.append("this link was made for a graph loaded from a file or a Value object, "
+                       "which a link cannot carry; showing the default")
+    mode = q.pop("mode", None)
+    if mode is not None:
+        if mode in MODES:
+            state.mode = mode
+        else:
+            notices.append(f"unknown mode {_show(mode)} (use backward or forward)")
+    step = q.pop("step", None)
+    if step is not None:
+        if re.fullmatch(r"\d{1,9}", step.strip()):
+            state.step = int(step)
+        else:
+            notices.append(f"step {_show(step)} is not a step number")
+    theme = q.pop("theme", None)
+    if theme is not None:
+        if theme in THEMES:
+            state.theme = theme
+        else:
+            notices.append(f"unknown theme {_show(theme)} (use dark or default)")
+    if len(q) > MAX_LEAF_KEYS:
+        notices.append(f"too many leaf values in the link ({len(q)}); ignored them")
+        q = {}
+    for key, text in q.items():
+        if len(key) > 64 or not key.strip():
+            notices.append(f"ignored key {_show(key)}")
+            continue
+        try:
+            state.leaves[key] = parse_number(text)
+        except ValueError as exc:
+            notices.append(f"leaf {_show(key)}: {exc}")
+    return state, notices
+
+
+# ----------------------------------------------------------------------------- model glue
+
+def leaf_keys(model) -> dict:
+    """leaf id -> URL key for the model's current leaves (label when unique and not reserved)."""
+    c = model.compiled
+    labels = [c.labels[lid] for lid in c.leaf_ids]
+    keys = {}
+    for lid, label in zip(c.leaf_ids, labels):
+        unique = labels.count(label) == 1 and label not in RESERVED and not label.startswith("@")
+        keys[lid] = label if unique and label else "@" + lid
+    return keys
+
+
+def state_from_model(model, theme: str = "default") -> UrlState:
+    """The :class:`UrlState` of ``model`` now (leaves only where they differ from their initial
+    values; ``step`` only when the Player is not at the end)."""
+    state = UrlState(theme=theme, mode=model.mode)
+    if model.preset:
+        state.preset = model.preset
+    elif model.source and not model.source.startswith("# graph of a Value object"):
+        state.expr = model.source
+    else:
+        state.from_value = True
+    keys = leaf_keys(model)
+    for lid, key in keys.items():
+        x = float(getattr(model.leaves, lid))
+        if x != model.leaves.param[lid].default:
+            state.leaves[key] = x
+    if model.step != model.n_steps:
+        state.step = int(model.step)
+    return state
+
+
+def apply_state(model, state: UrlState) -> list:
+    """Show ``state`` in ``model``; return notices for what could not be applied.
+
+    The graph is loaded first (preset, or ``engine.parse`` of the expression: a bad or hostile
+    one leaves the default and a notice), then leaf values (unknown keys: notice), the mode and
+    last the step (out of range: notice, the Player stays at the end).
+    """
+    notices = []
+    if state.preset:
+        if state.preset != model.preset:  # ``panel serve app/main.py`` already loaded ?preset=
+            model.load_preset(state.preset)
+    elif state.expr is not None:
+        if model.preset == "" and model.source.strip("\n") == state.expr.strip("\n"):
+            pass  # already shown (``app/main.py`` loads ?expr= itself)
+        elif not model.apply(state.expr):
+            notices.append(f"the link's expression was rejected ({model.error}); showing the default")
+            model.error = ""
+    keys = {key: lid for lid, key in leaf_keys(model).items()}
+    for key, x in state.leaves.items():
+        lid = keys.get(key)
+        if lid is None:
+            notices.append(f"this graph has no leaf {_show(key)}; ignored")
+            continue
+        setattr(model.leaves, lid, x)
+    if state.mode and state.mode != model.mode:
+        model.mode = state.mode  # restarts the Player at 0
+        if state.step is None:
+            model.step = model.n_steps  # no step in a link = the end of the pass
+    if state.step is not None:
+        if 0 <= state.step <= model.n_steps:
+            model.step = state.step
+        else:
+            notices.append(f"step {state.step} is out of range (0 to {model.n_steps})")
+    return notices

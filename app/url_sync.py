@@ -1,0 +1,104 @@
+"""Keeps the browser's URL equal to the app's shareable state (served sessions only).
+
+On session start :meth:`UrlSync.restore` reads the URL (``pn.state.session_args``), validates it
+(:mod:`app.url_state`) and applies it to the model; whatever it could not apply becomes one
+notice. Afterwards every change of what is shown schedules one URL update: changes within
+``delay_ms`` are coalesced into a single ``pn.state.location.search`` write (a slider drag or a
+playing Player costs one small message per ``delay_ms``, not one per event; the query itself
+is a few hundred bytes to build). In a notebook (no server session) it does nothing.
+"""
+
+from __future__ import annotations
+
+import panel as pn
+
+from .presets import DEFAULT_PRESET, PRESETS
+from .url_state import apply_state, decode, encode, first_values, state_from_model
+
+
+class UrlSync:
+    """URL <-> model for one served session.
+
+    Parameters
+    ----------
+    model : app.model.GraphModel
+    theme : str
+        ``"default"`` or ``"dark"`` (this session's theme, written into the URL).
+    notify : callable
+        ``notify(message, kind)``: shows a notice.
+    on_restored : callable, optional
+        Called after a URL was applied (the factory refreshes the editor text).
+    delay_ms : int
+        Debounce interval of URL writes.
+
+    Attributes
+    ----------
+    active : bool
+        True in a served session (a URL exists).
+    query : str
+        The query last written (without ``?``).
+    writes : int
+        URL writes so far (tests check the debounce with it).
+    """
+
+    def __init__(self, model, theme: str = "default", notify=None, on_restored=None, delay_ms: int = 300):
+        self.model = model
+        self.theme = theme
+        self.notify = notify or (lambda message, kind="info": None)
+        self.on_restored = on_restored
+        self.delay_ms = delay_ms
+        doc = pn.state.curdoc
+        self.active = bool(doc is not None and doc.session_context is not None)
+        self._doc = doc
+        self._location = pn.state.location if self.active else None
+        self._scheduled = False
+        self.query = ""
+        self.writes = 0
+        if self.active:
+            model.param.watch(self._schedule, "frame")
+
+    def restore(self) -> list:
+        """Apply this session's URL to the model; return the notices (also shown)."""
+        if not self.active:
+            return []
+        query, notices = first_values(pn.state.session_args)
+        state, more = decode(query, PRESETS)
+        notices += more
+        try:
+            notices += apply_state(self.model, state)
+        except Exception as exc:  # noqa: BLE001 - a link must never end in a traceback
+            notices.append(f"the link could not be applied ({type(exc).__name__}); showing the default")
+            self.model.load_preset(DEFAULT_PRESET)
+        if self.on_restored:
+            self.on_restored()
+        if notices:
+            self.notify("This link could not be opened exactly: " + "; ".join(notices) + ".", "warning")
+        self.query = encode(state_from_model(self.model, self.theme))
+        return notices
+
+    def current_query(self, theme: str | None = None) -> str:
+        """The query string for the model now (``theme`` overrides this session's)."""
+        return encode(state_from_model(self.model, theme or self.theme))
+
+    def _schedule(self, *events) -> None:
+        if self._scheduled:
+            return
+        self._scheduled = True
+        self._doc.add_timeout_callback(self.flush, self.delay_ms)
+
+    def flush(self) -> None:
+        """Write the URL now if it changed."""
+        self._scheduled = False
+        query = self.current_query()
+        if query != self.query:
+            self.query = query
+            self.writes += 1
+            self._location.search = f"?{query}" if query else ""
+
+    def switch_theme(self, theme: str) -> None:
+        """Load this same moment in ``theme``: write the URL with it and reload the page (Panel
+        themes a session from its URL, as its templates' theme toggle does)."""
+        if not self.active:
+            return
+        query = self.current_query(theme)
+        self._location.param.update(reload=True, search=f"?{query}" if query else "")
