@@ -12,10 +12,15 @@ from panel.viewable import Viewer
 from .controls import ExpressionEditor, LeafSliders, OutputDisplay
 from .graph_view import GraphView
 from .model import GraphModel
+from .share_tools import ShareTools
 from .step_panel import PlayerBar, StepPanel
 
 PAGE_CSS = """
 :host { font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; }
+"""
+TAB_BAR_PX = 34
+TABS_CSS = f"""
+.bk-header {{ height: {TAB_BAR_PX}px; font-size: 14px; }}
 """
 
 
@@ -43,7 +48,9 @@ class AutogradApp(Viewer):
         self.player_bar = PlayerBar(m)
         self.step_panel = StepPanel(m)
         self.plot_pane = pn.pane.Bokeh(self.graph.figure, sizing_mode="stretch_both", margin=(0, 4))
+        self.share = ShareTools(self)  # URL state, import/export, gradient check, theme, keys
         self._layout = self._compose()
+        self.share.start(self._layout)
 
     def _compose(self):
         title = pn.pane.HTML(
@@ -54,18 +61,45 @@ class AutogradApp(Viewer):
         leaves_title = pn.pane.HTML("<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:14px;font-weight:600;color:#333'>Leaf values</div>",
                                     margin=(6, 10, 0, 10))
         sidebar = pn.Column(
-            title, self.editor.view, leaves_title, self.sliders.view,
+            title, self.share.toolbar, self.editor.view, leaves_title, self.sliders.view, self.share.trust.view,
             width=290, sizing_mode="stretch_height", margin=0,
             styles={"border-right": "1px solid #ddd", "background": "#fbfbfb"},
         )
         topbar = pn.Row(self.output.view, pn.layout.HSpacer(), self.player_bar.view,
                         sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4))
-        main = pn.Column(topbar, self.plot_pane, self.step_panel.view, sizing_mode="stretch_both", margin=0)
+        main = pn.Column(topbar, self.share.notices.view, self.plot_pane, self.step_panel.view,
+                         sizing_mode="stretch_both", margin=0)
         if self._height:  # embedded (notebook): a fixed-height block
             return pn.Row(sidebar, main, sizing_mode="stretch_width", height=self._height, margin=0,
                           stylesheets=[PAGE_CSS], styles={"overflow": "hidden"})
-        return pn.Row(sidebar, main, sizing_mode="stretch_both", margin=0, stylesheets=[PAGE_CSS],
-                      styles={"height": "100vh", "overflow": "hidden"})
+        graph_page = pn.Row(sidebar, main, sizing_mode="stretch_both", margin=0,
+                            stylesheets=[PAGE_CSS],
+                            styles={"height": f"calc(100vh - {TAB_BAR_PX}px)", "overflow": "hidden"})
+        # The Train view is built when its tab is first opened: most visits never train.
+        self.tabs = pn.Tabs(("Graph", graph_page), ("Train", pn.Spacer()), dynamic=False,
+                            sizing_mode="stretch_both", margin=0, stylesheets=[TABS_CSS])
+        self.train_view = None
+        self.tabs.param.watch(self._tab_opened, "active")
+        return self.tabs
+
+    def _tab_opened(self, event) -> None:
+        if event.new == 1 and self.train_view is None:
+            from .train_view import create_train_view
+
+            self.train_view = create_train_view(on_inspect=self.inspect)
+            self.tabs[1] = ("Train", self.train_view)
+
+    def inspect(self, root, updates) -> None:
+        """Open one training sample's loss graph in the Graph tab, at step 0 of its backward
+        pass; the Player's last step is the gradient-descent update of ``updates``
+        (``engine.train.ParamUpdate`` records)."""
+        params = [u.node for u in updates if u.node is not None]
+        lr = updates[0].lr if updates else 0.0
+        self.model.mode = "backward"
+        self.model.load_value(root, update=(lr, params) if params else None)
+        self.model.step = 0
+        if getattr(self, "tabs", None) is not None:
+            self.tabs.active = 0
 
     def __panel__(self):
         return self._layout
@@ -95,12 +129,19 @@ def create_app(expr_or_value=None, preset=None, height=None) -> AutogradApp:
     engine.ExpressionError
         When ``expr_or_value`` is text that does not parse.
     """
-    load_extensions()
+    load_extensions(train=not height)
     return AutogradApp(expr_or_value, preset=preset, height=height)
 
 
-def load_extensions() -> None:
+def load_extensions(train: bool = False) -> None:
     """Load Panel's KaTeX extension once (in a notebook, a second ``pn.extension`` call would
-    re-emit the whole JavaScript bundle into the cell's output)."""
-    if "katex" not in getattr(pn.extension, "_loaded_extensions", ()):
-        pn.extension("katex")
+    re-emit the whole JavaScript bundle into the cell's output); with ``train``, also what the
+    Train tab needs (Tabulator, HoloViews), so that the page has their JavaScript before the tab
+    is first opened."""
+    needed = ["katex"] + (["tabulator"] if train else [])
+    if any(e not in getattr(pn.extension, "_loaded_extensions", ()) for e in needed):
+        pn.extension(*needed)
+    if train:
+        import holoviews as hv
+
+        hv.extension("bokeh", logo=False)

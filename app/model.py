@@ -83,6 +83,7 @@ class GraphModel(param.Parameterized):
         self.pending = np.zeros(0, dtype=bool)
         self._stepping = False
         self._contrib_index = None
+        self._update = None  # (lr, parameter ids): a final gradient-descent step, see load_value
         self.param.watch(self._on_step, "step")
         self.param.watch(self._on_mode, "mode")
         if isinstance(expr_or_value, str):
@@ -107,12 +108,14 @@ class GraphModel(param.Parameterized):
         except ExpressionError as exc:
             self.error = _error_text(exc)
             return False
+        self._update = None
         self._load(root, source=source, preset="")
         return True
 
     def load_preset(self, name: str) -> None:
         """Show the preset ``name`` (a key of ``app.presets.PRESETS``)."""
         preset = PRESETS[name]
+        self._update = None
         if preset.build is not None:
             self._load(preset.build(), source=preset.source, preset=name)
         else:
@@ -120,9 +123,15 @@ class GraphModel(param.Parameterized):
 
             self._load(parse(preset.source), source=preset.source, preset=name)
 
-    def load_value(self, value) -> bool:
-        """Show the graph of any micrograd-style Value (engine or karpathy's micrograd)."""
+    def load_value(self, value, update=None) -> bool:
+        """Show the graph of any micrograd-style Value (engine or karpathy's micrograd).
+
+        ``update``, optional ``(lr, parameter value ids)``: after the backward pass the Player
+        shows one more step, the gradient-descent update ``p.data -= lr * p.grad`` (used by
+        the Train view's "Inspect sample").
+        """
         label = getattr(value, "label", "") or "out"
+        self._update = update
         self._load(value, source=f"# graph of a Value object ({label})\n", preset="")
         return True
 
@@ -197,6 +206,12 @@ class GraphModel(param.Parameterized):
 
         tape = self.compiled.tape
         self.backward_records = backprop_steps(tape)
+        if self._update is not None:
+            from engine import update_step, with_update
+
+            lr, params = self._update
+            self.backward_records = with_update(
+                self.backward_records, update_step(tape, lr, params, len(self.backward_records)))
         self._forward_records = None  # computed when first needed (forward mode is the rarer one)
         self._contrib_index = None  # rebuilt lazily by contributions()
         self.n_steps = self._mode_records_len()
@@ -220,11 +235,17 @@ class GraphModel(param.Parameterized):
         if self.mode == "backward":
             self.shown_data = np.array(tape.data, dtype=float)
             self.pending = np.zeros(n, dtype=bool)
-            if self.step >= len(self.backward_records):
+            records = self.backward_records
+            done = min(self.step, len(records))
+            if done and records[done - 1].kind == "update":   # the descent step: data moves
+                for vid, (_, after) in records[done - 1].changes.items():
+                    self.shown_data[index[vid]] = after
+                done -= 1
+            if done >= len(records) - (self._update is not None):
                 self.shown_grad = np.array(tape.grad, dtype=float)
             else:
                 grad = np.zeros(n)
-                for rec in self.backward_records[: self.step]:
+                for rec in records[:done]:
                     for vid, (_, after) in rec.changes.items():
                         grad[index[vid]] = after
                 self.shown_grad = grad
@@ -246,17 +267,14 @@ class GraphModel(param.Parameterized):
         index = self.compiled.tape.index
         rows = []
         if self.mode == "backward":
-            grad = self.shown_grad
-            if new > old:
-                for rec in self.backward_records[old:new]:
-                    for vid, (_, after) in rec.changes.items():
-                        grad[index[vid]] = after
-                        rows.append(index[vid])
-            else:
-                for rec in reversed(self.backward_records[new:old]):
-                    for vid, (before, _) in rec.changes.items():
-                        grad[index[vid]] = before
-                        rows.append(index[vid])
+            forward = new > old
+            span = self.backward_records[old:new] if forward else self.backward_records[new:old][::-1]
+            for rec in span:
+                # the final descent step of an inspected sample moves data, every other one grads
+                shown = self.shown_data if rec.kind == "update" else self.shown_grad
+                for vid, (before, after) in rec.changes.items():
+                    shown[index[vid]] = after if forward else before
+                    rows.append(index[vid])
         else:
             lo, hi = min(old, new), max(old, new)
             for rec in self.forward_records[lo:hi]:
@@ -273,6 +291,11 @@ class GraphModel(param.Parameterized):
         self._set_step_silently(0)
         self._rebuild_shown()
         self.frame = Frame("mode", None)
+
+    @property
+    def update_lr(self):
+        """Learning rate of the final descent step of an inspected sample (None without one)."""
+        return self._update[0] if self._update is not None else None
 
     # ------------------------------------------------------------------ helpers for views/tests
     def contributions(self, node_id: str) -> list:

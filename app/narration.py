@@ -22,7 +22,8 @@ def step_title(record, step: int, n_steps: int, mode: str) -> str:
             return f"Backward pass, step 0 / {n_steps}: every grad is 0. Press \u25b6 to run it."
         return f"Forward pass, step 0 / {n_steps}: nothing computed yet. Press \u25b6 to run it."
     what = {"seed": "seed the output", "backward": f"_backward() of {record.label} ({record.op})",
-            "forward": f"compute {record.label}"}.get(record.kind, record.kind)
+            "forward": f"compute {record.label}",
+            "update": "gradient descent, p.data -= lr * p.grad"}.get(record.kind, record.kind)
     return f"{mode.capitalize()} step {step} / {n_steps}: {what}"
 
 
@@ -44,6 +45,8 @@ def step_latex(record, model) -> str:
         return rf"{grad_symbol(out_label, out_label)} = 1"
     if record.kind == "forward":
         return _forward_latex(record, model, labels)
+    if record.kind == "update":
+        return _update_latex(record, model, labels, out_label)
     lines = []
     node_label = record.label
     names = {"out": node_label}
@@ -124,6 +127,28 @@ def _forward_latex(record, model, labels) -> str:
         rf"{out} = {fn}\left({', '.join(syms)}\right) = {fn}\left({', '.join(nums)}\right)"
         rf" = {_plain_number(record.out_data)}"
     )
+
+
+MAX_UPDATE_LINES = 4
+
+
+def _update_latex(record, model, labels, out_label) -> str:
+    """``w <- w - lr dL/dw = 0.3 - 0.1 (0.5) = 0.25`` for the first few parameters."""
+    tape = model.compiled.tape
+    lr = model.update_lr
+    lines = []
+    # the parameters that move most first: a dead ReLU's weights (grad 0) teach little
+    biggest = sorted(record.changes.items(), key=lambda kv: -abs(kv[1][1] - kv[1][0]))
+    for vid, (before, after) in biggest[:MAX_UPDATE_LINES]:
+        sym = latex_symbol(labels[vid])
+        grad = tape.grad[tape.index[vid]]
+        lines.append(rf"{sym} \leftarrow {sym} - \eta\,{grad_symbol(labels[vid], out_label)}"
+                     rf" = {fmt_latex_number(before)} - {fmt_latex_number(lr)}\cdot"
+                     rf"{fmt_latex_number(grad)} = {_plain_number(after)}")
+    rest = len(record.changes) - MAX_UPDATE_LINES
+    if rest > 0:
+        lines.append(rf"\text{{and {rest} more parameters, with }}\eta = {_plain_number(lr)}")
+    return r" \\ ".join(lines)
 
 
 def step_plain(record) -> str:

@@ -22,6 +22,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
+import holoviews as hv
 import panel as pn
 import param
 from bokeh.models.widgets.tables import NumberFormatter
@@ -416,6 +417,9 @@ def create_train_view(on_inspect=None, **kwargs) -> TrainView:
         A ``panel.viewable.Viewer``: put it in a tab, ``.servable()`` it or ``pn.serve`` it.
     """
     pn.extension("tabulator")
+    # Registers HoloViews' Bokeh options (hv.opts.Curve...): a pn.extension call made earlier
+    # in the process, before holoviews was imported, does not.
+    hv.extension("bokeh", logo=False)
     return TrainView(on_inspect=on_inspect, **kwargs)
 
 

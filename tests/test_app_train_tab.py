@@ -1,0 +1,65 @@
+"""The Train tab inside the app: inspecting a sample opens its loss graph in the Graph tab,
+whose Player ends with the gradient-descent update (model level, no browser)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app import create_app
+from engine import backprop_steps
+from engine.datasets import make_moons
+from engine.train import TrainConfig, Trainer
+
+
+@pytest.fixture
+def inspection():
+    X, y = make_moons(40, noise=0.1, seed=3)
+    trainer = Trainer(X, y, TrainConfig(hidden=(4,), nonlin="tanh", lr=0.5, n_steps=10, seed=0))
+    trainer.step()
+    return trainer.inspect(2)
+
+
+def test_inspect_opens_the_sample_graph_with_a_final_update_step(inspection):
+    app = create_app()
+    app.inspect(inspection.root, inspection.updates)
+    m = app.model
+    engine_steps = backprop_steps(m.compiled.tape)
+    assert m.n_steps == len(engine_steps) + 1 and m.step == 0 and m.mode == "backward"
+    assert m.output == pytest.approx(inspection.loss)
+    # walk to the end of the backward pass: grads as the engine computes them, data unchanged
+    m.step = m.n_steps - 1
+    np.testing.assert_allclose(m.shown_grad, m.compiled.tape.grad, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(m.shown_data, m.compiled.tape.data)
+    # the last step moves each parameter by -lr * grad, as the trainer says it would
+    m.step = m.n_steps
+    rec = m.active_record
+    assert rec.kind == "update"
+    index = m.compiled.tape.index
+    for u in inspection.updates:
+        assert m.shown_data[index[u.node]] == pytest.approx(u.new_data, rel=1e-12, abs=1e-15)
+    # and back: the data return, the grads stay
+    m.step = m.n_steps - 1
+    for u in inspection.updates:
+        assert m.shown_data[index[u.node]] == pytest.approx(u.data, rel=1e-12, abs=1e-15)
+
+
+def test_update_step_is_narrated(inspection):
+    from app.narration import step_latex, step_title
+
+    app = create_app()
+    app.inspect(inspection.root, inspection.updates)
+    m = app.model
+    m.step = m.n_steps
+    assert "gradient descent" in step_title(m.active_record, m.step, m.n_steps, m.mode)
+    latex = step_latex(m.active_record, m)
+    assert r"\leftarrow" in latex and r"\eta" in latex
+    assert "more parameters" in latex          # only the first few are written out
+
+
+def test_loading_an_expression_drops_the_update_step(inspection):
+    app = create_app()
+    app.inspect(inspection.root, inspection.updates)
+    assert app.model.apply("a = 2; b = a * 3")
+    assert app.model.n_steps == len(backprop_steps(app.model.compiled.tape))
+    assert all(r.kind != "update" for r in app.model.backward_records)

@@ -1,0 +1,44 @@
+"""The Train tab of the served app: train a few steps, inspect a sample, and step its loss
+graph in the Graph tab to the final gradient-descent update (headless Chromium)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+if os.environ.get("CI"):
+    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
+else:
+    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+
+from browser_support import node_texts, output_text, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_train_then_inspect_a_sample_in_the_graph_tab(new_page, served_app, tmp_path):
+    page = new_page()
+    page.goto(served_app)
+    wait_for_app(page)
+    page.get_by_text("Train", exact=True).click()
+    step = page.get_by_role("button", name="Step", exact=True)
+    expect(step).to_be_visible(timeout=30_000)
+    step.click()
+    expect(page.get_by_text("step 1 ·")).to_be_visible(timeout=15_000)
+    page.screenshot(path=tmp_path / "train.png")
+
+    page.get_by_role("button", name="Inspect sample").click()
+    # back in the Graph tab with the sample's loss graph, at step 0 of its backward pass
+    page.wait_for_function("""() => Bokeh.documents[0].get_model_by_name('value-boxes')
+                              .data_source.data.label.includes('loss')""", timeout=30_000)
+    expect(page.locator(".step-title span")).to_contain_text("step 0 /")
+    assert float(output_text(page).replace("\u2212", "-")) > 0  # a max-margin loss
+    texts = node_texts(page)
+    assert any(label.startswith("w[0][0]") for label in texts)
+
+    page.locator(".step-player button.last").click()
+    expect(page.locator(".step-title span")).to_contain_text("gradient descent", timeout=15_000)
+    expect(page.locator(".step-text pre")).to_contain_text(".data -= lr * ")
+    page.screenshot(path=tmp_path / "update-step.png")
+    assert page.console_errors == []
