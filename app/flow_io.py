@@ -282,8 +282,8 @@ class FlowIO:
         self.notify(f"Loaded {name}: {counts['values']} values, {counts['operators']} operations; "
                     f"file layout detected: {CONVENTION_TEXT[convention]}.", "info")
         if self.on_loaded:
-            self.on_loaded(f"# graph loaded from {name}\n# ({CONVENTION_TEXT[convention]})\n"
-                           "# Its leaves are the sliders. Type an expression\n# and press Apply to replace it.\n")
+            self.on_loaded(f"# loaded from {name}\n# its leaves are the sliders;\n"
+                           "# Apply an expression to replace it\n")
         return True
 
     def _json_bytes(self):

@@ -89,7 +89,7 @@ def parse_number(text: str) -> float:
     ``0x10``, ``1_000``, over-long text).
     """
     t = text.strip()
-    if len(t) > MAX_NUMBER_CHARS or not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", t):
+    if len(t) > MAX_NUMBER_CHARS or not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", t, re.ASCII):
         raise ValueError(f"{_show(text)} is not a number")
     x = float(t)
     if not math.isfinite(x) or abs(x) > MAX_ABS_VALUE:
@@ -163,7 +163,7 @@ def encode(state: UrlState) -> str:
         params["step"] = str(int(state.step))
     if state.theme and state.theme != "default":
         params["theme"] = state.theme
-    return urlencode(params, quote_via=quote, safe="@;*()+-/,")
+    return urlencode(params, quote_via=quote, safe="@;*()-/,")
 
 
 def first_values(args) -> tuple[dict, list]:
@@ -232,7 +232,7 @@ def decode(query: dict, presets=()) -> tuple[UrlState, list]:
             notices.append(f"unknown mode {_show(mode)} (use backward or forward)")
     step = q.pop("step", None)
     if step is not None:
-        if re.fullmatch(r"\d{1,9}", step.strip()):
+        if re.fullmatch(r"[0-9]{1,9}", step.strip()):
             state.step = int(step)
         else:
             notices.append(f"step {_show(step)} is not a step number")

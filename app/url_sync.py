@@ -71,6 +71,7 @@ class UrlSync:
             self.model.load_preset(DEFAULT_PRESET)
         if self.on_restored:
             self.on_restored()
+        notices.sort(key=lambda n: "showing the default" not in n)  # what replaced the link first
         if notices:
             self.notify("This link could not be opened exactly: " + "; ".join(notices) + ".", "warning")
         self.query = encode(state_from_model(self.model, self.theme))

@@ -1,0 +1,253 @@
+"""Share, import, export, trust, theme and keyboard in the served app (headless Chromium).
+
+Uses the session's served app (conftest.served_app) and a fresh browser context per page."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+if os.environ.get("CI"):
+    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
+else:
+    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+
+from browser_support import node_texts, output_text, wait_for_app, wait_node_text
+
+pytestmark = pytest.mark.browser
+
+DATA = Path(__file__).parent / "data"
+LECTURE_FINAL = {
+    "a": "a | 2 | 6", "b": "b | -3 | -4", "c": "c | 10 | -2", "f": "f | -2 | 4",
+    "e": "e | -6 | -2", "d": "d | 4 | -2", "L": "L | -8 | 1",
+}
+
+
+def open_app(new_page, url):
+    page = new_page()
+    page.goto(url)
+    wait_for_app(page)
+    return page
+
+
+def wait_url_has(page, *parts, timeout=5_000):
+    """Wait until the address bar's query contains every ``key=value`` in ``parts``."""
+    page.wait_for_function(
+        "(parts) => parts.every(p => window.location.search.includes(p))", arg=list(parts), timeout=timeout)
+
+
+def step_title(page):
+    return page.locator(".step-title span").inner_text()
+
+
+def set_leaf(page, leaf_id, value):
+    box = page.locator(f".leaf-{leaf_id} input")
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def test_reload_and_copied_link_restore_the_same_moment(new_page, served_app, tmp_path):
+    page = open_app(new_page, served_app)
+    set_leaf(page, "v0", 3)
+    wait_node_text(page, "a", "a | 3 | 6")
+    page.locator(".step-player button.previous").click()
+    page.locator(".step-player button.previous").click()
+    expect(page.locator(".step-title span")).to_contain_text("step 2 / 4")
+    wait_url_has(page, "preset=lecture", "a=3", "step=2")
+    url = page.url
+    assert parse_qs(urlparse(url).query) == {"preset": ["lecture"], "a": ["3"], "step": ["2"]}
+    at_step_2 = node_texts(page)
+    assert at_step_2["d"] == "d | 1 | -2" and at_step_2["a"] == "a | 3 | 0"
+
+    page.reload()
+    wait_for_app(page)
+    expect(page.locator(".step-title span")).to_contain_text("step 2 / 4")
+    assert node_texts(page) == at_step_2
+    assert output_text(page) == "-2"
+    assert page.locator(".leaf-v0 input").input_value() == "3"
+
+    other = open_app(new_page, url)  # a second browser context = someone the link was sent to
+    expect(other.locator(".step-title span")).to_contain_text("step 2 / 4")
+    assert node_texts(other) == at_step_2
+    assert output_text(other) == "-2"
+    expect(other.locator(".notice-bar")).to_be_hidden()
+    other.screenshot(path=tmp_path / "shared_link.png")
+    assert page.console_errors == [] and other.console_errors == []
+
+
+def test_expression_and_forward_mode_round_trip_through_the_url(new_page, served_app):
+    page = open_app(new_page, served_app)
+    editor = page.locator(".expr-editor textarea")
+    editor.fill("x = 3\ny = x*x + 1\n")
+    page.locator(".apply-button button").click()
+    wait_node_text(page, "y", "y | 10 | 1")
+    page.locator(".mode-toggle button", has_text="Forward pass").click()
+    expect(page.locator(".step-title span")).to_contain_text("step 0 /")
+    page.locator(".step-player button.next").click()
+    expect(page.locator(".step-title span")).to_contain_text("step 1 /")
+    wait_url_has(page, "mode=forward", "step=1", "expr=")
+    page.reload()
+    wait_for_app(page)
+    expect(page.locator(".step-title span")).to_contain_text("step 1 /")
+    assert "Forward" in step_title(page)
+    assert page.locator(".expr-editor textarea").input_value().strip() == "x = 3\ny = x*x + 1"
+
+
+def test_hostile_url_falls_back_with_a_notice(new_page, served_app, tmp_path):
+    marker = tmp_path / "pwned"
+    hostile = (f"?expr=__import__('os').system('touch%20{marker}')&step=99&a=1e400"
+               "&b=nan&mode=sideways&theme=%3Cscript%3E")
+    page = open_app(new_page, served_app + hostile)
+    notice = page.locator(".notice-bar .notice")
+    expect(notice).to_be_visible()
+    text = notice.inner_text()
+    assert "rejected" in text and "showing the default" in text
+    assert "step 99 is out of range" not in text or "0 to 4" in text
+    assert "'1e400' is out of range" in text and "'nan' is not a number" in text
+    assert "unknown mode" in text and "unknown theme" in text
+    assert node_texts(page) == LECTURE_FINAL
+    assert not marker.exists()
+    page.screenshot(path=tmp_path / "hostile.png")
+    assert page.console_errors == []
+    page.locator(".notice-close button").click()
+    expect(page.locator(".notice-bar")).to_be_hidden()
+
+
+def test_unknown_preset_and_bad_step_show_a_notice(new_page, served_app):
+    page = open_app(new_page, served_app + "?preset=nope&step=-1")
+    expect(page.locator(".notice-bar .notice")).to_contain_text("unknown example 'nope'")
+    expect(page.locator(".notice-bar .notice")).to_contain_text("not a step number")
+    assert node_texts(page) == LECTURE_FINAL
+
+
+def test_upload_original_app_json_then_download_round_trips(new_page, served_app, tmp_path):
+    from engine import from_flow
+
+    page = open_app(new_page, served_app)
+    page.locator(".flow-file-input").set_input_files(str(DATA / "original-app-example.json"))
+    expect(page.locator(".notice-bar .notice")).to_contain_text("original app's layout")
+    wait_node_text(page, "L", "L | -8 | 1")
+    assert output_text(page) == "-8"
+    assert "original-app-example.json" in page.locator(".expr-editor textarea").input_value()
+    # its leaves are sliders: change one and the graph recomputes
+    texts = node_texts(page)
+    assert texts["a"] == "a | 2 | 6"
+    set_leaf(page, "v0" if page.locator(".leaf-v0").count() else "v1", 3)
+    page.wait_for_function(
+        """() => { const d = Bokeh.documents[0].get_model_by_name('value-boxes').data_source.data;
+                   return d.text[d.label.indexOf('L')] !== 'L | -8 | 1'; }""")
+    page.screenshot(path=tmp_path / "uploaded.png")
+
+    with page.expect_download() as info:
+        page.locator(".json-download button, .json-download a").first.click()
+    path = info.value.path()
+    doc = json.loads(Path(path).read_text())
+    root = from_flow(doc)
+    shown = node_texts(page)
+    assert f"L | {root.data:.4g} | 1" == shown["L"]
+    assert all("position" in n for n in doc["nodes"])
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("name, content, expected", [
+    ("broken.json", b'{"nodes": [', "not valid JSON"),
+    ("latin1.json", "{\"nodes\": [\"caf\u00e9\"]}".encode("latin-1"), "not UTF-8"),
+    ("cycle.json", json.dumps({"nodes": [
+        {"id": "a", "type": "value", "data": {"val": 1, "grad": 1, "label": "a"}},
+        {"id": "b", "type": "value", "data": {"val": 1, "grad": 1, "label": "b"}},
+        {"id": "p", "type": "operator", "data": {"op": "tanh"}},
+        {"id": "q", "type": "operator", "data": {"op": "tanh"}}],
+        "edges": [{"source": "a", "target": "p"}, {"source": "p", "target": "b"},
+                  {"source": "b", "target": "q"}, {"source": "q", "target": "a"}]}).encode(), "has a cycle"),
+])
+def test_broken_upload_keeps_the_graph(new_page, served_app, name, content, expected):
+    page = open_app(new_page, served_app)
+    page.locator(".flow-file-input").set_input_files({"name": name, "mimeType": "application/json",
+                                                     "buffer": content})
+    notice = page.locator(".notice-bar .notice")
+    expect(notice).to_contain_text(expected)
+    expect(notice).to_contain_text("current graph stays")
+    assert node_texts(page) == LECTURE_FINAL
+    assert page.console_errors == []
+
+
+def test_50_mb_upload_is_refused_in_the_browser(new_page, served_app, tmp_path):
+    big = tmp_path / "huge.json"
+    with open(big, "wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    page = open_app(new_page, served_app)
+    page.locator(".flow-file-input").set_input_files(str(big))
+    expect(page.locator(".notice-bar .notice")).to_contain_text("huge.json is 50.0 MB; the limit is")
+    assert node_texts(page) == LECTURE_FINAL
+    set_leaf(page, "v0", 3)  # the session is alive
+    wait_node_text(page, "a", "a | 3 | 6")
+
+
+def test_png_download(new_page, served_app):
+    page = open_app(new_page, served_app)
+    with page.expect_download() as info:
+        page.locator(".png-download button").click()
+    data = Path(info.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
+    assert info.value.suggested_filename == "autograd-graph.png"
+
+
+def test_keyboard_steps_the_player(new_page, served_app):
+    page = open_app(new_page, served_app)
+    title = page.locator(".step-title span")
+    page.locator(".bk-Canvas, canvas").first.click(position={"x": 5, "y": 5})  # focus the page, not a field
+    page.keyboard.press("Home")
+    expect(title).to_contain_text("step 0 / 4")
+    wait_node_text(page, "L", "L | -8 | 0")
+    page.keyboard.press("ArrowRight")
+    expect(title).to_contain_text("step 1 / 4")
+    page.keyboard.press("End")
+    expect(title).to_contain_text("step 4 / 4")
+    page.keyboard.press("ArrowLeft")
+    expect(title).to_contain_text("step 3 / 4")
+    # typing in the editor does not step
+    editor = page.locator(".expr-editor textarea")
+    editor.click()
+    editor.press("ArrowLeft")
+    editor.press("Home")
+    page.wait_for_timeout(300)
+    expect(title).to_contain_text("step 3 / 4")
+    # Space plays to the end
+    page.locator(".bk-Canvas, canvas").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Space")
+    expect(title).to_contain_text("step 4 / 4", timeout=5_000)
+    wait_node_text(page, "a", "a | 2 | 6")
+    assert page.console_errors == []
+
+
+def test_dark_theme_keeps_the_moment_and_reads_well(new_page, served_app, tmp_path):
+    page = open_app(new_page, served_app)
+    set_leaf(page, "v0", 3)
+    wait_node_text(page, "a", "a | 3 | 6")
+    page.locator(".theme-toggle button").click()
+    page.wait_for_url("**theme=dark**")
+    wait_for_app(page)
+    assert "a=3" in page.url
+    wait_node_text(page, "a", "a | 3 | 6")
+    bg = page.evaluate("() => Bokeh.documents[0].get_model_by_name('graph-plot').background_fill_color")
+    assert bg == "#181a1b"
+    page.locator(".trust-panel .card-header, .trust-panel button").first.click()
+    table = page.locator(".gradcheck-table table")
+    expect(table).to_be_visible()
+    expect(table).to_contain_text("backprop")
+    row_a = page.locator(".gradcheck-table tbody tr").first.inner_text()
+    assert row_a.split()[:3] == ["a", "6", "6"]
+    page.wait_for_timeout(300)
+    page.screenshot(path=tmp_path / "dark.png")
+    size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size[0] <= 1280 and size[1] <= 720, size
+    assert page.console_errors == []
+    # and back to light
+    page.locator(".theme-toggle button").click()
+    page.wait_for_function("() => !window.location.search.includes('theme=dark')")
+    wait_for_app(page)
+    wait_node_text(page, "a", "a | 3 | 6")

@@ -1,0 +1,34 @@
+"""Keyboard shortcuts: the step arithmetic and the actions on a model + Player (no browser)."""
+
+from __future__ import annotations
+
+import panel as pn
+
+from app.keyboard import KEY_ACTIONS, KeyboardShortcuts, next_step
+from app.model import GraphModel
+
+
+def test_next_step_clamps():
+    assert [next_step(a, 2, 4) for a in ("previous", "next", "first", "last", "bogus")] == [1, 3, 0, 4, 2]
+    assert next_step("previous", 0, 4) == 0 and next_step("next", 4, 4) == 4
+
+
+def test_actions_move_the_model_and_toggle_the_player():
+    model = GraphModel()
+    player = pn.widgets.Player(start=0, end=model.n_steps, value=model.step)
+    keys = KeyboardShortcuts(model, player)
+    keys._handle_msg({"action": "first"})
+    assert model.step == 0
+    keys._handle_msg({"action": "next"})
+    keys._handle_msg({"action": "next"})
+    assert model.step == 2
+    keys._handle_msg({"action": "last"})
+    assert model.step == model.n_steps
+    keys._handle_msg({"action": "toggle"})  # at the end: start over and play
+    assert model.step == 0 and player.direction == 1
+    keys._handle_msg({"action": "toggle"})
+    assert player.direction == 0
+    keys._handle_msg({"action": "rm -rf"})  # unknown messages are ignored
+    keys._handle_msg("next")
+    assert model.step == 0 and keys.presses == 6
+    assert set(KEY_ACTIONS) == {" ", "ArrowLeft", "ArrowRight", "Home", "End"}

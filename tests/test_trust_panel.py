@@ -1,0 +1,75 @@
+"""The gradient-check card: engine.gradcheck's numbers on the lecture example and the tanh
+neuron, the relu kink flagged, and re-runs on slider moves only."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from app.model import GraphModel
+from app.trust_panel import TrustPanel, check_rows, summary, table_html
+
+
+def by_label(panel):
+    return {c.label: c for c in panel.checks}
+
+
+def test_lecture_example_values():
+    panel = TrustPanel(GraphModel(preset="lecture"))
+    checks = by_label(panel)
+    assert list(checks) == ["a", "b", "c", "f"]
+    for label, grad in {"a": 6.0, "b": -4.0, "c": -2.0, "f": 4.0}.items():
+        c = checks[label]
+        assert c.analytic == grad
+        assert c.numeric == pytest.approx(grad, rel=1e-8)
+        assert c.rel_diff < 1e-8 and c.ok
+    assert panel.view.title == "Gradient check: \u2713 all 4 leaves agree"
+    rows = check_rows(panel.checks)
+    assert rows[0] == {"leaf": "a", "analytic": "6", "numeric": "6", "rel_diff": rows[0]["rel_diff"], "ok": True}
+    assert "<td>a</td><td>6</td><td>6</td>" in panel.table.object
+
+
+def test_tanh_neuron_values():
+    panel = TrustPanel(GraphModel(preset="neuron"))
+    checks = by_label(panel)
+    # karpathy's numbers: o = tanh(n) = 0.7071, do/dn = 0.5
+    expected = {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}
+    assert set(checks) == set(expected)
+    for label, grad in expected.items():
+        assert checks[label].analytic == pytest.approx(grad, abs=1e-9)
+        assert checks[label].numeric == pytest.approx(grad, abs=1e-7)
+        assert checks[label].ok
+
+
+def test_relu_kink_is_flagged_and_listed_first():
+    model = GraphModel("x = 0\nw = 2\ny = relu(x) + w*w")
+    panel = TrustPanel(model)
+    checks = by_label(panel)
+    assert not checks["x"].ok and checks["x"].analytic == 0.0 and checks["x"].numeric == pytest.approx(0.5)
+    assert checks["w"].ok
+    assert panel.view.title == "Gradient check: \u26a0 1 of 2 leaves disagree"
+    assert check_rows(panel.checks)[0]["leaf"] == "x"
+    assert "class='bad'" in panel.table.object
+    # a slider move away from the kink re-runs the check
+    model.set_leaf("x", 1.5)
+    assert all(c.ok for c in panel.checks)
+    assert panel.view.title == "Gradient check: \u2713 all 2 leaves agree"
+
+
+def test_steps_do_not_rerun_the_check():
+    model = GraphModel()
+    panel = TrustPanel(model)
+    before = panel.checks
+    model.step = 1
+    model.mode = "forward"
+    assert panel.checks is before
+    model.set_leaf("a", 3)
+    assert panel.checks is not before and by_label(panel)["b"].analytic == -6.0
+
+
+def test_nan_and_labels_are_escaped():
+    panel = TrustPanel(GraphModel("x = -1\ny = log(x)"))
+    assert panel.checks[0].ok is False
+    assert math.isnan(panel.checks[0].analytic) or not math.isfinite(panel.checks[0].numeric)
+    assert "<script" not in table_html([]) and summary([]) == "no leaves to check"
