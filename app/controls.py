@@ -67,7 +67,9 @@ class ExpressionEditor:
         m = self.model
         names = {e.name for e in events}
         if "source" in names or "preset" in names:
-            if m.preset:
+            # Apply leaves the text as typed; a preset, an import or a Value shown from code
+            # replaces it, so the editor never shows text that is not the graph on screen.
+            if m.source.lstrip("\n") != self.text.value.lstrip("\n"):
                 self.text.value = m.source.lstrip("\n")
             self.preset.value = m.preset
         if m.error:

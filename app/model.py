@@ -132,7 +132,8 @@ class GraphModel(param.Parameterized):
         """
         label = getattr(value, "label", "") or "out"
         self._update = update
-        self._load(value, source=f"# graph of a Value object ({label})\n", preset="")
+        self._load(value, source=f"# graph of a Value object ({label}), shown from code;\n"
+                                 "# type an expression and press Apply to replace it\n", preset="")
         return True
 
     def _load(self, root, source: str, preset: str) -> None:

@@ -1,0 +1,19 @@
+"""The editor always shows text that matches the graph on screen."""
+
+from app import create_app
+from engine import parse
+
+
+def test_editor_follows_presets_values_and_keeps_typed_text():
+    app = create_app()
+    app.model.load_preset("neuron")
+    assert app.editor.text.value.lstrip() == app.model.source.lstrip()
+    app.model.load_value(parse("x = 1; y = x * 3"))
+    assert app.editor.text.value.startswith("# graph of a Value object (y)")
+    typed = "a = 2\nb = a * a"
+    app.editor.text.value = typed
+    app.editor._apply()
+    assert app.editor.text.value == typed and app.model.output == 4
+    app.editor.text.value = "a = 2\nb = a * q"           # a mistake keeps the typed text
+    app.editor._apply()
+    assert app.editor.text.value == "a = 2\nb = a * q" and app.model.error
