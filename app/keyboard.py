@@ -37,6 +37,8 @@ class KeyboardShortcuts(JSComponent):
     model : app.model.GraphModel
     player : pn.widgets.Player
         Its ``direction`` is toggled for play/pause (the Player animates in the browser).
+    enabled : callable, optional
+        ``enabled() -> bool``; keys are ignored while it returns False (another tab is shown).
 
     Attributes
     ----------
@@ -78,17 +80,18 @@ class KeyboardShortcuts(JSComponent):
     }
     """
 
-    def __init__(self, model, player, **params):
+    def __init__(self, model, player, enabled=None, **params):
         params.setdefault("width", 0)
         params.setdefault("height", 0)
         params.setdefault("margin", 0)
         super().__init__(**params)
         self._model = model
         self._player = player
+        self._enabled = enabled
 
     def _handle_msg(self, data) -> None:
         action = data.get("action") if isinstance(data, dict) else None
-        if action not in KEY_ACTIONS.values():
+        if action not in KEY_ACTIONS.values() or (self._enabled is not None and not self._enabled()):
             return
         self.act(action)
 

@@ -49,7 +49,7 @@ class ShareTools:
         self.notices = NoticeBar()
         self.trust = TrustPanel(model, dark=self.theme_name == "dark")
         self.flow = FlowIO(model, notify=self.notices.show, on_loaded=self._set_editor_text)
-        self.keyboard = KeyboardShortcuts(model, app.player_bar.player)
+        self.keyboard = KeyboardShortcuts(model, app.player_bar.player, enabled=self._graph_tab_shown)
         self.url = UrlSync(model, theme=self.theme_name, notify=self.notices.show,
                            on_restored=self._editor_follows_model)
         self.link_button = pn.widgets.Button(label="Link", width=44, height=30, margin=(2, 2),
@@ -72,7 +72,7 @@ class ShareTools:
         self.flow.png_button.width = 46
         self.toolbar = pn.Row(
             self.flow.upload, self.flow.json_download, self.flow.png_button, self.link_button,
-            self.theme_button, self.keyboard, margin=(0, 4), css_classes=["share-toolbar"],
+            self.theme_button, self.keyboard, self.url.navigator, margin=(0, 4), css_classes=["share-toolbar"],
         )
 
     def start(self, layout) -> None:
@@ -81,6 +81,10 @@ class ShareTools:
             style_figure(self.app.graph, self.theme)
             style_layout(layout, self.theme)
         self.url.restore()
+
+    def _graph_tab_shown(self) -> bool:
+        tabs = getattr(self.app, "tabs", None)
+        return tabs is None or tabs.active == 0
 
     def _set_editor_text(self, text: str) -> None:
         self.app.editor.text.value = text

@@ -111,3 +111,6 @@ def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar")
                 obj.styles = new
         if isinstance(obj, (pn.pane.HTML, pn.pane.LaTeX)) and not set(obj.css_classes) & set(skip_classes):
             obj.stylesheets = list(obj.stylesheets) + [css]
+        elif isinstance(obj, pn.Tabs):  # the active tab's title is dark grey on dark grey otherwise
+            obj.stylesheets = list(obj.stylesheets) + [
+                f".bk-tab.bk-active {{ color: {theme.text} !important; background: {theme.surface} !important; }}"]

@@ -77,8 +77,17 @@ class UrlState:
 # ----------------------------------------------------------------------------- numbers
 
 def format_number(x: float) -> str:
-    """Shortest text that reads back as exactly ``x`` (``3.0`` -> ``"3"``, ``0.1`` -> ``"0.1"``)."""
-    text = repr(float(x))
+    """Short text for ``x`` that reads back as ``x`` to 12 significant digits.
+
+    ``3.0`` -> ``"3"``; a slider's ``5.050000000000001`` (float noise of its step arithmetic)
+    -> ``"5.05"``: the shown 4-digit numbers are the same after a reload, and the link stays
+    readable. Values that need more digits keep Python's exact ``repr``.
+    """
+    x = float(x)
+    short = f"{x:.12g}"
+    if abs(float(short) - x) <= 1e-12 * max(1.0, abs(x)):
+        return short
+    text = repr(x)
     return text[:-2] if text.endswith(".0") else text
 
 

@@ -11,9 +11,33 @@ is a few hundred bytes to build). In a notebook (no server session) it does noth
 from __future__ import annotations
 
 import panel as pn
+from panel.custom import JSComponent
 
 from .presets import DEFAULT_PRESET, PRESETS
 from .url_state import apply_state, decode, encode, first_values, state_from_model
+
+
+class PageNavigator(JSComponent):
+    """Invisible: ``go(search)`` loads the page at ``?search`` (a full load, so Panel themes the
+    new session from the URL). One message, handled in order after any pending URL write."""
+
+    _esm = """
+    export function render({ model }) {
+      model.on("msg:custom", (msg) => {
+        if (msg && typeof msg.search === "string") { window.location.search = msg.search; }
+      });
+      return document.createElement("span");
+    }
+    """
+
+    def __init__(self, **params):
+        params.setdefault("width", 0)
+        params.setdefault("height", 0)
+        params.setdefault("margin", 0)
+        super().__init__(**params)
+
+    def go(self, search: str) -> None:
+        self._send_msg({"search": search})
 
 
 class UrlSync:
@@ -54,6 +78,7 @@ class UrlSync:
         self._scheduled = False
         self.query = ""
         self.writes = 0
+        self.navigator = PageNavigator()  # must be placed in the page (see ShareTools.toolbar)
         if self.active:
             model.param.watch(self._schedule, "frame")
 
@@ -102,4 +127,4 @@ class UrlSync:
         if not self.active:
             return
         query = self.current_query(theme)
-        self._location.param.update(reload=True, search=f"?{query}" if query else "")
+        self.navigator.go(f"?{query}" if query else "?")

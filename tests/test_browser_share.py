@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -243,6 +244,14 @@ def test_dark_theme_keeps_the_moment_and_reads_well(new_page, served_app, tmp_pa
     assert row_a.split()[:3] == ["a", "6", "6"]
     page.wait_for_timeout(300)
     page.screenshot(path=tmp_path / "dark.png")
+    # forward pass: not-yet-computed nodes must stay readable on the dark page
+    page.locator(".mode-toggle button", has_text="Forward pass").click()
+    expect(page.locator(".step-title span")).to_contain_text("step 0 /")
+    page.locator(".step-player button.next").click()
+    page.locator(".step-player button.next").click()
+    expect(page.locator(".step-title span")).to_contain_text("step 2 /")
+    page.wait_for_timeout(300)
+    page.screenshot(path=tmp_path / "dark_forward.png")
     size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert size[0] <= 1280 and size[1] <= 720, size
     assert page.console_errors == []
@@ -250,4 +259,28 @@ def test_dark_theme_keeps_the_moment_and_reads_well(new_page, served_app, tmp_pa
     page.locator(".theme-toggle button").click()
     page.wait_for_function("() => !window.location.search.includes('theme=dark')")
     wait_for_app(page)
-    wait_node_text(page, "a", "a | 3 | 6")
+    expect(page.locator(".step-title span")).to_contain_text("Forward step 2 /")
+    assert page.locator(".leaf-v0 input").input_value() == "3"
+    assert page.evaluate(
+        "() => Bokeh.documents[0].get_model_by_name('graph-plot').background_fill_color") == "#ffffff"
+
+
+def test_slider_drag_updates_the_url_a_few_times_not_per_move(new_page, served_app):
+    page = open_app(new_page, served_app)
+    before = page.evaluate("history.length")
+    handle = page.locator(".leaf-v0 .noUi-handle")
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    start = time.monotonic()
+    page.mouse.move(x + 80, y, steps=40)
+    elapsed = time.monotonic() - start
+    page.mouse.up()
+    page.wait_for_function("() => window.location.search.includes('a=')")
+    page.wait_for_timeout(700)  # any pending (debounced) write has happened
+    a = page.locator(".leaf-v0 input").input_value()
+    assert parse_qs(urlparse(page.url).query)["a"] == [a]
+    writes = page.evaluate("history.length") - before
+    # 40 slider moves: at most one URL write per 300 ms debounce interval (+ the last one)
+    assert 1 <= writes <= elapsed / 0.3 + 2 and writes < 20, (writes, elapsed)

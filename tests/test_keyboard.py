@@ -32,3 +32,14 @@ def test_actions_move_the_model_and_toggle_the_player():
     keys._handle_msg("next")
     assert model.step == 0 and keys.presses == 6
     assert set(KEY_ACTIONS) == {" ", "ArrowLeft", "ArrowRight", "Home", "End"}
+
+
+def test_keys_are_ignored_while_disabled():
+    model = GraphModel()
+    shown = {"graph": False}
+    keys = KeyboardShortcuts(model, pn.widgets.Player(), enabled=lambda: shown["graph"])
+    keys._handle_msg({"action": "first"})
+    assert model.step == model.n_steps
+    shown["graph"] = True
+    keys._handle_msg({"action": "first"})
+    assert model.step == 0

@@ -73,3 +73,18 @@ def test_nan_and_labels_are_escaped():
     assert panel.checks[0].ok is False
     assert math.isnan(panel.checks[0].analytic) or not math.isfinite(panel.checks[0].numeric)
     assert "<script" not in table_html([]) and summary([]) == "no leaves to check"
+
+
+def test_big_graphs_are_checked_only_while_the_card_is_open():
+    n = 300
+    source = "\n".join(f"a{i} = {i % 7 + 1}" for i in range(n)) + "\nL = " + " + ".join(
+        f"a{i}*a{i}" for i in range(n))
+    model = GraphModel(source)
+    panel = TrustPanel(model)
+    assert not panel.cheap and panel.stale and panel.checks == []
+    assert panel.view.title == "Gradient check (open to run)"
+    panel.view.collapsed = False
+    assert len(panel.checks) == n and not panel.stale
+    assert by_label(panel)["a3"].analytic == 8.0
+    model.set_leaf("a3", 1.0)  # open: every move re-runs
+    assert by_label(panel)["a3"].analytic == 2.0
