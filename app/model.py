@@ -322,6 +322,6 @@ def _error_text(exc) -> str:
     """``ExpressionError`` as shown next to the editor (its message already carries line/col)."""
     msg = str(exc)
     line, col = getattr(exc, "line", None), getattr(exc, "col", None)
-    if line is not None and f"line {line}" not in msg:
+    if line and f"line {line}" not in msg:       # line 0: the whole text (too long, empty)
         msg = f"line {line}, col {col}: {msg}"
     return msg

@@ -17,3 +17,11 @@ def test_editor_follows_presets_values_and_keeps_typed_text():
     app.editor.text.value = "a = 2\nb = a * q"           # a mistake keeps the typed text
     app.editor._apply()
     assert app.editor.text.value == "a = 2\nb = a * q" and app.model.error
+
+
+def test_errors_without_a_position_say_none():
+    app = create_app()
+    assert not app.model.apply("x = 1\n" * 5000)
+    assert app.model.error.startswith("the expression is too long")
+    assert not app.model.apply("   ")
+    assert app.model.error.startswith("the expression is empty")
