@@ -362,17 +362,14 @@ class GraphView:
     def _op_locals(self):
         """Tooltip text of every op's local derivatives, from the backward step records."""
         m = self.model
-        labels, rows = self._labels, self._rows
-        local = {}
-        for rec in m.backward_records:
-            op = getattr(rec, "op_node", None)
-            if op is None:
-                continue
-            out = labels[rows[rec.node]]
-            local[op] = "; ".join(
-                f"\u2202{out}/\u2202{t.label} = {t.local_formula} = {fmt(t.local)}" for t in rec.inputs
-            )
-        return [local.get(o, "") for o in m.compiled.op_ids]
+        labels, rows, outputs = self._labels, self._rows, m.compiled.op_output
+        local = m.backward_records.local_derivatives()   # no Step objects: cheap per slider move
+        texts = []
+        for o in m.compiled.op_ids:
+            out = labels[rows[outputs[o]]]
+            texts.append("; ".join(f"\u2202{out}/\u2202{name} = {formula} = {fmt(value)}"
+                                   for name, formula, value in local.get(o, ())))
+        return texts
 
     def _op_border_columns(self, rows):
         active = self._active[2]

@@ -82,7 +82,6 @@ class GraphModel(param.Parameterized):
         self.shown_grad = np.zeros(0)
         self.pending = np.zeros(0, dtype=bool)
         self._stepping = False
-        self._contrib_index = None
         self._update = None  # (lr, parameter ids): a final gradient-descent step, see load_value
         self.param.watch(self._on_step, "step")
         self.param.watch(self._on_mode, "mode")
@@ -214,7 +213,6 @@ class GraphModel(param.Parameterized):
             self.backward_records = with_update(
                 self.backward_records, update_step(tape, lr, params, len(self.backward_records)))
         self._forward_records = None  # computed when first needed (forward mode is the rarer one)
-        self._contrib_index = None  # rebuilt lazily by contributions()
         self.n_steps = self._mode_records_len()
 
     def _mode_records_len(self) -> int:
@@ -301,13 +299,7 @@ class GraphModel(param.Parameterized):
     # ------------------------------------------------------------------ helpers for views/tests
     def contributions(self, node_id: str) -> list:
         """All backward contributions to ``node_id``'s grad: ``[(record index, term), ...]``."""
-        if self._contrib_index is None:
-            index = {}
-            for i, rec in enumerate(self.backward_records):
-                for term in rec.inputs:
-                    index.setdefault(term.node, []).append((i, term))
-            self._contrib_index = index
-        return self._contrib_index.get(node_id, [])
+        return self.backward_records.contributions(node_id)
 
 
 def _changed_rows(old: np.ndarray, new: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ visible. Applying ``changes`` of the first k steps gives the grads as they are a
 """
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -104,50 +105,74 @@ def _ref(tape: Tape, names: list[str], k: int) -> str:
     return fmt(tape.data[k]) if tape.const[k] else f"{names[k]}.data"
 
 
-def backprop_steps(source) -> StepRecords:
-    """The backward pass of ``source`` (a ``Tape``, an engine ``Value`` or any micrograd-style
-    value) as steps; a Tape's current data is used, so no Values are rebuilt.
+_FORMULAS: "weakref.WeakKeyDictionary[Tape, list]" = weakref.WeakKeyDictionary()
 
-    The arithmetic of every step (the same operations, in the same order, as ``backward()``)
-    runs now; each ``Step`` object is built when first asked for.
-    """
-    tape = _tape(source)
-    names = _names(tape)
-    data = tape.data.tolist()
-    const = tape.const.tolist()
-    grad = [0.0] * len(data)
-    out = tape.output_index
-    grad[out] = 1.0
-    trace = []                       # per instruction: (instruction, locals, upstream, befores)
-    for ins in reversed(tape.instructions):
-        local = OPS[ins.op].local(*(data[a] for a in ins.args), data[ins.out])
-        up = grad[ins.out]
-        befores = []
-        for a, d in zip(ins.args, local):
-            befores.append(None if const[a] else grad[a])
-            if not const[a]:
-                grad[a] += d * up
-        trace.append((ins, local, up, befores))
-    out_id = tape.ids[out]
 
-    def make(k: int) -> Step:
+def _formulas(tape: Tape) -> list[tuple]:
+    """Per instruction, its local derivatives as text (``"b.data"``, ``"1 - o.data**2"``).
+    They depend on names and literals only, so they are made once per tape (per structure)."""
+    cached = _FORMULAS.get(tape)
+    if cached is None:
+        names = _names(tape)
+        cached = []
+        for ins in tape.instructions:
+            refs = dict(zip("ab", (_ref(tape, names, a) for a in ins.args)),
+                        out=f"{names[ins.out]}.data")
+            cached.append(tuple(f.format(**refs) for f in OPS[ins.op].formulas))
+        _FORMULAS[tape] = cached
+    return cached
+
+
+class BackwardSteps(StepRecords):
+    """The backward pass as steps (see :func:`backprop_steps`), with two cheap views that
+    build no ``Step``: every op's local derivatives, and every contribution to one node."""
+
+    def __init__(self, tape: Tape):
+        self.tape = tape
+        self.names = _names(tape)
+        self.formulas = _formulas(tape)
+        data = self.data = tape.data.tolist()
+        const = tape.const.tolist()
+        grad = [0.0] * len(data)
+        grad[tape.output_index] = 1.0
+        # per step k >= 1: (instruction index, locals, upstream, grads of operands before)
+        self.trace = []
+        for i in range(len(tape.instructions) - 1, -1, -1):
+            ins = tape.instructions[i]
+            local = OPS[ins.op].local(*(data[a] for a in ins.args), data[ins.out])
+            up = grad[ins.out]
+            befores = []
+            for a, d in zip(ins.args, local):
+                befores.append(None if const[a] else grad[a])
+                if not const[a]:
+                    grad[a] += d * up
+            self.trace.append((i, local, up, befores))
+        self._receivers = None
+        super().__init__(len(self.trace) + 1, self._make)
+
+    def _term(self, k: int, pos: int) -> InputTerm:
+        i, local, up, befores = self.trace[k - 1]
+        ins, names = self.tape.instructions[i], self.names
+        a, d, before = ins.args[pos], local[pos], befores[pos]
+        contribution = d * up
+        return InputTerm(self.tape.ids[a], names[a], pos, self.formulas[i][pos], d, up,
+                         contribution, before, before + contribution, names[ins.out])
+
+    def _make(self, k: int) -> Step:
+        tape, names, data = self.tape, self.names, self.data
         if k == 0:
+            out = tape.output_index
+            out_id = tape.ids[out]
             return Step(0, "seed", out_id, None, "", names[out], data[out], 1.0, (), (),
                         {out_id: (0.0, 1.0)},
                         f"{names[out]}.grad = 1   (d{names[out]}/d{names[out]} = 1: the "
                         "backward pass starts here)")
-        ins, local, up, befores = trace[k - 1]
-        op, o = OPS[ins.op], ins.out
-        refs = dict(zip("ab", (_ref(tape, names, a) for a in ins.args)), out=f"{names[o]}.data")
-        terms, changes = [], {}
-        for pos, (a, d, before) in enumerate(zip(ins.args, local, befores)):
-            if before is None:
-                continue
-            contribution = d * up
-            after = before + contribution
-            terms.append(InputTerm(tape.ids[a], names[a], pos, op.formulas[pos].format(**refs),
-                                   d, up, contribution, before, after, names[o]))
-            changes[tape.ids[a]] = (changes.get(tape.ids[a], (before,))[0], after)
+        i, local, up, befores = self.trace[k - 1]
+        ins, o = tape.instructions[i], tape.instructions[i].out
+        terms = [self._term(k, pos) for pos, before in enumerate(befores) if before is not None]
+        changes = {}
+        for t in terms:
+            changes[t.node] = (changes.get(t.node, (t.grad_before,))[0], t.grad_after)
         vid = tape.ids[o]
         summary = (f"{names[o]}._backward(): {names[o]}.grad = {fmt(up)} flows to "
                    f"{', '.join(t.label for t in terms)}" if terms else
@@ -155,7 +180,40 @@ def backprop_steps(source) -> StepRecords:
         return Step(k, "backward", vid, "o" + vid[1:], ins.op, names[o], data[o], up,
                     tuple(tape.ids[a] for a in ins.args), tuple(terms), changes, summary)
 
-    return StepRecords(len(trace) + 1, make)
+    def local_derivatives(self) -> dict:
+        """``{op node id: ((operand label, formula, value), ...)}`` for every op, literal
+        operands left out: what a tooltip shows, without building the steps."""
+        tape, names, out = self.tape, self.names, {}
+        for i, local, _, befores in self.trace:
+            ins = tape.instructions[i]
+            out["o" + tape.ids[ins.out][1:]] = tuple(
+                (names[a], self.formulas[i][pos], local[pos])
+                for pos, a in enumerate(ins.args) if befores[pos] is not None)
+        return out
+
+    def contributions(self, node_id: str) -> list:
+        """``[(step index, InputTerm), ...]``: every contribution to ``node_id``'s grad, in step
+        order (more than one for a reused node: the accumulation ledger)."""
+        if self._receivers is None:
+            receivers: dict = {}
+            ids = self.tape.ids
+            for k, (i, _, _, befores) in enumerate(self.trace, start=1):
+                for pos, a in enumerate(self.tape.instructions[i].args):
+                    if befores[pos] is not None:
+                        receivers.setdefault(ids[a], []).append((k, pos))
+            self._receivers = receivers
+        return [(k, self._term(k, pos)) for k, pos in self._receivers.get(node_id, ())]
+
+
+def backprop_steps(source) -> BackwardSteps:
+    """The backward pass of ``source`` (a ``Tape``, an engine ``Value`` or any micrograd-style
+    value) as steps: a seed step (``out.grad = 1``), then one per non-leaf node in reverse
+    topological order. A Tape's current data is used, so no Values are rebuilt.
+
+    The arithmetic of every step (the same operations, in the same order, as ``backward()``)
+    runs now; each ``Step`` object is built when first asked for.
+    """
+    return BackwardSteps(_tape(source))
 
 
 def _expression(op: str, operands: list[str]) -> str:
@@ -208,7 +266,18 @@ def update_step(tape: Tape, lr: float, params, index: int) -> Step:
                 changes, "\n".join(lines) or "no parameters to update")
 
 
+class _Followed(StepRecords):
+    """Steps with one more at the end; other attributes are the wrapped steps'."""
+
+    def __init__(self, steps: StepRecords, last: Step):
+        n = len(steps)
+        self._steps = steps
+        super().__init__(n + 1, lambda k: steps[k] if k < n else last)
+
+    def __getattr__(self, name):
+        return getattr(self.__dict__["_steps"], name)
+
+
 def with_update(steps: StepRecords, update: Step) -> StepRecords:
     """``steps`` followed by ``update`` (for a training sample: backward, then descend)."""
-    n = len(steps)
-    return StepRecords(n + 1, lambda k: steps[k] if k < n else update)
+    return _Followed(steps, update)

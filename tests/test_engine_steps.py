@@ -98,3 +98,20 @@ def test_update_step_after_backward():
     assert step.text == f"w.data -= lr * w.grad = 0.5 - 0.1 * {grad_w:g} = {0.5 - 0.1 * grad_w:g}"
     steps = with_update(backprop_steps(tape), step)
     assert len(steps) == len(backprop_steps(tape)) + 1 and steps[-1] is step
+
+
+def test_cheap_views_agree_with_the_steps():
+    from engine import update_step, with_update
+    root = parse("a = 3; w = -0.5\nh = tanh(a * w)\nb = h * a + h / 2")
+    steps = backprop_steps(root)
+    locals_ = steps.local_derivatives()
+    for s in steps[1:]:
+        assert locals_[s.op_node] == tuple((t.label, t.local_formula, t.local) for t in s.inputs)
+    a_id = next(t.node for s in steps[1:] for t in s.inputs if t.label == "a")
+    got = steps.contributions(a_id)
+    want = [(s.index, t) for s in steps for t in s.inputs if t.node == a_id]
+    assert got == want and len(got) == 2                 # a is used twice: a ledger
+    assert got[-1][1].grad_after == pytest.approx(sum(t.contribution for _, t in got))
+    tape = Tape(root)
+    extended = with_update(steps, update_step(tape, 0.1, [a_id], len(steps)))
+    assert extended.contributions(a_id) == got and extended[-1].kind == "update"
