@@ -4,7 +4,8 @@ Space = play/pause, Left/Right = one step back/forward, Home/End = first/last st
 into a text field, a text area, a select, a number input or a focused slider handle are left
 alone (so typing an expression or nudging a slider never moves the Player), as are keys with
 Ctrl/Alt/Meta. The browser sends one short message per key press; the server moves the model
-(the Player widget follows it), so the keys and the buttons share one code path.
+(the Player widget follows it), so the keys and the buttons share one code path. Served pages
+only (see ``ShareTools``): in a notebook document-wide keys would fight Jupyter's own.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from .keyboard import KeyboardShortcuts
 from .notices import NoticeBar
 from .theme import THEMES, current_theme_name, style_figure, style_layout
 from .trust_panel import TrustPanel
+from .url_state import is_expression
 from .url_sync import UrlSync
 
 COPY_LINK_JS = """
@@ -70,9 +71,12 @@ class ShareTools:
         self.flow.upload.width = 58
         self.flow.json_download.width = 50
         self.flow.png_button.width = 46
+        # Served pages only: in a notebook, document-wide keys would fight Jupyter's own shortcuts
+        # (and every app output in the notebook would step at once); there is no URL to write.
+        page_only = [self.keyboard, self.url.navigator] if self.url.active else []
         self.toolbar = pn.Row(
             self.flow.upload, self.flow.json_download, self.flow.png_button, self.link_button,
-            self.theme_button, self.keyboard, self.url.navigator, margin=(0, 4), css_classes=["share-toolbar"],
+            self.theme_button, *page_only, margin=(0, 4), css_classes=["share-toolbar"],
         )
 
     def start(self, layout) -> None:
@@ -92,5 +96,5 @@ class ShareTools:
     def _editor_follows_model(self) -> None:
         """After a link loaded a custom expression, show it in the editor (presets already are)."""
         m = self.app.model
-        if not m.preset and not m.source.startswith("# graph of a Value object"):
+        if not m.preset and is_expression(m.source):
             self.app.editor.text.value = m.source.lstrip("\n")

@@ -267,6 +267,12 @@ def decode(query: dict, presets=()) -> tuple[UrlState, list]:
 
 # ----------------------------------------------------------------------------- model glue
 
+def is_expression(source: str) -> bool:
+    """True when ``source`` has a statement; a graph shown from a Value or a file has only
+    comment lines as its source (and a link cannot carry it)."""
+    return any(line.strip() and not line.lstrip().startswith("#") for line in source.splitlines())
+
+
 def leaf_keys(model) -> dict:
     """leaf id -> URL key for the model's current leaves (label when unique and not reserved)."""
     c = model.compiled
@@ -284,7 +290,7 @@ def state_from_model(model, theme: str = "default") -> UrlState:
     state = UrlState(theme=theme, mode=model.mode)
     if model.preset:
         state.preset = model.preset
-    elif model.source and not model.source.startswith("# graph of a Value object"):
+    elif is_expression(model.source):
         state.expr = model.source
     else:
         state.from_value = True

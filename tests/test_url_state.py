@@ -182,3 +182,16 @@ def test_preset_wins_and_is_not_reloaded():
     state, _ = decode({"preset": "neuron"}, PRESETS)
     apply_state(m, state)
     assert m.compiled is compiled  # ``panel serve app/main.py`` loaded it already
+
+
+def test_a_graph_from_a_value_is_marked_not_carried():
+    from engine import Value
+
+    m = GraphModel()
+    a = Value(2.0, label="a")
+    out = a * a
+    out.label = "out"
+    m.load_value(out)
+    state = state_from_model(m)
+    assert state.from_value and state.expr is None and encode(state).startswith("src=value")
+    assert "cannot carry" in " ".join(through_url(state)[1])
