@@ -84,7 +84,20 @@ class ShareTools:
         if self.theme_name != "default":
             style_figure(self.app.graph, self.theme)
             style_layout(layout, self.theme)
+            if isinstance(layout, pn.Tabs):  # tabs built later (Train) get the theme when they arrive
+                layout.param.watch(self._style_new_tabs, "objects")
         self.url.restore()
+
+    def _style_new_tabs(self, event) -> None:
+        old = {id(o) for o in event.old}
+        new = [obj for obj in event.new if id(obj) not in old]
+        doc = pn.state.curdoc
+        # Restyled on the next tick, once Panel has rendered the new tab.
+        if doc is not None and doc.session_context is not None:
+            doc.add_next_tick_callback(lambda: [style_layout(obj, self.theme, rendered=True) for obj in new])
+        else:
+            for obj in new:
+                style_layout(obj, self.theme, rendered=True)
 
     def _graph_tab_shown(self) -> bool:
         tabs = getattr(self.app, "tabs", None)

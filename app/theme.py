@@ -86,12 +86,13 @@ def dark_pane_css(theme: Theme) -> str:
     return f":host {{ color: {theme.text}; }} {sel} {{ color: {theme.text} !important; }}"
 
 
-def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar")) -> None:
+def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar"), rendered: bool = False) -> None:
     """Recolour ``layout`` and everything in it for ``theme`` (no-op for the light theme).
 
     Backgrounds and borders set inline by the app's layouts get the theme's surface/border
     colours; HTML panes get :func:`dark_pane_css` (except error/notice panes, which bring their
-    own readable colours).
+    own readable colours). ``rendered=True`` for components already in the page: Panel sends a
+    pane's changed stylesheets only together with its object, so the object is re-sent.
     """
     import panel as pn
 
@@ -111,6 +112,8 @@ def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar")
                 obj.styles = new
         if isinstance(obj, (pn.pane.HTML, pn.pane.LaTeX)) and not set(obj.css_classes) & set(skip_classes):
             obj.stylesheets = list(obj.stylesheets) + [css]
+            if rendered:
+                obj.param.trigger("object")
         elif isinstance(obj, pn.Tabs):  # the active tab's title is dark grey on dark grey otherwise
             obj.stylesheets = list(obj.stylesheets) + [
                 f".bk-tab.bk-active {{ color: {theme.text} !important; background: {theme.surface} !important; }}"]
