@@ -284,3 +284,13 @@ def test_slider_drag_updates_the_url_a_few_times_not_per_move(new_page, served_a
     writes = page.evaluate("history.length") - before
     # 40 slider moves: at most one URL write per 300 ms debounce interval (+ the last one)
     assert 1 <= writes <= elapsed / 0.3 + 2 and writes < 20, (writes, elapsed)
+
+
+def test_link_button_copies_the_current_url(new_page, served_app):
+    page = open_app(new_page, served_app)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    set_leaf(page, "v0", 4)
+    wait_url_has(page, "a=4")
+    page.locator(".copy-link button").click()
+    expect(page.locator(".copy-link button")).to_contain_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == page.url

@@ -195,3 +195,17 @@ def test_a_graph_from_a_value_is_marked_not_carried():
     state = state_from_model(m)
     assert state.from_value and state.expr is None and encode(state).startswith("src=value")
     assert "cannot carry" in " ".join(through_url(state)[1])
+
+
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+
+@given(st.dictionaries(st.sampled_from(["preset", "expr", "z", "src", "step", "mode", "theme", "a", "b",
+                                        "@v0", "zz"]) | _text, _text, max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_any_query_decodes_and_applies_without_raising(query):
+    state, notices = decode(query, PRESETS)
+    m = GraphModel()
+    notices += apply_state(m, state)
+    assert all(isinstance(n, str) for n in notices)
+    assert 0 <= m.step <= m.n_steps and m.compiled is not None
