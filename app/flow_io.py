@@ -282,8 +282,10 @@ class FlowIO:
         self.notify(f"Loaded {name}: {counts['values']} values, {counts['operators']} operations; "
                     f"file layout detected: {CONVENTION_TEXT[convention]}.", "info")
         if self.on_loaded:
-            self.on_loaded(f"# loaded from {name}\n# its leaves are the sliders;\n"
-                           "# Apply an expression to replace it\n")
+            source = self.model.source     # engine.to_source: the file's graph as text
+            body = source if not source.lstrip().startswith("#") else \
+                "# its leaves are the sliders; Apply an expression to replace it\n"
+            self.on_loaded(f"# loaded from {name}\n{body}")
         return True
 
     def _json_bytes(self):

@@ -129,10 +129,16 @@ class GraphModel(param.Parameterized):
         shows one more step, the gradient-descent update ``p.data -= lr * p.grad`` (used by
         the Train view's "Inspect sample").
         """
+        from engine import ExpressionError, to_source
+
         label = getattr(value, "label", "") or "out"
         self._update = update
-        self._load(value, source=f"# graph of a Value object ({label}), shown from code;\n"
-                                 "# type an expression and press Apply to replace it\n", preset="")
+        try:   # as text the graph is editable, and a link can carry it
+            source = to_source(value)
+        except ExpressionError as exc:
+            source = (f"# graph of a Value object ({label}), shown from code; as text: {exc}\n"
+                      "# type an expression and press Apply to replace it\n")
+        self._load(value, source=source, preset="")
         return True
 
     def _load(self, root, source: str, preset: str) -> None:

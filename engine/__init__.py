@@ -10,6 +10,7 @@ from .expression import ExpressionError, parse
 from .flow import flow_convention, from_flow, to_flow
 from .gradcheck import LeafCheck, gradcheck
 from .graph import to_graph
+from .source import to_source
 from .steps import (InputTerm, Step, StepRecords, backprop_steps, forward_steps, fmt,
                     update_step, with_update)
 from .tape import Tape, TapeResult
@@ -18,4 +19,4 @@ from .value import Value
 __all__ = ["Value", "parse", "ExpressionError", "GraphError", "to_graph", "to_flow",
            "from_flow", "flow_convention", "as_value", "Tape", "TapeResult",
            "backprop_steps", "forward_steps", "Step", "InputTerm", "StepRecords", "fmt",
-           "gradcheck", "LeafCheck", "update_step", "with_update"]
+           "gradcheck", "LeafCheck", "update_step", "with_update", "to_source"]

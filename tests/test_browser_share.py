@@ -294,3 +294,16 @@ def test_link_button_copies_the_current_url(new_page, served_app):
     page.locator(".copy-link button").click()
     expect(page.locator(".copy-link button")).to_contain_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == page.url
+
+
+def test_an_uploaded_graph_travels_in_its_link(new_page, served_app):
+    page = open_app(new_page, served_app)
+    page.locator(".flow-file-input").set_input_files(str(DATA / "original-app-example.json"))
+    expect(page.locator(".notice-bar .notice")).to_contain_text("original app's layout")
+    editor = page.locator(".expr-editor textarea").input_value()
+    assert "e = a * b" in editor and "L = d * f" in editor      # the file's graph, as text
+    page.wait_for_function("() => window.location.search.includes('expr=')", timeout=10_000)
+    other = open_app(new_page, page.url)                        # a second browser context
+    wait_node_text(other, "L", "L | -8 | 1")
+    assert node_texts(other) == node_texts(page)
+    assert other.console_errors == [] and page.console_errors == []

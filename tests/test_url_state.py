@@ -184,11 +184,30 @@ def test_preset_wins_and_is_not_reloaded():
     assert m.compiled is compiled  # ``panel serve app/main.py`` loaded it already
 
 
-def test_a_graph_from_a_value_is_marked_not_carried():
-    from engine import Value
+def test_a_graph_from_a_value_travels_as_its_text():
+    from engine import Value, to_graph, to_source
 
     m = GraphModel()
     a = Value(2.0, label="a")
+    out = a * a
+    out.label = "out"
+    m.load_value(out)
+    state = state_from_model(m)
+    assert not state.from_value and state.expr == to_source(out)
+    restored, notices = through_url(state)
+    m2 = GraphModel()
+    apply_state(m2, restored)
+    assert notices == [] and m2.output == 4.0
+    assert list(to_graph(m2.compiled.tape.root).edges) == list(to_graph(out).edges)
+
+
+def test_a_graph_that_cannot_be_written_is_marked_not_carried():
+    import math
+
+    from engine import Value
+
+    m = GraphModel()
+    a = Value(math.nan, label="a")        # a NaN leaf has no literal in the language
     out = a * a
     out.label = "out"
     m.load_value(out)
