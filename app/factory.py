@@ -72,6 +72,8 @@ class AutogradApp(Viewer):
         if self._height:  # embedded (notebook): a fixed-height block
             return pn.Row(sidebar, main, sizing_mode="stretch_width", height=self._height, margin=0,
                           stylesheets=[PAGE_CSS], styles={"overflow": "hidden"})
+        # served pages have keyboard shortcuts (app.keyboard); say so where people read the legend
+        self.graph.figure.title.text += "   \u00b7   keys: Space, \u2190 \u2192, Home, End"
         graph_page = pn.Row(sidebar, main, sizing_mode="stretch_both", margin=0,
                             stylesheets=[PAGE_CSS],
                             styles={"height": f"calc(100vh - {TAB_BAR_PX}px)", "overflow": "hidden"})
