@@ -8,7 +8,6 @@ visible. Applying ``changes`` of the first k steps gives the grads as they are a
 """
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -105,13 +104,10 @@ def _ref(tape: Tape, names: list[str], k: int) -> str:
     return fmt(tape.data[k]) if tape.const[k] else f"{names[k]}.data"
 
 
-_FORMULAS: "weakref.WeakKeyDictionary[Tape, list]" = weakref.WeakKeyDictionary()
-
-
 def _formulas(tape: Tape) -> list[tuple]:
     """Per instruction, its local derivatives as text (``"b.data"``, ``"1 - o.data**2"``).
     They depend on names and literals only, so they are made once per tape (per structure)."""
-    cached = _FORMULAS.get(tape)
+    cached = tape.memo.get("formulas")
     if cached is None:
         names = _names(tape)
         cached = []
@@ -119,7 +115,7 @@ def _formulas(tape: Tape) -> list[tuple]:
             refs = dict(zip("ab", (_ref(tape, names, a) for a in ins.args)),
                         out=f"{names[ins.out]}.data")
             cached.append(tuple(f.format(**refs) for f in OPS[ins.op].formulas))
-        _FORMULAS[tape] = cached
+        tape.memo["formulas"] = cached
     return cached
 
 

@@ -82,6 +82,7 @@ class Tape:
         if self.executor not in ("python", "numpy"):
             raise ValueError(f"executor must be 'python' or 'numpy', got {executor!r}")
         self._compile()
+        self.memo: dict = {}    # what other modules derive once per structure (step formulas)
         self.leaf_data = np.array([v.data for v in self.nodes], dtype=float)
         self.data = self.leaf_data.copy()
         self.grad = np.zeros(len(self.nodes))
