@@ -40,11 +40,17 @@ def main(argv=None) -> int:
         return create_app(args.expr, preset=args.preset)
 
     pn.extension("katex")
-    pn.serve(
-        {"/": session}, port=args.port, address=args.address, show=args.show, title="autograd-ui",
-        websocket_origin=[f"{args.address}:{args.port}", f"localhost:{args.port}", f"127.0.0.1:{args.port}"],
-        print_url=True,
-    )
+    try:
+        pn.serve(
+            {"/": session}, port=args.port, address=args.address, show=args.show, title="autograd-ui",
+            websocket_origin=[f"{args.address}:{args.port}", f"localhost:{args.port}",
+                              f"127.0.0.1:{args.port}"],
+            print_url=True,
+        )
+    except OSError as exc:       # port taken, address not on this machine, ...
+        print(f"autograd-ui: cannot serve on {args.address or 'localhost'}:{args.port}: "
+              f"{exc.strerror or exc} (try --port {args.port + 1})", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -64,3 +64,15 @@ def test_served_entry_points(chromium, panel_serve, args, query, expected, tmp_p
         page.close()
     finally:
         stop(proc)
+
+
+def test_port_in_use_exits_with_message(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port), "--address", "127.0.0.1"]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot serve on 127.0.0.1:{port}" in err and "Traceback" not in err
