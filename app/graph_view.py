@@ -47,6 +47,26 @@ for (const h of heads) { h.size = Math.max(3, Math.min(11, 9 * s)); }
 """
 
 
+_FOLLOW_JS = """
+const x = focus.data.x[0], y = focus.data.y[0];
+const xr = p.x_range, yr = p.y_range;
+const w = xr.end - xr.start, h = yr.end - yr.start;
+if (!(w > 0 && h > 0) || !isFinite(x) || !isFinite(y)) { return; }
+const out = (v, lo, hi, span) => v < lo + 0.03 * span || v > hi - 0.03 * span;
+// as the pan tool does: marked interactive, so auto-ranging does not undo it
+if (out(x, xr.start, xr.end, w)) {
+  const sx = x - (xr.start + xr.end) / 2;
+  xr.have_updated_interactively = true;
+  xr.setv({start: xr.start + sx, end: xr.end + sx});
+}
+if (out(y, yr.start, yr.end, h)) {
+  const sy = y - (yr.start + yr.end) / 2;
+  yr.have_updated_interactively = true;
+  yr.setv({start: yr.start + sy, end: yr.end + sy});
+}
+"""
+
+
 class GraphView:
     """Owns the Bokeh figure and its sources for one app instance.
 
@@ -77,6 +97,8 @@ class GraphView:
         self.marks = ColumnDataSource({"x": [], "y": [], "text": []})
         self.multiplicity = ColumnDataSource({"x": [], "y": [], "text": []})
         self.font_unit = ColumnDataSource({"size": [1.0], "op_size": [1.0]})
+        # the node the Player is at, one row, patched per step (the camera follows it)
+        self.focus = ColumnDataSource({"x": [float("nan")], "y": [float("nan")]})
         self.figure = self._build_figure()
         self._shown = {}  # column name -> list currently in the value source (for diffs)
         self._op_shown = {}
@@ -178,6 +200,11 @@ class GraphView:
         for rng in (p.x_range, p.y_range):
             rng.js_on_change("start", font_cb)
             rng.js_on_change("end", font_cb)
+        # Zoomed into a large graph, the camera follows the Player: when the node of the step
+        # leaves the view, the view pans to centre it (never zooms, so the reader's scale stays).
+        self.focus.js_on_change("patching", CustomJS(args=dict(p=p, focus=self.focus),
+                                                     code=_FOLLOW_JS))
+        p.scatter("x", "y", source=self.focus, visible=False)   # puts the source in the document
         return p
 
     # ------------------------------------------------------------------ updates
@@ -282,6 +309,10 @@ class GraphView:
         rows = np.arange(len(self._ids)) if frame.rows is None else np.asarray(frame.rows, dtype=int)
         old_active, active = self._active, self._active_targets()
         self._active = active
+        if active[0] is not None and active[0] != old_active[0]:
+            r = active[0]
+            self.focus.patch({"x": [(0, self.values.data["x"][r])],
+                              "y": [(0, self.values.data["y"][r])]})
         extra = [r for r in (old_active[0], active[0]) if r is not None]
         if extra:
             rows = np.union1d(rows, extra).astype(int)

@@ -166,3 +166,30 @@ def test_play_runs_the_backward_pass_to_the_end(new_page, served_app):
     wait_node_text(page, "a", "a | 2 | 6", timeout=10_000)  # ... and a reached last
     expect(page.locator(".step-title span")).to_contain_text("step 4 / 4")
     assert node_texts(page) == LECTURE_FINAL
+
+
+def test_zoomed_in_view_follows_the_player(new_page, served_app, tmp_path):
+    page = open_app(new_page, served_app)
+    page.locator(".step-player button.first").click()
+    wait_node_text(page, "a", "a | 2 | 0")
+    # zoom into the output end with the mouse wheel, as a reader of a large graph would
+    x, y = glyph_screen_xy(page, "value-boxes", "label", "L")
+    page.mouse.move(x, y)
+    for _ in range(3):
+        page.mouse.wheel(0, -100)
+        page.wait_for_timeout(200)
+    in_view = """(label) => { const doc = Bokeh.documents[0];
+        const p = doc.get_model_by_name('graph-plot');
+        const d = doc.get_model_by_name('value-boxes').data_source.data;
+        const x = d.x[d.label.indexOf(label)];
+        return [x >= p.x_range.start && x <= p.x_range.end, p.x_range.end - p.x_range.start]; }"""
+    visible, span = page.evaluate(in_view, "e")
+    assert not visible
+    nxt = page.locator(".step-player button.next")
+    for _ in range(4):          # seed, L, d, e: the camera pans along, keeping the zoom
+        nxt.click()
+    wait_node_text(page, "a", "a | 2 | 6")
+    page.wait_for_function(f"() => ({in_view})('e')[0]", timeout=5_000)
+    assert page.evaluate(in_view, "e")[1] == pytest.approx(span)
+    page.screenshot(path=tmp_path / "followed.png")
+    assert page.console_errors == []
