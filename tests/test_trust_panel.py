@@ -27,6 +27,8 @@ def test_lecture_example_values():
     assert panel.view.title == "Gradient check: \u2713 all 4 leaves agree"
     rows = check_rows(panel.checks)
     assert rows[0] == {"leaf": "a", "analytic": "6", "numeric": "6", "rel_diff": rows[0]["rel_diff"], "ok": True}
+    assert panel.table.object == ""          # closed: only the title is drawn
+    panel.view.collapsed = False             # opening draws the table
     assert "<td>a</td><td>6</td><td>6</td>" in panel.table.object
 
 
@@ -50,6 +52,7 @@ def test_relu_kink_is_flagged_and_listed_first():
     assert checks["w"].ok
     assert panel.view.title == "Gradient check: \u26a0 1 of 2 leaves disagree"
     assert check_rows(panel.checks)[0]["leaf"] == "x"
+    panel.view.collapsed = False
     assert "class='bad'" in panel.table.object
     # a slider move away from the kink re-runs the check
     model.set_leaf("x", 1.5)
@@ -88,3 +91,17 @@ def test_big_graphs_are_checked_only_while_the_card_is_open():
     assert by_label(panel)["a3"].analytic == 8.0
     model.set_leaf("a3", 1.0)  # open: every move re-runs
     assert by_label(panel)["a3"].analytic == 2.0
+
+
+def test_closed_card_sends_nothing_on_a_slider_move_unless_the_verdict_changes():
+    model = GraphModel()
+    panel = TrustPanel(model)
+    titles = []
+    panel.view.param.watch(lambda e: titles.append(e.new), "title")
+    tables = []
+    panel.table.param.watch(lambda e: tables.append(e.new), "object")
+    model.set_leaf("a", 3.0)
+    model.set_leaf("a", 4.0)
+    assert titles == [] and tables == []
+    model.load_preset("accumulation")
+    assert titles == ["Gradient check: \u2713 the leaf agrees"] and tables == []
