@@ -128,11 +128,12 @@ class TrainView(Viewer):
         self.w_batch = w.Select(label="Batch", options=BATCH_OPTIONS,
                                 value=config.batch_size or 0, width=130)
         self.w_speed = w.IntSlider(label="Steps per tick", start=1, end=10, value=2, width=130)
-        self.b_run = w.Button(label="▶ Run", color="success", width=62, margin=(5, 3))
-        self.b_pause = w.Button(label="❚❚ Pause", color="warning", width=74, disabled=True,
-                                margin=(5, 3))
-        self.b_step = w.Button(label="Step", color="primary", width=54, margin=(5, 3))
-        self.b_reset = w.Button(label="Reset", color="light", width=58, margin=(5, 3))
+        # Material buttons are at least 64 px wide: four of them fill the 310 px column
+        self.b_run = w.Button(label="▶ Run", color="success", width=64, margin=(5, 2))
+        self.b_pause = w.Button(label="❚❚ Pause", color="warning", width=80, disabled=True,
+                                margin=(5, 2))
+        self.b_step = w.Button(label="Step", color="primary", width=64, margin=(5, 2))
+        self.b_reset = w.Button(label="Reset", color="light", width=64, margin=(5, 2))
         self.w_sample = w.IntInput(label="Sample", value=0, start=0, width=90)
         self.w_with_l2 = w.Checkbox(label="with L2 term", value=False, margin=(30, 6, 5, 6))
         self.b_inspect = w.Button(label="Inspect sample", color="primary", width=120,
@@ -370,7 +371,7 @@ class TrainView(Viewer):
             pn.Row(self.w_lr, self.w_schedule, margin=0),
             pn.Row(self.w_n_steps, self.w_alpha, margin=0),
             pn.Row(self.w_batch, self.w_speed, margin=0),
-            pn.Row(self.b_run, self.b_pause, self.b_step, self.b_reset, margin=(8, 7)),
+            pn.Row(self.b_run, self.b_pause, self.b_step, self.b_reset, margin=(8, 4)),
             width=310, margin=0,
             styles={"border-right": "1px solid #ddd", "background": "#fbfbfb"},
         )
