@@ -41,6 +41,11 @@ def _empty_curve_frame() -> pd.DataFrame:
                          "accuracy": np.array([], dtype=float)})
 
 
+def _whole_steps(plot, element) -> None:
+    """Steps are whole numbers: no 0.5 ticks while a run is young."""
+    plot.state.xaxis.ticker.min_interval = 1
+
+
 class CurvePlots:
     """Loss and accuracy curves streaming from one ``Buffer`` (columns step, loss, accuracy).
 
@@ -53,12 +58,14 @@ class CurvePlots:
         self.loss = hv.DynamicMap(self._loss_curve, streams=[self.buffer]).opts(
             hv.opts.Curve(color="#333333", line_width=2, responsive=True, height=height,
                           framewise=True, tools=["hover"], title="loss (batch, before update)",
-                          show_grid=True, default_tools=["pan", "wheel_zoom", "reset", "save"]))
+                          show_grid=True, default_tools=["pan", "wheel_zoom", "reset", "save"],
+                          hooks=[_whole_steps]))
         self.accuracy = hv.DynamicMap(self._accuracy_curve, streams=[self.buffer]).opts(
             hv.opts.Curve(color=POS_COLOR, line_width=2, responsive=True, height=height,
                           ylim=(0, 1.02), framewise=True, tools=["hover"],
                           title="training accuracy (all points)", show_grid=True,
-                          default_tools=["pan", "wheel_zoom", "reset", "save"]))
+                          default_tools=["pan", "wheel_zoom", "reset", "save"],
+                          hooks=[_whole_steps]))
 
     @staticmethod
     def _loss_curve(data):
