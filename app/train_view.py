@@ -86,12 +86,12 @@ class TrainView(Viewer):
         self.trainer = None
 
         self._make_widgets(dataset, n_samples, noise, seed, config)
-        self.curves = CurvePlots(height=190)
-        self.boundary = BoundaryPlot(size=400)
+        self.curves = CurvePlots(height=175)
+        self.boundary = BoundaryPlot(size=370)   # with the table below: fits 1280x720
         self.boundary.tap.param.watch(self._on_tap, ["x", "y"])
         self.table = pn.widgets.Tabulator(
             pd.DataFrame({"label": [], "data": [], "grad": [], "update": []}),
-            show_index=False, disabled=True, height=230, sizing_mode="stretch_width",
+            show_index=False, disabled=True, height=205, sizing_mode="stretch_width",
             pagination=None,
             layout="fit_columns", selectable=False,
             formatters={c: NumberFormatter(format="0.000000") for c in ("data", "grad", "update")},
