@@ -56,11 +56,14 @@ def op_symbol(op: str) -> str:
     return OP_SYMBOLS.get(op, op)
 
 
-def node_caption(label: str, data, grad, pending: bool = False) -> str:
-    """The caption of a value box: ``"label | data | grad"`` with 4 significant digits.
+def node_caption(label: str, data, grad, pending: bool = False, const: bool = False) -> str:
+    """The caption of a value box: ``"label | data | grad"`` with 4 significant digits; a
+    number literal (``const``) reads as its number alone.
 
     ``pending`` (forward mode, node not computed yet) shows ``?`` for data and grad.
     """
+    if const:
+        return fmt(data)
     if pending:
         return f"{label} | ? | \u2013"
     return f"{label} | {fmt(data)} | {fmt(grad)}"

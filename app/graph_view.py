@@ -243,6 +243,7 @@ class GraphView:
         roles = [G.nodes[v].get("role", "") for v in cg.value_ids]
         labels = [cg.labels[v] for v in cg.value_ids]
         self._labels = labels
+        self._const = [bool(G.nodes[v].get("const")) for v in cg.value_ids]
         cols = self._value_columns(np.arange(len(labels)))
         data = dict(x=xs, y=ys, w=ws, h=hs, role=roles, label=labels, id=list(cg.value_ids), **cols)
         self._shown = {k: list(v) for k, v in cols.items()}
@@ -371,7 +372,7 @@ class GraphView:
             r = int(r)
             d, g, pend = float(data[r]), float(grad[r]), bool(pending[r])
             flagged = not pend and not (np.isfinite(d) and np.isfinite(g))
-            cols["text"].append(node_caption(self._labels[r], d, g, pend))
+            cols["text"].append(node_caption(self._labels[r], d, g, pend, self._const[r]))
             cols["grad"].append(g)
             cols["data_s"].append("?" if pend else fmt(d))
             cols["grad_s"].append(fmt(g))

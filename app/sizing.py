@@ -17,6 +17,7 @@ CHAR_EM = 0.56
 BOX_HEIGHT = 36.0
 BOX_PADDING = 18.0
 MIN_BOX_WIDTH = 84.0
+MIN_LITERAL_WIDTH = 40.0
 OP_DIAMETER = 28.0
 #: Clear space between rank columns (the layout's default is 40).
 RANK_GAP = 34.0
@@ -37,6 +38,9 @@ def make_node_size(labels: dict, data: dict, grad: dict):
     """
 
     def node_size(node, attrs):
+        if attrs.get("kind") == "value" and attrs.get("const"):   # a literal: just its number
+            chars = len(fmt(data.get(node, 0.0))) + 1
+            return (max(MIN_LITERAL_WIDTH, caption_width(chars) + BOX_PADDING), BOX_HEIGHT)
         if attrs.get("kind") == "value":
             label = labels.get(node, str(node))
             d, g = fmt(data.get(node, 0.0)), fmt(grad.get(node, 0.0))

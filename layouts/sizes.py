@@ -27,7 +27,11 @@ def format_number(x: float) -> str:
 
 
 def value_text(attrs: dict) -> str:
-    """The text drawn in a value box: "label | data | grad" (label part omitted if empty)."""
+    """The text drawn in a value box: "label | data | grad" (label part omitted if empty);
+    a number literal (``const``) is just its number: its label is the number and its grad is
+    always 0."""
+    if attrs.get("const"):
+        return format_number(attrs.get("data", 0.0))
     fields = [format_number(attrs.get("data", 0.0)), format_number(attrs.get("grad", 0.0))]
     label = str(attrs.get("label", "") or "")
     if label:
@@ -37,6 +41,8 @@ def value_text(attrs: dict) -> str:
 
 def value_text_chars(attrs: dict) -> int:
     """Characters reserved for a value box's text; numbers get >= NUMBER_CHARS each."""
+    if attrs.get("const"):     # literals do not change with sliders: their own width
+        return max(3, len(value_text(attrs)))
     label = str(attrs.get("label", "") or "")
     numbers = [format_number(attrs.get(k, 0.0)) for k in ("data", "grad")]
     chars = sum(max(NUMBER_CHARS, len(s)) for s in numbers) + len(FIELD_SEPARATOR)

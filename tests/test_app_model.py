@@ -271,3 +271,10 @@ def test_notebook_changes_from_code_are_pushed_over_the_comm(monkeypatch):
     patched = [e for msg in sent if msg for e in msg.content["events"] if e["kind"] == "ColumnsPatched"]
     texts = [cells for e in patched for col, cells in e["patches"]["entries"] if col == "text"]
     assert [[0, "a | 2 | 0"], [1, "b | -3 | 0"]] in texts
+
+
+def test_number_literals_read_as_their_number():
+    app = create_app("x = 0.5\ny = 2 * x")
+    data = app.graph.values.data
+    assert data["text"][data["label"].index("2")] == "2"
+    assert data["text"][data["label"].index("x")] == "x | 0.5 | 2"

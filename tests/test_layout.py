@@ -363,3 +363,12 @@ def test_random_programs_layout_invariants(G, direction):
     flow_axis = 0 if direction == "LR" else -1
     assert count_polyline_crossings(lines, flow_axis=flow_axis) == lay.crossings
     assert layered_layout(shuffled_copy(G, 1), direction=direction).positions == lay.positions
+
+
+def test_number_literals_are_small_boxes_with_their_number():
+    from layouts import default_node_size, value_text
+
+    literal = {"kind": "value", "label": "2", "data": 2.0, "grad": 0.0, "const": True}
+    leaf = {"kind": "value", "label": "a", "data": 2.0, "grad": 0.0, "const": False}
+    assert value_text(literal) == "2" and value_text(leaf) == "a | 2 | 0"
+    assert default_node_size("v0", literal)[0] < default_node_size("v1", leaf)[0] / 2
