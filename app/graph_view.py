@@ -205,6 +205,9 @@ class GraphView:
         self.focus.js_on_change("patching", CustomJS(args=dict(p=p, focus=self.focus),
                                                      code=_FOLLOW_JS))
         p.scatter("x", "y", source=self.focus, visible=False)   # puts the source in the document
+        # A new graph replaces the value source's data (steps and sliders only patch it): fit
+        # the view to it, as the reset tool does, even if the reader had zoomed into the last one.
+        self.values.js_on_change("data", CustomJS(args=dict(p=p), code="p.reset.emit();"))
         return p
 
     # ------------------------------------------------------------------ updates

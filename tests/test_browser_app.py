@@ -193,3 +193,22 @@ def test_zoomed_in_view_follows_the_player(new_page, served_app, tmp_path):
     assert page.evaluate(in_view, "e")[1] == pytest.approx(span)
     page.screenshot(path=tmp_path / "followed.png")
     assert page.console_errors == []
+
+
+def test_a_new_graph_is_fitted_even_after_zooming(new_page, served_app):
+    page = open_app(new_page, served_app)
+    x, y = glyph_screen_xy(page, "value-boxes", "label", "a")
+    page.mouse.move(x, y)
+    for _ in range(3):
+        page.mouse.wheel(0, -150)
+        page.wait_for_timeout(200)
+    page.locator(".expr-editor textarea").fill("p = 1\nq = 2\nr = p*q + q\ns = tanh(r) * p")
+    page.locator(".apply-button button").click()
+    wait_node_text(page, "s", "s | 0.9993 | 1")
+    all_in_view = """() => { const doc = Bokeh.documents[0];
+        const p = doc.get_model_by_name('graph-plot');
+        const d = doc.get_model_by_name('value-boxes').data_source.data;
+        return d.x.every((x, i) => x >= p.x_range.start && x <= p.x_range.end &&
+                                   d.y[i] >= p.y_range.start && d.y[i] <= p.y_range.end); }"""
+    page.wait_for_function(all_in_view, timeout=5_000)
+    assert page.console_errors == []
