@@ -40,7 +40,8 @@ d = e + c
 L = d*f
 """
 
-TANH_NEURON = """\
+# karpathy's neuron: inputs, weights and the bias that makes o = tanh(n) = 0.7071
+NEURON_PREACTIVATION = """\
 x1 = 2
 x2 = 0
 w1 = -3
@@ -50,27 +51,16 @@ x1w1 = x1*w1
 x2w2 = x2*w2
 x1w1x2w2 = x1w1 + x2w2
 n = x1w1x2w2 + b
-o = tanh(n)
 """
+
+TANH_NEURON = NEURON_PREACTIVATION + "o = tanh(n)\n"
 
 ACCUMULATION = """\
 a = 3
 b = a + a
 """
 
-TANH_VIA_EXP = """\
-x1 = 2
-x2 = 0
-w1 = -3
-w2 = 1
-b = 6.8813735870195432
-x1w1 = x1*w1
-x2w2 = x2*w2
-x1w1x2w2 = x1w1 + x2w2
-n = x1w1x2w2 + b
-e = exp(2*n)
-o = (e - 1)/(e + 1)
-"""
+TANH_VIA_EXP = NEURON_PREACTIVATION + "e = exp(2*n)\no = (e - 1)/(e + 1)\n"
 
 MLP_SEED = 0
 MLP_NOTE = """\

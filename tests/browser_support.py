@@ -135,3 +135,18 @@ def glyph_screen_xy(page, renderer_name: str, row_key: str, row_value: str) -> t
 def output_text(page) -> str:
     """The big output number as displayed."""
     return page.locator(".output-number").inner_text().strip()
+
+
+#: Captions of the lecture example at the end of its backward pass.
+LECTURE_FINAL = {
+    "a": "a | 2 | 6", "b": "b | -3 | -4", "c": "c | 10 | -2", "f": "f | -2 | 4",
+    "e": "e | -6 | -2", "d": "d | 4 | -2", "L": "L | -8 | 1",
+}
+
+
+def open_app(new_page, url):
+    """A fresh page (from the ``new_page`` fixture) on ``url``, once the graph has arrived."""
+    page = new_page()
+    page.goto(url)
+    wait_for_app(page)
+    return page

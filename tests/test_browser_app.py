@@ -12,21 +12,11 @@ if os.environ.get("CI"):
 else:
     expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
 
-from browser_support import glyph_screen_xy, node_texts, output_text, wait_for_app, wait_node_text
+from browser_support import (LECTURE_FINAL, glyph_screen_xy, node_texts, open_app, output_text,
+                             wait_node_text)
 
 pytestmark = pytest.mark.browser
 
-LECTURE_FINAL = {
-    "a": "a | 2 | 6", "b": "b | -3 | -4", "c": "c | 10 | -2", "f": "f | -2 | 4",
-    "e": "e | -6 | -2", "d": "d | 4 | -2", "L": "L | -8 | 1",
-}
-
-
-def open_app(new_page, url):
-    page = new_page()
-    page.goto(url)
-    wait_for_app(page)
-    return page
 
 
 def test_page_loads_without_console_errors_and_fits_720p(new_page, served_app, tmp_path):

@@ -17,22 +17,12 @@ if os.environ.get("CI"):
 else:
     expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
 
-from browser_support import node_texts, output_text, wait_for_app, wait_node_text
+from browser_support import (LECTURE_FINAL, node_texts, open_app, output_text, wait_for_app,
+                             wait_node_text)
 
 pytestmark = pytest.mark.browser
 
 DATA = Path(__file__).parent / "data"
-LECTURE_FINAL = {
-    "a": "a | 2 | 6", "b": "b | -3 | -4", "c": "c | 10 | -2", "f": "f | -2 | 4",
-    "e": "e | -6 | -2", "d": "d | 4 | -2", "L": "L | -8 | 1",
-}
-
-
-def open_app(new_page, url):
-    page = new_page()
-    page.goto(url)
-    wait_for_app(page)
-    return page
 
 
 def wait_url_has(page, *parts, timeout=5_000):
