@@ -147,13 +147,7 @@ def test_upload_original_app_json_then_download_round_trips(new_page, served_app
 @pytest.mark.parametrize("name, content, expected", [
     ("broken.json", b'{"nodes": [', "not valid JSON"),
     ("latin1.json", "{\"nodes\": [\"caf\u00e9\"]}".encode("latin-1"), "not UTF-8"),
-    ("cycle.json", json.dumps({"nodes": [
-        {"id": "a", "type": "value", "data": {"val": 1, "grad": 1, "label": "a"}},
-        {"id": "b", "type": "value", "data": {"val": 1, "grad": 1, "label": "b"}},
-        {"id": "p", "type": "operator", "data": {"op": "tanh"}},
-        {"id": "q", "type": "operator", "data": {"op": "tanh"}}],
-        "edges": [{"source": "a", "target": "p"}, {"source": "p", "target": "b"},
-                  {"source": "b", "target": "q"}, {"source": "q", "target": "a"}]}).encode(), "has a cycle"),
+    ("cycle.json", (Path(__file__).parent / "data" / "cycle.json").read_bytes(), "has a cycle"),
 ])
 def test_broken_upload_keeps_the_graph(new_page, served_app, name, content, expected):
     page = open_app(new_page, served_app)

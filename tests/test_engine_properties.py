@@ -135,19 +135,24 @@ def torch_mirror(root):
     return out
 
 
+def assert_matches_torch(root, context, rel=None, abs_data=None, abs_grad=None):
+    """Every node's data, and the grad of every node torch tracks, equal torch float64's."""
+    mirror = torch_mirror(root)
+    for v in topo_order(root):
+        t = mirror[id(v)]
+        assert v.data == pytest.approx(t.item(), rel=rel, abs=abs_data, nan_ok=True)
+        if t.requires_grad:
+            tg = t.grad.item() if t.grad is not None else 0.0
+            assert v.grad == pytest.approx(tg, rel=rel, abs=abs_grad, nan_ok=True), (context, v)
+
+
 @pytest.mark.skipif(torch is None, reason="torch not installed (optional oracle; CI has it)")
 @given(expressions, leaf_values)
 def test_every_node_matches_torch_float64(expr, values):
     root = parse(program(expr, values))
     assume(moderate(root))
     root.backward()
-    mirror = torch_mirror(root)
-    for v in topo_order(root):
-        t = mirror[id(v)]
-        assert v.data == pytest.approx(t.item(), rel=1e-12, abs=1e-300, nan_ok=True)
-        if t.requires_grad:
-            tg = t.grad.item() if t.grad is not None else 0.0
-            assert v.grad == pytest.approx(tg, rel=1e-12, abs=1e-12, nan_ok=True), (expr, v)
+    assert_matches_torch(root, expr, rel=1e-12, abs_data=1e-300, abs_grad=1e-12)
 
 
 @pytest.mark.skipif(torch is None, reason="torch not installed (optional oracle; CI has it)")
@@ -159,9 +164,4 @@ def test_every_node_matches_torch_float64(expr, values):
 def test_extremes_match_torch(source):
     root = parse(source)
     root.backward()
-    mirror = torch_mirror(root)
-    for v in topo_order(root):
-        t = mirror[id(v)]
-        assert v.data == pytest.approx(t.item(), nan_ok=True)
-        if not v._const:
-            assert v.grad == pytest.approx(t.grad.item(), nan_ok=True), (source, v)
+    assert_matches_torch(root, source)
