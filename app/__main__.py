@@ -1,7 +1,12 @@
-"""``python -m app``: same as the ``autograd-ui`` console script."""
+"""``python -m app``: same as the ``autograd-ui`` console script.
+
+Guarded: Panel's ``/components/<module>/...`` route imports any module named in a URL, and a
+``sys.exit`` at import would end the server's event loop.
+"""
 
 import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

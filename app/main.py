@@ -9,15 +9,21 @@ import panel as pn
 from app import create_app
 from app.presets import PRESETS
 
-pn.extension("katex")
 
-_args = pn.state.session_args or {}
-_preset = (_args.get("preset") or [b""])[0].decode() or None
-_expr = (_args.get("expr") or [b""])[0].decode() or None
-if _preset not in PRESETS:
-    _preset = None
-try:
-    _app = create_app(_expr, preset=_preset)
-except ValueError:
-    _app = create_app(preset=_preset)
-_app.servable(title="autograd-ui")
+def _serve_session() -> None:
+    args = pn.state.session_args or {}
+    preset = (args.get("preset") or [b""])[0].decode() or None
+    expr = (args.get("expr") or [b""])[0].decode() or None
+    if preset not in PRESETS:
+        preset = None
+    try:
+        app = create_app(expr, preset=preset)
+    except ValueError:
+        app = create_app(preset=preset)
+    app.servable(title="autograd-ui")
+
+
+# `panel serve` runs this file as a module named bokeh_app_<hash>; an import by name (Panel's
+# /components/app.main/... route, or `import app.main`) must build nothing.
+if __name__.startswith("bokeh_app_") or __name__ == "__main__":
+    _serve_session()
