@@ -9,11 +9,11 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
-from .controls import ExpressionEditor, LeafSliders, OutputDisplay
-from .graph_view import GraphView
-from .model import GraphModel
-from .share_tools import ShareTools
-from .step_panel import PlayerBar, StepPanel
+from .graph_page.controls import ExpressionEditor, LeafSliders, OutputDisplay
+from .graph_page.graph_view import GraphView
+from .graph_page.model import GraphModel
+from .share.share_tools import ShareTools
+from .graph_page.step_panel import PlayerBar, StepPanel
 
 PAGE_CSS = """
 :host { font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; }
@@ -86,7 +86,7 @@ class AutogradApp(Viewer):
 
     def _tab_opened(self, event) -> None:
         if event.new == 1 and self.train_view is None:
-            from .train_view import create_train_view
+            from .train.view import create_train_view
 
             self.train_view = create_train_view(on_inspect=self.inspect)
             self.tabs[1] = ("Train", self.train_view)

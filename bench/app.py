@@ -109,8 +109,8 @@ def server_side(size_key):
     """Per-step and per-slider costs for one graph size, for the graph plot alone (model + Bokeh
     figure: the restyle path) and for the whole app (plus step panel, Player, output, sliders)."""
     from app import create_app
-    from app.graph_view import GraphView
-    from app.model import GraphModel
+    from app.graph_page.graph_view import GraphView
+    from app.graph_page.model import GraphModel
 
     root = mlp_loss(*SIZES[size_key])
     model = GraphModel(root)

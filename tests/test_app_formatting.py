@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from app.formatting import fmt, formula_latex, latex_symbol, node_caption, op_symbol
-from app.graph_view import caption_font_units
-from app.leaves import make_leaf_model, slider_range
-from app.sizing import FONT_UNITS, caption_width, make_node_size
+from app.graph_page.formatting import fmt, formula_latex, latex_symbol, node_caption, op_symbol
+from app.graph_page.graph_view import caption_font_units
+from app.graph_page.leaves import make_leaf_model, slider_range
+from app.graph_page.sizing import FONT_UNITS, caption_width, make_node_size
 
 
 @pytest.mark.parametrize("x,s", [(6.0, "6"), (-0.70710678, "-0.7071"), (123456.7, "1.235e+05"),

@@ -12,7 +12,7 @@ from bokeh.document import Document
 from bokeh.document.events import ColumnDataChangedEvent, ColumnsPatchedEvent
 
 from app import create_app
-from app.model import GraphModel
+from app.graph_page.model import GraphModel
 from app.presets import LECTURE, PRESETS
 from engine import ExpressionError, backprop_steps, forward_steps, parse, to_graph
 
@@ -255,7 +255,7 @@ def test_notebook_changes_from_code_are_pushed_over_the_comm(monkeypatch):
 
     import panel.io.notebook as nb
 
-    import app.graph_view as gv
+    import app.graph_page.graph_view as gv
 
     # rendering for Jupyter imports IPython, whose jedi import raises the interpreter's recursion
     # limit to 3000 for good; put it back so later tests see the interpreter they expect

@@ -45,7 +45,7 @@ def test_inspect_opens_the_sample_graph_with_a_final_update_step(inspection):
 
 
 def test_update_step_is_narrated(inspection):
-    from app.narration import step_latex, step_title
+    from app.graph_page.narration import step_latex, step_title
 
     app = create_app()
     app.inspect(inspection.root, inspection.updates)

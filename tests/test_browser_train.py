@@ -26,7 +26,7 @@ SERVE = """
 import sys
 import panel as pn
 from engine import backprop_steps, to_graph
-from app.train_view import create_train_view
+from app.train.view import create_train_view
 
 def page():
     shown = pn.pane.HTML("<div id='inspected'>nothing inspected</div>")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.flow_io import MAX_FILE_BYTES, FlowFileError, FlowIO, flow_document, read_flow_file
-from app.model import GraphModel
+from app.share.flow_io import MAX_FILE_BYTES, FlowFileError, FlowIO, flow_document, read_flow_file
+from app.graph_page.model import GraphModel
 from engine import from_flow, to_graph
 
 EXAMPLE = Path(__file__).parent / "data" / "original-app-example.json"
@@ -99,7 +99,7 @@ def test_broken_files_give_a_message_and_keep_the_graph(case):
 
 
 def test_upload_component_refuses_oversized_and_damaged_messages():
-    from app.flow_io import FileUpload
+    from app.share.flow_io import FileUpload
 
     got, errors = [], []
     up = FileUpload(on_file=lambda n, raw: got.append((n, raw)), on_error=errors.append)

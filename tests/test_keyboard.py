@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import panel as pn
 
-from app.keyboard import KEY_ACTIONS, KeyboardShortcuts, next_step
-from app.model import GraphModel
+from app.share.keyboard import KEY_ACTIONS, KeyboardShortcuts, next_step
+from app.graph_page.model import GraphModel
 
 
 def test_next_step_clamps():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import panel as pn
 
 from app import create_app
-from app.theme import DARK, LIGHT, dark_pane_css, style_figure, style_layout
+from app.share.theme import DARK, LIGHT, dark_pane_css, style_figure, style_layout
 
 
 def test_dark_figure_colours():

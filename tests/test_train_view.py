@@ -1,4 +1,4 @@
-"""app.train_view without a browser: the controller, its plots' streams and the inspect hook."""
+"""app.train.view without a browser: the controller, its plots' streams and the inspect hook."""
 import asyncio
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from engine import Value, backprop_steps, to_graph
 from engine.train import TrainConfig
-from app.train_view import create_train_view, parse_hidden
+from app.train.view import create_train_view, parse_hidden
 
 SMALL = TrainConfig(hidden=(4,), seed=3)
 

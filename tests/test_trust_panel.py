@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from app.model import GraphModel
-from app.trust_panel import TrustPanel, check_rows, summary, table_html
+from app.graph_page.model import GraphModel
+from app.share.trust_panel import TrustPanel, check_rows, summary, table_html
 
 
 def by_label(panel):

@@ -8,9 +8,9 @@ from urllib.parse import parse_qsl, urlparse
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from app.model import GraphModel
+from app.graph_page.model import GraphModel
 from app.presets import PRESETS
-from app.url_state import (
+from app.share.url_state import (
     MAX_EXPR_CHARS,
     UrlState,
     apply_state,

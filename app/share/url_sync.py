@@ -1,7 +1,7 @@
 """Keeps the browser's URL equal to the app's shareable state (served sessions only).
 
 On session start :meth:`UrlSync.restore` reads the URL (``pn.state.session_args``), validates it
-(:mod:`app.url_state`) and applies it to the model; whatever it could not apply becomes one
+(:mod:`app.share.url_state`) and applies it to the model; whatever it could not apply becomes one
 notice. Afterwards every change of what is shown schedules one URL update: changes within
 ``delay_ms`` are coalesced into a single ``pn.state.location.search`` write (a slider drag or a
 playing Player costs one small message per ``delay_ms``, not one per event; the query itself
@@ -13,7 +13,7 @@ from __future__ import annotations
 import panel as pn
 from panel.custom import JSComponent
 
-from .presets import DEFAULT_PRESET, PRESETS
+from ..presets import DEFAULT_PRESET, PRESETS
 from .url_state import apply_state, decode, encode, first_values, state_from_model
 
 

@@ -4,7 +4,7 @@
 
 - ``toolbar``: Import (original app's JSON), JSON and PNG downloads, Link (copies the shareable
   URL), and the light/dark switch (served sessions only);
-- ``trust.view``: the gradient-check card (:mod:`app.trust_panel`);
+- ``trust.view``: the gradient-check card (:mod:`app.share.trust_panel`);
 - ``notices.view``: the notice bar above the plot;
 - ``keyboard``: the invisible keyboard-shortcut component;
 

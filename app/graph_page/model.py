@@ -1,7 +1,7 @@
 """The app's state: a ``param.Parameterized`` model. No Panel or Bokeh in here.
 
 State: the expression (``source``/``preset``), the leaf values (a generated ``param`` model, see
-:mod:`app.leaves`), the Player position ``step`` and the ``mode`` (backward or forward pass).
+:mod:`app.graph_page.leaves`), the Player position ``step`` and the ``mode`` (backward or forward pass).
 Everything numeric comes from the engine: ``Tape.run`` for a slider move, the engine's step
 records for the Player. The model keeps the arrays *as shown* at the current step and announces
 which value rows changed through the ``frame`` parameter, which the view watches.
@@ -16,7 +16,7 @@ import param
 
 from .compiled import CompiledGraph, compile_graph
 from .leaves import leaf_values, make_leaf_model
-from .presets import DEFAULT_PRESET, PRESETS
+from ..presets import DEFAULT_PRESET, PRESETS
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import html
 import panel as pn
 
 from .formatting import fmt
-from .presets import PRESETS
+from ..presets import PRESETS
 
 EDITOR_CSS = """
 textarea { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace !important; font-size: 14px !important;

@@ -10,7 +10,7 @@ Training runs server-side in a periodic callback (``pn.state.add_periodic_callba
 steps per tick, so the page stays responsive; every step goes through the trainer's compiled
 ``engine.Tape`` (``engine.train``). Standalone::
 
-    python -c "import panel as pn; from app.train_view import create_train_view; \
+    python -c "import panel as pn; from app.train.view import create_train_view; \
 pn.serve(create_train_view, port=5007, show=False)"
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from panel.viewable import Viewer
 from engine.datasets import DATASETS, make_dataset
 from engine.train import TrainConfig, Trainer, estimate_nodes
 
-from .train_plots import NEG_COLOR, POS_COLOR, BoundaryPlot, CurvePlots
+from .plots import NEG_COLOR, POS_COLOR, BoundaryPlot, CurvePlots
 
 LOSS_OPTIONS = {"max-margin (micrograd demo)": "max_margin", "mean squared error": "mse",
                 "cross-entropy (sigmoid)": "bce"}
@@ -424,7 +424,7 @@ def create_train_view(on_inspect=None, **kwargs) -> TrainView:
     return TrainView(on_inspect=on_inspect, **kwargs)
 
 
-if __name__ == "__main__":      # python -m app.train_view [port]: the view alone, for trying it
+if __name__ == "__main__":      # python -m app.train.view [port]: the view alone, for trying it
     import sys
 
     pn.serve(create_train_view, port=int(sys.argv[1]) if len(sys.argv) > 1 else 5007,

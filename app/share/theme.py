@@ -51,7 +51,7 @@ def current_theme_name() -> str:
 
 
 def style_figure(graph_view, theme: Theme) -> None:
-    """Recolour the graph figure of ``graph_view`` (an ``app.graph_view.GraphView``) in place."""
+    """Recolour the graph figure of ``graph_view`` (an ``app.graph_page.graph_view.GraphView``) in place."""
     p = graph_view.figure
     p.background_fill_color = theme.page
     p.border_fill_color = theme.page

@@ -16,7 +16,7 @@ import math
 
 import panel as pn
 
-from .formatting import fmt
+from ..graph_page.formatting import fmt
 
 #: Checks costing up to this many leaf x node visits run on every slider move even while the
 #: card is closed (~2 ms); bigger graphs are checked while the card is open.

@@ -1,0 +1,1 @@
+"""The Train tab: the training controller/view and its plots."""
