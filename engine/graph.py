@@ -25,7 +25,8 @@ def to_graph(root) -> nx.DiGraph:
     Returns a DiGraph where
     - value nodes ``"v0" .. "vN"`` (topological order, output last) have ``kind="value"``,
       ``label``, ``data``, ``grad``, ``role`` (``"leaf"``, ``"intermediate"``, ``"output"``)
-      and ``const`` (a number literal, not a tunable leaf);
+      and ``const`` (a number literal, not a tunable leaf); a value built inside an
+      ``engine.nn`` module also has ``scope``, its module path (see ``engine.scopes``);
     - the op node that made ``"vK"`` is ``"oK"``, with ``kind="op"`` and ``op``;
     - edges run operand value -> op node -> result value; an operand edge has ``operands``,
       the operand positions it fills (``b = a + a`` gives one edge with ``[0, 1]``);
@@ -42,6 +43,9 @@ def to_graph(root) -> nx.DiGraph:
         G.add_node(vid, kind="value", label=str(getattr(v, "label", "") or ""),
                    data=float(v.data), grad=float(v.grad), role=role,
                    const=bool(getattr(v, "_const", False)))
+        scope = getattr(v, "_scope", None)
+        if scope:
+            G.nodes[vid]["scope"] = tuple(scope)
         if children:
             oid = op_id(vid)
             G.add_node(oid, kind="op", op=str(v._op))

@@ -3,7 +3,10 @@
 Differences: the nonlinearity is named (``"tanh"``, ``"relu"`` or ``"linear"``; micrograd's
 ``nonlin=True/False`` still means relu/linear), weights come from a seedable ``rng``, and every
 parameter carries a label that says where it lives (``w[1][0][2]``: layer 1, neuron 0, input 2;
-``b[1][0]``), so graphs of networks are legible.
+``b[1][0]``), so graphs of networks are legible. Every Value a neuron builds, and its
+parameters, also record the neuron's scope path (``("layer 1", "neuron 0")``, see
+``engine.scopes``): one attribute set per node built, so training (which builds its graph once
+and re-runs a Tape) does not notice.
 """
 from __future__ import annotations
 
@@ -28,6 +31,13 @@ def _index(idx: tuple) -> str:
     return "".join(f"[{i}]" for i in idx)
 
 
+def _scope_path(idx: tuple) -> tuple:
+    """A neuron's scope path from its index: (layer, neuron), (neuron,) or ()."""
+    if len(idx) >= 2:
+        return (f"layer {idx[-2]}", f"neuron {idx[-1]}")
+    return (f"neuron {idx[0]}",) if idx else ("neuron",)
+
+
 class Module:
     def zero_grad(self) -> None:
         for p in self.parameters():
@@ -48,11 +58,20 @@ class Neuron(Module):
         self.w = [Value(rng.uniform(-1, 1), label=f"w{_index(self.index + (i,))}")
                   for i in range(nin)]
         self.b = Value(0.0, label=f"b{_index(self.index)}")
+        self.scope = _scope_path(self.index)
+        for p in self.parameters():
+            p._scope = self.scope
 
     def __call__(self, x) -> Value:
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        scope = self.scope
+        act = self.b              # micrograd's sum(w*x, b): b + w0*x0 + w1*x1 + ...
+        for wi, xi in zip(self.w, x):
+            prod = wi * xi
+            act = act + prod
+            prod._scope = act._scope = scope
         out = act if self.nonlin == "linear" else getattr(act, self.nonlin)()
         out.label = f"h{_index(self.index)}"
+        out._scope = scope
         return out
 
     def parameters(self) -> list[Value]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .nn import MLP
+from .scopes import record
 from .steps import fmt
 from .tape import Tape
 from .value import Value
@@ -103,6 +104,8 @@ def build_loss(model: MLP, xs, ys, loss: str, alpha=None):
     number or ``None`` (no L2 term).
     Returns ``(total, scores, losses)``: the loss Value (labelled ``loss``), the score Values
     (``score[s]``) and the per-sample loss Values (``loss[s]``), labelled by position ``s``.
+    Scopes (``engine.scopes``): the model's neurons record theirs; each sample's loss is
+    ``("sample loss",)`` and the L2 term ``("L2 term",)``; the mean over samples has none.
     """
     scores, losses = [], []
     for s, (x, y) in enumerate(zip(xs, ys)):
@@ -110,6 +113,7 @@ def build_loss(model: MLP, xs, ys, loss: str, alpha=None):
         score.label = f"score[{s}]"
         sample_loss = per_sample_loss(score, y, loss)
         sample_loss.label = f"loss[{s}]"
+        record(sample_loss, ("sample loss",))
         scores.append(score)
         losses.append(sample_loss)
     data_loss = sum(losses) * (1.0 / len(losses))
@@ -119,6 +123,7 @@ def build_loss(model: MLP, xs, ys, loss: str, alpha=None):
     else:
         reg_loss = alpha * sum(p * p for p in model.parameters())
         reg_loss.label = "reg_loss"
+        record(reg_loss, ("L2 term",))
         total = data_loss + reg_loss
     total.label = "loss"
     return total, scores, losses

@@ -25,7 +25,9 @@ def _number_label(x) -> str:
 
 
 class Value:
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_const", "__weakref__")
+    # ``_scope`` (set by engine.nn / engine.scopes.record, never in __init__, so building a
+    # Value costs nothing more) is the module path a node was built in: ("layer 1", "neuron 0")
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_const", "_scope", "__weakref__")
 
     def __init__(self, data, label: str = "", _children: tuple = (), _op: str = ""):
         self.data = float(data)
