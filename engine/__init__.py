@@ -11,6 +11,7 @@ from .expression import ExpressionError, parse
 from .flow import flow_convention, from_flow, to_flow
 from .gradcheck import LeafCheck, gradcheck
 from .graph import to_graph
+from .scope_steps import ScopeStep, scope_steps
 from .scopes import scope_paths, scopes
 from .source import to_source
 from .steps import (InputTerm, Step, StepRecords, backprop_steps, forward_steps, fmt,
@@ -22,4 +23,5 @@ __all__ = ["Value", "parse", "ExpressionError", "GraphError", "to_graph", "to_fl
            "from_flow", "flow_convention", "as_value", "Tape", "TapeResult",
            "backprop_steps", "forward_steps", "Step", "InputTerm", "StepRecords", "fmt",
            "gradcheck", "LeafCheck", "update_step", "with_update", "to_source",
-           "scopes", "scope_paths", "collapse", "expanded_at", "box_id"]
+           "scopes", "scope_paths", "collapse", "expanded_at", "box_id", "scope_steps",
+           "ScopeStep"]
