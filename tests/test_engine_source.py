@@ -13,9 +13,9 @@ from test_engine_properties import expressions, leaf_values, program
 
 def same_graph(a, b, labels=True):
     ga, gb = to_graph(a), to_graph(b)
-    def strip(d):     # NaN != NaN: compare it as text
+    def strip(d):     # NaN != NaN: compare it as text; scopes (engine.nn's) go with labels
         return {k: ("nan" if isinstance(v, float) and math.isnan(v) else v)
-                for k, v in d.items() if labels or k != "label"}
+                for k, v in d.items() if labels or k not in ("label", "scope")}
     assert [strip(d) for _, d in ga.nodes(data=True)] == [strip(d) for _, d in gb.nodes(data=True)]
     assert list(ga.edges(data=True)) == list(gb.edges(data=True))
 
