@@ -13,6 +13,12 @@
 - ``edges[(u, v)] = [(x, y), ...]``: polyline from u's border to v's border, monotone along the
   flow, bending at every rank a long edge crosses.
 - ``width``, ``height``, ``ranks``, ``crossings`` (edge crossings of the drawing).
+- ``clusters[scope_path] = (x0, y0, x1, y1)``: frames, with ``clusters={node: scope_path}``
+  (nested scopes, outermost first).  In every rank a cluster's members are consecutive; a
+  frame holds its members (room at the top for a label) and no other node; frames overlap
+  only when nested.  A collapsed cluster is a plain node (``size`` and ``collapsed``
+  attributes); ``collapsed[scope_path] = node``.  ``previous=`` an earlier Layout keeps the
+  drawing stable (e.g. on expanding a cluster).
 
 ``count_polyline_crossings(polylines)`` counts crossings of any drawing (used by the
 benchmark to compare with graphviz dot).

@@ -26,7 +26,9 @@ import networkx as nx
 import numpy as np
 
 from .brandes_koepf import brandes_koepf
+from .clusters import build_tree, cluster_paths
 from .coordinates import assign_cross_coordinates
+from .frames import along_margins, clustered_cross_coordinates, rank_spans
 from .layering import make_layered
 from .ordering import dfs_order, forward_dfs_order, minimise_crossings
 from .ranking import rank_nodes
@@ -39,6 +41,10 @@ LEAF_EDGE_WEIGHT = 0.25  # relative weight of edges leaving leaves (in ranking a
 TIGHT_EDGE_WEIGHT = 4.0  # op -> result edges: keep chains straight
 LP_MAX_NODES = 500        # "auto" coordinates: exact LP up to here (~10 ms), Brandes-Koepf beyond
 FIRST_OPERAND_BONUS = 0.01  # tie-break for positions: align an op with its operand 0
+CLUSTER_SPAN_WEIGHT = 1.0  # ranking: cost per rank of a cluster's span along the flow
+FRAME_MARGIN = 8.0       # room between a cluster's frame and what it holds
+FRAME_LABEL = 16.0       # extra room on the frame's top side for its label (~12 px text)
+FRAME_CLEARANCE = 8.0    # minimum room along the flow between frames of consecutive ranks
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,11 @@ class Layout:
     ranks : {node: rank}; flow goes from rank 0 (left for LR, top for TB) upwards.
     crossings : number of edge crossings of the drawing (between consecutive ranks).
     direction : "LR" or "TB".
+    clusters : {scope_path: (x0, y0, x1, y1)} frame of every cluster (``clusters=`` given):
+        it holds all its members' boxes with a margin (more at the top, for a label) and no
+        other node; two frames overlap only if one holds the other.
+    collapsed : {scope_path: node} for nodes with a ``collapsed`` attribute (a collapsed
+        cluster drawn as one node); ``previous=`` uses it to place the cluster's members.
     """
 
     positions: dict
@@ -64,6 +75,8 @@ class Layout:
     ranks: dict = field(default_factory=dict)
     crossings: int = 0
     direction: str = "LR"
+    clusters: dict = field(default_factory=dict)
+    collapsed: dict = field(default_factory=dict)
 
 
 def natural_key(node: Hashable):
@@ -75,7 +88,8 @@ def natural_key(node: Hashable):
 def layered_layout(G: nx.DiGraph, direction: str = "LR",
                    node_size: Callable[[Hashable, dict], tuple[float, float]] | None = None,
                    rank_gap: float = RANK_GAP, node_gap: float = NODE_GAP,
-                   coordinates: str = "auto") -> Layout:
+                   coordinates: str = "auto", clusters: dict | None = None,
+                   previous: "Layout | None" = None) -> Layout:
     """Lay out a DAG (typically ``engine.to_graph``'s compute graph) in layers.
 
     Parameters
@@ -85,12 +99,23 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
         (operand order, top to bottom / left to right), ``G.graph["output"]`` (the root).
     direction : "LR" (flow left to right) or "TB" (top to bottom).
     node_size : optional ``(node, attrs) -> (w, h)``; default ``sizes.default_node_size``
-        (value box 40 high and 8 units per character of "label | data | grad"; op circles 30).
+        (value box 40 high and 8 units per character of "label | data | grad"; op circles 30;
+        any node with a ``size`` attribute ``(w, h)``, e.g. a collapsed cluster, that size).
     rank_gap, node_gap : clearances between ranks and between nodes of a rank.
     coordinates : "lp" (dot's linear program, solved exactly by HiGHS: the most compact
         and straight, but superlinear: ~30 ms at 700 nodes, seconds at 10k), "bk"
         (Brandes-Koepf, linear time, taller drawings) or "auto" (default): "lp" up to
-        ``LP_MAX_NODES`` nodes (virtual ones included), "bk" beyond.
+        ``LP_MAX_NODES`` nodes (virtual ones included), "bk" beyond.  Clusters need "lp"
+        ("auto" picks it whenever clusters are given).
+    clusters : optional {node: scope path}, a path being a tuple of names, outermost first
+        (``()`` or a missing node: in no cluster).  Every prefix of a path is a cluster.  In
+        every rank the members of each cluster are consecutive, and ``Layout.clusters``
+        gives each cluster's frame.  A collapsed cluster is just a node (give it a ``size``,
+        and a ``collapsed`` attribute: the scope path it stands for).
+    previous : optional earlier ``Layout`` of a related graph (e.g. before a cluster was
+        expanded): the order across the flow starts from it and only improves locally, so
+        what did not change stays where it was.  Nodes new to it start where their deepest
+        scope was (its frame, or the collapsed node that stood for it).
 
     Returns
     -------
@@ -107,6 +132,10 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     n = len(nodes)
     if n == 0:
         return Layout({}, {}, {}, 0.0, 0.0, {}, 0, direction)
+    paths, node_cluster = cluster_paths(nodes, clusters or {})
+    clustered = len(paths) > 1
+    if clustered and coordinates == "bk":
+        raise ValueError("clusters need coordinates='lp' (or 'auto')")
     index = {v: i for i, v in enumerate(nodes)}
     node_attrs = G.nodes
     sizes = {v: tuple(float(s) for s in size_of(v, node_attrs[v])) for v in nodes}
@@ -123,9 +152,16 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     edge_weight = np.where(from_leaf, LEAF_EDGE_WEIGHT, 1.0) * np.where(tight, TIGHT_EDGE_WEIGHT, 1.0)
     # Among equal weights, operand 0 is the main line (e.g. x in x*0.99 when x is a leaf too).
     main_line = np.where(operand == 0, 1.0 + FIRST_OPERAND_BONUS, 1.0)
+    # An op and its result drawn on one line must share their clusters' frames.
+    rigid = tight & (node_cluster[src] == node_cluster[dst])
 
-    rank = rank_nodes(n, src, dst, edge_weight, tight)
+    groups = _rank_groups(paths, node_cluster, src, dst) if clustered else None
+    rank = rank_nodes(n, src, dst, edge_weight, tight, groups)
     lg = make_layered(n, src, dst, rank)
+    tree = None
+    if clustered:
+        tree, ph_layer, _ = build_tree(paths, node_cluster, lg.layer, src, dst, _virtual_edges(lg, n))
+        lg.layer = np.concatenate([lg.layer, ph_layer])   # placeholders: no segments
 
     # Initial order: a DFS back from the output fixes a canonical sequence (operand 0 first);
     # a DFS forward from the first rank's nodes, in that sequence, keeps inputs that feed the
@@ -137,7 +173,11 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     by_backward = np.argsort(backward)
     first_rank = by_backward[lg.layer[by_backward] == 0]
     start_key = forward_dfs_order(lg, np.concatenate([first_rank, by_backward]).tolist())
-    pos, crossings = minimise_crossings(lg, start_key, seg_rigid=tight[lg.seg_edge])
+    search = {}
+    if previous is not None:
+        start_key = _seed_from(previous, nodes, paths, node_cluster, start_key, direction)
+        search = dict(local=True)   # stability: transposition and sifting only
+    pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid[lg.seg_edge], tree=tree, **search)
 
     # Extents along / across the flow (virtual nodes are points).
     w = np.array([sizes[v][0] for v in nodes])
@@ -155,20 +195,39 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     seg_real = (lg.seg_src < n).astype(int) + (lg.seg_dst < n).astype(int)
     seg_weight = np.choose(seg_real, [8.0, 2.0, 1.0]) * (edge_weight * main_line)[lg.seg_edge]
     if coordinates == "auto":
-        coordinates = "lp" if n_all <= LP_MAX_NODES else "bk"
-    if coordinates == "lp":
+        coordinates = "lp" if n_all <= LP_MAX_NODES or clustered else "bk"
+    frame_lo = frame_hi = None
+    if clustered:
+        pad_lo, pad_hi = _cross_pads(tree.n_clusters, direction)
+        anchor = None
+        if previous is not None:
+            anchor = np.full(n_all, np.nan)
+            sign, axis = (-1.0, 1) if direction == "LR" else (1.0, 0)
+            anchor[:n] = [sign * previous.positions[v][axis] if v in previous.positions else np.nan
+                          for v in nodes]
+        cross, frame_lo, frame_hi = clustered_cross_coordinates(
+            members, across, gap, lg.seg_src, lg.seg_dst, seg_weight, rigid[lg.seg_edge], tree,
+            pad_lo, pad_hi, cluster_gap=node_gap, anchor=anchor)
+    elif coordinates == "lp":
         cross = assign_cross_coordinates(n_all, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight,
-                                         seg_rigid=tight[lg.seg_edge])
+                                         seg_rigid=rigid[lg.seg_edge])
     else:
         cross = brandes_koepf(n_all, n, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight,
-                              seg_priority=tight[lg.seg_edge])
-    cross = cross - float((cross - across / 2).min())
+                              seg_priority=rigid[lg.seg_edge])
+    cross = cross - float((cross - across / 2).min()) if frame_lo is None else cross
     cross_extent = float((cross + across / 2).max())
+    if frame_hi is not None and tree.n_clusters > 1:
+        cross_extent = max(cross_extent, float(frame_hi[1:].max()))
 
     column = np.zeros(lg.n_layers)
     np.maximum.at(column, lg.layer, along)
-    column_start = np.concatenate([[0.0], np.cumsum(column + rank_gap)[:-1]])
-    flow_extent = float(column_start[-1] + column[-1])
+    flow_lo = flow_hi = None
+    if clustered:
+        column_start, flow_extent, flow_lo, flow_hi = _cluster_columns(tree, lg.layer, column, rank_gap,
+                                                                       direction)
+    else:
+        column_start = np.concatenate([[0.0], np.cumsum(column + rank_gap)[:-1]])
+        flow_extent = float(column_start[-1] + column[-1])
     flow = (column_start + column / 2)[lg.layer]
 
     if direction == "LR":
@@ -181,7 +240,108 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
                    cross_extent, flow_extent)
     width, height = (flow_extent, cross_extent) if direction == "LR" else (cross_extent, flow_extent)
     ranks = {v: r for v, r in zip(nodes, rank.tolist())}
-    return Layout(positions, sizes, edges, width, height, ranks, int(crossings), direction)
+    frames = {}
+    if clustered:
+        frames = _frames(tree, frame_lo, frame_hi, flow_lo, flow_hi, direction, cross_extent, flow_extent)
+    collapsed = {tuple(node_attrs[v]["collapsed"]): v for v in nodes if node_attrs[v].get("collapsed")}
+    return Layout(positions, sizes, edges, width, height, ranks, int(crossings), direction, frames,
+                  collapsed)
+
+
+def _seed_from(previous: Layout, nodes: list, paths: list, node_cluster: np.ndarray,
+               start_key: np.ndarray, direction: str) -> np.ndarray:
+    """Initial order key from an earlier layout: each node's old place across the flow (top
+    to bottom / left to right); a new node takes its deepest scope's old place; nodes with
+    neither (and bends) take the place of the node before them in the DFS order."""
+    across = (lambda xy: -xy[1]) if direction == "LR" else (lambda xy: xy[0])
+    anchors = {path: across(((x0 + x1) / 2, (y0 + y1) / 2))
+               for path, (x0, y0, x1, y1) in previous.clusters.items()}
+    anchors.update({path: across(previous.positions[v]) for path, v in previous.collapsed.items()
+                    if v in previous.positions})
+    known = np.full(len(start_key), np.nan)
+    for i, v in enumerate(nodes):
+        if v in previous.positions:
+            known[i] = across(previous.positions[v])
+            continue
+        path = paths[node_cluster[i]]
+        for k in range(len(path), 0, -1):
+            if path[:k] in anchors:
+                known[i] = anchors[path[:k]]
+                break
+    by_dfs = np.argsort(start_key, kind="stable")
+    filled = known[by_dfs]
+    last = np.where(np.isnan(filled), 0, np.arange(len(filled)))
+    np.maximum.accumulate(last, out=last)
+    filled = filled[last]
+    filled[np.isnan(filled)] = -np.inf
+    key = np.empty(len(start_key))
+    key[by_dfs] = np.argsort(np.lexsort((np.arange(len(filled)), filled)))
+    return key
+
+
+def _rank_groups(paths: list, node_cluster: np.ndarray, src: np.ndarray, dst: np.ndarray):
+    """(member, group, weight) for ``rank_nodes``: every real node in each of its clusters;
+    a cluster's span weighs as much as the edges crossing its border (an MLP layer whose
+    neurons are staggered to shorten the edges into the next layer would save less than it
+    costs: the layer's neurons are drawn side by side)."""
+    index = {p: i for i, p in enumerate(paths)}
+    member, group = [], []
+    for v, c in enumerate(node_cluster.tolist()):
+        path = paths[c]
+        for k in range(1, len(path) + 1):
+            member.append(v); group.append(index[path[:k]] - 1)
+    member, group = np.array(member, dtype=np.int64), np.array(group, dtype=np.int64)
+    inside = np.zeros((len(paths) - 1, len(node_cluster)), dtype=bool)
+    inside[group, member] = True
+    border = (inside[:, src] != inside[:, dst]).sum(axis=1)
+    return member, group, CLUSTER_SPAN_WEIGHT * np.maximum(border, 1)
+
+
+def _virtual_edges(lg, n: int) -> np.ndarray:
+    """Original edge of every virtual node n, n+1, ..."""
+    path_len = np.diff(lg.path_ptr)
+    edge_of_slot = np.repeat(np.arange(len(path_len)), path_len)
+    virtual = lg.path_nodes >= n
+    out = np.empty(lg.n_nodes - n, dtype=np.int64)
+    out[lg.path_nodes[virtual] - n] = edge_of_slot[virtual]
+    return out
+
+
+def _cross_pads(k: int, direction: str):
+    """Room inside a frame across the flow: the label goes on top, which is across the flow's
+    low side in LR drawings (and along the flow in TB ones)."""
+    pad_lo = np.full(k, FRAME_MARGIN + (FRAME_LABEL if direction == "LR" else 0.0))
+    pad_hi = np.full(k, FRAME_MARGIN)
+    return pad_lo, pad_hi
+
+
+def _cluster_columns(tree, layer, column, rank_gap, direction):
+    """Column starts with room for frames: a gap between ranks r and r+1 holds the margins
+    of the frames that end at r and of those that start at r+1.  Returns (column_start,
+    flow_extent, frame_flow_lo, frame_flow_hi)."""
+    margin_lo, margin_hi = along_margins(tree, FRAME_MARGIN, FRAME_LABEL, direction == "TB")
+    first, last = rank_spans(tree, layer)
+    n_layers = len(column)
+    need_hi = np.zeros(n_layers); np.maximum.at(need_hi, last[1:], margin_hi[1:])
+    need_lo = np.zeros(n_layers); np.maximum.at(need_lo, first[1:], margin_lo[1:])
+    gaps = np.maximum(rank_gap, need_hi[:-1] + need_lo[1:] + FRAME_CLEARANCE)
+    column_start = need_lo[0] + np.concatenate([[0.0], np.cumsum(column[:-1] + gaps)])
+    flow_extent = float(column_start[-1] + column[-1] + need_hi[-1])
+    flow_lo = column_start[first] - margin_lo
+    flow_hi = column_start[last] + column[last] + margin_hi
+    return column_start, flow_extent, flow_lo, flow_hi
+
+
+def _frames(tree, cross_lo, cross_hi, flow_lo, flow_hi, direction, cross_extent, flow_extent) -> dict:
+    """{scope path: (x0, y0, x1, y1)} in plot coordinates (y up)."""
+    frames = {}
+    for c in range(1, tree.n_clusters):
+        if direction == "LR":
+            box = (flow_lo[c], cross_extent - cross_hi[c], flow_hi[c], cross_extent - cross_lo[c])
+        else:
+            box = (cross_lo[c], flow_extent - flow_hi[c], cross_hi[c], flow_extent - flow_lo[c])
+        frames[tree.paths[c]] = tuple(float(b) for b in box)
+    return frames
 
 
 def _route(lg, nodes, edge_list, along, cross, column, column_start, direction,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .clusters import ClusterTree, contiguous_ranks, refresh_keys, sift_allowed
 from .crossings import count_bilayer_crossings
 from .layering import LayeredGraph
 
@@ -60,11 +61,14 @@ def _preorder(n: int, here_sorted: np.ndarray, there_sorted: np.ndarray, roots) 
 class LayerOrder:
     """Mutable node order of a layered graph: ``pos[v]`` is v's index within its layer."""
 
-    def __init__(self, lg: LayeredGraph, rank_key: np.ndarray, seg_rigid: np.ndarray | None = None):
+    def __init__(self, lg: LayeredGraph, rank_key: np.ndarray, seg_rigid: np.ndarray | None = None,
+                 tree: ClusterTree | None = None):
         """``seg_rigid`` marks segments that should never cross each other (op -> result:
         the two are drawn on one line, so crossing rigid segments would bend one of them);
-        such a crossing costs ``RIGID_PENALTY`` ordinary ones."""
+        such a crossing costs ``RIGID_PENALTY`` ordinary ones.  With a cluster ``tree``
+        every move keeps each cluster consecutive in every rank (see ``clusters``)."""
         self.lg = lg
+        self.tree = tree
         layer = lg.layer
         self.n_layers = lg.n_layers
         by_layer = np.lexsort((rank_key, layer))  # nodes grouped by layer, in key order
@@ -88,6 +92,21 @@ class LayerOrder:
             rs, rd = lg.seg_src[self.rigid], lg.seg_dst[self.rigid]
             self.rigid_up[rd] = rs
             self.rigid_down[rs] = rd
+        if tree is not None:
+            self.make_contiguous()
+
+    # ------------------------------------------------------------------ clusters
+    def make_contiguous(self) -> None:
+        """Refresh the cluster keys from the current order and regroup every rank."""
+        tree = self.tree
+        refresh_keys(tree, self.pos, self.layer_size, self.lg.layer)
+        for l in range(self.n_layers):
+            self._regroup(l)
+
+    def _regroup(self, l: int) -> None:
+        members = self.members[l]
+        if len(members) > 1:
+            self.pos[members] = contiguous_ranks(self.tree, members, self.pos, int(self.layer_size[l]))
 
     def _group(self, here: np.ndarray, there: np.ndarray):
         layer_here = self.lg.layer[here]
@@ -123,6 +142,8 @@ class LayerOrder:
         lg = self.lg
         src, dst = lg.seg_src[self.rigid], lg.seg_dst[self.rigid]
         layer_of = lg.layer[dst]
+        if self.tree is not None:  # permute targets only among their own cluster's slots
+            layer_of = layer_of * self.tree.n_clusters + self.tree.inner[dst]
         stride = int(self.pos.max()) + 1
         wanted = dst[np.lexsort((self.pos[src], layer_of))]               # grouped by layer
         slots = np.sort(self.pos[dst] + layer_of * stride) - np.sort(layer_of) * stride
@@ -137,6 +158,8 @@ class LayerOrder:
         groups = self.down if downward else self.up
         layers = range(1, self.n_layers) if downward else range(self.n_layers - 2, -1, -1)
         pos = self.pos
+        if self.tree is not None:
+            refresh_keys(self.tree, pos, self.layer_size, self.lg.layer)
         for l in layers:
             nbr, loc = groups[l]
             if len(nbr) == 0:
@@ -164,6 +187,8 @@ class LayerOrder:
             slots = np.sort(cur)
             ranked = movable[np.lexsort((-cur if reverse else cur, median))]
             pos[members[ranked]] = slots
+            if self.tree is not None:
+                self._regroup(l)
 
     def _add_rigid(self, now, swapped, slots):
         """Add RIGID_PENALTY per rigid-rigid crossing of each pair (first at ``slots``)."""
@@ -234,6 +259,10 @@ class LayerOrder:
             before = C[rest, v]   # cost if a node of rest is before v
             after = C[v, rest]    # cost if it is after v
             cost = np.concatenate([[0.0], np.cumsum(before)]) + np.concatenate([np.cumsum(after[::-1])[::-1], [0.0]])
+            if self.tree is not None:
+                allowed = sift_allowed(self.tree, int(ordered[v]), ordered[rest])
+                allowed[i] = True
+                cost = np.where(allowed, cost, np.inf)
             j = int(np.argmin(cost))
             if cost[j] < cost[i] - 1e-9:
                 gained += int(round(cost[i] - cost[j]))
@@ -320,6 +349,11 @@ class LayerOrder:
             return 0
         at = np.empty(n_slots, dtype=np.int64)
         at[self.layer_offset[self.lg.layer] + pos] = np.arange(n_slots)
+        if self.tree is not None:  # only neighbours in the same innermost cluster swap
+            inner = self.tree.inner
+            better = better[inner[at[better]] == inner[at[better + 1]]]
+            if len(better) == 0:
+                return 0
         u, w = at[better], at[better + 1]
         pos[u] += 1
         pos[w] -= 1
@@ -328,7 +362,8 @@ class LayerOrder:
 
 def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.ndarray | None = None,
                        max_iterations: int = 24, min_quit: int = 8, sweep_work: int = SWEEP_WORK,
-                       sift_max_nodes: int = SIFT_MAX_NODES) -> tuple[np.ndarray, int]:
+                       sift_max_nodes: int = SIFT_MAX_NODES,
+                       tree: ClusterTree | None = None, local: bool = False) -> tuple[np.ndarray, int]:
     """Order the nodes of each layer to reduce crossings.
 
     From the order of ``initial_key`` (per-node sort key): transposition, then up to
@@ -339,10 +374,13 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
     in ``seg_rigid`` end up pairwise non-crossing (penalised during the search, untangled at
     the end).
 
+    ``local`` (stability: the initial order comes from an earlier drawing) keeps to
+    transposition and sifting, which only move nodes within their neighbourhood.
+
     Returns (pos, crossings): ``pos[v]`` is v's index within its layer in the best order, and
     the number of crossings between consecutive layers in that order.
     """
-    order = LayerOrder(lg, initial_key, seg_rigid)
+    order = LayerOrder(lg, initial_key, seg_rigid, tree)
     order.untangle_rigid()
     best = order.cost()
     best_pos = order.pos.copy()
@@ -352,6 +390,8 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
         if cur <= best:
             best, best_pos = cur, order.pos.copy()
     iterations = min(max_iterations, max(MIN_ITERATIONS, sweep_work // max(1, len(lg.seg_src))))
+    if local:
+        iterations = 0
     trying = 0
     for it in range(iterations):
         if trying >= min_quit or best == 0:
@@ -372,6 +412,47 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
         cur = order.cost()
         if cur < best:
             best, best_pos = cur, order.pos.copy()
+    if tree is not None and 0 < best and lg.n_nodes <= sift_max_nodes and not local:
+        order.pos[:] = best_pos
+        cur = sift_clusters(order)
+        if cur < best:
+            best, best_pos = cur, order.pos.copy()
     order.pos[:] = best_pos
     order.untangle_rigid()  # no-op unless a rigid crossing survived the penalty
     return order.pos.copy(), order.crossings()
+
+
+CLUSTER_SIFT_EVALUATIONS = 400  # cost evaluations allowed to reorder sibling clusters
+
+
+def sift_clusters(order: LayerOrder, budget: int = CLUSTER_SIFT_EVALUATIONS) -> int:
+    """Move whole clusters among their siblings (in every rank at once: their relative order
+    is global), each to the place that costs least; returns the cost of the final order."""
+    tree = order.tree
+    refresh_keys(tree, order.pos, order.layer_size, order.lg.layer)
+    best = order.cost()
+    for p in range(tree.n_clusters):
+        children = [c for c in np.flatnonzero(tree.parent == p).tolist() if c != 0]
+        if len(children) < 2:
+            continue
+        for c in sorted(children, key=lambda c: tree.key[c]):
+            others = np.sort(tree.key[[o for o in children if o != c]])
+            candidates = np.concatenate([[others[0] - 1e-3], (others[:-1] + others[1:]) / 2,
+                                         [others[-1] + 1e-3]])
+            if budget < len(candidates):
+                return best
+            budget -= len(candidates)
+            keep_pos, keep_key = order.pos.copy(), tree.key[c]
+            choice = None
+            for k in candidates:
+                tree.key[c] = k
+                for l in range(order.n_layers):
+                    order._regroup(l)
+                cost = order.cost()
+                if cost < best:
+                    best, choice = cost, (order.pos.copy(), k)
+                order.pos[:] = keep_pos
+            tree.key[c] = keep_key
+            if choice is not None:
+                order.pos[:], tree.key[c] = choice
+    return best

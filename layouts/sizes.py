@@ -56,7 +56,11 @@ def default_node_size(node_id, attrs: dict) -> tuple[float, float]:
 
     Value nodes (kind == "value") are boxes wide enough for ``value_text``; op nodes are
     circles (width == height) big enough for the op symbol; anything else is a small square.
+    A ``size`` attribute ``(w, h)`` (e.g. a collapsed cluster's box) wins.
     """
+    if attrs.get("size") is not None:
+        w, h = attrs["size"]
+        return (float(w), float(h))
     kind = attrs.get("kind")
     if kind == "value":
         width = value_text_chars(attrs) * CHAR_WIDTH + VALUE_BOX_PADDING

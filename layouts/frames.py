@@ -1,0 +1,150 @@
+"""Coordinates across the flow for a clustered drawing, and the clusters' frames.
+
+The linear program of ``coordinates`` gains two variables per cluster, the low and high
+sides of its frame across the flow (``lo``, ``hi``).  Every node lies inside the frames of
+its clusters with a margin (more on the label's side), a frame lies inside its parent's, and
+neighbours in a rank keep their clearance whichever is a node or a frame: in a rank where a
+node ``a`` is followed by ``b``, the outermost cluster ``a`` leaves there must end before the
+outermost cluster ``b`` enters (or ``b`` itself) begins.  Frames are rectangles over the
+whole rank span of their cluster (``clusters`` adds placeholders so that span has a member
+in every rank), and sibling clusters keep one order in all ranks, so frames never overlap
+unless nested and no foreign node can lie inside one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from .clusters import ClusterTree
+
+FRAME_WEIGHT = 1e-2   # cost per unit of frame size: frames hug their members
+RIGID_WEIGHT = 10.0   # op -> result segments: straight whenever the frames allow
+STABILITY_WEIGHT = 0.5  # with an earlier drawing: cost per unit a node moves from it
+
+
+def clustered_cross_coordinates(members_in_order: list[np.ndarray], extent: np.ndarray,
+                                gap: np.ndarray, seg_src: np.ndarray, seg_dst: np.ndarray,
+                                seg_weight: np.ndarray, seg_rigid: np.ndarray, tree: ClusterTree,
+                                pad_lo: np.ndarray, pad_hi: np.ndarray, cluster_gap: float,
+                                compaction: float = 1e-3, anchor: np.ndarray | None = None):
+    """(y, lo, hi): node centres and frame sides across the flow (min 0 over boxes and frames).
+
+    ``pad_lo[c]``/``pad_hi[c]``: room between cluster c's frame and what it holds, on the
+    low / high side; ``cluster_gap``: clearance outside a frame.  ``anchor``: optional earlier
+    coordinate of each node (NaN: none); each node then also pays ``STABILITY_WEIGHT`` per
+    unit it moves from there (up to one common shift).  Other parameters as
+    ``coordinates.assign_cross_coordinates``."""
+    n, m, k = len(extent), len(seg_src), tree.n_clusters
+    y_, d_, lo_, hi_ = 0, n, n + m, n + m + k
+    anchored = np.zeros(0, np.int64) if anchor is None else np.flatnonzero(~np.isnan(anchor))
+    a_ = n + m + 2 * k          # then: the shift, one |move| per anchored node
+    rows = _Rows()
+    half = np.asarray(extent, float) / 2
+    chain = tree.chain
+    levels = tree.levels
+    for members in members_in_order:
+        if len(members) < 2:
+            continue
+        a, b = members[:-1], members[1:]
+        differs = chain[a] != chain[b]
+        level = np.where(differs.any(axis=1), np.argmax(differs, axis=1), levels)
+        ca = np.where(level < levels, chain[a, np.minimum(level, levels - 1)], -1)
+        cb = np.where(level < levels, chain[b, np.minimum(level, levels - 1)], -1)
+        left = np.where(ca >= 0, hi_ + ca, y_ + a)
+        right = np.where(cb >= 0, lo_ + cb, y_ + b)
+        node_gap = np.maximum(gap[a], gap[b])
+        sep = (np.where((ca >= 0) | (cb >= 0), cluster_gap, node_gap)
+               + np.where(ca >= 0, 0.0, half[a]) + np.where(cb >= 0, 0.0, half[b]))
+        rows.add(left, right, -sep)                     # left end + sep <= right start
+    v = np.flatnonzero(tree.inner > 0)
+    c = tree.inner[v]
+    rows.add(lo_ + c, y_ + v, -(half[v] + pad_lo[c]))   # frame holds its direct members
+    rows.add(y_ + v, hi_ + c, -(half[v] + pad_hi[c]))
+    child = np.flatnonzero((np.arange(k) > 0) & (tree.parent > 0))
+    p = tree.parent[child]
+    rows.add(lo_ + p, lo_ + child, -pad_lo[p])          # and its sub-frames
+    rows.add(hi_ + child, hi_ + p, -pad_hi[p])
+    s = np.arange(m)
+    rows.add(y_ + seg_src, y_ + seg_dst, 0.0, d_ + s)   # d_s >= |y_src - y_dst|
+    rows.add(y_ + seg_dst, y_ + seg_src, 0.0, d_ + s)
+    if len(anchored):
+        e = a_ + 1 + np.arange(len(anchored))
+        rows.add(y_ + anchored, a_, anchor[anchored], e)      # e_v >= |y_v - shift - anchor_v|
+        rows.add(np.full(len(anchored), a_), y_ + anchored, -anchor[anchored], e)
+    n_var = n + m + 2 * k + (1 + len(anchored) if len(anchored) else 0)
+    A_ub, b_ub = rows.matrix(n_var)
+    # Op -> result segments are not forced straight as without clusters: a loose op can sit
+    # above a cluster's frame and its result below it in the next rank.  Weighted instead.
+    weight = np.where(seg_rigid, RIGID_WEIGHT, 1.0) * np.asarray(seg_weight, float)
+    cost = np.concatenate([np.full(n, compaction), weight,
+                           np.full(k, -FRAME_WEIGHT), np.full(k, FRAME_WEIGHT)])
+    cost[[lo_, hi_]] = 0.0   # the root has no frame
+    bounds = [(0, None)] * (n + m) + [(None, None)] * (2 * k)
+    if len(anchored):
+        cost = np.concatenate([cost, [0.0], np.full(len(anchored), STABILITY_WEIGHT)])
+        bounds += [(None, None)] + [(0, None)] * len(anchored)
+    result = linprog(cost, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    if result.status != 0:
+        raise RuntimeError(f"clustered coordinate LP failed: {result.message}")
+    x = result.x
+    y, lo, hi = x[:n], x[lo_:lo_ + k], x[hi_:hi_ + k]
+    low = min(float((y - half).min()), float(lo[1:].min()) if k > 1 else np.inf)
+    return y - low, lo - low, hi - low
+
+
+class _Rows:
+    """Sparse rows ``x[i] - x[j] (- x[l]) <= rhs`` collected in batches."""
+
+    def __init__(self):
+        self.parts = []
+
+    def add(self, i, j, rhs, l=None):
+        i = np.atleast_1d(np.asarray(i, np.int64))
+        j = np.broadcast_to(np.asarray(j, np.int64), i.shape)
+        rhs = np.broadcast_to(np.asarray(rhs, float), i.shape)
+        if len(i):
+            self.parts.append((i, j, rhs, None if l is None else np.broadcast_to(np.asarray(l, np.int64), i.shape)))
+
+    def matrix(self, n_var):
+        rows, cols, vals, rhs = [], [], [], []
+        start = 0
+        for i, j, b, l in self.parts:
+            idx = start + np.arange(len(i))
+            rows += [idx, idx]; cols += [i, j]; vals += [np.ones(len(i)), -np.ones(len(i))]
+            if l is not None:
+                rows.append(idx); cols.append(l); vals.append(-np.ones(len(i)))
+            rhs.append(b)
+            start += len(i)
+        matrix = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                               shape=(start, n_var))
+        return matrix, np.concatenate(rhs)
+
+
+def along_margins(tree: ClusterTree, margin: float, label: float, label_along: bool):
+    """Per cluster, room along the flow between its frame and its first / last rank's
+    column: one margin per level of sub-clusters it holds (so nested frames nest), plus the
+    label on the low side when the label sits along the flow (TB drawings)."""
+    height = np.zeros(tree.n_clusters, dtype=np.int64)
+    for c in sorted(range(1, tree.n_clusters), key=lambda c: -tree.depth[c]):
+        p = tree.parent[c]
+        if p > 0:
+            height[p] = max(height[p], height[c] + 1)
+    lo = margin * (1 + height) + (label * (1 + height) if label_along else 0.0)
+    hi = margin * (1 + height)
+    lo[0] = hi[0] = 0.0
+    return lo, hi
+
+
+def rank_spans(tree: ClusterTree, layer: np.ndarray):
+    """(first, last) rank of every cluster (placeholders included)."""
+    k = tree.n_clusters
+    first = np.full(k, np.iinfo(np.int64).max)
+    last = np.full(k, -1)
+    for i in range(tree.levels):
+        held = tree.chain[:, i] >= 0
+        np.minimum.at(first, tree.chain[held, i], layer[held])
+        np.maximum.at(last, tree.chain[held, i], layer[held])
+    first[0], last[0] = 0, int(layer.max()) if len(layer) else 0
+    return first, last
