@@ -68,8 +68,49 @@ def chain_graph(ops=2000):
     return to_graph(x)
 
 
+def random_expression_graph(n_ops=30, n_leaves=8, seed=5):
+    """A random expression: ``n_ops`` ops (+ - * tanh) over ``n_leaves`` leaves and earlier
+    results (recent ones likelier, so there are chains and shared subexpressions); every
+    value nothing else uses is added into the output (100 nodes for the defaults)."""
+    rng = random.Random(seed)
+    values = [Value(rng.uniform(-2, 2), label=f"x{i}") for i in range(n_leaves)]
+    unused = set(range(n_leaves))
+
+    def pick():
+        k = len(values) - 1 - min(len(values) - 1, int(abs(rng.gauss(0, len(values) / 3))))
+        unused.discard(k)
+        return values[k]
+
+    for _ in range(n_ops):
+        a, op = pick(), rng.choice("+-**t")
+        if op == "t":
+            out = (a * 0.5).tanh() if rng.random() < 0.5 else a.tanh()
+        else:
+            b = pick()
+            out = a + b if op == "+" else a - b if op == "-" else a * b
+        unused.add(len(values))
+        values.append(out)
+    output = values[-1]
+    for i in sorted(unused - {len(values) - 1}):
+        output = output + values[i]
+    return to_graph(output)
+
+
+def inspected_sample_graph(hidden=(16, 16), with_l2=False, seed=0):
+    """The Train tab's "Inspect sample" graph: one moons sample's loss with an MLP(2, hidden
+    + [1]) after three training steps (1,635 nodes for the default (16, 16))."""
+    from engine.datasets import labels_pm1, make_moons
+    from engine.train import TrainConfig, Trainer
+
+    X, y = make_moons(100, 0.1, seed=seed)
+    trainer = Trainer(X, labels_pm1(y), TrainConfig(hidden=tuple(hidden)))
+    trainer.run(3)
+    return to_graph(trainer.inspect(0, with_l2=with_l2).root)
+
+
 def benchmark_graphs():
-    """[(name, builder)] in the order of issue 3's table (plus the two lecture graphs)."""
+    """[(name, builder)]: issue 3's table (plus the two lecture graphs), then issue 10's
+    lecture-size graphs."""
     return [
         ("lecture L=(a*b+c)*f", lecture_graph),
         ("tanh neuron", neuron_graph),
@@ -77,4 +118,9 @@ def benchmark_graphs():
         ("MLP(3,[4,4,1]) loss, 4 samples", mlp_loss_graph),
         ("chain of 2,000 ops", chain_graph),
         ("MLP(2,[16,16,1]) loss, 10 samples", lambda: mlp_loss_graph(2, (16, 16, 1), 10)),
+        ("random expression", random_expression_graph),
+        ("MLP(3,[4,4,1]) loss, 1 sample", lambda: mlp_loss_graph(3, (4, 4, 1), 1)),
+        ("MLP(2,[8,8,1]) loss, 2 samples", lambda: mlp_loss_graph(2, (8, 8, 1), 2)),
+        ("inspected sample MLP(2,[8,8,1]) + L2", lambda: inspected_sample_graph((8, 8), True)),
+        ("inspected sample MLP(2,[16,16,1])", inspected_sample_graph),
     ]

@@ -1,55 +1,73 @@
-"""Benchmark of ``layouts.layered_layout`` (and graphviz dot, when pygraphviz is installed).
+"""Benchmark of ``layouts.layered_layout`` against graphviz dot (pygraphviz) and graphlay, when
+installed (comparison only: neither is a dependency).
 
-    python -m bench.layout            # all graphs, dot included when available
-    python -m bench.layout --no-dot   # ours only
-    python -m bench.layout --quick    # skip the 13.5k-node graph
+    python -m bench.layout                 # all graphs, every engine installed
+    python -m bench.layout --no-dot --no-graphlay
+    python -m bench.layout --quick         # skip the graphs of 5,000+ nodes
+    python -m bench.layout --shuffles 5    # input orders per graph (default 5)
 
-For each graph (built with ``engine``, see ``bench.graphs``) prints: nodes, crossings counted
-on the returned polylines (segment against segment), drawing width x height, total edge
-length, time (median of several runs), and the same figures for dot on the same graph with
-the same node sizes and separations.  dot's edges are its B-splines, sampled into polylines
-(5 points per cubic piece) before counting.
+Each graph (built with ``engine``, see ``bench.graphs``) is laid out from ``--shuffles``
+different input orders (nodes and edges inserted in a seeded random order; the first is the
+order as built).  Per engine: crossings, median and worst over the orders; median time;
+total edge length and longest edge (of the first order's drawing).  Same node sizes and
+separations for all three.  Crossings are counted on the drawn polylines: ours and dot's with
+``count_polyline_crossings`` (dot's B-splines sampled, 5 points per cubic piece); graphlay's
+orthogonal routes with graphlay's own metric (proper intersections of segments; checked equal
+to a brute-force count on the MLP graphs).  Graphs of 5,000+ nodes are run from one order.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import random
 import statistics
 import sys
 import time
 
+import networkx as nx
+
 from bench.graphs import benchmark_graphs
-from layouts import count_polyline_crossings, layered_layout
+from layouts import count_polyline_crossings, default_node_size, layered_layout
 from layouts.layered import NODE_GAP, RANK_GAP
 
 POINTS_PER_INCH = 72.0
+BIG = 5000
 
 
 def polyline_length(points) -> float:
     return sum(math.dist(a, b) for a, b in zip(points, points[1:]))
 
 
-def measure(fn, repeats: int):
-    """(result of the last run, median seconds)."""
-    times = []
-    result = None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return result, statistics.median(times)
+def shuffled(G: nx.DiGraph, seed: int) -> nx.DiGraph:
+    """Same graph, nodes and edges inserted in a seeded random order (seed 0: as built)."""
+    if seed == 0:
+        return G
+    rng = random.Random(seed)
+    nodes, edges = list(G.nodes(data=True)), list(G.edges(data=True))
+    rng.shuffle(nodes)
+    rng.shuffle(edges)
+    H = nx.DiGraph(**G.graph)
+    H.add_nodes_from(nodes)
+    H.add_edges_from(edges)
+    return H
 
 
-def ours(G, repeats: int) -> dict:
-    lay, seconds = measure(lambda: layered_layout(G, direction="LR"), repeats)
+def timed(fn):
+    t0 = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - t0
+
+
+def ours(G) -> dict:
+    lay, seconds = timed(lambda: layered_layout(G, direction="LR"))
     lines = list(lay.edges.values())
-    return dict(crossings=count_polyline_crossings(lines), width=lay.width, height=lay.height,
-                length=sum(polyline_length(p) for p in lines), seconds=seconds)
+    lengths = [polyline_length(p) for p in lines]
+    return dict(crossings=count_polyline_crossings(lines), seconds=seconds,
+                length=sum(lengths), longest=max(lengths, default=0.0))
 
 
 def _dot_graph(G, pygraphviz):
-    from layouts import default_node_size
     A = pygraphviz.AGraph(directed=True, strict=False)
     A.graph_attr.update(rankdir="LR", ranksep=str(RANK_GAP / POINTS_PER_INCH),
                         nodesep=str(NODE_GAP / POINTS_PER_INCH))
@@ -81,65 +99,95 @@ def _spline_points(pos: str):
     return points
 
 
-def dot(G, repeats: int, pygraphviz) -> dict:
+def dot(G, pygraphviz) -> dict:
     def run():
         A = _dot_graph(G, pygraphviz)
         A.layout(prog="dot")
         return A
-    A, seconds = measure(run, repeats)
+    A, seconds = timed(run)
     lines = [_spline_points(e.attr["pos"]) for e in A.edges()]
-    xs, ys = [], []
-    for n in A.nodes():
-        x, y = (float(c) for c in n.attr["pos"].split(","))
-        w = float(n.attr["width"]) * POINTS_PER_INCH
-        h = float(n.attr["height"]) * POINTS_PER_INCH
-        xs += [x - w / 2, x + w / 2]; ys += [y - h / 2, y + h / 2]
-    return dict(crossings=count_polyline_crossings(lines), width=max(xs) - min(xs),
-                height=max(ys) - min(ys), length=sum(polyline_length(p) for p in lines),
-                seconds=seconds)
+    lengths = [polyline_length(p) for p in lines]
+    return dict(crossings=count_polyline_crossings(lines), seconds=seconds,
+                length=sum(lengths), longest=max(lengths, default=0.0))
 
 
-def _fmt(r: dict | None) -> tuple[str, str, str, str]:
-    if r is None:
-        return ("-", "-", "-", "-")
-    return (f"{r['crossings']:,}", f"{r['width']:,.0f} x {r['height']:,.0f}",
-            f"{r['length']:,.0f}", f"{r['seconds'] * 1000:,.0f} ms")
+def graphlay_run(G, graphlay) -> dict:
+    def run():
+        g = graphlay.Graph()
+        for v, attrs in G.nodes(data=True):
+            w, h = default_node_size(v, attrs)
+            g.node(str(v), width=w, height=h, shape="ellipse" if attrs.get("kind") == "op" else "box")
+        for u, v in G.edges:
+            g.edge(str(u), str(v))
+        return graphlay.layout(g, options={"spacing": {"layer_gap": RANK_GAP, "node_gap": NODE_GAP}})
+    lay, seconds = timed(run)
+    metrics = lay.metrics()
+    return dict(crossings=int(metrics["crossings"]), seconds=seconds,
+                length=float(metrics["total_edge_length"]), longest=float(metrics["max_edge_length"]))
 
 
-def _ratios(mine: dict, theirs: dict | None) -> tuple[str, str]:
-    if theirs is None:
-        return ("-", "-")
-    crossings = ("-" if theirs["crossings"] == 0 else f"{mine['crossings'] / theirs['crossings']:.2f}")
-    return (crossings, f"{mine['seconds'] / theirs['seconds']:.2f}")
+def summarise(runs: list[dict] | None) -> dict | None:
+    """Median and worst crossings over the input orders, median time, first order's lengths."""
+    if not runs:
+        return None
+    crossings = [r["crossings"] for r in runs]
+    return dict(median=statistics.median(crossings), worst=max(crossings),
+                seconds=statistics.median(r["seconds"] for r in runs),
+                length=runs[0]["length"], longest=runs[0]["longest"])
+
+
+def _cells(s: dict | None) -> list[str]:
+    if s is None:
+        return ["-"] * 4
+    return [f"{s['median']:,.0f}", f"{s['worst']:,}", f"{s['seconds'] * 1000:,.0f} ms",
+            f"{s['length']:,.0f} / {s['longest']:,.0f}"]
+
+
+def _optional(name: str, skip: bool):
+    if skip:
+        return None
+    try:
+        return __import__(name)
+    except ImportError:
+        print(f"{name} not installed: its columns are skipped", file=sys.stderr)
+        return None
+
+
+def row(name: str, G, shuffles: int, pygraphviz, graphlay) -> list[str]:
+    orders = [shuffled(G, seed) for seed in range(1 if G.number_of_nodes() >= BIG else shuffles)]
+    mine = summarise([ours(H) for H in orders])
+    theirs = summarise([dot(H, pygraphviz) for H in orders]) if pygraphviz else None
+    rust = summarise([graphlay_run(H, graphlay) for H in orders]) if graphlay else None
+    best = [s["worst"] for s in (theirs, rust) if s is not None]
+    verdict = "-" if not best else ("ok" if mine["worst"] <= min(best) else "MORE")
+    ratio = "-" if theirs is None else f"{mine['seconds'] / theirs['seconds']:.2f}"
+    return ([name, f"{G.number_of_nodes():,}"] + _cells(mine) + _cells(theirs) + _cells(rust)
+            + [verdict, ratio])
+
+
+HEADER = ["graph", "nodes",
+          "ours crossings median", "worst", "time", "edge length total / longest",
+          "dot crossings median", "worst", "time", "edge length total / longest",
+          "graphlay crossings median", "worst", "time", "edge length total / longest",
+          "ours worst <= best worst", "time / dot"]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-dot", action="store_true", help="skip graphviz dot")
-    parser.add_argument("--quick", action="store_true", help="skip the 13.5k-node graph")
-    parser.add_argument("--repeats", type=int, default=5, help="runs per timing (median)")
+    parser.add_argument("--no-graphlay", action="store_true", help="skip graphlay")
+    parser.add_argument("--quick", action="store_true", help=f"skip graphs of {BIG:,}+ nodes")
+    parser.add_argument("--shuffles", type=int, default=5, help="input orders per graph")
     args = parser.parse_args(argv)
-    pygraphviz = None
-    if not args.no_dot:
-        try:
-            import pygraphviz  # noqa: F401  (optional comparison only)
-        except ImportError:
-            print("pygraphviz not installed: dot columns skipped", file=sys.stderr)
-    header = ("graph", "nodes", "crossings", "width x height", "edge length", "time",
-              "dot crossings", "dot width x height", "dot edge length", "dot time",
-              "crossings / dot", "time / dot")
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
+    pygraphviz = _optional("pygraphviz", args.no_dot)
+    graphlay = _optional("graphlay", args.no_graphlay)
+    print("| " + " | ".join(HEADER) + " |")
+    print("|" + "---|" * len(HEADER))
     for name, build in benchmark_graphs():
-        if args.quick and "16,16" in name:
-            continue
         G = build()
-        big = G.number_of_nodes() > 5000
-        repeats = 1 if big else args.repeats
-        mine = ours(G, max(repeats, 3 if big else repeats))
-        theirs = dot(G, repeats, pygraphviz) if pygraphviz is not None else None
-        row = (name, f"{G.number_of_nodes():,}") + _fmt(mine) + _fmt(theirs) + _ratios(mine, theirs)
-        print("| " + " | ".join(row) + " |", flush=True)
+        if args.quick and G.number_of_nodes() >= BIG:
+            continue
+        print("| " + " | ".join(row(name, G, max(1, args.shuffles), pygraphviz, graphlay)) + " |", flush=True)
     return 0
 
 

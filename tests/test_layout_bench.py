@@ -10,22 +10,34 @@ from bench import layout as bench_layout
 
 def test_benchmark_graphs_have_the_documented_sizes():
     sizes = {name: build().number_of_nodes() for name, build in graphs.benchmark_graphs()
-             if "16,16" not in name}  # the 13.5k-node graph takes ~1 s to build: skipped here
+             if "10 samples" not in name}  # the 13.5k-node graph takes ~1 s to build: skipped here
     assert sizes["MLP(3,[4,4,1]) forward, 1 sample"] == 197
     assert sizes["chain of 2,000 ops"] == 5001
     assert 690 <= sizes["MLP(3,[4,4,1]) loss, 4 samples"] <= 700
+    assert sizes["random expression"] == 100
+    assert 195 <= sizes["MLP(3,[4,4,1]) loss, 1 sample"] <= 210
+    assert 900 <= sizes["MLP(2,[8,8,1]) loss, 2 samples"] <= 1000
+    assert sizes["inspected sample MLP(2,[16,16,1])"] == 1635
 
 
 def test_benchmark_prints_a_row_per_graph(capsys, monkeypatch):
     small = [(name, build) for name, build in graphs.benchmark_graphs() if "chain" not in name]
     monkeypatch.setattr(bench_layout, "benchmark_graphs", lambda: small[:3])
-    assert bench_layout.main(["--no-dot", "--repeats", "1"]) == 0
+    assert bench_layout.main(["--no-dot", "--no-graphlay", "--shuffles", "2"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + 3  # header + graphs
     lecture = rows[1].split(" | ")
-    assert lecture[2] == "0"  # the lecture graph is drawn without crossings
+    assert lecture[2] == "0" and lecture[3] == "0"  # median and worst: no crossings
 
 
 def test_dot_spline_sampling():
     pts = bench_layout._spline_points("e,9,9 0,0 1,1 2,2 3,3")
     assert pts[0] == (0.0, 0.0) and pts[-1] == pytest.approx((3.0, 3.0)) and len(pts) == 5
+
+
+def test_shuffled_orders_are_the_same_graph():
+    G = graphs.random_expression_graph()
+    H = bench_layout.shuffled(G, 3)
+    assert list(H.nodes) != list(G.nodes)
+    assert set(H.edges) == set(G.edges) and dict(H.nodes(data=True)) == dict(G.nodes(data=True))
+    assert bench_layout.shuffled(G, 0) is G
