@@ -263,7 +263,7 @@ class FlowIO:
                                  width=70, height=30, margin=(2, 3), css_classes=["flow-upload"])
         self.json_download = pn.widgets.FileDownload(
             callback=self._json_bytes, filename="autograd-graph.json", label="JSON", embed=False,
-            width=62, height=30, margin=(2, 3), button_type="default", css_classes=["json-download"],
+            width=62, height=30, margin=(2, 3), color="default", css_classes=["json-download"],
             description=None,
         )
         self.png_button = pn.widgets.Button(label="PNG", width=56, height=30, margin=(2, 3),

@@ -31,8 +31,8 @@ class NoticeBar:
     def __init__(self):
         self.message, self.kind = "", "info"
         self.text = pn.pane.HTML("", sizing_mode="stretch_width", margin=(2, 4), css_classes=["notice-bar"])
-        self.close = pn.widgets.Button(name="\u00d7", width=30, height=28, margin=(2, 4),
-                                       css_classes=["notice-close"], button_type="light")
+        self.close = pn.widgets.Button(label="\u00d7", width=30, height=28, margin=(2, 4),
+                                       css_classes=["notice-close"], color="light")
         self.close.on_click(lambda event: self.clear())
         self.view = pn.Row(self.text, self.close, sizing_mode="stretch_width", visible=False,
                            margin=(0, 4), css_classes=["notice-row"])
