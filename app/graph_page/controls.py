@@ -10,6 +10,7 @@ import html
 import panel as pn
 
 from .formatting import fmt
+from .leaves import source_order
 from ..presets import PRESETS
 
 EDITOR_CSS = """
@@ -121,7 +122,7 @@ class LeafSliders:
     def _rebuild(self, *events):
         leaves = self.model.leaves
         widgets = []
-        leaf_ids = self.model.compiled.leaf_ids
+        leaf_ids = source_order(self.model.compiled.leaf_ids, self.model.compiled.labels, self.model.source)
         for lid in leaf_ids[: self.MAX_SLIDERS]:
             p = leaves.param[lid]
             lo, hi = p.softbounds

@@ -7,6 +7,8 @@ labels like ``w[1][0][2]``); each parameter's ``label`` is the leaf's label, so 
 from __future__ import annotations
 
 import math
+import re
+import sys
 
 import param
 
@@ -15,19 +17,29 @@ def slider_range(value: float) -> tuple[float, float, float]:
     """A slider range around an initial leaf value.
 
     Returns ``(start, end, step)``: the value sits in the middle of a span of
-    ``max(2, 2*|value|)`` on each side, rounded to a readable number, with 200 steps.
-    Non-finite values get ``(-10, 10, 0.1)``.
+    ``max(2, 2*|value|)`` on each side, rounded to a readable number, with 200 steps; bounds
+    stay inside the float range (``a = 1e308`` gets a slider too). Non-finite values get
+    ``(-10, 10, 0.1)``.
     """
     if not math.isfinite(value):
         return -10.0, 10.0, 0.1
-    half = max(2.0, 2.0 * abs(value))
+    half = min(max(2.0, 2.0 * abs(value)), _FLOAT_MAX)  # 2 * 1e308 overflows to inf
     # round the half-span up to 1, 2 or 5 times a power of ten, so bounds read cleanly
-    mag = 10 ** math.floor(math.log10(half))
-    half = next(m * mag for m in (1, 2, 5, 10) if m * mag >= half)
+    mag = 10.0 ** math.floor(math.log10(half))
+    half = next((m * mag for m in (1, 2, 5, 10) if half <= m * mag < math.inf), half)
     step = half / 100
-    lo = math.floor((value - half) / step) * step
-    hi = math.ceil((value + half) / step) * step
-    return round(lo, 12), round(hi, 12), step
+    return _snap(value - half, step, math.floor), _snap(value + half, step, math.ceil), step
+
+
+_FLOAT_MAX = sys.float_info.max
+
+
+def _snap(x: float, step: float, rounding) -> float:
+    """``x`` rounded (floor or ceil) to a multiple of ``step``, clamped to the float range."""
+    snapped = rounding(x / step) * step if math.isfinite(x) else x
+    if not math.isfinite(snapped):
+        return math.copysign(_FLOAT_MAX, x)
+    return round(snapped, 12)
 
 
 def make_leaf_model(leaf_ids, labels, values, name="Leaves") -> param.Parameterized:
@@ -66,3 +78,16 @@ def make_leaf_model(leaf_ids, labels, values, name="Leaves") -> param.Parameteri
 def leaf_values(leaves: param.Parameterized, leaf_ids) -> dict:
     """Current values of a generated leaf model, leaf id -> float."""
     return {lid: float(getattr(leaves, lid)) for lid in leaf_ids}
+
+
+def source_order(leaf_ids, labels, source: str) -> list:
+    """``leaf_ids`` in the order their labels are first assigned in ``source`` (``x = 1; y = 2``
+    lists x first), so sliders read like the editor; leaves the text does not assign (a Value
+    from code) follow in their given order."""
+    def first_assignment(item):
+        index, lid = item
+        label = str(labels.get(lid, lid))
+        m = re.search(r"(?:^|[;\n])[ \t]*" + re.escape(label) + r"[ \t]*=(?!=)", source or "")
+        return (m.start() if m else math.inf, index)
+
+    return [lid for _, lid in sorted(enumerate(leaf_ids), key=first_assignment)]
