@@ -17,7 +17,11 @@ TOLERANCE = 1e-4
 @dataclass(frozen=True)
 class LeafCheck:
     """One leaf: analytic grad, the finite difference (f(x+h) - f(x-h)) / 2h, and whether they
-    agree (relative difference under ``TOLERANCE``; a kink or a non-finite value disagrees)."""
+    agree (relative difference under ``TOLERANCE``; a kink disagrees).
+
+    ``defined`` is False where the central difference cannot be taken: f(x+h) or f(x-h) is not
+    finite (``log(x)`` at x = -1 on both sides, at x = 0 on one side), so the check says
+    nothing about the gradient there (``ok`` is False as well)."""
     node: str
     label: str
     x: float
@@ -26,6 +30,7 @@ class LeafCheck:
     numeric: float
     rel_diff: float
     ok: bool
+    defined: bool = True
 
 
 def relative_difference(a: float, b: float) -> float:
@@ -58,9 +63,11 @@ def gradcheck(tape: Tape) -> list[LeafCheck]:
     with np.errstate(all="ignore"):
         numeric = (out[0::2] - out[1::2]) / (2 * h)
     checks = []
+    defined = np.isfinite(out[0::2]) & np.isfinite(out[1::2])
     for j, i in enumerate(leaves):
         a, n = float(tape.grad[i]), float(numeric[j])
         rel = relative_difference(a, n)
         checks.append(LeafCheck(tape.ids[i], tape.labels[tape.ids[i]] or tape.ids[i],
-                                float(x[j]), float(h[j]), a, n, rel, rel <= TOLERANCE))
+                                float(x[j]), float(h[j]), a, n, rel,
+                                bool(defined[j]) and rel <= TOLERANCE, bool(defined[j])))
     return checks

@@ -59,3 +59,13 @@ def test_numpy_executor_batch_agrees():
 def test_non_finite_disagrees():
     (check,) = gradcheck(Tape(parse("x = 0; y = 1/x")))
     assert math.isinf(check.analytic) and not check.ok
+
+
+def test_finite_difference_undefined_where_the_function_is_not_finite_nearby():
+    from engine import Tape, gradcheck, parse
+
+    for x in (-1.0, 0.0):
+        (c,) = gradcheck(Tape(parse(f"x = {x}\ny = log(x)")))
+        assert c.defined is False and c.ok is False
+    (c,) = gradcheck(Tape(parse("x = 0\ny = relu(x)")))   # a kink: defined, and it disagrees
+    assert c.defined is True and c.ok is False

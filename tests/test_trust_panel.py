@@ -26,7 +26,8 @@ def test_lecture_example_values():
         assert c.rel_diff < 1e-8 and c.ok
     assert panel.view.title == "Gradient check: \u2713 all 4 leaves agree"
     rows = check_rows(panel.checks)
-    assert rows[0] == {"leaf": "a", "analytic": "6", "numeric": "6", "rel_diff": rows[0]["rel_diff"], "ok": True}
+    assert rows[0] == {"leaf": "a", "analytic": "6", "numeric": "6", "rel_diff": rows[0]["rel_diff"], "ok": True,
+                       "verdict": "agree"}
     assert panel.table.object == ""          # closed: only the title is drawn
     panel.view.collapsed = False             # opening draws the table
     assert "<td>a</td><td>6</td><td>6</td>" in panel.table.object
@@ -105,3 +106,25 @@ def test_closed_card_sends_nothing_on_a_slider_move_unless_the_verdict_changes()
     assert titles == [] and tables == []
     model.load_preset("accumulation")
     assert titles == ["Gradient check: \u2713 the leaf agrees"] and tables == []
+
+
+@pytest.mark.parametrize("x", [-1.0, 0.0])
+def test_log_outside_its_domain_is_undefined_here_not_a_disagreement(x):
+    """log(x) at -1: f is nan on both sides; at 0 only one side is finite (inf vs nan)."""
+    model = GraphModel(f"x = {x}\ny = log(x)")
+    panel = TrustPanel(model)
+    (check,) = panel.checks
+    assert check.defined is False
+    assert panel.view.title == "Gradient check: finite difference undefined here"
+    panel.view.collapsed = False
+    assert "undefined here" in panel.table.object and "class='bad'" not in panel.table.object
+    model.set_leaf("x", 2.0)             # back inside the domain: an ordinary agreement
+    assert panel.checks[0].ok and panel.view.title == "Gradient check: \u2713 the leaf agrees"
+
+
+def test_summary_counts_undefined_leaves_apart_from_disagreements():
+    model = GraphModel("x = -1\nw = 2\ny = w*w + log(x)")
+    checks = TrustPanel(model).checks
+    assert summary(checks) == "finite difference undefined here"   # nan everywhere: both leaves
+    model.apply("x = 0\nw = 2\ny = relu(x) + w*w")
+    assert summary(TrustPanel(model).checks) == "\u26a0 1 of 2 leaves disagree"

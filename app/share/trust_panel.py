@@ -33,14 +33,27 @@ table.gradcheck th { text-align: right; font-weight: 600; padding: 1px 4px; opac
 table.gradcheck th:first-child, table.gradcheck td:first-child { text-align: left; }
 table.gradcheck td { text-align: right; padding: 1px 4px; white-space: nowrap; }
 table.gradcheck tr.bad td { color: #b00020; font-weight: 700; }
+table.gradcheck tr.undef td { opacity: 0.7; font-style: italic; }
 :host(.dark) table.gradcheck tr.bad td { color: #ff8a80; }
 .gradcheck-note { font-size: 11px; opacity: 0.75; margin-top: 3px;
   font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; }
 """
 
 
+def verdict(check) -> str:
+    """``"agree"``, ``"disagree"`` or ``"undefined"`` (no central difference at this point:
+    f(x+h) or f(x-h) is not finite, so the check cannot judge the gradient)."""
+    if not getattr(check, "defined", True):
+        return "undefined"
+    return "agree" if check.ok else "disagree"
+
+
+_ORDER = {"disagree": 0, "undefined": 1, "agree": 2}
+
+
 def check_rows(checks) -> list[dict]:
-    """Table rows for ``engine.gradcheck`` results, disagreeing leaves first.
+    """Table rows for ``engine.gradcheck`` results, disagreeing leaves first, then the leaves
+    where the finite difference is undefined.
 
     Parameters
     ----------
@@ -49,32 +62,39 @@ def check_rows(checks) -> list[dict]:
     Returns
     -------
     list of dict
-        ``{"leaf", "analytic", "numeric", "rel_diff", "ok"}`` with the numbers as text
-        (4 significant digits; the relative difference in scientific notation).
+        ``{"leaf", "analytic", "numeric", "rel_diff", "ok", "verdict"}`` with the numbers as
+        text (4 significant digits; the relative difference in scientific notation).
     """
-    ordered = sorted(checks, key=lambda c: c.ok)  # stable: flagged first, else graph order
+    ordered = sorted(checks, key=lambda c: _ORDER[verdict(c)])  # stable: else graph order
     return [
         {
             "leaf": c.label,
             "analytic": fmt(c.analytic),
-            "numeric": fmt(c.numeric),
-            "rel_diff": _rel_text(c.rel_diff),
+            "numeric": fmt(c.numeric) if verdict(c) != "undefined" else "undefined",
+            "rel_diff": _rel_text(c.rel_diff) if verdict(c) != "undefined" else "",
             "ok": c.ok,
+            "verdict": verdict(c),
         }
         for c in ordered
     ]
 
 
 def summary(checks) -> str:
-    """One line for the card header: ``"all 4 leaves agree"`` / ``"1 of 4 leaves disagree"``."""
+    """One line for the card header: ``"all 4 leaves agree"`` / ``"1 of 4 leaves disagree"`` /
+    ``"3 agree, 1 undefined here"``."""
     if not checks:
         return "no leaves to check"
-    bad = sum(not c.ok for c in checks)
-    if bad == 0:
-        return f"\u2713 all {len(checks)} leaves agree" if len(checks) > 1 else "\u2713 the leaf agrees"
-    if len(checks) == 1:
-        return "\u26a0 the leaf disagrees"
-    return f"\u26a0 {bad} of {len(checks)} leaves disagree"
+    verdicts = [verdict(c) for c in checks]
+    bad, undefined = verdicts.count("disagree"), verdicts.count("undefined")
+    if bad:
+        if len(checks) == 1:
+            return "\u26a0 the leaf disagrees"
+        return f"\u26a0 {bad} of {len(checks)} leaves disagree"
+    if undefined:
+        if undefined == len(checks):
+            return "finite difference undefined here"
+        return f"\u2713 {len(checks) - undefined} agree, {undefined} undefined here"
+    return f"\u2713 all {len(checks)} leaves agree" if len(checks) > 1 else "\u2713 the leaf agrees"
 
 
 def _rel_text(rel: float) -> str:
@@ -90,9 +110,10 @@ def table_html(checks) -> str:
     rows = check_rows(checks)
     body = []
     for r in rows[:MAX_ROWS]:
-        mark = "\u2713" if r["ok"] else "\u26a0"
+        mark = {"agree": "\u2713", "disagree": "\u26a0", "undefined": "undefined here"}[r["verdict"]]
+        css = {"agree": "ok", "disagree": "bad", "undefined": "undef"}[r["verdict"]]
         body.append(
-            f"<tr class='{'ok' if r['ok'] else 'bad'}'><td>{html.escape(r['leaf'])}</td>"
+            f"<tr class='{css}'><td>{html.escape(r['leaf'])}</td>"
             f"<td>{html.escape(r['analytic'])}</td><td>{html.escape(r['numeric'])}</td>"
             f"<td>{r['rel_diff']}</td><td>{mark}</td></tr>"
         )
@@ -103,7 +124,8 @@ def table_html(checks) -> str:
         "<th>rel. diff</th><th></th></tr></thead><tbody>" + "".join(body) + "</tbody></table>" + more +
         "<div class='gradcheck-note'>finite diff = (f(x+h) \u2212 f(x\u2212h)) / 2h, "
         "h = 6e-6\u00b7max(1, |x|); \u26a0 = relative difference over 1e-4 "
-        "(a kink such as relu at 0, or a NaN)</div>"
+        "(a kink such as relu at 0); undefined here = f(x\u00b1h) is not finite, so there is "
+        "no finite difference to compare (log at x \u2264 0)</div>"
     )
 
 
