@@ -39,3 +39,80 @@ def test_leaf_sliders_follow_the_source_order(text, order):
     m = GraphModel(text)
     sliders = LeafSliders(m)
     assert [w.label for w in sliders.widgets] == order
+
+
+def test_text_cut_at_the_editor_limit_names_the_limit_not_a_column():
+    from app.graph_page.controls import ExpressionEditor
+
+    m = GraphModel()
+    editor = ExpressionEditor(m)
+    limit = editor.text.max_length
+    long_sum = "a = 1\nL = " + "+".join(["a"] * (limit // 2))
+    editor.text.value = long_sum[:limit]          # what the browser sends: cut at the limit
+    editor.apply_button.clicks += 1
+    assert f"{limit:,} characters" in m.error and "col" not in m.error
+    assert m.preset == "lecture"                   # the graph on screen stays
+    editor.text.value = "a = 1\nL = a + a"
+    editor.apply_button.clicks += 1
+    assert m.error == "" and m.source == "a = 1\nL = a + a"
+
+
+@pytest.mark.parametrize("value, text", [(1e308, "1e+308"), (1e-320, "1e-320"), (2.0, "2"), (-0.35, "-0.35"),
+                                         (5.050000000000001, "5.05"), (-0.0, "0"), (123456.0, "123456")])
+def test_number_box_text_is_short_and_exact(value, text):
+    from app.graph_page.leaf_control import number_text, read_number
+
+    assert number_text(value) == text
+    assert read_number(text)[0] == pytest.approx(value, rel=1e-11, abs=0)
+
+
+def test_number_box_gives_feedback_for_text_it_cannot_take():
+    from app.graph_page.controls import LeafSliders
+
+    m = GraphModel()                    # lecture: a = 2
+    (a, *_), output = LeafSliders(m).widgets, m.output
+    for typed, says in [("abc", "not a number"), ("nan", "not a finite number"),
+                        ("inf", "not a finite number"), ("-inf", "not a finite number"),
+                        ("1e400", "largest number")]:
+        a.box.value = typed
+        assert a.message.visible and says in a.message.object, typed
+        assert m.leaves.v0 == 2.0 and m.output == output        # nothing changed behind it
+    a.box.value = "1e308"                 # far beyond the slider: taken, the slider widens
+    assert not a.message.visible and m.leaves.v0 == 1e308
+    assert a.slider.start <= 1e308 <= a.slider.end and a.box.value == "1e308"   # kept as typed
+    a.box.value = "1e-320"
+    assert m.leaves.v0 == 1e-320 and a.box.value == "1e-320"
+    m.set_leaf("a", 1e-320 * 3)
+    assert a.box.value == "3e-320"
+    m.set_leaf("a", 3)                    # from code / a link: box and slider follow
+    assert (a.box.value, a.slider.value) == ("3", 3.0)
+    a.slider.value = 4.0
+    assert m.leaves.v0 == 4.0 and a.box.value == "4"
+
+
+@pytest.mark.parametrize("x", [1e308, -1e308, 1.5e20, -2.5e-7, math.inf, -math.inf, math.nan, -3.0, 6.0])
+def test_latex_numbers_use_the_captions_notation(x):
+    """One notation on one screen: the step panel's LaTeX spells a number as the boxes do."""
+    import re
+
+    from app.graph_page.formatting import fmt, fmt_latex_number, formula_latex
+
+    tex = fmt_latex_number(x)
+    assert r"\infty" not in tex and r"\times" not in tex and "NaN" not in tex
+    spelled = re.sub(r"\\mathrm\{([^}]*)\}", r"\1", tex).replace("{", "").replace("}", "")
+    assert spelled.strip("()") == fmt(x)
+    assert (tex.startswith("(") and tex.endswith(")")) == fmt(x).startswith("-")
+    if math.isinf(x) and x > 0:
+        assert formula_latex("inf * a.data") .startswith(r"\mathrm{inf}")   # not an italic i·n·f
+
+
+def test_step_panel_of_a_huge_leaf_has_no_mixed_notation():
+    from app.graph_page.narration import step_latex
+
+    m = GraphModel("a = 1e308\nb = 3\ne = a*b\nL = e*2")
+    tex = ""
+    for k in range(1, m.n_steps + 1):
+        m.step = k
+        tex += step_latex(m.active_record, m)
+    assert r"\mathrm{e}{+}308" in tex and r"\mathrm{inf}" in tex
+    assert r"\times 10" not in tex and r"\infty" not in tex

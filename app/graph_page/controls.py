@@ -10,6 +10,7 @@ import html
 import panel as pn
 
 from .formatting import fmt
+from .leaf_control import LeafControl
 from .leaves import source_order
 from ..presets import PRESETS
 
@@ -58,7 +59,15 @@ class ExpressionEditor:
         )
 
     def _apply(self, event=None):
-        self.model.apply(self.text.value)
+        text, limit = self.text.value, self.text.max_length
+        if limit and len(text) >= limit:
+            # the browser cut the text at the box's limit: a parse error at the cut would blame
+            # a column the user never wrote
+            self.model.error = (f"the expression reaches the editor's limit of {limit:,} characters "
+                                "(anything typed or pasted past it was cut off); "
+                                "shorten it or split it into named steps")
+            return
+        self.model.apply(text)
 
     def _on_preset(self, event):
         if event.new and event.new != self.model.preset:
@@ -104,8 +113,8 @@ def _error_html(message: str, source: str) -> str:
 class LeafSliders:
     """One slider per leaf, generated from the model's ``leaves`` (``param.Number`` each).
 
-    ``EditableFloatSlider`` shows a numeric input next to the slider and accepts values outside
-    the initial range, so bounds are editable. Rebuilt only on a structure change. Big graphs
+    Each is a :class:`LeafControl`: a number box (any finite value, beyond the slider's range
+    too; bad text gets a message) above a slider. Rebuilt only on a structure change. Big graphs
     (an MLP has hundreds of parameters) get the first ``MAX_SLIDERS`` leaves as sliders; the
     others stay settable from code through ``model.leaves``.
     """
@@ -124,20 +133,13 @@ class LeafSliders:
         widgets = []
         leaf_ids = source_order(self.model.compiled.leaf_ids, self.model.compiled.labels, self.model.source)
         for lid in leaf_ids[: self.MAX_SLIDERS]:
-            p = leaves.param[lid]
-            lo, hi = p.softbounds
-            widgets.append(
-                pn.widgets.EditableFloatSlider.from_param(
-                    p, start=lo, end=hi, step=p.step, sizing_mode="stretch_width",
-                    margin=(2, 8), format="0[.][000]", css_classes=["leaf-slider", f"leaf-{lid}"],
-                )
-            )
+            widgets.append(LeafControl(leaves, lid))
         extra = []
         if len(leaf_ids) > self.MAX_SLIDERS:
             extra = [pn.pane.HTML(
                 f"<i style='color:#666'>... and {len(leaf_ids) - self.MAX_SLIDERS} more leaves "
                 "(set them from code: <code>app.model.leaves</code>)</i>", margin=(4, 10))]
-        self.column.objects = (widgets + extra) or [pn.pane.HTML("<i>no leaves (constants only)</i>")]
+        self.column.objects = ([w.view for w in widgets] + extra) or [pn.pane.HTML("<i>no leaves (constants only)</i>")]
         self.widgets = widgets
 
 

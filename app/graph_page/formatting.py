@@ -124,17 +124,24 @@ def latex_symbol(label: str) -> str:
     return rf"\text{{{latex_escape(label)}}}"
 
 
-def fmt_latex_number(x) -> str:
-    """A number for LaTeX, parenthesised when negative so products read well."""
+def latex_number(x) -> str:
+    """A number for LaTeX in the captions' notation (:func:`fmt`): ``1.5e+20``, ``-inf``,
+    ``nan``, set upright, so the step panel and the boxes read the same on one screen."""
     s = fmt(x)
-    if s.startswith("-"):
-        return f"({s})"
-    if "e" in s and s not in ("inf", "-inf", "nan"):
-        mant, exp = s.split("e")
-        return rf"{mant}\times 10^{{{int(exp)}}}"
-    if s in ("inf", "nan"):
-        return r"\infty" if s == "inf" else r"\mathrm{NaN}"
-    return s
+    sign, body = ("-", s[1:]) if s.startswith("-") else ("", s)
+    if body in ("inf", "nan"):
+        body = rf"\mathrm{{{body}}}"
+    elif "e" in body:
+        mant, exp = body.split("e")
+        body = rf"{mant}\mathrm{{e}}{{{exp[0]}}}{exp[1:]}"
+    return sign + body
+
+
+def fmt_latex_number(x) -> str:
+    """A number for LaTeX (:func:`latex_number`), parenthesised when negative so products read
+    well."""
+    s = latex_number(x)
+    return f"({s})" if s.startswith("-") else s
 
 
 def grad_symbol(label: str, output_label: str) -> str:
@@ -179,7 +186,7 @@ def _prec(node) -> int:
 
 def _latex_node(node, names) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return fmt(node.value)
+        return latex_number(node.value)
     if isinstance(node, ast.Name):
         return latex_symbol(names.get(node.id, node.id))
     if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Subscript)):

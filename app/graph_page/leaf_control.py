@@ -1,0 +1,114 @@
+"""One leaf's control: its label, a number box that reads like the editor, and a slider.
+
+Panel's ``EditableFloatSlider`` formats its box with a numbro pattern (``1e308`` printed as 309
+digits, ``1e-320`` as ``0``) and silently drops text it cannot read (``abc``, ``nan``, ``inf``).
+Here the box shows the shortest text that reads back as the value (``1e+308``, ``1e-320``,
+``2.5``) and anything it cannot take gets a message under it until the next good entry.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import panel as pn
+
+from .leaves import slider_range
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+BOX_CSS = """
+input { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 13px;
+        text-align: right; padding: 2px 6px; }
+"""
+
+
+def number_text(x: float) -> str:
+    """The value as the box shows it: the shortest text that reads back as ``x`` once float
+    noise from slider steps is dropped (12 significant digits): ``2``, ``-0.35``, ``1e+308``,
+    ``1e-320``."""
+    x = float(x)
+    if not math.isfinite(x):
+        return repr(x)
+    text = repr(float(f"{x:.12g}"))
+    if text.endswith(".0"):
+        text = text[:-2]
+    return "0" if text == "-0" else text
+
+
+def read_number(text: str) -> tuple[float | None, str]:
+    """Parse what was typed into a box: ``(value, "")`` or ``(None, message)``.
+
+    Only plain decimal numbers are taken (``2``, ``-0.5``, ``1e-3``); ``nan``, ``inf`` and
+    numbers beyond the float range get a message saying why.
+    """
+    s = text.strip().replace("\u2212", "-")
+    if not _PLAIN_NUMBER.fullmatch(s):
+        word = s.lower().lstrip("+-")
+        if word in ("nan", "inf", "infinity"):
+            return None, f"\u201c{text.strip()}\u201d is not a finite number; a leaf needs one like 2.5 or -1e-3"
+        return None, f"\u201c{text.strip()}\u201d is not a number; type one like 2.5, -3 or 1e-3"
+    value = float(s)
+    if not math.isfinite(value):
+        return None, f"\u201c{s}\u201d is beyond the largest number a float holds (about 1.8e+308)"
+    return value, ""
+
+
+class LeafControl:
+    """Label + number box + slider for the leaf ``lid`` of a generated leaf model (two-way)."""
+
+    def __init__(self, leaves, lid: str):
+        self.leaves, self.lid = leaves, lid
+        p = leaves.param[lid]
+        self.label = p.label
+        value = float(getattr(leaves, lid))
+        lo, hi = p.softbounds
+        self.slider = pn.widgets.FloatSlider(
+            start=lo, end=hi, step=p.step, value=min(max(value, lo), hi), show_value=False,
+            sizing_mode="stretch_width", margin=(0, 10), css_classes=["leaf-range"],
+        )
+        self.box = pn.widgets.TextInput(value=number_text(value), width=130, height=30, margin=(2, 8),
+                                        stylesheets=[BOX_CSS], css_classes=["leaf-number"])
+        self.message = pn.pane.HTML("", visible=False, sizing_mode="stretch_width", margin=(0, 10),
+                                    css_classes=["leaf-message"])
+        name = pn.pane.HTML(f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:14px;"
+                            f"font-weight:600;line-height:30px;white-space:nowrap;overflow:hidden;"
+                            f"text-overflow:ellipsis'>{html.escape(self.label)}</div>",
+                            sizing_mode="stretch_width", margin=(2, 10), min_width=30)
+        self.view = pn.Column(pn.Row(name, self.box, sizing_mode="stretch_width", margin=0),
+                              self.slider, self.message, sizing_mode="stretch_width", margin=(2, 0),
+                              css_classes=["leaf-slider", f"leaf-{lid}"])
+        self.slider.param.watch(self._slid, "value")
+        self.box.param.watch(self._typed, "value")
+        leaves.param.watch(self._leaf_changed, lid)
+
+    def _slid(self, event) -> None:
+        if event.new != getattr(self.leaves, self.lid):
+            setattr(self.leaves, self.lid, float(event.new))
+
+    def _typed(self, event) -> None:
+        value, problem = read_number(event.new)
+        if problem:
+            self.message.object = (f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;"
+                                   f"color:#b00020;font-size:12px'>\u26a0 {html.escape(problem)}</div>")
+            self.message.visible = True
+            return
+        self.message.visible = False
+        if value != getattr(self.leaves, self.lid):
+            setattr(self.leaves, self.lid, value)
+        elif event.new != number_text(value):
+            self.box.value = number_text(value)
+
+    def _leaf_changed(self, event) -> None:
+        value = float(event.new)
+        with pn.io.hold():
+            if not (self.slider.start <= value <= self.slider.end) and math.isfinite(value):
+                lo, hi, step = slider_range(value)   # a typed value beyond the range widens it
+                self.slider.param.update(start=min(lo, self.slider.start), end=max(hi, self.slider.end),
+                                         step=max(step, self.slider.step))
+            if math.isfinite(value) and self.slider.value != value:
+                self.slider.value = value
+            if read_number(self.box.value)[0] != value:
+                self.box.value = number_text(value)
+            self.message.visible = False
