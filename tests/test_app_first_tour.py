@@ -116,3 +116,21 @@ def test_step_panel_of_a_huge_leaf_has_no_mixed_notation():
         tex += step_latex(m.active_record, m)
     assert r"\mathrm{e}{+}308" in tex and r"\mathrm{inf}" in tex
     assert r"\times 10" not in tex and r"\infty" not in tex
+
+
+def test_a_200_term_sum_keeps_its_step_formulas_and_a_short_ledger():
+    from app.graph_page.narration import ledger_lines, step_latex
+
+    m = GraphModel("a = 1\nL = " + "+".join(["a"] * 200))
+    for k in (100, m.n_steps):
+        m.step = k
+        (ledger,) = ledger_lines(m.active_record, m)
+        assert ledger.count("+ 1") <= 6 and r"\cdots" in ledger
+        assert f"more}})}}" in ledger and ledger.rstrip().endswith(("to come)}", "(complete)}"))
+        done = k - 1 if k < m.n_steps else 200
+        assert f"= {done}" in ledger
+        tex = step_latex(m.active_record, m)
+        assert tex.count(r"\mathrel{\text{+=}}") >= 1 and len(tex) < 1000
+    m.apply("a = 1\nL = a + a + a")          # short ledgers are written out in full
+    m.step = m.n_steps
+    assert any("1 + 1 + 1 = 3" in line for line in ledger_lines(m.active_record, m))

@@ -144,3 +144,17 @@ def test_divergence_pauses_and_explains():
     assert all(np.isfinite(r.loss) for r in records)
     assert view.curves.n_points == len(records) < 60
     assert np.all(np.isfinite(view.curves.buffer.data["loss"]))
+
+
+def test_a_refused_layer_spec_keeps_its_message_beside_the_box_until_fixed(view):
+    """Issue 13 fault 8: '64, 64, 64' is refused; Run/Step keep training the model already built
+    and the box says so until its text builds."""
+    trainer = view.trainer
+    view.w_hidden.value = "64, 64, 64"
+    assert view.trainer is trainer and view.refused.visible
+    assert "32" in view.refused.object and "current model" in view.refused.object
+    view.step(2)                                   # trains the old model; the note stays
+    assert view.trainer is trainer and view.refused.visible
+    view.w_hidden.value = "8"
+    assert view.trainer is not trainer and view.trainer.config.hidden == (8,)
+    assert not view.refused.visible and view.error == ""

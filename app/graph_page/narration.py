@@ -67,6 +67,11 @@ def step_latex(record, model) -> str:
     return r" \\ ".join(lines)
 
 
+#: A ledger writes at most this many contributions out; longer sums keep the first three and
+#: the last two around a counted ellipsis, so the line fits the step panel.
+LEDGER_TERMS = 6
+
+
 def ledger_lines(record, model) -> list:
     """Accumulation ledgers for the inputs of ``record`` that receive gradient more than once.
 
@@ -86,7 +91,10 @@ def ledger_lines(record, model) -> list:
             continue
         done = [t for i, t in contribs if i <= record.index]
         rest = len(contribs) - len(done)
-        sum_txt = " + ".join(fmt_latex_number(t.contribution) for t in done)
+        terms = [fmt_latex_number(t.contribution) for t in done]
+        if len(terms) > LEDGER_TERMS:   # a 200-term sum would push the step off the panel
+            terms = terms[:3] + [rf"\cdots_{{({len(terms) - 5}\text{{ more}})}}"] + terms[-2:]
+        sum_txt = " + ".join(terms)
         total = done[-1].grad_after if done else 0.0
         tail = rf"\quad\text{{({rest} more to come)}}" if rest else r"\quad\text{(complete)}"
         lines.append(

@@ -97,6 +97,8 @@ class TrainView(Viewer):
             formatters={c: NumberFormatter(format="0.000000") for c in ("data", "grad", "update")},
             titles={"update": "−lr·grad"})
         self.status = pn.pane.HTML("", sizing_mode="stretch_width", margin=(2, 10))
+        self.refused = pn.pane.HTML("", visible=False, sizing_mode="stretch_width", margin=(0, 10),
+                                    css_classes=["train-refused"])
         self.inspect_info = pn.pane.HTML("", sizing_mode="stretch_width", height=150,
                                          margin=(0, 6), styles={"overflow-y": "auto"})
         self.reset()
@@ -165,14 +167,14 @@ class TrainView(Viewer):
         try:
             config = self._config()
         except ValueError as exc:
-            self._show_error(str(exc))
+            self._refuse(str(exc))
             return
         X, y = make_dataset(self.w_dataset.value, int(self.w_samples.value),
                             float(self.w_noise.value), seed=int(self.w_seed.value))
         batch = len(X) if config.batch_size is None else min(config.batch_size, len(X))
         size = estimate_nodes(X.shape[1], config.hidden, batch)
         if size > MAX_NODES:
-            self._show_error(f"this model on {batch} samples per step needs ~{size:,} nodes "
+            self._refuse(f"this model on {batch} samples per step needs ~{size:,} nodes "
                              f"(limit {MAX_NODES:,}): use narrower or fewer layers, fewer "
                              "samples or a smaller batch")
             return
@@ -184,6 +186,7 @@ class TrainView(Viewer):
         while len(self._compiled) > COMPILED_CACHE_SIZE:
             self._compiled.popitem(last=False)
         self.error = ""
+        self.refused.visible = False
         self.curves.clear()
         self.boundary.show_points(self.X, self.y)
         self.w_sample.end = len(self.X) - 1
@@ -330,6 +333,16 @@ class TrainView(Viewer):
             text += f"<div style='color:#b00020'>{html.escape(self.error)}</div>"
         self.status.object = f"<div style='font-size:13px;color:#333'>{text}</div>"
 
+    def _refuse(self, message: str) -> None:
+        """A setting the view cannot build: said in the status line and, until it is fixed,
+        under the model controls, since Run and Step keep training the model built before."""
+        self._show_error(message)
+        kept = (f" Run and Step train the current model ({', '.join(map(str, self.trainer.config.hidden))})"
+                " until this is fixed." if self.trainer is not None else "")
+        self.refused.object = (f"<div style='color:#b00020;font-size:12px;line-height:1.3'>\u26a0 "
+                               f"{html.escape(message)}.{html.escape(kept)}</div>")
+        self.refused.visible = True
+
     def _show_error(self, message: str) -> None:
         self.error = message
         if self.trainer is not None:
@@ -366,6 +379,7 @@ class TrainView(Viewer):
             pn.Row(self.w_noise, self.w_seed, margin=0),
             heading("Model"),
             pn.Row(self.w_hidden, self.w_nonlin, margin=0),
+            self.refused,
             heading("Recipe"),
             self.w_loss,
             pn.Row(self.w_lr, self.w_schedule, margin=0),
