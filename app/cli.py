@@ -5,6 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+#: A closed tab's session (its graph, and its trainer if it trained) is freed after this long,
+#: checked this often: memory comes back within ~20 s. A page whose websocket takes longer than
+#: the lifetime to connect after its first request would lose its session, so not much less.
+UNUSED_SESSION_LIFETIME_MS = 15_000
+CHECK_UNUSED_SESSIONS_MS = 5_000
+
 
 def build_parser() -> argparse.ArgumentParser:
     from .presets import DEFAULT_PRESET, PRESETS
@@ -13,6 +19,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5006, help="port to serve on (default 5006)")
     p.add_argument("--address", default="localhost", help="address to bind (default localhost)")
     p.add_argument("--show", action="store_true", help="open the app in a browser tab")
+    p.add_argument("--unused-session-lifetime", type=int, default=UNUSED_SESSION_LIFETIME_MS,
+                   metavar="MS", help="free a session this long after its tab closed "
+                   f"(default {UNUSED_SESSION_LIFETIME_MS} ms; training stops within 1 s anyway)")
+    p.add_argument("--check-unused-sessions", type=int, default=CHECK_UNUSED_SESSIONS_MS,
+                   metavar="MS", help="how often to look for closed sessions "
+                   f"(default {CHECK_UNUSED_SESSIONS_MS} ms)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--expr", help="expression to show, e.g. \"a = 2; b = -3; L = a*b\"")
     g.add_argument("--preset", choices=sorted(PRESETS), default=None,
@@ -46,6 +58,8 @@ def main(argv=None) -> int:
             websocket_origin=[f"{args.address}:{args.port}", f"localhost:{args.port}",
                               f"127.0.0.1:{args.port}"],
             print_url=True,
+            unused_session_lifetime_milliseconds=args.unused_session_lifetime,
+            check_unused_sessions_milliseconds=args.check_unused_sessions,
         )
     except OSError as exc:       # port taken, address not on this machine, ...
         print(f"autograd-ui: cannot serve on {args.address or 'localhost'}:{args.port}: "

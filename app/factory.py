@@ -40,6 +40,7 @@ class AutogradApp(Viewer):
     def __init__(self, expr_or_value=None, preset=None, height=None, **params):
         super().__init__(model=GraphModel(expr_or_value, preset=preset), **params)
         self._height = height
+        self.train_view = None
         m = self.model
         self.graph = GraphView(m)
         self.editor = ExpressionEditor(m)
@@ -103,6 +104,15 @@ class AutogradApp(Viewer):
         if getattr(self, "tabs", None) is not None:
             self.tabs.active = 0
 
+    def close(self) -> None:
+        """Stop all work and let go of everything this instance built (called when its browser
+        session is destroyed; see :mod:`app.session`). Safe to call twice."""
+        from .session import release_js_links
+
+        if self.train_view is not None:
+            self.train_view.close()
+        release_js_links(self._layout, self.train_view)
+
     def __panel__(self):
         return self._layout
 
@@ -131,8 +141,12 @@ def create_app(expr_or_value=None, preset=None, height=None) -> AutogradApp:
     engine.ExpressionError
         When ``expr_or_value`` is text that does not parse.
     """
+    from .session import on_session_end
+
     load_extensions(train=not height)
-    return AutogradApp(expr_or_value, preset=preset, height=height)
+    app = AutogradApp(expr_or_value, preset=preset, height=height)
+    on_session_end(app)   # served: stop training and free everything when the tab goes away
+    return app
 
 
 def load_extensions(train: bool = False) -> None:

@@ -90,7 +90,7 @@ def server():
     deadline = time.time() + 60
     while True:
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(url, timeout=30)  # a GET builds the view: slow on a busy machine
             break
         except OSError:
             if proc.poll() is not None or time.time() > deadline:

@@ -23,8 +23,10 @@ from .trust_panel import TrustPanel
 from .url_state import is_expression
 from .url_sync import UrlSync
 
+# ``source`` is the button's own model (Panel passes it to every JS callback). Passing it again as
+# ``args={"button": ...}`` would keep every session's app alive: see app/session.py.
 COPY_LINK_JS = """
-const done = (ok) => { button.label = ok ? "Copied" : "See URL"; setTimeout(() => { button.label = "Link"; }, 1500); };
+const done = (ok) => { source.label = ok ? "Copied" : "See URL"; setTimeout(() => { source.label = "Link"; }, 1500); };
 if (navigator.clipboard && window.isSecureContext) {
   navigator.clipboard.writeText(window.location.href).then(() => done(true), () => done(false));
 } else { done(false); }
@@ -56,7 +58,7 @@ class ShareTools:
         self.link_button = pn.widgets.Button(label="Link", width=44, height=30, margin=(2, 2),
                                              css_classes=["copy-link"], stylesheets=_BUTTON_CSS,
                                              description=None)
-        self.link_button.js_on_click(args={"button": self.link_button}, code=COPY_LINK_JS)
+        self.link_button.js_on_click(code=COPY_LINK_JS)
         other = "default" if self.theme_name == "dark" else "dark"
         self.theme_button = pn.widgets.Button(
             label="\u2600 Light" if other == "default" else "\u263e Dark", width=60, height=30,

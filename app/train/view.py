@@ -223,11 +223,23 @@ class TrainView(Viewer):
         was_running = self.running
         self.running = False
         self._sync_buttons()
-        if was_running:
+        if was_running and self.trainer is not None:
             self._refresh(force=True)
+
+    def close(self) -> None:
+        """Stop training at once and drop the trainer and compiled graphs (the session ended)."""
+        self.pause()
+        self.trainer = None
+        self._compiled.clear()
+        self.on_inspect = None
 
     def _tick(self) -> None:
         if not self.running:
+            return
+        from ..session import page_closed
+
+        if page_closed():   # the tab was closed: stop now, not when the session is discarded
+            self.pause()
             return
         # stay well inside one tick so the page keeps answering clicks between ticks
         deadline = time.perf_counter() + 0.6 * self.period_ms / 1000

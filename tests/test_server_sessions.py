@@ -1,0 +1,106 @@
+"""Sessions clean up: a Bokeh server in this process, sessions opened and closed with Bokeh's
+websocket client, then a ``gc`` census and weak references show what is still alive."""
+
+from __future__ import annotations
+
+import gc
+import socket
+import time
+import weakref
+
+import panel as pn
+import pytest
+from bokeh.client import pull_session
+
+from browser_support import free_port
+
+from app.factory import AutogradApp, create_app
+from app.graph_page.graph_view import GraphView
+from app.graph_page.model import GraphModel
+from engine.train import TrainConfig
+
+SMALL = TrainConfig(hidden=(4,), seed=3)
+
+
+def census() -> dict:
+    gc.collect()
+    counts = dict.fromkeys((AutogradApp, GraphModel, GraphView), 0)
+    for obj in gc.get_objects():
+        for cls in counts:
+            if isinstance(obj, cls):
+                counts[cls] += 1
+    return {cls.__name__: n for cls, n in counts.items()}
+
+
+class Server:
+    """``pn.serve`` in a thread with fast session expiry; ``made`` holds each session's app."""
+
+    def __init__(self, session):
+        self.made, self.destroyed = [], []
+        self.port = free_port()
+
+        def make():
+            app = session()
+            self.made.append(app)
+            pn.state.on_session_destroyed(lambda ctx: self.destroyed.append(ctx.id))
+            return app
+
+        self.thread = pn.serve({"/": make}, port=self.port, address="127.0.0.1", show=False,
+                               threaded=True, websocket_origin=[f"127.0.0.1:{self.port}"],
+                               unused_session_lifetime_milliseconds=300,
+                               check_unused_sessions_milliseconds=100)
+        self.url = f"http://127.0.0.1:{self.port}/"
+        assert self.wait(self._listening, timeout=30), "the server did not start"
+
+    def _listening(self) -> bool:
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def wait(self, predicate, timeout=20.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.05)
+        return predicate()
+
+    def stop(self):
+        self.thread.stop()
+
+
+@pytest.fixture
+def server_factory():
+    servers = []
+
+    def start(session):
+        servers.append(Server(session))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.stop()
+
+
+def _with_train_tab(i):
+    app = create_app()
+    if i % 5 == 0:
+        app.tabs.active = 1          # builds the Train tab (trainer, compiled tape, plots)
+    return app
+
+
+def test_twenty_sessions_open_and_close_leave_no_app_alive(server_factory):
+    before = census()
+    counter = iter(range(10**6))
+    server = server_factory(lambda: _with_train_tab(next(counter)))
+    for _ in range(20):
+        client = pull_session(url=server.url)
+        assert client.document.roots, "the session sent no page"
+        client.close()
+    assert server.wait(lambda: len(server.destroyed) == 20), server.destroyed
+    refs = [weakref.ref(a) for a in server.made] + [weakref.ref(a.model) for a in server.made]
+    refs += [weakref.ref(a.train_view) for a in server.made if a.train_view is not None]
+    assert len(refs) == 44          # 20 apps, 20 models, 4 train views
+    server.made.clear()
+    assert server.wait(lambda: (gc.collect(), not any(r() for r in refs))[1], timeout=5), \
+        f"{sum(1 for r in refs if r())} objects of closed sessions still alive"
+    assert census() == before
