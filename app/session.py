@@ -30,8 +30,10 @@ Panel bug (panel 1.9.4, reported upstream with this text)::
     already does for ``source``/``target``), or drop a source's entry in ``Reactive._cleanup``
     once it has no models left.
 
-Our side: the Link button reads its own model as ``source`` (no ``args``), and the sliders'
-entries are dropped when the sliders are replaced and when the session ends.
+Our side: the Link button reads its own model as ``source`` (no ``args``); the leaf sliders are
+now our own ``LeafControl`` (app/graph_page/leaf_control.py, no JS callbacks); and whatever
+entries a session's widgets still made are dropped when the session ends (``close()``), so a
+future widget with the same pattern cannot bring the leak back.
 """
 
 from __future__ import annotations

@@ -129,9 +129,6 @@ class LeafSliders:
         self._rebuild()
 
     def _rebuild(self, *events):
-        from ..session import release_js_links
-
-        release_js_links(*getattr(self, "widgets", ()))  # Panel keeps replaced sliders otherwise
         leaves = self.model.leaves
         widgets = []
         leaf_ids = source_order(self.model.compiled.leaf_ids, self.model.compiled.labels, self.model.source)
