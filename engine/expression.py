@@ -9,15 +9,17 @@
     d = e + c
     L = d*f        # the last assigned name is the output
 
-Operators ``+ - * / **``, unary ``-``/``+``, parentheses, numbers, names and the one-argument
-functions ``tanh relu exp log sigmoid``. A bare final expression is the output, labelled
-``out``. Everything else raises :class:`ExpressionError` with the line and column of the culprit.
+The operators and one-argument functions are those of ``engine.ops.OPS`` (each op's
+``syntax``), plus unary ``+``, parentheses, numbers and names. A bare final expression is the
+output, labelled ``out``. Everything else raises :class:`ExpressionError` with the line and column of the culprit.
 """
 from __future__ import annotations
 
 import ast
 import math
+from functools import cache
 
+from .ops import OPS
 from .value import Value
 
 MAX_SOURCE_CHARS = 20_000
@@ -25,8 +27,7 @@ MAX_NODES = 20_000
 # Python's parser fails on deep nesting at a depth that depends on the recursion limit (which
 # IPython raises); a fixed limit of our own makes the answer the same everywhere.
 MAX_DEPTH = 900
-FUNCTIONS = ("tanh", "relu", "exp", "log", "sigmoid")
-_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+FUNCTIONS = tuple(op.name for op in OPS.values() if op.is_function)
 _DESCRIBE = {
     ast.Attribute: "attributes (like 'x.y')", ast.Subscript: "subscripts (like 'x[0]')",
     ast.Lambda: "lambdas", ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
@@ -36,6 +37,21 @@ _DESCRIBE = {
     ast.JoinedStr: "strings", ast.Starred: "'*' unpacking", ast.NamedExpr: "':='",
     ast.Await: "'await'", ast.Yield: "'yield'", ast.YieldFrom: "'yield'",
 }
+
+
+@cache
+def _syntax() -> dict:
+    """Which op a piece of syntax means, read off each op's own ``syntax`` in the table:
+    ``{ast.Add: "+", ..., ast.USub: "neg", "tanh": "tanh", ...}``."""
+    table = {}
+    for op in OPS.values():
+        node = ast.parse(op.syntax.replace("$", ""), mode="eval").body
+        table[node.func.id if isinstance(node, ast.Call) else type(node.op)] = op.name
+    return table
+
+
+def _binary_operators() -> str:
+    return " ".join(op.syntax.split()[1] for op in OPS.values() if op.arity == 2)
 
 
 class ExpressionError(ValueError):
@@ -100,24 +116,26 @@ class _Builder:
                 done.append(self.new(Value.constant(number), node))
             elif isinstance(node, ast.Name):
                 if node.id not in self.names:
-                    hint = " (it is a function: call it like tanh(x))" if node.id in FUNCTIONS else ""
+                    hint = (f" (it is a function: call it like {node.id}(x))"
+                            if node.id in FUNCTIONS else "")
                     raise self.fail(node, f"'{node.id}' is not defined{hint}")
                 done.append(self.names[node.id])
-            elif isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            elif isinstance(node, ast.BinOp) and type(node.op) in _syntax():
                 if expanded:
                     right, left = done.pop(), done.pop()
-                    done.append(self.new(left._apply(_BINOPS[type(node.op)], right), node))
+                    done.append(self.new(left._apply(_syntax()[type(node.op)], right), node))
                 else:
                     stack += [(node, True), (node.right, False), (node.left, False)]
-            elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            elif isinstance(node, ast.UnaryOp) and (type(node.op) in _syntax()
+                                                    or isinstance(node.op, ast.UAdd)):
                 if expanded:
-                    if isinstance(node.op, ast.USub):
-                        done.append(self.new(-done.pop(), node))
+                    if not isinstance(node.op, ast.UAdd):     # unary plus changes nothing
+                        done.append(self.new(done.pop()._apply(_syntax()[type(node.op)]), node))
                 else:
                     stack += [(node, True), (node.operand, False)]
             elif isinstance(node, ast.Call):
                 if expanded:
-                    done.append(self.new(getattr(done.pop(), node.func.id)(), node))
+                    done.append(self.new(done.pop()._apply(_syntax()[node.func.id]), node))
                 else:
                     self.check_call(node)
                     stack += [(node, True), (node.args[0], False)]
@@ -141,7 +159,7 @@ class _Builder:
             return f"{kind} are not allowed; only numbers" if kind == "strings" \
                 else f"{kind} is not a number"
         if isinstance(node, ast.BinOp):
-            return "only the operators + - * / ** are allowed"
+            return f"only the operators {_binary_operators()} are allowed"
         if isinstance(node, ast.UnaryOp):
             return "only unary minus and plus are allowed"
         what = _DESCRIBE.get(type(node), f"'{type(node).__name__}'")

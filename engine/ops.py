@@ -1,17 +1,21 @@
-"""Every operation of the engine in one table: its forward rule, its local derivatives, the
-same two rules vectorised for the compiled tape, and the local derivatives written as formulas
-for the step narration.
+"""Every operation of the engine in one table, the only place an op is described: its name,
+symbol and syntax, its forward rule beside its local derivatives (scalar, and vectorised for
+the compiled tape where the scalar rule does not already work on numpy arrays), and the same
+rules written as text and LaTeX for the step narration. Everything else (``Value``'s
+operators, the expression language, ``to_source``, the tape, the steps, the app's symbols and
+formulas) is derived from ``OPS``.
 
 Arithmetic follows IEEE 754 as PyTorch does, never raising: ``1/0 = inf``, ``0/0 = nan``,
 ``exp(1000) = inf``, ``log(-1) = nan``, ``(-8)**(1/3) = nan``.
 
-A rule's scalar functions take the operand values ``a`` (and ``b``) and the result ``out``.
-Formulas use ``{a}``, ``{b}`` and ``{out}`` for the operands' and the result's data.
+A rule's functions take the operand values ``a`` (and ``b``) and the result ``out``.
+Templates (syntax, formulas, LaTeX) write them ``$a``, ``$b`` and ``$out`` (see :func:`fill`).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from string import Template
 from typing import Callable
 
 import numpy as np
@@ -84,63 +88,100 @@ def _np_pow_local(a, b, out):
 
 @dataclass(frozen=True)
 class Op:
-    """One operation. ``forward(*operands) -> out``; ``local(*operands, out) -> tuple`` of
-    d out / d operand; ``*_np`` the same on numpy arrays; ``formulas`` the local derivatives
-    as text; ``symbol`` how the graph draws the op node."""
+    """One operation, built with keywords.
+
+    ``forward(*operands) -> out`` and ``local(*operands, out) -> tuple`` of d out / d operand;
+    ``np_forward``/``np_local`` the same on numpy arrays (default: the scalar rules, which
+    then must work on arrays too). ``syntax`` how the expression language (and Python) writes
+    it; ``dunder`` the Python operator method ``Value`` gets (``"add"``: ``__add__`` and, for
+    two operands, ``__radd__``); ``symbol`` how the graph draws the op node; ``aliases`` names
+    other engines use; ``formulas``/``latex_local`` the local derivatives as text/LaTeX and
+    ``latex`` the forward rule as LaTeX, all templates over ``$a``, ``$b``, ``$out``.
+    """
     name: str
     arity: int
+    syntax: str
+    symbol: str
     forward: Callable
     local: Callable
-    forward_np: Callable
-    local_np: Callable
     formulas: tuple
-    symbol: str
+    latex: str
+    latex_local: tuple
+    np_forward: Callable | None = None
+    np_local: Callable | None = None
+    dunder: str = ""
+    aliases: tuple = ()
+
+    def __post_init__(self):
+        for rule in ("forward", "local"):
+            if getattr(self, "np_" + rule) is None:
+                object.__setattr__(self, "np_" + rule, getattr(self, rule))
+
+    @property
+    def is_function(self) -> bool:
+        """Written as a call, ``name(x)``: a function of the language and a ``Value`` method."""
+        return self.syntax == f"{self.name}($a)"
+
+
+def fill(template: str, a: str = "", b: str = "", out: str = "") -> str:
+    """A template of the table with its operands written in: ``fill("$a * $b", "x", "2")``."""
+    return Template(template).substitute(a=a, b=b, out=out)
 
 
 OPS: dict[str, Op] = {op.name: op for op in (
-    Op("+", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0),
-       np.add, lambda a, b, out: (1.0, 1.0),
-       ("1", "1"), "+"),
-    Op("-", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0),
-       np.subtract, lambda a, b, out: (1.0, -1.0),
-       ("1", "-1"), "\u2212"),
-    Op("*", 2, lambda a, b: a * b, lambda a, b, out: (b, a),
-       np.multiply, lambda a, b, out: (b, a),
-       ("{b}", "{a}"), "\u00d7"),
-    # -out/b is -a/b**2 without the underflow of b*b (as torch computes it)
-    Op("/", 2, div, lambda a, b, out: (div(1.0, b), -div(out, b)),
-       np.divide, lambda a, b, out: (1.0 / b, -out / b),
-       ("1/{b}", "-{a}/{b}**2"), "\u00f7"),
+    Op(name="+", arity=2, syntax="$a + $b", symbol="+", dunder="add", aliases=("add",),
+       forward=lambda a, b: a + b, local=lambda a, b, out: (1.0, 1.0),
+       formulas=("1", "1"), latex="$a + $b", latex_local=("1", "1")),
+    Op(name="-", arity=2, syntax="$a - $b", symbol="\u2212", dunder="sub", aliases=("sub",),
+       forward=lambda a, b: a - b, local=lambda a, b, out: (1.0, -1.0),
+       formulas=("1", "-1"), latex="$a - $b", latex_local=("1", "-1")),
+    Op(name="*", arity=2, syntax="$a * $b", symbol="\u00d7", dunder="mul", aliases=("mul",),
+       forward=lambda a, b: a * b, local=lambda a, b, out: (b, a),
+       formulas=("$b", "$a"), latex=r"$a \times $b", latex_local=("$b", "$a")),
+    # -out/b is -a/b**2 without the underflow of b*b (as torch computes it); on arrays a / b
+    # cannot raise, so div serves numpy as it is
+    Op(name="/", arity=2, syntax="$a / $b", symbol="\u00f7", dunder="truediv",
+       aliases=("div",),
+       forward=div, local=lambda a, b, out: (div(1.0, b), -div(out, b)),
+       formulas=("1/$b", "-$a/$b**2"),
+       latex=r"$a \div $b", latex_local=(r"\frac{1}{$b}", r"\frac{-$a}{$b^{2}}")),
     # d/d exponent is 0 where torch makes it 0 (base 0, exponent >= 0), else out * ln(base):
     # NaN for a negative base, as in torch.
-    Op("**", 2, power,
-       lambda a, b, out: (0.0 if b == 0 else b * power(a, b - 1.0),
-                          0.0 if a == 0 and b >= 0 else out * log(a)),
-       np.power, _np_pow_local,
-       ("{b} * {a}**({b} - 1)", "{out} * log({a})"), "^"),
-    Op("neg", 1, lambda a: -a, lambda a, out: (-1.0,),
-       np.negative, lambda a, out: (-1.0,),
-       ("-1",), "\u2212"),
-    Op("tanh", 1, math.tanh, lambda a, out: (1.0 - out * out,),
-       np.tanh, lambda a, out: (1.0 - out * out,),
-       ("1 - {out}**2",), "tanh"),
-    Op("relu", 1, relu, lambda a, out: (1.0 if out > 0 else 0.0,),
-       lambda a: np.where(a < 0, 0.0, a + 0.0), lambda a, out: ((out > 0).astype(float),),
-       ("1 if {out} > 0 else 0",), "ReLU"),
-    Op("exp", 1, exp, lambda a, out: (out,),
-       np.exp, lambda a, out: (out,),
-       ("{out}",), "exp"),
-    Op("log", 1, log, lambda a, out: (div(1.0, a),),
-       np.log, lambda a, out: (1.0 / a,),
-       ("1/{a}",), "log"),
-    Op("sigmoid", 1, sigmoid, lambda a, out: (out * (1.0 - out),),
-       _np_sigmoid, lambda a, out: (out * (1.0 - out),),
-       ("{out} * (1 - {out})",), "\u03c3"),
+    Op(name="**", arity=2, syntax="$a ** $b", symbol="^", dunder="pow", aliases=("pow",),
+       forward=power,
+       local=lambda a, b, out: (0.0 if b == 0 else b * power(a, b - 1.0),
+                                0.0 if a == 0 and b >= 0 else out * log(a)),
+       np_forward=np.power, np_local=_np_pow_local,
+       formulas=("$b * $a**($b - 1)", "$out * log($a)"),
+       latex="$a^{$b}", latex_local=(r"$b \cdot $a^{$b - 1}", r"$out \cdot \ln\left($a\right)")),
+    Op(name="neg", arity=1, syntax="-$a", symbol="\u2212", dunder="neg",
+       forward=lambda a: -a, local=lambda a, out: (-1.0,),
+       formulas=("-1",), latex=r"-\left($a\right)", latex_local=("-1",)),
+    Op(name="tanh", arity=1, syntax="tanh($a)", symbol="tanh", aliases=("TANH",),
+       forward=math.tanh, local=lambda a, out: (1.0 - out * out,), np_forward=np.tanh,
+       formulas=("1 - $out**2",), latex=r"\tanh\left($a\right)", latex_local=("1 - $out^{2}",)),
+    Op(name="relu", arity=1, syntax="relu($a)", symbol="ReLU", aliases=("ReLU", "Relu"),
+       forward=relu, local=lambda a, out: (1.0 if out > 0 else 0.0,),
+       np_forward=lambda a: np.where(a < 0, 0.0, a + 0.0),
+       np_local=lambda a, out: ((out > 0).astype(float),),
+       formulas=("1 if $out > 0 else 0",),
+       latex=r"\operatorname{relu}\left($a\right)", latex_local=("[$out > 0]",)),
+    Op(name="exp", arity=1, syntax="exp($a)", symbol="exp",
+       forward=exp, local=lambda a, out: (out,), np_forward=np.exp,
+       formulas=("$out",), latex=r"\exp\left($a\right)", latex_local=("$out",)),
+    Op(name="log", arity=1, syntax="log($a)", symbol="log",
+       forward=log, local=lambda a, out: (div(1.0, a),), np_forward=np.log,
+       formulas=("1/$a",), latex=r"\ln\left($a\right)", latex_local=(r"\frac{1}{$a}",)),
+    Op(name="sigmoid", arity=1, syntax="sigmoid($a)", symbol="\u03c3",
+       forward=sigmoid, local=lambda a, out: (out * (1.0 - out),), np_forward=_np_sigmoid,
+       formulas=("$out * (1 - $out)",), latex=r"\sigma\left($a\right)",
+       latex_local=(r"$out \cdot \left(1 - $out\right)",)),
 )}
 
-# Names other micrograd-style engines give the same operations (karpathy's micrograd: 'ReLU').
-ALIASES = {"ReLU": "relu", "Relu": "relu", "TANH": "tanh", "sub": "-", "add": "+", "mul": "*",
-           "div": "/", "pow": "**", "\u2212": "-", "\u00d7": "*", "\u00f7": "/", "^": "**"}
+# Names other micrograd-style engines give the same operations (karpathy's micrograd: 'ReLU'),
+# and the symbols the graph draws (an exported graph's op nodes may carry them).
+ALIASES = {alias: op.name for op in OPS.values() for alias in op.aliases}
+ALIASES.update({op.symbol: op.name for op in OPS.values() if op.arity == 2 and op.symbol != op.name})
 
 
 def resolve(op: str, n_operands: int) -> tuple[Op, float | None]:

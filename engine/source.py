@@ -10,12 +10,12 @@ import re
 
 from .convert import as_value
 from .expression import FUNCTIONS, MAX_DEPTH, MAX_SOURCE_CHARS, ExpressionError
+from .ops import OPS, fill
 from .topo import topo_order
 
 # An unnamed intermediate is written inline into its one user, up to this nesting; deeper
 # ones get a name, so long chains stay far from the parser's nesting limit.
 INLINE_DEPTH = min(40, MAX_DEPTH // 4)
-_BINARY = {"+", "-", "*", "/", "**"}
 
 
 def _literal(x: float) -> str:
@@ -75,15 +75,13 @@ def to_source(root) -> str:
             ref[id(v)], depth[id(v)] = name, 0
             continue
         args = [ref[id(c)] for c in v._prev]
-        if v._op == "neg" and v._prev[0]._const:
-            raise ExpressionError("the negation of a number literal cannot be written as text "
-                                  "(the language reads -2 as the number -2)")
-        if v._op in _BINARY:
-            expr = f"({args[0]} {v._op} {args[1]})"
-        elif v._op == "neg":
-            expr = f"(-{args[0]})"
-        else:
-            expr = f"{v._op}({args[0]})"
+        op = OPS[v._op]
+        expr = fill(op.syntax, *args)
+        if not op.is_function:                  # an operator: parenthesised where it is used
+            if op.arity == 1 and v._prev[0]._const:     # a prefix operator on a literal
+                raise ExpressionError("the negation of a number literal cannot be written as "
+                                      "text (the language reads -2 as the number -2)")
+            expr = f"({expr})"
         d = 1 + max(depth[id(c)] for c in v._prev)
         named = bool(v.label) or uses.get(id(v), 0) > 1 or d > INLINE_DEPTH
         if v is root and not v.label:

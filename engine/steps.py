@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .ops import OPS
+from .ops import OPS, fill
 from .tape import Tape
 
 
@@ -112,9 +112,9 @@ def _formulas(tape: Tape) -> list[tuple]:
         names = _names(tape)
         cached = []
         for ins in tape.instructions:
-            refs = dict(zip("ab", (_ref(tape, names, a) for a in ins.args)),
-                        out=f"{names[ins.out]}.data")
-            cached.append(tuple(f.format(**refs) for f in OPS[ins.op].formulas))
+            refs = [_ref(tape, names, a) for a in ins.args]
+            cached.append(tuple(fill(f, *refs, out=f"{names[ins.out]}.data")
+                                for f in OPS[ins.op].formulas))
         tape.memo["formulas"] = cached
     return cached
 
@@ -212,12 +212,6 @@ def backprop_steps(source) -> BackwardSteps:
     return BackwardSteps(_tape(source))
 
 
-def _expression(op: str, operands: list[str]) -> str:
-    if OPS[op].arity == 1:
-        return f"-{operands[0]}" if op == "neg" else f"{op}({operands[0]})"
-    return f" {op} ".join(operands)
-
-
 def forward_steps(source) -> StepRecords:
     """The forward pass of ``source`` as steps in topological order, one per value node,
     e.g. ``e = a * b = 2 * -3 = -6``; ``changes`` is ``{id: (None, data)}``. Built on demand."""
@@ -234,8 +228,9 @@ def forward_steps(source) -> StepRecords:
             op, op_node, args = "", None, ()
         else:
             args = tuple(tape.ids[a] for a in ins.args)
-            symbolic = _expression(ins.op, [names[a] for a in ins.args])
-            numeric = _expression(ins.op, [fmt(data[a]) for a in ins.args])
+            syntax = OPS[ins.op].syntax
+            symbolic = fill(syntax, *(names[a] for a in ins.args))
+            numeric = fill(syntax, *(fmt(data[a]) for a in ins.args))
             summary = f"{names[k]} = {symbolic} = {numeric} = {fmt(data[k])}"
             op, op_node = ins.op, "o" + vid[1:]
         return Step(k, "forward", vid, op_node, op, names[k], data[k], 0.0, args, (),

@@ -150,12 +150,12 @@ class Tape:
     def _run_numpy(self):
         d = self.leaf_data.copy()
         for op, out, args in self._groups:
-            d[out] = op.forward_np(*(d[a] for a in args))
+            d[out] = op.np_forward(*(d[a] for a in args))
         g = np.zeros_like(d)
         g[self.output_index] = 1.0
         for op, out, args in reversed(self._groups):
             up = g[out]
-            for a, local in zip(args, op.local_np(*(d[a] for a in args), d[out])):
+            for a, local in zip(args, op.np_local(*(d[a] for a in args), d[out])):
                 np.add.at(g, a, local * up)
         return d, g
 
@@ -168,7 +168,7 @@ class Tape:
             if self.executor == "numpy":
                 d = rows.T.copy()            # (n_values, K): each group call covers all K
                 for op, out, args in self._groups:
-                    d[out] = op.forward_np(*(d[a] for a in args))
+                    d[out] = op.np_forward(*(d[a] for a in args))
                 return d[self.output_index].copy()
             outputs = np.empty(len(rows))
             for k, row in enumerate(rows):

@@ -74,30 +74,30 @@ class Value:
             if v._const:
                 v.grad = 0.0
 
-    # -- operators: Value op Value, Value op number, number op Value --
-    def __add__(self, other): return self._apply("+", other)
-    def __sub__(self, other): return self._apply("-", other)
-    def __mul__(self, other): return self._apply("*", other)
-    def __truediv__(self, other): return self._apply("/", other)
-    def __pow__(self, other): return self._apply("**", other)
-    def __neg__(self): return self._apply("neg")
-
-    def __radd__(self, other): return self._lift(other)._apply("+", self)
-    def __rsub__(self, other): return self._lift(other)._apply("-", self)
-    def __rmul__(self, other): return self._lift(other)._apply("*", self)
-    def __rtruediv__(self, other): return self._lift(other)._apply("/", self)
-    def __rpow__(self, other): return self._lift(other)._apply("**", self)
-
-    @staticmethod
-    def _lift(x):
-        return x if isinstance(x, Value) else Value.constant(x)
-
-    def tanh(self): return self._apply("tanh")
-    def relu(self): return self._apply("relu")
-    def exp(self): return self._apply("exp")
-    def log(self): return self._apply("log")
-    def sigmoid(self): return self._apply("sigmoid")
-
     def __repr__(self) -> str:
         name = f"{self.label}: " if self.label else ""
         return f"Value({name}data={self.data:.6g}, grad={self.grad:.6g})"
+
+
+# Every op of the table as Python syntax on Values, as micrograd spells them out one by one:
+# ``a + b`` and ``2 + a`` (``__add__``, ``__radd__``), ``-a``, ``a.tanh()``...
+def _operator(name: str):
+    def apply(self, *others):
+        return self._apply(name, *others)
+    return apply
+
+
+def _reflected(name: str):
+    def apply(self, other):                 # number op Value: the number is the left operand
+        return (other if isinstance(other, Value) else Value.constant(other))._apply(name, self)
+    return apply
+
+
+for _op in OPS.values():
+    if _op.dunder:
+        setattr(Value, f"__{_op.dunder}__", _operator(_op.name))
+        if _op.arity == 2:
+            setattr(Value, f"__r{_op.dunder}__", _reflected(_op.name))
+    if _op.is_function:
+        setattr(Value, _op.name, _operator(_op.name))
+del _op

@@ -6,10 +6,11 @@ import math
 
 import pytest
 
-from app.graph_page.formatting import fmt, formula_latex, latex_symbol, node_caption, op_symbol
+from app.graph_page.formatting import fmt, latex_symbol, node_caption, op_symbol
 from app.graph_page.graph_view import caption_font_units
 from app.graph_page.leaves import make_leaf_model, slider_range
 from app.graph_page.sizing import FONT_UNITS, caption_width, make_node_size
+from engine.ops import OPS, fill
 
 
 @pytest.mark.parametrize("x,s", [(6.0, "6"), (-0.70710678, "-0.7071"), (123456.7, "1.235e+05"),
@@ -25,22 +26,19 @@ def test_node_caption_reads_label_data_grad():
     assert node_caption("d", 4.0, 0.0, pending=True) == "d | ? | \u2013"
 
 
-@pytest.mark.parametrize("formula,tex", [
-    ("b.data", "b"),
-    ("1 - out.data**2", r"1 - \mathit{out}^{2}"),
-    ("-a.data/b.data**2", r"\frac{-a}{b^{2}}"),
-    ("1 if v11.data > 0 else 0", r"[v_{11} > 0]"),
-    ("w[0][0][1].data", r"w_{[0][0][1]}"),
-    ("v13.data * log(y.data)", r"v_{13} \cdot \ln\left(y\right)"),
+@pytest.mark.parametrize("op, operand, operands, out, tex", [
+    ("*", 0, ("a", "b"), "e", "b"),
+    ("tanh", 0, ("n",), "out", r"1 - \mathit{out}^{2}"),
+    ("/", 1, ("a", "b"), "c", r"\frac{-a}{b^{2}}"),
+    ("relu", 0, ("x",), "v11", r"[v_{11} > 0]"),
+    ("*", 1, ("w[0][0][1]", "x"), "y", r"w_{[0][0][1]}"),
+    ("**", 1, ("y", "p"), "v13", r"v_{13} \cdot \ln\left(y\right)"),
+    ("**", 0, ("x", "-3"), "y", r"(-3) \cdot x^{(-3) - 1}"),
 ])
-def test_formula_latex(formula, tex):
-    assert formula_latex(formula) == tex
-
-
-def test_formula_latex_never_evaluates_and_falls_back_to_text():
-    out = formula_latex("__import__('os').system('echo hi')")
-    assert out.startswith(r"\texttt{")
-    assert formula_latex("(((") .startswith(r"\texttt{")
+def test_local_derivative_latex_from_the_op_table(op, operand, operands, out, tex):
+    """The step panel writes d out / d operand from the table's LaTeX and the labels' symbols."""
+    symbols = [latex_symbol(label) for label in operands]
+    assert fill(OPS[op].latex_local[operand], *symbols, out=latex_symbol(out)) == tex
 
 
 def test_latex_symbols_and_op_symbols():

@@ -1,28 +1,14 @@
 """Pure text formatting for the app: numbers, node captions, op symbols, LaTeX.
 
 Nothing here does arithmetic on the graph; it only turns numbers and engine strings into text.
+Op symbols and formulas come from the engine's op table (``engine.ops.OPS``).
 """
 
 from __future__ import annotations
 
-import ast
 import math
 
-#: How op names from the engine are drawn inside op circles (anything else is drawn verbatim).
-OP_SYMBOLS = {
-    "+": "+",
-    "-": "\u2212",
-    "*": "\u00d7",
-    "/": "\u00f7",
-    "**": "^",
-    "neg": "\u2212",
-    "tanh": "tanh",
-    "relu": "ReLU",
-    "exp": "exp",
-    "log": "log",
-    "sigmoid": "\u03c3",
-}
-
+from engine.ops import OPS
 
 def fmt(x) -> str:
     """Format a number with 4 significant digits.
@@ -51,9 +37,11 @@ def fmt(x) -> str:
 
 def op_symbol(op: str) -> str:
     """The short symbol drawn in an op circle for the engine's op name ``op``."""
-    if op.startswith("**") and op != "**":
-        return "^" + op[2:]
-    return OP_SYMBOLS.get(op, op)
+    if op in OPS:
+        return OPS[op].symbol
+    if op.startswith("**"):         # micrograd's '**2': the exponent is part of the name
+        return OPS["**"].symbol + op[2:]
+    return op
 
 
 def node_caption(label: str, data, grad, pending: bool = False, const: bool = False) -> str:
@@ -147,100 +135,3 @@ def fmt_latex_number(x) -> str:
 def grad_symbol(label: str, output_label: str) -> str:
     """``dL/d label`` as a LaTeX fraction."""
     return rf"\frac{{\partial {latex_symbol(output_label)}}}{{\partial {latex_symbol(label)}}}"
-
-
-_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: r"\cdot", ast.Div: None, ast.Pow: None}
-_CMP = {ast.Gt: ">", ast.GtE: r"\ge", ast.Lt: "<", ast.LtE: r"\le", ast.Eq: "="}
-_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
-
-
-def formula_latex(formula: str, names: dict[str, str] | None = None) -> str:
-    """Render an engine local-derivative formula (e.g. ``"1 - out.data**2"``) as LaTeX.
-
-    The formula is only *parsed* with :mod:`ast` (never evaluated). ``x.data`` becomes the symbol
-    of ``x`` (``names`` can map formula names to display labels); unknown syntax falls back to
-    ``\\texttt{...}`` of the raw string, so any formula renders.
-
-    Parameters
-    ----------
-    formula : str
-        The engine's formula text.
-    names : dict, optional
-        Formula name -> label to display, e.g. ``{"out": "o"}``.
-    """
-    names = names or {}
-    try:
-        tree = ast.parse(formula.strip(), mode="eval")
-        return _latex_node(tree.body, names)
-    except (SyntaxError, ValueError, RecursionError):
-        return rf"\texttt{{{latex_escape(formula)}}}"
-
-
-def _prec(node) -> int:
-    if isinstance(node, ast.BinOp):
-        return _PRECEDENCE.get(type(node.op), 3)
-    if isinstance(node, ast.UnaryOp):
-        return 3
-    return 5
-
-
-def _latex_node(node, names) -> str:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return latex_number(node.value)
-    if isinstance(node, ast.Name):
-        return latex_symbol(names.get(node.id, node.id))
-    if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Subscript)):
-        # ``a.data`` or, for labels like ``w[0][1][2]``, ``w[0][1][2].data``
-        raw = node.value.id if isinstance(node.value, ast.Name) else ast.unparse(node.value)
-        base = latex_symbol(names.get(raw, raw))
-        if node.attr == "data":
-            return base
-        if node.attr == "grad":
-            return rf"\operatorname{{grad}}({base})"
-        return rf"{base}.\mathrm{{{node.attr}}}"
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        inner = _latex_node(node.operand, names)
-        if _prec(node.operand) < 3:
-            inner = rf"\left({inner}\right)"
-        return ("-" if isinstance(node.op, ast.USub) else "+") + inner
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        p = _PRECEDENCE[type(node.op)]
-        left = _latex_node(node.left, names)
-        right = _latex_node(node.right, names)
-        if isinstance(node.op, ast.Div):
-            return rf"\frac{{{left}}}{{{right}}}"
-        if isinstance(node.op, ast.Pow):
-            if _prec(node.left) <= p:
-                left = rf"\left({left}\right)"
-            return rf"{left}^{{{right}}}"
-        if _prec(node.left) < p:
-            left = rf"\left({left}\right)"
-        if _prec(node.right) < p or (_prec(node.right) == p and isinstance(node.op, ast.Sub)):
-            right = rf"\left({right}\right)"
-        return f"{left} {_BINOPS[type(node.op)]} {right}"
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        args = ", ".join(_latex_node(a, names) for a in node.args)
-        fn = node.func.id
-        return _call_latex(fn, args)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        # e.g. math.log(a.data)
-        args = ", ".join(_latex_node(a, names) for a in node.args)
-        fn = node.func.attr
-        return _call_latex(fn, args)
-    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMP:
-        return f"{_latex_node(node.left, names)} {_CMP[type(node.ops[0])]} {_latex_node(node.comparators[0], names)}"
-    if isinstance(node, ast.IfExp):
-        body, orelse = _latex_node(node.body, names), _latex_node(node.orelse, names)
-        test = _latex_node(node.test, names)
-        if (body, orelse) == ("1", "0"):
-            return rf"[{test}]"
-        return rf"\begin{{cases}}{body} & {test}\\ {orelse} & \text{{otherwise}}\end{{cases}}"
-    raise ValueError("unsupported formula syntax")
-
-
-_KNOWN_FUNCS = {"exp": r"\exp", "log": r"\ln", "tanh": r"\tanh", "sigmoid": r"\sigma"}
-
-
-def _call_latex(fn: str, args: str) -> str:
-    name = _KNOWN_FUNCS.get(fn, r"\operatorname{" + fn + "}")
-    return name + r"\left(" + args + r"\right)"

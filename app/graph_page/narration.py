@@ -10,9 +10,9 @@ accumulation ledger lists every contribution so far: ``dL/da = 1 + 1 = 2``.
 
 from __future__ import annotations
 
-from .formatting import fmt, fmt_latex_number, formula_latex, grad_symbol, latex_symbol, op_symbol
+from engine.ops import OPS, fill
 
-_OP_LATEX = {"+": "+", "-": "-", "*": r"\times", "/": r"\div", "**": "^"}
+from .formatting import fmt, fmt_latex_number, grad_symbol, latex_symbol
 
 
 def step_title(record, step: int, n_steps: int, mode: str) -> str:
@@ -49,12 +49,13 @@ def step_latex(record, model) -> str:
         return _update_latex(record, model, labels, out_label)
     lines = []
     node_label = record.label
-    names = {"out": node_label}
+    operands = [latex_symbol(labels[o]) for o in record.operands]
     for term in record.inputs:
         dL_dx = grad_symbol(term.label, out_label)
         dL_dout = grad_symbol(node_label, out_label)
         local_sym = rf"\frac{{\partial {latex_symbol(node_label)}}}{{\partial {latex_symbol(term.label)}}}"
-        local_expr = formula_latex(term.local_formula, names)
+        local_expr = fill(OPS[record.op].latex_local[term.operand], *operands,
+                          out=latex_symbol(node_label))
         if not _is_atom(local_expr):
             local_expr = rf"\left({local_expr}\right)"
         lines.append(
@@ -104,7 +105,10 @@ def ledger_lines(record, model) -> list:
 
 
 def _is_atom(tex: str) -> bool:
-    """True for a single symbol or number (no parentheses needed around it)."""
+    """True for a single symbol or number (no parentheses needed around it); a negative
+    number comes parenthesised already, ``(-3)``."""
+    if tex.startswith("(") and tex.endswith(")") and "(" not in tex[1:]:
+        return True
     return not any(ch in tex for ch in " +-") or tex.startswith("\\frac")
 
 
@@ -123,18 +127,8 @@ def _forward_latex(record, model, labels) -> str:
     data = model.compiled.tape.data
     syms = [latex_symbol(labels[o]) for o in ops]
     nums = [fmt_latex_number(data[index[o]]) for o in ops]
-    op = record.op
-    if len(ops) == 2 and op in _OP_LATEX:
-        sym = _OP_LATEX[op]
-        if op == "**":
-            return rf"{out} = {syms[0]}^{{{syms[1]}}} = {nums[0]}^{{{nums[1]}}} = {_plain_number(record.out_data)}"
-        return rf"{out} = {syms[0]} {sym} {syms[1]} = {nums[0]} {sym} {nums[1]} = {_plain_number(record.out_data)}"
-    fn = {"tanh": r"\tanh", "exp": r"\exp", "log": r"\ln", "sigmoid": r"\sigma", "relu": r"\operatorname{relu}",
-          "neg": "-"}.get(op, rf"\operatorname{{{op_symbol(op)}}}")
-    return (
-        rf"{out} = {fn}\left({', '.join(syms)}\right) = {fn}\left({', '.join(nums)}\right)"
-        rf" = {_plain_number(record.out_data)}"
-    )
+    latex = OPS[record.op].latex
+    return rf"{out} = {fill(latex, *syms)} = {fill(latex, *nums)} = {_plain_number(record.out_data)}"
 
 
 MAX_UPDATE_LINES = 4
