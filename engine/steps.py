@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .backprop import descend, reverse_sweep
 from .ops import OPS, fill
 from .tape import Tape
 
@@ -131,18 +132,20 @@ class BackwardSteps(StepRecords):
         const = tape.const.tolist()
         grad = [0.0] * len(data)
         grad[tape.output_index] = 1.0
-        # per step k >= 1: (instruction index, locals, upstream, grads of operands before)
+        # per step k >= 1: (instruction index, locals, upstream, grads of operands before);
+        # a literal operand's grad is None: it receives none
         self.trace = []
-        for i in range(len(tape.instructions) - 1, -1, -1):
-            ins = tape.instructions[i]
-            local = OPS[ins.op].local(*(data[a] for a in ins.args), data[ins.out])
-            up = grad[ins.out]
-            befores = []
-            for a, d in zip(ins.args, local):
-                befores.append(None if const[a] else grad[a])
-                if not const[a]:
-                    grad[a] += d * up
+
+        def record(i, local, up):       # before op i adds its terms, in operand order
+            befores, after = [], {}
+            for a, d in zip(tape.instructions[i].args, local):
+                before = None if const[a] else after.get(a, grad[a])   # b = a + a: 0, then 1
+                befores.append(before)
+                if before is not None:
+                    after[a] = before + d * up
             self.trace.append((i, local, up, befores))
+
+        reverse_sweep(tape.scalar_program("local"), data, grad, record=record)
         self._receivers = None
         super().__init__(len(self.trace) + 1, self._make)
 
@@ -239,6 +242,12 @@ def forward_steps(source) -> StepRecords:
     return StepRecords(len(tape.ids), make)
 
 
+def update_text(label: str, data: float, grad: float, lr: float, new: float) -> str:
+    """``w.data -= lr * w.grad = 0.5 - 0.1 * 2 = 0.3``: one parameter's gradient-descent step."""
+    return (f"{label}.data -= lr * {label}.grad = {fmt(data)} - {fmt(lr)} * {fmt(grad)} = "
+            f"{fmt(new)}")
+
+
 def update_step(tape: Tape, lr: float, params, index: int) -> Step:
     """The gradient-descent step after a backward pass, ``p.data -= lr * p.grad`` for each
     value id in ``params``, from the tape's current data and grads, as a Step of kind
@@ -248,10 +257,9 @@ def update_step(tape: Tape, lr: float, params, index: int) -> Step:
     for vid in params:
         k = tape.index[vid]
         x, g = float(tape.data[k]), float(tape.grad[k])
-        new = x - lr * g
+        new = descend(x, g, lr)
         changes[vid] = (x, new)
-        lines.append(f"{names[k]}.data -= lr * {names[k]}.grad = {fmt(x)} - {fmt(lr)} * "
-                     f"{fmt(g)} = {fmt(new)}")
+        lines.append(update_text(names[k], x, g, lr, new))
     first = next(iter(changes), tape.ids[tape.output_index])
     return Step(index, "update", first, None, "", "update", 0.0, 0.0, tuple(changes), (),
                 changes, "\n".join(lines) or "no parameters to update")

@@ -3,10 +3,12 @@
 This is what a slider move calls: ``Tape(root)`` once per structure, then ``tape.run({...})``
 recomputes every node's data and grad. Two executors give the same results (to rounding):
 
-- a straight Python loop over the instructions (narrow, deep graphs such as long chains),
-  computing exactly what ``Value.backward()`` computes, in the same order;
+- Python floats in lists, one instruction at a time (narrow, deep graphs such as long
+  chains), computing exactly what ``Value.backward()`` computes, in the same order;
 - numpy, one vectorised call per (topological level, op) group (wide graphs such as MLP
   losses over a batch), accumulating grads with ``np.add.at``.
+
+Both run the same loops, ``engine.backprop.forward_sweep`` and ``reverse_sweep``.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Mapping
 
 import numpy as np
 
+from .backprop import forward_sweep, reverse_sweep
 from .convert import as_value
 from .graph import value_ids
 from .ops import OPS
@@ -89,17 +92,26 @@ class Tape:
         self.run()
 
     def _compile(self) -> None:
+        """The forward and backward programs of ``engine.backprop`` for this executor."""
         if self.executor == "python":
-            self._program = [(OPS[i.op].forward, OPS[i.op].local, i.out, i.args[0],
-                              i.args[1] if len(i.args) > 1 else -1)
-                             for i in self.instructions]
+            self._forward = self.scalar_program("forward")
+            self._backward = self.scalar_program("local")
+            self._accumulate = None
             return
         groups: dict[tuple, list[Instruction]] = {}
         for ins in self.instructions:
             groups.setdefault((ins.level, ins.op), []).append(ins)
-        self._groups = [(OPS[op], np.array([i.out for i in group]),
-                         [np.array([i.args[p] for i in group]) for p in range(OPS[op].arity)])
-                        for (_, op), group in sorted(groups.items())]
+        vectorised = [(OPS[op], np.array([i.out for i in group]),
+                       [np.array([i.args[p] for i in group]) for p in range(OPS[op].arity)])
+                      for (_, op), group in sorted(groups.items())]
+        self._forward = [(op.np_forward, out, args) for op, out, args in vectorised]
+        self._backward = [(op.np_local, out, args) for op, out, args in vectorised]
+        self._accumulate = np.add.at     # one group may add to the same operand twice
+
+    def scalar_program(self, rule: str) -> list:
+        """``(rule, out, args)`` per instruction, ``rule`` each op's scalar ``"forward"`` or
+        ``"local"``: a program for ``engine.backprop``'s sweeps over Python floats."""
+        return [(getattr(OPS[i.op], rule), i.out, i.args) for i in self.instructions]
 
     def leaf_index(self, key: str) -> int:
         """Position of a tunable leaf given by id (``"v3"``) or by its (unique) label."""
@@ -123,41 +135,20 @@ class Tape:
         for key, x in (values or {}).items():
             self.leaf_data[self.leaf_index(key)] = float(x)
         with np.errstate(all="ignore"):
-            if self.executor == "python":
-                data, grad = self._run_python()
-            else:
-                data, grad = self._run_numpy()
+            data, grad = self._new_row(self.leaf_data)
+            forward_sweep(self._forward, data)
+            grad[self.output_index] = 1.0
+            reverse_sweep(self._backward, data, grad, self._accumulate)
+        data, grad = np.asarray(data, dtype=float), np.asarray(grad, dtype=float)
         grad[self._no_grad] = 0.0       # number literals receive no gradient
         self.data, self.grad = data, grad
         return TapeResult(data, grad, float(data[self.output_index]))
 
-    def _run_python(self):
-        d = self.leaf_data.tolist()
-        for fwd, _, o, a, b in self._program:
-            d[o] = fwd(d[a]) if b < 0 else fwd(d[a], d[b])
-        g = [0.0] * len(d)
-        g[self.output_index] = 1.0
-        for _, local, o, a, b in reversed(self._program):
-            up = g[o]
-            if b < 0:
-                g[a] += local(d[a], d[o])[0] * up
-            else:
-                la, lb = local(d[a], d[b], d[o])
-                g[a] += la * up
-                g[b] += lb * up
-        return np.array(d), np.array(g)
-
-    def _run_numpy(self):
-        d = self.leaf_data.copy()
-        for op, out, args in self._groups:
-            d[out] = op.np_forward(*(d[a] for a in args))
-        g = np.zeros_like(d)
-        g[self.output_index] = 1.0
-        for op, out, args in reversed(self._groups):
-            up = g[out]
-            for a, local in zip(args, op.np_local(*(d[a] for a in args), d[out])):
-                np.add.at(g, a, local * up)
-        return d, g
+    def _new_row(self, leaf_data):
+        """Data (a copy of ``leaf_data``) and zero grads in the executor's containers."""
+        if self.executor == "python":
+            return leaf_data.tolist(), [0.0] * len(leaf_data)
+        return leaf_data.copy(), np.zeros(len(leaf_data))
 
     def forward_batch(self, leaf_rows: np.ndarray) -> np.ndarray:
         """The output for K variants of the leaf data at once, without touching the tape's
@@ -166,16 +157,14 @@ class Tape:
         rows = np.asarray(leaf_rows, dtype=float)
         with np.errstate(all="ignore"):
             if self.executor == "numpy":
-                d = rows.T.copy()            # (n_values, K): each group call covers all K
-                for op, out, args in self._groups:
-                    d[out] = op.np_forward(*(d[a] for a in args))
-                return d[self.output_index].copy()
+                data = rows.T.copy()            # (n_values, K): each group call covers all K
+                forward_sweep(self._forward, data)
+                return data[self.output_index].copy()
             outputs = np.empty(len(rows))
             for k, row in enumerate(rows):
-                d = row.tolist()
-                for fwd, _, o, a, b in self._program:
-                    d[o] = fwd(d[a]) if b < 0 else fwd(d[a], d[b])
-                outputs[k] = d[self.output_index]
+                data = row.tolist()
+                forward_sweep(self._forward, data)
+                outputs[k] = data[self.output_index]
             return outputs
 
     def write_back(self) -> None:

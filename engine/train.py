@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .nn import MLP
+from .backprop import descend
 from .scopes import record
-from .steps import fmt
+from .steps import update_text
 from .tape import Tape
 from .value import Value
 
@@ -223,8 +224,7 @@ class ParamUpdate:
 
     @property
     def text(self) -> str:
-        return (f"{self.label}.data -= lr * {self.label}.grad = {fmt(self.data)} - "
-                f"{fmt(self.lr)} * {fmt(self.grad)} = {fmt(self.new_data)}")
+        return update_text(self.label, self.data, self.grad, self.lr, self.new_data)
 
 
 @dataclass
@@ -325,8 +325,8 @@ class Trainer:
             lr=self.lr)
         self.grad = grad
         with np.errstate(all="ignore"):     # a diverging run overflows to inf, as floats do
-            self.update = -record.lr * grad
-            self.weights = self.weights + self.update
+            self.update = descend(0.0, grad, record.lr)     # the step alone, -lr * grad
+            self.weights = self.weights + self.update      # = descend(weights, ...) exactly
         self.k += 1
         self.history.append(record)
         return record
@@ -389,7 +389,8 @@ class Trainer:
         for p in params:
             k = position[id(p)]
             g = float(tape.grad[k])
-            updates.append(ParamUpdate(p.label, p.data, g, lr, p.data - lr * g, tape.ids[k]))
+            updates.append(ParamUpdate(p.label, p.data, g, lr, descend(p.data, g, lr),
+                                       tape.ids[k]))
         return Inspection(root=root, sample=sample, x=tuple(self.X[sample].tolist()),
                           y=int(self.y[sample]), score=float(scores[0].data),
                           loss=float(root.data), lr=lr, updates=updates)

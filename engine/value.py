@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numbers
 
+from .backprop import reverse_sweep
 from .ops import OPS
 from .topo import topo_order
 
@@ -55,24 +56,20 @@ class Value:
                 return NotImplemented
         return Value(OPS[op].forward(*(v.data for v in operands)), _children=operands, _op=op)
 
-    def _backward(self) -> None:
-        """Chain rule for this node: every operand's grad += d self / d operand * self.grad."""
-        if self._prev:
-            local = OPS[self._op].local(*(v.data for v in self._prev), self.data)
-            for child, d in zip(self._prev, local):
-                child.grad += d * self.grad
-
     def backward(self) -> None:
-        """Fill ``.grad`` of every node with d self / d node (zeroing the graph's grads first)."""
+        """Fill ``.grad`` of every node with d self / d node (zeroing the graph's grads first).
+
+        micrograd's loop, ``for v in reversed(topo): v._backward()``, is ``reverse_sweep``
+        (shared with the compiled Tape and the step records) over the nodes' positions."""
         order = topo_order(self)
-        for v in order:
-            v.grad = 0.0
-        self.grad = 1.0
-        for v in reversed(order):
-            v._backward()
-        for v in order[:-1]:        # order[-1] is self, whose grad stays 1 even as a literal
-            if v._const:
-                v.grad = 0.0
+        position = {id(v): k for k, v in enumerate(order)}
+        program = [(OPS[v._op].local, k, tuple(position[id(c)] for c in v._prev))
+                   for k, v in enumerate(order) if v._prev]
+        grad = [0.0] * len(order)
+        grad[-1] = 1.0                              # order[-1] is self: d self / d self
+        reverse_sweep(program, [v.data for v in order], grad)
+        for v, g in zip(order, grad):
+            v.grad = 0.0 if v._const and v is not self else g   # literals receive no grad
 
     def __repr__(self) -> str:
         name = f"{self.label}: " if self.label else ""
