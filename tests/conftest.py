@@ -1,8 +1,11 @@
-"""Shared fixtures. Browser fixtures serve ONE app for the whole session (fast suite); each test
-gets a fresh browser context, i.e. a fresh server session with its own app instance."""
+"""Shared fixtures. Oracles (Chromium, Playwright, torch) go through ``require_oracle``: missing
+in CI is a failure, elsewhere a skip with the reason. Browser fixtures serve ONE app for the
+whole session (fast suite); each test gets a fresh browser context, i.e. a fresh server session
+with its own app instance."""
 
 from __future__ import annotations
 
+import importlib
 import os
 
 import pytest
@@ -10,13 +13,38 @@ import pytest
 from browser_support import CHROMIUM, VIEWPORT, launch_chromium, serve_app, stop
 
 
-def _require_chromium():
-    if os.path.exists(CHROMIUM):
+def in_ci() -> bool:
+    """True under the ``CI`` environment variable (``CI=true``, as CI services set it)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_oracle(name: str, present: bool, install: str) -> None:
+    """Fail when the oracle ``name`` is missing under ``CI`` (a test that cannot run there is a
+    test that does not run); skip with the reason and the install command elsewhere."""
+    if present:
         return
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing but CI is set: browser tests must run in CI "
-                    "(install Debian's chromium: apt-get install -y chromium)")
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium); browser tests skipped outside CI")
+    if in_ci():
+        pytest.fail(f"{name} is missing but CI is set: CI must run every oracle ({install})")
+    pytest.skip(f"{name} not installed ({install}); skipped outside CI")
+
+
+def import_oracle(module: str, install: str):
+    """The oracle module ``module``, or a failure (CI) / skip (elsewhere) when it is missing."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        require_oracle(module, False, install)
+
+
+def _require_chromium():
+    require_oracle(CHROMIUM, os.path.exists(CHROMIUM), "apt-get install -y chromium")
+    import_oracle("playwright.sync_api", 'pip install -e ".[test]"')
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, the float64 oracle for data and grads (``pip install -e ".[oracle]"``)."""
+    return import_oracle("torch", 'pip install -e ".[oracle]"')
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """Property tests on random programs in the expression language.
 
 Oracles, independent of the engine's derivative rules: central finite differences on every
-leaf, and (where torch is installed, as in CI) PyTorch float64 on every node's data and grad.
+leaf, and PyTorch float64 on every node's data and grad (the ``torch`` fixture: a failure in CI
+when torch is missing, a skip elsewhere).
 """
 import math
 import os
@@ -13,39 +14,7 @@ from hypothesis import strategies as st
 
 from engine import Tape, parse
 from engine.topo import topo_order
-
-try:
-    import torch
-except ImportError:          # torch is an optional test extra (`.[oracle]`); CI installs it
-    torch = None
-
-LEAVES = ("a", "b", "c")
-literal = st.floats(0.25, 3.0).map(lambda x: f"{x:.3f}")
-atom = st.sampled_from(LEAVES) | literal
-
-
-def grow(sub):
-    # Guarded forms keep the function smooth where it is evaluated (positive log and pow bases,
-    # denominators away from 0); what remains risky is filtered with assume() below.
-    return st.one_of(
-        st.tuples(st.sampled_from("+-*"), sub, sub).map(lambda t: f"({t[1]} {t[0]} {t[2]})"),
-        st.tuples(sub, sub).map(lambda t: f"({t[0]} / ({t[1]}**2 + 0.5))"),
-        st.tuples(sub, sub).map(lambda t: f"({t[0]} / {t[1]})"),
-        st.tuples(sub, st.sampled_from(["2", "3"])).map(lambda t: f"({t[0]} ** {t[1]})"),
-        st.tuples(sub, sub).map(lambda t: f"(sigmoid({t[0]}) + 0.5) ** {t[1]}"),
-        st.tuples(st.sampled_from(["tanh", "relu", "exp", "sigmoid"]), sub)
-          .map(lambda t: f"{t[0]}({t[1]})"),
-        sub.map(lambda x: f"log({x}**2 + 0.5)"),
-        sub.map(lambda x: f"(-{x})"),
-    )
-
-
-expressions = st.recursive(atom, grow, max_leaves=10)
-leaf_values = st.fixed_dictionaries({k: st.floats(-2.0, 2.0) for k in LEAVES})
-
-
-def program(expr, values):
-    return "\n".join([f"{k} = {v!r}" for k, v in values.items()] + [expr])
+from strategies import expressions, leaf_values, program
 
 
 def well_behaved(root) -> bool:
@@ -110,23 +79,24 @@ def test_tape_matches_backward(expr, values, executor):
     np.testing.assert_allclose(r.grad, want_grad, rtol=1e-12, atol=1e-12, equal_nan=True)
 
 
-TORCH_OPS = {
-    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b, "**": lambda a, b: torch.pow(a, b), "neg": lambda a: -a,
-    "tanh": lambda a: torch.tanh(a), "relu": lambda a: torch.relu(a),
-    "exp": lambda a: torch.exp(a), "log": lambda a: torch.log(a),
-    "sigmoid": lambda a: torch.sigmoid(a),
-}
+def torch_ops(torch) -> dict:
+    """Each engine op written in torch, by hand (an oracle independent of engine.ops)."""
+    return {
+        "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+        "/": lambda a, b: a / b, "**": lambda a, b: torch.pow(a, b), "neg": lambda a: -a,
+        "tanh": torch.tanh, "relu": torch.relu, "exp": torch.exp, "log": torch.log,
+        "sigmoid": torch.sigmoid,
+    }
 
 
-def torch_mirror(root):
+def torch_mirror(root, torch):
     """Each node of ``root`` recomputed in torch float64; literals do not require grad."""
-    out = {}
+    ops, out = torch_ops(torch), {}
     for v in topo_order(root):
         if not v._prev:
             out[id(v)] = torch.tensor(v.data, dtype=torch.float64, requires_grad=not v._const)
         else:
-            t = TORCH_OPS[v._op](*(out[id(c)] for c in v._prev))
+            t = ops[v._op](*(out[id(c)] for c in v._prev))
             if t.requires_grad:       # a subgraph of literals only has no grad in torch
                 t.retain_grad()
             out[id(v)] = t
@@ -135,9 +105,9 @@ def torch_mirror(root):
     return out
 
 
-def assert_matches_torch(root, context, rel=None, abs_data=None, abs_grad=None):
+def assert_matches_torch(torch, root, context, rel=None, abs_data=None, abs_grad=None):
     """Every node's data, and the grad of every node torch tracks, equal torch float64's."""
-    mirror = torch_mirror(root)
+    mirror = torch_mirror(root, torch)
     for v in topo_order(root):
         t = mirror[id(v)]
         assert v.data == pytest.approx(t.item(), rel=rel, abs=abs_data, nan_ok=True)
@@ -146,22 +116,20 @@ def assert_matches_torch(root, context, rel=None, abs_data=None, abs_grad=None):
             assert v.grad == pytest.approx(tg, rel=rel, abs=abs_grad, nan_ok=True), (context, v)
 
 
-@pytest.mark.skipif(torch is None, reason="torch not installed (optional oracle; CI has it)")
 @given(expressions, leaf_values)
-def test_every_node_matches_torch_float64(expr, values):
+def test_every_node_matches_torch_float64(torch, expr, values):
     root = parse(program(expr, values))
     assume(moderate(root))
     root.backward()
-    assert_matches_torch(root, expr, rel=1e-12, abs_data=1e-300, abs_grad=1e-12)
+    assert_matches_torch(torch, root, expr, rel=1e-12, abs_data=1e-300, abs_grad=1e-12)
 
 
-@pytest.mark.skipif(torch is None, reason="torch not installed (optional oracle; CI has it)")
 @pytest.mark.parametrize("source", [
     "x = 0.0; y = 1 / x", "x = -1.0; y = log(x)", "x = 1000.0; y = exp(x) * tanh(x)",
     "x = 0.0; p = 0.0; y = x ** p", "x = 0.0; p = 2.0; y = x ** p", "x = -2.0; p = 0.5; y = x ** p",
     "x = -2.0; p = 3.0; y = x ** p", "x = 0.0; y = relu(x) + sigmoid(-x * 1000)",
 ])
-def test_extremes_match_torch(source):
+def test_extremes_match_torch(torch, source):
     root = parse(source)
     root.backward()
-    assert_matches_torch(root, source)
+    assert_matches_torch(torch, root, source)

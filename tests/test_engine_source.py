@@ -8,7 +8,7 @@ from hypothesis import given
 
 from engine import ExpressionError, Value, from_flow, parse, to_graph, to_source
 from engine.nn import MLP
-from test_engine_properties import expressions, leaf_values, program
+from strategies import expressions, leaf_values, program
 
 
 def same_graph(a, b, labels=True):

@@ -1,0 +1,26 @@
+"""The oracle guard of conftest: a missing oracle fails under CI and is skipped elsewhere."""
+import pytest
+
+from conftest import require_oracle
+
+
+@pytest.mark.parametrize("ci", ["true", "1", "yes"])
+def test_a_missing_oracle_fails_in_ci(monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(pytest.fail.Exception, match="CI must run every oracle"):
+        require_oracle("torch", False, "pip install torch")
+
+
+@pytest.mark.parametrize("ci", [None, "", "false", "0"])
+def test_a_missing_oracle_is_skipped_with_its_reason_outside_ci(monkeypatch, ci):
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    with pytest.raises(pytest.skip.Exception, match=r"torch not installed \(pip install torch\)"):
+        require_oracle("torch", False, "pip install torch")
+
+
+def test_a_present_oracle_neither_fails_nor_skips(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    assert require_oracle("torch", True, "pip install torch") is None
