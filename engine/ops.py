@@ -73,6 +73,11 @@ def relu(x: float) -> float:
     return 0.0 if x < 0 else x + 0.0   # + 0.0 turns -0.0 into 0.0; NaN stays NaN, as in torch
 
 
+def sign(x: float) -> float:
+    """-1, 0 or 1 (NaN stays NaN), as torch.sign: the derivative of abs, with abs'(0) = 0."""
+    return 1.0 if x > 0 else -1.0 if x < 0 else x * 0.0
+
+
 def _np_sigmoid(x):
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -176,6 +181,11 @@ OPS: dict[str, Op] = {op.name: op for op in (
        forward=sigmoid, local=lambda a, out: (out * (1.0 - out),), np_forward=_np_sigmoid,
        formulas=("$out * (1 - $out)",), latex=r"\sigma\left($a\right)",
        latex_local=(r"$out \cdot \left(1 - $out\right)",)),
+    # the builtin abs serves numpy arrays as it is; abs'(0) = 0, as in torch
+    Op(name="abs", arity=1, syntax="abs($a)", symbol="abs", dunder="abs",
+       forward=abs, local=lambda a, out: (sign(a),), np_local=lambda a, out: (np.sign(a),),
+       formulas=("sign($a)",), latex=r"\left|$a\right|",
+       latex_local=(r"\operatorname{sign}\left($a\right)",)),
 )}
 
 # Names other micrograd-style engines give the same operations (karpathy's micrograd: 'ReLU'),

@@ -16,7 +16,7 @@ def grow(sub):
         st.tuples(sub, sub).map(lambda t: f"({t[0]} / {t[1]})"),
         st.tuples(sub, st.sampled_from(["2", "3"])).map(lambda t: f"({t[0]} ** {t[1]})"),
         st.tuples(sub, sub).map(lambda t: f"(sigmoid({t[0]}) + 0.5) ** {t[1]}"),
-        st.tuples(st.sampled_from(["tanh", "relu", "exp", "sigmoid"]), sub)
+        st.tuples(st.sampled_from(["tanh", "relu", "exp", "sigmoid", "abs"]), sub)
           .map(lambda t: f"{t[0]}({t[1]})"),
         sub.map(lambda x: f"log({x}**2 + 0.5)"),
         sub.map(lambda x: f"(-{x})"),

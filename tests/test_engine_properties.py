@@ -22,7 +22,7 @@ def well_behaved(root) -> bool:
     for v in topo_order(root):
         if not math.isfinite(v.data) or abs(v.data) > 1e4:
             return False
-        if v._op == "relu" and abs(v._prev[0].data) < 1e-2:
+        if v._op in ("relu", "abs") and abs(v._prev[0].data) < 1e-2:
             return False
         if v._op == "/" and abs(v._prev[1].data) < 0.1:
             return False
@@ -85,7 +85,7 @@ def torch_ops(torch) -> dict:
         "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
         "/": lambda a, b: a / b, "**": lambda a, b: torch.pow(a, b), "neg": lambda a: -a,
         "tanh": torch.tanh, "relu": torch.relu, "exp": torch.exp, "log": torch.log,
-        "sigmoid": torch.sigmoid,
+        "sigmoid": torch.sigmoid, "abs": torch.abs,
     }
 
 
