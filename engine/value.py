@@ -46,6 +46,8 @@ class Value:
         return v
 
     def _apply(self, op: str, *others) -> "Value":
+        """The node ``op(self, *others)``, computed by the op's forward rule in the table; a
+        plain number among ``others`` becomes a constant leaf."""
         operands = [self]
         for o in others:
             if isinstance(o, Value):
