@@ -1,42 +1,51 @@
 """The forward pass, the backward pass and the gradient-descent step, each written once.
 
 ``Value.backward``, both executors of ``Tape`` and the step records run these same loops; they
-differ only in what the indices address (Python lists of floats, or numpy arrays indexed by
-arrays of positions, one entry per group of same-op instructions).
+differ only in what the positions address: Python lists of floats, or numpy arrays indexed by
+arrays of positions (one entry per group of same-op instructions).
 
-A program is a list of ``(rule, out, args)`` in topological order: ``rule`` an op's forward
+A program is a list of ``(rule, out, a, b)`` in topological order: ``rule`` an op's forward
 rule (forward pass) or local-derivative rule (backward pass), ``out`` where its result lives,
-``args`` where its operands live.
+``a`` and ``b`` where its operands live (``b`` is None for a one-operand op). Every op takes
+one or two operands, and spelling the two cases out keeps the loops as fast as hand-written
+ones (a ``*args`` call costs several times the arithmetic of a scalar op).
 """
 from __future__ import annotations
 
 
+def entry(rule, out, args) -> tuple:
+    """A program entry for an op with operand positions ``args`` (one or two)."""
+    return (rule, out, args[0], args[1] if len(args) > 1 else None)
+
+
 def forward_sweep(program, data) -> None:
-    """``data[out] = forward(*data[args])`` for every op, inputs before users."""
-    for forward, out, args in program:
-        data[out] = forward(*[data[a] for a in args])
+    """``data[out] = forward(data[a], data[b])`` for every op, operands before users."""
+    for forward, out, a, b in program:
+        data[out] = forward(data[a]) if b is None else forward(data[a], data[b])
 
 
 def reverse_sweep(program, data, grad, accumulate=None, record=None) -> None:
     """The chain rule, from the output back: for every op in reverse topological order, each
     operand's ``grad += local derivative * grad[out]`` (micrograd's ``_backward``).
 
-    ``grad`` holds the seed (1 at the output) and receives the sums. ``accumulate(grad, args,
-    contributions)`` replaces ``+=`` where one call adds to repeated positions
-    (``numpy.add.at``). ``record(k, locals, upstream)``, if given, sees program entry ``k``
-    before its contributions are added (the step records keep the grads before and after).
+    ``grad`` holds the seed (1 at the output) and receives the sums. ``accumulate(grad, a,
+    terms)`` replaces ``+=`` where one call adds to repeated positions (``numpy.add.at``).
+    ``record(out, locals, upstream)``, if given, sees each op before its terms are added (the
+    step records keep every operand's grad before and after).
     """
-    for k in range(len(program) - 1, -1, -1):
-        local, out, args = program[k]
-        upstream = grad[out]
-        locals_ = local(*[data[a] for a in args], data[out])
+    for local, out, a, b in reversed(program):
+        up = grad[out]
+        locals_ = local(data[a], data[out]) if b is None else local(data[a], data[b], data[out])
         if record is not None:
-            record(k, locals_, upstream)
-        for a, d in zip(args, locals_):
-            if accumulate is None:
-                grad[a] += d * upstream
-            else:
-                accumulate(grad, a, d * upstream)
+            record(out, locals_, up)
+        if accumulate is None:
+            grad[a] += locals_[0] * up
+            if b is not None:
+                grad[b] += locals_[1] * up
+        else:
+            accumulate(grad, a, locals_[0] * up)
+            if b is not None:
+                accumulate(grad, b, locals_[1] * up)
 
 
 def descend(data, grad, lr):

@@ -136,7 +136,10 @@ class BackwardSteps(StepRecords):
         # a literal operand's grad is None: it receives none
         self.trace = []
 
-        def record(i, local, up):       # before op i adds its terms, in operand order
+        made_by = {ins.out: i for i, ins in enumerate(tape.instructions)}
+
+        def record(out, local, up):     # before the op adds its terms, in operand order
+            i = made_by[out]
             befores, after = [], {}
             for a, d in zip(tape.instructions[i].args, local):
                 before = None if const[a] else after.get(a, grad[a])   # b = a + a: 0, then 1

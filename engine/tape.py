@@ -17,7 +17,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .backprop import forward_sweep, reverse_sweep
+from .backprop import entry, forward_sweep, reverse_sweep
 from .convert import as_value
 from .graph import value_ids
 from .ops import OPS
@@ -104,14 +104,14 @@ class Tape:
         vectorised = [(OPS[op], np.array([i.out for i in group]),
                        [np.array([i.args[p] for i in group]) for p in range(OPS[op].arity)])
                       for (_, op), group in sorted(groups.items())]
-        self._forward = [(op.np_forward, out, args) for op, out, args in vectorised]
-        self._backward = [(op.np_local, out, args) for op, out, args in vectorised]
+        self._forward = [entry(op.np_forward, out, args) for op, out, args in vectorised]
+        self._backward = [entry(op.np_local, out, args) for op, out, args in vectorised]
         self._accumulate = np.add.at     # one group may add to the same operand twice
 
     def scalar_program(self, rule: str) -> list:
-        """``(rule, out, args)`` per instruction, ``rule`` each op's scalar ``"forward"`` or
-        ``"local"``: a program for ``engine.backprop``'s sweeps over Python floats."""
-        return [(getattr(OPS[i.op], rule), i.out, i.args) for i in self.instructions]
+        """One entry per instruction with each op's scalar ``"forward"`` or ``"local"`` rule:
+        a program for ``engine.backprop``'s sweeps over Python floats."""
+        return [entry(getattr(OPS[i.op], rule), i.out, i.args) for i in self.instructions]
 
     def leaf_index(self, key: str) -> int:
         """Position of a tunable leaf given by id (``"v3"``) or by its (unique) label."""

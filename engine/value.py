@@ -65,13 +65,17 @@ class Value:
         (shared with the compiled Tape and the step records) over the nodes' positions."""
         order = topo_order(self)
         position = {id(v): k for k, v in enumerate(order)}
-        program = [(OPS[v._op].local, k, tuple(position[id(c)] for c in v._prev))
+        program = [(OPS[v._op].local, k, position[id(v._prev[0])],
+                    position[id(v._prev[1])] if len(v._prev) > 1 else None)
                    for k, v in enumerate(order) if v._prev]
         grad = [0.0] * len(order)
         grad[-1] = 1.0                              # order[-1] is self: d self / d self
         reverse_sweep(program, [v.data for v in order], grad)
         for v, g in zip(order, grad):
-            v.grad = 0.0 if v._const and v is not self else g   # literals receive no grad
+            v.grad = g
+        for v in order[:-1]:                        # literals receive no grad
+            if v._const:
+                v.grad = 0.0
 
     def __repr__(self) -> str:
         name = f"{self.label}: " if self.label else ""
