@@ -95,15 +95,17 @@ def test_latex_numbers_use_the_captions_notation(x):
     """One notation on one screen: the step panel's LaTeX spells a number as the boxes do."""
     import re
 
-    from app.graph_page.formatting import fmt, fmt_latex_number, formula_latex
+    from app.graph_page.formatting import fmt, fmt_latex_number, latex_symbol
+    from engine.ops import OPS, fill
 
     tex = fmt_latex_number(x)
     assert r"\infty" not in tex and r"\times" not in tex and "NaN" not in tex
     spelled = re.sub(r"\\mathrm\{([^}]*)\}", r"\1", tex).replace("{", "").replace("}", "")
     assert spelled.strip("()") == fmt(x)
     assert (tex.startswith("(") and tex.endswith(")")) == fmt(x).startswith("-")
-    if math.isinf(x) and x > 0:
-        assert formula_latex("inf * a.data") .startswith(r"\mathrm{inf}")   # not an italic i·n·f
+    if math.isinf(x) and x > 0:         # a literal inf as an operand: d(a * inf)/da = inf
+        local = fill(OPS["*"].latex_local[0], latex_symbol("a"), latex_symbol(fmt(x)))
+        assert local.startswith(r"\mathrm{inf}")                            # not an italic i·n·f
 
 
 def test_step_panel_of_a_huge_leaf_has_no_mixed_notation():
