@@ -53,3 +53,17 @@ def make_node_size(labels: dict, data: dict, grad: dict):
         return (OP_DIAMETER, OP_DIAMETER)
 
     return node_size
+
+
+def caption_font_units(widths, captions) -> float:
+    """Caption font size in plot units (the zoom callback turns it into px).
+
+    :data:`FONT_UNITS` (what the boxes were sized for), smaller only when some caption has
+    grown longer than its box since (a slider made a number longer).
+    """
+    fit = FONT_UNITS
+    for w, t in zip(widths, captions):
+        need = caption_width(len(t))
+        if need > w - BOX_PADDING * 0.5:
+            fit = min(fit, FONT_UNITS * (w - BOX_PADDING * 0.5) / need)
+    return fit

@@ -1,0 +1,231 @@
+"""Building the graph plot: the Bokeh figure, its glyphs and the static columns of a structure.
+
+:func:`build_figure` runs once per app instance; :func:`structure_columns` once per graph
+structure (positions, sizes, labels: what never changes while sliders move or the Player steps).
+What changes per step lives in :mod:`app.graph_page.graph_patch`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from bokeh.core.properties import value
+from bokeh.models import (
+    Arrow,
+    ColorBar,
+    ColumnDataSource,
+    CustomJS,
+    DataRange1d,
+    HoverTool,
+    NormalHead,
+)
+from bokeh.plotting import figure
+
+from . import palette
+from .formatting import op_symbol
+
+#: Smallest drawing extent shown (plot units), so tiny graphs are not magnified beyond ~1.5x.
+MIN_SPAN = (640.0, 250.0)
+#: Below this many pixels, captions are hidden (hover still tells everything).
+MIN_FONT_PX = 5.0
+
+VALUE_COLUMNS = ("x", "y", "w", "h", "role", "label", "id", "text", "grad", "data_s", "grad_s",
+                 "alpha", "text_alpha", "line_color", "line_width", "hatch")
+OP_COLUMNS = ("x", "y", "r", "op", "symbol", "id", "inputs", "output", "locals", "line_color",
+              "line_width")
+
+_FONT_JS = """
+if (p.properties.inner_width.is_unset || p.properties.inner_height.is_unset) { return; }
+const xr = p.x_range, yr = p.y_range;
+const sx = p.inner_width / Math.max(1e-9, xr.end - xr.start);
+const sy = p.inner_height / Math.max(1e-9, yr.end - yr.start);
+const s = Math.min(sx, sy);
+if (!isFinite(s) || s <= 0) { return; }
+const fs = Math.min(max_px, s * unit.data.size[0]);
+const ofs = Math.min(max_px, s * unit.data.op_size[0]);
+for (const r of captions) { r.visible = fs >= min_px; r.glyph.text_font_size = fs.toFixed(1) + 'px'; }
+for (const r of symbols) { r.visible = ofs >= min_px; r.glyph.text_font_size = ofs.toFixed(1) + 'px'; }
+for (const h of heads) { h.size = Math.max(3, Math.min(11, 9 * s)); }
+"""
+
+_FOLLOW_JS = """
+const x = focus.data.x[0], y = focus.data.y[0];
+const xr = p.x_range, yr = p.y_range;
+const w = xr.end - xr.start, h = yr.end - yr.start;
+if (!(w > 0 && h > 0) || !isFinite(x) || !isFinite(y)) { return; }
+const out = (v, lo, hi, span) => v < lo + 0.03 * span || v > hi - 0.03 * span;
+// as the pan tool does: marked interactive, so auto-ranging does not undo it
+if (out(x, xr.start, xr.end, w)) {
+  const sx = x - (xr.start + xr.end) / 2;
+  xr.have_updated_interactively = true;
+  xr.setv({start: xr.start + sx, end: xr.end + sx});
+}
+if (out(y, yr.start, yr.end, h)) {
+  const sy = y - (yr.start + yr.end) / 2;
+  yr.have_updated_interactively = true;
+  yr.setv({start: yr.start + sy, end: yr.end + sy});
+}
+"""
+
+LEGEND = ("box: label | data | grad   \u00b7   fill: grad   \u00b7   orange: this step   "
+          "\u00b7   hover for details, scroll to zoom")
+
+
+def empty_sources() -> dict:
+    """The plot's ColumnDataSources, empty (name -> source)."""
+    return {
+        "values": ColumnDataSource({c: [] for c in VALUE_COLUMNS}),
+        "ops": ColumnDataSource({c: [] for c in OP_COLUMNS}),
+        "edges": ColumnDataSource({"xs": [], "ys": [], "color": [], "width": []}),
+        "arrows": ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": [], "color": []}),
+        "marks": ColumnDataSource({"x": [], "y": [], "text": []}),
+        "multiplicity": ColumnDataSource({"x": [], "y": [], "text": []}),
+        # caption font size in data units, read by the zoom callback
+        "font_unit": ColumnDataSource({"size": [1.0], "op_size": [1.0]}),
+        # the node the Player is at, one row, patched per step (the camera follows it)
+        "focus": ColumnDataSource({"x": [float("nan")], "y": [float("nan")]}),
+    }
+
+
+def build_figure(src, mapper):
+    """The graph figure drawing the sources of ``src`` (an object with the source attributes of
+    :func:`empty_sources`), boxes coloured by grad through ``mapper``."""
+    p = figure(
+        x_range=DataRange1d(range_padding=0.06), y_range=DataRange1d(range_padding=0.06),
+        match_aspect=True, sizing_mode="stretch_both", tools="pan,wheel_zoom,reset,save",
+        active_scroll="wheel_zoom", toolbar_location="above", min_border=4,
+        background_fill_color="#ffffff", border_fill_color="#ffffff", outline_line_color=None,
+        name="graph-plot",
+    )
+    p.title.text = LEGEND
+    p.title.update(text_font_size="13px", text_font_style="normal", text_color="#555555")
+    p.axis.visible = False
+    p.grid.visible = False
+    p.toolbar.logo = None
+    p.multi_line("xs", "ys", source=src.edges, line_color="color", line_width="width", line_alpha=0.9)
+    head = NormalHead(size=9, fill_color="color", line_color="color", line_width=1)
+    p.add_layout(Arrow(end=head, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
+                       source=src.arrows, line_alpha=0, line_width=0))
+    value_boxes = p.rect(
+        "x", "y", width="w", height="h", source=src.values,
+        fill_color={"field": "grad", "transform": mapper}, fill_alpha="alpha",
+        line_color="line_color", line_width="line_width",
+        hatch_pattern="hatch", hatch_color=palette.FLAG_COLOR, hatch_alpha=0.6, hatch_scale=8,
+        border_radius=8, name="value-boxes",
+    )
+    captions = p.text(
+        "x", "y", text="text", source=src.values, text_align="center", text_baseline="middle",
+        text_font_size="12px", text_color="#111111", text_alpha="text_alpha",
+        text_font=value("Helvetica, Arial, sans-serif"), text_font_style="normal",
+        name="value-captions",
+    )
+    op_circles = p.circle(
+        "x", "y", radius="r", source=src.ops, fill_color=palette.OP_FILL,
+        line_color="line_color", line_width="line_width", name="op-circles",
+    )
+    symbols = p.text(
+        "x", "y", text="symbol", source=src.ops, text_align="center", text_baseline="middle",
+        text_font_size="12px", text_color="#222222", text_font_style="bold", name="op-symbols",
+    )
+    p.text("x", "y", text="text", source=src.marks, text_align="center", text_baseline="bottom",
+           text_font_size="13px", text_color=palette.OUTPUT_COLOR, text_font_style="bold")
+    p.text("x", "y", text="text", source=src.multiplicity, text_align="center",
+           text_baseline="bottom", text_font_size="13px", text_color="#333333",
+           text_font_style="bold", y_offset=-3)
+    p.add_tools(
+        HoverTool(renderers=[value_boxes], point_policy="follow_mouse",
+                  tooltips=[("value", "@label"), ("data", "@data_s"), ("grad", "@grad_s"),
+                            ("role", "@role")]),
+        HoverTool(renderers=[op_circles], point_policy="follow_mouse",
+                  tooltips=[("op", "@op"), ("inputs", "@inputs"), ("output", "@output"),
+                            ("local derivatives", "@locals")]),
+    )
+    p.add_layout(ColorBar(
+        color_mapper=mapper, title="grad (colour scale, symmetric around 0)",
+        orientation="horizontal", height=10, width=360, location="center",
+        major_label_text_font_size="12px", title_text_font_size="12px",
+        title_text_font_style="normal", padding=2, margin=2, title_standoff=2,
+    ), "below")
+    font_cb = CustomJS(
+        args=dict(p=p, unit=src.font_unit, captions=[captions], symbols=[symbols], heads=[head],
+                  max_px=22.0, min_px=MIN_FONT_PX),
+        code=_FONT_JS,
+    )
+    for rng in (p.x_range, p.y_range):
+        rng.js_on_change("start", font_cb)
+        rng.js_on_change("end", font_cb)
+    # Zoomed into a large graph, the camera follows the Player: when the node of the step
+    # leaves the view, the view pans to centre it (never zooms, so the reader's scale stays).
+    src.focus.js_on_change("patching", CustomJS(args=dict(p=p, focus=src.focus), code=_FOLLOW_JS))
+    p.scatter("x", "y", source=src.focus, visible=False)   # puts the source in the document
+    # A new graph replaces the value source's data (steps and sliders only patch it): fit
+    # the view to it, as the reset tool does, even if the reader had zoomed into the last one.
+    src.values.js_on_change("data", CustomJS(args=dict(p=p), code="p.reset.emit();"))
+    return p
+
+
+@dataclass
+class StructureColumns:
+    """The static columns of one structure, per source, plus the ranges' padding."""
+
+    values: dict
+    ops: dict
+    edges: dict
+    arrows: dict
+    marks: dict
+    multiplicity: dict
+    padding: float
+    op_font_units: float
+
+
+def structure_columns(cg) -> StructureColumns:
+    """Positions, sizes and names of a :class:`~app.graph_page.compiled.CompiledGraph`."""
+    lay, G = cg.layout, cg.graph
+    rows = {v: i for i, v in enumerate(cg.value_ids)}
+    labels = [cg.labels[v] for v in cg.value_ids]
+    xs, ys = _xy(lay.positions, cg.value_ids)
+    hs = [float(lay.sizes[v][1]) for v in cg.value_ids]
+    values = dict(x=xs, y=ys, w=[float(lay.sizes[v][0]) for v in cg.value_ids], h=hs,
+                  role=[G.nodes[v].get("role", "") for v in cg.value_ids], label=labels,
+                  id=list(cg.value_ids))
+    oxs, oys = _xy(lay.positions, cg.op_ids)
+    radii = [0.5 * min(lay.sizes[o]) for o in cg.op_ids]
+    ops = [str(G.nodes[o].get("op", "")) for o in cg.op_ids]
+    op_cols = dict(
+        x=oxs, y=oys, r=radii, op=ops, symbol=[op_symbol(o) for o in ops], id=list(cg.op_ids),
+        inputs=[", ".join(labels[rows[i]] for i in cg.op_inputs[o]) for o in cg.op_ids],
+        output=[labels[rows[cg.op_output[o]]] for o in cg.op_ids],
+    )
+    exs, eys = [], []
+    heads = {"x0": [], "y0": [], "x1": [], "y1": []}
+    for e in cg.edge_keys:
+        pts = lay.edges[e]
+        exs.append([float(q[0]) for q in pts])
+        eys.append([float(q[1]) for q in pts])
+        (x0, y0), (x1, y1) = pts[-2], pts[-1]
+        for k, v in zip(("x0", "y0", "x1", "y1"), (x0, y0, x1, y1)):
+            heads[k].append(float(v))
+    out = rows[cg.output_id]
+    marks = dict(x=[xs[out]], y=[ys[out] + hs[out] * 0.62], text=["output"])
+    # an input used k times by one op (b = a + a) is one edge: label it "x k" at its middle
+    mult = {"x": [], "y": [], "text": []}
+    for (u, v), attrs in G.edges.items():
+        k = len(attrs.get("operands", ()) or ())
+        if k > 1:
+            pts = lay.edges[(u, v)]
+            (x0, y0), (x1, y1) = pts[len(pts) // 2 - 1], pts[len(pts) // 2]
+            mult["x"].append((float(x0) + float(x1)) / 2)
+            mult["y"].append((float(y0) + float(y1)) / 2)
+            mult["text"].append(f"\u00d7{k}")
+    # small graphs: pad the ranges so boxes do not blow up to the whole plot (the same
+    # fraction on both axes, or match_aspect would be undone)
+    pad = max(0.06, min(MIN_SPAN[0] / max(lay.width, 1.0), MIN_SPAN[1] / max(lay.height, 1.0)) - 1.0)
+    radius = float(np.median(radii)) if radii else 1.0
+    return StructureColumns(values=values, ops=op_cols, edges=dict(xs=exs, ys=eys), arrows=heads,
+                            marks=marks, multiplicity=mult, padding=pad, op_font_units=0.9 * radius)
+
+
+def _xy(positions, ids):
+    """x and y lists for ``ids`` (layouts' y grows upwards, like Bokeh's)."""
+    return [float(positions[i][0]) for i in ids], [float(positions[i][1]) for i in ids]

@@ -1,0 +1,181 @@
+"""Restyling the graph plot: a model :class:`~app.graph_page.model.Frame` becomes
+``ColumnDataSource.patch`` calls on the sources built by :mod:`app.graph_page.graph_figure`.
+
+The model already says which value rows changed (``Frame.rows``); their cells are recomputed and
+patched as they are, with no second diff here. Besides them only the borders of what stops or
+starts being highlighted (the step's node, op and edges) are patched. Per Player step that is
+O(changes), not O(graph); ``rows=None`` (a mode switch) patches whole columns, one slice each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import palette, sizing
+from .formatting import fmt, node_caption
+
+VALUE_BORDER = ("line_color", "line_width")
+
+
+class GraphPatcher:
+    """Shown (per-step) columns of one graph view and the patches that keep them current.
+
+    Parameters
+    ----------
+    view : app.graph_page.graph_view.GraphView
+        Owns the sources (``values``, ``ops``, ``edges``, ``arrows``, ``font_unit``,
+        ``focus``) and the colour ``mapper``.
+    """
+
+    def __init__(self, view):
+        self.view = view
+        self.model = view.model
+        self.active = (None, (), None)  # (value row, edge rows, op row) highlighted now
+
+    # ------------------------------------------------------------------ per structure
+    def load(self):
+        """Index the model's new structure; return the shown columns of every row as
+        ``(value columns, op columns, edge columns)``."""
+        cg = self.model.compiled
+        self.rows = {v: i for i, v in enumerate(cg.value_ids)}
+        self.op_rows = {o: i for i, o in enumerate(cg.op_ids)}
+        self.edge_rows = {e: i for i, e in enumerate(cg.edge_keys)}
+        self.labels = [cg.labels[v] for v in cg.value_ids]
+        self.const = [bool(cg.graph.nodes[v].get("const")) for v in cg.value_ids]
+        # value row -> op rows whose tooltip (local derivatives) reads it
+        self.ops_reading = [[] for _ in cg.value_ids]
+        for o, k in self.op_rows.items():
+            for vid in {*cg.op_inputs[o], cg.op_output[o]}:
+                self.ops_reading[self.rows[vid]].append(k)
+        self.active = self.active_targets()
+        n_ops, n_edges = len(cg.op_ids), len(cg.edge_keys)
+        ops = {"locals": self.op_locals(range(n_ops)), **self.op_border(range(n_ops))}
+        return self.value_columns(range(len(self.labels))), ops, self.edge_columns(range(n_edges))
+
+    def update_mapper(self):
+        """Colour scale symmetric around 0, wide enough for every grad of the graph."""
+        lim = palette.symmetric_limit(self.model.compiled.tape.grad)
+        mapper = self.view.mapper
+        if (mapper.low, mapper.high) != (-lim, lim):
+            mapper.update(low=-lim, high=lim)
+
+    # ------------------------------------------------------------------ per frame
+    def patch(self, frame):
+        """Patch the cells ``frame`` (a slider move, Player step or mode switch) changed."""
+        v = self.view
+        old, new = self.active, self.active_targets()
+        self.active = new
+        if new[0] is not None and new[0] != old[0]:
+            v.focus.patch({"x": [(0, v.values.data["x"][new[0]])], "y": [(0, v.values.data["y"][new[0]])]})
+        n = len(self.labels)
+        if frame.rows is None:
+            rows = range(n)
+            if n:
+                v.values.patch({c: [(slice(0, n), vals)] for c, vals in self.value_columns(rows).items()})
+        else:
+            rows = sorted({int(r) for r in frame.rows})
+            cells = _cells(rows, self.value_columns(rows))
+            moved = sorted({r for r in (old[0], new[0]) if r is not None} - set(rows))
+            border = self.value_columns(moved)
+            for col in VALUE_BORDER:
+                cells.setdefault(col, []).extend(zip(moved, border[col]))
+            cells = {c: cs for c, cs in cells.items() if cs}
+            if cells:
+                v.values.patch(cells)
+
+        op_rows = sorted({r for r in (old[2], new[2]) if r is not None})
+        op_cells = _cells(op_rows, self.op_border(op_rows))
+        if frame.kind == "values":
+            self.update_mapper()
+            font = sizing.caption_font_units(v.values.data["w"], v.values.data["text"])
+            if font != v.font_unit.data["size"][0]:
+                v.font_unit.patch({"size": [(0, font)]})
+            reading = sorted({o for r in rows for o in self.ops_reading[r]})
+            op_cells["locals"] = list(zip(reading, self.op_locals(reading)))
+        op_cells = {c: cs for c, cs in op_cells.items() if cs}
+        if op_cells:
+            v.ops.patch(op_cells)
+
+        edge_rows = sorted(set(old[1]) | set(new[1]))
+        if edge_rows:
+            edge_cells = _cells(edge_rows, self.edge_columns(edge_rows))
+            v.edges.patch(edge_cells)
+            v.arrows.patch({"color": edge_cells["color"]})
+
+    # ------------------------------------------------------------------ columns
+    def active_targets(self):
+        """(value row, edge rows, op row) of the node, edges and op of the current step record."""
+        rec = self.model.active_record
+        if rec is None or rec.node not in self.rows:
+            return (None, (), None)
+        edges = []
+        op = getattr(rec, "op_node", None)
+        if op is not None:
+            edges.append(self.edge_rows.get((op, rec.node)))
+            for child in self.model.compiled.op_inputs.get(op, ()):
+                edges.append(self.edge_rows.get((child, op)))
+        edge_rows = tuple(sorted({e for e in edges if e is not None}))
+        return (self.rows[rec.node], edge_rows, self.op_rows.get(op))
+
+    def value_columns(self, rows):
+        """Shown columns for value ``rows``: caption, grad (colour), alpha, border, hatch."""
+        m = self.model
+        data, grad, pending = m.shown_data, m.shown_grad, m.pending
+        out_row = self.rows[m.compiled.output_id]
+        active_row = self.active[0]
+        cols = {k: [] for k in ("text", "grad", "data_s", "grad_s", "alpha", "text_alpha",
+                                "line_color", "line_width", "hatch")}
+        for r in rows:
+            r = int(r)
+            d, g, pend = float(data[r]), float(grad[r]), bool(pending[r])
+            flagged = not pend and not (np.isfinite(d) and np.isfinite(g))
+            cols["text"].append(node_caption(self.labels[r], d, g, pend, self.const[r]))
+            cols["grad"].append(g)
+            cols["data_s"].append("?" if pend else fmt(d))
+            cols["grad_s"].append(fmt(g))
+            cols["alpha"].append(0.18 if pend else 1.0)
+            cols["text_alpha"].append(0.45 if pend else 1.0)
+            if r == active_row:
+                color, width = palette.ACTIVE_COLOR, 5.0
+            elif flagged:
+                color, width = palette.FLAG_COLOR, 3.0
+            elif r == out_row:
+                color, width = palette.OUTPUT_COLOR, 3.0
+            else:
+                color, width = palette.BORDER_COLOR, 1.2
+            cols["line_color"].append(color)
+            cols["line_width"].append(width)
+            cols["hatch"].append("x" if flagged else " ")
+        return cols
+
+    def op_locals(self, op_rows):
+        """Tooltip text of the local derivatives of ``op_rows``, from the backward records."""
+        m = self.model
+        cg = m.compiled
+        local = m.backward_records.local_derivatives()   # no Step objects: cheap per slider move
+        texts = []
+        for k in op_rows:
+            o = cg.op_ids[k]
+            out = self.labels[self.rows[cg.op_output[o]]]
+            texts.append("; ".join(f"\u2202{out}/\u2202{name} = {formula} = {fmt(value)}"
+                                   for name, formula, value in local.get(o, ())))
+        return texts
+
+    def op_border(self, rows):
+        active = self.active[2]
+        return {
+            "line_color": [palette.ACTIVE_COLOR if r == active else palette.BORDER_COLOR for r in rows],
+            "line_width": [4.0 if r == active else 1.2 for r in rows],
+        }
+
+    def edge_columns(self, rows):
+        active = set(self.active[1])
+        return {
+            "color": [palette.ACTIVE_COLOR if r in active else palette.EDGE_COLOR for r in rows],
+            "width": [4.0 if r in active else 1.6 for r in rows],
+        }
+
+
+def _cells(rows, columns: dict) -> dict:
+    """``{column: [(row, value), ...]}`` for ``rows`` and their new ``columns``."""
+    return {col: list(zip(rows, vals)) for col, vals in columns.items()}
