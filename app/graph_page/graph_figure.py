@@ -80,6 +80,9 @@ def empty_sources() -> dict:
         "edges": ColumnDataSource({"xs": [], "ys": [], "color": [], "width": []}),
         "arrows": ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": [], "color": []}),
         "marks": ColumnDataSource({"x": [], "y": [], "text": []}),
+        # boxes of non-finite values (few): hatched by their own glyph, because a per-row hatch
+        # pattern on the value boxes makes BokehJS build one canvas per row on every update
+        "flags": ColumnDataSource({"x": [], "y": [], "w": [], "h": []}),
         "multiplicity": ColumnDataSource({"x": [], "y": [], "text": []}),
         # caption font size in data units, read by the zoom callback
         "font_unit": ColumnDataSource({"size": [1.0], "op_size": [1.0]}),
@@ -110,10 +113,11 @@ def build_figure(src, mapper):
     value_boxes = p.rect(
         "x", "y", width="w", height="h", source=src.values,
         fill_color={"field": "grad", "transform": mapper}, fill_alpha="alpha",
-        line_color="line_color", line_width="line_width",
-        hatch_pattern="hatch", hatch_color=palette.FLAG_COLOR, hatch_alpha=0.6, hatch_scale=8,
-        border_radius=8, name="value-boxes",
+        line_color="line_color", line_width="line_width", border_radius=8, name="value-boxes",
     )
+    p.rect("x", "y", width="w", height="h", source=src.flags, fill_alpha=0, line_alpha=0,
+           hatch_pattern="x", hatch_color=palette.FLAG_COLOR, hatch_alpha=0.6, hatch_scale=8,
+           border_radius=8, name="flag-hatches")
     captions = p.text(
         "x", "y", text="text", source=src.values, text_align="center", text_baseline="middle",
         text_font_size="12px", text_color="#111111", text_alpha="text_alpha",

@@ -33,9 +33,11 @@ class GraphPatcher:
         self.active = (None, (), None)  # (value row, edge rows, op row) highlighted now
 
     # ------------------------------------------------------------------ per structure
-    def load(self):
+    def load(self, geometry):
         """Index the model's new structure; return the shown columns of every row as
-        ``(value columns, op columns, edge columns)``."""
+        ``(value columns, op columns, edge columns)``. ``geometry``: the value boxes' static
+        columns (x, y, w, h), for the hatches of non-finite values."""
+        self.geometry = geometry
         cg = self.model.compiled
         self.rows = {v: i for i, v in enumerate(cg.value_ids)}
         self.op_rows = {o: i for i, o in enumerate(cg.op_ids)}
@@ -48,9 +50,24 @@ class GraphPatcher:
             for vid in {*cg.op_inputs[o], cg.op_output[o]}:
                 self.ops_reading[self.rows[vid]].append(k)
         self.active = self.active_targets()
+        self.flagged = set()
         n_ops, n_edges = len(cg.op_ids), len(cg.edge_keys)
         ops = {"locals": self.op_locals(range(n_ops)), **self.op_border(range(n_ops))}
-        return self.value_columns(range(len(self.labels))), ops, self.edge_columns(range(n_edges))
+        values = self.value_columns(range(len(self.labels)))
+        self.update_flags(range(len(self.labels)), values["hatch"], force=True)
+        return values, ops, self.edge_columns(range(n_edges))
+
+    def update_flags(self, rows, hatch, force=False):
+        """Hatch exactly the boxes whose ``hatch`` is "x" (replaces the small flag source's
+        data when the set of non-finite values changed)."""
+        flagged = set(self.flagged)
+        for r, h in zip(rows, hatch):
+            (flagged.add if h == "x" else flagged.discard)(int(r))
+        if flagged == self.flagged and not force:
+            return
+        self.flagged = flagged
+        g, rows = self.geometry, sorted(flagged)
+        self.view.flags.data = {c: [g[c][r] for r in rows] for c in ("x", "y", "w", "h")}
 
     def update_mapper(self):
         """Colour scale symmetric around 0, wide enough for every grad of the graph."""
@@ -71,10 +88,14 @@ class GraphPatcher:
         if frame.rows is None:
             rows = range(n)
             if n:
-                v.values.patch({c: [(slice(0, n), vals)] for c, vals in self.value_columns(rows).items()})
+                cols = self.value_columns(rows)
+                v.values.patch({c: [(slice(0, n), vals)] for c, vals in cols.items()})
+                self.update_flags(rows, cols["hatch"])
         else:
             rows = sorted({int(r) for r in frame.rows})
-            cells = _cells(rows, self.value_columns(rows))
+            cols = self.value_columns(rows)
+            self.update_flags(rows, cols["hatch"])
+            cells = _cells(rows, cols)
             moved = sorted({r for r in (old[0], new[0]) if r is not None} - set(rows))
             border = self.value_columns(moved)
             for col in VALUE_BORDER:

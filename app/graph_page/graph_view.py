@@ -72,7 +72,7 @@ class GraphView:
     def _load_structure(self):
         """New graph: replace every source's data (the slow path, once per structure)."""
         static = structure_columns(self.model.compiled)
-        shown_values, shown_ops, shown_edges = self.patcher.load()
+        shown_values, shown_ops, shown_edges = self.patcher.load(static.values)
         self.figure.x_range.range_padding = static.padding
         self.figure.y_range.range_padding = static.padding
         self.patcher.update_mapper()
