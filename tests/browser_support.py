@@ -51,7 +51,9 @@ def serve_app(args=(), timeout: float = 60.0, panel_serve: bool = False):
             out = proc.stdout.read().decode(errors="replace")
             raise RuntimeError(f"app server exited with {proc.returncode}:\n{out}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as r:
+            # a page is a whole new session: under load it takes seconds to build, so a short
+            # per-request timeout would retry (and rebuild) forever
+            with urllib.request.urlopen(url, timeout=max(2.0, deadline - time.monotonic())) as r:
                 if r.status == 200:
                     return proc, url
         except OSError:
