@@ -26,15 +26,25 @@ def as_value(root) -> Value:
         if not children:
             copies[id(v)] = Value(v.data, label=label)
             continue
-        if len(children) == 1 and str(v._op) in ("+", "*"):
-            children *= 2      # micrograd's x*x keeps its one operand once, in a set
-        try:
-            spec, exponent = resolve(str(v._op), len(children))
-        except KeyError as e:
-            raise GraphError(e.args[0]) from None
+        spec, exponent, children = _resolve(str(v._op), children)
         if exponent is not None:
             children.append(Value.constant(exponent))
         out = children[0]._apply(spec.name, *children[1:])
         out.label = label
         copies[id(v)] = out
     return copies[id(root)]
+
+
+def _resolve(op: str, children: list) -> tuple:
+    """``(op spec, constant exponent or None, operands)`` for a micrograd-style node. An op that
+    takes two operands but has one is micrograd's ``x*x`` or ``x+x``: its set keeps the operand
+    once, so it is used twice."""
+    try:
+        return (*resolve(op, len(children)), children)
+    except KeyError as e:
+        if len(children) == 1:
+            try:
+                return (*resolve(op, 2), children * 2)
+            except KeyError:
+                pass
+        raise GraphError(e.args[0]) from None
