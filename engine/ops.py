@@ -118,6 +118,8 @@ class Op:
     aliases: tuple = ()
 
     def __post_init__(self):
+        if self.arity not in (1, 2):        # engine.backprop's sweeps spell out both cases
+            raise ValueError(f"op {self.name!r}: arity must be 1 or 2, got {self.arity}")
         for rule in ("forward", "local"):
             if getattr(self, "np_" + rule) is None:
                 object.__setattr__(self, "np_" + rule, getattr(self, rule))
