@@ -5,6 +5,8 @@ A Bokeh model can live in one document only, so nothing here is cached or shared
 
 from __future__ import annotations
 
+import sys
+
 import panel as pn
 import param
 from panel.viewable import Viewer
@@ -49,6 +51,9 @@ class AutogradApp(Viewer):
         self.player_bar = PlayerBar(m)
         self.step_panel = StepPanel(m)
         self.plot_pane = pn.pane.Bokeh(self.graph.figure, sizing_mode="stretch_both", margin=(0, 4))
+        # The graph view edits its Bokeh models directly; in a notebook Panel cannot see that, so
+        # after each frame (precedence: after the view's own watcher) the edits go over the comm.
+        m.param.watch(self._push_to_notebook, "frame", precedence=10)
         self.share = ShareTools(self)  # URL state, import/export, gradient check, theme, keys
         self._layout = self._compose()
         self.share.start(self._layout)
@@ -113,6 +118,9 @@ class AutogradApp(Viewer):
             self.train_view.close()
         release_js_links(self._layout, self.train_view)
 
+    def _push_to_notebook(self, event) -> None:
+        pn.io.push_notebook(self.plot_pane)   # nothing to do when served or not displayed
+
     def __panel__(self):
         return self._layout
 
@@ -150,14 +158,24 @@ def create_app(expr_or_value=None, preset=None, height=None) -> AutogradApp:
 
 
 def load_extensions(train: bool = False) -> None:
-    """Load Panel's KaTeX extension once (in a notebook, a second ``pn.extension`` call would
-    re-emit the whole JavaScript bundle into the cell's output); with ``train``, also what the
-    Train tab needs (Tabulator, HoloViews), so that the page has their JavaScript before the tab
-    is first opened."""
+    """Load Panel's KaTeX extension (and, with ``train``, what the Train tab needs: Tabulator,
+    HoloViews), so that the page has their JavaScript before the tab is first opened.
+
+    A served session calls ``pn.extension`` every time, as a ``panel serve`` script does (it
+    records the session's extensions; nothing is re-sent). In a notebook a second call would
+    re-emit the whole JavaScript bundle into the cell's output, so it is made only while an
+    extension's Bokeh models are not imported yet (Panel's own test, see ``pn.pane.LaTeX``).
+    """
     needed = ["katex"] + (["tabulator"] if train else [])
-    if any(e not in getattr(pn.extension, "_loaded_extensions", ()) for e in needed):
+    doc = pn.state.curdoc
+    served = doc is not None and doc.session_context is not None
+    if served or any(_EXTENSION_MODULES[e] not in sys.modules for e in needed):
         pn.extension(*needed)
     if train:
         import holoviews as hv
 
         hv.extension("bokeh", logo=False)
+
+
+#: Panel extension name -> the module of its Bokeh models (imported by ``pn.extension``).
+_EXTENSION_MODULES = {"katex": "panel.models.katex", "tabulator": "panel.models.tabulator"}

@@ -250,23 +250,23 @@ def test_slider_and_step_paths_never_rebuild_graph_or_layout(monkeypatch):
 
 def test_notebook_changes_from_code_are_pushed_over_the_comm(monkeypatch):
     """In Jupyter, ``app.model.step = 3`` in a later cell must reach the displayed output: the
-    view pushes its held patch events over the output's comm (as Panel does for its own panes)."""
+    app pushes the graph's held patch events over the output's comm (``pn.io.push_notebook``).
+    The plot is displayed alone, so that no Panel pane's own push (through Panel's reference to
+    ``push``, not recorded here) carries the graph's edits by chance."""
     import sys
 
     import panel.io.notebook as nb
-
-    import app.graph_page.graph_view as gv
 
     # rendering for Jupyter imports IPython, whose jedi import raises the interpreter's recursion
     # limit to 3000 for good; put it back so later tests see the interpreter they expect
     limit = sys.getrecursionlimit()
     app = create_app()
     try:
-        app._repr_mimebundle_()  # what Jupyter does to display it (registers the view and its comm)
+        app.plot_pane._repr_mimebundle_()  # what Jupyter does to display it (registers view + comm)
     finally:
         sys.setrecursionlimit(limit)
     sent = []
-    monkeypatch.setattr(gv, "push_notebook_events", lambda doc, comm: sent.append(nb.diff(doc, binary=False)))
+    monkeypatch.setattr(nb, "push", lambda doc, comm: sent.append(nb.diff(doc, binary=False)))
     app.model.step = 3
     patched = [e for msg in sent if msg for e in msg.content["events"] if e["kind"] == "ColumnsPatched"]
     texts = [cells for e in patched for col, cells in e["patches"]["entries"] if col == "text"]

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from bokeh.models import LinearColorMapper
 from panel.io.document import unlocked
-from panel.io.notebook import push as push_notebook_events
-from panel.io.state import state
 
 from . import palette, sizing
 from .graph_figure import build_figure, empty_sources, structure_columns
@@ -57,17 +55,12 @@ class GraphView:
         frame = self.model.frame
         # Bokeh models we own are edited directly. In a server session this must happen with the
         # document unlocked the Panel way (a Button click, unlike a widget value change, does not
-        # do that for us). In a notebook the edits are held and pushed over the cell's comm, so
-        # changes made from code (``app.model.step = 3``) reach the output too.
+        # do that for us). In a notebook the factory pushes them over the cell's comm.
         with unlocked():
             if frame.kind == "structure":
                 self._load_structure()
             else:
                 self.patcher.patch(frame)
-        doc = self.figure.document
-        comm = _notebook_comm(doc) if doc is not None else None
-        if comm is not None:  # as Panel does for its own components (Reactive._apply_update)
-            push_notebook_events(doc, comm)
 
     def _load_structure(self):
         """New graph: replace every source's data (the slow path, once per structure)."""
@@ -86,15 +79,3 @@ class GraphView:
         self.arrows.data = {**static.arrows, "color": list(shown_edges["color"])}
         self.marks.data = static.marks
         self.multiplicity.data = static.multiplicity
-
-
-def _notebook_comm(doc):
-    """The Jupyter comm a document is displayed through, or None (served, or not displayed)."""
-    for view in list(getattr(state, "_views", {}).values()):
-        try:
-            _viewable, _root, view_doc, comm = view
-        except (TypeError, ValueError):
-            continue
-        if view_doc is doc and comm is not None:
-            return comm
-    return None
