@@ -30,26 +30,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_app(args=(), timeout: float = 60.0, panel_serve: bool = False):
+def serve_app(args=(), timeout: float = 90.0, panel_serve: bool = False):
     """Start ``python -m app --port P *args`` and wait until it answers HTTP 200.
 
     With ``panel_serve=True`` run ``panel serve app/main.py --port P *args`` instead (URL
     ``/main``). Returns ``(process, url)``. The caller must stop the process (:func:`stop`).
     """
     port = free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
     if panel_serve:
         cmd = [sys.executable, "-m", "panel", "serve", "app/main.py", "--port", str(port), *args]
-        url = f"http://localhost:{port}/main"
-    else:
-        cmd = [sys.executable, "-m", "app", "--port", str(port), *args]
-        url = f"http://localhost:{port}/"
+        return serve_command(cmd, f"http://localhost:{port}/main", timeout)
+    cmd = [sys.executable, "-m", "app", "--port", str(port), *args]
+    return serve_command(cmd, f"http://localhost:{port}/", timeout)
+
+
+def serve_command(cmd, url: str, timeout: float = 90.0):
+    """Start the server ``cmd`` (from the repository root) and wait until ``url`` answers HTTP
+    200; return ``(process, url)``."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             out = proc.stdout.read().decode(errors="replace")
-            raise RuntimeError(f"app server exited with {proc.returncode}:\n{out}")
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{out}")
         try:
             # a page is a whole new session: under load it takes seconds to build, so a short
             # per-request timeout would retry (and rebuild) forever
@@ -57,9 +61,9 @@ def serve_app(args=(), timeout: float = 60.0, panel_serve: bool = False):
                 if r.status == 200:
                     return proc, url
         except OSError:
-            time.sleep(0.25)
+            time.sleep(0.25)   # not listening yet: poll the port again shortly
     stop(proc)
-    raise RuntimeError(f"app server did not answer at {url} within {timeout} s")
+    raise RuntimeError(f"server did not answer at {url} within {timeout} s")
 
 
 def stop(proc) -> None:
@@ -132,6 +136,20 @@ def glyph_screen_xy(page, renderer_name: str, row_key: str, row_value: str) -> t
         }""",
         [renderer_name, row_key, row_value],
     ))
+
+
+_X_SPAN = """() => { const p = Bokeh.documents[0].get_model_by_name('graph-plot');
+                     return p.x_range.end - p.x_range.start; }"""
+
+
+def zoom_in(page, x: float, y: float, notches: int = 3, delta: float = -100) -> None:
+    """Zoom the graph with the mouse wheel at page point (x, y), as a reader would; each notch
+    waits until the view has narrowed (fails if the wheel does not zoom)."""
+    page.mouse.move(x, y)
+    for _ in range(notches):
+        span = page.evaluate(_X_SPAN)
+        page.mouse.wheel(0, delta)
+        page.wait_for_function(f"() => ({_X_SPAN})() < {span}", timeout=5_000)
 
 
 def output_text(page) -> str:

@@ -13,7 +13,7 @@ else:
     expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
 
 from browser_support import (LECTURE_FINAL, glyph_screen_xy, node_texts, open_app, output_text,
-                             wait_node_text)
+                             wait_node_text, zoom_in)
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 def test_page_loads_without_console_errors_and_fits_720p(new_page, served_app, tmp_path):
     page = open_app(new_page, served_app)
-    page.wait_for_timeout(500)
+    expect(page.locator(".step-title span")).to_contain_text("step 4 / 4")   # the panes are drawn
     page.screenshot(path=tmp_path / "loaded.png")
     assert page.console_errors == []
     assert node_texts(page) == LECTURE_FINAL
@@ -45,18 +45,15 @@ def test_moving_a_slider_recomputes_output_and_node_text(new_page, served_app, t
     page.mouse.down()
     page.mouse.move(x + 60, y, steps=6)
     page.mouse.up()
-    page.wait_for_function("() => document.querySelector('body') !== null")
-    # the slider's numeric input shows the new a; the server must have recomputed everything for it
-    page.wait_for_function(
-        """() => { const d = Bokeh.documents[0].get_model_by_name('value-boxes').data_source.data;
-                   return d.text[d.label.indexOf('a')] !== 'a | 2 | 6'; }""", timeout=10_000)
-    page.wait_for_timeout(300)
-    a = float(page.locator(".leaf-v0 input").input_value())
+    # the slider moved: its numeric input shows a new a (fails if the drag missed the handle)
+    number = page.locator(".leaf-v0 input")
+    expect(number).not_to_have_value("2")
+    a = float(number.input_value())
     assert a > 2
     expected = parse(f"a = {a}\nb = -3\nc = 10\nf = -2\ne = a*b\nd = e + c\nL = d*f")
     expected.backward()
-    out = output_text(page)
-    assert out == f"{expected.data:.4g}", (a, out)
+    # ... and the server recomputed everything for that a: the output, then every caption
+    expect(page.locator(".output-number")).to_have_text(f"{expected.data:.4g}", timeout=10_000)
     texts = node_texts(page)
     assert texts["a"].startswith(f"a | {a:.4g} |"), texts["a"]
     assert texts["L"] == f"L | {expected.data:.4g} | 1"
@@ -141,10 +138,13 @@ def test_two_browser_contexts_keep_separate_state(new_page, served_app):
     assert output_text(first) == "-2"
     second.locator(".step-player button.first").click()
     wait_node_text(second, "a", "a | 2 | 0")
-    first.wait_for_timeout(300)
     assert output_text(second) == "-8"
-    assert node_texts(first)["a"] == "a | 3 | 6"  # first still at the end of backward
-    assert node_texts(first)["b"] == "b | -3 | -6"
+    # a round trip of first's own after second's change: anything leaking from second's session
+    # would have reached first before this answer (one ordered websocket per page)
+    box.fill("4")
+    box.press("Enter")
+    wait_node_text(first, "a", "a | 4 | 6")         # first still at the end of backward
+    assert node_texts(first)["b"] == "b | -3 | -8"
 
 
 def test_play_runs_the_backward_pass_to_the_end(new_page, served_app):
@@ -163,11 +163,7 @@ def test_zoomed_in_view_follows_the_player(new_page, served_app, tmp_path):
     page.locator(".step-player button.first").click()
     wait_node_text(page, "a", "a | 2 | 0")
     # zoom into the output end with the mouse wheel, as a reader of a large graph would
-    x, y = glyph_screen_xy(page, "value-boxes", "label", "L")
-    page.mouse.move(x, y)
-    for _ in range(3):
-        page.mouse.wheel(0, -100)
-        page.wait_for_timeout(200)
+    zoom_in(page, *glyph_screen_xy(page, "value-boxes", "label", "L"))
     in_view = """(label) => { const doc = Bokeh.documents[0];
         const p = doc.get_model_by_name('graph-plot');
         const d = doc.get_model_by_name('value-boxes').data_source.data;
@@ -187,11 +183,7 @@ def test_zoomed_in_view_follows_the_player(new_page, served_app, tmp_path):
 
 def test_a_new_graph_is_fitted_even_after_zooming(new_page, served_app):
     page = open_app(new_page, served_app)
-    x, y = glyph_screen_xy(page, "value-boxes", "label", "a")
-    page.mouse.move(x, y)
-    for _ in range(3):
-        page.mouse.wheel(0, -150)
-        page.wait_for_timeout(200)
+    zoom_in(page, *glyph_screen_xy(page, "value-boxes", "label", "a"), delta=-150)
     page.locator(".expr-editor textarea").fill("p = 1\nq = 2\nr = p*q + q\ns = tanh(r) * p")
     page.locator(".apply-button button").click()
     wait_node_text(page, "s", "s | 0.9993 | 1")

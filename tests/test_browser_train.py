@@ -2,25 +2,24 @@
 
 Serves ``create_train_view`` in a subprocess on a free port, next to a pane that shows what
 ``on_inspect`` received (its graph's size and backward steps, and the last update record), as
-the main app's graph view will. Screenshots go to the test's tmp dir.
+the main app's graph view will. Server, browser and pages come from ``browser_support`` and the
+conftest fixtures; every wait is on a condition the page can show. Screenshots go to the test's
+tmp dir.
 """
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from browser_support import free_port, serve_command, stop
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-ROOT = Path(__file__).resolve().parents[1]
+if os.environ.get("CI"):
+    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
+else:
+    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+
+pytestmark = pytest.mark.browser
 
 SERVE = """
 import sys
@@ -40,12 +39,17 @@ def page():
 pn.serve(page, port=int(sys.argv[1]), show=False, title="train")
 """
 
-# Counts rows of the loss curve's data source and the spread of the boundary image's values.
+# Rows of the loss curve's data source, the spread of the boundary image's values, and the
+# step number the status line shows (-1 before it is drawn).
 PLOT_STATE = """() => {
-  const out = {loss: -1, image: 0, spread: 0};
+  const out = {loss: -1, image: 0, spread: 0, step: -1};
   for (const doc of Bokeh.documents) {
     for (const m of doc.all_models) {
       const d = m.data;
+      if (typeof m.text === 'string') {   // the status pane: "step <b>12</b> · next lr ..."
+        const status = m.text.match(/step (?:<b>|&lt;b&gt;)(\\d+)(?:<\\/b>|&lt;\\/b&gt;) ·/);
+        if (status) out.step = Number(status[1]);
+      }
       if (!d || typeof d !== 'object') continue;
       if ('loss' in d) out.loss = Math.max(out.loss, d.loss.length);
       if ('image' in d && d.image.length) {
@@ -59,127 +63,66 @@ PLOT_STATE = """() => {
 }"""
 
 
-def _require_browser():
-    missing = []
-    if not os.path.exists(CHROMIUM):
-        missing.append(CHROMIUM)
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright")
-    if missing:
-        reason = f"browser test needs {', '.join(missing)}"
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI must install it)")
-        pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server():
-    _require_browser()
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(port)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}/"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=30)  # a GET builds the view: slow on a busy machine
-            break
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                out = proc.stdout.read().decode(errors="replace")
-                pytest.fail(f"train view server did not start:\n{out}")
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
+def train_server(chromium):
+    """URL of the Train view served alone (``chromium`` first: it skips or fails without one)."""
+    port = free_port()
+    proc, url = serve_command([sys.executable, "-c", SERVE, str(port)], f"http://localhost:{port}/")
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        stop(proc)
 
 
-@pytest.fixture
-def page(server, tmp_path):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 720})
-        pg.errors = []
-        pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.goto(server, wait_until="networkidle")
-        pg.get_by_role("button", name="▶ Run").wait_for(timeout=30_000)
-        yield pg
-        browser.close()
+def wait_plot(page, condition: str, timeout: float = 20_000) -> dict:
+    """Wait until ``condition`` (JS, of the plot state ``s``) holds; return that state."""
+    page.wait_for_function(f"() => {{ const s = ({PLOT_STATE})(); return {condition}; }}",
+                           timeout=timeout)
+    return page.evaluate(PLOT_STATE)
 
 
-def _wait_for(page, predicate, timeout=20.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        state = page.evaluate(PLOT_STATE)
-        if predicate(state):
-            return state
-        time.sleep(0.2)
-    raise AssertionError(f"timed out; last plot state {page.evaluate(PLOT_STATE)}")
-
-
-def test_train_watch_pause_and_inspect(page, tmp_path):
-    initial = _wait_for(page, lambda s: s["image"] > 0)
+def test_train_watch_pause_and_inspect(new_page, train_server, tmp_path):
+    page = new_page()
+    page.goto(train_server)
+    run = page.get_by_role("button", name="\u25b6 Run")
+    expect(run).to_be_visible(timeout=30_000)
+    initial = wait_plot(page, "s.image > 0 && s.step === 0")
     assert initial["loss"] == 0                        # no step yet: an empty curve
     page.screenshot(path=str(tmp_path / "train-0-initial.png"))
 
-    page.get_by_role("button", name="▶ Run").click()
-    running = _wait_for(page, lambda s: s["loss"] >= 10)
-    later = _wait_for(page, lambda s: s["loss"] > running["loss"])  # the curve keeps growing
+    run.click()
+    running = wait_plot(page, "s.loss >= 10")
+    later = wait_plot(page, f"s.loss > {running['loss']}")  # the curve keeps growing
     assert later["spread"] > 0.5                      # the boundary image shows real scores
     page.screenshot(path=str(tmp_path / "train-1-running.png"))
 
-    # the page answers while training runs: Pause takes effect promptly
-    t0 = time.time()
-    page.get_by_role("button", name="❚❚ Pause").click()
-    page.get_by_role("button", name="▶ Run").wait_for(state="visible")
-    # a tick already under way when Pause arrived may still land: wait for the curve to settle
-    paused = page.evaluate(PLOT_STATE)["loss"]
-    while True:
-        time.sleep(0.6)
-        now = page.evaluate(PLOT_STATE)["loss"]
-        if now == paused or time.time() - t0 > 5:
-            break
-        paused = now
-    time.sleep(1.0)
-    assert page.evaluate(PLOT_STATE)["loss"] == paused, "training went on after Pause"
-    assert time.time() - t0 < 6.6
-    assert page.get_by_text(f"step {paused}").count() >= 1
+    # Pause: Run is enabled again (the server stopped its ticks; their messages came before this
+    # one), and once the last refresh has arrived the curve and the status agree on the step
+    expect(run).to_be_disabled()
+    page.get_by_role("button", name="\u275a\u275a Pause").click()
+    expect(run).to_be_enabled(timeout=10_000)
+    paused = wait_plot(page, "s.loss === s.step && s.step >= 10")["loss"]
 
-    # Step adds exactly one point
+    # Step adds exactly one point: had training gone on after Pause, its ticks would show too
     page.get_by_role("button", name="Step", exact=True).click()
-    _wait_for(page, lambda s: s["loss"] == paused + 1, timeout=10)
+    wait_plot(page, f"s.step === {paused + 1} && s.loss === {paused + 1}", timeout=10_000)
 
     # inspect one sample: its graph reaches on_inspect, its summary shows, the ring marks it
     page.get_by_role("button", name="Inspect sample").click()
-    page.locator("#inspected", has_text="backward steps").wait_for(timeout=10_000)
+    expect(page.locator("#inspected")).to_contain_text("backward steps", timeout=10_000)
     text = page.locator("#inspected").inner_text()
     assert "graph" in text and ".data -= lr * " in text
-    page.get_by_text("sample 0:").wait_for(timeout=10_000)
+    expect(page.get_by_text("sample 0:")).to_be_visible(timeout=10_000)
     page.screenshot(path=str(tmp_path / "train-2-inspected.png"))
+    assert page.evaluate(PLOT_STATE)["loss"] == paused + 1   # inspecting does not train
 
     # a new data set resets the run: empty curve, step 0, a new boundary image
     before = page.evaluate(PLOT_STATE)
     page.locator("select").first.select_option("circles")
-    _wait_for(page, lambda s: s["loss"] == 0 and s["spread"] != before["spread"], timeout=15)
-    page.get_by_text("step 0 ·").wait_for(timeout=10_000)
+    wait_plot(page, f"s.loss === 0 && s.step === 0 && s.spread !== {before['spread']}", timeout=15_000)
     page.screenshot(path=str(tmp_path / "train-3-circles.png"))
 
-    assert page.errors == [], page.errors
-    print(f"screenshots in {tmp_path}")
+    assert page.console_errors == [], page.console_errors
     keep = os.environ.get("TRAIN_SCREENSHOTS")
     if keep:
         for png in tmp_path.glob("train-*.png"):
