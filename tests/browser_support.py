@@ -96,7 +96,7 @@ function __plotView() {
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until the graph's value boxes have arrived in the browser."""
+    """Wait until the graph's value boxes have arrived in the browser and the panes are drawn."""
     page.wait_for_function(
         """() => window.Bokeh && Bokeh.documents.length > 0 &&
                  Bokeh.documents[0].get_model_by_name('value-boxes') &&
@@ -104,6 +104,8 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
         timeout=timeout,
     )
     page.wait_for_function("() => {" + _FIND_PLOT_VIEW + "return __plotView() !== null; }", timeout=timeout)
+    # the panes render after the plot: the output number is among the last (tests read it next)
+    page.locator(".output-number").wait_for(timeout=timeout)
 
 
 def node_texts(page) -> dict:
