@@ -16,8 +16,10 @@ from .clusters import ClusterTree, contiguous_ranks, refresh_keys, sift_allowed
 from .crossings import count_bilayer_crossings
 from .layering import LayeredGraph
 
-SIFT_MAX_NODES = 400    # sifting is quadratic in layer sizes: only for small drawings
-RIGID_PENALTY = 1000    # one rigid-rigid crossing (op -> result) costs this many crossings
+SIFT_MAX_NODES = 3000   # sifting is quadratic in layer sizes: drawings up to ~1,000 real nodes
+SIFT_FULL_NODES = 400   # beyond this, one sifting round (time; measured: about the same crossings)
+EXACT_LAYER_MAX = 7     # layers this small are ordered exactly when sifting
+RIGID_PENALTY = 3       # one rigid-rigid crossing (op -> result) costs this many crossings
 SWEEP_WORK = 4000       # iterations = SWEEP_WORK // segments, at least MIN_ITERATIONS
 MIN_ITERATIONS = 4
 
@@ -251,14 +253,22 @@ class LayerOrder:
             return 0
         ordered = members[np.argsort(self.pos[members])]
         C = self._pair_crossings(l, ordered)
-        order = list(range(k))  # indices into ordered / C
+        if k <= EXACT_LAYER_MAX and self.tree is None:
+            return self._exact_layer(ordered, C)
+        order = np.arange(k)  # indices into ordered / C
         gained = 0
-        for v in sorted(range(k)):
-            i = order.index(v)
-            rest = order[:i] + order[i + 1:]
-            before = C[rest, v]   # cost if a node of rest is before v
-            after = C[v, rest]    # cost if it is after v
-            cost = np.concatenate([[0.0], np.cumsum(before)]) + np.concatenate([np.cumsum(after[::-1])[::-1], [0.0]])
+        # Only nodes with a crossing can gain by moving (nodes without any are skipped: most
+        # of a compute graph's layers are crossing-free).
+        now = np.triu(C, 1)       # crossings of the current order, pair by pair
+        involved = (now.sum(axis=0) + now.sum(axis=1)) > 0
+        for v in np.flatnonzero(involved).tolist():
+            i = int(np.flatnonzero(order == v)[0])
+            rest = np.delete(order, i)
+            before = np.cumsum(C[rest, v])          # cost if nodes of rest come before v
+            after = np.cumsum(C[v, rest[::-1]])      # ... or after it
+            cost = np.zeros(k)
+            cost[1:] += before
+            cost[:-1] += after[::-1]
             if self.tree is not None:
                 allowed = sift_allowed(self.tree, int(ordered[v]), ordered[rest])
                 allowed[i] = True
@@ -266,9 +276,41 @@ class LayerOrder:
             j = int(np.argmin(cost))
             if cost[j] < cost[i] - 1e-9:
                 gained += int(round(cost[i] - cost[j]))
-                order = rest[:j] + [v] + rest[j:]
+                order = np.insert(rest, j, v)
         self.pos[ordered[order]] = np.arange(k)
         return gained
+
+    def _exact_layer(self, ordered: np.ndarray, C: np.ndarray) -> int:
+        """Best order of one small layer given its neighbours (dynamic programming over
+        subsets: the cost of placing v right after the set S is sum_{u in S} C[u, v]);
+        ties keep the current order.  O(2^k k^2)."""
+        k = len(ordered)
+        current = float(np.triu(C, 1).sum())
+        full = (1 << k) - 1
+        best = np.full(1 << k, np.inf)
+        best[0] = 0.0
+        choice = np.zeros(1 << k, dtype=np.int64)
+        bits = [1 << v for v in range(k)]
+        Cl = C.tolist()
+        for S in range(full):
+            base = best[S]
+            if base == np.inf:
+                continue
+            members = [u for u in range(k) if S & bits[u]]
+            for v in range(k):
+                if S & bits[v]:
+                    continue
+                cost = base + sum(Cl[u][v] for u in members)
+                T = S | bits[v]
+                if cost < best[T] - 1e-9:
+                    best[T], choice[T] = cost, v
+        if best[full] >= current - 1e-9:
+            return 0
+        order, S = [], full
+        while S:
+            v = int(choice[S]); order.append(v); S ^= bits[v]
+        self.pos[ordered[order[::-1]]] = np.arange(k)
+        return int(round(current - best[full]))
 
     # ------------------------------------------------------------------ transposition
     def transpose(self, reverse: bool = False, max_rounds: int = 8) -> None:
@@ -371,8 +413,8 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
     sweeps alternating down/up, each followed by transposition; equal costs are accepted
     (plateau moves) and the best order is kept; stop after ``min_quit`` iterations without a
     0.5 % gain.  Graphs of at most ``sift_max_nodes`` nodes are then sifted.  Segments marked
-    in ``seg_rigid`` end up pairwise non-crossing (penalised during the search, untangled at
-    the end).
+    in ``seg_rigid`` (op -> result) start untangled and each crossing of two of them costs
+    ``RIGID_PENALTY`` crossings (see ``crossed_rigid`` for those left).
 
     ``local`` (stability: the initial order comes from an earlier drawing) keeps to
     transposition and sifting, which only move nodes within their neighbourhood.
@@ -407,7 +449,7 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
             best, best_pos = cur, order.pos.copy()
     if 0 < best and lg.n_nodes <= sift_max_nodes:
         order.pos[:] = best_pos
-        order.sift()
+        order.sift(rounds=4 if lg.n_nodes <= SIFT_FULL_NODES else 1)
         order.transpose()
         cur = order.cost()
         if cur < best:
@@ -418,7 +460,6 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
         if cur < best:
             best, best_pos = cur, order.pos.copy()
     order.pos[:] = best_pos
-    order.untangle_rigid()  # no-op unless a rigid crossing survived the penalty
     return order.pos.copy(), order.crossings()
 
 
@@ -456,3 +497,26 @@ def sift_clusters(order: LayerOrder, budget: int = CLUSTER_SIFT_EVALUATIONS) -> 
             if choice is not None:
                 order.pos[:], tree.key[c] = choice
     return best
+
+
+def crossed_rigid(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> np.ndarray:
+    """Rigid segments that cross another rigid segment in the order ``pos`` (those cannot
+    all be drawn straight)."""
+    rigid = np.flatnonzero(seg_rigid)
+    out = np.zeros(len(seg_rigid), dtype=bool)
+    if len(rigid) < 2:
+        return out
+    layer = lg.layer[lg.seg_src[rigid]]
+    a, b = pos[lg.seg_src[rigid]], pos[lg.seg_dst[rigid]]
+    order = np.lexsort((a, layer))
+    layer, b, rigid = layer[order], b[order], rigid[order]
+    for l in np.unique(layer):
+        sel = np.flatnonzero(layer == l)
+        bs = b[sel]
+        before = np.maximum.accumulate(bs)          # some earlier source ends lower
+        after = np.minimum.accumulate(bs[::-1])[::-1]
+        crossed = np.zeros(len(sel), dtype=bool)
+        crossed[1:] |= before[:-1] > bs[1:]
+        crossed[:-1] |= after[1:] < bs[:-1]
+        out[rigid[sel[crossed]]] = True
+    return out

@@ -68,3 +68,42 @@ def test_polylines_drawn_against_the_flow_still_count():
     # Same crossing with the flow going down the y axis (TB drawings).
     tb = [[(0, 0), (2, -2)], [(2, 0), (0, -2)]]
     assert count_polyline_crossings(tb, flow_axis=-1) == 1
+
+
+def test_crossed_rigid_marks_exactly_the_rigid_segments_that_cross_each_other():
+    from layouts.layering import make_layered
+    from layouts.ordering import crossed_rigid
+    # Layer 0: a b c, layer 1: d e f; rigid a->e, b->d, c->f, plus a plain c->d.
+    lg = make_layered(6, np.array([0, 1, 2, 2]), np.array([4, 3, 5, 3]), np.array([0, 0, 0, 1, 1, 1]))
+    pos = np.array([0, 1, 2, 0, 1, 2])
+    rigid = np.array([True, True, True, False])
+    assert crossed_rigid(lg, pos, rigid).tolist() == [True, True, False, False]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 6), st.integers(0, 10_000))
+def test_exact_layer_order_is_optimal(k, seed):
+    from itertools import permutations
+
+    from layouts.layering import make_layered
+    from layouts.ordering import LayerOrder
+    rng = np.random.default_rng(seed)
+    # Layer 1 holds k nodes, each tied to random nodes of layers 0 and 2 (4 nodes each).
+    src, dst = [], []
+    for v in range(4, 4 + k):
+        for u in rng.choice(4, size=rng.integers(1, 4), replace=False):
+            src.append(int(u)); dst.append(v)
+        for w in rng.choice(4, size=rng.integers(1, 4), replace=False):
+            src.append(v); dst.append(8 + k - 4 + int(w))
+    n = 8 + k
+    layer = np.array([0] * 4 + [1] * k + [2] * 4)
+    lg = make_layered(n, np.array(src), np.array(dst), layer)
+    order = LayerOrder(lg, np.arange(n))
+    order._sift_layer(1)          # layers 0 and 2 stay as they are
+    best = order.crossings()
+    members = list(range(4, 4 + k))
+    brute = []
+    for perm in permutations(range(k)):
+        order.pos[members] = perm
+        brute.append(order.crossings())
+    assert best == min(brute)
