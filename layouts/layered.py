@@ -20,7 +20,7 @@ all tie-breaks are structural (operand index, position), so insertion order neve
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Hashable
 
 import networkx as nx
@@ -29,6 +29,7 @@ import numpy as np
 from .brandes_koepf import brandes_koepf
 from .clusters import build_tree, cluster_paths
 from .coordinates import assign_cross_coordinates
+from .duplicates import split_far_leaves
 from .frames import along_margins, clustered_cross_coordinates, rank_spans
 from .layering import make_layered
 from .ordering import crossed_rigid, dfs_order, forward_dfs_order, minimise_crossings
@@ -66,6 +67,7 @@ class Layout:
         other node; two frames overlap only if one holds the other.
     collapsed : {scope_path: node} for nodes with a ``collapsed`` attribute (a collapsed
         cluster drawn as one node); ``previous=`` uses it to place the cluster's members.
+    copies : {copy: leaf} with ``duplicate_leaves=True``: extra drawings of one leaf.
     """
 
     positions: dict
@@ -78,6 +80,7 @@ class Layout:
     direction: str = "LR"
     clusters: dict = field(default_factory=dict)
     collapsed: dict = field(default_factory=dict)
+    copies: dict = field(default_factory=dict)
 
 
 def natural_key(node: Hashable):
@@ -90,7 +93,7 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
                    node_size: Callable[[Hashable, dict], tuple[float, float]] | None = None,
                    rank_gap: float = RANK_GAP, node_gap: float = NODE_GAP,
                    coordinates: str = "auto", clusters: dict | None = None,
-                   previous: "Layout | None" = None) -> Layout:
+                   previous: "Layout | None" = None, duplicate_leaves: bool = False) -> Layout:
     """Lay out a DAG (typically ``engine.to_graph``'s compute graph) in layers.
 
     Parameters
@@ -118,6 +121,10 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
         expanded): the order across the flow starts from it and only improves locally, so
         what did not change stays where it was.  Nodes new to it start where their deepest
         scope was (its frame, or the collapsed node that stood for it).
+    duplicate_leaves : draw a leaf whose consumers lie far apart along the flow once per
+        group of nearby consumers (see ``duplicates``): positions and sizes then also hold
+        the copies ``(leaf, "copy", k)``, ``copies`` maps each to its leaf, and ``edges``
+        stays keyed by G's edges (drawn from the copy that serves them).
 
     Returns
     -------
@@ -125,6 +132,8 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     """
     if coordinates not in ("auto", "bk", "lp"):
         raise ValueError("coordinates must be 'auto', 'bk' or 'lp'")
+    if duplicate_leaves and nx.is_directed_acyclic_graph(G):
+        return _with_copies(G, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous)
     if direction not in ("LR", "TB"):
         raise ValueError("direction must be 'LR' or 'TB'")
     if not nx.is_directed_acyclic_graph(G):
@@ -251,6 +260,15 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     collapsed = {tuple(_collapsed_path(node_attrs[v])): v for v in nodes if _collapsed_path(node_attrs[v])}
     return Layout(positions, sizes, edges, width, height, ranks, int(crossings), direction, frames,
                   collapsed)
+
+
+def _with_copies(G, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous):
+    H, copy_of = split_far_leaves(G)
+    if clusters:
+        clusters = {**clusters, **{c: clusters.get(v, ()) for c, v in copy_of.items()}}
+    lay = layered_layout(H, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous)
+    edges = {(copy_of.get(u, u), v): pts for (u, v), pts in lay.edges.items()}
+    return replace(lay, edges=edges, copies=copy_of)
 
 
 def _seed_from(previous: Layout, nodes: list, paths: list, node_cluster: np.ndarray,
