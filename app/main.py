@@ -1,26 +1,18 @@
-"""Entry point for ``panel serve app/main.py``.
+"""Entry point for ``panel serve app/main.py --address 127.0.0.1``.
 
 Each browser session runs this file afresh, so each gets its own instance from the factory.
-Optional URL arguments: ``?preset=neuron`` or ``?expr=a%20%3D%202%3B%20b%20%3D%20a*a``.
+Optional URL arguments: ``?preset=neuron`` or ``?expr=a%20%3D%202%3B%20b%20%3D%20a*a``, read
+(once, with the same caps and notices as under ``autograd-ui``) by ``app.share.url_sync``:
+this file reads nothing from the URL itself.
 """
 
 import panel as pn
 
 from app import create_app
-from app.presets import PRESETS
 
 
 def _serve_session() -> None:
-    args = pn.state.session_args or {}
-    preset = (args.get("preset") or [b""])[0].decode() or None
-    expr = (args.get("expr") or [b""])[0].decode() or None
-    if preset not in PRESETS:
-        preset = None
-    try:
-        app = create_app(expr, preset=preset)
-    except ValueError:
-        app = create_app(preset=preset)
-    app.servable(title="autograd-ui")
+    create_app().servable(title="autograd-ui")
 
 
 # `panel serve` runs this file as a module named bokeh_app_<hash>; an import by name (Panel's
