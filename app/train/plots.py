@@ -13,24 +13,14 @@ from __future__ import annotations
 import holoviews as hv
 import numpy as np
 import pandas as pd
+from bokeh.palettes import PuOr9, interp_palette
 from holoviews.operation import contours
 
 # Colour-blind safe pair (ColorBrewer PuOr ends): class -1 orange, class +1 purple.
 NEG_COLOR, POS_COLOR = "#e66101", "#5e3c99"
 # Background ramp for scores: orange (score < 0) -> white (0) -> purple (score > 0), the
 # ColorBrewer PuOr anchors interpolated to 256 steps so the image shades smoothly.
-_ANCHORS = ["#b35806", "#e08214", "#fdb863", "#fee0b6", "#f7f7f7",
-            "#d8daeb", "#b2abd2", "#8073ac", "#542788"]
-
-
-def _interpolate(anchors, n=256):
-    rgb = np.array([[int(a[i:i + 2], 16) for i in (1, 3, 5)] for a in anchors], dtype=float)
-    t = np.linspace(0, len(anchors) - 1, n)
-    out = np.column_stack([np.interp(t, np.arange(len(anchors)), rgb[:, c]) for c in range(3)])
-    return ["#%02x%02x%02x" % tuple(int(round(v)) for v in row) for row in out]
-
-
-SCORE_CMAP = _interpolate(_ANCHORS)
+SCORE_CMAP = list(interp_palette(PuOr9[::-1], 256))
 SCORE_LIMIT = 2.5     # |score| at which the background colour saturates (max-margin's margin is 1)
 
 CURVE_COLUMNS = ["step", "loss", "accuracy"]
