@@ -14,8 +14,14 @@ from panel.viewable import Viewer
 from .graph_page.controls import ExpressionEditor, LeafSliders, OutputDisplay
 from .graph_page.graph_view import GraphView
 from .graph_page.model import GraphModel
-from .share.share_tools import ShareTools
 from .graph_page.step_panel import PlayerBar, StepPanel
+from .share.flow_io import FlowIO
+from .share.keyboard import KeyboardShortcuts
+from .share.notices import NoticeBar
+from .share.share_tools import ShareTools
+from .share.theme import THEMES, apply_theme, current_theme_name
+from .share.trust_panel import TrustPanel
+from .share.url_sync import UrlSync
 
 PAGE_CSS = """
 :host { font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; }
@@ -35,6 +41,8 @@ class AutogradApp(Viewer):
     graph : GraphView
         Owns the Bokeh figure (``graph.figure``) and its data sources.
     editor, sliders, output, player_bar, step_panel : the controls (see their modules).
+    notices, trust, flow, url, keyboard, share : the notice bar, gradient-check card,
+        import/export, URL sync, keyboard shortcuts and the share toolbar (see ``app.share``).
     """
 
     model = param.ClassSelector(class_=GraphModel)
@@ -54,9 +62,27 @@ class AutogradApp(Viewer):
         # The graph view edits its Bokeh models directly; in a notebook Panel cannot see that, so
         # after each frame (precedence: after the view's own watcher) the edits go over the comm.
         m.param.watch(self._push_to_notebook, "frame", precedence=10)
-        self.share = ShareTools(self)  # URL state, import/export, gradient check, theme, keys
+        theme_name = current_theme_name()
+        self._share_parts(theme_name)
         self._layout = self._compose()
-        self.share.start(self._layout)
+        apply_theme(self._layout, self.graph, THEMES[theme_name])
+        self.url.restore()
+
+    def _share_parts(self, theme_name: str) -> None:
+        m = self.model
+        self.notices = NoticeBar()
+        self.trust = TrustPanel(m, dark=theme_name == "dark")
+        self.flow = FlowIO(m, notify=self.notices.show)
+        self.url = UrlSync(m, theme=theme_name, notify=self.notices.show)
+        self.keyboard = KeyboardShortcuts(m, self.player_bar.player, enabled=self._graph_tab_shown)
+        # Served pages only: in a notebook, document-wide keys would fight Jupyter's own shortcuts
+        # (and every app output in the notebook would step at once); there is no URL to write.
+        page_only = [self.keyboard, self.url.navigator] if self.url.active else []
+        self.share = ShareTools(self.flow, self.url, theme_name, page_only)
+
+    def _graph_tab_shown(self) -> bool:
+        tabs = getattr(self, "tabs", None)
+        return tabs is None or tabs.active == 0
 
     def _compose(self):
         title = pn.pane.HTML(
@@ -67,13 +93,13 @@ class AutogradApp(Viewer):
         leaves_title = pn.pane.HTML("<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:14px;font-weight:600;color:#333'>Leaf values</div>",
                                     margin=(6, 10, 0, 10))
         sidebar = pn.Column(
-            title, self.share.toolbar, self.editor.view, leaves_title, self.sliders.view, self.share.trust.view,
+            title, self.share.toolbar, self.editor.view, leaves_title, self.sliders.view, self.trust.view,
             width=290, sizing_mode="stretch_height", margin=0,
             styles={"border-right": "1px solid #ddd", "background": "#fbfbfb"},
         )
         topbar = pn.Row(self.output.view, pn.layout.HSpacer(), self.player_bar.view,
                         sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4))
-        main = pn.Column(topbar, self.share.notices.view, self.plot_pane, self.step_panel.view,
+        main = pn.Column(topbar, self.notices.view, self.plot_pane, self.step_panel.view,
                          sizing_mode="stretch_both", margin=0)
         if self._height:  # embedded (notebook): a fixed-height block
             return pn.Row(sidebar, main, sizing_mode="stretch_width", height=self._height, margin=0,

@@ -22,6 +22,7 @@ def test_editor_follows_presets_values_and_keeps_typed_text():
 def test_errors_without_a_position_say_none():
     app = create_app()
     assert not app.model.apply("x = 1\n" * 5000)
-    assert app.model.error.startswith("the expression is too long")
+    assert app.model.error.message.startswith("the expression is too long")
+    assert (app.model.error.line, app.model.error.col) == (0, 0)
     assert not app.model.apply("   ")
-    assert app.model.error.startswith("the expression is empty")
+    assert str(app.model.error).startswith("the expression is empty")

@@ -129,10 +129,11 @@ def test_bad_expression_keeps_previous_graph_and_reports_position():
     m = GraphModel()
     before = m.compiled
     assert not m.apply("a = 2\nb = q*a\n")
-    assert "'q' is not defined" in m.error and "line 2" in m.error and "col 5" in m.error
+    assert "'q' is not defined" in m.error.message and (m.error.line, m.error.col) == (2, 5)
+    assert str(m.error).startswith("line 2, col 5: ")           # as shown next to the editor
     assert m.compiled is before and m.output == -8
     assert m.apply("x = 3\ny = x*x + 1")
-    assert m.error == "" and m.output == 10
+    assert m.error is None and m.output == 10
     assert shown_by_label(m)["x"] == (3, 6)
 
 

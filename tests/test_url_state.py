@@ -144,7 +144,7 @@ def test_hostile_url_never_runs_anything_and_falls_back(monkeypatch):
     assert "rejected" in text and "showing the default" in text
     assert "'1e400' is out of range" in text and "unknown mode" in text and "unknown theme" in text
     assert "step 99 is out of range (0 to 4)" in text and "ignored key" in text
-    assert m.preset == "lecture" and m.output == -8 and m.error == ""
+    assert m.preset == "lecture" and m.output == -8 and m.error is None
 
 
 @pytest.mark.parametrize("query, expected", [

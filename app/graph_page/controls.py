@@ -12,6 +12,7 @@ import panel as pn
 from .formatting import fmt
 from .leaf_control import LeafControl
 from .leaves import source_order
+from .model import SourceError
 from ..presets import PRESETS
 
 EDITOR_CSS = """
@@ -36,7 +37,7 @@ class ExpressionEditor:
             margin=(2, 8), stylesheets=[":host { font-size: 14px; }"],
         )
         self.text = pn.widgets.TextAreaInput(
-            value=model.source.lstrip("\n"), height=190, sizing_mode="stretch_width", margin=(4, 8),
+            value=(model.source_note + model.source).lstrip("\n"), height=190, sizing_mode="stretch_width", margin=(4, 8),
             stylesheets=[EDITOR_CSS], css_classes=["expr-editor"],
         )
         self.apply_button = pn.widgets.Button(
@@ -46,7 +47,7 @@ class ExpressionEditor:
                                   visible=False)
         self.apply_button.on_click(self._apply)
         self.preset.param.watch(self._on_preset, "value")
-        model.param.watch(self._on_model, ["source", "preset", "error"])
+        model.param.watch(self._on_model, ["source", "source_note", "preset", "error"])
         self.view = pn.Column(
             self.preset,
             self.text,
@@ -63,9 +64,9 @@ class ExpressionEditor:
         if limit and len(text) >= limit:
             # the browser cut the text at the box's limit: a parse error at the cut would blame
             # a column the user never wrote
-            self.model.error = (f"the expression reaches the editor's limit of {limit:,} characters "
-                                "(anything typed or pasted past it was cut off); "
-                                "shorten it or split it into named steps")
+            self.model.error = SourceError(f"the expression reaches the editor's limit of {limit:,} "
+                                           "characters (anything typed or pasted past it was cut "
+                                           "off); shorten it or split it into named steps")
             return
         self.model.apply(text)
 
@@ -74,35 +75,27 @@ class ExpressionEditor:
             self.model.load_preset(event.new)
 
     def _on_model(self, *events):
+        """The one path by which text reaches the editor: the model's ``source_note`` +
+        ``source``. Apply leaves the text as typed (it *is* the source then); a preset, a link,
+        an import or a Value shown from code replaces it, so the editor never shows text that is
+        not the graph on screen."""
         m = self.model
-        names = {e.name for e in events}
-        if "source" in names or "preset" in names:
-            # Apply leaves the text as typed; a preset, an import or a Value shown from code
-            # replaces it, so the editor never shows text that is not the graph on screen.
-            if m.source.lstrip("\n") != self.text.value.lstrip("\n"):
-                self.text.value = m.source.lstrip("\n")
+        if {e.name for e in events} - {"error"}:   # a rejected text stays as typed
+            shown = (m.source_note + m.source).lstrip("\n")
+            if shown != self.text.value.lstrip("\n"):
+                self.text.value = shown
             self.preset.value = m.preset
-        if m.error:
-            self.error.object = _error_html(m.error, self.text.value)
-            self.error.visible = True
-        else:
-            self.error.object = ""
-            self.error.visible = False
+        self.error.object = _error_html(m.error, self.text.value) if m.error else ""
+        self.error.visible = m.error is not None
 
 
-def _error_html(message: str, source: str) -> str:
-    """The error message and, when it names a line/col, that line with a caret under the column."""
-    import re
-
-    body = f"<div class='msg'>\u26a0 {html.escape(message)}</div>"
-    m = re.search(r"line (\d+), col (\d+)", message)
-    if m:
-        line, col = int(m.group(1)), int(m.group(2))
-        lines = source.splitlines()
-        if 1 <= line <= len(lines):
-            text = lines[line - 1]
-            caret = " " * max(0, col - 1) + "^"
-            body += f"<pre>{html.escape(text)}\n{caret}</pre>"
+def _error_html(error, source: str) -> str:
+    """The error message and, when it has a line/col, that line with a caret under the column."""
+    body = f"<div class='msg'>\u26a0 {html.escape(str(error))}</div>"
+    lines = source.splitlines()
+    if 1 <= error.line <= len(lines):
+        caret = " " * max(0, error.col - 1) + "^"
+        body += f"<pre>{html.escape(lines[error.line - 1])}\n{caret}</pre>"
     return (
         "<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;color:#b00020;font-size:13px;background:#fdecee;border:1px solid #f3b7bf;"
         "border-radius:6px;padding:4px 8px;'>" + body.replace("<pre>", "<pre style='margin:2px 0 0 0;"

@@ -9,6 +9,7 @@ which value rows changed through the ``frame`` parameter, which the view watches
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,27 @@ import param
 
 from .compiled import CompiledGraph, compile_graph
 from .leaves import leaf_values, make_leaf_model
+from .shown import backward_shown, changed_rows, forward_pending, replay_backward, replay_forward
 from ..presets import DEFAULT_PRESET, PRESETS
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """Why the editor's text was rejected: ``engine.ExpressionError`` as a record.
+
+    ``line``/``col`` are 1-based; 0 when the problem is the whole text (empty, too long).
+    """
+
+    message: str
+    line: int = 0
+    col: int = 0
+
+    @classmethod
+    def from_exception(cls, exc) -> "SourceError":
+        return cls(exc.message, exc.line, exc.col)
+
+    def __str__(self) -> str:
+        return f"line {self.line}, col {self.col}: {self.message}" if self.line else self.message
 
 
 @dataclass(frozen=True)
@@ -41,7 +62,10 @@ class GraphModel(param.Parameterized):
     Parameters (param)
     ------------------
     source : str
-        Expression text in the ``engine.parse`` language (what the editor applied last).
+        Expression text of the graph on screen (``engine.parse`` language): what the editor
+        applied last, a preset's text, or ``engine.to_source`` of a Value or a file.
+    source_note : str
+        Comment lines the editor shows above ``source`` (where a loaded file came from).
     preset : str
         Name of the preset last loaded (``app.presets.PRESETS`` key), or ``""`` for custom input.
     mode : {"backward", "forward"}
@@ -50,39 +74,46 @@ class GraphModel(param.Parameterized):
         Player position: 0 = before the pass; k = after the first k engine step records.
     n_steps : int
         Number of step records of the current mode (the Player's end).
-    error : str
-        Message of the last rejected expression (``""`` when the last apply worked).
+    error : SourceError or None
+        Why the last text was rejected (``None`` when the last apply worked).
     leaves : param.Parameterized
         Generated per expression: one ``param.Number`` per leaf (named by leaf id).
     compiled : CompiledGraph
         The current structure.
     frame : Frame
-        Set after every change of what is shown; the view watches it.
+        Set after every change of what is shown; the views watch it.
     output : float
         Current output value.
+    backward_records, shown_data, shown_grad, pending, update :
+        The engine's backward step records (plus the descent step of an inspected sample), the
+        arrays as shown at the current step, and that descent step's ``(lr, parameters)``.
     """
 
-    source = param.String(default="", doc="expression text last applied")
+    source = param.String(default="", doc="expression text of the graph on screen")
+    source_note = param.String(default="", doc="comment lines shown above the source")
     preset = param.String(default="", doc="preset last loaded, '' for custom input")
     mode = param.Selector(default="backward", objects=["backward", "forward"])
     step = param.Integer(default=0, bounds=(0, None))
     n_steps = param.Integer(default=0, bounds=(0, None))
-    error = param.String(default="")
-    leaves = param.Parameter(default=None, doc="generated leaf-value model")
-    compiled = param.Parameter(default=None, doc="CompiledGraph of the current structure")
-    frame = param.Parameter(default=None, doc="last Frame")
+    error = param.ClassSelector(class_=SourceError, default=None, allow_None=True)
+    leaves = param.ClassSelector(class_=param.Parameterized, default=None, allow_None=True,
+                                 doc="generated leaf-value model")
+    compiled = param.ClassSelector(class_=CompiledGraph, default=None, allow_None=True)
+    frame = param.ClassSelector(class_=Frame, default=None, allow_None=True, doc="last Frame")
     output = param.Number(default=0.0, allow_None=True)
+    backward_records = param.ClassSelector(class_=Sequence, default=(), precedence=-1,
+                                           doc="engine backward step records (+ descent step)")
+    shown_data = param.Array(default=np.zeros(0), precedence=-1)
+    shown_grad = param.Array(default=np.zeros(0), precedence=-1)
+    pending = param.Array(default=np.zeros(0, dtype=bool), precedence=-1,
+                          doc="forward pass: values not computed yet at this step")
+    update = param.Tuple(default=None, length=2, allow_None=True, precedence=-1,
+                         doc="(lr, parameter Values): a final gradient-descent step, see load_value")
 
     def __init__(self, expr_or_value=None, preset=None, **params):
         super().__init__(**params)
-        self._leaf_watcher = None
-        self.backward_records: list = []
-        self._forward_records = None
-        self.shown_data = np.zeros(0)
-        self.shown_grad = np.zeros(0)
-        self.pending = np.zeros(0, dtype=bool)
-        self._stepping = False
-        self._update = None  # (lr, parameter ids): a final gradient-descent step, see load_value
+        self._leaf_watcher = None        # the watcher on the current leaf model (unwatched on load)
+        self._forward_records = None     # a cache: computed on first use per leaf values
         self.param.watch(self._on_step, "step")
         self.param.watch(self._on_mode, "mode")
         if isinstance(expr_or_value, str):
@@ -105,16 +136,16 @@ class GraphModel(param.Parameterized):
         try:
             root = parse(source)
         except ExpressionError as exc:
-            self.error = _error_text(exc)
+            self.error = SourceError.from_exception(exc)
             return False
-        self._update = None
+        self.update = None
         self._load(root, source=source, preset="")
         return True
 
     def load_preset(self, name: str) -> None:
         """Show the preset ``name`` (a key of ``app.presets.PRESETS``)."""
         preset = PRESETS[name]
-        self._update = None
+        self.update = None
         if preset.build is not None:
             self._load(preset.build(), source=preset.source, preset=name)
         else:
@@ -122,26 +153,27 @@ class GraphModel(param.Parameterized):
 
             self._load(parse(preset.source), source=preset.source, preset=name)
 
-    def load_value(self, value, update=None) -> bool:
+    def load_value(self, value, update=None, note: str = "") -> bool:
         """Show the graph of any micrograd-style Value (engine or karpathy's micrograd).
 
-        ``update``, optional ``(lr, parameter value ids)``: after the backward pass the Player
+        ``update``, optional ``(lr, parameter Values)``: after the backward pass the Player
         shows one more step, the gradient-descent update ``p.data -= lr * p.grad`` (used by
-        the Train view's "Inspect sample").
+        the Train view's "Inspect sample"). ``note``: comment lines the editor shows above the
+        graph's text (``source_note``), e.g. which file it came from.
         """
         from engine import ExpressionError, to_source
 
         label = getattr(value, "label", "") or "out"
-        self._update = update
+        self.update = update
         try:   # as text the graph is editable, and a link can carry it
             source = to_source(value)
         except ExpressionError as exc:
             source = (f"# graph of a Value object ({label}), shown from code; as text: {exc}\n"
                       "# type an expression and press Apply to replace it\n")
-        self._load(value, source=source, preset="")
+        self._load(value, source=source, preset="", note=note)
         return True
 
-    def _load(self, root, source: str, preset: str) -> None:
+    def _load(self, root, source: str, preset: str, note: str = "") -> None:
         compiled = compile_graph(root)
         G = compiled.graph
         values = {lid: G.nodes[lid]["data"] for lid in compiled.leaf_ids}
@@ -154,8 +186,9 @@ class GraphModel(param.Parameterized):
             self.compiled = compiled
             self.leaves = leaves
             self.source = source
+            self.source_note = note
             self.preset = preset
-            self.error = ""
+            self.error = None
         self._recompute_records()
         n = self._mode_records_len()
         self._set_step_silently(n)  # a new graph is shown complete; press play from 0 to watch
@@ -182,7 +215,7 @@ class GraphModel(param.Parameterized):
         self._recompute_records()
         old_data, old_grad, old_pending = self.shown_data, self.shown_grad, self.pending
         self._rebuild_shown()
-        changed = _changed_rows(old_data, self.shown_data) | _changed_rows(old_grad, self.shown_grad)
+        changed = changed_rows(old_data, self.shown_data) | changed_rows(old_grad, self.shown_grad)
         changed |= old_pending != self.pending
         self.output = float(tape.data[tape.index[self.compiled.output_id]])
         self.frame = Frame("values", np.flatnonzero(changed))
@@ -212,10 +245,10 @@ class GraphModel(param.Parameterized):
 
         tape = self.compiled.tape
         self.backward_records = backprop_steps(tape)
-        if self._update is not None:
+        if self.update is not None:
             from engine import update_step, with_update
 
-            lr, params = self._update
+            lr, params = self.update
             self.backward_records = with_update(
                 self.backward_records, update_step(tape, lr, params, len(self.backward_records)))
         self._forward_records = None  # computed when first needed (forward mode is the rarer one)
@@ -225,67 +258,33 @@ class GraphModel(param.Parameterized):
         return len(self.records)
 
     def _set_step_silently(self, k: int) -> None:
+        """Move the Player without replaying records (the caller rebuilds the shown arrays and
+        sets ``frame``, which is what the views follow)."""
         self.param.step.bounds = (0, self.n_steps)
-        self._stepping = True
-        try:
+        with param.parameterized.discard_events(self):
             self.step = k
-        finally:
-            self._stepping = False
 
     def _rebuild_shown(self) -> None:
         """Recompute the shown arrays for the current mode and step from the records."""
         tape = self.compiled.tape
         n = len(tape.ids)
-        index = tape.index
         if self.mode == "backward":
-            self.shown_data = np.array(tape.data, dtype=float)
-            self.pending = np.zeros(n, dtype=bool)
-            records = self.backward_records
-            done = min(self.step, len(records))
-            if done and records[done - 1].kind == "update":   # the descent step: data moves
-                for vid, (_, after) in records[done - 1].changes.items():
-                    self.shown_data[index[vid]] = after
-                done -= 1
-            if done >= len(records) - (self._update is not None):
-                self.shown_grad = np.array(tape.grad, dtype=float)
-            else:
-                grad = np.zeros(n)
-                for rec in records[:done]:
-                    for vid, (_, after) in rec.changes.items():
-                        grad[index[vid]] = after
-                self.shown_grad = grad
+            data, grad = backward_shown(tape, self.backward_records, self.step, self.update is not None)
+            self.param.update(shown_data=data, shown_grad=grad, pending=np.zeros(n, dtype=bool))
         else:
-            data = np.array(tape.data, dtype=float)
-            pending = np.ones(n, dtype=bool)
-            for rec in self.forward_records[: self.step]:
-                for vid in rec.changes:
-                    pending[index[vid]] = False
-            self.shown_data = data
-            self.pending = pending
-            self.shown_grad = np.zeros(n)
+            self.param.update(shown_data=np.array(tape.data, dtype=float), shown_grad=np.zeros(n),
+                              pending=forward_pending(tape, self.forward_records, self.step))
 
     def _on_step(self, event) -> None:
         """Player moved: apply (or undo) the records between the old and new step."""
-        if self._stepping or self.compiled is None:
+        if self.compiled is None:
             return
-        old, new = event.old, event.new
         index = self.compiled.tape.index
-        rows = []
         if self.mode == "backward":
-            forward = new > old
-            span = self.backward_records[old:new] if forward else self.backward_records[new:old][::-1]
-            for rec in span:
-                # the final descent step of an inspected sample moves data, every other one grads
-                shown = self.shown_data if rec.kind == "update" else self.shown_grad
-                for vid, (before, after) in rec.changes.items():
-                    shown[index[vid]] = after if forward else before
-                    rows.append(index[vid])
+            rows = replay_backward(self.backward_records, event.old, event.new, index,
+                                   self.shown_data, self.shown_grad)
         else:
-            lo, hi = min(old, new), max(old, new)
-            for rec in self.forward_records[lo:hi]:
-                for vid in rec.changes:
-                    self.pending[index[vid]] = new < old
-                    rows.append(index[vid])
+            rows = replay_forward(self.forward_records, event.old, event.new, index, self.pending)
         self.frame = Frame("step", np.unique(np.asarray(rows, dtype=int)))
 
     def _on_mode(self, event) -> None:
@@ -300,26 +299,10 @@ class GraphModel(param.Parameterized):
     @property
     def update_lr(self):
         """Learning rate of the final descent step of an inspected sample (None without one)."""
-        return self._update[0] if self._update is not None else None
+        return self.update[0] if self.update is not None else None
 
     # ------------------------------------------------------------------ helpers for views/tests
     def contributions(self, node_id: str) -> list:
         """All backward contributions to ``node_id``'s grad: ``[(record index, term), ...]``."""
         return self.backward_records.contributions(node_id)
 
-
-def _changed_rows(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """Rows where two float arrays differ (NaN == NaN counts as unchanged)."""
-    if old.shape != new.shape:
-        return np.ones(new.shape, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        return ~((old == new) | (np.isnan(old) & np.isnan(new)))
-
-
-def _error_text(exc) -> str:
-    """``ExpressionError`` as shown next to the editor (its message already carries line/col)."""
-    msg = str(exc)
-    line, col = getattr(exc, "line", None), getattr(exc, "col", None)
-    if line and f"line {line}" not in msg:       # line 0: the whole text (too long, empty)
-        msg = f"line {line}, col {col}: {msg}"
-    return msg

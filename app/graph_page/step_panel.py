@@ -13,7 +13,9 @@ class PlayerBar:
     """``pn.widgets.Player`` over the current pass plus a toggle for the pass.
 
     The Player's ``value`` (not ``value_throttled``) is linked to ``model.step`` both ways, and its
-    ``end`` follows ``model.n_steps``.
+    ``end`` follows ``model.n_steps``. Like every view it follows the model's ``frame`` (set after
+    each change of what is shown, including a new graph shown complete, where the model moves
+    ``step`` without an event of its own).
     """
 
     def __init__(self, model):
@@ -30,7 +32,7 @@ class PlayerBar:
         )
         self.player.param.watch(self._player_moved, "value")
         self.mode.param.watch(self._mode_chosen, "value")
-        model.param.watch(self._model_changed, ["step", "n_steps", "mode"])
+        model.param.watch(self._model_changed, "frame")
         self.view = pn.Row(self.mode, self.player, margin=0)
 
     def _player_moved(self, event):

@@ -31,6 +31,9 @@ from panel.custom import JSComponent
 #: accepts at most 20,000 nodes, which is ~3 MiB of its JSON.
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
+#: Small buttons for the sidebar's one-row toolbar (also the Link and theme buttons').
+TOOLBAR_BUTTON_CSS = [":host { font-size: 13px; } .bk-btn { padding: 2px 4px; }"]
+
 CONVENTION_TEXT = {
     "original": "the original app's layout (val holds the gradient, grad the data)",
     "data": "val holds the data, grad the gradient",
@@ -242,8 +245,6 @@ class FlowIO:
     model : app.model.GraphModel
     notify : callable
         ``notify(message, kind)`` with kind ``"info"`` or ``"error"`` shows a message to the user.
-    on_loaded : callable, optional
-        ``on_loaded(editor_text)`` after a file was loaded (the factory puts the text in the editor).
 
     Attributes
     ----------
@@ -254,20 +255,19 @@ class FlowIO:
         Convention detected in the last file loaded.
     """
 
-    def __init__(self, model, notify, on_loaded=None):
+    def __init__(self, model, notify):
         self.model = model
         self.notify = notify
-        self.on_loaded = on_loaded
         self.last_convention = None
         self.upload = FileUpload(on_file=self.load_bytes, on_error=lambda msg: notify(msg, "error"),
-                                 width=70, height=30, margin=(2, 3), css_classes=["flow-upload"])
+                                 width=58, height=30, margin=(2, 2), css_classes=["flow-upload"])
         self.json_download = pn.widgets.FileDownload(
             callback=self._json_bytes, filename="autograd-graph.json", label="JSON", embed=False,
-            width=62, height=30, margin=(2, 3), color="default", css_classes=["json-download"],
-            description=None,
+            width=50, height=30, margin=(2, 2), color="default", css_classes=["json-download"],
+            description=None, stylesheets=TOOLBAR_BUTTON_CSS,
         )
-        self.png_button = pn.widgets.Button(label="PNG", width=56, height=30, margin=(2, 3),
-                                            css_classes=["png-download"])
+        self.png_button = pn.widgets.Button(label="PNG", width=46, height=30, margin=(2, 2),
+                                            css_classes=["png-download"], stylesheets=TOOLBAR_BUTTON_CSS)
         self.png_button.js_on_click(args={"filename": "autograd-graph.png"}, code=PNG_JS)
 
     def load_bytes(self, name: str, raw: bytes) -> bool:
@@ -277,15 +277,11 @@ class FlowIO:
         except FlowFileError as exc:
             self.notify(f"{exc}. The current graph stays.", "error")
             return False
-        self.model.load_value(root)
+        # the editor shows the file's graph as text (engine.to_source) under this note
+        self.model.load_value(root, note=f"# loaded from {name}\n")
         self.last_convention = convention
         self.notify(f"Loaded {name}: {counts['values']} values, {counts['operators']} operations; "
                     f"file layout detected: {CONVENTION_TEXT[convention]}.", "info")
-        if self.on_loaded:
-            source = self.model.source     # engine.to_source: the file's graph as text
-            body = source if not source.lstrip().startswith("#") else \
-                "# its leaves are the sliders; Apply an expression to replace it\n"
-            self.on_loaded(f"# loaded from {name}\n{body}")
         return True
 
     def _json_bytes(self):

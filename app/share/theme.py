@@ -117,3 +117,30 @@ def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar")
         elif isinstance(obj, pn.Tabs):  # the active tab's title is dark grey on dark grey otherwise
             obj.stylesheets = list(obj.stylesheets) + [
                 f".bk-tab.bk-active {{ color: {theme.text} !important; background: {theme.surface} !important; }}"]
+
+
+def apply_theme(layout, graph_view, theme: Theme) -> None:
+    """Theme one app instance: its figure and ``layout`` now, and (for ``pn.Tabs``) the tabs built
+    later (the Train tab) when they arrive. Nothing to do for the light theme."""
+    import panel as pn
+
+    if theme.name == "default":
+        return
+    style_figure(graph_view, theme)
+    style_layout(layout, theme)
+    if isinstance(layout, pn.Tabs):
+        layout.param.watch(lambda event: _style_new_tabs(event, theme), "objects")
+
+
+def _style_new_tabs(event, theme: Theme) -> None:
+    import panel as pn
+
+    old = {id(o) for o in event.old}
+    new = [obj for obj in event.new if id(obj) not in old]
+    doc = pn.state.curdoc
+    # Restyled on the next tick, once Panel has rendered the new tab.
+    if doc is not None and doc.session_context is not None:
+        doc.add_next_tick_callback(lambda: [style_layout(obj, theme, rendered=True) for obj in new])
+    else:
+        for obj in new:
+            style_layout(obj, theme, rendered=True)

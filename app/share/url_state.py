@@ -320,7 +320,7 @@ def apply_state(model, state: UrlState) -> list:
             pass  # already shown (``app/main.py`` loads ?expr= itself)
         elif not model.apply(state.expr):
             notices.append(f"the link's expression was rejected ({model.error}); showing the default")
-            model.error = ""
+            model.error = None
     keys = {key: lid for lid, key in leaf_keys(model).items()}
     for key, x in state.leaves.items():
         lid = keys.get(key)
