@@ -279,3 +279,17 @@ def test_number_literals_read_as_their_number():
     data = app.graph.values.data
     assert data["text"][data["label"].index("2")] == "2"
     assert data["text"][data["label"].index("x")] == "x | 0.5 | 2"
+
+
+def test_player_follows_a_new_graph_shown_complete():
+    """A new graph moves the model's step without a step event (discard_events): the Player,
+    which follows ``frame``, still shows it at the end, even with the same number of steps."""
+    app = create_app()
+    app.model.step = 1
+    assert app.player_bar.player.value == 1
+    app.model.apply("p = 1\nq = 2\nr = p * q\ns = r + p\nt = s * q")   # 4 steps, like the lecture's
+    assert app.model.step == app.model.n_steps == app.player_bar.player.value == 4
+    assert app.model.frame.kind == "structure"
+    app.model.mode = "forward"
+    assert app.model.step == 0 == app.player_bar.player.value
+    assert app.player_bar.player.end == app.model.n_steps
