@@ -190,7 +190,7 @@ class GraphModel(param.Parameterized):
             self.preset = preset
             self.error = None
         self._recompute_records()
-        n = self._mode_records_len()
+        n = len(self.records)
         self._set_step_silently(n)  # a new graph is shown complete; press play from 0 to watch
         self._rebuild_shown()
         self.output = float(compiled.tape.data[compiled.tape.index[compiled.output_id]])
@@ -252,10 +252,7 @@ class GraphModel(param.Parameterized):
             self.backward_records = with_update(
                 self.backward_records, update_step(tape, lr, params, len(self.backward_records)))
         self._forward_records = None  # computed when first needed (forward mode is the rarer one)
-        self.n_steps = self._mode_records_len()
-
-    def _mode_records_len(self) -> int:
-        return len(self.records)
+        self.n_steps = len(self.records)
 
     def _set_step_silently(self, k: int) -> None:
         """Move the Player without replaying records (the caller rebuilds the shown arrays and
@@ -291,7 +288,7 @@ class GraphModel(param.Parameterized):
         """Switching pass: the Player restarts at 0 for the chosen pass."""
         if self.compiled is None:
             return
-        self.n_steps = self._mode_records_len()
+        self.n_steps = len(self.records)
         self._set_step_silently(0)
         self._rebuild_shown()
         self.frame = Frame("mode", None)
