@@ -89,7 +89,10 @@ def _with_train_tab(i):
 
 
 def test_twenty_sessions_open_and_close_leave_no_app_alive(server_factory):
+    from panel.links import Callback
+
     before = census()
+    links_before = len(Callback.registry)
     counter = iter(range(10**6))
     server = server_factory(lambda: _with_train_tab(next(counter)))
     for _ in range(20):
@@ -104,3 +107,6 @@ def test_twenty_sessions_open_and_close_leave_no_app_alive(server_factory):
     assert server.wait(lambda: (gc.collect(), not any(r() for r in refs))[1], timeout=5), \
         f"{sum(1 for r in refs if r())} objects of closed sessions still alive"
     assert census() == before
+    # Panel's Callback.registry keeps a widget whose JS callback args reach back to it (see
+    # app/session.py): nothing of the closed sessions may stay in it
+    assert len(Callback.registry) == links_before
