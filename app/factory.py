@@ -14,6 +14,7 @@ from panel.viewable import Viewer
 from .graph_page.controls import ExpressionEditor, LeafSliders, OutputDisplay
 from .graph_page.graph_view import GraphView
 from .graph_page.model import GraphModel
+from .graph_page.scopes_view import ScopesView
 from .graph_page.step_panel import PlayerBar, StepPanel
 from .share.flow_io import FlowIO
 from .share.keyboard import KeyboardShortcuts
@@ -53,6 +54,7 @@ class AutogradApp(Viewer):
         self.train_view = None
         m = self.model
         self.graph = GraphView(m)
+        self.scopes = ScopesView(m, self.graph)
         self.editor = ExpressionEditor(m)
         self.sliders = LeafSliders(m)
         self.output = OutputDisplay(m)
@@ -99,7 +101,7 @@ class AutogradApp(Viewer):
         )
         topbar = pn.Row(self.output.view, pn.layout.HSpacer(), self.player_bar.view,
                         sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4))
-        main = pn.Column(topbar, self.notices.view, self.plot_pane, self.step_panel.view,
+        main = pn.Column(topbar, self.notices.view, self.scopes.view, self.plot_pane, self.step_panel.view,
                          sizing_mode="stretch_both", margin=0)
         if self._height:  # embedded (notebook): a fixed-height block
             return pn.Row(sidebar, main, sizing_mode="stretch_width", height=self._height, margin=0,

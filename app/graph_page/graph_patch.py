@@ -38,7 +38,7 @@ class GraphPatcher:
         ``(value columns, op columns, edge columns)``. ``geometry``: the value boxes' static
         columns (x, y, w, h), for the hatches of non-finite values."""
         self.geometry = geometry
-        cg = self.model.compiled
+        cg = self.model.display     # == compiled, but a collapsed scope's caption names it
         self.rows = {v: i for i, v in enumerate(cg.value_ids)}
         self.op_rows = {o: i for i, o in enumerate(cg.op_ids)}
         self.edge_rows = {e: i for i, e in enumerate(cg.edge_keys)}

@@ -57,14 +57,14 @@ class GraphView:
         # document unlocked the Panel way (a Button click, unlike a widget value change, does not
         # do that for us). In a notebook the factory pushes them over the cell's comm.
         with unlocked():
-            if frame.kind == "structure":
+            if frame.kind in ("structure", "view"):    # "view": scopes collapsed/expanded
                 self._load_structure()
             else:
                 self.patcher.patch(frame)
 
     def _load_structure(self):
         """New graph: replace every source's data (the slow path, once per structure)."""
-        static = structure_columns(self.model.compiled)
+        static = structure_columns(self.model.display)   # collapsed scopes drawn as boxes
         shown_values, shown_ops, shown_edges = self.patcher.load(static.values)
         self.figure.x_range.range_padding = static.padding
         self.figure.y_range.range_padding = static.padding

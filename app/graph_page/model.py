@@ -46,7 +46,8 @@ class Frame:
 
     Attributes
     ----------
-    kind : {"structure", "values", "step", "mode"}
+    kind : {"structure", "values", "step", "mode", "view"}
+        ``"view"``: only what is drawn changed (a scope collapsed or expanded), not the maths.
     rows : numpy.ndarray or None
         Positions (in ``CompiledGraph.value_ids``) whose shown data/grad/pending may have changed;
         ``None`` = any row may have changed (the view diffs all of them).
@@ -87,6 +88,11 @@ class GraphModel(param.Parameterized):
     backward_records, shown_data, shown_grad, pending, update :
         The engine's backward step records (plus the descent step of an inspected sample), the
         arrays as shown at the current step, and that descent step's ``(lr, parameters)``.
+    expanded : frozenset or None
+        Collapse state: the scope paths drawn open (``None``: every scope open); see
+        :mod:`app.graph_page.scopes_view`. A change redraws the view, nothing else.
+    step_by : {"op", "neuron"}
+        Backward Player steps: one per op, or one per neuron (innermost scope).
     """
 
     source = param.String(default="", doc="expression text of the graph on screen")
@@ -110,12 +116,18 @@ class GraphModel(param.Parameterized):
     update = param.Tuple(default=None, length=2, allow_None=True, precedence=-1,
                          doc="(lr, parameter Values): a final gradient-descent step, see load_value")
 
+    expanded = param.Parameter(default=None, doc="scope paths drawn open (None: all)")
+    step_by = param.Selector(default="op", objects=["op", "neuron"])
+
     def __init__(self, expr_or_value=None, preset=None, **params):
         super().__init__(**params)
         self._leaf_watcher = None        # the watcher on the current leaf model (unwatched on load)
         self._forward_records = None     # a cache: computed on first use per leaf values
+        self._scope_records = None     # per-neuron steps, made when first asked
+        self._loading = False            # a load sets the collapse state quietly
         self.param.watch(self._on_step, "step")
-        self.param.watch(self._on_mode, "mode")
+        self.param.watch(self._on_mode, ["mode", "step_by"])
+        self.param.watch(self._on_expanded, "expanded")
         if isinstance(expr_or_value, str):
             from engine import parse
 
@@ -192,6 +204,13 @@ class GraphModel(param.Parameterized):
         self._recompute_records()
         n = len(self.records)
         self._set_step_silently(n)  # a new graph is shown complete; press play from 0 to watch
+        from .scopes_display import default_expanded
+
+        self._loading = True
+        try:
+            self.expanded = default_expanded(compiled, update=self.update is not None)
+        finally:
+            self._loading = False
         self._rebuild_shown()
         self.output = float(compiled.tape.data[compiled.tape.index[compiled.output_id]])
         self.frame = Frame("structure", None)
@@ -223,8 +242,33 @@ class GraphModel(param.Parameterized):
     # ------------------------------------------------------------------ steps
     @property
     def records(self) -> list:
-        """Engine step records of the current mode."""
-        return self.backward_records if self.mode == "backward" else self.forward_records
+        """Engine step records of the current mode (backward: per op, or per neuron)."""
+        if self.mode == "forward":
+            return self.forward_records
+        return self.scope_records if self.step_by == "neuron" else self.backward_records
+
+    @property
+    def scope_records(self):
+        """The backward steps one per neuron (``engine.scope_steps``), made when first asked."""
+        if self._scope_records is None:
+            from engine import scope_steps
+
+            self._scope_records = scope_steps(self.backward_records, self.node_scopes)
+        return self._scope_records
+
+    @property
+    def node_scopes(self) -> dict:
+        """``engine.scopes`` of the current graph (once per structure)."""
+        from .scopes_display import node_scopes
+
+        return node_scopes(self.compiled)
+
+    @property
+    def display(self):
+        """What the graph view draws: the compiled graph with its collapsed scopes as boxes."""
+        from .scopes_display import display_graph
+
+        return display_graph(self.compiled, self.expanded)
 
     @property
     def forward_records(self) -> list:
@@ -252,6 +296,7 @@ class GraphModel(param.Parameterized):
             self.backward_records = with_update(
                 self.backward_records, update_step(tape, lr, params, len(self.backward_records)))
         self._forward_records = None  # computed when first needed (forward mode is the rarer one)
+        self._scope_records = None
         self.n_steps = len(self.records)
 
     def _set_step_silently(self, k: int) -> None:
@@ -266,7 +311,7 @@ class GraphModel(param.Parameterized):
         tape = self.compiled.tape
         n = len(tape.ids)
         if self.mode == "backward":
-            data, grad = backward_shown(tape, self.backward_records, self.step, self.update is not None)
+            data, grad = backward_shown(tape, self.records, self.step, self.update is not None)
             self.param.update(shown_data=data, shown_grad=grad, pending=np.zeros(n, dtype=bool))
         else:
             self.param.update(shown_data=np.array(tape.data, dtype=float), shown_grad=np.zeros(n),
@@ -278,20 +323,27 @@ class GraphModel(param.Parameterized):
             return
         index = self.compiled.tape.index
         if self.mode == "backward":
-            rows = replay_backward(self.backward_records, event.old, event.new, index,
+            rows = replay_backward(self.records, event.old, event.new, index,
                                    self.shown_data, self.shown_grad)
         else:
             rows = replay_forward(self.forward_records, event.old, event.new, index, self.pending)
         self.frame = Frame("step", np.unique(np.asarray(rows, dtype=int)))
 
     def _on_mode(self, event) -> None:
-        """Switching pass: the Player restarts at 0 for the chosen pass."""
+        """Switching pass: the Player restarts at 0 for the chosen pass (switching between op
+        and neuron steps keeps it at the end if it was there)."""
         if self.compiled is None:
             return
+        at_end = event.name == "step_by" and self.step == self.n_steps
         self.n_steps = len(self.records)
-        self._set_step_silently(0)
+        self._set_step_silently(self.n_steps if at_end else 0)
         self._rebuild_shown()
         self.frame = Frame("mode", None)
+
+    def _on_expanded(self, event) -> None:
+        """A scope collapsed or expanded: redraw; the Tape, values and records are untouched."""
+        if not self._loading and self.compiled is not None:
+            self.frame = Frame("view", None)
 
     @property
     def update_lr(self):

@@ -24,6 +24,10 @@ def step_title(record, step: int, n_steps: int, mode: str) -> str:
     what = {"seed": "seed the output", "backward": f"_backward() of {record.label} ({record.op})",
             "forward": f"compute {record.label}",
             "update": "gradient descent, p.data -= lr * p.grad"}.get(record.kind, record.kind)
+    if record.kind == "scope":      # a neuron step (engine.ScopeStep)
+        from .scope_narration import scope_title
+
+        what = scope_title(record)
     return f"{mode.capitalize()} step {step} / {n_steps}: {what}"
 
 
@@ -47,6 +51,10 @@ def step_latex(record, model) -> str:
         return _forward_latex(record, model, labels)
     if record.kind == "update":
         return _update_latex(record, model, labels, out_label)
+    if record.kind == "scope":
+        from .scope_narration import scope_latex
+
+        return scope_latex(record, out_label)
     lines = []
     node_label = record.label
     operands = [latex_symbol(labels[o]) for o in record.operands]

@@ -10,7 +10,9 @@ A link such as ``?preset=lecture&a=3&step=4&mode=backward&theme=dark`` reproduce
   whose label is not unique or is a reserved key), written with ``repr`` so they round-trip
   exactly;
 - ``step=K`` when the Player is not at the end of the pass, ``mode=forward`` for the forward
-  pass, ``theme=dark`` for the dark theme.
+  pass, ``theme=dark`` for the dark theme;
+- ``scopes=neurons`` (``layers``, ``all``, or the open scopes' numbers ``0,3,4``) when the
+  collapse state is not the one the graph opens with, ``by=neuron`` for neuron steps.
 
 Reading a URL never executes anything: an expression only ever reaches ``engine.parse`` (a safe
 language, not ``eval``). Every key is validated; anything wrong is dropped with a notice for the
@@ -29,9 +31,10 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 #: Keys with a meaning of their own (a leaf with such a label is written as ``@id``).
-RESERVED = frozenset({"preset", "expr", "z", "src", "step", "mode", "theme"})
+RESERVED = frozenset({"preset", "expr", "z", "src", "step", "mode", "theme", "scopes", "by"})
 MODES = ("backward", "forward")
 THEMES = ("default", "dark")
+STEP_BY = ("op", "neuron")
 #: Longest expression text accepted from a URL (``engine.parse`` allows 20,000 characters; a
 #: link gets less so that a hostile URL cannot make every reader do much work).
 MAX_EXPR_CHARS = 8_000
@@ -63,6 +66,10 @@ class UrlState:
         ``"backward"`` or ``"forward"``.
     theme : str or None
         ``"default"`` or ``"dark"``.
+    scopes : str or None
+        Collapse state as :func:`app.graph_page.scopes_display.encode_collapse` writes it.
+    step_by : str or None
+        ``"op"`` or ``"neuron"``.
     """
 
     preset: str | None = None
@@ -72,6 +79,8 @@ class UrlState:
     step: int | None = None
     mode: str | None = None
     theme: str | None = None
+    scopes: str | None = None
+    step_by: str | None = None
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -172,6 +181,10 @@ def encode(state: UrlState) -> str:
         params["step"] = str(int(state.step))
     if state.theme and state.theme != "default":
         params["theme"] = state.theme
+    if state.scopes is not None:
+        params["scopes"] = state.scopes
+    if state.step_by and state.step_by != "op":
+        params["by"] = state.step_by
     return urlencode(params, quote_via=quote, safe="@;*()-/,")
 
 
@@ -251,6 +264,18 @@ def decode(query: dict, presets=()) -> tuple[UrlState, list]:
             state.theme = theme
         else:
             notices.append(f"unknown theme {_show(theme)} (use dark or default)")
+    scopes = q.pop("scopes", None)
+    if scopes is not None:
+        if re.fullmatch(r"layers|neurons|all|[0-9]{1,4}(,[0-9]{1,4}){0,499}|", scopes):
+            state.scopes = scopes
+        else:
+            notices.append(f"scopes {_show(scopes)} is not a collapse state")
+    by = q.pop("by", None)
+    if by is not None:
+        if by in STEP_BY:
+            state.step_by = by
+        else:
+            notices.append(f"unknown step mode {_show(by)} (use op or neuron)")
     if len(q) > MAX_LEAF_KEYS:
         notices.append(f"too many leaf values in the link ({len(q)}); ignored them")
         q = {}
@@ -301,6 +326,12 @@ def state_from_model(model, theme: str = "default") -> UrlState:
             state.leaves[key] = x
     if model.step != model.n_steps:
         state.step = int(model.step)
+    from ..graph_page.scopes_display import default_expanded, encode_collapse
+
+    c = model.compiled
+    if model.expanded != default_expanded(c, update=model.update_lr is not None):
+        state.scopes = encode_collapse(c, model.expanded)
+    state.step_by = model.step_by
     return state
 
 
@@ -328,6 +359,15 @@ def apply_state(model, state: UrlState) -> list:
             notices.append(f"this graph has no leaf {_show(key)}; ignored")
             continue
         setattr(model.leaves, lid, x)
+    if state.scopes is not None:
+        from ..graph_page.scopes_display import decode_collapse
+
+        try:
+            model.expanded = decode_collapse(model.compiled, state.scopes)
+        except ValueError as exc:
+            notices.append(f"the link's collapse state was ignored: {exc}")
+    if state.step_by and state.step_by != model.step_by:
+        model.step_by = state.step_by
     if state.mode and state.mode != model.mode:
         model.mode = state.mode  # restarts the Player at 0
         if state.step is None:

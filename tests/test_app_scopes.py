@@ -1,0 +1,195 @@
+"""Collapsed scopes in the app without a browser: which graphs open collapsed, expanding and
+collapsing redraws the view only (Tape, values, records untouched), neuron steps end at the
+per-op grads, follow opens and closes the step's scope, and links carry the collapse state."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+from urllib.parse import parse_qsl
+
+import numpy as np
+import pytest
+
+from app import create_app
+from app.graph_page.model import GraphModel
+from app.graph_page.narration import step_latex, step_title
+from app.graph_page.scopes_display import encode_collapse
+from app.presets import PRESETS
+from app.share.url_state import apply_state, decode, encode, state_from_model
+from engine.train import TrainConfig, Trainer
+
+NEURONS = {("layer 0", "neuron 0"), ("layer 0", "neuron 1"), ("layer 1", "neuron 0"),
+           ("layer 1", "neuron 1"), ("layer 2", "neuron 0")}
+
+
+def drawn(display):
+    """Ids of the value nodes the view draws (a position that is a number)."""
+    return {v for v in display.value_ids if not math.isnan(display.layout.positions[v][0])}
+
+
+def test_mlp_preset_opens_collapsed_to_neurons_small_graphs_do_not():
+    m = GraphModel(preset="mlp")
+    d = m.display
+    assert {tuple(b["path"]) for b in d.boxes} == NEURONS
+    assert m.expanded == {("layer 0",), ("layer 1",), ("layer 2",)}
+    # a box is drawn by its output's row (so steps and sliders patch it) and reads like one
+    for b in d.boxes:
+        assert b["output"] in drawn(d)
+        assert d.layout.positions[b["output"]] == (b["x"], b["y"])
+        assert d.labels[b["output"]] == m.compiled.labels[b["output"]]
+        assert "collapsed" in d.graph.nodes[b["output"]]["role"]
+    assert len(drawn(d)) < len(m.compiled.value_ids) / 3
+    # edges inside a box are not drawn; an edge into a box ends at the box
+    for (u, v), pts in d.layout.edges.items():
+        owner_u, owner_v = d.owner.get(u, u), d.owner.get(v, v)
+        assert math.isnan(pts[0][0]) == (owner_u == owner_v)
+    for name in ("lecture", "neuron", "accumulation", "tanh_exp"):
+        small = GraphModel(preset=name)
+        assert small.expanded is None and small.display is small.compiled
+
+
+def test_expanding_redraws_the_view_only():
+    m = GraphModel(preset="mlp")
+    tape, records = m.compiled.tape, m.backward_records
+    data, grad, shown = tape.data.copy(), tape.grad.copy(), m.shown_grad.copy()
+    frames = []
+    m.param.watch(lambda e: frames.append(e.new.kind), "frame")
+    m.expanded = m.expanded | {("layer 0", "neuron 1")}
+    assert frames == ["view"]
+    assert m.compiled.tape is tape and m.backward_records is records
+    np.testing.assert_array_equal(tape.data, data)
+    np.testing.assert_array_equal(tape.grad, grad)
+    np.testing.assert_array_equal(m.shown_grad, shown)
+    d = m.display
+    inside = {n for n, p in m.node_scopes.items() if p == ("layer 0", "neuron 1")}
+    assert {v for v in inside if v.startswith("v")} <= drawn(d)
+    assert ("layer 0", "neuron 1") in {f["path"] for f in d.frames}
+    # every member of the open neuron lies inside its frame
+    frame = next(f for f in d.frames if f["path"] == ("layer 0", "neuron 1"))
+    for v in inside:
+        x, y = d.layout.positions[v]
+        assert frame["x0"] <= x <= frame["x1"] and frame["y0"] <= y <= frame["y1"]
+    m.expanded = None
+    assert m.display is m.compiled
+
+
+def test_neuron_steps_play_to_the_per_op_grads_and_narrate_the_chain_rule():
+    m = GraphModel(preset="mlp")
+    m.step_by = "neuron"
+    assert m.n_steps == 8 and m.step == 8          # at the end it was, at the end it stays
+    m.step = 0
+    for k in range(1, m.n_steps + 1):
+        m.step = k
+    np.testing.assert_allclose(m.shown_grad, m.compiled.tape.grad, rtol=1e-12, atol=1e-15)
+    m.step = 7
+    rec = m.active_record
+    assert rec.kind == "scope" and rec.scope == ("layer 0", "neuron 1")
+    title = step_title(rec, m.step, m.n_steps, m.mode)
+    assert "layer 0 / neuron 1" in title
+    tex = step_latex(rec, m)
+    w = next(t for t in rec.chain if t.label == "w[0][1][0]")
+    assert r"\tanh'" in tex and w.contribution == pytest.approx(
+        m.compiled.tape.grad[m.compiled.tape.index[w.node]], rel=1e-12)
+    m.step_by = "op"
+    assert m.n_steps == len(m.backward_records) and m.step == 0
+
+
+def inspected_app(with_l2=False):
+    rng = np.random.RandomState(4)
+    trainer = Trainer(rng.randn(10, 2), np.where(rng.randn(10) > 0, 1.0, -1.0),
+                      TrainConfig(hidden=(16, 16)))
+    trainer.run(2)
+    ins = trainer.inspect(3, with_l2=with_l2)
+    app = create_app()
+    app.inspect(ins.root, ins.updates)
+    return app
+
+
+def test_an_inspected_sample_opens_collapsed_to_layers_and_plays_to_its_update():
+    app = inspected_app()
+    m = app.model
+    d = m.display
+    assert m.expanded == frozenset()                # 33 neurons are too many boxes: layers
+    assert {b["path"] for b in d.boxes} == {("layer 0",), ("layer 1",), ("layer 2",),
+                                            ("sample loss",)}
+    assert len(drawn(d)) < 20
+    m.step = m.n_steps
+    assert m.active_record.kind == "update"
+    app.scopes.collapse_to("neurons")
+    assert len(m.display.boxes) == 16 + 16 + 1 + 1
+
+
+def test_clicks_open_a_box_in_place_and_close_its_frame():
+    app = create_app(preset="mlp")
+    m, sv = app.model, app.scopes
+    box = next(b for b in m.display.boxes if b["path"] == ("layer 1", "neuron 0"))
+    sv._on_tap(SimpleNamespace(x=box["x"], y=box["y"]))
+    assert ("layer 1", "neuron 0") in m.expanded
+    frame = next(f for f in m.display.frames if f["path"] == ("layer 1", "neuron 0"))
+    assert len(sv.frames.data["x"]) == len(m.display.frames)
+    assert len(sv.boxes.data["x"]) == 4
+    # a click on the frame's margin (not on a node) closes it again
+    sv._on_tap(SimpleNamespace(x=frame["x0"] + 2, y=frame["y1"] - 2))
+    assert ("layer 1", "neuron 0") not in m.expanded and len(sv.boxes.data["x"]) == 5
+    sv.collapse_to("layers")
+    assert len(m.display.boxes) == 3
+    sv.collapse_to("all")
+    assert m.display.boxes == []
+
+
+def test_follow_opens_the_scope_of_the_step_and_closes_it_when_the_pass_leaves():
+    app = create_app(preset="mlp")
+    m, sv = app.model, app.scopes
+    start = m.expanded
+    sv.follow.value = True
+    m.step = 0
+    assert m.expanded == start
+    opened = []
+    for k in range(1, m.n_steps + 1):
+        m.step = k
+        rec = m.active_record
+        path = m.node_scopes.get(rec.node, ())
+        if path:
+            assert path in m.expanded and len(m.display.boxes) == 4
+            opened.append(path)
+        else:
+            assert m.expanded == start
+    assert set(opened) == NEURONS
+    m.step = 1                      # the seed: outside every neuron
+    assert m.expanded == start
+    # when a box is closed over the step's node, the box is marked
+    sv.follow.value = False
+    m.step = 5
+    assert m.node_scopes[m.active_record.node] and not math.isnan(sv.active.data["x"][0])
+
+
+def test_links_carry_the_collapse_state_and_step_mode():
+    m = GraphModel(preset="mlp")
+    assert "scopes" not in encode(state_from_model(m))     # the state it opens with
+    m.expanded = m.expanded | {("layer 0", "neuron 1")}
+    m.step_by = "neuron"
+    m.step = 5
+    query = dict(parse_qsl(encode(state_from_model(m))))
+    assert query["by"] == "neuron" and query["step"] == "5"
+    assert query["scopes"] == encode_collapse(m.compiled, m.expanded)
+    state, notices = decode(query, PRESETS)
+    other = GraphModel()
+    assert apply_state(other, state) == [] and notices == []
+    assert other.expanded == m.expanded and other.step_by == "neuron" and other.step == 5
+    np.testing.assert_array_equal(other.shown_grad, m.shown_grad)
+    for level in ("layers", "neurons", "all"):
+        state, _ = decode({"preset": "mlp", "scopes": level}, PRESETS)
+        fresh = GraphModel()
+        apply_state(fresh, state)
+        assert encode_collapse(fresh.compiled, fresh.expanded) == level
+    state, notices = decode({"preset": "mlp", "scopes": "99"}, PRESETS)
+    assert notices == [] and "collapse state was ignored" in apply_state(GraphModel(), state)[0]
+    assert decode({"scopes": "1;2"}, PRESETS)[1] == ["scopes '1;2' is not a collapse state"]
+
+
+def test_a_graph_without_scopes_hides_the_scope_controls():
+    app = create_app(preset="lecture")
+    assert app.scopes.view.visible is False
+    app.model.load_preset("mlp")
+    assert app.scopes.view.visible is True

@@ -1,0 +1,134 @@
+"""Collapsed scopes in the served app (headless Chromium): the MLP preset and an inspected
+training sample open collapsed, a click opens a box in place and a click on its frame closes
+it, the Player plays to the end per op and per neuron (following the step), and a link
+reopens the same collapse state."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+if os.environ.get("CI"):
+    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
+else:
+    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+
+from browser_support import _FIND_PLOT_VIEW, glyph_screen_xy, node_texts, open_app, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def source(page, name):
+    """The data of the named renderer's source, as the browser has it."""
+    return page.evaluate("(name) => Bokeh.documents[0].get_model_by_name(name).data_source.data",
+                         name)
+
+
+def n_boxes(page):
+    return len(source(page, "scope-box-stacks")["x"])
+
+
+def wait_boxes(page, n, timeout=15_000):
+    page.wait_for_function(
+        "(n) => Bokeh.documents[0].get_model_by_name('scope-box-stacks').data_source.data.x.length === n",
+        arg=n, timeout=timeout)
+
+
+def drawn_labels(page):
+    d = source(page, "value-boxes")
+    return {label for label, x in zip(d["label"], d["x"]) if x is not None and x == x}
+
+
+def click_data_point(page, x, y):
+    """Click the plot at data coordinates (x, y)."""
+    sx, sy = page.evaluate("""([x, y]) => {""" + _FIND_PLOT_VIEW + """
+        const v = __plotView(); const r = v.el.getBoundingClientRect();
+        return [r.left + v.frame.x_scale.compute(x), r.top + v.frame.y_scale.compute(y)]; }""",
+                           [x, y])
+    page.mouse.click(sx, sy)
+
+
+def test_mlp_preset_opens_collapsed_expands_on_click_and_plays_to_the_end(new_page, served_app,
+                                                                          tmp_path):
+    page = open_app(new_page, served_app + "?preset=mlp")
+    wait_boxes(page, 5)
+    collapsed = drawn_labels(page)
+    assert {"h[0][0]", "h[0][1]", "h[1][0]", "h[1][1]", "h[2][0]", "loss"} <= collapsed
+    assert not any(label.startswith("w[") for label in collapsed)
+    final = {k: v for k, v in node_texts(page).items() if k in collapsed}
+    page.screenshot(path=tmp_path / "mlp-collapsed.png")
+
+    page.mouse.click(*glyph_screen_xy(page, "value-boxes", "label", "h[1][0]"))
+    wait_boxes(page, 4)
+    opened = drawn_labels(page)
+    assert {"w[1][0][0]", "w[1][0][1]", "b[1][0]"} <= opened and "w[0][0][0]" not in opened
+    assert "\u25be neuron 0" in source(page, "scope-frame-labels")["label"]
+    page.screenshot(path=tmp_path / "mlp-one-open.png")
+
+    # per neuron, following the step: play from 0 to the end
+    page.locator(".scopes-step-by button", has_text="step per neuron").click()
+    page.locator(".scopes-follow input").check()
+    page.locator(".step-player button.first").click()
+    expect(page.locator(".step-title span")).to_contain_text("step 0 / 8")
+    page.locator(".step-player button.play").click()
+    expect(page.locator(".step-title span")).to_contain_text("layer 1 / neuron 1", timeout=20_000)
+    assert "w[1][1][0]" in drawn_labels(page)           # follow opened the step's neuron
+    expect(page.locator(".step-title span")).to_contain_text("step 8 / 8", timeout=30_000)
+    expect(page.locator(".step-text pre")).to_contain_text("tanh'(n)")
+    page.wait_for_timeout(500)
+    texts = node_texts(page)
+    assert {k: texts[k] for k in final} == final           # the same grads as per op
+    assert page.console_errors == []
+
+
+def test_a_click_on_a_frame_closes_it_and_a_link_reopens_the_state(new_page, served_app):
+    page = open_app(new_page, served_app + "?preset=mlp")
+    wait_boxes(page, 5)
+    page.mouse.click(*glyph_screen_xy(page, "value-boxes", "label", "h[0][1]"))
+    wait_boxes(page, 4)
+    page.wait_for_function("() => window.location.search.includes('scopes=')", timeout=10_000)
+    url = page.url
+    opened = drawn_labels(page)
+
+    other = open_app(new_page, url)                     # someone the link was sent to
+    wait_boxes(other, 4)
+    assert drawn_labels(other) == opened
+    expect(other.locator(".notice-bar")).to_be_hidden()
+    page.reload()
+    wait_for_app(page)
+    wait_boxes(page, 4)
+    assert drawn_labels(page) == opened
+
+    frames = source(page, "scope-frames")
+    labels = source(page, "scope-frame-labels")["label"]
+    k = labels.index("\u25be neuron 1")
+    top_left = (frames["x"][k] - frames["w"][k] / 2 + 3, frames["y"][k] + frames["h"][k] / 2 - 3)
+    click_data_point(page, *top_left)
+    wait_boxes(page, 5)
+    page.wait_for_function("() => !window.location.search.includes('scopes=')", timeout=10_000)
+    assert page.console_errors == [] and other.console_errors == []
+
+
+def test_an_inspected_sample_opens_collapsed(new_page, served_app, tmp_path):
+    page = new_page()
+    page.goto(served_app)
+    wait_for_app(page)
+    page.get_by_text("Train", exact=True).click()
+    step = page.get_by_role("button", name="Step", exact=True)
+    expect(step).to_be_visible(timeout=30_000)
+    step.click()
+    expect(page.get_by_text("step 1 ·")).to_be_visible(timeout=15_000)
+    page.get_by_role("button", name="Inspect sample").click()
+    page.wait_for_function("""() => Bokeh.documents[0].get_model_by_name('value-boxes')
+                              .data_source.data.label.includes('loss')""", timeout=30_000)
+    wait_boxes(page, 4)                                 # 3 layers and the sample's loss
+    assert not any(label.startswith("w[") for label in drawn_labels(page))
+    page.screenshot(path=tmp_path / "inspected-collapsed.png")
+    page.locator(".scopes-neurons button").click()
+    page.wait_for_function(
+        "() => Bokeh.documents[0].get_model_by_name('scope-box-stacks').data_source.data.x.length > 10",
+        timeout=15_000)
+    page.locator(".step-player button.last").click()
+    expect(page.locator(".step-title span")).to_contain_text("gradient descent", timeout=15_000)
+    assert page.console_errors == []
