@@ -122,7 +122,9 @@ def _build(compiled, expanded: frozenset) -> DisplayGraph:
     G, sc = compiled.graph, node_scopes(compiled)
     Q = engine.collapse(G, sc, expanded)
     node_size = _node_size(compiled)
-    lay = _layout(Q, sc, node_size)
+    # the last drawing as a start, so that what did not change stays where it was
+    lay = _layout(Q, sc, node_size, previous=compiled.tape.memo.get("last quotient layout"))
+    compiled.tape.memo["last quotient layout"] = lay
     owner, boxes = {}, []
     positions, sizes = {}, {n: node_size(n, attrs) for n, attrs in G.nodes(data=True)}
     for q, attrs in Q.nodes(data=True):
@@ -191,14 +193,14 @@ def _node_size(compiled):
     return node_size
 
 
-def _layout(Q: nx.DiGraph, sc: dict, node_size):
+def _layout(Q: nx.DiGraph, sc: dict, node_size, previous=None):
     """Lay out the quotient graph like the compiled graph is (clusters when the layout
     package has them: an open scope's members stay together inside its frame)."""
     from layouts import layered_layout
 
     from .sizing import RANK_GAP
 
-    kwargs = {}
+    kwargs = {"previous": previous} if previous is not None else {}
     if "clusters" in inspect.signature(layered_layout).parameters:
         kwargs["clusters"] = {n: (attrs["scope"][:-1] if attrs["kind"] == "scope" else sc.get(n, ()))
                               for n, attrs in Q.nodes(data=True)}

@@ -42,7 +42,10 @@ const s = Math.max(0.75, Math.min(1.2, iw / fw, ih / fh));
 const xr = p.x_range, yr = p.y_range;
 xr.have_updated_interactively = true;
 yr.have_updated_interactively = true;
-xr.setv({start: d.x[k] - iw / (2 * s), end: d.x[k] + iw / (2 * s)});
+const vw = iw / s;
+// too wide to fit: start at its left edge (its label, where its inputs come in)
+const x0 = d.w[k] * 1.05 > vw ? d.x[k] - d.w[k] / 2 - 0.04 * vw : d.x[k] - vw / 2;
+xr.setv({start: x0, end: x0 + vw});
 yr.setv({start: d.y[k] - ih / (2 * s), end: d.y[k] + ih / (2 * s)});
 """
 
