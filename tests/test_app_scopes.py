@@ -114,6 +114,9 @@ def test_an_inspected_sample_opens_collapsed_to_layers_and_plays_to_its_update()
     assert {b["path"] for b in d.boxes} == {("layer 0",), ("layer 1",), ("layer 2",),
                                             ("sample loss",)}
     assert len(drawn(d)) < 20
+    # a layer's box shows one of its 16 outputs, and says so
+    layer0 = next(b for b in d.boxes if b["path"] == ("layer 0",))
+    assert d.labels[layer0["output"]] == "layer 0: " + m.compiled.labels[layer0["output"]]
     m.step = m.n_steps
     assert m.active_record.kind == "update"
     app.scopes.collapse_to("neurons")

@@ -38,7 +38,8 @@ class DisplayGraph(CompiledGraph):
     """A ``CompiledGraph`` as drawn at one collapse state.
 
     Extra attributes: ``expanded`` the open scope paths; ``boxes`` one dict per collapsed
-    scope (``path``, ``id``, ``output``, ``x``, ``y``, ``w``, ``h``, ``holds``, ``n_inner``);
+    scope (``path``, ``id``, ``output``, ``x``, ``y``, ``w``, ``h``, ``holds``, ``n_inner``,
+    ``n_outputs``);
     ``frames`` one dict per open scope (``path``, ``x0``, ``y0``, ``x1``, ``y1``); ``owner``
     node id -> the box id it is drawn inside (absent: drawn as itself).
     """
@@ -138,7 +139,8 @@ def _build(compiled, expanded: frozenset) -> DisplayGraph:
         positions[out], sizes[out] = lay.positions[q], lay.sizes[q]
         (x, y), (w, h) = lay.positions[q], lay.sizes[q]
         boxes.append(dict(path=attrs["scope"], id=q, output=out, x=x, y=y, w=w, h=h,
-                          holds=attrs["holds"], n_inner=_inner_scopes(sc, attrs["scope"])))
+                          holds=attrs["holds"], n_inner=_inner_scopes(sc, attrs["scope"]),
+                          n_outputs=len(attrs["outputs"])))
     hidden = [(NAN, NAN), (NAN, NAN)]
     edges = {}
     for u, v in G.edges:
@@ -148,7 +150,8 @@ def _build(compiled, expanded: frozenset) -> DisplayGraph:
     for box in boxes:       # the hover's "role" line says what a box holds
         shown.nodes[box["output"]]["role"] = (
             f"{' / '.join(box['path'])} (collapsed, click to open): {box['holds']}")
-        labels[box["output"]] = box_caption_label(box["path"], compiled.labels[box["output"]])
+        labels[box["output"]] = box_caption_label(box["path"], compiled.labels[box["output"]],
+                                                  box["n_outputs"])
     projected = Layout(positions=positions, sizes=sizes, edges=edges, width=lay.width,
                        height=lay.height, ranks=lay.ranks, crossings=lay.crossings,
                        direction=lay.direction)
@@ -158,12 +161,14 @@ def _build(compiled, expanded: frozenset) -> DisplayGraph:
                         frames=_frames(lay, Q, sc, expanded, positions, sizes), owner=owner)
 
 
-def box_caption_label(path, output_label: str) -> str:
-    """A box's caption: its output's label (``h[0][1]`` names its neuron already), or the
-    scope's name when the output has none (then ``| data | grad``)."""
-    if output_label and not (output_label[0] == "v" and output_label[1:].isdigit()):
-        return output_label
-    return path[-1]
+def box_caption_label(path, output_label: str, n_outputs: int = 1) -> str:
+    """A box's caption (then ``| data | grad`` of its output): the output's label
+    (``h[0][1]`` names its neuron already), the scope's name when the output has none, both
+    when the box has several outputs (``layer 0: h[0][15]``, a layer's last neuron)."""
+    named = output_label and not (output_label[0] == "v" and output_label[1:].isdigit())
+    if not named:
+        return path[-1]
+    return f"{path[-1]}: {output_label}" if n_outputs > 1 else output_label
 
 
 def _inner_scopes(sc, path) -> int:
@@ -188,7 +193,8 @@ def _node_size(compiled):
         if attrs.get("kind") != "scope":
             return value_size(node, attrs)
         out = attrs["output"]
-        return box_size(box_caption_label(attrs["scope"], labels[out]), data[out], grad[out])
+        label = box_caption_label(attrs["scope"], labels[out], len(attrs["outputs"]))
+        return box_size(label, data[out], grad[out])
 
     return node_size
 
