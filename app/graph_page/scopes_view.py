@@ -149,7 +149,7 @@ class ScopesView:
             if frame.kind in ("structure", "view"):
                 self._draw()
             self._mark_active()
-        _push_notebook(self.graph_view.figure)
+        # in a notebook the factory pushes the figure's edits after each frame
 
     def _on_tap(self, event) -> None:
         d = self.model.display
@@ -259,15 +259,3 @@ def _on_a_node(d, x, y) -> bool:
         if abs(x - cx) <= w / 2 and abs(y - cy) <= h / 2:
             return True
     return False
-
-
-def _push_notebook(figure) -> None:
-    """In a notebook, send what changed over the cell's comm (as the graph view does)."""
-    from panel.io.notebook import push as push_notebook_events
-
-    from .graph_view import _notebook_comm
-
-    doc = figure.document
-    comm = _notebook_comm(doc) if doc is not None else None
-    if comm is not None:
-        push_notebook_events(doc, comm)
