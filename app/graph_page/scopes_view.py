@@ -225,10 +225,12 @@ class ScopesView:
         self.follow.param.watch(self._on_follow_toggled, "value")
         title = pn.pane.HTML("<span style='font-size:13px;color:#555'>Scopes:</span>",
                              margin=(10, 4, 4, 8))
-        self.view = pn.Row(title, button("collapse to layers", "layers"),
-                           button("collapse to neurons", "neurons"), button("expand all", "all"),
-                           self.follow, self.step_by, margin=0, height=40,
-                           css_classes=["scope-controls"])
+        # wraps on a narrow (phone) screen instead of running off it
+        self.view = pn.FlexBox(title, button("collapse to layers", "layers"),
+                               button("collapse to neurons", "neurons"),
+                               button("expand all", "all"), self.follow, self.step_by,
+                               flex_wrap="wrap", align_items="center", margin=0,
+                               sizing_mode="stretch_width", css_classes=["scope-controls"])
         self._sync_controls()
 
     def _sync_controls(self) -> None:
