@@ -72,13 +72,19 @@ def test_mlp_preset_opens_collapsed_expands_on_click_and_plays_to_the_end(new_pa
     page.locator(".step-player button.first").click()
     expect(page.locator(".step-title span")).to_contain_text("step 0 / 8")
     page.locator(".step-player button.play").click()
-    expect(page.locator(".step-title span")).to_contain_text("layer 1 / neuron 1", timeout=20_000)
-    assert "w[1][1][0]" in drawn_labels(page)           # follow opened the step's neuron
-    expect(page.locator(".step-title span")).to_contain_text("step 8 / 8", timeout=30_000)
+    expect(page.locator(".step-title span")).to_contain_text("step 8 / 8", timeout=60_000)
     expect(page.locator(".step-text pre")).to_contain_text("tanh'(n)")
-    page.wait_for_timeout(500)
-    texts = node_texts(page)
-    assert {k: texts[k] for k in final} == final           # the same grads as per op
+    page.wait_for_function(          # at the end: the same captions (grads) as per op
+        "(t) => Object.keys(t).every(k => Bokeh.documents[0].get_model_by_name('value-boxes')"
+        ".data_source.data.text[Bokeh.documents[0].get_model_by_name('value-boxes')"
+        ".data_source.data.label.indexOf(k)] === t[k])", arg=final, timeout=15_000)
+    for _ in range(3):                                  # back to layer 1 / neuron 1
+        page.locator(".step-player button.previous").click()
+    expect(page.locator(".step-title span")).to_contain_text("layer 1 / neuron 1")
+    page.wait_for_function(                             # follow opened the step's neuron
+        "() => { const d = Bokeh.documents[0].get_model_by_name('value-boxes').data_source.data;"
+        " const i = d.label.indexOf('w[1][1][0]'); return i >= 0 && d.x[i] === d.x[i]; }",
+        timeout=15_000)
     assert page.console_errors == []
 
 
