@@ -127,14 +127,14 @@ def test_an_inspected_sample_opens_collapsed(new_page, served_app, tmp_path):
     expect(page.get_by_text("step 1 ·")).to_be_visible(timeout=15_000)
     page.get_by_role("button", name="Inspect sample").click()
     page.wait_for_function("""() => Bokeh.documents[0].get_model_by_name('value-boxes')
-                              .data_source.data.label.includes('loss')""", timeout=30_000)
-    wait_boxes(page, 4)                                 # 3 layers and the sample's loss
+                              .data_source.data.label.includes('loss')""", timeout=90_000)
+    wait_boxes(page, 4, timeout=60_000)                 # 3 layers and the sample's loss
     assert not any(label.startswith("w[") for label in drawn_labels(page))
     page.screenshot(path=tmp_path / "inspected-collapsed.png")
     page.locator(".scopes-neurons button").click()
     page.wait_for_function(
         "() => Bokeh.documents[0].get_model_by_name('scope-box-stacks').data_source.data.x.length > 10",
-        timeout=15_000)
+        timeout=60_000)
     page.locator(".step-player button.last").click()
     expect(page.locator(".step-title span")).to_contain_text("gradient descent", timeout=15_000)
     assert page.console_errors == []
