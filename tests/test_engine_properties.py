@@ -66,6 +66,11 @@ def test_leaf_grads_match_central_finite_differences(expr, values):
 
 @given(expressions, leaf_values, st.sampled_from(["python", "numpy"]))
 def test_tape_matches_backward(expr, values, executor):
+    if executor == "numpy":
+        # numpy adds a node's gradient contributions in another order than backward(); with a
+        # leaf so small that 1/x dwarfs the rest, the float sum itself depends on that order
+        # (a = 8.48e-181 in -((a/(a**2+0.5)) + a/a): -2 one way, 0 the other). Not a bug.
+        assume(all(v == 0 or abs(v) >= 1e-3 for v in values.values()))
     root = parse(program(expr, values))
     root.backward()
     nodes = topo_order(root)
@@ -75,8 +80,9 @@ def test_tape_matches_backward(expr, values, executor):
     present = {k: v for k, v in values.items() if k in leaves_of(root)}
     tape.run({k: v * 0.5 + 0.1 for k, v in present.items()})   # move away and come back:
     r = tape.run(present)                                       # no stale state
-    np.testing.assert_allclose(r.data, want_data, rtol=1e-12, atol=1e-12, equal_nan=True)
-    np.testing.assert_allclose(r.grad, want_grad, rtol=1e-12, atol=1e-12, equal_nan=True)
+    tol = 1e-12 if executor == "python" else 1e-9      # python: same order, same floats
+    np.testing.assert_allclose(r.data, want_data, rtol=tol, atol=tol, equal_nan=True)
+    np.testing.assert_allclose(r.grad, want_grad, rtol=tol, atol=tol, equal_nan=True)
 
 
 def torch_ops(torch) -> dict:
@@ -133,3 +139,14 @@ def test_extremes_match_torch(torch, source):
     root = parse(source)
     root.backward()
     assert_matches_torch(torch, root, source)
+
+
+def test_python_tape_adds_contributions_in_backward_order():
+    """The case found by hypothesis: the python executor keeps backward()'s order, so it gives
+    the same -2 where contributions of +-1/a (a tiny) cancel; numpy may not (see above)."""
+    root = parse("a = 8.48e-181\nL = -((a/(a**2+0.5)) + a/a)")
+    root.backward()
+    want = [v.grad for v in topo_order(root)]
+    assert want[0] == -2.0
+    r = Tape(root, executor="python").run({"a": 8.48e-181})
+    assert list(r.grad) == want
