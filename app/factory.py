@@ -11,6 +11,7 @@ import panel as pn
 import param
 from panel.viewable import Viewer
 
+from . import responsive
 from .graph_page.controls import ExpressionEditor, LeafSliders, OutputDisplay
 from .graph_page.graph_view import GraphView
 from .graph_page.model import GraphModel
@@ -24,9 +25,6 @@ from .share.theme import THEMES, apply_theme, current_theme_name
 from .share.trust_panel import TrustPanel
 from .share.url_sync import UrlSync
 
-PAGE_CSS = """
-:host { font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; }
-"""
 TAB_BAR_PX = 34
 TABS_CSS = f"""
 .bk-header {{ height: {TAB_BAR_PX}px; font-size: 14px; }}
@@ -94,35 +92,68 @@ class AutogradApp(Viewer):
         )
         leaves_title = pn.pane.HTML("<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:14px;font-weight:600;color:#333'>Leaf values</div>",
                                     margin=(6, 10, 0, 10))
+        # one scrolling column: an opened gradient check pushes the leaves up, never covers them
+        self.sliders.view.param.update(sizing_mode="stretch_width", scroll=False)
         sidebar = pn.Column(
             title, self.share.toolbar, self.editor.view, leaves_title, self.sliders.view, self.trust.view,
-            width=290, sizing_mode="stretch_height", margin=0,
+            width=290, sizing_mode="stretch_height", margin=0, css_classes=["page-sidebar"],
             styles={"border-right": "1px solid #ddd", "background": "#fbfbfb"},
+            stylesheets=[responsive.SIDEBAR],
         )
-        topbar = pn.Row(self.output.view, pn.layout.HSpacer(), self.player_bar.view,
-                        sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4))
-        main = pn.Column(topbar, self.notices.view, self.scopes.view, self.plot_pane, self.step_panel.view,
-                         sizing_mode="stretch_both", margin=0)
+        self.sidebar = sidebar
+        # phones: the editor and leaves open from here (hidden by CSS on wider screens)
+        self.edit_toggle = pn.widgets.Toggle(label="\u270e Edit", width=80, height=34, margin=(8, 6),
+                                             css_classes=["phone-edit"], stylesheets=[responsive.PHONE_ONLY])
+        self.edit_toggle.param.watch(self._toggle_sidebar, "value")
+        self.player_bar.view.param.update(css_classes=["player-bar"], stylesheets=[responsive.PLAYER_BAR])
+        self.share.toolbar.stylesheets = list(self.share.toolbar.stylesheets) + [responsive.SHARE_TOOLBAR]
+        self.step_panel.view.stylesheets = list(self.step_panel.view.stylesheets) + [responsive.STEP_PANEL]
+        for text in (self.step_panel.math, self.step_panel.plain):
+            text.stylesheets = list(text.stylesheets) + [responsive.STEP_TEXT]
+        self.player_bar.player.stylesheets = list(self.player_bar.player.stylesheets) + [responsive.PLAYER]
+        self.player_bar.mode.stylesheets = list(self.player_bar.mode.stylesheets) + [responsive.MODE_TOGGLE]
+        self.output.view.stylesheets = list(self.output.view.stylesheets) + [responsive.OUTPUT]
+        topbar = pn.Row(self.output.view, self.edit_toggle, pn.layout.HSpacer(), self.player_bar.view,
+                        sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4),
+                        css_classes=["page-topbar"], stylesheets=[responsive.TOPBAR])
+        self.plot_pane.css_classes = ["graph-pane"]
+        # the legend leaves the canvas title for an HTML line that wraps on narrow screens, and
+        # the toolbar goes to the plot's right edge, where no title can push it off screen
+        fig = self.graph.figure
+        self._legend_text, fig.title.text = fig.title.text, ""
+        fig.toolbar_location = "right"
+        responsive.enable_tap_select(fig)
+        self.legend = pn.pane.HTML(responsive.legend_html(self._legend_text), sizing_mode="stretch_width",
+                                   margin=(2, 10), css_classes=["graph-legend"], stylesheets=[responsive.LEGEND])
+        main = pn.Column(topbar, self.notices.view, self.scopes.view, self.legend, self.plot_pane, self.step_panel.view,
+                         sizing_mode="stretch_both", margin=0, css_classes=["page-main"],
+                         stylesheets=[responsive.MAIN])
         if self._height:  # embedded (notebook): a fixed-height block
             return pn.Row(sidebar, main, sizing_mode="stretch_width", height=self._height, margin=0,
-                          stylesheets=[PAGE_CSS], styles={"overflow": "hidden"})
+                          stylesheets=[responsive.PAGE], styles={"overflow": "hidden"})
         # served pages have keyboard shortcuts (app.keyboard); say so where people read the legend
-        self.graph.figure.title.text += "   \u00b7   keys: Space, \u2190 \u2192, Home, End"
+        self.legend.object = responsive.legend_html(self._legend_text + "   \u00b7   keys: Space, \u2190 \u2192, Home, End")
         graph_page = pn.Row(sidebar, main, sizing_mode="stretch_both", margin=0,
-                            stylesheets=[PAGE_CSS],
+                            stylesheets=[responsive.PAGE],
                             styles={"height": f"calc(100vh - {TAB_BAR_PX}px)", "overflow": "hidden"})
         # The Train view is built when its tab is first opened: most visits never train.
         self.tabs = pn.Tabs(("Graph", graph_page), ("Train", pn.Spacer()), dynamic=False,
-                            sizing_mode="stretch_both", margin=0, stylesheets=[TABS_CSS])
+                            sizing_mode="stretch_both", margin=0, stylesheets=[TABS_CSS, responsive.TABS])
         self.train_view = None
         self.tabs.param.watch(self._tab_opened, "active")
+        responsive.fit_phone_screens()
         return self.tabs
+
+    def _toggle_sidebar(self, event) -> None:
+        classes = [c for c in self.sidebar.css_classes if c != "phone-open"]
+        self.sidebar.css_classes = classes + (["phone-open"] if event.new else [])
 
     def _tab_opened(self, event) -> None:
         if event.new == 1 and self.train_view is None:
             from .train.view import create_train_view
 
             self.train_view = create_train_view(on_inspect=self.inspect)
+            responsive.fit_train_view(self.train_view.__panel__())
             self.tabs[1] = ("Train", self.train_view)
 
     def inspect(self, root, updates) -> None:

@@ -151,6 +151,6 @@ class OutputDisplay:
         label = html.escape(m.compiled.labels[m.compiled.output_id])
         self.pane.object = (
             f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:15px;color:#555;line-height:1'>output</div>"
-            f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:34px;font-weight:700;line-height:1.1;white-space:nowrap'>"
+            f"<div class='output-line' style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:34px;font-weight:700;line-height:1.1;white-space:nowrap'>"
             f"{label} = <span class='output-number'>{html.escape(fmt(m.output))}</span></div>"
         )

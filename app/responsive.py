@@ -1,0 +1,231 @@
+"""Stylesheets that fit the Graph page to the screen: projector, laptop and phone.
+
+One component tree serves every size; CSS media queries rearrange it (the server never learns
+the window size):
+
+- **wide (over 1100 px):** sidebar 290 px, output and Player in one bar above the graph;
+- **narrow desktop (701-1100 px, a 1024x768 projector):** sidebar 240 px, the pass toggle
+  stacked, a shorter Player, a smaller output number, so nothing passes the right edge;
+- **phone (700 px and less):** one column in the order output, graph (full width, at least
+  300 px tall), Player, step panel; the editor and leaves open from the "Edit" toggle. Bokeh's
+  own touch tools give pinch zoom and tap.
+
+Each stylesheet is attached to the component it styles (Panel renders every component in its
+own shadow root, where a page-level stylesheet cannot reach), and selects children by their
+``css_classes``.
+"""
+
+from __future__ import annotations
+
+PHONE_MAX = 700       # px: at or below, the phone layout
+NARROW_MAX = 1100     # px: at or below (and above PHONE_MAX), the narrow desktop layout
+
+_PHONE = f"@media (max-width: {PHONE_MAX}px)"
+_NARROW = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {NARROW_MAX}px)"
+
+#: The Graph page row (sidebar + main column).
+PAGE = f"""
+:host {{ font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; }}
+{_PHONE} {{
+  :host {{ flex-direction: column !important; flex-wrap: nowrap !important; overflow-x: hidden !important;
+           overflow-y: auto !important; min-width: 0 !important; width: 100% !important; }}
+  .page-sidebar:not(.phone-open) {{ display: none !important; }}
+}}
+"""
+
+#: The sidebar column: one scroll for editor, leaves and the gradient check (none covers
+#: another); narrower on a projector, the full width on a phone. (Bokeh sizes a component in
+#: its own shadow root, so the overrides live here, as ``:host`` rules.)
+SIDEBAR = f"""
+:host {{ overflow-y: auto !important; overflow-x: hidden !important; }}
+{_NARROW} {{
+  :host {{ width: 240px !important; min-width: 240px !important; max-width: 240px !important;
+           flex: 0 0 240px !important; }}
+}}
+{_PHONE} {{
+  :host {{ width: 100% !important; min-width: 0 !important; max-width: none !important; height: auto !important;
+           flex: 0 0 auto !important; border-right: none !important; border-bottom: 1px solid #ddd; order: 0; }}
+}}
+"""
+
+#: The main column (bar, notices, graph, step panel).
+MAIN = f"""
+{_PHONE} {{
+  :host {{ width: 100% !important; min-width: 0 !important; height: auto !important; flex: 0 0 auto !important;
+           order: 1; position: relative; }}
+  .page-topbar {{ display: contents !important; }}
+  .notice-row {{ order: 1; }}
+  .graph-pane {{ order: 2; width: calc(100% - 8px) !important; min-width: 0 !important;
+                 height: max(300px, 50vh) !important; min-height: 300px !important; flex: 0 0 auto !important; }}
+  .step-panel {{ order: 4; }}
+}}
+"""
+
+#: The bar above the graph (output, toggle, pass switch + Player).
+TOPBAR = f"""
+{_NARROW} {{
+  .output-value {{ max-width: 240px; overflow: hidden; }}
+}}
+{_PHONE} {{
+  .output-value {{ order: 0; }}
+  .phone-edit {{ position: absolute !important; top: 4px; right: 6px; z-index: 2; height: 34px !important; }}
+  .player-bar {{ order: 3; }}
+}}
+"""
+
+#: The pass switch + Player row: wraps on a phone (switch above, Player below).
+PLAYER_BAR = f"""
+{_PHONE} {{
+  :host {{ width: 100% !important; min-width: 0 !important; flex-wrap: wrap !important; justify-content: center;
+           height: auto !important; }}
+}}
+"""
+
+#: The output number (big; smaller on narrow screens, where the Player needs the room).
+OUTPUT = f"""
+{_NARROW} {{ .output-line {{ font-size: 26px !important; }} }}
+{_PHONE} {{ .output-line {{ font-size: 26px !important; }} }}
+"""
+
+#: The pass switch: stacked on narrow desktops (saves ~110 px of width).
+MODE_TOGGLE = f"""
+{_NARROW} {{
+  :host {{ margin-top: 4px !important; margin-bottom: 4px !important; }}
+  .bk-btn-group {{ flex-direction: column !important; }}
+  .bk-btn {{ padding: 2px 8px !important; font-size: 12px !important; border-radius: 4px !important; }}
+}}
+{_PHONE} {{ :host {{ margin: 4px 8px !important; }} }}
+"""
+
+#: The Player: shorter on narrow desktops, the screen's width on a phone.
+PLAYER = f"""
+{_NARROW} {{ :host {{ width: 330px !important; min-width: 330px !important; flex: 0 0 330px !important; }} }}
+{_PHONE} {{ :host {{ width: calc(100vw - 24px) !important; min-width: 0 !important; max-width: 420px;
+                    flex: 0 0 auto !important; }} }}
+"""
+
+#: The phone-only "Edit" toggle.
+PHONE_ONLY = f"""
+:host {{ display: none !important; }}
+{_PHONE} {{ :host {{ display: block !important; align-self: center; }} }}
+"""
+
+#: The step panel on a phone: as tall as its text; the chain rule above the plain arithmetic.
+STEP_PANEL = f"""
+{_PHONE} {{
+  :host {{ height: auto !important; min-height: 120px; order: 4; width: 100% !important; min-width: 0 !important; }}
+  .bk-Row {{ flex-wrap: wrap !important; min-width: 0 !important; }}
+}}
+"""
+
+#: The step panel's two texts (the chain rule, the arithmetic): a line each on a phone.
+STEP_TEXT = f"""
+{_PHONE} {{
+  :host {{ width: calc(100vw - 20px) !important; min-width: 0 !important; flex: 0 0 auto !important;
+           overflow-x: auto !important; }}
+}}
+"""
+
+
+_VIEWPORT_META = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+
+def fit_phone_screens() -> None:
+    """Served pages: add ``<meta name="viewport">`` so a phone lays the page out at its own
+    width (without it a phone renders a 980 px page shrunk to a sliver and no media query above
+    matches). Panel's page template has no place for it, so the session's document gets the
+    template extended by one line. Does nothing outside a server session (notebooks)."""
+    import panel as pn
+
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None:
+        return
+    from panel.io.resources import BASE_TEMPLATE, _env
+
+    doc.template = _env.from_string(
+        "{% extends base %}\n{% block postamble %}" + _VIEWPORT_META + "{{ super() }}{% endblock %}"
+    )
+    doc.template_variables["base"] = BASE_TEMPLATE
+
+
+#: The sidebar's Import/JSON/PNG/Link/theme row: wraps where the sidebar is narrow.
+SHARE_TOOLBAR = """
+:host { flex-wrap: wrap !important; min-width: 0 !important; }
+"""
+
+#: The tab bar and its pages: on a phone no minimum width from the desktop layout.
+TABS = f"""
+{_PHONE} {{ :host {{ min-width: 0 !important; width: 100% !important; }} }}
+"""
+
+
+#: The legend line above the graph (HTML, so it wraps; a canvas title cannot, and a long one
+#: pushes the plot's toolbar off a narrow screen). Items after the second hide on a phone.
+LEGEND = f"""
+:host {{ font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; font-size: 13px; color: #555; }}
+.sep {{ padding: 0 0.5em; }}
+{_PHONE} {{ .extra {{ display: none; }} }}
+"""
+
+
+def legend_html(title_text: str) -> str:
+    """The figure's legend text (items joined by middle dots) as HTML spans."""
+    import html
+
+    items = [t.strip() for t in title_text.split("\u00b7") if t.strip()]
+    sep = "<span class='sep'>\u00b7</span>"
+    return "".join(f"<span class='{'item' if i < 2 else 'item extra'}'>{sep if i else ''}{html.escape(t)}</span>"
+                   for i, t in enumerate(items))
+
+
+#: The Train tab (its layout is app.train.view's; these only rearrange it): on a phone the
+#: controls stack above the plots, and rows of plots and tables wrap.
+TRAIN_PAGE = f"""
+{_PHONE} {{
+  :host {{ flex-direction: column !important; min-width: 0 !important; width: 100% !important; }}
+}}
+"""
+TRAIN_PART = f"""
+{_PHONE} {{
+  :host {{ width: auto !important; min-width: 0 !important; max-width: calc(100vw - 8px) !important;
+           flex: 0 0 auto !important; align-self: stretch !important; flex-wrap: wrap !important;
+           border-right: none !important; }}
+}}
+"""
+
+
+#: The Train tab's fixed-size decision-boundary plot (the pane and its figure both carry the class,
+#: so the zoom applies twice: 0.92 -> 0.85, 0.85 -> 0.72): drawn smaller where the window is narrow,
+#: so the loss and accuracy curves beside it keep room for their titles (and on a phone it fits).
+TRAIN_FIXED_PLOT = f"""
+{_NARROW} {{ .train-fixed-plot {{ zoom: 0.92; }} }}
+@media (max-width: 520px) {{ .train-fixed-plot {{ zoom: 0.85; }} }}
+"""
+
+
+def fit_train_view(layout) -> None:
+    """Attach the rules above to the Train tab's root row, its rows and columns, and its
+    fixed-width plots."""
+    import panel as pn
+
+    layout.stylesheets = list(layout.stylesheets) + [TRAIN_PAGE]
+    for part in layout.select(lambda obj: isinstance(obj, (pn.Row, pn.Column)) and obj is not layout):
+        part.stylesheets = list(part.stylesheets) + [TRAIN_PART, TRAIN_FIXED_PLOT]
+    for plot in layout.select(pn.pane.HoloViews):
+        if plot.sizing_mode in (None, "fixed"):
+            plot.css_classes = list(plot.css_classes) + ["train-fixed-plot"]
+
+
+def enable_tap_select(figure) -> None:
+    """Tap (or click) a value box to select it: a TapTool on the boxes, the chosen box drawn
+    with a thick blue border and the others left as they are (Bokeh would fade them)."""
+    from bokeh.models import TapTool
+
+    boxes = figure.select_one({"name": "value-boxes"})
+    if boxes is None:
+        return
+    for renderer in figure.renderers:
+        if getattr(renderer, "data_source", None) is boxes.data_source:
+            renderer.nonselection_glyph = None
+    boxes.selection_glyph = boxes.glyph.clone(line_color="#1f5fbf", line_width=4)
+    figure.add_tools(TapTool(renderers=[boxes], description="Tap to select a node"))

@@ -1,0 +1,118 @@
+"""The page fits the screens a class uses (issue 13): a projector and laptops (1366x768,
+1280x720, 1024x768) and a phone (390x844), on both tabs: no button, input or plot toolbar past
+the right edge, no horizontal scroll; on the phone the page stacks output, graph, Player and
+step panel, the graph full width and at least 300 px tall, the editor behind a toggle."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+if os.environ.get("CI"):
+    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
+else:
+    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+
+from browser_support import wait_for_app
+
+pytestmark = pytest.mark.browser
+
+SIZES = [(1366, 768), (1280, 720), (1024, 768), (390, 844)]
+
+#: Every visible control and toolbar (through shadow roots), with its box.
+_CONTROLS = """
+() => {
+  function all(root, acc) { root.querySelectorAll('*').forEach(e => { acc.push(e); if (e.shadowRoot) all(e.shadowRoot, acc); }); return acc; }
+  const sel = 'button, input:not([type=file]), select, textarea, .bk-Toolbar, .bk-tool-button';
+  return all(document, []).filter(e => e.matches(sel)).map(e => {
+    const r = e.getBoundingClientRect();
+    return {what: e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' ' + (e.textContent || '').trim().slice(0, 20),
+            left: r.left, right: r.right, top: r.top, bottom: r.bottom, w: r.width, h: r.height};
+  }).filter(b => b.w > 0 && b.h > 0);
+}
+"""
+_SCROLL = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+
+
+def _page(chromium, url, width, height):
+    phone = width < 500
+    ctx = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone)
+    page = ctx.new_page()
+    page.goto(url)
+    wait_for_app(page)
+    return ctx, page
+
+
+def _assert_fits(page, width, where):
+    scroll_width, client_width = page.evaluate(_SCROLL)
+    assert scroll_width <= client_width, f"{where}: horizontal scroll ({scroll_width} > {client_width})"
+    beyond = [b["what"] for b in page.evaluate(_CONTROLS) if b["right"] > width + 0.5 or b["left"] < -0.5]
+    assert not beyond, f"{where}: past the right edge: {beyond}"
+
+
+@pytest.mark.parametrize("width, height", SIZES)
+def test_both_tabs_fit_without_horizontal_scroll(chromium, served_app, width, height, tmp_path):
+    ctx, page = _page(chromium, served_app, width, height)
+    try:
+        # the plot's toolbar is there and inside the window
+        expect(page.locator(".graph-pane .bk-Toolbar").first).to_be_visible()
+        _assert_fits(page, width, f"Graph tab at {width}x{height}")
+        page.screenshot(path=tmp_path / f"graph-{width}.png")
+        page.get_by_text("Train", exact=True).first.click()
+        page.wait_for_selector(".tabulator", timeout=60_000)
+        expect(page.get_by_role("button", name="Step")).to_be_visible()
+        _assert_fits(page, width, f"Train tab at {width}x{height}")
+    finally:
+        ctx.close()
+
+
+def test_phone_stacks_output_graph_player_and_step_panel(chromium, served_app, tmp_path):
+    ctx, page = _page(chromium, served_app, 390, 844)
+    try:
+        def box(selector):
+            expect(page.locator(selector).first).to_be_visible()
+            return page.locator(selector).first.bounding_box()
+
+        output, graph, player, steps = (box(s) for s in (".output-value", ".graph-pane", ".step-player", ".step-panel"))
+        assert output["y"] < graph["y"] < player["y"] < steps["y"]
+        assert graph["width"] >= 370 and graph["height"] >= 300
+        # every Player button on screen, none cut off
+        buttons = page.locator(".step-player button")
+        assert buttons.count() >= 6
+        for i in range(buttons.count()):
+            b = buttons.nth(i).bounding_box()
+            assert b["x"] >= 0 and b["x"] + b["width"] <= 390 and b["y"] + b["height"] <= 844
+        # the editor and leaves wait behind the toggle
+        editor = page.locator(".expr-editor textarea")
+        expect(editor).to_be_hidden()
+        page.locator(".phone-edit button").click()
+        expect(editor).to_be_visible()
+        expect(page.locator(".leaf-v0 input")).to_be_visible()
+        _assert_fits(page, 390, "phone with the editor open")
+        page.screenshot(path=tmp_path / "phone-edit.png")
+    finally:
+        ctx.close()
+
+
+def test_touch_tap_selects_a_node_and_pinch_zooms(chromium, served_app):
+    """Tap: the TapTool selects the tapped box. Pinch: two touch points moving apart zoom in
+    (Bokeh's wheel-zoom tool takes pinch gestures)."""
+    from browser_support import glyph_screen_xy
+
+    ctx, page = _page(chromium, served_app, 390, 844)
+    try:
+        x, y = glyph_screen_xy(page, "value-boxes", "label", "a")
+        page.touchscreen.tap(x, y)
+        page.wait_for_function("""() => { const r = Bokeh.documents[0].get_model_by_name('value-boxes');
+                                          const ids = r.data_source.selected.indices;
+                                          return ids.length === 1 && r.data_source.data.label[ids[0]] === 'a'; }""")
+        span = "() => { const f = Bokeh.documents[0].get_model_by_name('graph-plot'); return f.x_range.end - f.x_range.start; }"
+        before = page.evaluate(span)
+        cdp = ctx.new_cdp_session(page)
+        g = page.locator(".graph-pane").bounding_box()
+        cx, cy = g["x"] + g["width"] / 2, g["y"] + g["height"] / 2
+        cdp.send("Input.synthesizePinchGesture", {"x": cx, "y": cy, "scaleFactor": 2.0, "gestureSourceType": "touch"})
+        page.wait_for_function(f"() => ({span})() < {before} * 0.9")
+    finally:
+        ctx.close()
