@@ -24,6 +24,7 @@ from .share.share_tools import ShareTools
 from .share.theme import THEMES, apply_theme, current_theme_name
 from .share.trust_panel import TrustPanel
 from .share.url_sync import UrlSync
+from .presentation import Presentation
 
 TAB_BAR_PX = 34
 TABS_CSS = f"""
@@ -64,9 +65,11 @@ class AutogradApp(Viewer):
         m.param.watch(self._push_to_notebook, "frame", precedence=10)
         theme_name = current_theme_name()
         self._share_parts(theme_name)
+        self.presentation = Presentation(self)
         self._layout = self._compose()
         apply_theme(self._layout, self.graph, THEMES[theme_name])
         self.url.restore()
+        self.presentation.start()
 
     def _share_parts(self, theme_name: str) -> None:
         m = self.model
@@ -113,7 +116,8 @@ class AutogradApp(Viewer):
         self.player_bar.player.stylesheets = list(self.player_bar.player.stylesheets) + [responsive.PLAYER]
         self.player_bar.mode.stylesheets = list(self.player_bar.mode.stylesheets) + [responsive.MODE_TOGGLE]
         self.output.view.stylesheets = list(self.output.view.stylesheets) + [responsive.OUTPUT]
-        topbar = pn.Row(self.output.view, self.edit_toggle, pn.layout.HSpacer(), self.player_bar.view,
+        topbar = pn.Row(self.output.view, self.edit_toggle, pn.layout.HSpacer(), self.presentation.toggle,
+                        self.player_bar.view,
                         sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4),
                         css_classes=["page-topbar"], stylesheets=[responsive.TOPBAR])
         self.plot_pane.css_classes = ["graph-pane"]
@@ -129,6 +133,7 @@ class AutogradApp(Viewer):
                          sizing_mode="stretch_both", margin=0, css_classes=["page-main"],
                          stylesheets=[responsive.MAIN])
         if self._height:  # embedded (notebook): a fixed-height block
+            self.presentation.toggle.visible = False
             return pn.Row(sidebar, main, sizing_mode="stretch_width", height=self._height, margin=0,
                           stylesheets=[responsive.PAGE], styles={"overflow": "hidden"})
         # served pages have keyboard shortcuts (app.keyboard); say so where people read the legend
@@ -136,6 +141,7 @@ class AutogradApp(Viewer):
         graph_page = pn.Row(sidebar, main, sizing_mode="stretch_both", margin=0,
                             stylesheets=[responsive.PAGE],
                             styles={"height": f"calc(100vh - {TAB_BAR_PX}px)", "overflow": "hidden"})
+        self.presentation.attach(graph_page, main)
         # The Train view is built when its tab is first opened: most visits never train.
         self.tabs = pn.Tabs(("Graph", graph_page), ("Train", pn.Spacer()), dynamic=False,
                             sizing_mode="stretch_both", margin=0, stylesheets=[TABS_CSS, responsive.TABS])

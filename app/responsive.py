@@ -68,6 +68,7 @@ TOPBAR = f"""
 }}
 {_PHONE} {{
   .output-value {{ order: 0; }}
+  .present-toggle {{ display: none !important; }}
   .phone-edit {{ position: absolute !important; top: 4px; right: 6px; z-index: 2; height: 34px !important; }}
   .player-bar {{ order: 3; }}
 }}

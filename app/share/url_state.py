@@ -13,6 +13,7 @@ A link such as ``?preset=lecture&a=3&step=4&mode=backward&theme=dark`` reproduce
   pass, ``theme=dark`` for the dark theme;
 - ``scopes=neurons`` (``layers``, ``all``, or the open scopes' numbers ``0,3,4``) when the
   collapse state is not the one the graph opens with, ``by=neuron`` for neuron steps.
+- ``present=1`` for presentation mode.
 
 Reading a URL never executes anything: an expression only ever reaches ``engine.parse`` (a safe
 language, not ``eval``). Every key is validated; anything wrong is dropped with a notice for the
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 #: Keys with a meaning of their own (a leaf with such a label is written as ``@id``).
-RESERVED = frozenset({"preset", "expr", "z", "src", "step", "mode", "theme", "scopes", "by"})
+RESERVED = frozenset({"preset", "expr", "z", "src", "step", "mode", "theme", "scopes", "by", "present"})
 MODES = ("backward", "forward")
 THEMES = ("default", "dark")
 STEP_BY = ("op", "neuron")
@@ -70,6 +71,8 @@ class UrlState:
         Collapse state as :func:`app.graph_page.scopes_display.encode_collapse` writes it.
     step_by : str or None
         ``"op"`` or ``"neuron"``.
+    present : bool
+        Presentation mode (``present=1``).
     """
 
     preset: str | None = None
@@ -81,6 +84,7 @@ class UrlState:
     theme: str | None = None
     scopes: str | None = None
     step_by: str | None = None
+    present: bool = False
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -185,6 +189,8 @@ def encode(state: UrlState) -> str:
         params["scopes"] = state.scopes
     if state.step_by and state.step_by != "op":
         params["by"] = state.step_by
+    if state.present:
+        params["present"] = "1"
     return urlencode(params, quote_via=quote, safe="@;*()-/,")
 
 
@@ -276,6 +282,12 @@ def decode(query: dict, presets=()) -> tuple[UrlState, list]:
             state.step_by = by
         else:
             notices.append(f"unknown step mode {_show(by)} (use op or neuron)")
+    present = q.pop("present", None)
+    if present is not None:
+        if present in ("0", "1"):
+            state.present = present == "1"
+        else:
+            notices.append(f"present={_show(present)}: use present=1")
     if len(q) > MAX_LEAF_KEYS:
         notices.append(f"too many leaf values in the link ({len(q)}); ignored them")
         q = {}
@@ -309,10 +321,10 @@ def leaf_keys(model) -> dict:
     return keys
 
 
-def state_from_model(model, theme: str = "default") -> UrlState:
+def state_from_model(model, theme: str = "default", present: bool = False) -> UrlState:
     """The :class:`UrlState` of ``model`` now (leaves only where they differ from their initial
     values; ``step`` only when the Player is not at the end)."""
-    state = UrlState(theme=theme, mode=model.mode)
+    state = UrlState(theme=theme, mode=model.mode, present=present)
     if model.preset:
         state.preset = model.preset
     elif is_expression(model.source):

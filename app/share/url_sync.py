@@ -68,6 +68,7 @@ class UrlSync:
     def __init__(self, model, theme: str = "default", notify=None, on_restored=None, delay_ms: int = 300):
         self.model = model
         self.theme = theme
+        self.present = False   # presentation mode (app.presentation), written as present=1
         self.notify = notify or (lambda message, kind="info": None)
         self.on_restored = on_restored
         self.delay_ms = delay_ms
@@ -99,15 +100,15 @@ class UrlSync:
         notices.sort(key=lambda n: "showing the default" not in n)  # what replaced the link first
         if notices:
             self.notify("This link could not be opened exactly: " + "; ".join(notices) + ".", "warning")
-        self.query = encode(state_from_model(self.model, self.theme))
+        self.query = encode(state_from_model(self.model, self.theme, self.present))
         return notices
 
     def current_query(self, theme: str | None = None) -> str:
         """The query string for the model now (``theme`` overrides this session's)."""
-        return encode(state_from_model(self.model, theme or self.theme))
+        return encode(state_from_model(self.model, theme or self.theme, self.present))
 
     def _schedule(self, *events) -> None:
-        if self._scheduled:
+        if self._scheduled or not self.active:
             return
         self._scheduled = True
         self._doc.add_timeout_callback(self.flush, self.delay_ms)

@@ -1,0 +1,88 @@
+"""Presentation mode: the Graph page for a projector (``?present=1`` or the Present toggle).
+
+The editor and leaves (the sidebar) are hidden so the graph takes the whole width; the output,
+Player and step panel are drawn larger (CSS ``zoom``), and so are the node captions and op
+symbols (the figure's text glyphs). The URL carries the mode (``present=1``), so a link opens a
+projector-ready page.
+"""
+
+from __future__ import annotations
+
+import panel as pn
+
+PRESENTING = "presenting"
+#: Caption / op-symbol font sizes while presenting (the graph view draws them at 12 px).
+CAPTION_PX, SYMBOL_PX = "17px", "16px"
+#: How much larger the output, Player and step panel are drawn.
+ZOOM = 1.3
+
+#: On the Graph page row.
+PAGE_CSS = """
+:host(.presenting) .page-sidebar { display: none !important; }
+"""
+#: On the main column.
+MAIN_CSS = f"""
+:host(.presenting) .page-topbar {{ zoom: {ZOOM}; }}
+:host(.presenting) .step-panel {{ zoom: {ZOOM}; }}
+:host(.presenting) .graph-legend {{ display: none !important; }}
+"""
+
+
+class Presentation:
+    """The Present toggle and what it switches.
+
+    Parameters
+    ----------
+    app : app.factory.AutogradApp
+        Uses ``app.graph.figure``, ``app.url`` and, once composed, the page parts given
+        to :meth:`attach`.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.parts = []
+        self._glyph_sizes = {}
+        self._from_url = False
+        self.toggle = pn.widgets.Toggle(label="Present", width=96, height=32, margin=(14, 6),
+                                        css_classes=["present-toggle"])
+        self.toggle.param.watch(self._switched, "value")
+
+    @property
+    def on(self) -> bool:
+        return bool(self.toggle.value)
+
+    def attach(self, page, main) -> None:
+        """Give the page row and main column the stylesheets (while composing the page)."""
+        page.stylesheets = list(page.stylesheets) + [PAGE_CSS]
+        main.stylesheets = list(main.stylesheets) + [MAIN_CSS]
+        self.parts = [page, main]
+
+    def start(self) -> None:
+        """After the URL was restored: open in presentation mode when it says ``present=1``."""
+        from .share.url_state import first_values
+
+        url = self.app.url
+        if url.active and first_values(pn.state.session_args)[0].get("present") == "1":
+            self._from_url = True
+            self.toggle.value = True
+            self._from_url = False
+
+    def _switched(self, event) -> None:
+        on = bool(event.new)
+        for part in self.parts:
+            classes = [c for c in part.css_classes if c != PRESENTING]
+            part.css_classes = classes + ([PRESENTING] if on else [])
+        fig = self.app.graph.figure
+        for name, size in (("value-captions", CAPTION_PX), ("op-symbols", SYMBOL_PX)):
+            renderer = fig.select_one({"name": name})
+            if renderer is None:
+                continue
+            glyph = renderer.glyph
+            self._glyph_sizes.setdefault(name, glyph.text_font_size)
+            glyph.text_font_size = size if on else self._glyph_sizes[name]
+        url = self.app.url
+        url.present = on
+        if url.active and not self._from_url:
+            url.flush()
+        elif self._from_url:
+            url.query = url.current_query()   # what the URL already says

@@ -1,0 +1,37 @@
+"""Presentation mode (issue 13): ``?present=1`` or the Present toggle hides the editor, draws
+captions, Player and step panel larger, and the URL carries it."""
+
+from __future__ import annotations
+
+from app import create_app
+from app.presets import PRESETS
+from app.share.url_state import RESERVED, UrlState, decode, encode
+
+
+def test_present_round_trips_through_the_url():
+    state, notices = decode({"preset": "lecture", "present": "1"}, PRESETS)
+    assert state.present is True and notices == []
+    assert encode(state) == "preset=lecture&present=1"
+    assert "present" in RESERVED and "present" not in encode(UrlState(preset="lecture"))
+    state, notices = decode({"preset": "lecture", "present": "yes"}, PRESETS)
+    assert state.present is False and notices and "present=1" in notices[0]
+    assert state.leaves == {}                      # not mistaken for a leaf named "present"
+
+
+def test_the_toggle_switches_the_page_and_the_caption_fonts():
+    app = create_app()
+    captions = app.graph.figure.select_one({"name": "value-captions"}).glyph
+    symbols = app.graph.figure.select_one({"name": "op-symbols"}).glyph
+    normal = captions.text_font_size, symbols.text_font_size
+    page = app.tabs[0]
+    app.presentation.toggle.value = True
+    assert "presenting" in page.css_classes and app.share.url.present
+    assert int(captions.text_font_size.rstrip("px")) > int(normal[0].rstrip("px"))
+    assert int(symbols.text_font_size.rstrip("px")) > int(normal[1].rstrip("px"))
+    app.presentation.toggle.value = False
+    assert "presenting" not in page.css_classes
+    assert (captions.text_font_size, symbols.text_font_size) == normal
+
+
+def test_notebook_apps_have_no_present_toggle():
+    assert create_app(height=500).presentation.toggle.visible is False
