@@ -26,6 +26,7 @@ import json
 import panel as pn
 import param
 from panel.custom import JSComponent
+from .slide_export import EXPORT_JS, FORMATS
 
 #: Largest file read (bytes). The original app's graphs are a few KiB; ``engine.from_flow``
 #: accepts at most 20,000 nodes, which is ~3 MiB of its JSON.
@@ -219,7 +220,8 @@ class FileUpload(JSComponent):
             self._on_error(message)
 
 
-#: Browser-side PNG export of the graph plot (Bokeh's canvas export, as the save tool does).
+#: Browser-side PNG export of the graph plot at the screen's resolution (Bokeh's canvas export,
+#: as the save tool does); the Save button uses :data:`app.share.slide_export.EXPORT_JS`.
 PNG_JS = """
 function find(v) { if (v.model && v.model.name === 'graph-plot') return v;
                    for (const c of (v.child_views || [])) { const f = find(c); if (f) return f; } return null; }
@@ -266,9 +268,13 @@ class FlowIO:
             width=50, height=30, margin=(2, 2), color="default", css_classes=["json-download"],
             description=None, stylesheets=TOOLBAR_BUTTON_CSS,
         )
-        self.png_button = pn.widgets.Button(label="PNG", width=46, height=30, margin=(2, 2),
+        # the export format (slide_export: PNG at 2x/3x, with the step panel, or SVG), read by
+        # the browser when the button is clicked
+        self.png_format = pn.widgets.Select(options=FORMATS, value="png2", width=110, height=30, margin=(2, 2),
+                                            css_classes=["export-format"])
+        self.png_button = pn.widgets.Button(label="Save", width=50, height=30, margin=(2, 2),
                                             css_classes=["png-download"], stylesheets=TOOLBAR_BUTTON_CSS)
-        self.png_button.js_on_click(args={"filename": "autograd-graph.png"}, code=PNG_JS)
+        self.png_button.js_on_click(args={"stem": "autograd-graph", "fmt": self.png_format}, code=EXPORT_JS)
 
     def load_bytes(self, name: str, raw: bytes) -> bool:
         """Load an uploaded file; on any problem notify and keep the current graph."""

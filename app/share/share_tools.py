@@ -53,6 +53,6 @@ class ShareTools:
         self.theme_button.on_click(lambda event: url.switch_theme(other))
         self.link_button.visible = self.theme_button.visible = url.active
         self.toolbar = pn.Row(
-            flow.upload, flow.json_download, flow.png_button, self.link_button,
+            flow.upload, flow.json_download, flow.png_format, flow.png_button, self.link_button,
             self.theme_button, *page_only, margin=(0, 4), css_classes=["share-toolbar"],
         )

@@ -1,0 +1,56 @@
+"""Slide-quality export (issue 13): PNG at 2x and 3x the plot's pixels (graph alone, or with the
+step panel's text under it) and SVG through Bokeh's SVG backend, from the served page."""
+
+from __future__ import annotations
+
+import os
+import struct
+import xml.etree.ElementTree as ET
+
+import pytest
+
+if os.environ.get("CI"):
+    from playwright.sync_api import expect  # noqa: F401  (CI must have it: fail loudly, never skip)
+else:
+    pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+
+from browser_support import open_app
+
+pytestmark = pytest.mark.browser
+
+PLOT_SIZE = """() => { const f = Bokeh.documents[0].get_model_by_name('graph-plot');
+                       return [f.outer_width, f.outer_height]; }"""
+
+
+def _export(page, fmt: str) -> bytes:
+    from app.share.slide_export import FORMATS
+
+    label = next(k for k, v in FORMATS.items() if v == fmt)
+    page.locator(".export-format select").select_option(label=label)
+    with page.expect_download() as info:
+        page.locator(".png-download button").click()
+    return open(info.value.path(), "rb").read()
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_png_at_2x_and_3x_and_with_the_step_panel(new_page, served_app):
+    page = open_app(new_page, served_app)
+    w, h = page.evaluate(PLOT_SIZE)
+    assert w > 500 and h > 300
+    assert _png_size(_export(page, "png2")) == (2 * w, 2 * h)
+    assert _png_size(_export(page, "png3")) == (3 * w, 3 * h)
+    sw, sh = _png_size(_export(page, "png2step"))
+    assert sw == 2 * w and sh > 2 * h + 2 * 60          # title + the step's arithmetic lines
+
+
+def test_svg_is_valid_xml_with_the_node_captions(new_page, served_app):
+    page = open_app(new_page, served_app)
+    data = _export(page, "svg")
+    root = ET.fromstring(data)                       # raises on anything that is not XML
+    assert root.tag.endswith("svg")
+    texts = {"".join(t.itertext()).strip() for t in root.iter() if t.tag.endswith("text")}
+    assert {"a | 2 | 6", "b | -3 | -4", "L | -8 | 1"} <= texts, sorted(texts)[:20]
