@@ -177,7 +177,7 @@ def test_png_download(new_page, served_app):
         page.locator(".png-download button").click()
     data = Path(info.value.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
-    assert info.value.suggested_filename == "autograd-graph.png"
+    assert info.value.suggested_filename == "autograd-graph-2x.png"   # the default export: PNG at 2x
 
 
 def test_keyboard_steps_the_player(new_page, served_app):
