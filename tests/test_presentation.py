@@ -25,7 +25,7 @@ def test_the_toggle_switches_the_page_and_the_caption_fonts():
     normal = captions.text_font_size, symbols.text_font_size
     page = app.tabs[0]
     app.presentation.toggle.value = True
-    assert "presenting" in page.css_classes and app.share.url.present
+    assert "presenting" in page.css_classes and app.url.present
     assert int(captions.text_font_size.rstrip("px")) > int(normal[0].rstrip("px"))
     assert int(symbols.text_font_size.rstrip("px")) > int(normal[1].rstrip("px"))
     app.presentation.toggle.value = False
