@@ -218,8 +218,8 @@ def fit_train_view(layout) -> None:
 
 
 def enable_tap_select(figure) -> None:
-    """Tap (or click) a value box to select it: a TapTool on the boxes, the chosen box drawn
-    with a thick blue border and the others left as they are (Bokeh would fade them)."""
+    """Tap (or click) a value box to select it: a TapTool on the boxes; the other boxes are left
+    as they are (Bokeh would fade them)."""
     from bokeh.models import TapTool
 
     boxes = figure.select_one({"name": "value-boxes"})
@@ -228,5 +228,4 @@ def enable_tap_select(figure) -> None:
     for renderer in figure.renderers:
         if getattr(renderer, "data_source", None) is boxes.data_source:
             renderer.nonselection_glyph = None
-    boxes.selection_glyph = boxes.glyph.clone(line_color="#1f5fbf", line_width=4)
     figure.add_tools(TapTool(renderers=[boxes], description="Tap to select a node"))

@@ -79,6 +79,9 @@ class LeafControl:
         self.view = pn.Column(pn.Row(name, self.box, sizing_mode="stretch_width", margin=0),
                               self.slider, self.message, sizing_mode="stretch_width", margin=(2, 0),
                               css_classes=["leaf-slider", f"leaf-{lid}"])
+        # the box follows a drag in the browser at once (as EditableFloatSlider's did), not a
+        # server round trip per value the slider passes
+        self.slider.jslink(self.box, code={"value": "target.value = String(Number(source.value.toPrecision(12)))"})
         self.slider.param.watch(self._slid, "value")
         self.box.param.watch(self._typed, "value")
         leaves.param.watch(self._leaf_changed, lid)
