@@ -54,3 +54,42 @@ def test_svg_is_valid_xml_with_the_node_captions(new_page, served_app):
     assert root.tag.endswith("svg")
     texts = {"".join(t.itertext()).strip() for t in root.iter() if t.tag.endswith("text")}
     assert {"a | 2 | 6", "b | -3 | -4", "L | -8 | 1"} <= texts, sorted(texts)[:20]
+
+
+def _svg_texts(data: bytes) -> set:
+    root = ET.fromstring(data)
+    return {"".join(t.itertext()).strip() for t in root.iter() if t.tag.endswith("text")}
+
+
+def _drawn_captions(page) -> dict:
+    """{label: caption} of the value boxes the view draws now (hidden members have NaN x)."""
+    return page.evaluate(
+        """() => { const d = Bokeh.documents[0].get_model_by_name('value-boxes').data_source.data;
+                   const out = {}; for (let i = 0; i < d.label.length; i++)
+                     if (d.x[i] === d.x[i] && d.x[i] !== null) out[d.label[i]] = d.text[i];
+                   return out; }""")
+
+
+def test_export_works_on_collapsed_and_expanded_scopes(new_page, served_app):
+    """The MLP preset opens collapsed to neurons: the SVG holds the boxes on screen and not the
+    members inside them; once a neuron is opened, its members' captions are in the SVG too."""
+    from browser_support import glyph_screen_xy
+
+    page = open_app(new_page, served_app + "?preset=mlp")
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('scope-box-stacks')"
+                           ".data_source.data.x.length === 5", timeout=15_000)
+    collapsed = _drawn_captions(page)
+    assert "h[1][0]" in collapsed and not any(k.startswith("w[") for k in collapsed)
+    texts = _svg_texts(_export(page, "svg"))
+    assert set(collapsed.values()) <= texts, sorted(texts)[:20]
+    w, h = page.evaluate(PLOT_SIZE)
+    assert _png_size(_export(page, "png2")) == (2 * w, 2 * h)
+
+    page.mouse.click(*glyph_screen_xy(page, "value-boxes", "label", "h[1][0]"))
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('scope-box-stacks')"
+                           ".data_source.data.x.length === 4", timeout=15_000)
+    opened = _drawn_captions(page)
+    assert "w[1][0][0]" in opened
+    texts = _svg_texts(_export(page, "svg"))
+    assert opened["w[1][0][0]"] in texts and set(opened.values()) <= texts
+    assert page.console_errors == []
