@@ -172,3 +172,17 @@ def open_app(new_page, url):
     page.goto(url)
     wait_for_app(page)
     return page
+
+
+def train_one_step(page, url: str) -> None:
+    """Open ``url``, switch to the Train tab and run one training step (the tab's model is
+    built on first open)."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_text("Train", exact=True).click()
+    step = page.get_by_role("button", name="Step", exact=True)
+    expect(step).to_be_visible(timeout=30_000)
+    step.click()
+    expect(page.get_by_text("step 1 \u00b7")).to_be_visible(timeout=15_000)

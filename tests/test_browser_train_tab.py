@@ -12,20 +12,14 @@ if os.environ.get("CI"):
 else:
     expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
 
-from browser_support import node_texts, output_text, wait_for_app
+from browser_support import node_texts, output_text, train_one_step
 
 pytestmark = pytest.mark.browser
 
 
 def test_train_then_inspect_a_sample_in_the_graph_tab(new_page, served_app, tmp_path):
     page = new_page()
-    page.goto(served_app)
-    wait_for_app(page)
-    page.get_by_text("Train", exact=True).click()
-    step = page.get_by_role("button", name="Step", exact=True)
-    expect(step).to_be_visible(timeout=30_000)
-    step.click()
-    expect(page.get_by_text("step 1 ·")).to_be_visible(timeout=15_000)
+    train_one_step(page, served_app)
     page.screenshot(path=tmp_path / "train.png")
 
     page.get_by_role("button", name="Inspect sample").click()

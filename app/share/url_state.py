@@ -119,6 +119,16 @@ def parse_number(text: str) -> float:
     return x
 
 
+def _apply_choice(value, allowed, field, what, hint, state, notices) -> None:
+    """Set ``state.<field>`` to ``value`` when it is one of ``allowed``, else add a notice."""
+    if value is None:
+        return
+    if value in allowed:
+        setattr(state, field, value)
+    else:
+        notices.append(f"unknown {what} {_show(value)} (use {hint})")
+
+
 def _show(text: str, limit: int = 40) -> str:
     """``text`` quoted for a notice, shortened (never rendered as HTML by the caller unescaped)."""
     return repr(text if len(text) <= limit else text[:limit] + "...")
@@ -252,36 +262,21 @@ def decode(query: dict, presets=()) -> tuple[UrlState, list]:
         state.from_value = True
         notices.append("this link was made for a graph loaded from a file or a Value object, "
                        "which a link cannot carry; showing the default")
-    mode = q.pop("mode", None)
-    if mode is not None:
-        if mode in MODES:
-            state.mode = mode
-        else:
-            notices.append(f"unknown mode {_show(mode)} (use backward or forward)")
+    _apply_choice(q.pop("mode", None), MODES, "mode", "mode", "backward or forward", state, notices)
     step = q.pop("step", None)
     if step is not None:
         if re.fullmatch(r"[0-9]{1,9}", step.strip()):
             state.step = int(step)
         else:
             notices.append(f"step {_show(step)} is not a step number")
-    theme = q.pop("theme", None)
-    if theme is not None:
-        if theme in THEMES:
-            state.theme = theme
-        else:
-            notices.append(f"unknown theme {_show(theme)} (use dark or default)")
+    _apply_choice(q.pop("theme", None), THEMES, "theme", "theme", "dark or default", state, notices)
     scopes = q.pop("scopes", None)
     if scopes is not None:
         if re.fullmatch(r"layers|neurons|all|[0-9]{1,4}(,[0-9]{1,4}){0,499}|", scopes):
             state.scopes = scopes
         else:
             notices.append(f"scopes {_show(scopes)} is not a collapse state")
-    by = q.pop("by", None)
-    if by is not None:
-        if by in STEP_BY:
-            state.step_by = by
-        else:
-            notices.append(f"unknown step mode {_show(by)} (use op or neuron)")
+    _apply_choice(q.pop("by", None), STEP_BY, "step_by", "step mode", "op or neuron", state, notices)
     present = q.pop("present", None)
     if present is not None:
         if present in ("0", "1"):
