@@ -90,6 +90,24 @@ def test_number_box_gives_feedback_for_text_it_cannot_take():
     assert m.leaves.v0 == 4.0 and a.box.value == "4"
 
 
+def test_box_echo_of_a_slider_value_never_moves_the_leaf():
+    """A slider step lands on float noise (2 + 23*0.05 = 3.1500000000000004); the box shows it
+    as 3.15. That text coming back from the browser is the same value, not a new entry: taking
+    it pushed the slider back to 3.15 while the user dragged on (seen in the browser under load)."""
+    from app.graph_page.controls import LeafSliders
+
+    m = GraphModel()
+    a = LeafSliders(m).widgets[0]
+    noisy = 2 + 23 * 0.05
+    assert noisy != 3.15
+    a.slider.value = noisy
+    assert m.leaves.v0 == noisy and a.box.value == "3.15"
+    a.box.value = "3.150"                  # the browser echoes the box text, however spelled
+    assert m.leaves.v0 == noisy and a.slider.value == noisy and a.box.value == "3.15"
+    a.box.value = "3.16"                   # a real entry still counts
+    assert m.leaves.v0 == 3.16 and a.slider.value == 3.16
+
+
 @pytest.mark.parametrize("x", [1e308, -1e308, 1.5e20, -2.5e-7, math.inf, -math.inf, math.nan, -3.0, 6.0])
 def test_latex_numbers_use_the_captions_notation(x):
     """One notation on one screen: the step panel's LaTeX spells a number as the boxes do."""
