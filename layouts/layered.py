@@ -39,7 +39,9 @@ from .sizes import default_node_size
 RANK_GAP = 40.0          # clear space between consecutive rank columns (along the flow)
 NODE_GAP = 20.0          # clear space between neighbouring real nodes of a rank
 VIRTUAL_GAP = 8.0        # clear space next to a long edge's bend point
-LEAF_EDGE_WEIGHT = 0.25  # relative weight of edges leaving leaves (in ranking and positions)
+LEAF_EDGE_WEIGHT = 0.25  # relative weight of edges leaving leaves in positions: they bend, not the chain
+LEAF_RANK_WEIGHT = 1.0   # ... and in ranking: full weight keeps a shared leaf's consumers together
+                         # (inspected MLP(2,[8,8,1]) + L2 sample: 1,226 crossings, not 2,137 at 0.25)
 TIGHT_EDGE_WEIGHT = 4.0  # op -> result edges: keep chains straight
 LP_MAX_NODES = 500        # "auto" coordinates: exact LP up to here (~10 ms), Brandes-Koepf beyond
 FIRST_OPERAND_BONUS = 0.01  # tie-break for positions: align an op with its operand 0
@@ -167,7 +169,8 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     rigid = tight & (node_cluster[src] == node_cluster[dst])
 
     groups = _rank_groups(paths, node_cluster) if clustered else None
-    rank = rank_nodes(n, src, dst, edge_weight, tight, groups)
+    rank_weight = np.where(from_leaf, LEAF_RANK_WEIGHT, 1.0) * np.where(tight, TIGHT_EDGE_WEIGHT, 1.0)
+    rank = rank_nodes(n, src, dst, rank_weight, tight, groups)
     lg = make_layered(n, src, dst, rank)
     tree = None
     if clustered:
