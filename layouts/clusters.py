@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+CLUSTER_SPAN_WEIGHT = 1.0  # ranking: cost per rank of a cluster's span along the flow
+
 
 def _path_key(path: tuple):
     return tuple((tuple(int(p) if i % 2 else p for i, p in enumerate(re.split(r"(\d+)", str(part)))),
@@ -176,3 +178,29 @@ def sift_allowed(tree: ClusterTree, v: int, rest: np.ndarray) -> np.ndarray:
     right_unit = np.concatenate([unit, [-4]])
     splits = (left_unit == right_unit) & (left_unit >= 0)
     return (left_in | right_in) & ~splits
+
+
+def rank_groups(paths: list, node_cluster: np.ndarray):
+    """(member, group, weight) for ``rank_nodes``: every real node in each of its clusters.
+    A cluster's span costs ``CLUSTER_SPAN_WEIGHT`` per rank.  (Weighing it by the edges
+    crossing its border lines an MLP layer's neurons up side by side, but measured on
+    engine.scopes' MLP graphs that doubles the crossings: 66 -> 162 on MLP(3,[4,4,1]) with
+    one sample, 1,906 -> 3,050 with four.)"""
+    index = {p: i for i, p in enumerate(paths)}
+    member, group = [], []
+    for v, c in enumerate(node_cluster.tolist()):
+        path = paths[c]
+        for k in range(1, len(path) + 1):
+            member.append(v); group.append(index[path[:k]] - 1)
+    return (np.array(member, dtype=np.int64), np.array(group, dtype=np.int64),
+            np.full(len(paths) - 1, CLUSTER_SPAN_WEIGHT))
+
+
+def virtual_edges(lg, n: int) -> np.ndarray:
+    """Original edge of every virtual node n, n+1, ..."""
+    path_len = np.diff(lg.path_ptr)
+    edge_of_slot = np.repeat(np.arange(len(path_len)), path_len)
+    virtual = lg.path_nodes >= n
+    out = np.empty(lg.n_nodes - n, dtype=np.int64)
+    out[lg.path_nodes[virtual] - n] = edge_of_slot[virtual]
+    return out

@@ -22,6 +22,9 @@ from .clusters import ClusterTree
 FRAME_WEIGHT = 1e-2   # cost per unit of frame size: frames hug their members
 RIGID_WEIGHT = 10.0   # op -> result segments: straight whenever the frames allow
 STABILITY_WEIGHT = 0.5  # with an earlier drawing: cost per unit a node moves from it
+FRAME_MARGIN = 8.0       # room between a cluster's frame and what it holds
+FRAME_LABEL = 16.0       # extra room on the frame's top side for its label (~12 px text)
+FRAME_CLEARANCE = 8.0    # minimum room along the flow between frames of consecutive ranks
 
 
 def clustered_cross_coordinates(members_in_order: list[np.ndarray], extent: np.ndarray,
@@ -148,3 +151,40 @@ def rank_spans(tree: ClusterTree, layer: np.ndarray):
         np.maximum.at(last, tree.chain[held, i], layer[held])
     first[0], last[0] = 0, int(layer.max()) if len(layer) else 0
     return first, last
+
+
+def cross_pads(k: int, direction: str):
+    """Room inside a frame across the flow: the label goes on top, which is across the flow's
+    low side in LR drawings (and along the flow in TB ones)."""
+    pad_lo = np.full(k, FRAME_MARGIN + (FRAME_LABEL if direction == "LR" else 0.0))
+    pad_hi = np.full(k, FRAME_MARGIN)
+    return pad_lo, pad_hi
+
+
+def cluster_columns(tree, layer, column, rank_gap, direction):
+    """Column starts with room for frames: a gap between ranks r and r+1 holds the margins
+    of the frames that end at r and of those that start at r+1.  Returns (column_start,
+    flow_extent, frame_flow_lo, frame_flow_hi)."""
+    margin_lo, margin_hi = along_margins(tree, FRAME_MARGIN, FRAME_LABEL, direction == "TB")
+    first, last = rank_spans(tree, layer)
+    n_layers = len(column)
+    need_hi = np.zeros(n_layers); np.maximum.at(need_hi, last[1:], margin_hi[1:])
+    need_lo = np.zeros(n_layers); np.maximum.at(need_lo, first[1:], margin_lo[1:])
+    gaps = np.maximum(rank_gap, need_hi[:-1] + need_lo[1:] + FRAME_CLEARANCE)
+    column_start = need_lo[0] + np.concatenate([[0.0], np.cumsum(column[:-1] + gaps)])
+    flow_extent = float(column_start[-1] + column[-1] + need_hi[-1])
+    flow_lo = column_start[first] - margin_lo
+    flow_hi = column_start[last] + column[last] + margin_hi
+    return column_start, flow_extent, flow_lo, flow_hi
+
+
+def frame_boxes(tree, cross_lo, cross_hi, flow_lo, flow_hi, direction, cross_extent, flow_extent) -> dict:
+    """{scope path: (x0, y0, x1, y1)} in plot coordinates (y up)."""
+    frames = {}
+    for c in range(1, tree.n_clusters):
+        if direction == "LR":
+            box = (flow_lo[c], cross_extent - cross_hi[c], flow_hi[c], cross_extent - cross_lo[c])
+        else:
+            box = (cross_lo[c], flow_extent - flow_hi[c], cross_hi[c], flow_extent - flow_lo[c])
+        frames[tree.paths[c]] = tuple(float(b) for b in box)
+    return frames

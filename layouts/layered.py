@@ -27,14 +27,16 @@ import networkx as nx
 import numpy as np
 
 from .brandes_koepf import brandes_koepf
-from .clusters import build_tree, cluster_paths
+from .clusters import build_tree, cluster_paths, rank_groups, virtual_edges
 from .coordinates import assign_cross_coordinates
 from .duplicates import split_far_leaves
-from .frames import along_margins, clustered_cross_coordinates, rank_spans
+from .frames import cluster_columns, clustered_cross_coordinates, cross_pads, frame_boxes
 from .layering import make_layered
 from .ordering import crossed_rigid, dfs_order, forward_dfs_order, minimise_crossings
 from .ranking import rank_nodes
+from .routing import route_edges
 from .sizes import default_node_size
+from .stability import seed_from_previous
 
 RANK_GAP = 40.0          # clear space between consecutive rank columns (along the flow)
 NODE_GAP = 20.0          # clear space between neighbouring real nodes of a rank
@@ -45,10 +47,6 @@ LEAF_RANK_WEIGHT = 1.0   # ... and in ranking: full weight keeps a shared leaf's
 TIGHT_EDGE_WEIGHT = 4.0  # op -> result edges: keep chains straight
 LP_MAX_NODES = 500        # "auto" coordinates: exact LP up to here (~10 ms), Brandes-Koepf beyond
 FIRST_OPERAND_BONUS = 0.01  # tie-break for positions: align an op with its operand 0
-CLUSTER_SPAN_WEIGHT = 1.0  # ranking: cost per rank of a cluster's span along the flow
-FRAME_MARGIN = 8.0       # room between a cluster's frame and what it holds
-FRAME_LABEL = 16.0       # extra room on the frame's top side for its label (~12 px text)
-FRAME_CLEARANCE = 8.0    # minimum room along the flow between frames of consecutive ranks
 
 
 @dataclass(frozen=True)
@@ -140,88 +138,150 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
         raise ValueError("direction must be 'LR' or 'TB'")
     if not nx.is_directed_acyclic_graph(G):
         raise ValueError("layered_layout needs a directed acyclic graph")
-    size_of = node_size or default_node_size
+    if G.number_of_nodes() == 0:
+        return Layout({}, {}, {}, 0.0, 0.0, {}, 0, direction)
+    g = _prepare(G, node_size or default_node_size, clusters or {})
+    if g.clustered and coordinates == "bk":
+        raise ValueError("clusters need coordinates='lp' (or 'auto')")
+    rank = rank_nodes(g.n, g.src, g.dst, g.rank_weight, g.tight, g.groups)
+    lg = make_layered(g.n, g.src, g.dst, rank)
+    tree = None
+    if g.clustered:
+        tree, ph_layer, _ = build_tree(g.paths, g.node_cluster, lg.layer, g.src, g.dst, virtual_edges(lg, g.n))
+        lg.layer = np.concatenate([lg.layer, ph_layer])   # placeholders: no segments
+    pos, crossings, straight = _order(G, g, lg, tree, previous, direction)
+
+    # Extents along / across the flow (virtual nodes are points).
+    w = np.array([g.sizes[v][0] for v in g.nodes])
+    h = np.array([g.sizes[v][1] for v in g.nodes])
+    along_real, across_real = (w, h) if direction == "LR" else (h, w)
+    along = np.zeros(lg.n_nodes); along[:g.n] = along_real
+    across = np.zeros(lg.n_nodes); across[:g.n] = across_real
+    by_layer = np.lexsort((pos, lg.layer))
+    bounds = np.searchsorted(lg.layer[by_layer], np.arange(lg.n_layers + 1))
+    members = [by_layer[bounds[l]:bounds[l + 1]] for l in range(lg.n_layers)]
+
+    cross, cross_extent, frame_lo, frame_hi = _across_flow(g, lg, tree, members, across, straight, node_gap,
+                                                           coordinates, previous, direction)
+    column = np.zeros(lg.n_layers)
+    np.maximum.at(column, lg.layer, along)
+    flow_lo = flow_hi = None
+    if g.clustered:
+        column_start, flow_extent, flow_lo, flow_hi = cluster_columns(tree, lg.layer, column, rank_gap, direction)
+    else:
+        column_start = np.concatenate([[0.0], np.cumsum(column + rank_gap)[:-1]])
+        flow_extent = float(column_start[-1] + column[-1])
+    flow = (column_start + column / 2)[lg.layer]
+
+    px, py = (flow, cross_extent - cross) if direction == "LR" else (cross, flow_extent - flow)
+    positions = dict(zip(g.nodes, zip(px[:g.n].tolist(), py[:g.n].tolist())))
+    edges = route_edges(lg, g.nodes, g.edge_list, along, cross, column, column_start, direction,
+                        cross_extent, flow_extent)
+    width, height = (flow_extent, cross_extent) if direction == "LR" else (cross_extent, flow_extent)
+    frames = {}
+    if g.clustered:
+        frames = frame_boxes(tree, frame_lo, frame_hi, flow_lo, flow_hi, direction, cross_extent, flow_extent)
+    collapsed = {tuple(_collapsed_path(G.nodes[v])): v for v in g.nodes if _collapsed_path(G.nodes[v])}
+    return Layout(positions, g.sizes, edges, width, height, dict(zip(g.nodes, rank.tolist())), int(crossings),
+                  direction, frames, collapsed)
+
+
+@dataclass
+class _Input:
+    """The graph as arrays: nodes in canonical order, edges (src, dst, operand) sorted, and
+    what the stages weigh them by."""
+    nodes: list
+    sizes: dict
+    edge_list: list
+    src: np.ndarray
+    dst: np.ndarray
+    operand: np.ndarray
+    outdeg: np.ndarray
+    tight: np.ndarray         # op -> result edges where the op has one use and the result one source
+    rank_weight: np.ndarray   # ranking: tight op -> result edges weigh more
+    edge_weight: np.ndarray   # positions: ... and edges leaving leaves less, so they bend
+    rigid: np.ndarray         # op -> result edges drawn as one straight line
+    paths: list
+    node_cluster: np.ndarray
+    groups: tuple | None
+
+    @property
+    def n(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def clustered(self) -> bool:
+        return len(self.paths) > 1
+
+
+def _prepare(G: nx.DiGraph, size_of, clusters: dict) -> _Input:
     nodes = sorted(G.nodes, key=natural_key)
     n = len(nodes)
-    if n == 0:
-        return Layout({}, {}, {}, 0.0, 0.0, {}, 0, direction)
-    paths, node_cluster = cluster_paths(nodes, clusters or {})
-    clustered = len(paths) > 1
-    if clustered and coordinates == "bk":
-        raise ValueError("clusters need coordinates='lp' (or 'auto')")
+    paths, node_cluster = cluster_paths(nodes, clusters)
     index = {v: i for i, v in enumerate(nodes)}
-    node_attrs = G.nodes
-    sizes = {v: tuple(float(s) for s in size_of(v, node_attrs[v])) for v in nodes}
+    sizes = {v: tuple(float(s) for s in size_of(v, G.nodes[v])) for v in nodes}
     edge_list = sorted((index[u], index[v], _operand_key(d)) for u, v, d in G.edges(data=True))
-    m = len(edge_list)
-    edge_array = np.array(edge_list, dtype=np.int64).reshape(m, 3)
+    edge_array = np.array(edge_list, dtype=np.int64).reshape(len(edge_list), 3)
     src, dst, operand = edge_array[:, 0], edge_array[:, 1], edge_array[:, 2]
-
     indeg = np.bincount(dst, minlength=n)
     outdeg = np.bincount(src, minlength=n)
-    is_op = np.array([node_attrs[v].get("kind") == "op" for v in nodes], dtype=bool)
+    is_op = np.array([G.nodes[v].get("kind") == "op" for v in nodes], dtype=bool)
     tight = is_op[src] & (outdeg[src] == 1) & (indeg[dst] == 1)
     from_leaf = indeg[src] == 0
-    edge_weight = np.where(from_leaf, LEAF_EDGE_WEIGHT, 1.0) * np.where(tight, TIGHT_EDGE_WEIGHT, 1.0)
-    # Among equal weights, operand 0 is the main line (e.g. x in x*0.99 when x is a leaf too).
-    main_line = np.where(operand == 0, 1.0 + FIRST_OPERAND_BONUS, 1.0)
-    # An op and its result drawn on one line must share their clusters' frames.
-    rigid = tight & (node_cluster[src] == node_cluster[dst])
+    tight_weight = np.where(tight, TIGHT_EDGE_WEIGHT, 1.0)
+    groups = rank_groups(paths, node_cluster) if len(paths) > 1 else None
+    return _Input(nodes, sizes, edge_list, src, dst, operand, outdeg, tight,
+                  rank_weight=np.where(from_leaf, LEAF_RANK_WEIGHT, 1.0) * tight_weight,
+                  edge_weight=np.where(from_leaf, LEAF_EDGE_WEIGHT, 1.0) * tight_weight,
+                  # an op and its result drawn on one line must share their clusters' frames
+                  rigid=tight & (node_cluster[src] == node_cluster[dst]),
+                  paths=paths, node_cluster=node_cluster, groups=groups)
 
-    groups = _rank_groups(paths, node_cluster) if clustered else None
-    rank_weight = np.where(from_leaf, LEAF_RANK_WEIGHT, 1.0) * np.where(tight, TIGHT_EDGE_WEIGHT, 1.0)
-    rank = rank_nodes(n, src, dst, rank_weight, tight, groups)
-    lg = make_layered(n, src, dst, rank)
-    tree = None
-    if clustered:
-        tree, ph_layer, _ = build_tree(paths, node_cluster, lg.layer, src, dst, _virtual_edges(lg, n))
-        lg.layer = np.concatenate([lg.layer, ph_layer])   # placeholders: no segments
 
+def _order(G, g: _Input, lg, tree, previous, direction):
+    """(pos, crossings, straight): every node's index in its layer, the crossings of that
+    order, and which segments are drawn straight (op -> result, unless two had to cross)."""
     # Initial order: a DFS back from the output fixes a canonical sequence (operand 0 first);
     # a DFS forward from the first rank's nodes, in that sequence, keeps inputs that feed the
     # same ops together (measured: ~2x fewer crossings than the backward order alone).
     output = G.graph.get("output")
-    sinks = np.flatnonzero(outdeg == 0).tolist()
-    roots = ([index[output]] if output in index else []) + sinks
-    backward = dfs_order(lg, operand[lg.seg_edge], roots)
+    sinks = np.flatnonzero(g.outdeg == 0).tolist()
+    roots = ([g.nodes.index(output)] if output in G else []) + sinks
+    backward = dfs_order(lg, g.operand[lg.seg_edge], roots)
     by_backward = np.argsort(backward)
     first_rank = by_backward[lg.layer[by_backward] == 0]
     start_key = forward_dfs_order(lg, np.concatenate([first_rank, by_backward]).tolist())
     search = {}
     if previous is not None:
-        start_key = _seed_from(previous, nodes, paths, node_cluster, start_key, direction)
+        start_key = seed_from_previous(previous, g.nodes, g.paths, g.node_cluster, start_key, direction)
         search = dict(local=True)   # stability: transposition and sifting only
-    pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid[lg.seg_edge], tree=tree, **search)
+    rigid = g.rigid[lg.seg_edge]
+    pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree, **search)
     # Op -> result segments are drawn straight unless the order had to let two of them cross
     # (a small penalty in the search: forbidding it cost ~12% more crossings on MLP graphs).
-    straight = rigid[lg.seg_edge] & ~crossed_rigid(lg, pos, rigid[lg.seg_edge])
+    return pos, crossings, rigid & ~crossed_rigid(lg, pos, rigid)
 
-    # Extents along / across the flow (virtual nodes are points).
-    w = np.array([sizes[v][0] for v in nodes])
-    h = np.array([sizes[v][1] for v in nodes])
-    along_real, across_real = (w, h) if direction == "LR" else (h, w)
+
+def _across_flow(g: _Input, lg, tree, members, across, straight, node_gap, coordinates, previous, direction):
+    """(cross, cross_extent, frame_lo, frame_hi): coordinates across the flow of every node
+    (and of every cluster's frame sides, when clustered)."""
     n_all = lg.n_nodes
-    along = np.zeros(n_all); along[:n] = along_real
-    across = np.zeros(n_all); across[:n] = across_real
-    gap = np.full(n_all, VIRTUAL_GAP); gap[:n] = node_gap
-
-    by_layer = np.lexsort((pos, lg.layer))
-    bounds = np.searchsorted(lg.layer[by_layer], np.arange(lg.n_layers + 1))
-    members = [by_layer[bounds[l]:bounds[l + 1]] for l in range(lg.n_layers)]
-
-    seg_real = (lg.seg_src < n).astype(int) + (lg.seg_dst < n).astype(int)
-    seg_weight = np.choose(seg_real, [8.0, 2.0, 1.0]) * (edge_weight * main_line)[lg.seg_edge]
+    gap = np.full(n_all, VIRTUAL_GAP); gap[:g.n] = node_gap
+    seg_real = (lg.seg_src < g.n).astype(int) + (lg.seg_dst < g.n).astype(int)
+    # Among equal weights, operand 0 is the main line (e.g. x in x*0.99 when x is a leaf too).
+    main_line = np.where(g.operand == 0, 1.0 + FIRST_OPERAND_BONUS, 1.0)
+    seg_weight = np.choose(seg_real, [8.0, 2.0, 1.0]) * (g.edge_weight * main_line)[lg.seg_edge]
     if coordinates == "auto":
-        coordinates = "lp" if n_all <= LP_MAX_NODES or clustered else "bk"
+        coordinates = "lp" if n_all <= LP_MAX_NODES or g.clustered else "bk"
     frame_lo = frame_hi = None
-    if clustered:
-        pad_lo, pad_hi = _cross_pads(tree.n_clusters, direction)
+    if g.clustered:
+        pad_lo, pad_hi = cross_pads(tree.n_clusters, direction)
         anchor = None
         if previous is not None:
             anchor = np.full(n_all, np.nan)
             sign, axis = (-1.0, 1) if direction == "LR" else (1.0, 0)
-            anchor[:n] = [sign * previous.positions[v][axis] if v in previous.positions else np.nan
-                          for v in nodes]
+            anchor[:g.n] = [sign * previous.positions[v][axis] if v in previous.positions else np.nan
+                            for v in g.nodes]
         cross, frame_lo, frame_hi = clustered_cross_coordinates(
             members, across, gap, lg.seg_src, lg.seg_dst, seg_weight, straight, tree,
             pad_lo, pad_hi, cluster_gap=node_gap, anchor=anchor)
@@ -229,40 +289,13 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
         cross = assign_cross_coordinates(n_all, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight,
                                          seg_rigid=straight)
     else:
-        cross = brandes_koepf(n_all, n, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight,
+        cross = brandes_koepf(n_all, g.n, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight,
                               seg_priority=straight)
     cross = cross - float((cross - across / 2).min()) if frame_lo is None else cross
     cross_extent = float((cross + across / 2).max())
     if frame_hi is not None and tree.n_clusters > 1:
         cross_extent = max(cross_extent, float(frame_hi[1:].max()))
-
-    column = np.zeros(lg.n_layers)
-    np.maximum.at(column, lg.layer, along)
-    flow_lo = flow_hi = None
-    if clustered:
-        column_start, flow_extent, flow_lo, flow_hi = _cluster_columns(tree, lg.layer, column, rank_gap,
-                                                                       direction)
-    else:
-        column_start = np.concatenate([[0.0], np.cumsum(column + rank_gap)[:-1]])
-        flow_extent = float(column_start[-1] + column[-1])
-    flow = (column_start + column / 2)[lg.layer]
-
-    if direction == "LR":
-        px, py = flow, cross_extent - cross
-    else:
-        px, py = cross, flow_extent - flow
-    px_list, py_list = px.tolist(), py.tolist()
-    positions = {v: (px_list[i], py_list[i]) for i, v in enumerate(nodes)}
-    edges = _route(lg, nodes, edge_list, along, cross, column, column_start, direction,
-                   cross_extent, flow_extent)
-    width, height = (flow_extent, cross_extent) if direction == "LR" else (cross_extent, flow_extent)
-    ranks = {v: r for v, r in zip(nodes, rank.tolist())}
-    frames = {}
-    if clustered:
-        frames = _frames(tree, frame_lo, frame_hi, flow_lo, flow_hi, direction, cross_extent, flow_extent)
-    collapsed = {tuple(_collapsed_path(node_attrs[v])): v for v in nodes if _collapsed_path(node_attrs[v])}
-    return Layout(positions, sizes, edges, width, height, ranks, int(crossings), direction, frames,
-                  collapsed)
+    return cross, cross_extent, frame_lo, frame_hi
 
 
 def _with_copies(G, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous):
@@ -272,137 +305,6 @@ def _with_copies(G, direction, node_size, rank_gap, node_gap, coordinates, clust
     lay = layered_layout(H, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous)
     edges = {(copy_of.get(u, u), v): pts for (u, v), pts in lay.edges.items()}
     return replace(lay, edges=edges, copies=copy_of)
-
-
-def _seed_from(previous: Layout, nodes: list, paths: list, node_cluster: np.ndarray,
-               start_key: np.ndarray, direction: str) -> np.ndarray:
-    """Initial order key from an earlier layout: each node's old place across the flow (top
-    to bottom / left to right); a new node takes its deepest scope's old place; nodes with
-    neither (and bends) take the place of the node before them in the DFS order."""
-    across = (lambda xy: -xy[1]) if direction == "LR" else (lambda xy: xy[0])
-    anchors = {path: across(((x0 + x1) / 2, (y0 + y1) / 2))
-               for path, (x0, y0, x1, y1) in previous.clusters.items()}
-    anchors.update({path: across(previous.positions[v]) for path, v in previous.collapsed.items()
-                    if v in previous.positions})
-    known = np.full(len(start_key), np.nan)
-    for i, v in enumerate(nodes):
-        if v in previous.positions:
-            known[i] = across(previous.positions[v])
-            continue
-        path = paths[node_cluster[i]]
-        for k in range(len(path), 0, -1):
-            if path[:k] in anchors:
-                known[i] = anchors[path[:k]]
-                break
-    by_dfs = np.argsort(start_key, kind="stable")
-    filled = known[by_dfs]
-    last = np.where(np.isnan(filled), 0, np.arange(len(filled)))
-    np.maximum.accumulate(last, out=last)
-    filled = filled[last]
-    filled[np.isnan(filled)] = -np.inf
-    key = np.empty(len(start_key))
-    key[by_dfs] = np.argsort(np.lexsort((np.arange(len(filled)), filled)))
-    return key
-
-
-def _rank_groups(paths: list, node_cluster: np.ndarray):
-    """(member, group, weight) for ``rank_nodes``: every real node in each of its clusters.
-    A cluster's span costs ``CLUSTER_SPAN_WEIGHT`` per rank.  (Weighing it by the edges
-    crossing its border lines an MLP layer's neurons up side by side, but measured on
-    engine.scopes' MLP graphs that doubles the crossings: 66 -> 162 on MLP(3,[4,4,1]) with
-    one sample, 1,906 -> 3,050 with four.)"""
-    index = {p: i for i, p in enumerate(paths)}
-    member, group = [], []
-    for v, c in enumerate(node_cluster.tolist()):
-        path = paths[c]
-        for k in range(1, len(path) + 1):
-            member.append(v); group.append(index[path[:k]] - 1)
-    return (np.array(member, dtype=np.int64), np.array(group, dtype=np.int64),
-            np.full(len(paths) - 1, CLUSTER_SPAN_WEIGHT))
-
-
-def _virtual_edges(lg, n: int) -> np.ndarray:
-    """Original edge of every virtual node n, n+1, ..."""
-    path_len = np.diff(lg.path_ptr)
-    edge_of_slot = np.repeat(np.arange(len(path_len)), path_len)
-    virtual = lg.path_nodes >= n
-    out = np.empty(lg.n_nodes - n, dtype=np.int64)
-    out[lg.path_nodes[virtual] - n] = edge_of_slot[virtual]
-    return out
-
-
-def _cross_pads(k: int, direction: str):
-    """Room inside a frame across the flow: the label goes on top, which is across the flow's
-    low side in LR drawings (and along the flow in TB ones)."""
-    pad_lo = np.full(k, FRAME_MARGIN + (FRAME_LABEL if direction == "LR" else 0.0))
-    pad_hi = np.full(k, FRAME_MARGIN)
-    return pad_lo, pad_hi
-
-
-def _cluster_columns(tree, layer, column, rank_gap, direction):
-    """Column starts with room for frames: a gap between ranks r and r+1 holds the margins
-    of the frames that end at r and of those that start at r+1.  Returns (column_start,
-    flow_extent, frame_flow_lo, frame_flow_hi)."""
-    margin_lo, margin_hi = along_margins(tree, FRAME_MARGIN, FRAME_LABEL, direction == "TB")
-    first, last = rank_spans(tree, layer)
-    n_layers = len(column)
-    need_hi = np.zeros(n_layers); np.maximum.at(need_hi, last[1:], margin_hi[1:])
-    need_lo = np.zeros(n_layers); np.maximum.at(need_lo, first[1:], margin_lo[1:])
-    gaps = np.maximum(rank_gap, need_hi[:-1] + need_lo[1:] + FRAME_CLEARANCE)
-    column_start = need_lo[0] + np.concatenate([[0.0], np.cumsum(column[:-1] + gaps)])
-    flow_extent = float(column_start[-1] + column[-1] + need_hi[-1])
-    flow_lo = column_start[first] - margin_lo
-    flow_hi = column_start[last] + column[last] + margin_hi
-    return column_start, flow_extent, flow_lo, flow_hi
-
-
-def _frames(tree, cross_lo, cross_hi, flow_lo, flow_hi, direction, cross_extent, flow_extent) -> dict:
-    """{scope path: (x0, y0, x1, y1)} in plot coordinates (y up)."""
-    frames = {}
-    for c in range(1, tree.n_clusters):
-        if direction == "LR":
-            box = (flow_lo[c], cross_extent - cross_hi[c], flow_hi[c], cross_extent - cross_lo[c])
-        else:
-            box = (cross_lo[c], flow_extent - flow_hi[c], cross_hi[c], flow_extent - flow_lo[c])
-        frames[tree.paths[c]] = tuple(float(b) for b in box)
-    return frames
-
-
-def _route(lg, nodes, edge_list, along, cross, column, column_start, direction,
-           cross_extent, flow_extent) -> dict:
-    """Polylines border to border.  Along the flow an edge leaves its source's border, runs
-    straight to the column's edge if the node is narrower than its column, then crosses each
-    gap between columns as one straight segment (so crossings only happen in gaps, exactly
-    as counted by the ordering) and passes each crossed column straight at its bend point."""
-    layer = lg.layer
-    flow_mid = column_start + column / 2
-    # Flow coordinate of every node's two borders, and of its column's two edges.
-    node_out = (flow_mid[layer] + along / 2).tolist()
-    node_in = (flow_mid[layer] - along / 2).tolist()
-    col_out = (column_start + column)[layer].tolist()
-    col_in = column_start[layer].tolist()
-    c = cross.tolist()
-    path_nodes = lg.path_nodes.tolist()
-    ptr = lg.path_ptr.tolist()
-    edges = {}
-    lr = direction == "LR"
-    for e, (u, v, _) in enumerate(edge_list):
-        path = path_nodes[ptr[e]:ptr[e + 1]]
-        pts = [(node_out[u], c[u])]
-        if col_out[u] > node_out[u]:
-            pts.append((col_out[u], c[u]))
-        for d in path[1:-1]:
-            pts.append((col_in[d], c[d]))
-            if col_out[d] > col_in[d]:
-                pts.append((col_out[d], c[d]))
-        if col_in[v] < node_in[v]:
-            pts.append((col_in[v], c[v]))
-        pts.append((node_in[v], c[v]))
-        if lr:
-            edges[(nodes[u], nodes[v])] = [(f, cross_extent - y) for f, y in pts]
-        else:
-            edges[(nodes[u], nodes[v])] = [(y, flow_extent - f) for f, y in pts]
-    return edges
 
 
 def _collapsed_path(attrs: dict):
