@@ -1,0 +1,164 @@
+"""Sifting, the polish of small drawings after the median sweeps (see ``ordering``): each
+node moves to its best slot in its layer given the neighbouring layers, small layers are
+ordered exactly, and sibling clusters move as wholes.  ``Sifting`` is mixed into
+``ordering.LayerOrder`` (it uses that class's arrays: ``members``, ``pos``, ``up``/``down``,
+``rigid_up``/``rigid_down``, ``tree``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .clusters import refresh_keys, sift_allowed
+
+if TYPE_CHECKING:
+    from .ordering import LayerOrder
+
+EXACT_LAYER_MAX = 7     # layers this small are ordered exactly when sifting
+RIGID_PENALTY = 3       # one rigid-rigid crossing (op -> result) costs this many crossings
+
+
+class Sifting:
+    def sift(self, rounds: int = 4) -> None:
+        """Layer-by-layer sifting: move each node to its best slot in its layer, given the
+        neighbouring layers (exact per move, via the layer's pairwise crossing matrix).
+        O(k^2 * m) per layer of k nodes next to layers of m nodes: for small graphs."""
+        for r in range(rounds):
+            gained = 0
+            layers = range(self.n_layers) if r % 2 == 0 else range(self.n_layers - 1, -1, -1)
+            for l in layers:
+                gained += self._sift_layer(l)
+            if gained == 0:
+                break
+
+    def _pair_crossings(self, l: int, ordered: np.ndarray) -> np.ndarray:
+        """C[i, j]: crossings between the edges of ordered[i] and ordered[j] when i is
+        placed before j (both sides of layer l)."""
+        k = len(ordered)
+        rank_in_layer = np.empty(self.lg.n_nodes, dtype=np.int64)
+        rank_in_layer[ordered] = np.arange(k)
+        total = np.zeros((k, k))
+        for groups, other in ((self.down, l - 1), (self.up, l + 1)):
+            if other < 0 or other >= self.n_layers:
+                continue
+            nbr, loc = groups[l]
+            if len(nbr) == 0:
+                continue
+            m = int(self.layer_size[other])
+            rows = rank_in_layer[self.members[l][loc]]
+            H = np.zeros((k, m))
+            np.add.at(H, (rows, self.pos[nbr]), 1.0)
+            deg = H.sum(axis=1)
+            cle = np.cumsum(H, axis=1)
+            total += np.outer(deg, deg) - cle @ H.T
+        for nbr in (self.rigid_up, self.rigid_down):
+            t = nbr[ordered]
+            has = t >= 0
+            if has.sum() > 1:
+                pt = np.where(has, self.pos[np.maximum(t, 0)], -1)
+                both = has[:, None] & has[None, :]
+                total += RIGID_PENALTY * (both & (pt[:, None] > pt[None, :]))
+        return total
+
+    def _sift_layer(self, l: int) -> int:
+        members = self.members[l]
+        k = len(members)
+        if k < 2:
+            return 0
+        ordered = members[np.argsort(self.pos[members])]
+        C = self._pair_crossings(l, ordered)
+        if k <= EXACT_LAYER_MAX and self.tree is None:
+            return self._exact_layer(ordered, C)
+        order = np.arange(k)  # indices into ordered / C
+        gained = 0
+        # Only nodes with a crossing can gain by moving (nodes without any are skipped: most
+        # of a compute graph's layers are crossing-free).
+        now = np.triu(C, 1)       # crossings of the current order, pair by pair
+        involved = (now.sum(axis=0) + now.sum(axis=1)) > 0
+        for v in np.flatnonzero(involved).tolist():
+            i = int(np.flatnonzero(order == v)[0])
+            rest = np.delete(order, i)
+            before = np.cumsum(C[rest, v])          # cost if nodes of rest come before v
+            after = np.cumsum(C[v, rest[::-1]])      # ... or after it
+            cost = np.zeros(k)
+            cost[1:] += before
+            cost[:-1] += after[::-1]
+            if self.tree is not None:
+                allowed = sift_allowed(self.tree, int(ordered[v]), ordered[rest])
+                allowed[i] = True
+                cost = np.where(allowed, cost, np.inf)
+            j = int(np.argmin(cost))
+            if cost[j] < cost[i] - 1e-9:
+                gained += int(round(cost[i] - cost[j]))
+                order = np.insert(rest, j, v)
+        self.pos[ordered[order]] = np.arange(k)
+        return gained
+
+    def _exact_layer(self, ordered: np.ndarray, C: np.ndarray) -> int:
+        """Best order of one small layer given its neighbours (dynamic programming over
+        subsets: the cost of placing v right after the set S is sum_{u in S} C[u, v]);
+        ties keep the current order.  O(2^k k^2)."""
+        k = len(ordered)
+        current = float(np.triu(C, 1).sum())
+        full = (1 << k) - 1
+        best = np.full(1 << k, np.inf)
+        best[0] = 0.0
+        choice = np.zeros(1 << k, dtype=np.int64)
+        bits = [1 << v for v in range(k)]
+        Cl = C.tolist()
+        for S in range(full):
+            base = best[S]
+            if base == np.inf:
+                continue
+            members = [u for u in range(k) if S & bits[u]]
+            for v in range(k):
+                if S & bits[v]:
+                    continue
+                cost = base + sum(Cl[u][v] for u in members)
+                T = S | bits[v]
+                if cost < best[T] - 1e-9:
+                    best[T], choice[T] = cost, v
+        if best[full] >= current - 1e-9:
+            return 0
+        order, S = [], full
+        while S:
+            v = int(choice[S]); order.append(v); S ^= bits[v]
+        self.pos[ordered[order[::-1]]] = np.arange(k)
+        return int(round(current - best[full]))
+
+
+CLUSTER_SIFT_EVALUATIONS = 400  # cost evaluations allowed to reorder sibling clusters
+
+
+def sift_clusters(order: "LayerOrder", budget: int = CLUSTER_SIFT_EVALUATIONS) -> int:
+    """Move whole clusters among their siblings (in every rank at once: their relative order
+    is global), each to the place that costs least; returns the cost of the final order."""
+    tree = order.tree
+    refresh_keys(tree, order.pos, order.layer_size, order.lg.layer)
+    best = order.cost()
+    for p in range(tree.n_clusters):
+        children = [c for c in np.flatnonzero(tree.parent == p).tolist() if c != 0]
+        if len(children) < 2:
+            continue
+        for c in sorted(children, key=lambda c: tree.key[c]):
+            others = np.sort(tree.key[[o for o in children if o != c]])
+            candidates = np.concatenate([[others[0] - 1e-3], (others[:-1] + others[1:]) / 2,
+                                         [others[-1] + 1e-3]])
+            if budget < len(candidates):
+                return best
+            budget -= len(candidates)
+            keep_pos, keep_key = order.pos.copy(), tree.key[c]
+            choice = None
+            for k in candidates:
+                tree.key[c] = k
+                for l in range(order.n_layers):
+                    order._regroup(l)
+                cost = order.cost()
+                if cost < best:
+                    best, choice = cost, (order.pos.copy(), k)
+                order.pos[:] = keep_pos
+            tree.key[c] = keep_key
+            if choice is not None:
+                order.pos[:], tree.key[c] = choice
+    return best
