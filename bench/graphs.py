@@ -110,7 +110,7 @@ def inspected_sample_graph(hidden=(16, 16), with_l2=False, seed=0):
 
 def benchmark_graphs():
     """[(name, builder)]: issue 3's table (plus the two lecture graphs), then issue 10's
-    lecture-size graphs."""
+    lecture-size graphs, then three more random expressions (100-200 nodes)."""
     return [
         ("lecture L=(a*b+c)*f", lecture_graph),
         ("tanh neuron", neuron_graph),
@@ -123,4 +123,8 @@ def benchmark_graphs():
         ("MLP(2,[8,8,1]) loss, 2 samples", lambda: mlp_loss_graph(2, (8, 8, 1), 2)),
         ("inspected sample MLP(2,[8,8,1]) + L2", lambda: inspected_sample_graph((8, 8), True)),
         ("inspected sample MLP(2,[16,16,1])", inspected_sample_graph),
+        # more random expressions: one seed flattered us (22 vs dot 21), these do not
+        ("random expression, seed 1", lambda: random_expression_graph(30, 8, seed=1)),
+        ("random expression, 60 ops, seed 1", lambda: random_expression_graph(60, 12, seed=1)),
+        ("random expression, 60 ops, seed 8", lambda: random_expression_graph(60, 12, seed=8)),
     ]
