@@ -10,6 +10,8 @@ l+1, so all even layers, then all odd layers, can be improved together).
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 
 from .clusters import ClusterTree, contiguous_ranks, refresh_keys
@@ -38,6 +40,41 @@ def forward_dfs_order(lg: LayeredGraph, roots) -> np.ndarray:
     (successors in segment order).  Inputs that feed the same ops end up side by side."""
     order = np.argsort(lg.seg_src, kind="stable")
     return _preorder(lg.n_nodes, lg.seg_src[order], lg.seg_dst[order], roots)
+
+
+def bfs_order(lg: LayeredGraph, seeds, forward: bool = True) -> np.ndarray:
+    """Visit index of every node in a breadth-first search from ``seeds`` (then any node not
+    reached), along the flow or, with ``forward=False``, against it: dot's second initial
+    order (``build_ranks`` walking back from the sinks).  Neighbours in segment order."""
+    here, there = (lg.seg_src, lg.seg_dst) if forward else (lg.seg_dst, lg.seg_src)
+    order = np.argsort(here, kind="stable")
+    nexts = there[order].tolist()
+    ptr = np.searchsorted(here[order], np.arange(lg.n_nodes + 1)).tolist()
+    index = [-1] * lg.n_nodes
+    counter = 0
+    for seed in list(seeds) + list(range(lg.n_nodes)):
+        if index[seed] >= 0:
+            continue
+        index[seed] = counter
+        counter += 1
+        queue = deque([seed])
+        while queue:
+            v = queue.popleft()
+            for w in nexts[ptr[v]:ptr[v + 1]]:
+                if index[w] < 0:
+                    index[w] = counter
+                    counter += 1
+                    queue.append(w)
+    return np.asarray(index, dtype=np.int64)
+
+
+def order_cost(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> int:
+    """What ``minimise_crossings`` minimises, for the order ``pos``: crossings, plus
+    ``RIGID_PENALTY`` per crossing of two rigid segments."""
+    layer = lg.layer[lg.seg_src]
+    a, b = pos[lg.seg_src], pos[lg.seg_dst]
+    r = np.asarray(seg_rigid, dtype=bool)
+    return int(count_bilayer_crossings(layer, a, b)) + RIGID_PENALTY * int(count_bilayer_crossings(layer[r], a[r], b[r]))
 
 
 def _preorder(n: int, here_sorted: np.ndarray, there_sorted: np.ndarray, roots) -> np.ndarray:
