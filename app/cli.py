@@ -19,6 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5006, help="port to serve on (default 5006)")
     p.add_argument("--address", default="localhost", help="address to bind (default localhost)")
     p.add_argument("--show", action="store_true", help="open the app in a browser tab")
+    p.add_argument("--allow-websocket-origin", action="append", default=[], metavar="HOST[:PORT]",
+                   help="also answer to this host name (repeatable), e.g. the public name of a "
+                   "reverse proxy; by default only localhost, 127.0.0.1 and --address")
     p.add_argument("--unused-session-lifetime", type=int, default=UNUSED_SESSION_LIFETIME_MS,
                    metavar="MS", help="free a session this long after its tab closed "
                    f"(default {UNUSED_SESSION_LIFETIME_MS} ms; training stops within 1 s anyway)")
@@ -37,6 +40,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     import panel as pn
 
+    from . import serve_guard
     from .factory import create_app
 
     if args.expr is not None:
@@ -52,20 +56,37 @@ def main(argv=None) -> int:
         return create_app(args.expr, preset=args.preset)
 
     pn.extension("katex")
+    hosts = allowed_hosts(args.address, args.allow_websocket_origin)
     try:
-        pn.serve(
+        server = pn.serve(
             {"/": session}, port=args.port, address=args.address, show=args.show, title="autograd-ui",
-            websocket_origin=[f"{args.address}:{args.port}", f"localhost:{args.port}",
-                              f"127.0.0.1:{args.port}"],
-            print_url=True,
+            # a name given without a port is also allowed on this port (Bokeh assumes :80)
+            websocket_origin=[f"{h}:{args.port}" for h in hosts if ":" not in h]
+            + args.allow_websocket_origin,
+            print_url=True, start=False,
             unused_session_lifetime_milliseconds=args.unused_session_lifetime,
             check_unused_sessions_milliseconds=args.check_unused_sessions,
+            http_server_kwargs={"max_header_size": serve_guard.MAX_HEADER_BYTES},
         )
     except OSError as exc:       # port taken, address not on this machine, ...
         print(f"autograd-ui: cannot serve on {args.address or 'localhost'}:{args.port}: "
               f"{exc.strerror or exc} (try --port {args.port + 1})", file=sys.stderr)
         return 1
+    # Panel keeps no public handle on the Tornado application; Bokeh's Server holds it as _tornado
+    serve_guard.install(server._tornado, allowed_hosts=hosts)
+    server.start()
+    server.io_loop.start()
     return 0
+
+
+def allowed_hosts(address: str, extra=()) -> list[str]:
+    """Host names the server answers to: the local names, ``address`` and each ``extra`` (a
+    ``HOST[:PORT]`` as for Bokeh's websocket origins; ``*`` answers any host)."""
+    from .serve_guard import LOCAL_HOSTS
+
+    names = [*LOCAL_HOSTS, address.lower()] + [h.rsplit(":", 1)[0].lower() if h.count(":") == 1
+                                                 else h.lower() for h in extra]
+    return list(dict.fromkeys(n for n in names if n))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,5 @@
-"""Entry point for ``panel serve app/main.py --address 127.0.0.1``.
+"""Entry point for ``panel serve app/main.py --address 127.0.0.1 --setup app/serve_setup.py``
+(the setup script puts :mod:`app.serve_guard` in front: Panel parses the link before this runs).
 
 Each browser session runs this file afresh, so each gets its own instance from the factory.
 Optional URL arguments: ``?preset=neuron`` or ``?expr=a%20%3D%202%3B%20b%20%3D%20a*a``, read
