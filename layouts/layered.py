@@ -46,7 +46,9 @@ LEAF_EDGE_WEIGHT = 0.25  # relative weight of edges leaving leaves in positions:
 LEAF_RANK_WEIGHT = 1.0   # ... and in ranking: full weight keeps a shared leaf's consumers together
                          # (inspected MLP(2,[8,8,1]) + L2 sample: 1,226 crossings, not 2,137 at 0.25)
 TIGHT_EDGE_WEIGHT = 4.0  # op -> result edges: keep chains straight
-MULTI_START_MAX_NODES = 1000  # graphs up to this many nodes are ordered from two starts, not one
+SMALL_GRAPH_NODES = 500  # below this, order from two starts with the full 24 sweeps (below, not
+                         # at 500+, where the drawing must take at most half of dot's time)
+SMALL_SWEEP_WORK = 24000  # ordering.minimise_crossings' sweep budget for those (4,000 otherwise)
 LP_MAX_NODES = 500        # "auto" coordinates: exact LP up to here (~10 ms), Brandes-Koepf beyond
 FIRST_OPERAND_BONUS = 0.01  # tie-break for positions: align an op with its operand 0
 
@@ -259,19 +261,20 @@ def _order(G, g: _Input, lg, tree, previous, direction):
         # stability: transposition and sifting only
         pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree, local=True)
     else:
-        pos, crossings = _best_of_starts(lg, start_key, rigid, tree, two=g.n <= MULTI_START_MAX_NODES)
+        pos, crossings = _best_of_starts(lg, start_key, rigid, tree, small=g.n < SMALL_GRAPH_NODES)
     # Op -> result segments are drawn straight unless the order had to let two of them cross
     # (a small penalty in the search: forbidding it cost ~12% more crossings on MLP graphs).
     return pos, crossings, rigid & ~crossed_rigid(lg, pos, rigid)
 
 
-def _best_of_starts(lg, start_key, rigid, tree, two: bool):
-    """Order from the DFS key and, with ``two`` (graphs up to ``MULTI_START_MAX_NODES``
-    nodes), also from dot's second start (a BFS back from the sinks); keep the cheaper (the first on a
-    tie).  The sweeps end in very different local optima from the two (measured on 16
-    random expressions of 100-200 nodes: 1,908 crossings from the DFS alone, 1,771 from the
-    better of both; the inspected MLP(2,[8,8,1]) + L2 sample: 1,226 -> 1,099)."""
-    if not two:
+def _best_of_starts(lg, start_key, rigid, tree, small: bool):
+    """Order from the DFS key; on ``small`` graphs also from dot's second start (a BFS back
+    from the sinks), each with up to 24 sweeps, keeping the cheaper (the first on a tie).
+    The sweeps end in very different local optima from the two starts.  Measured on 16
+    random expressions of 100-200 nodes: 1,908 crossings from the DFS start with the big
+    graphs' sweep budget (4 sweeps there), 1,771 from the better of both starts, 1,700 with
+    24 sweeps each (dot: 1,617; graphlay: 1,483)."""
+    if not small:
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     outdeg = np.bincount(lg.seg_src, minlength=lg.n_nodes)
     by_key = np.argsort(start_key, kind="stable")
@@ -279,7 +282,7 @@ def _best_of_starts(lg, start_key, rigid, tree, two: bool):
     best = None
     for key in (start_key, sinks_first):
         own_tree = copy.deepcopy(tree)      # the search moves the clusters' keys
-        pos, crossings = minimise_crossings(lg, key, seg_rigid=rigid, tree=own_tree)
+        pos, crossings = minimise_crossings(lg, key, seg_rigid=rigid, tree=own_tree, sweep_work=SMALL_SWEEP_WORK)
         cost = order_cost(lg, pos, rigid)
         if best is None or cost < best[0]:
             best = (cost, pos, crossings, own_tree)

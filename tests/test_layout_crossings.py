@@ -110,7 +110,7 @@ def test_exact_layer_order_is_optimal(k, seed):
 
 
 def test_two_starts_keep_the_cheaper_order_and_stay_deterministic():
-    """Graphs up to MULTI_START_MAX_NODES are ordered from the DFS start and from a BFS back
+    """Graphs up to SMALL_GRAPH_NODES are ordered from the DFS start and from a BFS back
     from the sinks; the drawing is the cheaper of the two orders (the first on a tie), and is
     the same whatever the insertion order of the graph."""
     from bench.graphs import random_expression_graph
