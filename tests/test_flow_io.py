@@ -21,7 +21,7 @@ def values_by_label(root):
 
 def test_original_example_loads_with_its_convention():
     root, convention, counts = read_flow_file(EXAMPLE.read_bytes(), "ex.json")
-    assert convention == "original" and counts == {"values": 7, "operators": 3}
+    assert convention == "original" and counts == {"values": 7, "operators": 3, "labels_cut": 0}
     assert root.data == -8.0 and root.label == "L"
 
 
@@ -109,3 +109,65 @@ def test_upload_component_refuses_oversized_and_damaged_messages():
     up._handle_msg({"name": "ok.json", "b64": "e30="})
     assert "huge.json is 50.0 MB" in errors[0] and "damaged" in errors[1] and "larger than" in errors[2]
     assert got == [("ok.json", b"{}")]
+
+
+def _example_with(leaf_literal: str | None = None, label: str | None = None) -> bytes:
+    """The example file with leaf ``a``'s data (``grad`` in its layout) written as the JSON text
+    ``leaf_literal`` (``NaN``, ``1e999``, ...), and/or leaf ``b`` relabelled ``label``."""
+    doc = json.loads(EXAMPLE.read_text())
+    for node in doc["nodes"]:
+        if node["data"].get("label") == "a" and leaf_literal is not None:
+            node["data"]["grad"] = "@LEAF@"
+        if node["data"].get("label") == "b" and label is not None:
+            node["data"]["label"] = label
+    return json.dumps(doc).replace('"@LEAF@"', leaf_literal or "0").encode()
+
+
+@pytest.mark.parametrize("literal, shown", [
+    ("NaN", "NaN (not a number)"), ("Infinity", "holds inf"), ("-Infinity", "holds -inf"),
+    ("1e999", "holds inf"), ("-2e13", "-2e+13, too large"),
+])
+def test_non_finite_or_huge_leaf_is_refused_naming_it_and_the_session_goes_on(literal, shown):
+    raw = _example_with(literal)
+    with pytest.raises(FlowFileError, match="leaf 'a' holds"):
+        read_flow_file(raw, "bad.json")
+    messages = []
+    model = GraphModel()
+    io = FlowIO(model, notify=lambda m, k: messages.append((k, m)))
+    assert io.load_bytes("bad.json", raw) is False
+    kind, text = messages[-1]
+    assert kind == "error" and "leaf 'a'" in text and shown in text and "current graph stays" in text
+    model.set_leaf("a", 3)                      # the lecture graph still answers its sliders
+    assert model.output == -2.0
+    assert io.load_bytes("ex.json", EXAMPLE.read_bytes()) and model.output == -8.0   # and uploads
+
+
+def test_finite_leaf_at_the_limit_loads():
+    root, _, _ = read_flow_file(_example_with("1e12"), "edge.json")
+    assert any(v.data == 1e12 for v in _values(root))
+
+
+def _values(root):
+    seen, stack = {}, [root]
+    while stack:
+        v = stack.pop()
+        if id(v) not in seen:
+            seen[id(v)] = v
+            stack.extend(v._prev)
+    return list(seen.values())
+
+
+def test_a_3_mb_label_is_cut_with_a_notice():
+    from app.share.flow_io import MAX_LABEL_CHARS
+
+    raw = _example_with(label="b" * 3_000_000)
+    assert 3_000_000 < len(raw) <= MAX_FILE_BYTES
+    messages = []
+    model = GraphModel()
+    io = FlowIO(model, notify=lambda m, k: messages.append((k, m)))
+    assert io.load_bytes("long.json", raw)
+    labels = list(model.compiled.labels.values())
+    assert max(len(l) for l in labels) == MAX_LABEL_CHARS
+    assert "b" * (MAX_LABEL_CHARS - 1) + "\u2026" in labels
+    assert f"1 label longer than {MAX_LABEL_CHARS} characters cut" in messages[-1][1]
+    assert model.output == -8.0                 # the graph itself is the example's

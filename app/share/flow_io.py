@@ -13,7 +13,7 @@
 - **Download PNG**: a button whose click runs in the browser: Bokeh's own canvas export of the
   plot (what the toolbar's save tool does), no server round trip and no Selenium.
 
-:func:`read_flow_file` and :func:`flow_document` are the pure parts.
+:func:`flow_document` and :mod:`app.share.flow_file` (reading a file) are the pure parts.
 """
 
 from __future__ import annotations
@@ -26,11 +26,9 @@ import json
 import panel as pn
 import param
 from panel.custom import JSComponent
+from .flow_file import MAX_FILE_BYTES, MAX_LABEL_CHARS, FlowFileError, read_flow_file
+from .flow_file import size_text as _size
 from .slide_export import EXPORT_JS, FORMATS
-
-#: Largest file read (bytes). The original app's graphs are a few KiB; ``engine.from_flow``
-#: accepts at most 20,000 nodes, which is ~3 MiB of its JSON.
-MAX_FILE_BYTES = 4 * 1024 * 1024
 
 #: Small buttons for the sidebar's one-row toolbar (also the Link and theme buttons').
 TOOLBAR_BUTTON_CSS = [":host { font-size: 13px; } .bk-btn { padding: 2px 4px; }"]
@@ -39,61 +37,6 @@ CONVENTION_TEXT = {
     "original": "the original app's layout (val holds the gradient, grad the data)",
     "data": "val holds the data, grad the gradient",
 }
-
-
-class FlowFileError(ValueError):
-    """A file that cannot become a graph; the message is for the user."""
-
-
-def read_flow_file(raw: bytes, name: str = "file") -> tuple[object, str, dict]:
-    """Turn the bytes of an uploaded file into a graph.
-
-    Parameters
-    ----------
-    raw : bytes
-    name : str
-        File name, for messages.
-
-    Returns
-    -------
-    (engine.Value, str, dict)
-        The output Value (``backward()`` has run), the detected convention
-        (``"original"`` or ``"data"``) and counts ``{"values": n, "operators": m}``.
-
-    Raises
-    ------
-    FlowFileError
-        Too large, not UTF-8, not JSON, not a node/edge document, or a graph ``engine.from_flow``
-        rejects (cycle, unknown op, dangling edge, ...). Nothing is evaluated.
-    """
-    from engine import GraphError, flow_convention, from_flow
-
-    if len(raw) > MAX_FILE_BYTES:
-        raise FlowFileError(f"{name} is {_size(len(raw))}; the limit is {_size(MAX_FILE_BYTES)}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FlowFileError(f"{name} is not UTF-8 text (byte {exc.start}); expected the "
-                            "original app's JSON") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FlowFileError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                            f"column {exc.colno}") from None
-    except RecursionError:
-        raise FlowFileError(f"{name} is nested too deeply to be a graph") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("nodes"), list) or not isinstance(doc.get("edges"), list):
-        raise FlowFileError(f"{name} is JSON but not a graph: expected "
-                            "{\"nodes\": [...], \"edges\": [...]} as the original app writes")
-    try:
-        convention = flow_convention(doc["nodes"], doc["edges"])
-        root = from_flow(doc["nodes"], doc["edges"], convention=convention)
-    except GraphError as exc:
-        raise FlowFileError(f"{name}: {exc}") from None
-    except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as exc:
-        raise FlowFileError(f"{name} is not a graph this app can read ({type(exc).__name__}: {exc})") from None
-    kinds = [n.get("type") for n in doc["nodes"] if isinstance(n, dict)]
-    return root, convention, {"values": kinds.count("value"), "operators": kinds.count("operator")}
 
 
 def flow_document(model, convention: str = "original") -> dict:
@@ -126,10 +69,6 @@ def flow_document(model, convention: str = "original") -> dict:
         w, h = lay.sizes.get(n, (0.0, 0.0)) if isinstance(lay.sizes, dict) else (0.0, 0.0)
         positions[n] = (round(float(x) - w / 2, 1), round(float(lay.height) - float(y) - h / 2, 1))
     return to_flow(G, convention=convention, positions=positions)
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 class FileUpload(JSComponent):
@@ -286,8 +225,11 @@ class FlowIO:
         # the editor shows the file's graph as text (engine.to_source) under this note
         self.model.load_value(root, note=f"# loaded from {name}\n")
         self.last_convention = convention
+        cut = counts["labels_cut"]
+        cut_note = (f" {cut} label{'s' if cut > 1 else ''} longer than {MAX_LABEL_CHARS} characters "
+                    "cut (shown with …)." if cut else "")
         self.notify(f"Loaded {name}: {counts['values']} values, {counts['operators']} operations; "
-                    f"file layout detected: {CONVENTION_TEXT[convention]}.", "info")
+                    f"file layout detected: {CONVENTION_TEXT[convention]}.{cut_note}", "info")
         return True
 
     def _json_bytes(self):

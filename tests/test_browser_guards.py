@@ -1,0 +1,58 @@
+"""Bad input at the app's doors, in the served app (headless Chromium): an uploaded file with a
+NaN leaf or a 3 MB label, the editor's length limit; the session keeps working after each."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+if os.environ.get("CI"):
+    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
+else:
+    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+
+from browser_support import LECTURE_FINAL, node_texts, open_app, wait_node_text
+from test_flow_io import _example_with
+
+pytestmark = pytest.mark.browser
+
+
+def drag_leaf_slider(page, leaf_id: str = "v0", dx: float = 60) -> float:
+    """Drag a leaf's slider handle right by ``dx`` px; return where the slider says it ended."""
+    handle = page.locator(f".leaf-{leaf_id} .noUi-handle")
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=6)
+    page.mouse.up()
+    return float(handle.get_attribute("aria-valuetext"))
+
+
+def test_nan_leaf_upload_is_refused_and_the_sliders_still_move(new_page, served_app):
+    page = open_app(new_page, served_app)
+    page.locator(".flow-file-input").set_input_files(
+        {"name": "nan.json", "mimeType": "application/json", "buffer": _example_with("NaN")})
+    notice = page.locator(".notice-bar .notice")
+    expect(notice).to_contain_text("leaf 'a' holds NaN")
+    expect(notice).to_contain_text("current graph stays")
+    assert node_texts(page) == LECTURE_FINAL
+    a = drag_leaf_slider(page)
+    assert a > 2                                 # the drag moved the slider ...
+    # ... and the server recomputed the graph for it: L = (a*b + c) * f = (-3a + 10) * -2
+    wait_node_text(page, "L", f"L | {(-3 * a + 10) * -2:.4g} | 1")
+    assert page.console_errors == []
+
+
+def test_a_3_mb_label_is_cut_and_the_page_stays_responsive(new_page, served_app):
+    page = open_app(new_page, served_app)
+    page.locator(".flow-file-input").set_input_files(
+        {"name": "long.json", "mimeType": "application/json", "buffer": _example_with(label="b" * 3_000_000)})
+    expect(page.locator(".notice-bar .notice")).to_contain_text("1 label longer than 60 characters cut",
+                                                                timeout=30_000)
+    wait_node_text(page, "L", "L | -8 | 1")
+    cut = "b" * 59 + "\u2026"
+    assert cut in node_texts(page)
+    assert page.evaluate("() => 1 + 1") == 2     # the page still runs script
+    assert page.console_errors == []
