@@ -56,3 +56,21 @@ def test_a_3_mb_label_is_cut_and_the_page_stays_responsive(new_page, served_app)
     assert cut in node_texts(page)
     assert page.evaluate("() => 1 + 1") == 2     # the page still runs script
     assert page.console_errors == []
+
+
+def test_the_editor_takes_a_19000_character_program(new_page, served_app):
+    from engine.expression import MAX_SOURCE_CHARS
+
+    page = open_app(new_page, served_app)
+    box = page.locator(".expr-editor textarea")
+    assert box.get_attribute("maxlength") == str(MAX_SOURCE_CHARS)
+    # 19,000 characters whose last line (the output) is past Panel's old 5,000 cut; mostly a
+    # comment, so the graph is small and quick to draw
+    head, tail = "p = 2\nq = 5\n# ", "\nr = p*q + q"
+    text = head + "-" * (19_000 - len(head) - len(tail)) + tail
+    box.fill(text)
+    assert len(box.input_value()) == 19_000
+    page.locator(".apply-button button").click()
+    wait_node_text(page, "r", "r | 15 | 1")
+    expect(page.locator(".expr-error")).to_be_hidden()
+    assert page.console_errors == []

@@ -9,6 +9,8 @@ import html
 
 import panel as pn
 
+from engine.expression import MAX_SOURCE_CHARS
+
 from .formatting import fmt
 from .leaf_control import LeafControl
 from .leaves import source_order
@@ -39,6 +41,7 @@ class ExpressionEditor:
         self.text = pn.widgets.TextAreaInput(
             value=(model.source_note + model.source).lstrip("\n"), height=190, sizing_mode="stretch_width", margin=(4, 8),
             stylesheets=[EDITOR_CSS], css_classes=["expr-editor"],
+            max_length=MAX_SOURCE_CHARS,   # the language's own limit (Panel's default is 5,000)
         )
         self.apply_button = pn.widgets.Button(
             label="Apply", color="primary", width=90, margin=(4, 8), css_classes=["apply-button"]
@@ -61,14 +64,13 @@ class ExpressionEditor:
 
     def _apply(self, event=None):
         text, limit = self.text.value, self.text.max_length
-        if limit and len(text) >= limit:
-            # the browser cut the text at the box's limit: a parse error at the cut would blame
-            # a column the user never wrote
-            self.model.error = SourceError(f"the expression reaches the editor's limit of {limit:,} "
-                                           "characters (anything typed or pasted past it was cut "
-                                           "off); shorten it or split it into named steps")
+        if self.model.apply(text) or not limit or len(text) < limit:
             return
-        self.model.apply(text)
+        # a text at the box's limit may have been cut there by the browser: a parse error at
+        # the cut would blame a column the user never wrote
+        self.model.error = SourceError(f"the expression reaches the editor's limit of {limit:,} "
+                                       "characters (anything typed or pasted past it was cut "
+                                       "off); shorten it or split it into named steps")
 
     def _on_preset(self, event):
         if event.new and event.new != self.model.preset:
