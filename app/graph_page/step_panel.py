@@ -16,6 +16,15 @@ class PlayerBar:
     ``end`` follows ``model.n_steps``. Like every view it follows the model's ``frame`` (set after
     each change of what is shown, including a new graph shown complete, where the model moves
     ``step`` without an event of its own).
+
+    The Player's position is set from both ends: the browser (its buttons, its play timer) and the
+    server (a new graph, a pass or step-mode switch, the keys). When the two cross in flight (a
+    click sent before the browser received the server's move), each side ends with the other's
+    value and both think they agree: the server at the click, the browser at the server's move,
+    so "next" at the browser's stale end reached nothing. So the first browser move after a
+    server move is sent back to the browser, after the server's move: the browser ends where the
+    server is. (Only the first: an echo also overrides a click still in flight behind it, which
+    Panel then drops, so echoing every click would lose clicks made in quick succession.)
     """
 
     def __init__(self, model):
@@ -30,14 +39,42 @@ class PlayerBar:
             options={"Backward pass": "backward", "Forward pass": "forward"}, value=model.mode,
             color="default", margin=(14, 8), css_classes=["mode-toggle"],
         )
+        self._moved = False                # the server moved the Player since the last click
+        self._echoing = False              # True while the server itself sets the Player
         self.player.param.watch(self._player_moved, "value")
         self.mode.param.watch(self._mode_chosen, "value")
         model.param.watch(self._model_changed, "frame")
         self.view = pn.Row(self.mode, self.player, margin=0)
 
     def _player_moved(self, event):
-        if event.new != self.model.step:
-            self.model.step = min(max(0, event.new), self.model.n_steps)
+        if self._echoing:
+            return
+        doc = pn.state.curdoc
+        served = doc is not None and doc.session_context is not None
+        if served and self._moved:
+            # after this event is processed (an echo inside it would be dropped by Panel as
+            # a boomerang of the browser's own value), together with the step it moves to
+            self._moved = False
+            pn.state.execute(self._resync, schedule=True)
+            return
+        self._go_to(event.new)
+
+    def _go_to(self, k: int) -> None:
+        if k != self.model.step:
+            self.model.step = min(max(0, k), self.model.n_steps)
+
+    def _resync(self) -> None:
+        """Send the Player's value to the browser again (changed and changed back inside one
+        hold: Bokeh combines the two into one message with the value), then move the model."""
+        k = self.player.value
+        with pn.io.hold():
+            self._echoing = True
+            try:
+                self.player.value = k + 1
+                self.player.value = k
+            finally:
+                self._echoing = False
+            self._go_to(k)
 
     def _mode_chosen(self, event):
         self.model.mode = event.new
@@ -45,10 +82,16 @@ class PlayerBar:
     def _model_changed(self, *events):
         m = self.model
         with pn.io.hold():
-            if self.player.end != max(m.n_steps, 1):
-                self.player.end = max(m.n_steps, 1)
-            if self.player.value != m.step:
-                self.player.value = m.step
+            self._echoing = True           # the server moves the Player: not a click to follow
+            try:
+                if self.player.end != max(m.n_steps, 1) or self.player.value != m.step:
+                    self._moved = True
+                if self.player.end != max(m.n_steps, 1):
+                    self.player.end = max(m.n_steps, 1)
+                if self.player.value != m.step:
+                    self.player.value = m.step
+            finally:
+                self._echoing = False
             if self.mode.value != m.mode:
                 self.mode.value = m.mode
 
