@@ -19,13 +19,49 @@ from .url_state import apply_state, decode, encode, first_values, state_from_mod
 
 class PageNavigator(JSComponent):
     """Invisible: ``go(search)`` loads the page at ``?search`` (a full load, so Panel themes the
-    new session from the URL). One message, handled in order after any pending URL write."""
+    new session from the URL). One message, handled in order after any pending URL write.
+
+    It also answers a lost connection (Bokeh's ``connection_lost`` document event: server
+    stopped, network gone): a notice over the whole page says so and offers a reload, which
+    opens a new session from the URL (kept equal to what was shown). Without it the page went
+    on taking input that reached no server (a slider read a=5 over a graph drawn for a=3)."""
 
     _esm = """
-    export function render({ model }) {
+    const NOTICE = "Disconnected from the server: reload the page to continue. " +
+                   "The link keeps what you were looking at.";
+    function showDisconnected() {
+      if (document.querySelector(".connection-lost")) return;
+      const veil = document.createElement("div");
+      veil.className = "connection-lost";
+      veil.setAttribute("role", "alertdialog");
+      veil.style.cssText = "position:fixed;inset:0;z-index:100000;background:rgba(0,0,0,0.35);" +
+        "display:flex;align-items:flex-start;justify-content:center;padding-top:15vh";
+      const box = document.createElement("div");
+      box.style.cssText = "background:#fff;color:#222;border-left:6px solid #c0392b;padding:16px 20px;" +
+        "max-width:30em;font:15px/1.4 sans-serif;box-shadow:0 4px 16px rgba(0,0,0,0.3)";
+      const text = document.createElement("p");
+      text.className = "connection-lost-text";
+      text.style.margin = "0 0 12px 0";
+      text.textContent = NOTICE;
+      const reload = document.createElement("button");
+      reload.className = "connection-lost-reload";
+      reload.textContent = "Reload";
+      reload.style.cssText = "font:inherit;padding:4px 16px;cursor:pointer";
+      reload.addEventListener("click", () => window.location.reload());
+      box.append(text, reload);
+      veil.append(box);
+      document.body.append(veil);
+      reload.focus();
+    }
+    export function render({ model, view }) {
       model.on("msg:custom", (msg) => {
         if (msg && typeof msg.search === "string") { window.location.search = msg.search; }
       });
+      const doc = view && view.model ? view.model.document : null;
+      if (doc && !view._connectionWatched) {
+        view._connectionWatched = true;
+        doc.on_event("connection_lost", showDisconnected);
+      }
       return document.createElement("span");
     }
     """
