@@ -100,14 +100,33 @@ def test_foreign_host_refused_local_served(server):
     assert _get(url.replace("localhost", "127.0.0.1"))[0] == 200
 
 
-def test_websocket_from_foreign_host_refused(server):
-    """A DNS-rebinding page sends its own name as Host and Origin: the upgrade is refused."""
-    proc, url = server
+def _websocket_status(url: str, host: str) -> int:
+    """Status of a websocket upgrade to the app whose Host and Origin are ``host``."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     conn.request("GET", parts.path.rstrip("/") + "/ws", headers={
-        "Host": "evil.example", "Origin": "http://evil.example", "Upgrade": "websocket",
+        "Host": host, "Origin": f"http://{host}", "Upgrade": "websocket",
         "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
         "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
-    assert conn.getresponse().status == 403
-    conn.close()
+    try:
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_websocket_from_foreign_host_refused(server):
+    """A DNS-rebinding page sends its own name as Host and Origin: the upgrade is refused."""
+    assert _websocket_status(server[1], "evil.example") == 403
+
+
+def test_a_class_host_is_let_in_by_the_cli_option():
+    """``autograd-ui --allow-websocket-origin class.example.org`` (behind a proxy that passes
+    ``Host: class.example.org``): that name gets the page and its websocket, others still not."""
+    proc, url = serve_app(("--allow-websocket-origin", "class.example.org"))
+    try:
+        assert _get(url, host="class.example.org")[0] == 200
+        assert _websocket_status(url, "class.example.org") != 403
+        assert _get(url, host="evil.example")[0] == 403
+        assert _websocket_status(url, "evil.example") == 403
+    finally:
+        stop(proc)
