@@ -84,8 +84,9 @@ def allowed_hosts(address: str, extra=()) -> list[str]:
     ``HOST[:PORT]`` as for Bokeh's websocket origins; ``*`` answers any host)."""
     from .serve_guard import LOCAL_HOSTS
 
-    names = [*LOCAL_HOSTS, address.lower()] + [h.rsplit(":", 1)[0].lower() if h.count(":") == 1
-                                                 else h.lower() for h in extra]
+    bound = f"[{address}]" if address.count(":") > 1 and not address.startswith("[") else address
+    names = [*LOCAL_HOSTS, bound.lower()] + [h.rsplit(":", 1)[0].lower() if h.count(":") == 1
+                                               else h.lower() for h in extra]
     return list(dict.fromkeys(n for n in names if n))
 
 

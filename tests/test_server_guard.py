@@ -66,6 +66,7 @@ def test_host_allowlist():
     assert refusal("/", "proxy.example.org", opened) is None
     assert refusal("/", "evil.example", opened)[0] == 403
     assert refusal("/", "evil.example", allowed_hosts("localhost", ["*"])) is None
+    assert refusal("/", "[fe80::1]", allowed_hosts("fe80::1")) is None   # Host brackets IPv6
 
 
 # ------------------------------------------------------------------------------ served
