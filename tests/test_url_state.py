@@ -159,6 +159,8 @@ def test_hostile_url_never_runs_anything_and_falls_back(monkeypatch):
 def test_malformed_urls_give_notices(query, expected):
     state, notices = decode(query, PRESETS)
     assert any(expected in n for n in notices), notices
+    if "expr" in query:
+        assert state.expr is None     # refused before parsing: a long link costs no graph
 
 
 def test_zip_bomb_stops_at_the_limit():
