@@ -74,3 +74,21 @@ def test_the_editor_takes_a_19000_character_program(new_page, served_app):
     wait_node_text(page, "r", "r | 15 | 1")
     expect(page.locator(".expr-error")).to_be_hidden()
     assert page.console_errors == []
+
+
+def test_an_uploaded_label_is_text_never_markup(new_page, served_app):
+    """Labels in a file are any text (the editor's are names): shown everywhere as text, so a
+    label that is HTML runs nothing (value boxes, leaf names, step panel, output, hover)."""
+    page = open_app(new_page, served_app)
+    label = "<img src=x onerror=window.__pwned=1>"
+    page.locator(".flow-file-input").set_input_files(
+        {"name": "markup.json", "mimeType": "application/json", "buffer": _example_with(label=label)})
+    expect(page.locator(".notice-bar .notice")).to_contain_text("Loaded markup.json")
+    wait_node_text(page, "L", "L | -8 | 1")
+    assert label in node_texts(page)
+    for button in ("first", "next", "next", "next", "next"):   # every step's panel names it
+        page.locator(f".step-player button.{button}").click()
+    expect(page.locator(".step-title")).to_contain_text("4 / 4")
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert page.locator("img[src='x']").count() == 0
+    assert page.console_errors == []

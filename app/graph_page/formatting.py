@@ -75,6 +75,10 @@ _LATEX_SPECIALS = {
     "$": r"\$",
     "^": r"\^{}",
     "~": r"\sim{}",
+    # Panel's LaTeX pane sets its text as innerHTML before KaTeX reads it: a raw "<" would
+    # start an HTML element (an uploaded label "<img ...>" became one)
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
 }
 
 
