@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -48,12 +49,15 @@ def serve_command(cmd, url: str, timeout: float = 90.0):
     """Start the server ``cmd`` (from the repository root) and wait until ``url`` answers HTTP
     200; return ``(process, url)``."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # The server's output goes to a file, not a pipe: nobody reads a pipe while the tests run,
+    # and a server that logs more than the pipe holds (~64 KB) would block on its next write.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace")
-            raise RuntimeError(f"server exited with {proc.returncode}:\n{out}")
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{server_output(proc)}")
         try:
             # a page is a whole new session: under load it takes seconds to build, so a short
             # per-request timeout would retry (and rebuild) forever
@@ -66,6 +70,13 @@ def serve_command(cmd, url: str, timeout: float = 90.0):
     raise RuntimeError(f"server did not answer at {url} within {timeout} s")
 
 
+def server_output(proc) -> str:
+    """What a server started by :func:`serve_command` has printed so far."""
+    proc.log.flush()
+    proc.log.seek(0)
+    return proc.log.read().decode(errors="replace")
+
+
 def stop(proc) -> None:
     """Terminate a server started by :func:`serve_app` (kill if it does not exit)."""
     if proc.poll() is None:
@@ -75,6 +86,9 @@ def stop(proc) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+    log = getattr(proc, "log", None)
+    if log is not None:
+        log.close()
 
 
 def launch_chromium(playwright):
