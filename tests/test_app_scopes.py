@@ -16,7 +16,8 @@ from app.graph_page.model import GraphModel
 from app.graph_page.narration import step_latex, step_title
 from app.graph_page.scopes_display import encode_collapse
 from app.presets import PRESETS
-from app.share.url_state import apply_state, decode, encode, state_from_model
+from app.share.url_model import apply_state, state_from_model
+from app.share.url_state import decode, encode
 from engine.train import TrainConfig, Trainer
 
 NEURONS = {("layer 0", "neuron 0"), ("layer 0", "neuron 1"), ("layer 1", "neuron 0"),

@@ -10,10 +10,10 @@ from hypothesis import given, settings, strategies as st
 
 from app.graph_page.model import GraphModel
 from app.presets import PRESETS
+from app.share.url_model import apply_state, state_from_model
 from app.share.url_state import (
     MAX_EXPR_CHARS,
     UrlState,
-    apply_state,
     compress_expr,
     decode,
     decompress_expr,
@@ -21,7 +21,6 @@ from app.share.url_state import (
     first_values,
     format_number,
     parse_number,
-    state_from_model,
 )
 
 

@@ -14,7 +14,8 @@ import panel as pn
 from panel.custom import JSComponent
 
 from ..presets import DEFAULT_PRESET, PRESETS
-from .url_state import apply_state, decode, encode, first_values, state_from_model
+from .url_model import apply_state, state_from_model
+from .url_state import decode, encode, first_values
 
 
 class PageNavigator(JSComponent):
