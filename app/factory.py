@@ -27,6 +27,8 @@ from .share.url_sync import UrlSync
 from .presentation import Presentation
 
 TAB_BAR_PX = 34
+#: the minimap floats over the plot's lower right corner, above the colour bar
+MINIMAP_CSS = ":host { position: absolute !important; right: 44px; bottom: 56px; z-index: 5; }"
 TABS_CSS = f"""
 .bk-header {{ height: {TAB_BAR_PX}px; font-size: 14px; }}
 """
@@ -60,6 +62,12 @@ class AutogradApp(Viewer):
         self.player_bar = PlayerBar(m)
         self.step_panel = StepPanel(m)
         self.plot_pane = pn.pane.Bokeh(self.graph.figure, sizing_mode="stretch_both", margin=(0, 4))
+        # the overview of a graph bigger than the view, over the plot's lower right corner
+        self.minimap_pane = pn.pane.Bokeh(self.graph.minimap, margin=0)
+        self.graph_area = pn.Column(self.plot_pane, pn.Column(self.minimap_pane, margin=0,
+                                                               stylesheets=[MINIMAP_CSS]),
+                                    sizing_mode="stretch_both", margin=0,
+                                    styles={"position": "relative"})
         # The graph view edits its Bokeh models directly; in a notebook Panel cannot see that, so
         # after each frame (precedence: after the view's own watcher) the edits go over the comm.
         m.param.watch(self._push_to_notebook, "frame", precedence=10)
@@ -120,7 +128,7 @@ class AutogradApp(Viewer):
                         self.player_bar.view,
                         sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4),
                         css_classes=["page-topbar"], stylesheets=[responsive.TOPBAR])
-        self.plot_pane.css_classes = ["graph-pane"]
+        self.graph_area.css_classes = ["graph-pane"]
         # the legend leaves the canvas title for an HTML line that wraps on narrow screens, and
         # the toolbar goes to the plot's right edge, where no title can push it off screen
         fig = self.graph.figure
@@ -129,7 +137,7 @@ class AutogradApp(Viewer):
         responsive.enable_tap_select(fig)
         self.legend = pn.pane.HTML(responsive.legend_html(self._legend_text), sizing_mode="stretch_width",
                                    margin=(2, 10), css_classes=["graph-legend"], stylesheets=[responsive.LEGEND])
-        main = pn.Column(topbar, self.notices.view, self.scopes.view, self.legend, self.plot_pane, self.step_panel.view,
+        main = pn.Column(topbar, self.notices.view, self.scopes.view, self.legend, self.graph_area, self.step_panel.view,
                          sizing_mode="stretch_both", margin=0, css_classes=["page-main"],
                          stylesheets=[responsive.MAIN])
         if self._height:  # embedded (notebook): a fixed-height block

@@ -103,11 +103,12 @@ def test_touch_tap_selects_a_node_and_pinch_zooms(chromium, served_app):
 
     ctx, page = _page(chromium, served_app, 390, 844)
     try:
-        x, y = glyph_screen_xy(page, "value-boxes", "label", "a")
+        # the output: on screen in a phone's first view (readable at the output end)
+        x, y = glyph_screen_xy(page, "value-boxes", "label", "L")
         page.touchscreen.tap(x, y)
         page.wait_for_function("""() => { const r = Bokeh.documents[0].get_model_by_name('value-boxes');
                                           const ids = r.data_source.selected.indices;
-                                          return ids.length === 1 && r.data_source.data.label[ids[0]] === 'a'; }""")
+                                          return ids.length === 1 && r.data_source.data.label[ids[0]] === 'L'; }""")
         span = "() => { const f = Bokeh.documents[0].get_model_by_name('graph-plot'); return f.x_range.end - f.x_range.start; }"
         before = page.evaluate(span)
         cdp = ctx.new_cdp_session(page)

@@ -16,38 +16,19 @@ from bokeh.models import (
     ColorBar,
     ColumnDataSource,
     CustomJS,
-    DataRange1d,
     HoverTool,
     NormalHead,
+    Range1d,
 )
 from bokeh.plotting import figure
 
-from . import palette
+from . import graph_viewport, palette
 from .formatting import op_symbol
-
-#: Smallest drawing extent shown (plot units), so tiny graphs are not magnified beyond ~1.5x.
-MIN_SPAN = (640.0, 250.0)
-#: Below this many pixels, captions are hidden (hover still tells everything).
-MIN_FONT_PX = 5.0
 
 VALUE_COLUMNS = ("x", "y", "w", "h", "role", "label", "id", "text", "grad", "data_s", "grad_s",
                  "alpha", "text_alpha", "line_color", "line_width", "hatch")
 OP_COLUMNS = ("x", "y", "r", "op", "symbol", "id", "inputs", "output", "locals", "line_color",
               "line_width")
-
-_FONT_JS = """
-if (p.properties.inner_width.is_unset || p.properties.inner_height.is_unset) { return; }
-const xr = p.x_range, yr = p.y_range;
-const sx = p.inner_width / Math.max(1e-9, xr.end - xr.start);
-const sy = p.inner_height / Math.max(1e-9, yr.end - yr.start);
-const s = Math.min(sx, sy);
-if (!isFinite(s) || s <= 0) { return; }
-const fs = Math.min(max_px, s * unit.data.size[0]);
-const ofs = Math.min(max_px, s * unit.data.op_size[0]);
-for (const r of captions) { r.visible = fs >= min_px; r.glyph.text_font_size = fs.toFixed(1) + 'px'; }
-for (const r of symbols) { r.visible = ofs >= min_px; r.glyph.text_font_size = ofs.toFixed(1) + 'px'; }
-for (const h of heads) { h.size = Math.max(3, Math.min(11, 9 * s)); }
-"""
 
 _FOLLOW_JS = """
 const x = focus.data.x[0], y = focus.data.y[0];
@@ -84,8 +65,9 @@ def empty_sources() -> dict:
         # pattern on the value boxes makes BokehJS build one canvas per row on every update
         "flags": ColumnDataSource({"x": [], "y": [], "w": [], "h": []}),
         "multiplicity": ColumnDataSource({"x": [], "y": [], "text": []}),
-        # caption font size in data units, read by the zoom callback
-        "font_unit": ColumnDataSource({"size": [1.0], "op_size": [1.0]}),
+        # per structure: bounds, output centre, caption font size in plot units (read by the
+        # first-view and zoom callbacks, see graph_viewport)
+        "info": ColumnDataSource(graph_viewport.empty_info()),
         # the node the Player is at, one row, patched per step (the camera follows it)
         "focus": ColumnDataSource({"x": [float("nan")], "y": [float("nan")]}),
     }
@@ -93,10 +75,12 @@ def empty_sources() -> dict:
 
 def build_figure(src, mapper):
     """The graph figure drawing the sources of ``src`` (an object with the source attributes of
-    :func:`empty_sources`), boxes coloured by grad through ``mapper``."""
+    :func:`empty_sources`), boxes coloured by grad through ``mapper``, and its minimap.
+
+    Returns ``(figure, minimap)``. The ranges are set in the browser (the first view depends
+    on the plot's pixel size): :mod:`app.graph_page.graph_viewport`."""
     p = figure(
-        x_range=DataRange1d(range_padding=0.06), y_range=DataRange1d(range_padding=0.06),
-        match_aspect=True, sizing_mode="stretch_both", tools="pan,wheel_zoom,reset,save",
+        x_range=Range1d(0, 1), y_range=Range1d(0, 1), sizing_mode="stretch_both", tools="pan,wheel_zoom,reset,save",
         active_scroll="wheel_zoom", toolbar_location="above", min_border=4,
         background_fill_color="#ffffff", border_fill_color="#ffffff", outline_line_color=None,
         name="graph-plot",
@@ -151,27 +135,18 @@ def build_figure(src, mapper):
         major_label_text_font_size="12px", title_text_font_size="12px",
         title_text_font_style="normal", padding=2, margin=2, title_standoff=2,
     ), "below")
-    font_cb = CustomJS(
-        args=dict(p=p, unit=src.font_unit, captions=[captions], symbols=[symbols], heads=[head],
-                  max_px=22.0, min_px=MIN_FONT_PX),
-        code=_FONT_JS,
-    )
-    for rng in (p.x_range, p.y_range):
-        rng.js_on_change("start", font_cb)
-        rng.js_on_change("end", font_cb)
+    minimap = graph_viewport.build_minimap(src.values, src.edges)
+    graph_viewport.attach(p, minimap, src.info, [captions], [symbols], [head])
     # Zoomed into a large graph, the camera follows the Player: when the node of the step
     # leaves the view, the view pans to centre it (never zooms, so the reader's scale stays).
     src.focus.js_on_change("patching", CustomJS(args=dict(p=p, focus=src.focus), code=_FOLLOW_JS))
     p.scatter("x", "y", source=src.focus, visible=False)   # puts the source in the document
-    # A new graph replaces the value source's data (steps and sliders only patch it): fit
-    # the view to it, as the reset tool does, even if the reader had zoomed into the last one.
-    src.values.js_on_change("data", CustomJS(args=dict(p=p), code="p.reset.emit();"))
-    return p
+    return p, minimap
 
 
 @dataclass
 class StructureColumns:
-    """The static columns of one structure, per source, plus the ranges' padding."""
+    """The static columns of one structure, per source, plus the op symbols' font size."""
 
     values: dict
     ops: dict
@@ -179,7 +154,6 @@ class StructureColumns:
     arrows: dict
     marks: dict
     multiplicity: dict
-    padding: float
     op_font_units: float
 
 
@@ -222,12 +196,9 @@ def structure_columns(cg) -> StructureColumns:
             mult["x"].append((float(x0) + float(x1)) / 2)
             mult["y"].append((float(y0) + float(y1)) / 2)
             mult["text"].append(f"\u00d7{k}")
-    # small graphs: pad the ranges so boxes do not blow up to the whole plot (the same
-    # fraction on both axes, or match_aspect would be undone)
-    pad = max(0.06, min(MIN_SPAN[0] / max(lay.width, 1.0), MIN_SPAN[1] / max(lay.height, 1.0)) - 1.0)
     radius = float(np.median(radii)) if radii else 1.0
     return StructureColumns(values=values, ops=op_cols, edges=dict(xs=exs, ys=eys), arrows=heads,
-                            marks=marks, multiplicity=mult, padding=pad, op_font_units=0.9 * radius)
+                            marks=marks, multiplicity=mult, op_font_units=0.9 * radius)
 
 
 def _xy(positions, ids):

@@ -23,7 +23,7 @@ class GraphPatcher:
     Parameters
     ----------
     view : app.graph_page.graph_view.GraphView
-        Owns the sources (``values``, ``ops``, ``edges``, ``arrows``, ``font_unit``,
+        Owns the sources (``values``, ``ops``, ``edges``, ``arrows``, ``info``,
         ``focus``) and the colour ``mapper``.
     """
 
@@ -109,8 +109,8 @@ class GraphPatcher:
         if frame.kind == "values":
             self.update_mapper()
             font = sizing.caption_font_units(v.values.data["w"], v.values.data["text"])
-            if font != v.font_unit.data["size"][0]:
-                v.font_unit.patch({"size": [(0, font)]})
+            if font != v.info.data["size"][0]:
+                v.info.patch({"size": [(0, font)]})
             reading = sorted({o for r in rows for o in self.ops_reading[r]})
             op_cells["locals"] = list(zip(reading, self.op_locals(reading)))
         op_cells = {c: cs for c, cs in op_cells.items() if cs}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bokeh.models import LinearColorMapper
 from panel.io.document import unlocked
 
-from . import palette, sizing
+from . import graph_viewport, palette, sizing
 from .graph_figure import build_figure, empty_sources, structure_columns
 from .graph_patch import GraphPatcher
 from .sizing import caption_font_units  # noqa: F401  (re-exported: tests and notebooks use it)
@@ -28,10 +28,13 @@ class GraphView:
     Attributes
     ----------
     figure : bokeh.plotting.figure
-    values, ops, edges, arrows, marks, multiplicity, font_unit, focus : ColumnDataSource
+    minimap : bokeh.plotting.figure
+        Overview of the whole graph with the viewport rectangle (shown when not all is in view).
+    values, ops, edges, arrows, marks, multiplicity, flags, info, focus : ColumnDataSource
         Value boxes, op circles, edge polylines, arrow heads, the output marker, "x k" edge
-        labels, the caption font size in data units (read by the zoom callback), the node the
-        Player is at.
+        labels, hatches of non-finite values, the drawing's bounds and caption font size (read
+        by the viewport callbacks, :mod:`app.graph_page.graph_viewport`), the node the Player
+        is at.
     mapper : LinearColorMapper
         grad -> colour, symmetric around 0.
     patcher : GraphPatcher
@@ -45,7 +48,7 @@ class GraphView:
         )
         for name, source in empty_sources().items():
             setattr(self, name, source)
-        self.figure = build_figure(self, self.mapper)
+        self.figure, self.minimap = build_figure(self, self.mapper)
         self.patcher = GraphPatcher(self)
         model.param.watch(self._on_frame, "frame")
         if model.frame is not None:
@@ -64,15 +67,18 @@ class GraphView:
 
     def _load_structure(self):
         """New graph: replace every source's data (the slow path, once per structure)."""
-        static = structure_columns(self.model.display)   # collapsed scopes drawn as boxes
+        display = self.model.display                     # collapsed scopes drawn as boxes
+        static = structure_columns(display)
         shown_values, shown_ops, shown_edges = self.patcher.load(static.values)
-        self.figure.x_range.range_padding = static.padding
-        self.figure.y_range.range_padding = static.padding
         self.patcher.update_mapper()
-        self.font_unit.data = {
-            "size": [sizing.caption_font_units(static.values["w"], shown_values["text"])],
-            "op_size": [static.op_font_units],
-        }
+        info = graph_viewport.info_columns(
+            display, sizing.caption_font_units(static.values["w"], shown_values["text"]),
+            static.op_font_units)
+        if self.figure.document is None:   # not shown yet: start at the whole graph (the browser
+            for rng, lo, hi in ((self.figure.x_range, "x0", "x1"), (self.figure.y_range, "y0", "y1")):
+                rng.update(start=info[lo][0], end=info[hi][0])   # then fits it to the plot's shape)
+        self.info.data = info
+        self.minimap.height = graph_viewport.minimap_height(info)
         self.values.data = {**static.values, **shown_values}
         self.ops.data = {**static.ops, **shown_ops}
         self.edges.data = {**static.edges, **shown_edges}

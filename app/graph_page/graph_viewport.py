@@ -1,0 +1,202 @@
+"""What part of the graph is on screen, at what size: the first view, semantic zoom, the minimap.
+
+All of it runs in the browser (it depends on the plot's pixel size, which only the browser knows)
+from one small per-structure source, ``info``: the drawing's bounds, a region of interest and
+the caption font size in plot units.
+
+- **First view** (a new graph or collapse state, or the plot resized before the reader zoomed):
+  the whole graph if its captions are then at least :data:`MIN_FONT_PX` tall; otherwise the
+  scale at which they are comfortable to read (filling the plot's height when that is
+  readable) around a region of interest: the scope opened last or the network's scopes
+  (neurons, layers), from their left edge when they do not fit; without scopes the output
+  end, where the backward pass starts. The reset tool returns to it.
+- **Semantic zoom**: captions and op symbols get a font size in screen pixels from the scale;
+  below :data:`HIDE_FONT_PX` they are hidden, not drawn as smudges (hover still tells all).
+- **Minimap**: a small overview of the whole graph with the viewport as a draggable rectangle
+  (Bokeh's ``RangeTool``), shown whenever the whole graph is not in view.
+"""
+
+from __future__ import annotations
+
+from bokeh.models import CustomJS, DataRange1d, RangeTool
+from bokeh.plotting import figure
+
+#: The first view never shows captions smaller than this (CSS px).
+MIN_FONT_PX = 11.0
+#: Zoomed out, captions smaller than this (CSS px) are hidden rather than drawn as smudges;
+#: op symbols (one glyph each) below :data:`HIDE_SYMBOL_PX`.
+HIDE_FONT_PX, HIDE_SYMBOL_PX = 8.0, 7.0
+#: Largest caption size (CSS px) zooming in gives.
+MAX_FONT_PX = 22.0
+#: Caption size (CSS px) the first view of a graph too big to read whole is drawn at, at most.
+COMFORT_FONT_PX = 12.0
+#: Smallest drawing extent shown (plot units), so tiny graphs are not magnified beyond ~1.5x.
+MIN_SPAN = (640.0, 250.0)
+#: Margin around the whole graph, as a fraction of its extent.
+PAD = 0.04
+#: Minimap width and height range (px); its height follows the graph's shape.
+MINIMAP_WIDTH, MINIMAP_HEIGHTS = 240, (40, 150)
+
+
+def minimap_height(info: dict) -> int:
+    """Minimap height (px) showing a graph of bounds ``info`` at :data:`MINIMAP_WIDTH`."""
+    w = max(info["x1"][0] - info["x0"][0], 1e-9)
+    h = info["y1"][0] - info["y0"][0]
+    lo, hi = MINIMAP_HEIGHTS
+    return int(min(hi, max(lo, MINIMAP_WIDTH * h / w * 1.1 + 8)))
+
+
+def empty_info() -> dict:
+    """``info`` before any graph: a unit square."""
+    return {"size": [1.0], "op_size": [1.0], "x0": [0.0], "x1": [1.0], "y0": [0.0], "y1": [1.0],
+            "rx0": [0.0], "rx1": [1.0], "ry0": [0.0], "ry1": [1.0], "right": [1.0]}
+
+
+def _bounds(rects):
+    """(x0, x1, y0, y1) around ``(x, y, w, h)`` rectangles (centres and sizes), NaN skipped."""
+    rects = [r for r in rects if r[0] == r[0]]
+    if not rects:
+        return None
+    return (min(x - w / 2 for x, y, w, h in rects), max(x + w / 2 for x, y, w, h in rects),
+            min(y - h / 2 for x, y, w, h in rects), max(y + h / 2 for x, y, w, h in rects))
+
+
+def info_columns(display, font_units: float, op_font_units: float) -> dict:
+    """``info`` for a drawn graph (a ``CompiledGraph`` or a ``DisplayGraph``): the bounds of
+    every drawn box and circle (members of a collapsed scope have NaN positions: not drawn),
+    the region the first view centres when the whole is too big to read, and the font sizes in
+    plot units. The region: the innermost open scopes when one is open inside another (the
+    neuron a click, *follow* or a link opened), else the scopes' boxes and frames (the
+    network); without scopes, the output node, where the backward pass starts."""
+    lay = display.layout
+    whole = _bounds([(x, y, *lay.sizes[n]) for n, (x, y) in lay.positions.items()]) or (0.0, 1.0, 0.0, 1.0)
+    frames = getattr(display, "frames", [])
+    depth = max((len(f["path"]) for f in frames), default=0)
+    if depth > 1:          # a scope opened inside another (a click, follow, a link): that one
+        frames = [f for f in frames if len(f["path"]) == depth]
+        scoped = []
+    else:
+        scoped = [(b["x"], b["y"], b["w"], b["h"]) for b in getattr(display, "boxes", [])]
+    scoped += [((f["x0"] + f["x1"]) / 2, (f["y0"] + f["y1"]) / 2, f["x1"] - f["x0"], f["y1"] - f["y0"])
+               for f in frames]
+    out = lay.positions.get(display.output_id, (float("nan"),) * 2)
+    region = _bounds(scoped)
+    # wider than the view: scopes are shown from their left edge (their frame label, where
+    # their inputs come in, as a click opens them), a graph without scopes from its output
+    right = region is None
+    region = region or _bounds([(*out, *lay.sizes.get(display.output_id, (0, 0)))]) or whole
+    cols = dict(zip(("x0", "x1", "y0", "y1"), whole))
+    cols.update(zip(("rx0", "rx1", "ry0", "ry1"), region))
+    cols["right"] = 1.0 if right else 0.0
+    cols.update(size=font_units, op_size=op_font_units)
+    return {k: [float(v)] for k, v in cols.items()}
+
+
+_MOVED_JS = """
+function moved(p) {   // ranges differ from the last first-view fit
+  const f = p._ag_fit, xr = p.x_range, yr = p.y_range;
+  if (!f) { return false; }
+  const tol = 1e-6 * (f[1] - f[0] + f[3] - f[2]);
+  return Math.abs(xr.start - f[0]) > tol || Math.abs(xr.end - f[1]) > tol ||
+         Math.abs(yr.start - f[2]) > tol || Math.abs(yr.end - f[3]) > tol;
+}
+"""
+
+_FIT_JS = _MOVED_JS + """
+// first view: whole graph if readable, else a readable viewport at the output end
+const W = p.inner_width, H = p.inner_height;
+if (p.properties.inner_width.is_unset || !(W > 0 && H > 0)) { return; }
+const d = info.data, xr = p.x_range, yr = p.y_range;
+// CustomJS callbacks may run later than the change, so "did the reader move the view" is
+// answered by comparing the ranges with the last fitted ones, not by a flag around setv
+const refit = cb_obj === info || !moved(p) || !(p._ag_s > 0);
+let s, cx, cy;
+if (refit) {
+  const x0 = d.x0[0], x1 = d.x1[0], y0 = d.y0[0], y1 = d.y1[0];
+  const gw = Math.max(x1 - x0, min_span[0]) * (1 + 2 * pad);
+  const gh = Math.max(y1 - y0, min_span[1]) * (1 + 2 * pad);
+  const unit = d.size[0];
+  const whole = Math.min(W / gw, H / gh);
+  cx = (x0 + x1) / 2; cy = (y0 + y1) / 2;
+  if (whole * unit >= min_px) {
+    s = Math.min(whole, max_px / unit);
+  } else {
+    // too big to read whole: fill the height if that is readable, at most comfortable size,
+    // around the region of interest (the network, or the output), inside the graph's bounds
+    s = Math.max(min_px / unit, Math.min((H / ((y1 - y0) * (1 + 2 * pad))), comfort_px / unit));
+    const vw = W / s, vh = H / s, m = pad * vw;
+    const rx0 = d.rx0[0], rx1 = d.rx1[0];
+    // the whole region if it fits, else one end of it (see info_columns)
+    cx = rx1 - rx0 + 2 * m <= vw ? (rx0 + rx1) / 2 : d.right[0] ? rx1 + m - vw / 2 : rx0 - m + vw / 2;
+    cx = Math.min(Math.max(cx, x0 - m + vw / 2), x1 + m - vw / 2);
+    if (vh < (y1 - y0) * (1 + 2 * pad)) {                      // taller than the view
+      cy = Math.min(Math.max((d.ry0[0] + d.ry1[0]) / 2, y0 + vh / 2), y1 - vh / 2);
+    }
+  }
+} else {                                                      // resized after the reader zoomed:
+  s = p._ag_s; cx = (xr.start + xr.end) / 2; cy = (yr.start + yr.end) / 2;   // keep scale + centre
+}
+const hw = W / s / 2, hh = H / s / 2;
+p._ag_fit = [cx - hw, cx + hw, cy - hh, cy + hh];
+p._ag_s = s;
+xr.setv({start: cx - hw, end: cx + hw, reset_start: cx - hw, reset_end: cx + hw});
+yr.setv({start: cy - hh, end: cy + hh, reset_start: cy - hh, reset_end: cy + hh});
+"""
+
+_ZOOM_JS = _MOVED_JS + """
+// semantic zoom: font sizes in screen px from the scale; hidden below hide_px; minimap toggle
+if (p.properties.inner_width.is_unset || p.properties.inner_height.is_unset) { return; }
+const xr = p.x_range, yr = p.y_range, d = info.data;
+const sx = p.inner_width / Math.max(1e-9, xr.end - xr.start);
+const sy = p.inner_height / Math.max(1e-9, yr.end - yr.start);
+const s = Math.min(sx, sy);
+if (!isFinite(s) || s <= 0) { return; }
+if (moved(p)) { p._ag_s = s; }     // the reader's scale, kept when the plot is resized
+const fs = Math.min(max_px, s * d.size[0]);
+const ofs = Math.min(max_px, s * d.op_size[0]);
+for (const r of captions) { r.visible = fs >= hide_px; r.glyph.text_font_size = fs.toFixed(1) + 'px'; }
+for (const r of symbols) { r.visible = ofs >= hide_op_px; r.glyph.text_font_size = ofs.toFixed(1) + 'px'; }
+for (const h of heads) { h.size = Math.max(3, Math.min(11, 9 * s)); }
+const tol = 1e-6 * (d.x1[0] - d.x0[0] + d.y1[0] - d.y0[0]);
+const whole = xr.start <= d.x0[0] + tol && xr.end >= d.x1[0] - tol &&
+              yr.start <= d.y0[0] + tol && yr.end >= d.y1[0] - tol;
+const show = !whole && p.inner_width >= 2 * minimap.width;   // on a narrow plot it would hide it
+if (minimap.visible !== show) { minimap.visible = show; }
+"""
+
+
+def build_minimap(values, edges):
+    """A small overview figure of the value boxes (sharing the main plot's sources)."""
+    m = figure(
+        width=MINIMAP_WIDTH, height=MINIMAP_HEIGHTS[1], x_range=DataRange1d(range_padding=0.04),
+        y_range=DataRange1d(range_padding=0.04), match_aspect=True, tools="", toolbar_location=None,
+        min_border=2, background_fill_color="#ffffff", border_fill_color="#ffffff",
+        outline_line_color="#999999", visible=False, name="graph-minimap",
+    )
+    m.axis.visible = False
+    m.grid.visible = False
+    m.multi_line("xs", "ys", source=edges, line_color="#c8c8c8", line_width=0.6)
+    m.rect("x", "y", width="w", height="h", source=values, fill_color="#9db4cf", line_color=None)
+    return m
+
+
+def attach(p, minimap, info, captions, symbols, heads) -> None:
+    """Wire the first view, semantic zoom and minimap callbacks of main plot ``p``."""
+    tool = RangeTool(x_range=p.x_range, y_range=p.y_range)
+    tool.overlay.update(fill_color="#ff9800", fill_alpha=0.12, line_color="#e65100", line_width=1.5)
+    minimap.add_tools(tool)
+    minimap.toolbar.active_multi = "auto"
+    fit = CustomJS(args=dict(p=p, info=info, min_px=MIN_FONT_PX, max_px=MAX_FONT_PX,
+                             comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD), code=_FIT_JS)
+    p.js_on_change("inner_width", fit)
+    p.js_on_change("inner_height", fit)
+    # a new structure: its info arrives with the new data; fit the view to it even if the
+    # reader had zoomed into the last graph (steps and sliders only patch the sources)
+    info.js_on_change("data", fit)
+    zoom = CustomJS(args=dict(p=p, info=info, captions=captions, symbols=symbols, heads=heads,
+                              minimap=minimap, hide_px=HIDE_FONT_PX, hide_op_px=HIDE_SYMBOL_PX,
+                              max_px=MAX_FONT_PX), code=_ZOOM_JS)
+    for rng in (p.x_range, p.y_range):
+        rng.js_on_change("start", zoom)
+        rng.js_on_change("end", zoom)
+    info.js_on_change("patching", zoom)   # a slider made captions longer: smaller font units

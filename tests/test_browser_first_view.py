@@ -1,0 +1,126 @@
+"""The first view of a graph in headless Chromium (issue 9): captions of at least 11 CSS px,
+read from the Bokeh models the page received and the plot's pixel size; a graph too big to read
+whole opens on its network (the neurons) with a minimap; zooming out hides captions rather than
+drawing them as smudges, and zooming back in brings them back."""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+
+import pytest
+
+if os.environ.get("CI"):
+    import playwright.sync_api  # noqa: F401  (CI must have it: fail loudly, never skip)
+else:
+    pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+
+from browser_support import _FIND_PLOT_VIEW, _X_SPAN, open_app
+
+pytestmark = pytest.mark.browser
+
+#: A 2-3-1 tanh network as a teacher would type it.
+NET_231 = """x1 = 0.5
+x2 = -1.5
+w1 = 0.3; w2 = -0.8; b1 = 0.1
+w3 = 0.9; w4 = 0.4; b2 = -0.2
+w5 = -0.5; w6 = 0.7; b3 = 0.05
+h1 = tanh(w1*x1 + w2*x2 + b1)
+h2 = tanh(w3*x1 + w4*x2 + b2)
+h3 = tanh(w5*x1 + w6*x2 + b3)
+v1 = 0.6; v2 = -0.4; v3 = 0.8; c = 0.1
+out = tanh(v1*h1 + v2*h2 + v3*h3 + c)
+"""
+
+#: What is on screen: the caption size the page draws and the one the scale gives (px per plot
+#: unit times the caption's size in plot units), and which drawn boxes lie wholly in view.
+_VIEW = """() => {""" + _FIND_PLOT_VIEW + """
+  const doc = Bokeh.documents[0], v = __plotView();
+  const cap = doc.get_model_by_name('value-captions'), p = doc.get_model_by_name('graph-plot');
+  const d = doc.get_model_by_name('value-boxes').data_source.data, xr = p.x_range, yr = p.y_range;
+  const sx = v.frame.x_scale, sy = v.frame.y_scale;
+  const scale = Math.min(p.inner_width / (xr.end - xr.start), p.inner_height / (yr.end - yr.start));
+  const inside = [], outside = [];
+  for (let i = 0; i < d.x.length; i++) {
+    if (!(d.x[i] === d.x[i])) continue;                 // a member of a collapsed scope
+    const l = sx.compute(d.x[i] - d.w[i] / 2), r = sx.compute(d.x[i] + d.w[i] / 2);
+    const t = sy.compute(d.y[i] + d.h[i] / 2), b = sy.compute(d.y[i] - d.h[i] / 2);
+    const on = l >= -1 && r <= p.inner_width + 1 && t >= -1 && b <= p.inner_height + 1;
+    (on ? inside : outside).push(d.label[i]);
+  }
+  return {px: parseFloat(cap.glyph.text_font_size.value ?? cap.glyph.text_font_size),
+          visible: cap.visible, inside: inside, outside: outside, scale: scale,
+          minimap: doc.get_model_by_name('graph-minimap').visible}; }"""
+
+_CAPTIONS_SET = """() => { const p = Bokeh.documents[0].get_model_by_name('graph-plot');
+  const c = Bokeh.documents[0].get_model_by_name('value-captions').glyph.text_font_size;
+  return p._ag_fit !== undefined && String(c.value ?? c) !== '12px'; }"""
+
+
+def first_view(new_page, url, size, shot=None):
+    """``(page, view)``: a fresh page of ``size`` on ``url`` once its first view is fitted."""
+    page = new_page()
+    page.set_viewport_size(size)
+    page = open_app(lambda: page, url)
+    # fitted once the plot has its size: the captions then have a size from the scale (the
+    # figure is built with 12px; the scale's is given with one decimal)
+    page.wait_for_function(_CAPTIONS_SET)
+    if shot:
+        page.screenshot(path=shot)
+    view = page.evaluate(_VIEW)
+    assert page.console_errors == []
+    return page, view
+
+
+SIZES = {"720p": {"width": 1280, "height": 720}, "xga": {"width": 1024, "height": 768}}
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_the_mlp_preset_opens_readable_on_its_neurons(new_page, served_app, tmp_path, size):
+    _, view = first_view(new_page, served_app + "?preset=mlp", size, tmp_path / "mlp.png")
+    assert view["visible"] and view["px"] >= 11.0, view
+    neurons = {f"h[{layer}][{k}]" for layer, n in enumerate((2, 2, 1)) for k in range(n)}
+    assert neurons <= set(view["inside"]), view          # every neuron box wholly on screen
+    # the whole preset is too wide for 11 px at these sizes: the minimap says where we are
+    assert view["outside"] and view["minimap"], view
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+def test_a_hand_written_231_network_opens_whole_and_readable(new_page, served_app, tmp_path, size):
+    url = served_app + "?expr=" + urllib.parse.quote(NET_231)
+    _, view = first_view(new_page, url, size, tmp_path / "net231.png")
+    assert view["visible"] and view["px"] >= 11.0, view
+    assert {"x1", "x2", "h1", "h2", "h3", "out"} <= set(view["inside"]), view
+    assert view["outside"] == [] and not view["minimap"], view
+
+
+def test_a_graph_too_wide_to_read_whole_opens_at_its_output(new_page, served_app, tmp_path):
+    """No scopes: the first view is readable at the output end, where the backward pass starts."""
+    chain = "".join(f"x{k} = tanh(x{k - 1}) * 1.5\n" for k in range(1, 10))
+    url = served_app + "?expr=" + urllib.parse.quote("x0 = 0.3\n" + chain)
+    _, view = first_view(new_page, url, SIZES["720p"], tmp_path / "chain.png")
+    assert view["visible"] and view["px"] >= 11.0, view
+    assert "x9" in view["inside"] and "x0" in view["outside"] and view["minimap"], view
+
+
+def _wheel(page, notches, delta):
+    """Turn the mouse wheel over the plot's centre, each notch awaited (the span changes)."""
+    box = page.locator(".graph-pane canvas").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(notches):
+        span = page.evaluate(_X_SPAN)
+        page.mouse.wheel(0, delta)
+        page.wait_for_function(f"() => Math.abs(({_X_SPAN})() - {span}) > 1e-6 * {span}",
+                               timeout=10_000)
+
+
+def test_zooming_out_hides_captions_and_zooming_in_brings_them_back(new_page, served_app):
+    page, view = first_view(new_page, served_app + "?preset=mlp", SIZES["720p"])
+    _wheel(page, 3, 300)                                # zoom out: 11-12 px -> a few px
+    small = page.evaluate(_VIEW)
+    assert not small["visible"] and small["px"] < 8.0, small
+    assert len(small["inside"]) > len(view["inside"]), small
+    _wheel(page, 3, -300)                               # and back in: readable again
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('value-captions').visible")
+    assert page.evaluate(_VIEW)["px"] >= 11.0 - 0.5
+    assert page.console_errors == []
