@@ -179,6 +179,9 @@ class AutogradApp(Viewer):
         self.model.mode = "backward"
         self.model.load_value(root, update=(lr, params) if params else None)
         self.model.step = 0
+        reason = getattr(self.train_view, "inspect_reason", "")
+        if reason:          # the Train tab chose the sample: say which and why
+            self.notices.show(f"Inspect sample: {reason}, so its gradients are not all 0.")
         if getattr(self, "tabs", None) is not None:
             self.tabs.active = 0
 

@@ -63,3 +63,30 @@ def test_loading_an_expression_drops_the_update_step(inspection):
     assert app.model.apply("a = 2; b = a * 3")
     assert app.model.n_steps == len(backprop_steps(app.model.compiled.tape))
     assert all(r.kind != "update" for r in app.model.backward_records)
+
+
+def test_inspect_sample_opens_the_largest_loss_by_default_and_says_why():
+    """The Sample box empty (as the tab opens): the Graph tab gets the sample with the largest
+    loss, whose gradients are not all 0, and a notice naming it; a sample typed in wins."""
+    from app.train.view import create_train_view
+    from engine.sample_choice import largest_loss_sample
+
+    app = create_app()
+    view = create_train_view(on_inspect=app.inspect, n_samples=40,
+                             config=TrainConfig(hidden=(4,), seed=1))
+    app.train_view = view
+    view.step(30)
+    assert view.w_sample.value is None
+    ins = view.inspect()
+    sample, loss = largest_loss_sample(view.trainer)
+    losses = [view.trainer.inspect(s).loss for s in range(len(view.X))]
+    assert ins.sample == sample == int(np.argmax(losses)) and ins.loss == pytest.approx(max(losses))
+    assert min(losses) == 0 < ins.loss          # max-margin: some samples show nothing at all
+    m = app.model
+    assert m.output == pytest.approx(ins.loss)
+    assert np.any(m.compiled.tape.grad[[m.compiled.tape.index[u.node] for u in ins.updates]] != 0)
+    assert f"sample {sample}: largest loss {loss:.3g}" in app.notices.message
+    assert f"sample {sample}: largest loss" in view.inspect_info.object
+    view.w_sample.value = 3                       # chosen: that one, no reason given
+    assert view.inspect().sample == 3 and view.inspect_reason == ""
+    view.close()

@@ -83,6 +83,7 @@ class TrainView(Viewer):
         self._compiled = OrderedDict()
         self._last_refresh_step = -1
         self.last_inspection = None
+        self.inspect_reason = ""      # why the last inspection showed its sample ("" = chosen)
         self.trainer = None
 
         self._make_widgets(dataset, n_samples, noise, seed, config)
@@ -136,7 +137,9 @@ class TrainView(Viewer):
                                 margin=(5, 2))
         self.b_step = w.Button(label="Step", color="primary", width=64, margin=(5, 2))
         self.b_reset = w.Button(label="Reset", color="light", width=64, margin=(5, 2))
-        self.w_sample = w.IntInput(label="Sample", value=0, start=0, width=90)
+        # empty: Inspect opens the sample with the largest loss (see inspect)
+        self.w_sample = w.IntInput(label="Sample", value=None, start=0, width=90,
+                                   placeholder="largest loss")
         self.w_with_l2 = w.Checkbox(label="with L2 term", value=False, margin=(30, 6, 5, 6))
         self.b_inspect = w.Button(label="Inspect sample", color="primary", width=120,
                                   margin=(24, 6, 5, 6))
@@ -190,7 +193,8 @@ class TrainView(Viewer):
         self.curves.clear()
         self.boundary.show_points(self.X, self.y)
         self.w_sample.end = len(self.X) - 1
-        self.w_sample.value = min(self.w_sample.value, len(self.X) - 1)
+        if self.w_sample.value is not None:
+            self.w_sample.value = min(self.w_sample.value, len(self.X) - 1)
         self.boundary.mark()
         self.last_inspection = None
         self.inspect_info.object = ""
@@ -273,11 +277,19 @@ class TrainView(Viewer):
         Sample control), mark it on the plot, and pass it on to ``on_inspect``."""
         if self.trainer is None:
             return None
+        self.inspect_reason = ""
+        if sample is None and self.w_sample.value is None:
+            from engine.sample_choice import largest_loss_sample
+
+            # nothing chosen: the sample that teaches most (a loss of 0 shows every grad 0)
+            sample, loss = largest_loss_sample(self.trainer)
+            self.inspect_reason = (f"sample {sample}: largest loss {loss:.3g} of the "
+                                   f"{len(self.X)} samples")
         sample = int(self.w_sample.value if sample is None else sample)
         ins = self.trainer.inspect(sample, with_l2=bool(self.w_with_l2.value))
         self.last_inspection = ins
         self.boundary.mark(*ins.x[:2])
-        self.inspect_info.object = self._inspection_html(ins)
+        self.inspect_info.object = self._inspection_html(ins, self.inspect_reason)
         if self.on_inspect is not None:
             self.on_inspect(ins.root, ins.updates)
         return ins
@@ -362,7 +374,7 @@ class TrainView(Viewer):
         else:
             self.status.object = (f"<div style='color:#b00020'>{html.escape(message)}</div>")
 
-    def _inspection_html(self, ins) -> str:
+    def _inspection_html(self, ins, reason: str = "") -> str:
         cls = "+1" if ins.y > 0 else "-1"
         color = POS_COLOR if ins.y > 0 else NEG_COLOR
         top = sorted(ins.updates, key=lambda u: -abs(u.grad))[:4]
@@ -370,6 +382,7 @@ class TrainView(Viewer):
         where = ("opened in the graph view" if self.on_inspect is not None
                  else "pass on_inspect to open it in the graph view")
         return (f"<div style='font-size:12px;line-height:1.35'>"
+                + (f"<div>{html.escape(reason)}</div>" if reason else "") +
                 f"<b>sample {ins.sample}</b>: x = ({ins.x[0]:.3f}, {ins.x[1]:.3f}), "
                 f"y = <b style='color:{color}'>{cls}</b>, score = {ins.score:.4g}, "
                 f"loss = {ins.loss:.4g}<br>its loss graph ({where}); the update with lr = "
