@@ -58,6 +58,7 @@ class AutogradApp(Viewer):
         self.scopes = ScopesView(m, self.graph)
         self.editor = ExpressionEditor(m)
         self.sliders = LeafSliders(m)
+        self.graph.on_node_click(self.sliders.select)   # many leaves: a click picks the leaf
         self.output = OutputDisplay(m)
         self.player_bar = PlayerBar(m)
         self.step_panel = StepPanel(m)
@@ -242,7 +243,7 @@ def load_extensions(train: bool = False) -> None:
     re-emit the whole JavaScript bundle into the cell's output, so it is made only while an
     extension's Bokeh models are not imported yet (Panel's own test, see ``pn.pane.LaTeX``).
     """
-    needed = ["katex"] + (["tabulator"] if train else [])
+    needed = ["katex", "tabulator"]   # tabulator: also the leaf table of graphs with many leaves
     doc = pn.state.curdoc
     served = doc is not None and doc.session_context is not None
     if served or any(_EXTENSION_MODULES[e] not in sys.modules for e in needed):

@@ -13,6 +13,7 @@ from engine.expression import MAX_SOURCE_CHARS
 
 from .formatting import fmt
 from .leaf_control import LeafControl
+from .leaf_table import MAX_SLIDERS, LeafTable
 from .leaves import source_order
 from .model import SourceError
 from ..presets import PRESETS
@@ -106,36 +107,47 @@ def _error_html(error, source: str) -> str:
 
 
 class LeafSliders:
-    """One slider per leaf, generated from the model's ``leaves`` (``param.Number`` each).
+    """Leaf controls, in source order (the editor text's order), generated from the model's
+    ``leaves`` (``param.Number`` each). Rebuilt only on a structure change.
 
-    Each is a :class:`LeafControl`: a number box (any finite value, beyond the slider's range
-    too; bad text gets a message) above a slider. Rebuilt only on a structure change. Big graphs
-    (an MLP has hundreds of parameters) get the first ``MAX_SLIDERS`` leaves as sliders; the
-    others stay settable from code through ``model.leaves``.
+    Up to ``MAX_SLIDERS`` leaves, each gets a :class:`LeafControl`: a number box (any finite
+    value, beyond the slider's range too; bad text gets a message) above a slider. Beyond that
+    (an inspected sample, an MLP) a control each would cost seconds: a searchable
+    :class:`~app.graph_page.leaf_table.LeafTable` with one control replaces them.
     """
 
-    MAX_SLIDERS = 60
+    MAX_SLIDERS = MAX_SLIDERS
 
     def __init__(self, model):
         self.model = model
         self.column = pn.Column(sizing_mode="stretch_both", scroll=True, margin=(0, 4), css_classes=["leaf-sliders"])
         self.view = self.column
+        self.table = None     # the LeafTable, built the first time a graph needs it
+        self.widgets = []
         model.param.watch(self._rebuild, "leaves")
         self._rebuild()
 
     def _rebuild(self, *events):
-        leaves = self.model.leaves
-        widgets = []
-        leaf_ids = source_order(self.model.compiled.leaf_ids, self.model.compiled.labels, self.model.source)
-        for lid in leaf_ids[: self.MAX_SLIDERS]:
-            widgets.append(LeafControl(leaves, lid))
-        extra = []
+        m = self.model
+        leaf_ids = m.compiled.leaf_ids
+        for w in self.widgets:
+            w.close()
         if len(leaf_ids) > self.MAX_SLIDERS:
-            extra = [pn.pane.HTML(
-                f"<i style='color:#666'>... and {len(leaf_ids) - self.MAX_SLIDERS} more leaves "
-                "(set them from code: <code>app.model.leaves</code>)</i>", margin=(4, 10))]
-        self.column.objects = ([w.view for w in widgets] + extra) or [pn.pane.HTML("<i>no leaves (constants only)</i>")]
+            if self.table is None:
+                self.table = LeafTable(m)
+            self.table.load()
+            self.widgets = []
+            if self.column.objects != [self.table.view]:
+                self.column.objects = [self.table.view]
+            return
+        widgets = [LeafControl(m.leaves, lid) for lid in source_order(leaf_ids, m.compiled.labels, m.source)]
+        self.column.objects = [w.view for w in widgets] or [pn.pane.HTML("<i>no leaves (constants only)</i>")]
         self.widgets = widgets
+
+    def select(self, node_id) -> None:
+        """A click on node ``node_id`` in the graph: the table's control moves that leaf."""
+        if self.table is not None and len(self.model.compiled.leaf_ids) > self.MAX_SLIDERS:
+            self.table.select(node_id)
 
 
 class OutputDisplay:

@@ -50,6 +50,8 @@ class GraphView:
             setattr(self, name, source)
         self.figure, self.minimap = build_figure(self, self.mapper)
         self.patcher = GraphPatcher(self)
+        self._click_handlers = []
+        self.values.selected.on_change("indices", self._on_selected)
         model.param.watch(self._on_frame, "frame")
         if model.frame is not None:
             self._on_frame(None)
@@ -64,6 +66,16 @@ class GraphView:
                 self._load_structure()
             else:
                 self.patcher.patch(frame)
+
+    def on_node_click(self, handler) -> None:
+        """Call ``handler(value node id)`` when the reader clicks (taps) a value box."""
+        self._click_handlers.append(handler)
+
+    def _on_selected(self, attr, old, new):
+        ids = self.values.data["id"]
+        if new and 0 <= new[0] < len(ids):
+            for handler in list(self._click_handlers):
+                handler(ids[new[0]])
 
     def _load_structure(self):
         """New graph: replace every source's data (the slow path, once per structure)."""

@@ -85,7 +85,11 @@ class LeafControl:
         # showing a value the graph does not (tests/test_browser_app.py drags under load).
         self.slider.param.watch(self._slid, "value")
         self.box.param.watch(self._typed, "value")
-        leaves.param.watch(self._leaf_changed, lid)
+        self._watcher = leaves.param.watch(self._leaf_changed, lid)
+
+    def close(self) -> None:
+        """Stop following the leaf (the control is being replaced)."""
+        self.leaves.param.unwatch(self._watcher)
 
     def _slid(self, event) -> None:
         if event.new != getattr(self.leaves, self.lid):

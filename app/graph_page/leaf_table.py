@@ -1,0 +1,105 @@
+"""Leaf controls for graphs with many leaves: a searchable table plus ONE leaf control.
+
+Dozens of slider widgets cost seconds to build and a page that scrolls forever (an inspected
+training sample has 60+ leaves, an MLP hundreds). Beyond :data:`MAX_SLIDERS` leaves the app shows
+:class:`LeafTable` instead: every leaf (label, value) in a Tabulator with a search box, and one
+number box + slider (:class:`~app.graph_page.leaf_control.LeafControl`) for the selected leaf. A row click or a click on the leaf's box in the graph selects it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import panel as pn
+
+from .formatting import fmt
+from .leaf_control import LeafControl
+from .leaves import source_order
+
+#: Up to this many leaves, one slider each; beyond, the table.
+MAX_SLIDERS = 24
+
+
+class LeafTable:
+    """Searchable leaf table + one slider for the selected leaf, for one ``GraphModel``.
+
+    Parameters
+    ----------
+    model : app.graph_page.model.GraphModel
+
+    Attributes
+    ----------
+    table : panel.widgets.Tabulator
+        One row per leaf (source order): ``leaf`` label and current ``value``.
+    control : LeafControl or None
+        Number box + slider of the selected leaf (the first one until another is selected).
+    selected : str or None
+        Id of the leaf the slider moves.
+    view : panel.layout.Column
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.order: list = []
+        self.selected = None
+        self._watcher = None
+        self.table = pn.widgets.Tabulator(
+            pd.DataFrame({"leaf": [], "value": []}), show_index=False, disabled=True, selectable=1,
+            header_filters={"leaf": {"type": "input", "func": "like", "placeholder": "search leaves"}},
+            layout="fit_columns", sizing_mode="stretch_both", min_height=120, margin=(2, 8),
+            css_classes=["leaf-table"], stylesheets=[":host { font-size: 13px; }"],
+        )
+        self.control = None
+        self.holder = pn.Column(sizing_mode="stretch_width", margin=0, css_classes=["selected-leaf"])
+        self.hint = pn.pane.HTML("", margin=(0, 10), css_classes=["leaf-table-hint"])
+        self.table.param.watch(self._on_table_selection, "selection")
+        self.view = pn.Column(self.hint, self.holder, self.table, sizing_mode="stretch_both", margin=0)
+
+    def load(self):
+        """Show the model's current leaves (after a structure change)."""
+        m = self.model
+        leaves = m.leaves
+        self.order = source_order(m.compiled.leaf_ids, m.compiled.labels, m.source)
+        self._rows = {lid: i for i, lid in enumerate(self.order)}
+        if self._watcher is not None:
+            self._watcher[0].param.unwatch(self._watcher[1])
+        self._watcher = (leaves, leaves.param.watch(self._on_leaf, self.order))
+        self.table.value = pd.DataFrame({
+            "leaf": [m.compiled.labels[lid] for lid in self.order],
+            "value": [fmt(getattr(leaves, lid)) for lid in self.order],
+        })
+        self.hint.object = (f"<span style='color:#555;font-size:12px'>{len(self.order)} leaves: pick "
+                            "one in the table or click its box in the graph</span>")
+        self.select(self.order[0] if self.order else None)
+
+    def select(self, leaf_id) -> None:
+        """Give ``leaf_id`` the number box and slider (ignored when it is not a leaf here)."""
+        if leaf_id is not None and leaf_id not in self._rows:
+            return
+        self.selected = leaf_id
+        if self.control is not None:
+            self.control.close()
+            self.control = None
+        if leaf_id is None:
+            self.holder.objects = []
+            return
+        self.control = LeafControl(self.model.leaves, leaf_id)
+        self.holder.objects = [self.control.view]
+        row = self._rows[leaf_id]
+        if self.table.selection != [row]:
+            self.table.selection = [row]
+
+    def _on_table_selection(self, event):
+        if event.new and 0 <= event.new[0] < len(self.order):
+            lid = self.order[event.new[0]]
+            if lid != self.selected:
+                self.select(lid)
+
+    def _on_leaf(self, *events):
+        """A leaf changed (slider, URL, code): its table cell."""
+        patch = []
+        for e in events:
+            row = self._rows.get(e.name)
+            if row is not None:
+                patch.append((row, fmt(e.new)))
+        if patch:
+            self.table.patch({"value": patch})
