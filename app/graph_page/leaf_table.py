@@ -45,14 +45,16 @@ class LeafTable:
         self.table = pn.widgets.Tabulator(
             pd.DataFrame({"leaf": [], "value": []}), show_index=False, disabled=True, selectable=1,
             header_filters={"leaf": {"type": "input", "func": "like", "placeholder": "search leaves"}},
-            layout="fit_columns", sizing_mode="stretch_both", min_height=120, margin=(2, 8),
+            # a fixed height: Tabulator then draws only the rows in view (hundreds of leaves)
+            layout="fit_columns", sizing_mode="stretch_width", height=300, pagination=None,
+            margin=(2, 8),
             css_classes=["leaf-table"], stylesheets=[":host { font-size: 13px; }"],
         )
         self.control = None
         self.holder = pn.Column(sizing_mode="stretch_width", margin=0, css_classes=["selected-leaf"])
         self.hint = pn.pane.HTML("", margin=(0, 10), css_classes=["leaf-table-hint"])
         self.table.param.watch(self._on_table_selection, "selection")
-        self.view = pn.Column(self.hint, self.holder, self.table, sizing_mode="stretch_both", margin=0)
+        self.view = pn.Column(self.hint, self.holder, self.table, sizing_mode="stretch_width", margin=0)
 
     def load(self):
         """Show the model's current leaves (after a structure change)."""
