@@ -12,6 +12,7 @@ import param
 from panel.viewable import Viewer
 
 from . import responsive
+from .graph_page.busy import DELAYED_SPINNER_CSS, Busy
 from .graph_page.controls import ExpressionEditor, LeafSliders, OutputDisplay
 from .graph_page.graph_view import GraphView
 from .graph_page.model import GraphModel
@@ -62,7 +63,10 @@ class AutogradApp(Viewer):
         self.output = OutputDisplay(m)
         self.player_bar = PlayerBar(m)
         self.step_panel = StepPanel(m)
-        self.plot_pane = pn.pane.Bokeh(self.graph.figure, sizing_mode="stretch_both", margin=(0, 4))
+        self.plot_pane = pn.pane.Bokeh(self.graph.figure, sizing_mode="stretch_both", margin=(0, 4),
+                                       stylesheets=[DELAYED_SPINNER_CSS])
+        self.busy = Busy(self.plot_pane)   # Apply, presets, Inspect sample: loading state on the graph
+        self.editor.run = self.busy.run
         # the overview of a graph bigger than the view, over the plot's lower right corner
         self.minimap_pane = pn.pane.Bokeh(self.graph.minimap, margin=0)
         self.graph_area = pn.Column(self.plot_pane, pn.Column(self.minimap_pane, margin=0,
@@ -177,14 +181,17 @@ class AutogradApp(Viewer):
         (``engine.train.ParamUpdate`` records)."""
         params = [u.node for u in updates if u.node is not None]
         lr = updates[0].lr if updates else 0.0
-        self.model.mode = "backward"
-        self.model.load_value(root, update=(lr, params) if params else None)
-        self.model.step = 0
         reason = getattr(self.train_view, "inspect_reason", "")
-        if reason:          # the Train tab chose the sample: say which and why
-            self.notices.show(f"Inspect sample: {reason}, so its gradients are not all 0.")
         if getattr(self, "tabs", None) is not None:
             self.tabs.active = 0
+        self.busy.run(self._show_inspected, root, (lr, params) if params else None, reason)
+
+    def _show_inspected(self, root, update, reason: str) -> None:
+        self.model.mode = "backward"
+        self.model.load_value(root, update=update)
+        self.model.step = 0
+        if reason:          # the Train tab chose the sample: say which and why
+            self.notices.show(f"Inspect sample: {reason}, so its gradients are not all 0.")
 
     def close(self) -> None:
         """Stop all work and let go of everything this instance built (called when its browser

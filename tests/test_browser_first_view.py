@@ -124,3 +124,25 @@ def test_zooming_out_hides_captions_and_zooming_in_brings_them_back(new_page, se
     page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('value-captions').visible")
     assert page.evaluate(_VIEW)["px"] >= 11.0 - 0.5
     assert page.console_errors == []
+
+
+_WATCH_BUSY = """() => { window.__busy = []; const p = Bokeh.documents[0].get_model_by_name('graph-plot');
+  p.properties.css_classes.change.connect(() => window.__busy.push(p.css_classes.includes('pn-loading'))); }"""
+
+
+def test_applying_a_big_expression_shows_the_loading_state_until_the_graph_is_replaced(new_page, served_app):
+    """Panel's loading state on the graph (its spinner appears after 0.3 s) is set while the
+    server builds the new structure and cleared with the new graph."""
+    lines = [f"a{k} = {k % 7 - 3}" for k in range(40)]
+    lines += [f"h{k} = tanh(a{k} * a{(k + 1) % 40} + a{(k + 7) % 40})" for k in range(40)]
+    lines.append("out = " + " + ".join(f"h{k}" for k in range(40)))
+    page = open_app(new_page, served_app)
+    page.evaluate(_WATCH_BUSY)
+    page.locator(".expr-editor textarea").fill("\n".join(lines))
+    page.locator(".apply-button button").click()
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('value-boxes').data_source"
+                           ".data.label.includes('out')", timeout=60_000)
+    page.wait_for_function("() => window.__busy.length >= 2 && !window.__busy[window.__busy.length - 1]",
+                           timeout=30_000)
+    assert page.evaluate("window.__busy")[0] is True      # busy first, then not
+    assert page.console_errors == []

@@ -64,7 +64,13 @@ class ExpressionEditor:
         )
 
     def _apply(self, event=None):
-        text, limit = self.text.value, self.text.max_length
+        self.run(self._apply_text, self.text.value)
+
+    #: ``run(fn, *args)`` performs a structure change (the factory puts the busy indicator here)
+    run = staticmethod(lambda fn, *args: fn(*args))
+
+    def _apply_text(self, text: str) -> None:
+        limit = self.text.max_length
         if self.model.apply(text) or not limit or len(text) < limit:
             return
         # a text at the box's limit may have been cut there by the browser: a parse error at
@@ -75,7 +81,7 @@ class ExpressionEditor:
 
     def _on_preset(self, event):
         if event.new and event.new != self.model.preset:
-            self.model.load_preset(event.new)
+            self.run(self.model.load_preset, event.new)
 
     def _on_model(self, *events):
         """The one path by which text reaches the editor: the model's ``source_note`` +
