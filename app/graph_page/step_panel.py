@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+from functools import partial
 
 import panel as pn
+from panel.io.state import set_curdoc
 
 from .narration import step_latex, step_plain, step_title
 
@@ -23,8 +25,8 @@ class PlayerBar:
     value and both think they agree: the server at the click, the browser at the server's move,
     so "next" at the browser's stale end reached nothing. So the first browser move after a
     server move is sent back to the browser, after the server's move: the browser ends where the
-    server is. (Only the first: an echo also overrides a click still in flight behind it, which
-    Panel then drops, so echoing every click would lose clicks made in quick succession.)
+    server is. (Only the first, and only once no newer click waits in Panel's debounce: an echo
+    overrides a page value still pending, which Panel then drops: a lost click.)
     """
 
     def __init__(self, model):
@@ -55,7 +57,7 @@ class PlayerBar:
             # after this event is processed (an echo inside it would be dropped by Panel as
             # a boomerang of the browser's own value), together with the step it moves to
             self._moved = False
-            pn.state.execute(self._resync, schedule=True)
+            pn.state.execute(partial(self._resync, doc), schedule=True)
             return
         self._go_to(event.new)
 
@@ -63,11 +65,17 @@ class PlayerBar:
         if k != self.model.step:
             self.model.step = min(max(0, k), self.model.n_steps)
 
-    def _resync(self) -> None:
+    def _resync(self, doc) -> None:
         """Send the Player's value to the browser again (changed and changed back inside one
         hold: Bokeh combines the two into one message with the value), then move the model."""
+        if "value" in getattr(self.player, "_events", {}):
+            # a newer click is waiting for Panel's debounce: an echo now would win over it (Panel
+            # drops a page value that a server change overrides), so echo after it instead.
+            # (Panel keeps pending page changes in ``_events``; without it this is a no-op.)
+            doc.add_timeout_callback(partial(self._resync, doc), 60)
+            return
         k = self.player.value
-        with pn.io.hold():
+        with set_curdoc(doc), pn.io.hold(doc):
             self._echoing = True
             try:
                 self.player.value = k + 1
