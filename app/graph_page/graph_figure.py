@@ -167,6 +167,7 @@ def structure_columns(cg) -> StructureColumns:
     values = dict(x=xs, y=ys, w=[float(lay.sizes[v][0]) for v in cg.value_ids], h=hs,
                   role=[G.nodes[v].get("role", "") for v in cg.value_ids], label=labels,
                   id=list(cg.value_ids))
+    _append_copies(values, cg)
     oxs, oys = _xy(lay.positions, cg.op_ids)
     radii = [0.5 * min(lay.sizes[o]) for o in cg.op_ids]
     ops = [str(G.nodes[o].get("op", "")) for o in cg.op_ids]
@@ -199,6 +200,35 @@ def structure_columns(cg) -> StructureColumns:
     radius = float(np.median(radii)) if radii else 1.0
     return StructureColumns(values=values, ops=op_cols, edges=dict(xs=exs, ys=eys), arrows=heads,
                             marks=marks, multiplicity=mult, op_font_units=0.9 * radius)
+
+
+def copy_rows(cg) -> list:
+    """``[(copy id, leaf id)]``: the extra drawings of far-used leaves (``Layout.copies``) that
+    are drawn, in a fixed order; their rows follow the value rows (see :func:`structure_columns`)."""
+    copies = getattr(cg.layout, "copies", None) or {}
+    drawn = [(c, leaf) for c, leaf in copies.items()
+             if leaf in cg.layout.positions and cg.layout.positions[c][0] == cg.layout.positions[c][0]]
+    return sorted(drawn, key=lambda item: (str(item[1]), item[0][2]))
+
+
+def _append_copies(values: dict, cg) -> None:
+    """One more value row per drawn copy: the leaf's label, id (a click selects the leaf) and
+    role, saying that it is the same value drawn again."""
+    lay, G = cg.layout, cg.graph
+    copies = copy_rows(cg)
+    drawings = {}
+    for _, leaf in copies:
+        drawings[leaf] = drawings.get(leaf, 1) + 1
+    for c, leaf in copies:
+        x, y = lay.positions[c]
+        w, h = lay.sizes[c]
+        role = G.nodes[leaf].get("role", "")
+        same = (f"the same value as {cg.labels[leaf]} (drawn {drawings[leaf]} times, "
+                "each near its uses)")
+        for col, val in (("x", float(x)), ("y", float(y)), ("w", float(w)), ("h", float(h)),
+                         ("role", f"{role}; {same}" if role else same), ("label", cg.labels[leaf]),
+                         ("id", leaf)):
+            values[col].append(val)
 
 
 def _xy(positions, ids):

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import palette, sizing
 from .formatting import fmt, node_caption
+from .graph_figure import copy_rows
 
 VALUE_BORDER = ("line_color", "line_width")
 
@@ -42,13 +43,23 @@ class GraphPatcher:
         self.rows = {v: i for i, v in enumerate(cg.value_ids)}
         self.op_rows = {o: i for i, o in enumerate(cg.op_ids)}
         self.edge_rows = {e: i for i, e in enumerate(cg.edge_keys)}
-        self.labels = [cg.labels[v] for v in cg.value_ids]
-        self.const = [bool(cg.graph.nodes[v].get("const")) for v in cg.value_ids]
+        # Drawn rows: one per value, then one per extra drawing of a far-used leaf; a drawing
+        # shows its value's row of the model (``model_row``), and is patched with it.
+        self.n_values = len(cg.value_ids)
+        self.model_row = list(range(self.n_values))
+        self.drawings = {}
+        for k, (_, leaf) in enumerate(copy_rows(cg)):
+            r = self.rows[leaf]
+            self.model_row.append(r)
+            self.drawings.setdefault(r, []).append(self.n_values + k)
+        self.labels = [cg.labels[cg.value_ids[r]] for r in self.model_row]
+        self.const = [bool(cg.graph.nodes[cg.value_ids[r]].get("const")) for r in self.model_row]
         # value row -> op rows whose tooltip (local derivatives) reads it
         self.ops_reading = [[] for _ in cg.value_ids]
         for o, k in self.op_rows.items():
             for vid in {*cg.op_inputs[o], cg.op_output[o]}:
                 self.ops_reading[self.rows[vid]].append(k)
+        self.ops_reading += [self.ops_reading[r] for r in self.model_row[self.n_values:]]
         self.active = self.active_targets()
         self.flagged = set()
         n_ops, n_edges = len(cg.op_ids), len(cg.edge_keys)
@@ -92,11 +103,11 @@ class GraphPatcher:
                 v.values.patch({c: [(slice(0, n), vals)] for c, vals in cols.items()})
                 self.update_flags(rows, cols["hatch"])
         else:
-            rows = sorted({int(r) for r in frame.rows})
+            rows = self.drawn({int(r) for r in frame.rows})
             cols = self.value_columns(rows)
             self.update_flags(rows, cols["hatch"])
             cells = _cells(rows, cols)
-            moved = sorted({r for r in (old[0], new[0]) if r is not None} - set(rows))
+            moved = sorted(set(self.drawn({r for r in (old[0], new[0]) if r is not None})) - set(rows))
             border = self.value_columns(moved)
             for col in VALUE_BORDER:
                 cells.setdefault(col, []).extend(zip(moved, border[col]))
@@ -123,6 +134,13 @@ class GraphPatcher:
             v.edges.patch(edge_cells)
             v.arrows.patch({"color": edge_cells["color"]})
 
+    def drawn(self, model_rows) -> list:
+        """The drawn rows showing the model's value ``model_rows`` (a leaf's copies too)."""
+        out = set(model_rows)
+        for r in model_rows:
+            out.update(self.drawings.get(r, ()))
+        return sorted(out)
+
     # ------------------------------------------------------------------ columns
     def active_targets(self):
         """(value row, edge rows, op row) of the node, edges and op of the current step record."""
@@ -146,11 +164,12 @@ class GraphPatcher:
         active_row = self.active[0]
         cols = {k: [] for k in ("text", "grad", "data_s", "grad_s", "alpha", "text_alpha",
                                 "line_color", "line_width", "hatch")}
-        for r in rows:
-            r = int(r)
+        for drawn in rows:
+            drawn = int(drawn)
+            r = self.model_row[drawn]
             d, g, pend = float(data[r]), float(grad[r]), bool(pending[r])
             flagged = not pend and not (np.isfinite(d) and np.isfinite(g))
-            cols["text"].append(node_caption(self.labels[r], d, g, pend, self.const[r]))
+            cols["text"].append(node_caption(self.labels[drawn], d, g, pend, self.const[drawn]))
             cols["grad"].append(g)
             cols["data_s"].append("?" if pend else fmt(d))
             cols["grad_s"].append(fmt(g))

@@ -141,6 +141,8 @@ def _build(compiled, expanded: frozenset) -> DisplayGraph:
         boxes.append(dict(path=attrs["scope"], id=q, output=out, x=x, y=y, w=w, h=h,
                           holds=attrs["holds"], n_inner=_inner_scopes(sc, attrs["scope"]),
                           n_outputs=len(attrs["outputs"])))
+    for c in lay.copies:     # a leaf drawn again near its later uses (see compile_graph)
+        positions[c], sizes[c] = lay.positions[c], lay.sizes[c]
     hidden = [(NAN, NAN), (NAN, NAN)]
     edges = {}
     for u, v in G.edges:
@@ -154,7 +156,7 @@ def _build(compiled, expanded: frozenset) -> DisplayGraph:
                                                   box["n_outputs"])
     projected = Layout(positions=positions, sizes=sizes, edges=edges, width=lay.width,
                        height=lay.height, ranks=lay.ranks, crossings=lay.crossings,
-                       direction=lay.direction)
+                       direction=lay.direction, copies=dict(lay.copies))
     base = {f.name: getattr(compiled, f.name) for f in fields(CompiledGraph)}
     base.update(graph=shown, layout=projected, labels=labels)
     return DisplayGraph(**base, expanded=expanded, boxes=boxes,
@@ -214,7 +216,7 @@ def _layout(Q: nx.DiGraph, sc: dict, node_size, previous=None):
             if attrs["kind"] == "scope":
                 attrs["collapsed"] = attrs["scope"]
                 attrs["size"] = node_size(n, attrs)
-    return layered_layout(Q, node_size=node_size, rank_gap=RANK_GAP, **kwargs)
+    return layered_layout(Q, node_size=node_size, rank_gap=RANK_GAP, duplicate_leaves=True, **kwargs)
 
 
 def _frames(lay, Q, sc, expanded, positions, sizes) -> list:
