@@ -25,6 +25,7 @@ Prediction = sign of the score (``score > 0`` is class +1; for BCE that is ``p >
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -279,18 +280,32 @@ class Trainer:
         self.nin = self.X.shape[1]
         batch = len(self.X) if config.batch_size is None else min(config.batch_size, len(self.X))
         self.batch_size = batch
-        key = (self.nin, config.hidden, config.nonlin, config.loss, batch)
-        if compiled is None or compiled.key != key:
-            compiled = CompiledLoss(*key)
-        self.compiled = compiled
-        self.labels = compiled.labels
+        self.key = (self.nin, config.hidden, config.nonlin, config.loss, batch)
+        # compiled on the first step (or given): a process that only shows a run trained
+        # elsewhere (``run_steps`` in a worker) never pays the compile
+        self._compiled = compiled if compiled is not None and compiled.key == self.key else None
         self.reset()
+
+    @property
+    def compiled(self) -> CompiledLoss:
+        """The batch loss graph compiled into a ``Tape`` (built on first use)."""
+        if self._compiled is None:
+            self._compiled = CompiledLoss(*self.key)
+        return self._compiled
+
+    @property
+    def n_nodes(self) -> int:
+        """Value nodes per step: exact once compiled, else ``estimate_nodes``."""
+        if self._compiled is not None:
+            return self._compiled.n_nodes
+        return estimate_nodes(self.nin, self.config.hidden, self.batch_size)
 
     # -- state --
     def reset(self) -> None:
         """Back to the seeded initial weights and batch stream, no steps taken."""
         model = MLP(self.nin, list(self.config.hidden) + [1], nonlin=self.config.nonlin,
                     seed=self.config.seed)
+        self.labels = [p.label for p in model.parameters()]
         self.weights = np.array([p.data for p in model.parameters()])
         self.grad = np.zeros_like(self.weights)
         self.update = np.zeros_like(self.weights)
@@ -335,6 +350,28 @@ class Trainer:
         """``n`` steps; returns their records."""
         return [self.step() for _ in range(n)]
 
+    # -- a run between processes --
+    def snapshot(self) -> "TrainState":
+        """Everything the next steps depend on, as plain picklable data (no tape)."""
+        return TrainState(X=self.X, y=self.y, config=self.config, weights=self.weights,
+                          grad=self.grad, update=self.update, k=self.k,
+                          batches=self._batches.get_state())
+
+    @classmethod
+    def from_state(cls, state: "TrainState", compiled: CompiledLoss | None = None) -> "Trainer":
+        trainer = cls(state.X, state.y, state.config, compiled=compiled)
+        trainer.restore(state)
+        return trainer
+
+    def restore(self, state: "TrainState", records=()) -> None:
+        """Take over a state reached elsewhere (same data and architecture); ``records`` are
+        the steps that led to it, appended to ``history``. ``config`` stays this trainer's:
+        a recipe changed meanwhile applies from the next step."""
+        self.weights, self.grad, self.update = state.weights, state.grad, state.update
+        self.k = state.k
+        self._batches.set_state(state.batches)
+        self.history.extend(records)
+
     # -- reading the model --
     def scores(self, X) -> np.ndarray:
         """Current scores for the rows of ``X``, without Values (``mlp_scores``)."""
@@ -357,6 +394,10 @@ class Trainer:
         gx, gy = np.meshgrid(xs, ys)
         Z = self.scores(np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
         return xs, ys, Z
+
+    def nearest(self, x: float, y: float) -> int:
+        """The sample closest to the point ``(x, y)`` (2-D inputs; a click on the plot)."""
+        return int(np.argmin((self.X[:, 0] - x) ** 2 + (self.X[:, 1] - y) ** 2))
 
     def parameter_table(self) -> dict:
         """Columns ``label``, ``data`` (current), ``grad`` and ``update`` (``-lr * grad``) of
@@ -401,3 +442,52 @@ def accuracy(y, scores) -> float:
     as micrograd's demo counts it."""
     y, scores = np.asarray(y), np.asarray(scores)
     return float(np.mean((y > 0) == (scores > 0)))
+
+
+@dataclass(frozen=True)
+class TrainState:
+    """A ``Trainer`` between two steps (``Trainer.snapshot``): data, recipe, weights, the last
+    step's grad and update, the step count and the minibatch stream's state."""
+    X: np.ndarray
+    y: np.ndarray
+    config: TrainConfig
+    weights: np.ndarray
+    grad: np.ndarray
+    update: np.ndarray
+    k: int
+    batches: tuple
+
+
+def run_steps(state: TrainState, n: int, compiled_cache: dict | None = None,
+              budget_s: float | None = None):
+    """Up to ``n`` steps from ``state`` (a worker's job: everything in and out is picklable).
+    Stops after a non-finite loss, or once ``budget_s`` seconds have passed (at least one
+    step). ``compiled_cache`` {key: CompiledLoss} reuses compiled graphs across calls (they
+    are stateless between runs) and keeps the last ``CACHE_SIZE``.
+    Returns ``(new state, records, nodes per step)``."""
+    cache = {} if compiled_cache is None else compiled_cache
+    trainer = Trainer.from_state(state, compiled=None)
+    compiled = cache.pop(trainer.key, None) or CompiledLoss(*trainer.key)
+    cache[trainer.key] = compiled            # most recently used last
+    while len(cache) > CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    trainer._compiled = compiled
+    deadline = None if budget_s is None else time.perf_counter() + budget_s
+    records = []
+    for _ in range(n):
+        records.append(trainer.step())
+        if not np.isfinite(records[-1].loss):
+            break
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+    return trainer.snapshot(), records, compiled.n_nodes
+
+
+CACHE_SIZE = 4
+_process_cache: dict = {}     # filled only in a worker process, by run_in_worker
+
+
+def run_in_worker(state: TrainState, n: int, budget_s: float | None = None):
+    """``run_steps`` with this process's compiled-graph cache: the entry point of a training
+    worker process (importing it loads the engine only, never a UI library)."""
+    return run_steps(state, n, _process_cache, budget_s)

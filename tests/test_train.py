@@ -353,3 +353,39 @@ def test_labels_must_be_plus_minus_one(moons):
     X, y = moons
     with pytest.raises(ValueError, match="-1 or \\+1"):
         Trainer(X, labels_01(y))
+
+
+def test_steps_run_from_a_pickled_state_continue_the_run_exactly():
+    """What a worker process does (``run_steps`` on a pickled ``TrainState``) gives the same
+    weights, records and minibatch draws as stepping the trainer in place."""
+    import pickle
+
+    from engine.train import run_steps
+
+    X, y = make_moons(60, noise=0.1, seed=2)
+    config = TrainConfig(hidden=(5,), batch_size=16, seed=4)
+    here = Trainer(X, y, config)
+    here.run(3)
+    shown = Trainer(X, y, config)
+    assert shown._compiled is None                 # showing a run compiles nothing
+    shown.restore(here.snapshot(), here.history)
+    cache = {}
+    state, records, n_nodes = run_steps(pickle.loads(pickle.dumps(shown.snapshot())), 4, cache)
+    expected = here.run(4)
+    assert records == expected and n_nodes == here.compiled.n_nodes and len(cache) == 1
+    shown.restore(state, records)
+    np.testing.assert_array_equal(shown.weights, here.weights)
+    np.testing.assert_array_equal(shown.update, here.update)
+    assert shown.k == here.k == 7 and shown.history == here.history
+    assert shown.labels == here.compiled.labels
+
+
+def test_run_steps_stops_at_a_non_finite_loss():
+    from engine.train import run_steps
+
+    X, y = make_moons(40, noise=0.1, seed=1)
+    trainer = Trainer(X, y, TrainConfig(hidden=(8,), loss="mse", lr=10.0, schedule="constant",
+                                        seed=1))
+    state, records, _ = run_steps(trainer.snapshot(), 200)
+    assert not np.isfinite(records[-1].loss) and all(np.isfinite(r.loss) for r in records[:-1])
+    assert state.k == len(records) < 200
