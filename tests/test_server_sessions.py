@@ -36,12 +36,13 @@ class Server:
     """``pn.serve`` in a thread with fast session expiry; ``made`` holds each session's app."""
 
     def __init__(self, session):
-        self.made, self.destroyed = [], []
+        self.made, self.destroyed, self.docs = [], [], weakref.WeakValueDictionary()
         self.port = free_port()
 
         def make():
             app = session()
             self.made.append(app)
+            self.docs[id(app)] = pn.state.curdoc
             pn.state.on_session_destroyed(lambda ctx: self.destroyed.append(ctx.id))
             return app
 
@@ -110,3 +111,82 @@ def test_twenty_sessions_open_and_close_leave_no_app_alive(server_factory):
     # Panel's Callback.registry keeps a widget whose JS callback args reach back to it (see
     # app/session.py): nothing of the closed sessions may stay in it
     assert len(Callback.registry) == links_before
+
+
+def test_closing_the_tab_stops_training_within_two_seconds(server_factory):
+    def training():
+        app = create_app()
+        app.tabs.active = 1
+        app.train_view.period_ms = 20
+        return app
+
+    server = server_factory(training)
+    client = pull_session(url=server.url)
+    assert server.wait(lambda: server.made and server.made[0].train_view is not None)
+    app = server.made[0]
+    model = app.train_view.model
+    pn.state._connected[client_doc(server, app)] = True   # as the page's JS says once loaded
+    run_on(client_doc(server, app), app.train_view.run)
+    view = app.train_view
+    assert server.wait(lambda: view.trainer.k >= 3, timeout=90), "training never started"
+    trainer = view.trainer
+    client.close()
+    closed_at = time.monotonic()
+    # stopped before Bokeh even discards the session (that takes unused_session_lifetime)
+    assert server.wait(lambda: not model.running, timeout=2.0), "still training 2 s after close"
+    assert time.monotonic() - closed_at < 2.5
+    k = trainer.k
+    time.sleep(0.3)
+    assert trainer.k == k, "steps applied after training stopped"
+
+
+def test_closing_an_app_mid_training_stops_it_and_drops_its_objects():
+    """What ``on_session_end`` runs when Bokeh destroys a session (``AutogradApp.close``)."""
+    import asyncio
+
+    from app.train.pool import training_pool
+
+    async def scenario():
+        app = create_app()
+        app.tabs.active = 1
+        view = app.train_view
+        view.period_ms = 20
+        view.run()
+        for _ in range(3000):
+            await asyncio.sleep(0.02)
+            if view.trainer.k >= 3:
+                break
+        trainer, model = view.trainer, view.model
+        assert trainer.k >= 3 and model.running
+        app.close()
+        k = trainer.k
+        await asyncio.sleep(0.3)        # a job in flight comes back and is dropped
+        assert trainer.k == k and not model.running and view.trainer is None
+        assert model not in training_pool()._active
+        return [weakref.ref(o) for o in (app, app.model, view, model, trainer)]
+
+    refs = asyncio.run(scenario())
+    gc.collect()
+    assert [r() is None for r in refs] == [True] * len(refs)
+
+
+def client_doc(server, app):
+    """The server-side document of ``app``'s session."""
+    return server.docs[id(app)]
+
+
+def run_on(doc, fn) -> None:
+    """Run ``fn`` on ``doc``'s thread with it as Panel's current document (as a click would)."""
+    import threading
+
+    from panel.io.state import set_curdoc
+
+    done = threading.Event()
+
+    def callback():
+        with set_curdoc(doc):
+            fn()
+        done.set()
+
+    doc.add_next_tick_callback(callback)
+    assert done.wait(60)

@@ -20,7 +20,7 @@ def test_steps_stream_the_curves_and_refresh_table_and_status(view):
     assert view.curves.n_points == 0
     records = view.step(3)
     assert [r.step for r in records] == [0, 1, 2]
-    data = view.curves.buffer.data
+    data = view.curves.source.data
     assert list(data["step"]) == [0, 1, 2]
     assert list(data["loss"]) == [r.loss for r in records]
     assert list(data["accuracy"]) == [r.train_accuracy for r in records]
@@ -34,10 +34,9 @@ def test_steps_stream_the_curves_and_refresh_table_and_status(view):
 def test_the_boundary_image_shows_the_trainers_grid(view):
     view.step(2)
     xs, ys, Z = view.trainer.decision_grid(view.grid_resolution)
-    sent_xs, sent_ys, sent_Z = view.boundary.grid_pipe.data
-    np.testing.assert_array_equal(sent_Z, Z)
-    points = view.boundary.points_pipe.data
-    assert len(points) == 40 and set(points["label"]) == {-1, 1}
+    np.testing.assert_array_equal(view.boundary.grid_source.data["image"][0], Z)
+    points = view.boundary.points_source.data
+    assert len(points["x"]) == 40 and set(points["label"]) == {-1, 1}
 
 
 def test_structure_changes_reset_and_reuse_compiled_graphs(view):
@@ -87,14 +86,14 @@ def test_inspect_hands_a_steppable_graph_and_update_records_to_the_callback():
     G = to_graph(root)
     assert {u.node for u in updates} <= set(G)
     assert [u.label for u in updates] == view.trainer.labels
-    ring = view.boundary.mark_pipe.data
+    ring = view.boundary.mark_source.data
     assert list(ring["x"]) == [view.X[5, 0]] and list(ring["y"]) == [view.X[5, 1]]
     assert "sample 5" in view.inspect_info.object
 
 
 def test_clicking_near_a_point_picks_that_sample(view):
     x, y = view.X[11]
-    view.boundary.tap.event(x=x + 1e-3, y=y - 1e-3)
+    view.boundary.tap.param.update(x=x + 1e-3, y=y - 1e-3)     # as a click on the plot
     assert view.w_sample.value == 11
 
 
@@ -103,7 +102,8 @@ def test_views_share_nothing():
     b = create_train_view(n_samples=40, config=SMALL)
     a.step(3)
     assert b.trainer.k == 0 and b.curves.n_points == 0
-    assert a.trainer is not b.trainer and a.curves.buffer is not b.curves.buffer
+    assert a.trainer is not b.trainer and a.curves.source is not b.curves.source
+    assert a.model is not b.model and a.boundary.figure is not b.boundary.figure
 
 
 def test_run_trains_in_a_periodic_callback_until_paused():
@@ -143,7 +143,7 @@ def test_divergence_pauses_and_explains():
     assert view.error.startswith("the loss became") and "learning rate" in view.error
     assert all(np.isfinite(r.loss) for r in records)
     assert view.curves.n_points == len(records) < 60
-    assert np.all(np.isfinite(view.curves.buffer.data["loss"]))
+    assert np.all(np.isfinite(view.curves.source.data["loss"]))
 
 
 def test_a_refused_layer_spec_keeps_its_message_beside_the_box_until_fixed(view):

@@ -1,0 +1,142 @@
+"""Where training steps run: a per-process pool of workers with a cap on training sessions.
+
+The server's event loop only applies results; the steps (and the one-off compile of a loss
+graph) run elsewhere. One ``TrainingPool`` per server process, made on first use (so
+``--num-procs`` forks never share one), is the only state sessions share, and it holds no
+session's data: a job carries a picklable ``engine.train.TrainState`` in and out.
+
+Kinds (``bench.load`` compares them; ``process`` is the default, see ``DEFAULT_KIND``):
+
+- ``process``: a ``ProcessPoolExecutor`` (spawned, so the workers import the engine only)
+  with ``cpu_count - 1`` workers; the loop's own core stays free and the GIL is not shared.
+- ``thread``: a thread pool in the server process (shares the GIL with the loop).
+- ``inline``: the job runs on the event loop itself, in slices of at most ``SLICE_S``.
+
+At most ``max_training`` sessions train at once; the others wait in FIFO order and are told
+when a slot frees (``acquire``'s ``on_granted``), so the page can say "queued".
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+
+from engine.train import run_in_worker, run_steps
+
+DEFAULT_KIND = "process"
+SLICE_S = 0.006          # inline kind: longest run of steps per tick on the loop
+JOB_BUDGET_S = 0.08      # any kind: a job returns after this long, so results show steadily
+
+
+def default_workers() -> int:
+    """Leave one core to the event loop: 1 worker on a 2-core machine."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+class TrainingPool:
+    """Runs training jobs for every session of one process; caps concurrent sessions.
+
+    ``acquire(owner, on_granted)`` -> True when ``owner`` may train now; otherwise it is queued
+    and ``on_granted()`` is called (from the releasing thread) when its turn comes.
+    ``release(owner)`` frees its slot or leaves the queue. ``submit(state, n)`` -> a
+    ``Future`` of ``engine.train.run_steps``'s result.
+    """
+
+    def __init__(self, kind: str = DEFAULT_KIND, workers: int | None = None,
+                 max_training: int | None = None):
+        if kind not in ("process", "thread", "inline"):
+            raise ValueError(f"kind must be process, thread or inline, got {kind!r}")
+        self.kind = kind
+        self.workers = workers or default_workers()
+        self.max_training = max_training or 4 * self.workers
+        self._lock = threading.Lock()
+        self._active: set = set()
+        self._waiting: OrderedDict = OrderedDict()      # owner -> on_granted
+        self._executor = None
+        self._cache: dict = {}                          # compiled graphs (thread/inline kinds)
+
+    # ---- the cap --------------------------------------------------------------------------
+    def acquire(self, owner, on_granted) -> bool:
+        with self._lock:
+            if owner in self._active:
+                return True
+            if len(self._active) < self.max_training:
+                self._active.add(owner)
+                return True
+            self._waiting[owner] = on_granted
+            return False
+
+    def release(self, owner) -> None:
+        granted = None
+        with self._lock:
+            self._waiting.pop(owner, None)
+            if owner in self._active:
+                self._active.discard(owner)
+                if self._waiting:
+                    nxt, granted = self._waiting.popitem(last=False)
+                    self._active.add(nxt)
+        if granted is not None:
+            granted()
+
+    @property
+    def n_training(self) -> int:
+        return len(self._active)
+
+    @property
+    def n_waiting(self) -> int:
+        return len(self._waiting)
+
+    # ---- the work -------------------------------------------------------------------------
+    def submit(self, state, n: int) -> Future:
+        if self.kind == "inline":
+            future = Future()
+            try:
+                future.set_result(run_steps(state, n, self._cache, SLICE_S))
+            except Exception as exc:   # noqa: BLE001 - handed to the caller like a worker's
+                future.set_exception(exc)
+            return future
+        if self._executor is None:
+            self._executor = self._make_executor()
+        if self.kind == "thread":
+            return self._executor.submit(run_steps, state, n, self._cache, JOB_BUDGET_S)
+        return self._executor.submit(run_in_worker, state, n, JOB_BUDGET_S)
+
+    def prepare(self, state) -> None:
+        """Start the workers and compile ``state``'s loss graph there now (a job of no steps),
+        so the first Run does not wait for them. Nothing for the inline kind (it would compile
+        on the loop)."""
+        if self.kind != "inline":
+            self.submit(state, 0)
+
+    def _make_executor(self):
+        if self.kind == "thread":
+            return ThreadPoolExecutor(self.workers, thread_name_prefix="autograd-ui-train")
+        # spawn: a fork of a server with running threads may inherit held locks
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+_pools: dict = {}     # {process id: TrainingPool}: one per server process, made on first use
+
+
+def training_pool() -> TrainingPool:
+    """This process's pool (created on first call; a forked process gets its own)."""
+    pid = os.getpid()
+    if pid not in _pools:
+        _pools[pid] = TrainingPool()
+    return _pools[pid]
+
+
+def use_pool(pool: TrainingPool | None) -> None:
+    """Replace this process's pool (benchmarks and tests: another kind or cap)."""
+    old = _pools.pop(os.getpid(), None)
+    if old is not None and old is not pool:
+        old.shutdown()
+    if pool is not None:
+        _pools[os.getpid()] = pool
