@@ -487,6 +487,20 @@ CACHE_SIZE = 4
 _process_cache: dict = {}     # filled only in a worker process, by run_in_worker
 
 
+def exit_with_parent(parent_pid: int, every_s: float = 0.5) -> None:
+    """A worker process's initializer: exit once the process that started it is gone, so a
+    server killed without shutting its pool down leaves no workers behind."""
+    import os
+    import threading
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(every_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def run_in_worker(state: TrainState, n: int, budget_s: float | None = None):
     """``run_steps`` with this process's compiled-graph cache: the entry point of a training
     worker process (importing it loads the engine only, never a UI library)."""

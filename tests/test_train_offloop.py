@@ -147,3 +147,42 @@ def test_slider_latency_while_another_session_trains(pool):
     assert trained >= 20, "A hardly trained: the comparison would say nothing"
     assert busy_ms <= 1.5 * idle_ms + NOISE_MS, \
         f"B's median latency {busy_ms:.1f} ms while A trains vs {idle_ms:.1f} ms idle"
+
+
+def test_a_killed_server_leaves_no_training_workers_behind(tmp_path):
+    """The pool's worker processes exit when the server that spawned them dies (SIGKILL: no
+    chance to shut the pool down)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "server.py"
+    script.write_text(
+        "from app.train.pool import TrainingPool\n"
+        "from engine.datasets import make_moons\n"
+        "from engine.train import TrainConfig, Trainer\n"
+        "if __name__ == '__main__':\n"
+        "    X, y = make_moons(20, noise=0.1, seed=1)\n"
+        "    pool = TrainingPool('process')\n"
+        "    pool.submit(Trainer(X, y, TrainConfig(hidden=(2,))).snapshot(), 1).result()\n"
+        "    print(*[p.pid for p in pool._executor._processes.values()], flush=True)\n"
+        "    import time; time.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=os.getcwd()))
+    workers = [int(p) for p in proc.stdout.readline().split()]
+    assert workers and all(_alive(pid) for pid in workers)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), "a worker outlived its server"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"     # a zombie has exited
+    except FileNotFoundError:
+        return False

@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 
-from engine.train import run_in_worker, run_steps
+from engine.train import exit_with_parent, run_in_worker, run_steps
 
 DEFAULT_KIND = "process"
 SLICE_S = 0.006          # inline kind: longest run of steps per tick on the loop
@@ -114,7 +114,8 @@ class TrainingPool:
         if self.kind == "thread":
             return ThreadPoolExecutor(self.workers, thread_name_prefix="autograd-ui-train")
         # spawn: a fork of a server with running threads may inherit held locks
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=exit_with_parent, initargs=(os.getpid(),))
 
     def shutdown(self) -> None:
         if self._executor is not None:
