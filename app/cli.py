@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check-unused-sessions", type=int, default=CHECK_UNUSED_SESSIONS_MS,
                    metavar="MS", help="how often to look for closed sessions "
                    f"(default {CHECK_UNUSED_SESSIONS_MS} ms)")
+    p.add_argument("--num-procs", type=int, default=1, metavar="N",
+                   help="serve from N forked processes (default 1); each session lives in one "
+                   "process, and each process trains its sessions in its own worker pool")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--expr", help="expression to show, e.g. \"a = 2; b = -3; L = a*b\"")
     g.add_argument("--preset", choices=sorted(PRESETS), default=None,
@@ -67,6 +70,7 @@ def main(argv=None) -> int:
             unused_session_lifetime_milliseconds=args.unused_session_lifetime,
             check_unused_sessions_milliseconds=args.check_unused_sessions,
             http_server_kwargs={"max_header_size": serve_guard.MAX_HEADER_BYTES},
+            num_procs=args.num_procs,
         )
     except OSError as exc:       # port taken, address not on this machine, ...
         print(f"autograd-ui: cannot serve on {args.address or 'localhost'}:{args.port}: "
