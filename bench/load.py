@@ -124,13 +124,18 @@ class InProcessServer:
             raise TimeoutError("the session did not answer in 120 s")
         return out["t"] - t0
 
+    def slider_move(self, app, value: float) -> float:
+        """Move ``app``'s first leaf to ``value`` (another value than it has); ms until done."""
+        leaf = app.model.compiled.leaf_ids[0]
+        if getattr(app.model.leaves, leaf) == value:
+            value += 0.25
+        return 1000 * self.on_doc(app, lambda: app.model.set_leaf(leaf, value))
+
     def slider_latencies(self, app, n: int, rng=random) -> list:
         """``n`` slider moves on ``app``'s first leaf, 20-60 ms apart; ms each."""
-        leaf = app.model.compiled.leaf_ids[0]
         out = []
         for i in range(n):
-            value = DEMO_LEAF_VALUES[i % len(DEMO_LEAF_VALUES)]
-            out.append(1000 * self.on_doc(app, lambda: app.model.set_leaf(leaf, value)))
+            out.append(self.slider_move(app, DEMO_LEAF_VALUES[i % len(DEMO_LEAF_VALUES)]))
             time.sleep(rng.uniform(0.02, 0.06))
         return out
 
@@ -179,13 +184,15 @@ def _serve(conn, kind: str) -> None:
             ms = []
             for _ in range(moves):
                 app = rng.choice(server.apps[n_train:] or server.apps)
-                ms += server.slider_latencies(app, 1, rng)
+                ms.append(server.slider_move(app, rng.choice(DEMO_LEAF_VALUES)))
+                time.sleep(rng.uniform(0.02, 0.06))
             steps = sum(a.train_view.trainer.k for a in trainers)
             for app in trainers:
                 server.pause_training(app)
             conn.send((ms, steps))
         elif cmd == "closed":
             ok = server.wait(lambda: len(server.destroyed) >= len(server.apps), 120)
+            server.destroyed.clear()
             server.apps.clear()
             server.docs.clear()
             gc.collect()
@@ -194,13 +201,26 @@ def _serve(conn, kind: str) -> None:
             conn.send((ok, rss_mb()))
         elif cmd == "stop":
             server.thread.stop()
+            use_pool(None)       # its workers exit now, not when this process is joined
             conn.send("stopped")
             return
+
+
+def _register_page_models() -> None:
+    """Bokeh's client must know every model class a page holds, including those Panel makes
+    at run time (e.g. ``FileUpload1``): making one app here makes them, with the same names."""
+    from app.factory import create_app
+
+    create_app()
 
 
 def percentile(values, q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def log(*args) -> None:
+    print(time.strftime("%H:%M:%S"), *args, file=sys.stderr, flush=True)
 
 
 def run(n: int, k: int, kind: str, moves: int) -> dict:
@@ -210,18 +230,34 @@ def run(n: int, k: int, kind: str, moves: int) -> dict:
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=_serve, args=(child, kind), daemon=False)
     proc.start()
-    _, url, rss_start = parent.recv()
+    _, url, _ = parent.recv()
+    _register_page_models()
+    # warm-up: one session with the Train tab, trained and closed, so that modules imported
+    # and caches filled by a first session are in the baseline
+    warm = pull_session(url=url)
+    parent.send(("opened", 1))
+    parent.recv()
+    parent.send(("latency", 1, 5))
+    parent.recv()
+    warm.close()
+    parent.send(("closed",))
+    _, rss_start = parent.recv()
+    log(kind, "warm; opening", n, "sessions")
     clients = [pull_session(url=url) for _ in range(n)]
     parent.send(("opened", n))
     rss_open = parent.recv()
+    log(kind, "opened; idle moves")
     parent.send(("latency", 0, moves))
     idle, _ = parent.recv()
+    log(kind, "training moves")
     parent.send(("latency", k, moves))
     busy, steps = parent.recv()
+    log(kind, "closing")
     for c in clients:
         c.close()
     parent.send(("closed",))
     destroyed, rss_closed = parent.recv()
+    log(kind, "closed")
     parent.send(("stop",))
     parent.recv()
     proc.join(30)
@@ -239,7 +275,8 @@ def main(argv=None) -> None:
     ap.add_argument("--moves", type=int, default=60, help="slider moves per phase")
     ap.add_argument("--kinds", default="process", help="comma-separated: process,thread,inline")
     args = ap.parse_args(argv)
-    print(f"{args.sessions} sessions, {args.train} training, {args.moves} slider moves per phase")
+    print(f"{args.sessions} sessions, {args.train} training, {args.moves} slider moves per phase",
+          flush=True)
     print("kind     idle p50/p95 ms   training p50/p95 ms   p50 x  p95 x  steps  "
           "RSS start  per session  after close")
     for kind in args.kinds.split(","):
@@ -248,7 +285,8 @@ def main(argv=None) -> None:
               f"{r['busy_p50']:7.1f} / {r['busy_p95']:7.1f}     "
               f"{r['busy_p50'] / r['idle_p50']:4.2f}  {r['busy_p95'] / r['idle_p95']:4.2f}  "
               f"{r['steps']:5d}  {r['rss_start']:6.0f} MB  {r['rss_per_session']:6.2f} MB  "
-              f"{r['rss_closed']:6.0f} MB{'' if r['all_destroyed'] else ' (not all destroyed)'}")
+              f"{r['rss_closed']:6.0f} MB{'' if r['all_destroyed'] else ' (not all destroyed)'}",
+              flush=True)
 
 
 if __name__ == "__main__":
