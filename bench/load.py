@@ -18,6 +18,7 @@ the Train tab), and after all sessions closed and were discarded.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import multiprocessing
 import random
@@ -198,7 +199,10 @@ def _serve(conn, kind: str) -> None:
             gc.collect()
             time.sleep(1.0)
             gc.collect()
-            conn.send((ok, rss_mb()))
+            rss = rss_mb()
+            # freed but kept by the C allocator, or still alive? give free pages back and count
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+            conn.send((ok, rss, rss_mb(), census()))
         elif cmd == "stop":
             server.thread.stop()
             use_pool(None)       # its workers exit now, not when this process is joined
@@ -212,6 +216,15 @@ def _register_page_models() -> None:
     from app.factory import create_app
 
     create_app()
+
+
+def census() -> int:
+    """Live app instances and training models in this process."""
+    from app.factory import AutogradApp
+    from app.train.model import TrainModel
+
+    gc.collect()
+    return sum(isinstance(o, (AutogradApp, TrainModel)) for o in gc.get_objects())
 
 
 def percentile(values, q: float) -> float:
@@ -241,7 +254,7 @@ def run(n: int, k: int, kind: str, moves: int) -> dict:
     parent.recv()
     warm.close()
     parent.send(("closed",))
-    _, rss_start = parent.recv()
+    _, _, rss_start, _ = parent.recv()
     log(kind, "warm; opening", n, "sessions")
     clients = [pull_session(url=url) for _ in range(n)]
     parent.send(("opened", n))
@@ -256,7 +269,7 @@ def run(n: int, k: int, kind: str, moves: int) -> dict:
     for c in clients:
         c.close()
     parent.send(("closed",))
-    destroyed, rss_closed = parent.recv()
+    destroyed, rss_closed, rss_trimmed, alive = parent.recv()
     log(kind, "closed")
     parent.send(("stop",))
     parent.recv()
@@ -265,7 +278,8 @@ def run(n: int, k: int, kind: str, moves: int) -> dict:
             "idle_p95": percentile(idle, 0.95), "busy_p50": statistics.median(busy),
             "busy_p95": percentile(busy, 0.95), "steps": steps,
             "rss_start": rss_start, "rss_per_session": (rss_open - rss_start) / n,
-            "rss_closed": rss_closed, "all_destroyed": destroyed}
+            "rss_closed": rss_closed, "rss_trimmed": rss_trimmed, "alive": alive,
+            "all_destroyed": destroyed}
 
 
 def main(argv=None) -> None:
@@ -278,14 +292,15 @@ def main(argv=None) -> None:
     print(f"{args.sessions} sessions, {args.train} training, {args.moves} slider moves per phase",
           flush=True)
     print("kind     idle p50/p95 ms   training p50/p95 ms   p50 x  p95 x  steps  "
-          "RSS start  per session  after close")
+          "RSS start  per session  after close (trimmed, apps alive)")
     for kind in args.kinds.split(","):
         r = run(args.sessions, args.train, kind, args.moves)
         print(f"{kind:8s} {r['idle_p50']:6.1f} / {r['idle_p95']:6.1f}   "
               f"{r['busy_p50']:7.1f} / {r['busy_p95']:7.1f}     "
               f"{r['busy_p50'] / r['idle_p50']:4.2f}  {r['busy_p95'] / r['idle_p95']:4.2f}  "
               f"{r['steps']:5d}  {r['rss_start']:6.0f} MB  {r['rss_per_session']:6.2f} MB  "
-              f"{r['rss_closed']:6.0f} MB{'' if r['all_destroyed'] else ' (not all destroyed)'}",
+              f"{r['rss_closed']:6.0f} MB ({r['rss_trimmed']:.0f} MB, {r['alive']})"
+              f"{'' if r['all_destroyed'] else ' (not all destroyed)'}",
               flush=True)
 
 

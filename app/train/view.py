@@ -28,7 +28,7 @@ from .texts import inspection_html, refused_html, status_html  # noqa: F401 - st
 #: boundary image, the parameter table. Each update is work on the server's event loop that
 #: every other session waits behind, and a message to the browser; pausing, stepping and
 #: resetting update everything at once.
-CURVES_S, BOUNDARY_S, TABLE_S = 0.25, 0.5, 1.0
+CURVES_S, BOUNDARY_S, TABLE_S = 0.5, 1.0, 2.0
 
 
 class TrainView(Viewer):
