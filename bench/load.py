@@ -190,6 +190,7 @@ def _serve(conn, kind: str) -> None:
             steps = sum(a.train_view.trainer.k for a in trainers)
             for app in trainers:
                 server.pause_training(app)
+            del trainers, app            # or these sessions would look leaked after close
             conn.send((ms, steps))
         elif cmd == "closed":
             ok = server.wait(lambda: len(server.destroyed) >= len(server.apps), 120)
