@@ -46,7 +46,7 @@ def inspection_html(ins, opened: bool, reason: str = "") -> str:
     top = sorted(ins.updates, key=lambda u: -abs(u.grad))[:4]
     lines = "".join(f"<div>{html.escape(u.text)}</div>" for u in top)
     where = "opened in the graph view" if opened else "pass on_inspect to open it in the graph view"
-    return (f"<div style='font-size:12px;line-height:1.35'>"
+    return ("<div style='font-size:12px;line-height:1.35'>"
             + (f"<div>{html.escape(reason)}</div>" if reason else "") +
             f"<b>sample {ins.sample}</b>: x = ({ins.x[0]:.3f}, {ins.x[1]:.3f}), "
             f"y = <b style='color:{color}'>{cls}</b>, score = {ins.score:.4g}, "

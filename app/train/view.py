@@ -179,11 +179,13 @@ class TrainView(Viewer):
 
     def _on_running(self, event) -> None:
         running = event.new
+        if not running and self.model.trainer is not None:
+            # the state paused on, everything at one step; sent before the buttons change, so
+            # a page showing Run enabled again already shows that state
+            self._bring_up_to_date(force=True)
         self.b_run.disabled = running
         self.b_pause.disabled = not running
         self.b_step.disabled = running
-        if not running and self.model.trainer is not None:
-            self._bring_up_to_date(force=True)  # the state paused on, everything at one step
 
     def _on_inspection(self, event) -> None:
         ins = event.new
