@@ -83,14 +83,20 @@ def test_a_job_in_flight_at_pause_is_dropped(pool):
     assert model.trainer.k == 0 and model.steps == 0 and model.trainer.history == []
 
 
+def two_running():
+    """Two small sessions asked to train, in this order (a first)."""
+    a = TrainModel(config=SMALL, n_samples=40, period_ms=10)
+    b = TrainModel(config=SMALL, n_samples=40, period_ms=10)
+    a.run()
+    b.run()
+    return a, b
+
+
 def test_sessions_over_the_cap_are_queued_with_a_notice(pool):
     pool(kind="inline", max_training=1)
 
     async def scenario():
-        a = TrainModel(config=SMALL, n_samples=40, period_ms=10)
-        b = TrainModel(config=SMALL, n_samples=40, period_ms=10)
-        a.run()
-        b.run()
+        a, b = two_running()
         await until(lambda: a.trainer.k >= 3)
         assert b.queued and b.running and b.trainer.k == 0
         assert "queued" in status_html(b) and "queued" not in status_html(a)
@@ -107,10 +113,7 @@ def test_pausing_while_queued_leaves_the_queue(pool):
     pool(kind="inline", max_training=1)
 
     async def scenario():
-        a = TrainModel(config=SMALL, n_samples=40, period_ms=10)
-        b = TrainModel(config=SMALL, n_samples=40, period_ms=10)
-        a.run()
-        b.run()
+        a, b = two_running()
         b.pause()
         assert not b.queued and training_pool().n_waiting == 0
         a.pause()
