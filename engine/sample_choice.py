@@ -4,7 +4,7 @@ every gradient, for each sample already past the margin)."""
 
 from __future__ import annotations
 
-from .train import per_sample_loss
+from .loss import per_sample_loss
 from .value import Value
 
 
