@@ -3,6 +3,7 @@ and how long a slider move takes to repaint in headless Chromium.
 
     python -m bench.app            # both parts
     python -m bench.app --server   # server side only (no browser)
+    python -m bench.app --open     # only opening big graphs (bench/app_open.py), both parts
 
 Server side: an app instance is attached to a Bokeh ``Document``; every Player step / slider move
 is timed (model update + ColumnDataSource patches + serialising the resulting PATCH-DOC message,
@@ -12,6 +13,9 @@ about 50 / 500 / 5,000 nodes (value + op nodes). Targets per step at 5,000 nodes
 Browser: the served app (lecture example) vs a bare Panel slider -> HTML round trip on the same
 server, both measured in the page from setting the slider's value to the frame painted after the
 update arrived. Target: app <= 1.3x bare.
+
+Opening graphs of ~1k and ~5k nodes (Apply, Inspect sample, a fresh page): see
+:mod:`bench.app_open`.
 """
 
 from __future__ import annotations
@@ -215,7 +219,16 @@ def browser_latency(n=40):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--server", action="store_true", help="server side only")
+    ap.add_argument("--open", action="store_true", help="only opening big graphs")
     args = ap.parse_args(argv)
+    from . import app_open
+
+    if args.open:
+        app_open.print_server(app_open.server_rows())
+        if not args.server:
+            print()
+            app_open.print_browser(app_open.browser_rows())
+        return 0
     print("Server side (medians; time = model update + patches + serialising the PATCH-DOC message)")
     print(f"{'graph':>7} {'nodes':>6} {'steps':>6} {'build s':>8} {'part':>6} {'step ms':>8} {'p95 ms':>7} "
           f"{'step B':>7} {'max B':>6} {'slider ms':>9} {'slider B':>9}")
@@ -235,6 +248,11 @@ def main(argv=None):
         print(f"  lecture app : {app_ms:7.2f} ms")
         print(f"  bare widget : {bare_ms:7.2f} ms   (Panel slider -> Python callback -> HTML pane)")
         print(f"  ratio       : {app_ms / bare_ms:7.2f}x   (target <= 1.3x)")
+    print()
+    app_open.print_server(app_open.server_rows())
+    if not args.server:
+        print()
+        app_open.print_browser(app_open.browser_rows())
     return 0
 
 

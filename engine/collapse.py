@@ -37,8 +37,9 @@ def expanded_at(node_scopes: dict, level: str) -> frozenset:
     paths = scope_paths(node_scopes)
     if level == "layers":
         return frozenset()
-    if level == "neurons":
-        return frozenset(p for p in paths if any(q[:len(p)] == p and q != p for q in paths))
+    if level == "neurons":      # the scopes that are a proper prefix of another (one pass)
+        outer = {q[:k] for q in paths for k in range(1, len(q))}
+        return frozenset(p for p in paths if p in outer)
     if level == "all":
         return frozenset(paths)
     raise ValueError(f"level must be one of {LEVELS}, got {level!r}")

@@ -95,6 +95,18 @@ def _users(G, v) -> set:
     return {next(iter(G.successors(op))) for op in G.successors(v)}
 
 
+def _read_only_within(G, v, values) -> bool:
+    """Every op reading ``v`` makes a value in ``values`` (stops at the first that does not:
+    a leaf read on every line of a long chain has thousands of users, and building their set
+    for each neuron made finding neurons quadratic)."""
+    return all(next(iter(G.successors(op))) in values for op in G.successors(v))
+
+
+def _read_only_by(G, v, user) -> bool:
+    """``v`` is read, and only by ``user`` (``_users(G, v) == {user}``)."""
+    return G.out_degree(v) > 0 and _read_only_within(G, v, (user,))
+
+
 def _op(G, v) -> str:
     """The engine name of the op that made ``v`` (micrograd's ``'ReLU'`` is ``relu``)."""
     op = "o" + v[1:]
@@ -180,14 +192,14 @@ def _neuron_at(G, v):
     if _op(G, v) not in ACTIVATIONS:
         return None
     (pre,) = _operands(G, v) or (None,)
-    if pre is None or _op(G, pre) != "+" or _users(G, pre) != {v}:
+    if pre is None or _op(G, pre) != "+" or not _read_only_by(G, pre, v):
         return None
     inner, products, biases = [v, pre], [], []
     todo = [pre]
     while todo:
         s = todo.pop()
         for term in _operands(G, s):
-            if _users(G, term) != {s}:          # read elsewhere too: an input or a bias leaf
+            if not _read_only_by(G, term, s):   # read elsewhere too: an input or a bias leaf
                 if _operands(G, term):
                     return None
                 biases.append(term)
@@ -207,12 +219,12 @@ def _neuron_at(G, v):
     inputs = []
     for term in products:
         for a in _operands(G, term):
-            if not _operands(G, a) and _users(G, a) <= members:
+            if not _operands(G, a) and _read_only_within(G, a, members):
                 members.add(a)
             else:
                 inputs.append(a)
     for b in biases:
-        if _users(G, b) <= members:
+        if _read_only_within(G, b, members):
             members.add(b)
         else:
             inputs.append(b)
