@@ -3,14 +3,12 @@
 Start from a depth-first order, then alternate weighted-median sweeps down and up the layers,
 each followed by adjacent transpositions to a local optimum, keeping the best order seen
 (dot's ``mincross``); small drawings are then polished by sifting.  All crossing counts are
-exact and O(E log V) (see ``crossings``); transposition is vectorised over every layer of
-one parity at once (swapping nodes in layer l only changes crossings with layers l-1 and
-l+1, so all even layers, then all odd layers, can be improved together).
+exact and O(E log V) (see ``crossings``).  The starting orders are in ``initial_order``, the
+transposition step in ``transposition`` and sifting in ``sifting`` (both mixed into
+``LayerOrder``).
 """
 
 from __future__ import annotations
-
-from collections import deque
 
 import numpy as np
 
@@ -18,54 +16,12 @@ from .clusters import ClusterTree, contiguous_ranks, refresh_keys
 from .crossings import count_bilayer_crossings
 from .layering import LayeredGraph
 from .sifting import RIGID_PENALTY, Sifting, sift_clusters
+from .transposition import Transposition
 
 SIFT_MAX_NODES = 3000   # sifting is quadratic in layer sizes: drawings up to ~1,000 real nodes
 SIFT_FULL_NODES = 400   # beyond this, one sifting round (time; measured: about the same crossings)
 SWEEP_WORK = 4000       # iterations = SWEEP_WORK // segments, at least MIN_ITERATIONS
 MIN_ITERATIONS = 4
-
-
-def dfs_order(lg: LayeredGraph, seg_key: np.ndarray, roots) -> np.ndarray:
-    """Preorder index of every node in a depth-first search backwards from ``roots``.
-
-    Predecessors are visited by increasing ``seg_key`` (e.g. operand index), so operand 0's
-    subtree comes before operand 1's: a tree gets a crossing-free order.
-    """
-    order = np.lexsort((seg_key, lg.seg_dst))
-    return _preorder(lg.n_nodes, lg.seg_dst[order], lg.seg_src[order], roots)
-
-
-def forward_dfs_order(lg: LayeredGraph, roots) -> np.ndarray:
-    """Preorder index of every node in a depth-first search along the flow from ``roots``
-    (successors in segment order).  Inputs that feed the same ops end up side by side."""
-    order = np.argsort(lg.seg_src, kind="stable")
-    return _preorder(lg.n_nodes, lg.seg_src[order], lg.seg_dst[order], roots)
-
-
-def bfs_order(lg: LayeredGraph, seeds, forward: bool = True) -> np.ndarray:
-    """Visit index of every node in a breadth-first search from ``seeds`` (then any node not
-    reached), along the flow or, with ``forward=False``, against it: dot's second initial
-    order (``build_ranks`` walking back from the sinks).  Neighbours in segment order."""
-    here, there = (lg.seg_src, lg.seg_dst) if forward else (lg.seg_dst, lg.seg_src)
-    order = np.argsort(here, kind="stable")
-    nexts = there[order].tolist()
-    ptr = np.searchsorted(here[order], np.arange(lg.n_nodes + 1)).tolist()
-    index = [-1] * lg.n_nodes
-    counter = 0
-    for seed in list(seeds) + list(range(lg.n_nodes)):
-        if index[seed] >= 0:
-            continue
-        index[seed] = counter
-        counter += 1
-        queue = deque([seed])
-        while queue:
-            v = queue.popleft()
-            for w in nexts[ptr[v]:ptr[v + 1]]:
-                if index[w] < 0:
-                    index[w] = counter
-                    counter += 1
-                    queue.append(w)
-    return np.asarray(index, dtype=np.int64)
 
 
 def order_cost(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> int:
@@ -77,26 +33,7 @@ def order_cost(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> int:
     return int(count_bilayer_crossings(layer, a, b)) + RIGID_PENALTY * int(count_bilayer_crossings(layer[r], a[r], b[r]))
 
 
-def _preorder(n: int, here_sorted: np.ndarray, there_sorted: np.ndarray, roots) -> np.ndarray:
-    nexts = there_sorted.tolist()
-    ptr = np.searchsorted(here_sorted, np.arange(n + 1)).tolist()
-    index = [-1] * n
-    counter = 0
-    for root in list(roots) + list(range(n)):
-        if index[root] >= 0:
-            continue
-        stack = [root]
-        while stack:
-            v = stack.pop()
-            if index[v] >= 0:
-                continue
-            index[v] = counter
-            counter += 1
-            stack.extend(reversed(nexts[ptr[v]:ptr[v + 1]]))
-    return np.asarray(index, dtype=np.int64)
-
-
-class LayerOrder(Sifting):
+class LayerOrder(Sifting, Transposition):
     """Mutable node order of a layered graph: ``pos[v]`` is v's index within its layer."""
 
     def __init__(self, lg: LayeredGraph, rank_key: np.ndarray, seg_rigid: np.ndarray | None = None,
@@ -227,107 +164,6 @@ class LayerOrder(Sifting):
             pos[members[ranked]] = slots
             if self.tree is not None:
                 self._regroup(l)
-
-    def _add_rigid(self, now, swapped, slots):
-        """Add RIGID_PENALTY per rigid-rigid crossing of each pair (first at ``slots``)."""
-        at = np.empty(len(self.pos), dtype=np.int64)
-        at[self.layer_offset[self.lg.layer] + self.pos] = np.arange(len(self.pos))
-        u, v = at[slots], at[slots + 1]
-        for nbr in (self.rigid_up, self.rigid_down):
-            a, b = nbr[u], nbr[v]
-            both = (a >= 0) & (b >= 0)
-            pa, pb = self.pos[a[both]], self.pos[b[both]]
-            now[slots[both]] += RIGID_PENALTY * (pa > pb)
-            swapped[slots[both]] += RIGID_PENALTY * (pa < pb)
-
-    # ------------------------------------------------------------------ transposition
-    def transpose(self, reverse: bool = False, max_rounds: int = 8) -> None:
-        """Swap adjacent nodes that lower crossings (dot's transpose step); with ``reverse``
-        also swap pairs whose crossings tie.  Rounds repeat while they gain."""
-        for _ in range(max_rounds):
-            gained = 0
-            for layer_parity in (0, 1):
-                for pair_parity in (0, 1):
-                    gained += self._transpose_phase(layer_parity, pair_parity, reverse)
-            if gained < 1:
-                break
-
-    def _transpose_elements(self, layer_parity: int):
-        """Static part of a transposition phase: every segment end in a layer of the given
-        parity, as (node, neighbour, side), plus the node's layer size and offset."""
-        cache = self._elements.get(layer_parity)
-        if cache is None:
-            lg = self.lg
-            at_dst = (lg.layer[lg.seg_dst] % 2) == layer_parity
-            at_src = (lg.layer[lg.seg_src] % 2) == layer_parity
-            node = np.concatenate([lg.seg_dst[at_dst], lg.seg_src[at_src]])
-            nbr = np.concatenate([lg.seg_src[at_dst], lg.seg_dst[at_src]])
-            side = np.concatenate([np.zeros(int(at_dst.sum()), np.int64), np.ones(int(at_src.sum()), np.int64)])
-            layer = lg.layer[node]
-            cache = (node, nbr, side, self.layer_size[layer], self.layer_offset[layer])
-            self._elements[layer_parity] = cache
-        return cache
-
-    def _transpose_phase(self, layer_parity: int, pair_parity: int, reverse: bool = False) -> int:
-        """Swap, in all layers of one parity at once, the disjoint adjacent pairs starting at
-        positions of one parity, where that lowers (or, with ``reverse``, ties) crossings.
-        Returns the number of crossings removed."""
-        node, nbr, side, size, offset = self._transpose_elements(layer_parity)
-        if len(node) == 0:
-            return 0
-        pos = self.pos
-        p = pos[node]
-        rel = p - pair_parity
-        role = rel & 1                       # 0: first of its pair, 1: second
-        keep = (rel >= 0) & ((role == 1) | (p + 1 < size))
-        if not keep.any():
-            return 0
-        slot = (offset + p - role)[keep]     # global slot of the pair's first node
-        role = role[keep]
-        value = pos[nbr[keep]]
-        group = slot * 2 + side[keep]
-        width = int(self.layer_size.max()) + 1
-        order = np.argsort((group * width + value) * 2 + role, kind="stable")
-        g = group[order]; v = value[order]; r = role[order]
-        second = r
-        before = np.cumsum(second) - second
-        n_el = len(g)
-        starts = np.empty(n_el, dtype=bool)
-        starts[0] = True
-        np.not_equal(g[1:], g[:-1], out=starts[1:])
-        start_index = np.maximum.accumulate(np.where(starts, np.arange(n_el), 0))
-        within = before - before[start_index]  # seconds before, in the group: smaller values
-        slot_sorted = g >> 1
-        n_slots = len(pos)
-        first = r == 0
-        crossings_now = np.bincount(slot_sorted[first], weights=within[first], minlength=n_slots)
-        tie = np.zeros(n_el, dtype=bool)
-        tie[:-1] = (g[1:] == g[:-1]) & (v[1:] == v[:-1])   # a common neighbour
-        n_first = np.bincount(g, weights=first, minlength=2 * n_slots)
-        n_second = np.bincount(g, weights=~first, minlength=2 * n_slots)
-        products = (n_first * n_second).reshape(-1, 2).sum(axis=1)
-        ties = np.bincount(slot_sorted[tie], minlength=n_slots)
-        crossings_swapped = products - crossings_now - ties
-        if self.rigid.any():
-            self._add_rigid(crossings_now, crossings_swapped, np.unique(slot))
-        gain = crossings_now - crossings_swapped
-        if reverse:
-            better = np.flatnonzero((gain > 0) | ((gain == 0) & (crossings_now > 0)))
-        else:
-            better = np.flatnonzero(gain > 0)
-        if len(better) == 0:
-            return 0
-        at = np.empty(n_slots, dtype=np.int64)
-        at[self.layer_offset[self.lg.layer] + pos] = np.arange(n_slots)
-        if self.tree is not None:  # only neighbours in the same innermost cluster swap
-            inner = self.tree.inner
-            better = better[inner[at[better]] == inner[at[better + 1]]]
-            if len(better) == 0:
-                return 0
-        u, w = at[better], at[better + 1]
-        pos[u] += 1
-        pos[w] -= 1
-        return int(gain[better].sum())
 
 
 def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.ndarray | None = None,

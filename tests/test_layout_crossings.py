@@ -115,7 +115,7 @@ def test_two_starts_keep_the_cheaper_order_and_stay_deterministic():
     the same whatever the insertion order of the graph."""
     from bench.graphs import random_expression_graph
     from bench.layout import shuffled
-    from layouts import layered as L
+    from layouts import order_stage as L   # where the order stage calls minimise_crossings
     from layouts import layered_layout
     from layouts.ordering import order_cost
 

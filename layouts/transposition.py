@@ -1,0 +1,127 @@
+"""Transposition, dot's local step of the crossing minimisation (see ``ordering``): swap
+adjacent nodes of a layer where that removes crossings.  Vectorised over every layer of one
+parity at once: swapping nodes in layer l only changes crossings with layers l-1 and l+1, so
+all even layers, then all odd layers, can be improved together.  ``Transposition`` is mixed
+into ``ordering.LayerOrder`` (it uses that class's arrays: ``lg``, ``pos``, ``layer_size``,
+``layer_offset``, ``rigid``/``rigid_up``/``rigid_down``, ``tree``, ``_elements``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .sifting import RIGID_PENALTY
+
+
+def pair_crossings(group: np.ndarray, value: np.ndarray, role: np.ndarray, n_slots: int,
+                   width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Crossings of each adjacent pair as it stands and once swapped, per slot of the pair's
+    first node (``n_slots`` entries).  One entry per segment end: ``group`` = slot * 2 + side
+    (the layer above or below), ``value`` the neighbour's position, ``role`` 0 for the pair's
+    first node, 1 for its second; ``width`` exceeds every position."""
+    order = np.argsort((group * width + value) * 2 + role, kind="stable")
+    g = group[order]; v = value[order]; r = role[order]
+    second = r
+    before = np.cumsum(second) - second
+    n_el = len(g)
+    starts = np.empty(n_el, dtype=bool)
+    starts[0] = True
+    np.not_equal(g[1:], g[:-1], out=starts[1:])
+    start_index = np.maximum.accumulate(np.where(starts, np.arange(n_el), 0))
+    within = before - before[start_index]  # seconds before, in the group: smaller values
+    slot_sorted = g >> 1
+    first = r == 0
+    crossings_now = np.bincount(slot_sorted[first], weights=within[first], minlength=n_slots)
+    tie = np.zeros(n_el, dtype=bool)
+    tie[:-1] = (g[1:] == g[:-1]) & (v[1:] == v[:-1])   # a common neighbour
+    n_first = np.bincount(g, weights=first, minlength=2 * n_slots)
+    n_second = np.bincount(g, weights=~first, minlength=2 * n_slots)
+    products = (n_first * n_second).reshape(-1, 2).sum(axis=1)
+    ties = np.bincount(slot_sorted[tie], minlength=n_slots)
+    return crossings_now, products - crossings_now - ties
+
+
+class Transposition:
+    def transpose(self, reverse: bool = False, max_rounds: int = 8) -> None:
+        """Swap adjacent nodes that lower crossings (dot's transpose step); with ``reverse``
+        also swap pairs whose crossings tie.  Rounds repeat while they gain."""
+        for _ in range(max_rounds):
+            gained = 0
+            for layer_parity in (0, 1):
+                for pair_parity in (0, 1):
+                    gained += self._transpose_phase(layer_parity, pair_parity, reverse)
+            if gained < 1:
+                break
+
+    def _transpose_elements(self, layer_parity: int):
+        """Static part of a transposition phase: every segment end in a layer of the given
+        parity, as (node, neighbour, side), plus the node's layer size and offset."""
+        cache = self._elements.get(layer_parity)
+        if cache is None:
+            lg = self.lg
+            at_dst = (lg.layer[lg.seg_dst] % 2) == layer_parity
+            at_src = (lg.layer[lg.seg_src] % 2) == layer_parity
+            node = np.concatenate([lg.seg_dst[at_dst], lg.seg_src[at_src]])
+            nbr = np.concatenate([lg.seg_src[at_dst], lg.seg_dst[at_src]])
+            side = np.concatenate([np.zeros(int(at_dst.sum()), np.int64), np.ones(int(at_src.sum()), np.int64)])
+            layer = lg.layer[node]
+            cache = (node, nbr, side, self.layer_size[layer], self.layer_offset[layer])
+            self._elements[layer_parity] = cache
+        return cache
+
+    def _transpose_phase(self, layer_parity: int, pair_parity: int, reverse: bool = False) -> int:
+        """Swap, in all layers of one parity at once, the disjoint adjacent pairs starting at
+        positions of one parity, where that lowers (or, with ``reverse``, ties) crossings.
+        Returns the number of crossings removed."""
+        node, nbr, side, size, offset = self._transpose_elements(layer_parity)
+        if len(node) == 0:
+            return 0
+        pos = self.pos
+        p = pos[node]
+        rel = p - pair_parity
+        role = rel & 1                       # 0: first of its pair, 1: second
+        keep = (rel >= 0) & ((role == 1) | (p + 1 < size))
+        if not keep.any():
+            return 0
+        slot = (offset + p - role)[keep]     # global slot of the pair's first node
+        n_slots = len(pos)
+        crossings_now, crossings_swapped = pair_crossings(
+            slot * 2 + side[keep], pos[nbr[keep]], role[keep], n_slots,
+            int(self.layer_size.max()) + 1)
+        if self.rigid.any():
+            self._add_rigid(crossings_now, crossings_swapped, np.unique(slot))
+        gain = crossings_now - crossings_swapped
+        if reverse:
+            better = np.flatnonzero((gain > 0) | ((gain == 0) & (crossings_now > 0)))
+        else:
+            better = np.flatnonzero(gain > 0)
+        return self._swap(better, gain)
+
+    def _swap(self, better: np.ndarray, gain: np.ndarray) -> int:
+        """Swap the pairs whose first node is at the global slots ``better`` (within one
+        innermost cluster only); returns the crossings removed (``gain`` per slot)."""
+        if len(better) == 0:
+            return 0
+        pos = self.pos
+        at = np.empty(len(pos), dtype=np.int64)
+        at[self.layer_offset[self.lg.layer] + pos] = np.arange(len(pos))
+        if self.tree is not None:  # only neighbours in the same innermost cluster swap
+            inner = self.tree.inner
+            better = better[inner[at[better]] == inner[at[better + 1]]]
+            if len(better) == 0:
+                return 0
+        u, w = at[better], at[better + 1]
+        pos[u] += 1
+        pos[w] -= 1
+        return int(gain[better].sum())
+
+    def _add_rigid(self, now, swapped, slots):
+        """Add RIGID_PENALTY per rigid-rigid crossing of each pair (first at ``slots``)."""
+        at = np.empty(len(self.pos), dtype=np.int64)
+        at[self.layer_offset[self.lg.layer] + self.pos] = np.arange(len(self.pos))
+        u, v = at[slots], at[slots + 1]
+        for nbr in (self.rigid_up, self.rigid_down):
+            a, b = nbr[u], nbr[v]
+            both = (a >= 0) & (b >= 0)
+            pa, pb = self.pos[a[both]], self.pos[b[both]]
+            now[slots[both]] += RIGID_PENALTY * (pa > pb)
+            swapped[slots[both]] += RIGID_PENALTY * (pa < pb)
