@@ -39,6 +39,32 @@ def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
     pos[flat] = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     reversed_pos = np.empty(n_nodes, dtype=np.int64)
     reversed_pos[flat] = np.repeat(lengths, lengths) - 1 - pos[flat]
+    eligible = _alignable(n_nodes, n_real, pos, layers, seg_src, seg_dst, seg_weight, seg_priority)
+    src_e, dst_e = seg_src[eligible], seg_dst[eligible]
+    upper = _neighbour_lists(n_nodes, dst_e, src_e, pos)   # sorted by position
+    lower = _neighbour_lists(n_nodes, src_e, dst_e, pos)
+    pos_list = pos.tolist()
+    reversed_list = reversed_pos.tolist()
+    sep_extent = (np.asarray(extent, float) / 2).tolist()
+    gap_list = np.asarray(gap, float).tolist()
+
+    candidates = []
+    for downward in (True, False):
+        vertical = layers if downward else layers[::-1]
+        neighbours = upper if downward else lower
+        for leftward in (True, False):
+            ordered = vertical if leftward else [layer[::-1] for layer in vertical]
+            p = pos_list if leftward else reversed_list
+            root = _vertical_alignment(n_nodes, ordered, neighbours, p, leftward)
+            xs = _horizontal_compaction(n_nodes, ordered, root, sep_extent, gap_list)
+            xs = np.asarray(xs)
+            candidates.append(xs if leftward else -xs)
+    return _balance(candidates, np.asarray(extent, float))
+
+
+def _alignable(n_nodes, n_real, pos, layers, seg_src, seg_dst, seg_weight, seg_priority):
+    """Which segments may be aligned (drawn straight): each node's heaviest up and down,
+    none crossing a priority or inner segment, and (priority and inner apart) only chains."""
     w = np.asarray(seg_weight, dtype=float)
     heaviest_down = np.zeros(n_nodes)
     np.maximum.at(heaviest_down, seg_src, w)
@@ -64,27 +90,7 @@ def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
     fan_out = np.bincount(seg_src, minlength=n_nodes)
     chain = fan_out[seg_src] == 1
     eligible &= priority_or_inner | chain
-
-    src_e, dst_e = seg_src[eligible], seg_dst[eligible]
-    upper = _neighbour_lists(n_nodes, dst_e, src_e, pos)   # sorted by position
-    lower = _neighbour_lists(n_nodes, src_e, dst_e, pos)
-    pos_list = pos.tolist()
-    reversed_list = reversed_pos.tolist()
-    sep_extent = (np.asarray(extent, float) / 2).tolist()
-    gap_list = np.asarray(gap, float).tolist()
-
-    candidates = []
-    for downward in (True, False):
-        vertical = layers if downward else layers[::-1]
-        neighbours = upper if downward else lower
-        for leftward in (True, False):
-            ordered = vertical if leftward else [layer[::-1] for layer in vertical]
-            p = pos_list if leftward else reversed_list
-            root = _vertical_alignment(n_nodes, ordered, neighbours, p, leftward)
-            xs = _horizontal_compaction(n_nodes, ordered, root, sep_extent, gap_list)
-            xs = np.asarray(xs)
-            candidates.append(xs if leftward else -xs)
-    return _balance(candidates, np.asarray(extent, float))
+    return eligible
 
 
 def _neighbour_lists(n, here, there, pos):

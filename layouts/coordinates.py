@@ -69,7 +69,13 @@ def assign_cross_coordinates(n_nodes: int, members_in_order: list[np.ndarray],
     if result.status != 0:
         raise RuntimeError(f"coordinate LP failed: {result.message}")
     y = result.x[:n_nodes]
-    # Enforce the separations exactly (solver tolerance), layer by layer.
+    _enforce_separations(y, members_in_order, extent, gap)
+    return y - y.min() if len(y) else y
+
+
+def _enforce_separations(y, members_in_order, extent, gap) -> None:
+    """Make every separation exact in ``y`` (the LP meets them only to solver tolerance),
+    layer by layer, pushing nodes along in order."""
     for members in members_in_order:
         if len(members) > 1:
             need = (extent[members[:-1]] + extent[members[1:]]) / 2 + np.maximum(gap[members[:-1]], gap[members[1:]])
@@ -79,4 +85,3 @@ def assign_cross_coordinates(n_nodes: int, members_in_order: list[np.ndarray],
                 if ys[i] < ys[i - 1] + need[i - 1]:
                     ys[i] = ys[i - 1] + need[i - 1]
             y[members] = ys
-    return y - y.min() if len(y) else y

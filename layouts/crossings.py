@@ -74,23 +74,10 @@ def count_polyline_crossings(polylines, flow_axis: int = 0) -> int:
     pass through it cross iff their order just before differs from just after.  Both are
     inversion counts, O(P log P) numpy work for P pieces.
     """
-    axis = 0 if flow_axis == 0 else 1
-    x0s, y0s, x1s, y1s, line_ids = [], [], [], [], []
-    for k, line in enumerate(polylines):
-        pts = np.asarray(line, dtype=float)
-        if len(pts) < 2:
-            continue
-        xs, ys = pts[:, axis], pts[:, 1 - axis]
-        x0s.append(xs[:-1]); x1s.append(xs[1:]); y0s.append(ys[:-1]); y1s.append(ys[1:])
-        line_ids.append(np.full(len(pts) - 1, k))
-    if not x0s:
+    segments = _flow_segments(polylines, flow_axis)
+    if segments is None:
         return 0
-    x0 = np.concatenate(x0s); x1 = np.concatenate(x1s)
-    y0 = np.concatenate(y0s); y1 = np.concatenate(y1s)
-    line = np.concatenate(line_ids)
-    flip = x1 < x0                                  # segments drawn against the flow
-    x0, x1 = np.where(flip, x1, x0), np.where(flip, x0, x1)
-    y0, y1 = np.where(flip, y1, y0), np.where(flip, y0, y1)
+    x0, y0, x1, y1, line, flip = segments
     n_seg = len(x0)
     seg = np.arange(n_seg)
     keep = x1 > x0
@@ -125,6 +112,30 @@ def count_polyline_crossings(polylines, flow_axis: int = 0) -> int:
     if len(i) > 1:
         total += _order_flips(piece_slab[j], (-slope[i], yb[i]), (slope[j], ya[j]))
     return total
+
+
+def _flow_segments(polylines, flow_axis: int):
+    """Every segment of the polylines as ``(x0, y0, x1, y1, line, flip)`` arrays, x along the
+    flow and each segment turned to run along it (``flip`` marks those drawn against it),
+    ``line`` its polyline's index; None when there are none."""
+    axis = 0 if flow_axis == 0 else 1
+    x0s, y0s, x1s, y1s, line_ids = [], [], [], [], []
+    for k, line in enumerate(polylines):
+        pts = np.asarray(line, dtype=float)
+        if len(pts) < 2:
+            continue
+        xs, ys = pts[:, axis], pts[:, 1 - axis]
+        x0s.append(xs[:-1]); x1s.append(xs[1:]); y0s.append(ys[:-1]); y1s.append(ys[1:])
+        line_ids.append(np.full(len(pts) - 1, k))
+    if not x0s:
+        return None
+    x0 = np.concatenate(x0s); x1 = np.concatenate(x1s)
+    y0 = np.concatenate(y0s); y1 = np.concatenate(y1s)
+    line = np.concatenate(line_ids)
+    flip = x1 < x0                                  # segments drawn against the flow
+    x0, x1 = np.where(flip, x1, x0), np.where(flip, x0, x1)
+    y0, y1 = np.where(flip, y1, y0), np.where(flip, y0, y1)
+    return x0, y0, x1, y1, line, flip
 
 
 def _order_flips(group: np.ndarray, before: tuple, after: tuple) -> int:

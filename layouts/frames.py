@@ -45,22 +45,7 @@ def clustered_cross_coordinates(members_in_order: list[np.ndarray], extent: np.n
     a_ = n + m + 2 * k          # then: the shift, one |move| per anchored node
     rows = _Rows()
     half = np.asarray(extent, float) / 2
-    chain = tree.chain
-    levels = tree.levels
-    for members in members_in_order:
-        if len(members) < 2:
-            continue
-        a, b = members[:-1], members[1:]
-        differs = chain[a] != chain[b]
-        level = np.where(differs.any(axis=1), np.argmax(differs, axis=1), levels)
-        ca = np.where(level < levels, chain[a, np.minimum(level, levels - 1)], -1)
-        cb = np.where(level < levels, chain[b, np.minimum(level, levels - 1)], -1)
-        left = np.where(ca >= 0, hi_ + ca, y_ + a)
-        right = np.where(cb >= 0, lo_ + cb, y_ + b)
-        node_gap = np.maximum(gap[a], gap[b])
-        sep = (np.where((ca >= 0) | (cb >= 0), cluster_gap, node_gap)
-               + np.where(ca >= 0, 0.0, half[a]) + np.where(cb >= 0, 0.0, half[b]))
-        rows.add(left, right, -sep)                     # left end + sep <= right start
+    _separation_rows(rows, members_in_order, tree, half, gap, cluster_gap, y_, lo_, hi_)
     v = np.flatnonzero(tree.inner > 0)
     c = tree.inner[v]
     rows.add(lo_ + c, y_ + v, -(half[v] + pad_lo[c]))   # frame holds its direct members
@@ -95,6 +80,29 @@ def clustered_cross_coordinates(members_in_order: list[np.ndarray], extent: np.n
     y, lo, hi = x[:n], x[lo_:lo_ + k], x[hi_:hi_ + k]
     low = min(float((y - half).min()), float(lo[1:].min()) if k > 1 else np.inf)
     return y - low, lo - low, hi - low
+
+
+def _separation_rows(rows, members_in_order, tree: ClusterTree, half, gap, cluster_gap, y_, lo_, hi_):
+    """Neighbours in a rank keep their clearance, whichever is a node or a frame: the
+    outermost cluster the left one leaves there ends before the outermost cluster the right
+    one enters (or the node itself) begins.  ``y_``, ``lo_``, ``hi_``: where the node
+    coordinates and the frames' low and high sides start among the LP's variables."""
+    chain = tree.chain
+    levels = tree.levels
+    for members in members_in_order:
+        if len(members) < 2:
+            continue
+        a, b = members[:-1], members[1:]
+        differs = chain[a] != chain[b]
+        level = np.where(differs.any(axis=1), np.argmax(differs, axis=1), levels)
+        ca = np.where(level < levels, chain[a, np.minimum(level, levels - 1)], -1)
+        cb = np.where(level < levels, chain[b, np.minimum(level, levels - 1)], -1)
+        left = np.where(ca >= 0, hi_ + ca, y_ + a)
+        right = np.where(cb >= 0, lo_ + cb, y_ + b)
+        node_gap = np.maximum(gap[a], gap[b])
+        sep = (np.where((ca >= 0) | (cb >= 0), cluster_gap, node_gap)
+               + np.where(ca >= 0, 0.0, half[a]) + np.where(cb >= 0, 0.0, half[b]))
+        rows.add(left, right, -sep)                     # left end + sep <= right start
 
 
 class _Rows:
