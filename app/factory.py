@@ -82,6 +82,9 @@ class AutogradApp(Viewer):
         self._layout = self._compose()
         apply_theme(self._layout, self.graph, THEMES[theme_name])
         self.url.restore()
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            pn.state.onload(self.player_bar.resend)     # see PlayerBar.resend
         self.presentation.start()
 
     def _share_parts(self, theme_name: str) -> None:

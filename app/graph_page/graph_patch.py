@@ -60,6 +60,12 @@ class GraphPatcher:
             for vid in {*cg.op_inputs[o], cg.op_output[o]}:
                 self.ops_reading[self.rows[vid]].append(k)
         self.ops_reading += [self.ops_reading[r] for r in self.model_row[self.n_values:]]
+        # Rows drawn at this collapse state (a collapsed scope's members have NaN positions):
+        # only these are ever patched, so a frame that changes every value of a big graph
+        # collapsed to a few boxes (a training step) sends the boxes, not the graph.
+        self.visible = {r for r, x in enumerate(geometry["x"]) if x == x}
+        self.visible_ops = {k for o, k in self.op_rows.items() if cg.layout.positions[o][0] == cg.layout.positions[o][0]}
+        self.visible_edges = {k for e, k in self.edge_rows.items() if cg.layout.edges[e][0][0] == cg.layout.edges[e][0][0]}
         self.active = self.active_targets()
         self.flagged = set()
         n_ops, n_edges = len(cg.op_ids), len(cg.edge_keys)
@@ -103,7 +109,7 @@ class GraphPatcher:
                 v.values.patch({c: [(slice(0, n), vals)] for c, vals in cols.items()})
                 self.update_flags(rows, cols["hatch"])
         else:
-            rows = self.drawn({int(r) for r in frame.rows})
+            rows = [r for r in self.drawn({int(r) for r in frame.rows}) if r in self.visible]
             cols = self.value_columns(rows)
             self.update_flags(rows, cols["hatch"])
             cells = _cells(rows, cols)
@@ -122,7 +128,7 @@ class GraphPatcher:
             font = sizing.caption_font_units(v.values.data["w"], v.values.data["text"])
             if font != v.info.data["size"][0]:
                 v.info.patch({"size": [(0, font)]})
-            reading = sorted({o for r in rows for o in self.ops_reading[r]})
+            reading = sorted({o for r in rows for o in self.ops_reading[r]} & self.visible_ops)
             op_cells["locals"] = list(zip(reading, self.op_locals(reading)))
         op_cells = {c: cs for c, cs in op_cells.items() if cs}
         if op_cells:
@@ -133,6 +139,28 @@ class GraphPatcher:
             edge_cells = _cells(edge_rows, self.edge_columns(edge_rows))
             v.edges.patch(edge_cells)
             v.arrows.patch({"color": edge_cells["color"]})
+        if frame.kind == "values" and self.view.edge_style is not None:
+            self.restyle_edges()
+
+    def restyle_edges(self) -> None:
+        """Patch the edges whose style (``view.edge_style``: e.g. weights by sign and size)
+        changed, cell by cell: a training step moves every weight a little, but most edges
+        keep their drawn colour and width."""
+        v = self.view
+        rows = [r for r in v.edge_style.rows if r in self.visible_edges]
+        if not rows:
+            return
+        new = self.edge_columns(rows)
+        cells = {}
+        for col in ("color", "width"):
+            shown = v.edges.data[col]
+            changed = [(r, x) for r, x in zip(rows, new[col]) if shown[r] != x]
+            if changed:
+                cells[col] = changed
+        if cells:
+            v.edges.patch(cells)
+            if "color" in cells:
+                v.arrows.patch({"color": cells["color"]})
 
     def drawn(self, model_rows) -> list:
         """The drawn rows showing the model's value ``model_rows`` (a leaf's copies too)."""
@@ -209,10 +237,18 @@ class GraphPatcher:
         }
 
     def edge_columns(self, rows):
+        """Colour and width of edge ``rows``: the step's edges highlighted, the others as
+        ``view.edge_style`` draws them (default: plain grey)."""
         active = set(self.active[1])
+        style = self.view.edge_style
+        color, width = style.columns(rows) if style is not None else (None, None)
         return {
-            "color": [palette.ACTIVE_COLOR if r in active else palette.EDGE_COLOR for r in rows],
-            "width": [4.0 if r in active else 1.6 for r in rows],
+            "color": [palette.ACTIVE_COLOR if r in active else
+                      (color[k] if color is not None and color[k] else palette.EDGE_COLOR)
+                      for k, r in enumerate(rows)],
+            "width": [4.0 if r in active else
+                      (width[k] if width is not None and width[k] else 1.6)
+                      for k, r in enumerate(rows)],
         }
 
 

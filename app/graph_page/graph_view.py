@@ -41,8 +41,12 @@ class GraphView:
         Turns the model's frames into patches.
     """
 
-    def __init__(self, model):
+    def __init__(self, model, edge_style=None):
         self.model = model
+        # optional: draws some edges by what they carry (the Train tab's network view: weights
+        # by sign and size); ``.rows`` the edge rows it styles, ``.columns(rows)`` ->
+        # (colours, widths), None entries meaning the default look
+        self.edge_style = edge_style
         self.mapper = LinearColorMapper(
             palette=list(palette.GRAD_PALETTE), low=-1, high=1, nan_color=palette.NAN_COLOR
         )

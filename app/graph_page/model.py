@@ -83,7 +83,7 @@ class GraphModel(param.Parameterized):
     expanded = param.Parameter(default=None, doc="scope paths drawn open (None: all)")
     step_by = param.Selector(default="op", objects=["op", "neuron"])
 
-    def __init__(self, expr_or_value=None, preset=None, **params):
+    def __init__(self, expr_or_value=None, preset=None, update=None, collapse=None, **params):
         super().__init__(**params)
         self._leaf_watcher = None        # the watcher on the current leaf model (unwatched on load)
         self._forward_records = None     # a cache: computed on first use per leaf values
@@ -97,7 +97,7 @@ class GraphModel(param.Parameterized):
 
             self._load(parse(expr_or_value), source=expr_or_value, preset="")  # raises ExpressionError
         elif expr_or_value is not None:
-            self.load_value(expr_or_value)
+            self.load_value(expr_or_value, update=update, collapse=collapse)
         else:
             self.load_preset(preset or DEFAULT_PRESET)
 
@@ -129,13 +129,14 @@ class GraphModel(param.Parameterized):
 
             self._load(parse(preset.source), source=preset.source, preset=name)
 
-    def load_value(self, value, update=None, note: str = "") -> bool:
+    def load_value(self, value, update=None, note: str = "", collapse: str | None = None) -> bool:
         """Show the graph of any micrograd-style Value (engine or karpathy's micrograd).
 
         ``update``, optional ``(lr, parameter Values)``: after the backward pass the Player
         shows one more step, the gradient-descent update ``p.data -= lr * p.grad`` (used by
         the Train view's "Inspect sample"). ``note``: comment lines the editor shows above the
-        graph's text (``source_note``), e.g. which file it came from.
+        graph's text (``source_note``), e.g. which file it came from. ``collapse``: open at this
+        level ("layers", "neurons", "all") instead of the default collapse state.
         """
         from engine import ExpressionError, to_source
 
@@ -146,10 +147,11 @@ class GraphModel(param.Parameterized):
         except ExpressionError as exc:
             source = (f"# graph of a Value object ({label}), shown from code; as text: {exc}\n"
                       "# type an expression and press Apply to replace it\n")
-        self._load(value, source=source, preset="", note=note)
+        self._load(value, source=source, preset="", note=note, collapse=collapse)
         return True
 
-    def _load(self, root, source: str, preset: str, note: str = "") -> None:
+    def _load(self, root, source: str, preset: str, note: str = "",
+              collapse: str | None = None) -> None:
         compiled = compile_graph(root)
         G = compiled.graph
         values = {lid: G.nodes[lid]["data"] for lid in compiled.leaf_ids}
@@ -168,11 +170,12 @@ class GraphModel(param.Parameterized):
         self._recompute_records()
         n = len(self.records)
         self._set_step_silently(n)  # a new graph is shown complete; press play from 0 to watch
-        from .scopes_display import default_expanded
+        from .scopes_display import default_expanded, level_state
 
         self._loading = True
         try:
-            self.expanded = default_expanded(compiled, update=self.update is not None)
+            self.expanded = (level_state(compiled, collapse) if collapse is not None
+                             else default_expanded(compiled, update=self.update is not None))
         finally:
             self._loading = False
         self._rebuild_shown()
@@ -193,8 +196,25 @@ class GraphModel(param.Parameterized):
 
     def _on_leaves(self, *events) -> None:
         """Slider move: run the Tape (no graph rebuild, no layout), refresh records and frame."""
+        self.compiled.tape.run(leaf_values(self.leaves, self.compiled.leaf_ids))
+        self._values_changed()
+
+    def show_leaf_values(self, positions, values, update_lr: float | None = None) -> None:
+        """Many leaves at once: ``values`` at the Tape rows ``positions`` (e.g. a training
+        step's weights), one Tape run, one "values" frame. For views without sliders (the Train
+        tab's network view): the leaf model is not updated, the Tape holds the values.
+        ``update_lr``: the learning rate of the final descent step, when it has one."""
         tape = self.compiled.tape
-        tape.run(leaf_values(self.leaves, self.compiled.leaf_ids))
+        tape.set_leaves(positions, values)
+        tape.run()
+        if update_lr is not None and self.update is not None:
+            self.update = (float(update_lr), self.update[1])
+        self._values_changed()
+
+    def _values_changed(self) -> None:
+        """The Tape ran on new leaf values: new records, shown arrays and a "values" frame
+        with the rows that changed."""
+        tape = self.compiled.tape
         self._recompute_records()
         old_data, old_grad, old_pending = self.shown_data, self.shown_grad, self.pending
         self._rebuild_shown()

@@ -84,6 +84,30 @@ class PlayerBar:
                 self._echoing = False
             self._go_to(k)
 
+    def resend(self) -> None:
+        """Send the Player's position to the browser again. Panel's Player sets its slider's
+        value before its max when first drawn, so a first position past 100 shows at 100 (the
+        knob near the start of a long pass) until the value changes (a change sets max first).
+        So: one step off, then back in the next tick (one message would combine the two into
+        no change at all). The model does not move."""
+        doc = pn.state.curdoc
+        if doc is None or doc.session_context is None:
+            return
+        k = self.player.value
+        self._set_quietly(k + 1 if k < self.player.end else k - 1)
+
+        def back():
+            with set_curdoc(doc):
+                self._set_quietly(self.model.step)
+        doc.add_next_tick_callback(back)
+
+    def _set_quietly(self, k: int) -> None:
+        self._echoing = True
+        try:
+            self.player.value = k
+        finally:
+            self._echoing = False
+
     def _mode_chosen(self, event):
         self.model.mode = event.new
 

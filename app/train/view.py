@@ -21,6 +21,7 @@ from bokeh.models.widgets.tables import NumberFormatter
 from panel.viewable import Viewer
 
 from .model import TrainModel, parse_hidden  # noqa: F401 - parse_hidden: public here too
+from .network_view import NetworkView
 from .plots import BoundaryPlot, CurvePlots
 from .texts import inspection_html, refused_html, status_html  # noqa: F401 - status_html too
 
@@ -51,8 +52,8 @@ class TrainView(Viewer):
         self.grid_resolution = grid_resolution
         self._pending = []                   # records applied, not yet on the curves
         self._drawn_at = dict.fromkeys(("curves", "boundary", "table"), 0.0)
-        self.curves = CurvePlots(height=175)
-        self.boundary = BoundaryPlot(size=370)   # with the table below: fits 1280x720
+        self.curves = CurvePlots(height=150)
+        self.boundary = BoundaryPlot(size=300)   # with the curves below: fits 1280x720
         self.table = pn.widgets.Tabulator(
             pd.DataFrame({"label": [], "data": [], "grad": [], "update": []}),
             show_index=False, disabled=True, height=205, sizing_mode="stretch_width",
@@ -72,6 +73,7 @@ class TrainView(Viewer):
                     m.param.inspection, m.param.inspect_reason),
             sizing_mode="stretch_width", height=150, margin=(0, 6), styles={"overflow-y": "auto"})
         self._make_widgets()
+        self.network = NetworkView(m, controls=(self.w_sample, self.w_with_l2, self.b_inspect))
         m.param.watch(self._on_trainer, "trainer")
         m.param.watch(self._on_records, "new_records")
         m.param.watch(self._on_recipe, ["alpha", "lr", "schedule", "n_steps"])
@@ -106,12 +108,13 @@ class TrainView(Viewer):
         self.b_step = w.Button(label="Step", color="primary", width=64, margin=(5, 2))
         self.b_reset = w.Button(label="Reset", color="light", width=64, margin=(5, 2))
         # empty: Inspect opens the sample with the largest loss (TrainModel.inspect)
-        self.w_sample = w.IntInput.from_param(m.sample, name="Sample", width=90,
-                                              placeholder="largest loss")
+        self.w_sample = w.IntInput.from_param(m.sample, name="", width=100,
+                                              placeholder="sample #",
+                                              margin=(4, 6))
         self.w_with_l2 = w.Checkbox.from_param(m.with_l2, name="with L2 term",
-                                               margin=(30, 6, 5, 6))
-        self.b_inspect = w.Button(label="Inspect sample", color="primary", width=120,
-                                  margin=(24, 6, 5, 6))
+                                               margin=(10, 6, 4, 6))
+        self.b_inspect = w.Button(label="Open in Graph tab", color="primary", width=140,
+                                  margin=(4, 6))
         self.b_run.on_click(lambda _: self.model.run())
         self.b_pause.on_click(lambda _: self.model.pause())
         self.b_step.on_click(lambda _: self.model.step_later(1))
@@ -132,8 +135,14 @@ class TrainView(Viewer):
         self.model.pause()
 
     def inspect(self, sample: int | None = None):
-        """Inspect ``sample`` (default: the Sample control) and pass it on to ``on_inspect``."""
+        """Inspect ``sample`` (default: the sample the network view follows) and pass it on
+        to ``on_inspect`` (the Graph tab): the same graph at the same moment."""
+        auto = sample is None and self.model.sample is None
+        if auto and self.model.running and self.network.sample is not None:
+            sample = self.network.sample        # training: the one on screen, not a newer one
         ins = self.model.inspect(sample)
+        if ins is not None and auto and sample is not None:
+            self.model.inspect_reason = f"sample {ins.sample}: {self.network.reason}"
         if ins is not None and self.on_inspect is not None:
             self.on_inspect(ins.root, ins.updates)
         return ins
@@ -141,6 +150,7 @@ class TrainView(Viewer):
     def close(self) -> None:
         """Stop training at once and drop the trainer and compiled graphs (the session ended)."""
         self.model.close()
+        self.network.close()
         self.on_inspect = None
 
     trainer = property(lambda self: self.model.trainer)
@@ -188,8 +198,12 @@ class TrainView(Viewer):
         self.b_step.disabled = running
 
     def _on_inspection(self, event) -> None:
-        ins = event.new
-        self.boundary.mark(*(ins.x[:2] if ins is not None else ()))
+        self._mark_followed()
+
+    def _mark_followed(self) -> None:
+        """Ring the sample the network view follows on the decision boundary."""
+        t, s = self.model.trainer, self.network.sample
+        self.boundary.mark(*(t.X[s][:2] if t is not None and s is not None else ()))
 
     def _due(self, part: str, every: float, force: bool) -> bool:
         now = time.monotonic()
@@ -205,6 +219,8 @@ class TrainView(Viewer):
         self.curves.send(self._pending)
         self._pending = []
         self.shown += 1
+        self.network.refresh()
+        self._mark_followed()
         if self._due("boundary", BOUNDARY_S, force):
             self.boundary.show_grid(*t.decision_grid(self.grid_resolution))
         if self._due("table", TABLE_S, force):
@@ -243,21 +259,21 @@ class TrainView(Viewer):
             width=310, margin=0,
             styles={"border-right": "1px solid #ddd", "background": "#fbfbfb"},
         )
-        plots = pn.Row(
+        # left: the data and how learning goes; right: the network itself (or its table)
+        side = pn.Column(
             pn.pane.Bokeh(self.boundary.figure, margin=(0, 4), css_classes=["train-fixed-plot"]),
-            pn.Column(pn.pane.Bokeh(self.curves.loss, sizing_mode="stretch_width"),
-                      pn.pane.Bokeh(self.curves.accuracy, sizing_mode="stretch_width"),
-                      sizing_mode="stretch_width", margin=0),
-            sizing_mode="stretch_width", margin=0)
-        inspect = pn.Column(
-            heading("Inspect one sample (click a point or pick its number)"),
-            pn.Row(self.w_sample, self.w_with_l2, self.b_inspect, margin=0),
-            self.inspect_info, sizing_mode="stretch_width", margin=0)
-        bottom = pn.Row(pn.Column(heading("Parameters (click a header to sort)"), self.table,
-                                  sizing_mode="stretch_width", margin=0),
-                        inspect, sizing_mode="stretch_width", margin=0)
-        main = pn.Column(self.status, plots, bottom, sizing_mode="stretch_width", margin=0)
-        return pn.Row(controls, main, sizing_mode="stretch_width", margin=0)
+            pn.pane.Bokeh(self.curves.loss, sizing_mode="stretch_width"),
+            pn.pane.Bokeh(self.curves.accuracy, sizing_mode="stretch_width"),
+            width=380, margin=0, css_classes=["train-side"])
+        parameters = pn.Column(heading("Parameters (click a header to sort)"), self.table,
+                               self.inspect_info, sizing_mode="stretch_width", margin=0)
+        self.tabs = pn.Tabs(("Network", self.network.view), ("Parameters", parameters),
+                            sizing_mode="stretch_both", margin=0, dynamic=False)
+        main = pn.Column(self.status, pn.Row(side, self.tabs, sizing_mode="stretch_both",
+                                             margin=0),
+                         sizing_mode="stretch_both", margin=0)
+        return pn.Row(controls, main, sizing_mode="stretch_both", margin=0,
+                      css_classes=["train-page"])
 
     def __panel__(self):
         return self._layout

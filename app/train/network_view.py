@@ -1,0 +1,160 @@
+"""The Train tab's network view (see :mod:`app.train.network`): one followed sample's live
+loss graph, collapsed to neurons, with the Graph tab's Player, step panel and collapse controls.
+
+``NetworkView(train_model, controls=(...))``; ``refresh()`` brings it up to the trainer's state
+(the Train view calls it on its update ticks, after a pause, a step or a reset); ``view`` is
+the Panel layout. The followed sample is ``train_model.sample`` (a click on the decision
+boundary sets it), or, while none is chosen, the sample with the largest loss (chosen again
+when the run pauses or steps, not while it trains, so the graph does not jump about).
+"""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import panel as pn
+
+from ..graph_page.graph_view import GraphView
+from ..graph_page.model import GraphModel
+from ..graph_page.scopes_view import ScopesView
+from ..graph_page.step_panel import PlayerBar, StepPanel
+from .network import OVERLAYS, WeightEdges, generic_input_labels
+
+
+class NetworkView:
+    """The live network of one ``TrainModel`` (``train``). Attributes: ``model`` (the
+    ``GraphModel`` of the followed sample, None before the first ``refresh``), ``graph``
+    (its ``GraphView``), ``sample`` (the followed sample), ``overlay`` (a selector: what the
+    weight edges show), ``view``; ``controls``: widgets for its header row (the Train view's
+    sample picker and "Open in Graph tab")."""
+
+    def __init__(self, train, controls=()):
+        self.train = train
+        self.model = self.graph = self.style = None
+        self.sample, self.reason = None, ""
+        self._key = self._shown = self._auto = None
+        self.header = pn.pane.HTML("", sizing_mode="stretch_width", margin=(2, 8, 0, 8),
+                                   css_classes=["network-header"])
+        self.overlay = pn.widgets.RadioButtonGroup(options=OVERLAYS, value="weight",
+                                                   margin=(4, 6), color="light")
+        self.overlay.param.watch(self._on_overlay, "value")
+        self.body = pn.Column(pn.pane.HTML("<div style='color:#666;padding:20px'>The network "
+                                           "appears here once the model is built.</div>"),
+                              sizing_mode="stretch_both", margin=0)
+        self.view = pn.Column(
+            self.header,
+            pn.Row(pn.pane.HTML("<span style='font-size:12px;color:#555'>edges:</span>",
+                                margin=(10, 0, 0, 8)), self.overlay, *controls,
+                   margin=0, sizing_mode="stretch_width"),
+            self.body, sizing_mode="stretch_both", margin=0)
+        train.param.watch(lambda e: self.refresh(), ["sample", "with_l2"])
+        train.param.watch(self._on_running, "running")
+
+    # ---- following the trainer ------------------------------------------------------------------
+    def followed(self) -> int:
+        """The sample shown: the chosen one, else the run's largest-loss sample."""
+        t = self.train.trainer
+        if self.train.sample is not None:
+            self.reason = "chosen"
+            return min(int(self.train.sample), len(t.X) - 1)
+        if self.train.running and self._auto is not None and self._auto[0] is t:
+            return self._auto[1]        # not while it learns: the graph would jump about
+        from engine.sample_choice import largest_loss_sample
+
+        sample, loss = largest_loss_sample(t)
+        self._auto = (t, sample)
+        self.reason = f"largest loss {loss:.3g} of the {len(t.X)} samples (at step {t.k})"
+        return sample
+
+    def refresh(self, force: bool = False) -> None:
+        """Show the followed sample at the trainer's weights: the first time (or for another
+        architecture, loss or L2 choice) build its graph, else patch the new numbers in."""
+        t = self.train.trainer
+        if t is None:
+            return
+        sample = self.followed()
+        key = (t.key, bool(self.train.with_l2))
+        if key != self._key:
+            self._build(t, sample, key)
+        state = (id(t), t.k, sample)
+        if state == self._shown and not force:
+            return
+        self._shown, self.sample = state, sample
+        values = np.concatenate([t.weights, t.X[sample], [t.y[sample]],
+                                 [t.config.alpha] if self._alpha is not None else []])
+        self.model.show_leaf_values(self._positions, values, update_lr=t.lr)
+        self._say()
+
+    def _build(self, trainer, sample: int, key) -> None:
+        ins = trainer.inspect(sample, with_l2=key[1])
+        generic_input_labels(ins)
+        params = [u.node for u in ins.updates]
+        update = (ins.lr, params)
+        if self.model is None:
+            self.model = GraphModel(ins.root, update=update, collapse="neurons")
+            self.style = WeightEdges(self.model, params, OVERLAYS[self.overlay.value])
+            self._make_graph()
+        else:
+            self.style.params = params
+            self.model.load_value(ins.root, update=update, collapse="neurons")
+        cg = self.model.compiled
+        by_label = {cg.labels[lid]: cg.tape.index[lid] for lid in cg.leaf_ids}
+        self._alpha = by_label.get("alpha")
+        inputs = [by_label[f"x[{i}]"] for i in range(trainer.nin)] + [by_label["y"]]
+        self._positions = np.array([cg.tape.index[p] for p in params] + inputs
+                                   + ([self._alpha] if self._alpha is not None else []))
+        self._key, self._shown = key, None
+
+    def _make_graph(self) -> None:
+        """The Graph tab's parts on this model: plot, scope clicks, Player (backward pass) and
+        the step's chain rule. Compact: no minimap, scope buttons or pass toggle (a click opens
+        a neuron, a click on its frame closes it; the wheel zooms, the reset tool goes back)."""
+        m = self.model
+        self.graph = GraphView(m, edge_style=self.style)
+        self.scopes = ScopesView(m, self.graph)
+        self.player_bar = PlayerBar(m)
+        self.player_bar.player.width = 400
+        self.step_panel = StepPanel(m)
+        self.step_panel.plain.visible = False
+        self.step_panel.view.height = 96
+        fig = self.graph.figure
+        fig.title.text = ""
+        fig.toolbar_location = "right"
+        self.plot_pane = pn.pane.Bokeh(fig, sizing_mode="stretch_both", margin=0,
+                                       min_height=240, css_classes=["network-plot"])
+        self.body[:] = [self.plot_pane, self.player_bar.player, self.step_panel.view]
+        self._on_running()
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:   # once the page drew it
+            doc.add_timeout_callback(self.player_bar.resend, 1500)
+
+    def _say(self) -> None:
+        t, s = self.train.trainer, self.sample
+        x = ", ".join(f"{v:.3g}" for v in t.X[s])
+        self.header.object = (
+            f"<div style='font-size:12px;color:#333;white-space:nowrap;overflow:hidden;"
+            f"text-overflow:ellipsis'><b>Sample {s}</b>: x = ({html.escape(x)}), "
+            f"y = {int(t.y[s]):+d} \u00b7 {html.escape(self.reason)} \u00b7 click a point to "
+            "follow another, a neuron to open it</div>")
+
+    # ---- reactions ------------------------------------------------------------------------------
+    def _on_running(self, *events) -> None:
+        """While training the Player is off (the values move under it) and shows the whole
+        pass; paused, it steps through the followed sample's backward pass."""
+        if self.model is None:
+            return
+        running = self.train.running
+        self.player_bar.player.disabled = running
+        if not running and events:
+            self.player_bar.resend()        # paused: the knob where the pass is (resend)
+        if running and self.model.step != self.model.n_steps:
+            self.model.mode = "backward"
+            self.model.step = self.model.n_steps
+
+    def _on_overlay(self, event) -> None:
+        if self.style is not None:
+            self.style.quantity = event.new
+            self.graph.patcher.restyle_edges()
+
+    def close(self) -> None:
+        self.model = self.graph = self.style = None
