@@ -137,7 +137,7 @@ def test_a_click_on_a_frame_closes_it_and_a_link_reopens_the_state(new_page, ser
 def test_an_inspected_sample_opens_collapsed(new_page, served_app, tmp_path):
     page = new_page()
     train_one_step(page, served_app)
-    page.get_by_role("button", name="Inspect sample").click()
+    page.get_by_role("button", name="Open in Graph tab").click()
     page.wait_for_function("""() => Bokeh.documents[0].get_model_by_name('value-boxes')
                               .data_source.data.label.includes('loss')""", timeout=90_000)
     wait_boxes(page, 4, timeout=60_000)                 # 3 layers and the sample's loss

@@ -109,7 +109,7 @@ def test_train_watch_pause_and_inspect(new_page, train_server, tmp_path):
     wait_plot(page, f"s.step === {paused + 1} && s.loss === {paused + 1}", timeout=10_000)
 
     # inspect one sample: its graph reaches on_inspect, its summary shows, the ring marks it
-    page.get_by_role("button", name="Inspect sample").click()
+    page.get_by_role("button", name="Open in Graph tab").click()
     expect(page.locator("#inspected")).to_contain_text("backward steps", timeout=10_000)
     text = page.locator("#inspected").inner_text()
     assert "graph" in text and ".data -= lr * " in text

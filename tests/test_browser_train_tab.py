@@ -22,7 +22,7 @@ def test_train_then_inspect_a_sample_in_the_graph_tab(new_page, served_app, tmp_
     train_one_step(page, served_app)
     page.screenshot(path=tmp_path / "train.png")
 
-    page.get_by_role("button", name="Inspect sample").click()
+    page.get_by_role("button", name="Open in Graph tab").click()
     # back in the Graph tab with the sample's loss graph, at step 0 of its backward pass (a
     # whole MLP's loss graph is compiled and laid out: on a busy machine that took over 30 s)
     page.wait_for_function("""() => Bokeh.documents[0].get_model_by_name('value-boxes')

@@ -10,15 +10,27 @@ when the run pauses or steps, not while it trains, so the graph does not jump ab
 from __future__ import annotations
 
 import html
+import threading
+from functools import partial
 
 import numpy as np
 import panel as pn
+from panel.io.state import set_curdoc
 
 from ..graph_page.graph_view import GraphView
 from ..graph_page.model import GraphModel
 from ..graph_page.scopes_view import ScopesView
 from ..graph_page.step_panel import PlayerBar, StepPanel
+from .doc_thread import DocumentThread, weak_call
 from .network import OVERLAYS, WeightEdges, generic_input_labels
+
+
+def _graph_model(ins) -> GraphModel:
+    """The followed sample's ``GraphModel``, collapsed to neurons, its drawing made."""
+    model = GraphModel(ins.root, update=(ins.lr, [u.node for u in ins.updates]),
+                       collapse="neurons")
+    model.display           # laid out here (memoised per structure), not when first drawn
+    return model
 
 
 class NetworkView:
@@ -32,7 +44,7 @@ class NetworkView:
         self.train = train
         self.model = self.graph = self.style = None
         self.sample, self.reason = None, ""
-        self._key = self._shown = self._auto = None
+        self._key = self._shown = self._auto = self._building = None
         self.header = pn.pane.HTML("", sizing_mode="stretch_width", margin=(2, 8, 0, 8),
                                    css_classes=["network-header"])
         self.overlay = pn.widgets.RadioButtonGroup(options=OVERLAYS, value="weight",
@@ -55,7 +67,7 @@ class NetworkView:
         """The sample shown: the chosen one, else the run's largest-loss sample."""
         t = self.train.trainer
         if self.train.sample is not None:
-            self.reason = "chosen"
+            self.reason = "picked"
             return min(int(self.train.sample), len(t.X) - 1)
         if self.train.running and self._auto is not None and self._auto[0] is t:
             return self._auto[1]        # not while it learns: the graph would jump about
@@ -75,7 +87,9 @@ class NetworkView:
         sample = self.followed()
         key = (t.key, bool(self.train.with_l2))
         if key != self._key:
-            self._build(t, sample, key)
+            if key != self._building:
+                self._start_build(t, sample, key)
+            return
         state = (id(t), t.k, sample)
         if state == self._shown and not force:
             return
@@ -85,25 +99,54 @@ class NetworkView:
         self.model.show_leaf_values(self._positions, values, update_lr=t.lr)
         self._say()
 
-    def _build(self, trainer, sample: int, key) -> None:
+    # ---- building the graph (once per architecture, away from the event loop) ------------------
+    def _start_build(self, trainer, sample: int, key) -> None:
+        """Compile and lay out the sample's graph in a thread (seconds for the largest
+        networks: never on the server's event loop); outside a server, here and now."""
+        self._building = key
         ins = trainer.inspect(sample, with_l2=key[1])
         generic_input_labels(ins)
+        thread = DocumentThread(pn.state.curdoc)
+        if thread.doc is None:
+            return self._built(key, ins, _graph_model(ins))
+        self.body[:] = [pn.pane.HTML(
+            f"<div style='color:#666;padding:20px'>Building the graph of one sample "
+            f"({trainer.n_nodes // max(trainer.batch_size, 1):,} nodes or so)\u2026</div>")]
+        apply = weak_call(self, "_built_in", thread.doc, key, ins)
+
+        def work():
+            try:
+                model = _graph_model(ins)
+            except Exception as exc:    # noqa: BLE001 - said on the page, never a dead view
+                model = exc
+            thread.post(partial(apply, model))
+
+        threading.Thread(target=work, name="network-graph", daemon=True).start()
+
+    def _built_in(self, doc, key, ins, model) -> None:
+        with set_curdoc(doc):
+            self._built(key, ins, model)
+
+    def _built(self, key, ins, model) -> None:
+        if key != self._building:
+            return                      # another architecture was asked for since
+        self._building = None
+        if isinstance(model, Exception):
+            self.body[:] = [pn.pane.Alert(f"The network view could not be built: {model}",
+                                          alert_type="warning")]
+            return
         params = [u.node for u in ins.updates]
-        update = (ins.lr, params)
-        if self.model is None:
-            self.model = GraphModel(ins.root, update=update, collapse="neurons")
-            self.style = WeightEdges(self.model, params, OVERLAYS[self.overlay.value])
-            self._make_graph()
-        else:
-            self.style.params = params
-            self.model.load_value(ins.root, update=update, collapse="neurons")
-        cg = self.model.compiled
+        self.model = model
+        self.style = WeightEdges(model, params, OVERLAYS[self.overlay.value])
+        self._make_graph()
+        cg = model.compiled
         by_label = {cg.labels[lid]: cg.tape.index[lid] for lid in cg.leaf_ids}
         self._alpha = by_label.get("alpha")
-        inputs = [by_label[f"x[{i}]"] for i in range(trainer.nin)] + [by_label["y"]]
+        inputs = [by_label[f"x[{i}]"] for i in range(len(ins.x))] + [by_label["y"]]
         self._positions = np.array([cg.tape.index[p] for p in params] + inputs
                                    + ([self._alpha] if self._alpha is not None else []))
         self._key, self._shown = key, None
+        self.refresh()
 
     def _make_graph(self) -> None:
         """The Graph tab's parts on this model: plot, scope clicks, Player (backward pass) and
@@ -116,8 +159,17 @@ class NetworkView:
         self.player_bar.player.width = 400
         self.step_panel = StepPanel(m)
         self.step_panel.plain.visible = False
+        # its own classes: pages (and tests) find the Graph tab's Player and panel by theirs
+        self.player_bar.player.css_classes = ["network-player"]
+        self.step_panel.title.css_classes = ["network-step-title"]
+        self.step_panel.math.css_classes = ["network-step-math"]
+        self.step_panel.view.css_classes = ["network-step-panel"]
         self.step_panel.view.height = 96
         fig = self.graph.figure
+        # names must be unique in a document: the Graph tab's plot has these too
+        for obj in fig.references():
+            if getattr(obj, "name", None):
+                obj.name = f"network-{obj.name}"
         fig.title.text = ""
         fig.toolbar_location = "right"
         self.plot_pane = pn.pane.Bokeh(fig, sizing_mode="stretch_both", margin=0,
@@ -134,8 +186,9 @@ class NetworkView:
         self.header.object = (
             f"<div style='font-size:12px;color:#333;white-space:nowrap;overflow:hidden;"
             f"text-overflow:ellipsis'><b>Sample {s}</b>: x = ({html.escape(x)}), "
-            f"y = {int(t.y[s]):+d} \u00b7 {html.escape(self.reason)} \u00b7 click a point to "
-            "follow another, a neuron to open it</div>")
+            f"y = {int(t.y[s]):+d}, loss {self.model.output:.3g} \u00b7 "
+            f"{html.escape(self.reason)} \u00b7 click a point to follow another, a neuron to "
+            "open it</div>")
 
     # ---- reactions ------------------------------------------------------------------------------
     def _on_running(self, *events) -> None:
@@ -157,4 +210,5 @@ class NetworkView:
             self.graph.patcher.restyle_edges()
 
     def close(self) -> None:
+        self._building = None
         self.model = self.graph = self.style = None

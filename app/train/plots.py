@@ -108,7 +108,7 @@ class BoundaryPlot:
         self.points_source = ColumnDataSource({"x": [], "y": [], "label": [], "sample": [],
                                                "color": []})
         points = self.figure.scatter("x", "y", source=self.points_source, color="color", size=7,
-                                     line_color="white", line_width=1)
+                                     line_color="white", line_width=1, name="data-points")
         points.nonselection_glyph = points.selection_glyph = None   # a click selects nothing
         self.figure.add_tools(
             HoverTool(renderers=[points], tooltips=[("sample", "@sample"), ("label", "@label")]),

@@ -1,0 +1,119 @@
+"""The Train tab's live network view in headless Chromium: while training, the followed
+sample's neuron boxes change from frame to frame; paused, its backward pass steps back; a click
+on a data point follows that sample; a click on a neuron opens it into its scalar ops."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from browser_support import train_one_step
+
+if os.environ.get("CI"):
+    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
+else:
+    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+
+pytestmark = pytest.mark.browser
+
+# The network's value boxes: captions of the neuron boxes (labels h[..] and score), the
+# number of boxes drawn (a collapsed neuron's members are not), and the followed sample's
+# inputs (x[0], x[1] rows; the model's copy of them is patched in with the weights).
+NETWORK = """() => {
+  const r = Bokeh.documents[0].get_model_by_name('network-value-boxes');
+  if (!r) return null;
+  const d = r.data_source.data, out = {neurons: [], drawn: 0, inputs: []};
+  for (let i = 0; i < d.label.length; i++) {
+    if (Number.isFinite(d.x[i])) out.drawn += 1;
+    if (/^h\\[/.test(d.label[i]) || d.label[i] === 'score') out.neurons.push(d.text[i]);
+    if (/^x\\[\\d\\]$/.test(d.label[i])) out.inputs.push(d.data_s[i]);
+  }
+  return out;
+}"""
+
+# Page coordinates of data point ``k`` on the decision-boundary plot.
+POINT_XY = """(k) => {
+  let found = null;
+  function walk(v) { if (found) return;
+    if (v.model && v.model.renderers && v.model.renderers.some(r => r.name === 'data-points')) { found = v; return; }
+    for (const c of (v.child_views || [])) walk(c); }
+  Object.values(Bokeh.index).forEach(walk);
+  const d = Bokeh.documents[0].get_model_by_name('data-points').data_source.data;
+  const i = Array.from(d.sample).indexOf(k), r = found.el.getBoundingClientRect();
+  return [r.left + found.frame.x_scale.compute(d.x[i]), r.top + found.frame.y_scale.compute(d.y[i])];
+}"""
+
+# Page coordinates of the network box captioned ``label``.
+BOX_XY = """(label) => {
+  let found = null;
+  function walk(v) { if (found) return; if (v.model && v.model.name === 'network-graph-plot') { found = v; return; }
+    for (const c of (v.child_views || [])) walk(c); }
+  Object.values(Bokeh.index).forEach(walk);
+  const d = Bokeh.documents[0].get_model_by_name('network-value-boxes').data_source.data;
+  const i = d.label.indexOf(label), r = found.el.getBoundingClientRect();
+  return [r.left + found.frame.x_scale.compute(d.x[i]), r.top + found.frame.y_scale.compute(d.y[i])];
+}"""
+
+
+def differs(values) -> str:
+    """JS condition: the network's ``neurons`` (or ``inputs``) are no longer ``values``."""
+    text = json.dumps(values, separators=(",", ":"), ensure_ascii=False)   # as JSON.stringify
+    return f"JSON.stringify(n.{{}}) !== {json.dumps(text, ensure_ascii=False)}"
+
+
+def network(page) -> dict:
+    return page.evaluate(NETWORK)
+
+
+def wait_network(page, condition: str, timeout: float = 30_000) -> dict:
+    """Wait until ``condition`` (JS, of the network state ``n``) holds; return that state."""
+    page.wait_for_function(f"() => {{ const n = ({NETWORK})(); return n && ({condition}); }}",
+                           timeout=timeout)
+    return network(page)
+
+
+def test_live_network_learns_steps_back_follows_and_opens(new_page, served_app, tmp_path):
+    page = new_page()
+    train_one_step(page, served_app)
+    first = wait_network(page, "n.neurons.length >= 33", timeout=90_000)   # MLP(2, [16, 16, 1])
+
+    # Run for a while: the neuron boxes' activations and grads change between two frames
+    page.get_by_role("button", name="\u25b6 Run").click()
+    page.wait_for_timeout(3000)
+    a = wait_network(page, differs(first["neurons"]).format("neurons"))
+    b = wait_network(page, differs(a["neurons"]).format("neurons"))
+    assert a["neurons"] != b["neurons"] and a["drawn"] == b["drawn"]   # patched, not rebuilt
+    page.screenshot(path=tmp_path / "network-running.png")
+
+    # Pause: the Player is on again, at the end of the sample's pass (the update step)
+    page.get_by_role("button", name="\u275a\u275a Pause").click()
+    run = page.get_by_role("button", name="\u25b6 Run")
+    expect(run).to_be_enabled(timeout=15_000)
+    title = page.locator(".network-step-title span")
+    expect(title).to_contain_text("gradient descent", timeout=15_000)
+    n = int(title.inner_text().split("/")[1].split(":")[0])
+    player = page.locator(".network-player")
+    for back in (1, 2):                      # step back through the backward pass
+        player.locator("button.previous").click()
+        expect(title).to_contain_text(f"step {n - back} / {n}", timeout=10_000)
+    page.screenshot(path=tmp_path / "network-paused.png")
+
+    # Click a data point: the network follows that sample (its inputs x[0], x[1] change)
+    header = page.locator(".network-header")
+    before = network(page)["inputs"]
+    shown = header.inner_text()
+    target = 3 if "Sample 3:" not in shown else 4
+    x, y = page.evaluate(POINT_XY, target)
+    page.mouse.click(x, y)
+    expect(header).to_contain_text(f"Sample {target}:", timeout=10_000)
+    wait_network(page, differs(before).format("inputs"))
+
+    # Click a neuron: it opens into its scalar ops, drawn inside a frame
+    drawn = network(page)["drawn"]
+    x, y = page.evaluate(BOX_XY, "h[1][0]")
+    page.mouse.click(x, y)
+    opened = wait_network(page, f"n.drawn > {drawn}", timeout=15_000)
+    assert opened["drawn"] >= drawn + 4       # the neuron's products, sum and activation
+    page.screenshot(path=tmp_path / "network-opened.png")
+    assert page.console_errors == [], page.console_errors
