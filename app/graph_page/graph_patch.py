@@ -113,7 +113,8 @@ class GraphPatcher:
             cols = self.value_columns(rows)
             self.update_flags(rows, cols["hatch"])
             cells = _cells(rows, cols)
-            moved = sorted(set(self.drawn({r for r in (old[0], new[0]) if r is not None})) - set(rows))
+            moved = sorted(set(self.drawn({r for r in (old[0], new[0]) if r is not None}))
+                           & self.visible - set(rows))
             border = self.value_columns(moved)
             for col in VALUE_BORDER:
                 cells.setdefault(col, []).extend(zip(moved, border[col]))

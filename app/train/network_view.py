@@ -137,7 +137,7 @@ class NetworkView:
             return
         params = [u.node for u in ins.updates]
         self.model = model
-        self.style = WeightEdges(model, params, OVERLAYS[self.overlay.value])
+        self.style = WeightEdges(model, params, self.overlay.value)
         self._make_graph()
         cg = model.compiled
         by_label = {cg.labels[lid]: cg.tape.index[lid] for lid in cg.leaf_ids}
