@@ -1,6 +1,7 @@
 """Time per full-batch training step in micrograd's demo setting, three ways, in one process.
 
     python -m bench.train [--tape-steps 40] [--rebuild-steps 5]
+    python -m bench.train --live [--ticks 60]
 
 Setting: moons (100 samples, noise 0.1, seed 1337), MLP(2, [16, 16, 1]) ReLU, max-margin loss
 + 1e-4 L2, lr = 1.0 - 0.9*k/100, full batch. Each way trains from the same initial weights:
@@ -14,6 +15,14 @@ Setting: moons (100 samples, noise 0.1, seed 1337), MLP(2, [16, 16, 1]) ReLU, ma
 Prints the median seconds per step of each and the ratio micrograd / tape (target >= 20x).
 The one-off compile time of the tape is printed separately (it is paid once per architecture
 and batch size, not per step).
+
+``--live``: the Train tab's live network view (issue 11) in the same setting, speed 2 steps per
+tick, shown in a Bokeh document. Per tick: the bare training steps (``Trainer.run``), the
+network view's server work (``NetworkView.refresh``: weights into its Tape, run, patches, plus
+serialising the PATCH-DOC message the server sends) and that message's size; also the whole
+page's update as the Train view makes it while training (curves, status and the network;
+the boundary image once a second and the table every 2 s are left out). Medians and p95, and
+ratios against the bare steps. Budget: network <= 10 ms and <= 16 KiB per tick.
 """
 from __future__ import annotations
 
@@ -71,11 +80,75 @@ def time_rebuild(value_cls, model, X, y, steps: int):
     return times, losses
 
 
+def live(ticks: int, speed: int = 2) -> dict:
+    """Server work and message size per tick of the live network view (see the docstring)."""
+    from bokeh.document import Document
+
+    from app.train.view import create_train_view
+    from bench.app import WireRecorder
+
+    view = create_train_view(dataset="moons", n_samples=100, noise=0.1, seed=1337, config=DEMO)
+    view.step(1)                                    # compiles; builds the network view
+    net, t = view.network, view.trainer
+    doc = Document()
+    doc.add_root(view.__panel__().get_root(doc))
+    wire = WireRecorder(doc)
+    wire.take()
+    rows = {k: [] for k in ("bare", "network", "net_bytes", "page", "page_bytes")}
+    view.model.running = True                   # as while training (no step panel narration)
+    wire.take()
+    for _ in range(ticks):                      # the network view alone
+        t0 = time.perf_counter()
+        t.run(speed)
+        rows["bare"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        net.refresh()
+        size, ser = wire.take()
+        rows["network"].append(time.perf_counter() - t0 + ser)
+        rows["net_bytes"].append(size)
+    for _ in range(ticks):                      # the page as it is updated while training
+        records = t.run(speed)
+        view._drawn_at["curves"] = 0.0          # due now (it is every 0.5 s while training)
+        t0 = time.perf_counter()
+        view.model._publish(records)
+        size, ser = wire.take()
+        rows["page"].append(time.perf_counter() - t0 + ser)
+        rows["page_bytes"].append(size)
+    view.model.running = False
+    n_values, n_drawn = len(net.model.compiled.value_ids), len(net.graph.patcher.visible)
+    view.close()
+
+    def med(xs):
+        return statistics.median(xs)
+
+    def p95(xs):
+        return sorted(xs)[int(0.95 * (len(xs) - 1))]
+
+    bare = med(rows["bare"])
+    print(f"live network view: moons 100, MLP(2,[16,16,1]), {speed} steps per tick, {ticks} ticks; "
+          f"followed sample {net.sample}, {n_values:,} values, {n_drawn:,} drawn")
+    print(f"{'per tick':<34}{'median ms':>10}{'p95 ms':>9}{'x bare':>8}{'median B':>10}{'max B':>8}")
+    print(f"{'bare training steps':<34}{1e3 * bare:>10.2f}{1e3 * p95(rows['bare']):>9.2f}"
+          f"{1.0:>8.2f}")
+    for name, key, nbytes in (("network view (budget 10 ms, 16 KiB)", "network", "net_bytes"),
+                              ("page: curves, status, network", "page", "page_bytes")):
+        print(f"{name:<34}{1e3 * med(rows[key]):>10.2f}{1e3 * p95(rows[key]):>9.2f}"
+              f"{med(rows[key]) / bare:>8.2f}{med(rows[nbytes]):>10.0f}{max(rows[nbytes]):>8}")
+    return {"bare_ms": 1e3 * bare, "network_ms": 1e3 * med(rows["network"]),
+            "network_p95_ms": 1e3 * p95(rows["network"]),
+            "network_bytes": med(rows["net_bytes"]), "network_max_bytes": max(rows["net_bytes"]),
+            "page_ms": 1e3 * med(rows["page"]), "page_bytes": med(rows["page_bytes"])}
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tape-steps", type=int, default=40)
     parser.add_argument("--rebuild-steps", type=int, default=5)
+    parser.add_argument("--live", action="store_true", help="the live network view's cost")
+    parser.add_argument("--ticks", type=int, default=60)
     args = parser.parse_args(argv)
+    if args.live:
+        return live(args.ticks)
 
     X, y = make_moons(100, noise=0.1, seed=1337)
     tape_times, tape_losses, compile_s, n_nodes = time_tape(X, y, args.tape_steps)

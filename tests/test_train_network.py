@@ -8,7 +8,7 @@ import pytest
 from bokeh.document import Document
 from bokeh.document.events import ColumnDataChangedEvent, ColumnsPatchedEvent
 
-from app.train.network import MAX_WIDTH, MIN_WIDTH, NEGATIVE, POSITIVE
+from app.train.network import MAX_WIDTH, MIN_WIDTH, NEGATIVE, POSITIVE, WIDTH_STEP
 from app.train.view import create_train_view
 from engine import Value
 from engine.train import TrainConfig
@@ -151,7 +151,7 @@ def test_weight_edges_are_drawn_by_sign_and_size_and_the_overlay_switches(view):
                 assert edges["color"][r] == (POSITIVE if q > 0 else NEGATIVE if q < 0 else
                                              edges["color"][r])
                 expected = MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * abs(q) / top
-                assert abs(edges["width"][r] - expected) <= 0.11, (quantity, r)
+                assert abs(edges["width"][r] - expected) <= WIDTH_STEP / 2 + 1e-9, (quantity, r)
 
 
 def test_pause_stops_the_player_at_the_end_and_resumes_it():

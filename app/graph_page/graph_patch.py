@@ -112,7 +112,7 @@ class GraphPatcher:
             rows = [r for r in self.drawn({int(r) for r in frame.rows}) if r in self.visible]
             cols = self.value_columns(rows)
             self.update_flags(rows, cols["hatch"])
-            cells = _cells(rows, cols)
+            cells = _changed_cells(rows, cols, v.values.data)
             moved = sorted(set(self.drawn({r for r in (old[0], new[0]) if r is not None}))
                            & self.visible - set(rows))
             border = self.value_columns(moved)
@@ -251,6 +251,13 @@ class GraphPatcher:
                       (width[k] if width is not None and width[k] else 1.6)
                       for k, r in enumerate(rows)],
         }
+
+
+def _changed_cells(rows, columns: dict, shown: dict) -> dict:
+    """``_cells`` without the cells that already show their new value (a training step moves
+    every number, but a box's border, alpha and hatch rarely change)."""
+    return {col: [(r, x) for r, x in zip(rows, vals) if shown[col][r] != x]
+            for col, vals in columns.items()}
 
 
 def _cells(rows, columns: dict) -> dict:

@@ -129,15 +129,20 @@ class PlayerBar:
 
 
 class StepPanel:
-    """Title line, the chain rule as KaTeX math, and the engine's plain-text arithmetic."""
+    """Title line, the chain rule as KaTeX math, and the engine's plain-text arithmetic
+    (``plain=False``: without it, where there is no room; the update step's text lists every
+    parameter, tens of KB a frame)."""
 
-    def __init__(self, model):
+    def __init__(self, model, plain: bool = True):
         self.model = model
+        self.with_plain = plain
         self.title = pn.pane.HTML("", margin=(2, 10), css_classes=["step-title"], sizing_mode="stretch_width")
         self.math = pn.pane.LaTeX("", renderer="katex", margin=(0, 10), css_classes=["step-math"],
                                   sizing_mode="stretch_width",
                                   stylesheets=[":host { overflow: hidden; }"])
-        self.plain = pn.pane.HTML("", margin=(6, 10), css_classes=["step-text"], width=330)
+        self.plain = pn.pane.HTML("", margin=(6, 10), css_classes=["step-text"], width=330,
+                                  visible=plain)
+        self.held = False                   # hold(True): frames are not narrated until hold(False)
         model.param.watch(self._update, ["frame"])
         self._update()
         body = pn.Row(self.math, self.plain, sizing_mode="stretch_width", margin=0)
@@ -145,7 +150,16 @@ class StepPanel:
                               margin=0, css_classes=["step-panel"],
                               styles={"border-top": "1px solid #ddd", "background": "#fafafa"})
 
+    def hold(self, held: bool) -> None:
+        """Stop narrating frames (the Train tab's network view while training: the numbers
+        move under it every tick), or catch up and narrate again."""
+        self.held = held
+        if not held:
+            self._update()
+
     def _update(self, *events):
+        if self.held:
+            return
         m = self.model
         rec = m.active_record
         self.title.object = (
@@ -161,7 +175,7 @@ class StepPanel:
         self.math.object = (
             f"$$\\begin{{gathered}}{tex}\\end{{gathered}}$$" if tex else ""
         )
-        plain = step_plain(rec)
+        plain = step_plain(rec) if self.with_plain else ""
         self.plain.object = (
             "<pre style='margin:0;font-size:12px;color:#444;white-space:pre-wrap;line-height:1.3'>"
             f"{html.escape(plain)}</pre>" if plain else ""

@@ -157,8 +157,7 @@ class NetworkView:
         self.scopes = ScopesView(m, self.graph)
         self.player_bar = PlayerBar(m)
         self.player_bar.player.width = 400
-        self.step_panel = StepPanel(m)
-        self.step_panel.plain.visible = False
+        self.step_panel = StepPanel(m, plain=False)
         # its own classes: pages (and tests) find the Graph tab's Player and panel by theirs
         self.player_bar.player.css_classes = ["network-player"]
         self.step_panel.title.css_classes = ["network-step-title"]
@@ -183,12 +182,13 @@ class NetworkView:
     def _say(self) -> None:
         t, s = self.train.trainer, self.sample
         x = ", ".join(f"{v:.3g}" for v in t.X[s])
-        self.header.object = (
+        text = (
             f"<div style='font-size:12px;color:#333;white-space:nowrap;overflow:hidden;"
             f"text-overflow:ellipsis'><b>Sample {s}</b>: x = ({html.escape(x)}), "
-            f"y = {int(t.y[s]):+d}, loss {self.model.output:.3g} \u00b7 "
-            f"{html.escape(self.reason)} \u00b7 click a point to follow another, a neuron to "
-            "open it</div>")
+            f"y = {int(t.y[s]):+d} \u00b7 {html.escape(self.reason)} \u00b7 click a point "
+            "to follow another, a neuron to open it</div>")
+        if text != self.header.object:      # not every tick: each update is a message
+            self.header.object = text
 
     # ---- reactions ------------------------------------------------------------------------------
     def _on_running(self, *events) -> None:
@@ -198,6 +198,7 @@ class NetworkView:
             return
         running = self.train.running
         self.player_bar.player.disabled = running
+        self.step_panel.hold(running)       # narrated again once paused (work per tick: budget)
         if not running and events:
             self.player_bar.resend()        # paused: the knob where the pass is (resend)
         if running and self.model.step != self.model.n_steps:
