@@ -102,13 +102,14 @@ def live(ticks: int, speed: int = 2) -> dict:
         t.run(speed)
         rows["bare"].append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        net.refresh()
+        net.refresh(force=True)                 # (not skipped: ticks here come faster than live)
         size, ser = wire.take()
         rows["network"].append(time.perf_counter() - t0 + ser)
         rows["net_bytes"].append(size)
     for _ in range(ticks):                      # the page as it is updated while training
         records = t.run(speed)
         view._drawn_at["curves"] = 0.0          # due now (it is every 0.5 s while training)
+        net._last = (0.0, 0.0)                  # and so is the network view
         t0 = time.perf_counter()
         view.model._publish(records)
         size, ser = wire.take()

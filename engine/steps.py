@@ -182,13 +182,18 @@ class BackwardSteps(StepRecords):
         return Step(k, "backward", vid, "o" + vid[1:], ins.op, names[o], data[o], up,
                     tuple(tape.ids[a] for a in ins.args), tuple(terms), changes, summary)
 
-    def local_derivatives(self) -> dict:
-        """``{op node id: ((operand label, formula, value), ...)}`` for every op, literal
-        operands left out: what a tooltip shows, without building the steps."""
+    def local_derivatives(self, ops=None) -> dict:
+        """``{op node id: ((operand label, formula, value), ...)}`` for every op (or the op
+        node ids ``ops``), literal operands left out: what a tooltip shows, without building
+        the steps."""
         tape, names, out = self.tape, self.names, {}
+        wanted = None if ops is None else set(ops)
         for i, local, _, befores in self.trace:
             ins = tape.instructions[i]
-            out["o" + tape.ids[ins.out][1:]] = tuple(
+            op = "o" + tape.ids[ins.out][1:]
+            if wanted is not None and op not in wanted:
+                continue
+            out[op] = tuple(
                 (names[a], self.formulas[i][pos], local[pos])
                 for pos, a in enumerate(ins.args) if befores[pos] is not None)
         return out

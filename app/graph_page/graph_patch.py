@@ -221,7 +221,8 @@ class GraphPatcher:
         """Tooltip text of the local derivatives of ``op_rows``, from the backward records."""
         m = self.model
         cg = m.compiled
-        local = m.backward_records.local_derivatives()   # no Step objects: cheap per slider move
+        # no Step objects, only the ops asked for: cheap per slider move
+        local = m.backward_records.local_derivatives([cg.op_ids[k] for k in op_rows])
         texts = []
         for k in op_rows:
             o = cg.op_ids[k]

@@ -4,7 +4,7 @@ captions stay readable on every fill."""
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 from bokeh.palettes import RdBu11, interp_palette
 
@@ -22,9 +22,7 @@ OP_FILL = "#f2f2f2"
 
 def symmetric_limit(grads) -> float:
     """Half-width of the colour scale: the largest finite |grad| (1 when all are 0 or non-finite)."""
-    m = 0.0
-    for g in grads:
-        g = float(g)
-        if math.isfinite(g) and abs(g) > m:
-            m = abs(g)
+    g = np.abs(np.asarray(grads, dtype=float))
+    g = g[np.isfinite(g)]
+    m = float(g.max()) if g.size else 0.0
     return m if m > 0 else 1.0

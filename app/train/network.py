@@ -104,18 +104,12 @@ class WeightEdges:
         """(colours, widths) of edge ``rows``; None entries for edges that carry no weight."""
         self._index()
         q = self.amounts()
-        finite = q[np.isfinite(q)]
-        top = float(np.max(np.abs(finite))) if finite.size else 0.0
-        colors, widths = [], []
-        for r in rows:
-            k = self._at.get(r)
-            if k is None or not np.isfinite(q[k]):
-                colors.append(None)
-                widths.append(None)
-                continue
-            x = float(q[k])
-            colors.append(POSITIVE if x > 0 else NEGATIVE if x < 0 else None)
-            size = abs(x) / top if top > 0 else 0.0
-            widths.append(round((MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * size) / WIDTH_STEP)
-                          * WIDTH_STEP)
+        finite = np.isfinite(q)
+        top = float(np.max(np.abs(q[finite]))) if finite.any() else 0.0
+        size = np.abs(np.where(finite, q, 0.0)) / top if top > 0 else np.zeros(len(q))
+        width = np.round((MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * size) / WIDTH_STEP) * WIDTH_STEP
+        color = np.where(q > 0, POSITIVE, np.where(q < 0, NEGATIVE, ""))
+        at = [self._at.get(r) for r in rows]
+        colors = [color[k] or None if k is not None and finite[k] else None for k in at]
+        widths = [float(width[k]) if k is not None and finite[k] else None for k in at]
         return colors, widths

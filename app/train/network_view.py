@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from functools import partial
 
 import numpy as np
@@ -23,6 +24,11 @@ from ..graph_page.scopes_view import ScopesView
 from ..graph_page.step_panel import PlayerBar, StepPanel
 from .doc_thread import DocumentThread, weak_call
 from .network import OVERLAYS, WeightEdges, generic_input_labels
+
+#: While training, the network view's updates take at most this share of the server's event
+#: loop: the demo MLP's (7 ms) come with every page update (2 a second); an MLP(2,[32,32,32])'s
+#: (28 ms) every other one.
+LOOP_SHARE = 0.05
 
 
 def _graph_model(ins) -> GraphModel:
@@ -45,6 +51,7 @@ class NetworkView:
         self.model = self.graph = self.style = None
         self.sample, self.reason = None, ""
         self._key = self._shown = self._auto = self._building = None
+        self._last = (0.0, 0.0)         # (when, seconds) of the last update
         self.header = pn.pane.HTML("", sizing_mode="stretch_width", margin=(2, 8, 0, 8),
                                    css_classes=["network-header"])
         self.overlay = pn.widgets.RadioButtonGroup(options=OVERLAYS, value="weight",
@@ -93,11 +100,15 @@ class NetworkView:
         state = (id(t), t.k, sample)
         if state == self._shown and not force:
             return
+        started = time.monotonic()
+        if self.train.running and not force and started - self._last[0] < self._last[1] / LOOP_SHARE:
+            return      # a big network: fewer updates, so it takes at most LOOP_SHARE of the loop
         self._shown, self.sample = state, sample
         values = np.concatenate([t.weights, t.X[sample], [t.y[sample]],
                                  [t.config.alpha] if self._alpha is not None else []])
         self.model.show_leaf_values(self._positions, values, update_lr=t.lr)
         self._say()
+        self._last = (started, time.monotonic() - started)
 
     # ---- building the graph (once per architecture, away from the event loop) ------------------
     def _start_build(self, trainer, sample: int, key) -> None:
@@ -125,9 +136,17 @@ class NetworkView:
 
     def _built_in(self, doc, key, ins, model) -> None:
         with set_curdoc(doc):
-            self._built(key, ins, model)
+            self._built(key, ins, model, show=False)
+        # The numbers go in a tick later: the graph view patches its sources at once (not at
+        # the end of this callback), so its first patches would reach the page before the
+        # plot that holds them ("reference isn't known")
+        doc.add_next_tick_callback(weak_call(self, "_refresh_in", doc))
 
-    def _built(self, key, ins, model) -> None:
+    def _refresh_in(self, doc) -> None:
+        with set_curdoc(doc):
+            self.refresh()
+
+    def _built(self, key, ins, model, show: bool = True) -> None:
         if key != self._building:
             return                      # another architecture was asked for since
         self._building = None
@@ -146,7 +165,8 @@ class NetworkView:
         self._positions = np.array([cg.tape.index[p] for p in params] + inputs
                                    + ([self._alpha] if self._alpha is not None else []))
         self._key, self._shown = key, None
-        self.refresh()
+        if show:
+            self.refresh()
 
     def _make_graph(self) -> None:
         """The Graph tab's parts on this model: plot, scope clicks, Player (backward pass) and
