@@ -210,8 +210,13 @@ def fit_train_view(layout) -> None:
     import panel as pn
 
     layout.stylesheets = list(layout.stylesheets) + [TRAIN_PAGE]
-    for part in layout.select(lambda obj: isinstance(obj, (pn.Row, pn.Column)) and obj is not layout):
-        part.stylesheets = list(part.stylesheets) + [TRAIN_PART, TRAIN_FIXED_PLOT]
+    # the controls' rows wrap; the plots and the network lay themselves out (app.train.view)
+    controls = layout[0]
+    for part in controls.select(lambda obj: isinstance(obj, (pn.Row, pn.Column))):
+        part.stylesheets = list(part.stylesheets) + [TRAIN_PART]
+    for part in layout.select(lambda obj: isinstance(obj, pn.Column)
+                              and "train-side" in obj.css_classes):
+        part.stylesheets = list(part.stylesheets) + [TRAIN_FIXED_PLOT]
     for plot in layout.select(pn.pane.HoloViews):
         if plot.sizing_mode in (None, "fixed"):
             plot.css_classes = list(plot.css_classes) + ["train-fixed-plot"]

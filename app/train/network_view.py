@@ -62,9 +62,9 @@ class NetworkView:
                               sizing_mode="stretch_both", margin=0)
         self.view = pn.Column(
             self.header,
-            pn.Row(pn.pane.HTML("<span style='font-size:12px;color:#555'>edges:</span>",
-                                margin=(10, 0, 0, 8)), self.overlay, *controls,
-                   margin=0, sizing_mode="stretch_width"),
+            pn.FlexBox(pn.pane.HTML("<span style='font-size:12px;color:#555'>edges:</span>",
+                                    margin=(10, 0, 0, 8)), self.overlay, *controls,
+                       margin=0, sizing_mode="stretch_width", flex_wrap="wrap"),
             self.body, sizing_mode="stretch_both", margin=0)
         train.param.watch(lambda e: self.refresh(), ["sample", "with_l2"])
         train.param.watch(self._on_running, "running")
@@ -176,7 +176,8 @@ class NetworkView:
         self.graph = GraphView(m, edge_style=self.style)
         self.scopes = ScopesView(m, self.graph)
         self.player_bar = PlayerBar(m)
-        self.player_bar.player.width = 400
+        self.player_bar.player.param.update(width=None, sizing_mode="stretch_width",
+                                            max_width=480)
         self.step_panel = StepPanel(m, plain=False)
         # its own classes: pages (and tests) find the Graph tab's Player and panel by theirs
         self.player_bar.player.css_classes = ["network-player"]

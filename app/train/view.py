@@ -20,6 +20,7 @@ import panel as pn
 from bokeh.models.widgets.tables import NumberFormatter
 from panel.viewable import Viewer
 
+from ..responsive import NARROW_MAX, PHONE_MAX
 from .model import TrainModel, parse_hidden  # noqa: F401 - parse_hidden: public here too
 from .network_view import NetworkView
 from .plots import BoundaryPlot, CurvePlots
@@ -30,6 +31,21 @@ from .texts import inspection_html, refused_html, status_html  # noqa: F401 - st
 #: every other session waits behind, and a message to the browser; pausing, stepping and
 #: resetting update everything at once.
 CURVES_S, BOUNDARY_S, TABLE_S = 0.5, 1.0, 2.0
+
+# The page fills the window beside the controls (the network takes what the plots leave);
+# narrower, the plots' column narrows; on a phone everything stacks and the page scrolls, the
+# network in a block of its own height.
+_PHONE = f"@media (max-width: {PHONE_MAX}px)"
+_NARROW = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {NARROW_MAX}px)"
+SIDE_CSS = f"""{_NARROW} {{ :host {{ width: 300px !important; min-width: 300px !important;
+                             flex: 0 0 300px !important; }} }}
+{_PHONE} {{ :host {{ width: 100% !important; min-width: 0 !important;
+                     flex: 0 0 auto !important; }} }}"""
+BODY_CSS = f"""{_PHONE} {{ :host {{ height: auto !important; flex-direction: column !important;
+                            flex-wrap: nowrap !important; flex: 0 0 auto !important; }} }}"""
+ROOT_CSS = f"""{_PHONE} {{ :host {{ overflow-y: auto !important; flex-wrap: nowrap !important; }} }}"""
+TABS_CSS = f"""{_PHONE} {{ :host {{ height: 640px !important; min-height: 640px !important;
+                            width: 100% !important; flex: 0 0 640px !important; }} }}"""
 
 
 class TrainView(Viewer):
@@ -264,16 +280,19 @@ class TrainView(Viewer):
             pn.pane.Bokeh(self.boundary.figure, margin=(0, 4), css_classes=["train-fixed-plot"]),
             pn.pane.Bokeh(self.curves.loss, sizing_mode="stretch_width"),
             pn.pane.Bokeh(self.curves.accuracy, sizing_mode="stretch_width"),
-            width=380, margin=0, css_classes=["train-side"])
+            width=380, margin=0, css_classes=["train-side"], stylesheets=[SIDE_CSS])
         parameters = pn.Column(heading("Parameters (click a header to sort)"), self.table,
                                self.inspect_info, sizing_mode="stretch_width", margin=0)
         self.tabs = pn.Tabs(("Network", self.network.view), ("Parameters", parameters),
-                            sizing_mode="stretch_both", margin=0, dynamic=False)
+                            sizing_mode="stretch_both", margin=0, dynamic=False,
+                            css_classes=["train-tabs"], stylesheets=[TABS_CSS])
         main = pn.Column(self.status, pn.Row(side, self.tabs, sizing_mode="stretch_both",
-                                             margin=0),
-                         sizing_mode="stretch_both", margin=0)
+                                             margin=0, stylesheets=[BODY_CSS],
+                                             css_classes=["train-body"]),
+                         sizing_mode="stretch_both", margin=0, stylesheets=[BODY_CSS],
+                         css_classes=["train-main"])
         return pn.Row(controls, main, sizing_mode="stretch_both", margin=0,
-                      css_classes=["train-page"])
+                      css_classes=["train-page"], stylesheets=[ROOT_CSS])
 
     def __panel__(self):
         return self._layout
