@@ -27,7 +27,8 @@ POSITIVE, NEGATIVE = "#d6604d", "#4393c3"     # RdBu's ends, as the grad colours
 #: Edge widths (px) from the smallest to the largest weight; rounded to WIDTH_STEP so a
 #: tick sends only the edges whose drawn width really changes.
 MIN_WIDTH, MAX_WIDTH, WIDTH_STEP = 0.5, 6.0, 0.5
-OVERLAYS = {"weight": "weight", "|grad|": "grad", "last update": "update"}
+#: What the weight edges show (the overlay's buttons): label -> ``WeightEdges.quantity``.
+OVERLAYS = {"edges: weights": "weight", "|grad|": "grad", "last update": "update"}
 
 
 def generic_input_labels(inspection) -> None:

@@ -62,8 +62,7 @@ class NetworkView:
                               sizing_mode="stretch_both", margin=0)
         self.view = pn.Column(
             self.header,
-            pn.FlexBox(pn.pane.HTML("<span style='font-size:12px;color:#555'>edges:</span>",
-                                    margin=(10, 0, 0, 8)), self.overlay, *controls,
+            pn.FlexBox(self.overlay, *controls,
                        margin=0, sizing_mode="stretch_width", flex_wrap="wrap"),
             self.body, sizing_mode="stretch_both", margin=0)
         train.param.watch(lambda e: self.refresh(), ["sample", "with_l2"])

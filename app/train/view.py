@@ -124,10 +124,10 @@ class TrainView(Viewer):
         self.b_step = w.Button(label="Step", color="primary", width=64, margin=(5, 2))
         self.b_reset = w.Button(label="Reset", color="light", width=64, margin=(5, 2))
         # empty: Inspect opens the sample with the largest loss (TrainModel.inspect)
-        self.w_sample = w.IntInput.from_param(m.sample, name="", width=100,
+        self.w_sample = w.IntInput.from_param(m.sample, name="", width=90,
                                               placeholder="sample #",
                                               margin=(4, 6))
-        self.w_with_l2 = w.Checkbox.from_param(m.with_l2, name="with L2 term",
+        self.w_with_l2 = w.Checkbox.from_param(m.with_l2, name="with L2",
                                                margin=(10, 6, 4, 6))
         self.b_inspect = w.Button(label="Open in Graph tab", color="primary", width=140,
                                   margin=(4, 6))
