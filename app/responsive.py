@@ -195,6 +195,20 @@ TRAIN_PART = f"""
 """
 
 
+#: The Train tab's plots and network (app.train.view): the page fills the window beside the
+#: controls (the network takes what the plots leave); narrower, the plots' column narrows; on a
+#: phone everything stacks and the page scrolls, the network in a block of its own height.
+TRAIN_SIDE = f"""{_NARROW} {{ :host {{ width: 300px !important; min-width: 300px !important;
+                             flex: 0 0 300px !important; }} }}
+{_PHONE} {{ :host {{ width: 100% !important; min-width: 0 !important;
+                     flex: 0 0 auto !important; }} }}"""
+TRAIN_BODY = f"""{_PHONE} {{ :host {{ height: auto !important; flex-direction: column !important;
+                            flex-wrap: nowrap !important; flex: 0 0 auto !important; }} }}"""
+TRAIN_ROOT = f"""{_PHONE} {{ :host {{ overflow-y: auto !important; flex-wrap: nowrap !important; }} }}"""
+TRAIN_TABS = f"""{_PHONE} {{ :host {{ height: 640px !important; min-height: 640px !important;
+                            width: 100% !important; flex: 0 0 640px !important; }} }}"""
+
+
 #: The Train tab's fixed-size decision-boundary plot (the pane and its figure both carry the class,
 #: so the zoom applies twice: 0.92 -> 0.85, 0.85 -> 0.72): drawn smaller where the window is narrow,
 #: so the loss and accuracy curves beside it keep room for their titles (and on a phone it fits).

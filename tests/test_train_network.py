@@ -9,6 +9,7 @@ from bokeh.document import Document
 from bokeh.document.events import ColumnDataChangedEvent, ColumnsPatchedEvent
 
 from app.train.network import MAX_WIDTH, MIN_WIDTH, NEGATIVE, POSITIVE, WIDTH_STEP
+from app.graph_page.formatting import fmt
 from app.train.view import create_train_view
 from engine import Value
 from engine.train import TrainConfig
@@ -176,3 +177,30 @@ def test_another_architecture_rebuilds_and_with_l2_adds_the_term(view):
     assert any(lab == "alpha" for lab in net.model.compiled.labels.values())
     view.model.hidden = "5"
     assert sum(1 for lab in net.model.compiled.labels.values() if lab.startswith("h[0][")) == 5
+
+
+def test_an_opened_neuron_keeps_updating_as_the_network_learns(view):
+    """A click opens a neuron into its scalar ops; the next steps patch those ops' values."""
+    import engine
+
+    view.step(2)
+    view.model.sample = 6
+    net = view.network
+    m, cg = net.model, net.model.compiled
+    neuron = next(p for p in engine.scope_paths(engine.scopes(cg.graph))
+                  if len(p) == 2 and p not in m.expanded)        # a collapsed neuron
+    m.expanded = frozenset(m.expanded | {neuron})              # as a click on its box does
+    values = net.graph.values.data
+    inner = [i for i, lab in enumerate(values["label"])
+             if values["x"][i] == values["x"][i] and lab.startswith("w[")]
+    assert inner, "the opened neuron's weights are drawn"
+    before = [values["text"][i] for i in inner]
+    view.step(1)
+    values = net.graph.values.data
+    assert [values["text"][i] for i in inner] != before         # patched, still live
+    t, update = view.trainer, m.backward_records[-1]
+    for i in inner:          # each shows this step's weight, then (at the pass's end) its update
+        vid = values["id"][i]
+        w_before, w_after = update.changes[vid]
+        assert w_before == t.weights[t.labels.index(values["label"][i])]
+        assert values["data_s"][i] == fmt(w_after)

@@ -20,7 +20,8 @@ import panel as pn
 from bokeh.models.widgets.tables import NumberFormatter
 from panel.viewable import Viewer
 
-from ..responsive import NARROW_MAX, PHONE_MAX
+from ..responsive import TRAIN_BODY as BODY_CSS, TRAIN_ROOT as ROOT_CSS
+from ..responsive import TRAIN_SIDE as SIDE_CSS, TRAIN_TABS as TABS_CSS
 from .model import TrainModel, parse_hidden  # noqa: F401 - parse_hidden: public here too
 from .network_view import NetworkView
 from .plots import BoundaryPlot, CurvePlots
@@ -31,22 +32,6 @@ from .texts import inspection_html, refused_html, status_html  # noqa: F401 - st
 #: every other session waits behind, and a message to the browser; pausing, stepping and
 #: resetting update everything at once.
 CURVES_S, BOUNDARY_S, TABLE_S = 0.5, 1.0, 2.0
-
-# The page fills the window beside the controls (the network takes what the plots leave);
-# narrower, the plots' column narrows; on a phone everything stacks and the page scrolls, the
-# network in a block of its own height.
-_PHONE = f"@media (max-width: {PHONE_MAX}px)"
-_NARROW = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {NARROW_MAX}px)"
-SIDE_CSS = f"""{_NARROW} {{ :host {{ width: 300px !important; min-width: 300px !important;
-                             flex: 0 0 300px !important; }} }}
-{_PHONE} {{ :host {{ width: 100% !important; min-width: 0 !important;
-                     flex: 0 0 auto !important; }} }}"""
-BODY_CSS = f"""{_PHONE} {{ :host {{ height: auto !important; flex-direction: column !important;
-                            flex-wrap: nowrap !important; flex: 0 0 auto !important; }} }}"""
-ROOT_CSS = f"""{_PHONE} {{ :host {{ overflow-y: auto !important; flex-wrap: nowrap !important; }} }}"""
-TABS_CSS = f"""{_PHONE} {{ :host {{ height: 640px !important; min-height: 640px !important;
-                            width: 100% !important; flex: 0 0 640px !important; }} }}"""
-
 
 class TrainView(Viewer):
     """Widgets and plots of one ``TrainModel`` (``model``). The model's methods are
