@@ -26,6 +26,7 @@ import statistics
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 
 DEMO_LEAF_VALUES = (1.5, 2.0, 2.5, 3.0)
@@ -44,6 +45,7 @@ class InProcessServer:
     def __init__(self, sessions: int = 0, lifetime_ms: int = 500):
         self.sessions, self.lifetime_ms = sessions, lifetime_ms
         self.apps, self.docs, self.clients, self.destroyed = [], {}, [], []
+        self._ready = weakref.WeakSet()    # documents told their page loaded
 
     def __enter__(self):
         import panel as pn
@@ -82,12 +84,19 @@ class InProcessServer:
         self.mark_connected()
 
     def mark_connected(self) -> None:
-        """Panel applies a session's changes at once only after the page's JS said it loaded
-        (``state._connected``); Bokeh's Python client never says so. Say it for it."""
-        import panel as pn
+        """Say that each open session's page has loaded, as the page's JS does: a Bokeh
+        ``DocumentReady`` event on the session's document, on its loop (Panel then applies a
+        session's changes at once and runs its ``pn.state.onload`` callbacks). Bokeh's Python
+        client never sends it. Each document once; closed sessions are left alone."""
+        from bokeh.events import DocumentReady
 
-        for doc in self.docs.values():
-            pn.state._connected[doc] = True
+        for app in list(self.apps):
+            doc = self.docs[id(app)]
+            context = doc.session_context
+            if doc in self._ready or context is None or context.destroyed:
+                continue
+            self._ready.add(doc)
+            self.on_doc(app, lambda doc=doc: doc.callbacks.trigger_event(DocumentReady()))
 
     def close_clients(self) -> None:
         for client in self.clients:

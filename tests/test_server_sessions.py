@@ -11,6 +11,7 @@ import weakref
 import panel as pn
 import pytest
 from bokeh.client import pull_session
+from bokeh.events import DocumentReady
 
 from browser_support import free_port
 
@@ -125,7 +126,8 @@ def test_closing_the_tab_stops_training_within_two_seconds(server_factory):
     assert server.wait(lambda: server.made and server.made[0].train_view is not None)
     app = server.made[0]
     model = app.train_view.model
-    pn.state._connected[client_doc(server, app)] = True   # as the page's JS says once loaded
+    doc = client_doc(server, app)
+    run_on(doc, lambda: doc.callbacks.trigger_event(DocumentReady()))   # as the page's JS does once loaded
     run_on(client_doc(server, app), app.train_view.run)
     view = app.train_view
     assert server.wait(lambda: view.trainer.k >= 3, timeout=90), "training never started"
