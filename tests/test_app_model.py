@@ -293,3 +293,16 @@ def test_player_follows_a_new_graph_shown_complete():
     app.model.mode = "forward"
     assert app.model.step == 0 == app.player_bar.player.value
     assert app.player_bar.player.end == app.model.n_steps
+
+
+def test_panel_still_keeps_pending_page_changes_in_events():
+    """``PlayerBar._resync`` reads Panel's private ``Player._events`` (a page change still in
+    Panel's debounce; Panel has no public way to ask): fail on a Panel that keeps them
+    elsewhere, where that check would silently do nothing."""
+    import inspect
+
+    import panel as pn
+    from panel.reactive import Syncable
+
+    assert pn.widgets.Player()._events == {}
+    assert "self._events.update({attr: new})" in inspect.getsource(Syncable._server_change)

@@ -71,7 +71,12 @@ class PlayerBar:
         if "value" in getattr(self.player, "_events", {}):
             # a newer click is waiting for Panel's debounce: an echo now would win over it (Panel
             # drops a page value that a server change overrides), so echo after it instead.
-            # (Panel keeps pending page changes in ``_events``; without it this is a no-op.)
+            # Private API, kept on purpose: Panel (1.9) has no public way to ask whether a page
+            # change is still waiting in its debounce; it keeps them in ``_events`` (the
+            # widget's Bokeh model holds the value too, but finding the model is private as
+            # well). Without ``_events`` this check is a no-op, and
+            # tests/test_app_model.py::test_panel_still_keeps_pending_page_changes_in_events
+            # fails, so a Panel upgrade that drops it is seen.
             doc.add_timeout_callback(partial(self._resync, doc), 60)
             return
         k = self.player.value
