@@ -12,6 +12,8 @@ import pytest
 
 from browser_support import CHROMIUM, VIEWPORT, launch_chromium, serve_app, stop
 
+PLAYWRIGHT_INSTALL = 'pip install -e ".[test]"'
+
 
 def in_ci() -> bool:
     """True under the ``CI`` environment variable (``CI=true``, as CI services set it)."""
@@ -25,20 +27,28 @@ def require_oracle(name: str, present: bool, install: str) -> None:
         return
     if in_ci():
         pytest.fail(f"{name} is missing but CI is set: CI must run every oracle ({install})")
-    pytest.skip(f"{name} not installed ({install}); skipped outside CI")
+    pytest.skip(f"{name} not installed ({install}); skipped outside CI", allow_module_level=True)
 
 
 def import_oracle(module: str, install: str):
-    """The oracle module ``module``, or a failure (CI) / skip (elsewhere) when it is missing."""
+    """The oracle module ``module``, or a failure (CI) / skip (elsewhere) when it is missing.
+    Also at a test module's import (a skip then skips the module)."""
     try:
         return importlib.import_module(module)
     except ImportError:
         require_oracle(module, False, install)
 
 
+def playwright_expect():
+    """Playwright's ``expect``, for a browser test module to import at its top:
+    ``expect = playwright_expect()`` (missing Playwright fails under CI, skips the module
+    elsewhere)."""
+    return import_oracle("playwright.sync_api", PLAYWRIGHT_INSTALL).expect
+
+
 def _require_chromium():
     require_oracle(CHROMIUM, os.path.exists(CHROMIUM), "apt-get install -y chromium")
-    import_oracle("playwright.sync_api", 'pip install -e ".[test]"')
+    import_oracle("playwright.sync_api", PLAYWRIGHT_INSTALL)
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,11 @@ bad input, and independent sessions. One server for the module (see conftest.ser
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-if os.environ.get("CI"):
-    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
-else:
-    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+from conftest import playwright_expect
+
+expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from browser_support import (LECTURE_FINAL, glyph_screen_xy, node_texts, open_app, output_text,
                              wait_node_text, zoom_in)

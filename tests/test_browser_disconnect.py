@@ -4,16 +4,14 @@ back restores what was shown from the URL (headless Chromium, a server of its ow
 
 from __future__ import annotations
 
-import os
 import sys
 from urllib.parse import urlsplit
 
 import pytest
 
-if os.environ.get("CI"):
-    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
-else:
-    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+from conftest import playwright_expect
+
+expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from browser_support import node_texts, serve_app, serve_command, stop, wait_for_app, wait_node_text
 

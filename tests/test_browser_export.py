@@ -3,16 +3,14 @@ step panel's text under it) and SVG through Bokeh's SVG backend, from the served
 
 from __future__ import annotations
 
-import os
 import struct
 import xml.etree.ElementTree as ET
 
 import pytest
 
-if os.environ.get("CI"):
-    from playwright.sync_api import expect  # noqa: F401  (CI must have it: fail loudly, never skip)
-else:
-    pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+from conftest import playwright_expect
+
+playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from browser_support import open_app
 

@@ -3,14 +3,11 @@ NaN leaf or a 3 MB label, the editor's length limit; the session keeps working a
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-if os.environ.get("CI"):
-    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
-else:
-    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+from conftest import playwright_expect
+
+expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from browser_support import LECTURE_FINAL, node_texts, open_app, wait_node_text
 from test_flow_io import _example_with

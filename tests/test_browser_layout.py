@@ -5,14 +5,11 @@ step panel, the graph full width and at least 300 px tall, the editor behind a t
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-if os.environ.get("CI"):
-    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
-else:
-    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+from conftest import playwright_expect
+
+expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from browser_support import wait_for_app
 

@@ -5,16 +5,14 @@ reopens the same collapse state."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 
 import pytest
 
-if os.environ.get("CI"):
-    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
-else:
-    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+from conftest import playwright_expect
+
+expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from browser_support import (_FIND_PLOT_VIEW, glyph_screen_xy, node_texts, open_app, train_one_step,
                              wait_for_app)
@@ -167,7 +165,10 @@ class HeldSocket:
         self.route = ws
 
     def wait_held(self, page, text, timeout=30.0):
-        """Wait until a held server message contains ``text`` (the server has done that)."""
+        """Wait until a held server message contains ``text`` (the server has done that).
+        The condition lives here, in the messages this route holds back from the page, so
+        ``expect``/``wait_for_function`` cannot see it; Playwright's sync API runs the route's
+        callbacks only while it waits, hence the short waits (a timeout, not a timing)."""
         deadline = time.monotonic() + timeout
         while not any(text in (m if isinstance(m, str) else m.decode(errors="replace"))
                       for m in self.held):

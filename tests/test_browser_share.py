@@ -5,16 +5,14 @@ Uses the session's served app (conftest.served_app) and a fresh browser context 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-if os.environ.get("CI"):
-    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
-else:
-    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+from conftest import playwright_expect
+
+expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from browser_support import (LECTURE_FINAL, node_texts, open_app, output_text, wait_for_app,
                              wait_node_text)
