@@ -234,14 +234,13 @@ class Served:
 def _new_page(browser):
     from browser_support import VIEWPORT
 
-    page = browser.new_page(viewport=VIEWPORT)
+    return browser.new_page(viewport=VIEWPORT)
+
+
+def fresh_ms(page, url: str, n: int) -> float:
+    """ms from navigation start to ``n`` value rows painted on ``page`` (new, not navigated
+    yet) opening ``url``."""
     page.add_init_script(_PAINTED_JS)
-    return page
-
-
-def fresh_ms(browser, url: str, n: int) -> float:
-    """ms from navigation start to ``n`` value rows painted on a fresh page of ``url``."""
-    page = _new_page(browser)
     page.add_init_script(f"window.__agFresh = null; window.addEventListener('DOMContentLoaded', () => "
                          f"{{ window.__agFresh = window.__agPainted({n}); }});")
     page.goto(url)
@@ -249,7 +248,6 @@ def fresh_ms(browser, url: str, n: int) -> float:
     t1, t2 = page.evaluate("() => window.__agFresh")
     if VERBOSE:
         print(f"  (fresh: data in at {t1:.0f} ms, painted at {t2:.0f} ms)", file=sys.stderr)
-    page.close()
     return t2
 
 
@@ -260,10 +258,11 @@ def _wait_ready(page) -> None:
     page.wait_for_timeout(500)
 
 
-def apply_ms(browser, url: str, first, text: str, n: int) -> float:
-    """ms from the Apply click to ``n`` value rows painted, on a page of ``url`` showing ``first``
-    (text applied, painted and settled before)."""
-    page = _new_page(browser)
+def apply_ms(page, url: str, first, text: str, n: int) -> float:
+    """ms from the Apply click to ``n`` value rows painted, on ``page`` (new) opening ``url``
+    and showing ``first`` (``(text, rows)`` applied, painted and settled before; None: what
+    ``url`` shows)."""
+    page.add_init_script(_PAINTED_JS)
     page.goto(url)
     _wait_ready(page)
     editor, button = page.locator(".expr-editor textarea"), page.locator(".apply-button button")
@@ -277,7 +276,6 @@ def apply_ms(browser, url: str, first, text: str, n: int) -> float:
     page.evaluate(_ARM_JS, n)
     button.click()
     t1, t2 = page.evaluate(_RESULT_JS)
-    page.close()
     if VERBOSE:
         print(f"  (data in at {t1:.0f} ms, painted at {t2:.0f} ms)", file=sys.stderr)
     return t2
@@ -292,18 +290,17 @@ def drawn_rows(graph) -> int:
     return len(app.graph.values.data["id"])
 
 
-def inspect_ms(browser, url: str) -> float:
+def inspect_ms(page, url: str) -> float:
     """ms from the "Inspect sample" click (Train tab, after one Step) to the sample painted."""
     from browser_support import train_one_step
 
-    page = _new_page(browser)
+    page.add_init_script(_PAINTED_JS)
     train_one_step(page, url)
     page.wait_for_timeout(1000)
     before = page.evaluate("() => Bokeh.documents[0].get_model_by_name('value-boxes').data_source.data.id.length")
     page.evaluate(_ARM_JS, -before)
     page.get_by_role("button", name="Inspect sample").click()
     t1, t2 = page.evaluate(_RESULT_JS)
-    page.close()
     if VERBOSE:
         print(f"  (data in at {t1:.0f} ms, painted at {t2:.0f} ms)", file=sys.stderr)
     return t2
@@ -316,6 +313,14 @@ BROWSER_GRAPHS = [
     ("random ~1k", lambda: random_text(330), lambda: random_text(331, seed=4)),
     ("chain ~5k", lambda: chain_text(560), lambda: chain_text(561)),
 ]
+
+
+def _on_new_page(browser, measure, *args):
+    page = _new_page(browser)
+    try:
+        return measure(page, *args)
+    finally:
+        page.close()
 
 
 def browser_rows(repeats: int = 2) -> list:
@@ -337,13 +342,14 @@ def browser_rows(repeats: int = 2) -> list:
     try:
         with sync_playwright() as p:
             browser = launch_chromium(p)
-            ins = [inspect_ms(browser, served.url("app")) for _ in range(repeats)]
+            ins = [_on_new_page(browser, inspect_ms, served.url("app")) for _ in range(repeats)]
             out.append({"name": "Inspect sample", "apply": statistics.median(ins), "fresh": None})
             for k, (name, text, before) in enumerate(graphs):
                 fresh, applied = [], []
                 for _ in range(repeats):
-                    fresh.append(fresh_ms(browser, served.url(f"fresh{k}"), rows[text]))
-                    applied.append(apply_ms(browser, served.url("app"), (before, rows[before]), text, rows[text]))
+                    fresh.append(_on_new_page(browser, fresh_ms, served.url(f"fresh{k}"), rows[text]))
+                    applied.append(_on_new_page(browser, apply_ms, served.url("app"), (before, rows[before]),
+                                                text, rows[text]))
                 out.append({"name": name, "apply": statistics.median(applied),
                             "fresh": statistics.median(fresh)})
             browser.close()

@@ -94,6 +94,33 @@ def test_a_hand_written_231_network_opens_whole_and_readable(new_page, served_ap
     assert view["outside"] == [] and not view["minimap"], view
 
 
+_MINIMAP_BOX = """() => {""" + _FIND_PLOT_VIEW + """
+  const doc = Bokeh.documents[0], v = __plotView(), m = doc.get_model_by_name('graph-minimap');
+  let mv = null;
+  const walk = (x) => { if (mv) return; if (x.model === m) { mv = x; return; }
+                        for (const c of (x.child_views || [])) walk(c); };
+  Object.values(Bokeh.index).forEach(walk);
+  const r = v.el.getBoundingClientRect(), f = v.frame.bbox, b = mv.el.getBoundingClientRect();
+  return {visible: m.visible, width: m.width, height: m.height,
+          frame: [r.left + f.left, r.top + f.top, r.left + f.right, r.top + f.bottom],
+          box: [b.left, b.top, b.right, b.bottom]}; }"""
+
+
+def test_a_phone_shows_a_small_minimap_inside_the_plot(new_page, served_app, tmp_path):
+    """At 390x844 the MLP preset is wider than the view: a minimap shows where the view is, a
+    third of the plot's width at most, inside the plot's frame, clear of the Player below."""
+    page, view = first_view(new_page, served_app + "?preset=mlp", {"width": 390, "height": 844},
+                            tmp_path / "phone.png")
+    assert view["outside"] and view["minimap"], view
+    mm = page.evaluate(_MINIMAP_BOX)
+    fx0, fy0, fx1, fy1 = mm["frame"]
+    x0, y0, x1, y1 = mm["box"]
+    assert 100 <= mm["width"] <= 0.35 * (fx1 - fx0) and mm["height"] >= 36, mm
+    assert fx0 <= x0 < x1 <= fx1 and fy0 <= y0 < y1 <= fy1, mm          # over the graph only
+    player = page.locator(".player-bar").bounding_box()
+    assert y1 <= player["y"], (mm, player)                                # the Player is below it
+
+
 def test_a_graph_too_wide_to_read_whole_opens_at_its_output(new_page, served_app, tmp_path):
     """No scopes: the first view is readable at the output end, where the backward pass starts."""
     chain = "".join(f"x{k} = tanh(x{k - 1}) * 1.5\n" for k in range(1, 10))

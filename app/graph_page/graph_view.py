@@ -93,8 +93,7 @@ class GraphView:
         if self.figure.document is None:   # not shown yet: start at the whole graph (the browser
             for rng, lo, hi in ((self.figure.x_range, "x0", "x1"), (self.figure.y_range, "y0", "y1")):
                 rng.update(start=info[lo][0], end=info[hi][0])   # then fits it to the plot's shape)
-        self.info.data = info
-        self.minimap.height = graph_viewport.minimap_height(info)
+        self.info.data = info     # the minimap's size follows in the browser (graph_viewport)
         self.values.data = {**static.values, **shown_values}
         self.ops.data = {**static.ops, **shown_ops}
         self.edges.data = {**static.edges, **shown_edges}

@@ -13,7 +13,7 @@ the caption font size in plot units.
 - **Semantic zoom**: captions and op symbols get a font size in screen pixels from the scale;
   below :data:`HIDE_FONT_PX` they are hidden, not drawn as smudges (hover still tells all).
 - **Minimap**: a small overview of the whole graph with the viewport as a draggable rectangle
-  (Bokeh's ``RangeTool``), shown whenever the whole graph is not in view.
+  (Bokeh's ``RangeTool``), shown whenever the whole graph is not in view; smaller on a phone.
 """
 
 from __future__ import annotations
@@ -36,14 +36,11 @@ MIN_SPAN = (640.0, 250.0)
 PAD = 0.04
 #: Minimap width and height range (px); its height follows the graph's shape.
 MINIMAP_WIDTH, MINIMAP_HEIGHTS = 240, (40, 150)
-
-
-def minimap_height(info: dict) -> int:
-    """Minimap height (px) showing a graph of bounds ``info`` at :data:`MINIMAP_WIDTH`."""
-    w = max(info["x1"][0] - info["x0"][0], 1e-9)
-    h = info["y1"][0] - info["y0"][0]
-    lo, hi = MINIMAP_HEIGHTS
-    return int(min(hi, max(lo, MINIMAP_WIDTH * h / w * 1.1 + 8)))
+#: On a plot narrower than twice :data:`MINIMAP_WIDTH` (a phone), the minimap takes this share
+#: of the plot's width, at least :data:`MINIMAP_MIN_WIDTH` px (heights scaled alike).
+MINIMAP_SHARE, MINIMAP_MIN_WIDTH = 0.3, 100
+#: ... and at least this tall (px), so that its viewport rectangle can still be dragged.
+MINIMAP_MIN_HEIGHT = 36
 
 
 def empty_info() -> dict:
@@ -160,7 +157,15 @@ for (const h of heads) { h.size = Math.max(3, Math.min(11, 9 * s)); }
 const tol = 1e-6 * (d.x1[0] - d.x0[0] + d.y1[0] - d.y0[0]);
 const whole = xr.start <= d.x0[0] + tol && xr.end >= d.x1[0] - tol &&
               yr.start <= d.y0[0] + tol && yr.end >= d.y1[0] - tol;
-const show = !whole && p.inner_width >= 2 * minimap.width;   // on a narrow plot it would hide it
+// a narrow plot (a phone) gets a smaller overview, so that it covers little of the graph;
+// its height follows the graph's shape
+const mw = p.inner_width >= 2 * mm_width ? mm_width
+         : Math.max(mm_min_width, Math.round(mm_share * p.inner_width));
+const k = mw / mm_width, gw = Math.max(d.x1[0] - d.x0[0], 1e-9), gh = d.y1[0] - d.y0[0];
+const mh = Math.round(Math.min(mm_heights[1] * k, Math.max(mm_min_height, mm_heights[0] * k, mw * gh / gw * 1.1 + 8)));
+if (minimap.width !== mw) { minimap.width = mw; }
+if (minimap.height !== mh) { minimap.height = mh; }
+const show = !whole && p.inner_width >= 2 * mw && p.inner_height >= 2 * mh;
 if (minimap.visible !== show) { minimap.visible = show; }
 """
 
@@ -195,7 +200,9 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
     info.js_on_change("data", fit)
     zoom = CustomJS(args=dict(p=p, info=info, captions=captions, symbols=symbols, heads=heads,
                               minimap=minimap, hide_px=HIDE_FONT_PX, hide_op_px=HIDE_SYMBOL_PX,
-                              max_px=MAX_FONT_PX), code=_ZOOM_JS)
+                              max_px=MAX_FONT_PX, mm_width=MINIMAP_WIDTH,
+                              mm_heights=list(MINIMAP_HEIGHTS), mm_share=MINIMAP_SHARE,
+                              mm_min_width=MINIMAP_MIN_WIDTH, mm_min_height=MINIMAP_MIN_HEIGHT), code=_ZOOM_JS)
     for rng in (p.x_range, p.y_range):
         rng.js_on_change("start", zoom)
         rng.js_on_change("end", zoom)
