@@ -158,31 +158,43 @@ class StructureColumns:
 
 
 def structure_columns(cg) -> StructureColumns:
-    """Positions, sizes and names of a :class:`~app.graph_page.compiled.CompiledGraph`."""
+    """Positions, sizes and names of a :class:`~app.graph_page.compiled.CompiledGraph`.
+
+    What the browser is sent is kept small, since a structure change sends all of it: numbers
+    as arrays (binary, where a list of floats is JSON with every NaN spelled out as an object),
+    edge points rounded to 0.01 plot units, and nothing but the id and label for what is not
+    drawn (the members of a collapsed scope: NaN positions), so no hover text, no empty
+    polylines of NaN points. A collapsed 5,000-node MLP loss: 3.0 MB of columns -> see
+    ``python -m bench.app --open``."""
     lay, G = cg.layout, cg.graph
     rows = {v: i for i, v in enumerate(cg.value_ids)}
     labels = [cg.labels[v] for v in cg.value_ids]
     xs, ys = _xy(lay.positions, cg.value_ids)
     hs = [float(lay.sizes[v][1]) for v in cg.value_ids]
     values = dict(x=xs, y=ys, w=[float(lay.sizes[v][0]) for v in cg.value_ids], h=hs,
-                  role=[G.nodes[v].get("role", "") for v in cg.value_ids], label=labels,
-                  id=list(cg.value_ids))
+                  role=[G.nodes[v].get("role", "") if lay.positions[v][0] == lay.positions[v][0] else ""
+                        for v in cg.value_ids],
+                  label=labels, id=list(cg.value_ids))
     _append_copies(values, cg)
     oxs, oys = _xy(lay.positions, cg.op_ids)
     radii = [0.5 * min(lay.sizes[o]) for o in cg.op_ids]
     ops = [str(G.nodes[o].get("op", "")) for o in cg.op_ids]
+    shown = [x == x for x in oxs]
     op_cols = dict(
-        x=oxs, y=oys, r=radii, op=ops, symbol=[op_symbol(o) for o in ops], id=list(cg.op_ids),
-        inputs=[", ".join(labels[rows[i]] for i in cg.op_inputs[o]) for o in cg.op_ids],
-        output=[labels[rows[cg.op_output[o]]] for o in cg.op_ids],
+        x=oxs, y=oys, r=radii, op=ops,
+        symbol=[op_symbol(o) if on else "" for o, on in zip(ops, shown)], id=list(cg.op_ids),
+        inputs=[", ".join(labels[rows[i]] for i in cg.op_inputs[o]) if on else ""
+                for o, on in zip(cg.op_ids, shown)],
+        output=[labels[rows[cg.op_output[o]]] if on else "" for o, on in zip(cg.op_ids, shown)],
     )
     exs, eys = [], []
     heads = {"x0": [], "y0": [], "x1": [], "y1": []}
     for e in cg.edge_keys:
         pts = lay.edges[e]
-        exs.append([float(q[0]) for q in pts])
-        eys.append([float(q[1]) for q in pts])
         (x0, y0), (x1, y1) = pts[-2], pts[-1]
+        drawn = all(q[0] == q[0] for q in pts)
+        exs.append([round(float(q[0]), 2) for q in pts] if drawn else [])
+        eys.append([round(float(q[1]), 2) for q in pts] if drawn else [])
         for k, v in zip(("x0", "y0", "x1", "y1"), (x0, y0, x1, y1)):
             heads[k].append(float(v))
     out = rows[cg.output_id]
@@ -198,8 +210,15 @@ def structure_columns(cg) -> StructureColumns:
             mult["y"].append((float(y0) + float(y1)) / 2)
             mult["text"].append(f"\u00d7{k}")
     radius = float(np.median(radii)) if radii else 1.0
-    return StructureColumns(values=values, ops=op_cols, edges=dict(xs=exs, ys=eys), arrows=heads,
-                            marks=marks, multiplicity=mult, op_font_units=0.9 * radius)
+    return StructureColumns(values=_arrays(values, "x", "y", "w", "h"),
+                            ops=_arrays(op_cols, "x", "y", "r"), edges=dict(xs=exs, ys=eys),
+                            arrows=_arrays(heads, *heads), marks=marks, multiplicity=mult,
+                            op_font_units=0.9 * radius)
+
+
+def _arrays(columns: dict, *names) -> dict:
+    """``columns`` with the numeric columns ``names`` as float arrays (sent in binary)."""
+    return {**columns, **{n: np.asarray(columns[n], dtype=float) for n in names}}
 
 
 def copy_rows(cg) -> list:

@@ -34,10 +34,12 @@ class GraphPatcher:
         self.active = (None, (), None)  # (value row, edge rows, op row) highlighted now
 
     # ------------------------------------------------------------------ per structure
-    def load(self, geometry):
+    def load(self, geometry, op_x=None):
         """Index the model's new structure; return the shown columns of every row as
         ``(value columns, op columns, edge columns)``. ``geometry``: the value boxes' static
-        columns (x, y, w, h), for the hatches of non-finite values."""
+        columns (x, y, w, h), for the hatches of non-finite values; ``op_x``: the op circles'
+        x (NaN: not drawn). Rows not drawn (inside a collapsed scope) get no caption or
+        local-derivative text: the browser would measure every caption it is sent."""
         self.geometry = geometry
         cg = self.model.display     # == compiled, but a collapsed scope's caption names it
         self.rows = {v: i for i, v in enumerate(cg.value_ids)}
@@ -69,8 +71,11 @@ class GraphPatcher:
         self.active = self.active_targets()
         self.flagged = set()
         n_ops, n_edges = len(cg.op_ids), len(cg.edge_keys)
-        ops = {"locals": self.op_locals(range(n_ops)), **self.op_border(range(n_ops))}
+        drawn_ops = range(n_ops) if op_x is None else [k for k, x in enumerate(op_x) if x == x]
+        local = dict(zip(drawn_ops, self.op_locals(drawn_ops)))
+        ops = {"locals": [local.get(k, "") for k in range(n_ops)], **self.op_border(range(n_ops))}
         values = self.value_columns(range(len(self.labels)))
+        values["text"] = [t if x == x else "" for t, x in zip(values["text"], geometry["x"])]
         self.update_flags(range(len(self.labels)), values["hatch"], force=True)
         return values, ops, self.edge_columns(range(n_edges))
 

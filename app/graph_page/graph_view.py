@@ -85,7 +85,7 @@ class GraphView:
         """New graph: replace every source's data (the slow path, once per structure)."""
         display = self.model.display                     # collapsed scopes drawn as boxes
         static = structure_columns(display)
-        shown_values, shown_ops, shown_edges = self.patcher.load(static.values)
+        shown_values, shown_ops, shown_edges = self.patcher.load(static.values, static.ops["x"])
         self.patcher.update_mapper()
         info = graph_viewport.info_columns(
             display, sizing.caption_font_units(static.values["w"], shown_values["text"]),
