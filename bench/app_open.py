@@ -185,9 +185,16 @@ window.__agPainted = (n) => new Promise(resolve => {
   const rows = () => { const d = window.Bokeh && Bokeh.documents.length &&
                                  Bokeh.documents[0].get_model_by_name('value-boxes');
                        return d ? d.data_source.data.id.length : -1; };
+  // the plot's view is built and the document idle (all views rendered): on a fresh page
+  // the data is there before the views are
+  const drawn = () => { let found = false;
+    const walk = (v) => { if (found) return; if (v.model && v.model.name === 'graph-plot') { found = true; return; }
+                          for (const c of (v.child_views || [])) walk(c); };
+    Object.values(Bokeh.index).forEach(walk);
+    return found && Bokeh.documents[0].is_idle !== false; };
   const poll = async () => {
     // n < 0: any count but -n (the graph shown before, when the new count is not known)
-    while (n >= 0 ? rows() !== n : (rows() === -n || rows() < 0)) { await frame(); }
+    while (!(n >= 0 ? rows() === n : (rows() !== -n && rows() >= 0)) || !drawn()) { await frame(); }
     const t1 = performance.now();
     await frame(); await frame();
     resolve([t1, performance.now()]);
