@@ -191,8 +191,7 @@ class AutogradApp(Viewer):
 
     def _show_inspected(self, root, update, reason: str) -> None:
         self.model.mode = "backward"
-        self.model.load_value(root, update=update)
-        self.model.step = 0
+        self.model.load_value(root, update=update, step=0)
         if reason:          # the Train tab chose the sample: say which and why
             self.notices.show(f"Inspect sample: {reason}, so its gradients are not all 0.")
 

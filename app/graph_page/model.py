@@ -130,14 +130,16 @@ class GraphModel(StepsOfPasses, param.Parameterized):
 
             self._load(parse(preset.source), source=preset.source, preset=name)
 
-    def load_value(self, value, update=None, note: str = "", collapse: str | None = None) -> bool:
+    def load_value(self, value, update=None, note: str = "", collapse: str | None = None,
+                   step: int | None = None) -> bool:
         """Show the graph of any micrograd-style Value (engine or karpathy's micrograd).
 
         ``update``, optional ``(lr, parameter Values)``: after the backward pass the Player
         shows one more step, the gradient-descent update ``p.data -= lr * p.grad`` (used by
         the Train view's "Inspect sample"). ``note``: comment lines the editor shows above the
         graph's text (``source_note``), e.g. which file it came from. ``collapse``: open at this
-        level ("layers", "neurons", "all") instead of the default collapse state.
+        level ("layers", "neurons", "all") instead of the default collapse state. ``step``: the
+        Player's start (default: the end, the graph shown complete).
         """
         from engine import ExpressionError, to_source
 
@@ -148,11 +150,11 @@ class GraphModel(StepsOfPasses, param.Parameterized):
         except ExpressionError as exc:
             source = (f"# graph of a Value object ({label}), shown from code; as text: {exc}\n"
                       "# type an expression and press Apply to replace it\n")
-        self._load(value, source=source, preset="", note=note, collapse=collapse)
+        self._load(value, source=source, preset="", note=note, collapse=collapse, step=step)
         return True
 
     def _load(self, root, source: str, preset: str, note: str = "",
-              collapse: str | None = None) -> None:
+              collapse: str | None = None, step: int | None = None) -> None:
         compiled = compile_graph(root)
         G = compiled.graph
         values = {lid: G.nodes[lid]["data"] for lid in compiled.leaf_ids}
@@ -170,7 +172,9 @@ class GraphModel(StepsOfPasses, param.Parameterized):
             self.error = None
         self._recompute_records()
         n = len(self.records)
-        self._set_step_silently(n)  # a new graph is shown complete; press play from 0 to watch
+        # a new graph is shown complete (press play from 0 to watch), unless asked otherwise: in
+        # one frame, where a Player move after it would send every row twice
+        self._set_step_silently(n if step is None else min(max(0, step), n))
         from .scopes_display import default_expanded, level_state
 
         self._loading = True

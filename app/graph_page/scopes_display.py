@@ -94,12 +94,25 @@ def _default_expanded(compiled, update: bool):
     if len(compiled.value_ids) < COLLAPSE_FROM_VALUES and not update:
         return None
     neurons = engine.expanded_at(sc, "neurons")
-    Q = engine.collapse(compiled.graph, sc, neurons)
+    Q = _quotient(compiled, neurons)
     drawn = sum(1 for _, kind in Q.nodes(data="kind") if kind != "op")
     boxes = sum(1 for _, kind in Q.nodes(data="kind") if kind == "scope")
     if boxes > MAX_BOXES_TO_READ or drawn > 2 * MAX_BOXES_TO_READ:
         return engine.expanded_at(sc, "layers")
     return neurons
+
+
+def _quotient(compiled, expanded: frozenset):
+    """``engine.collapse`` of the compiled graph at ``expanded``, once per state: the default
+    collapse level counts the boxes of the quotient that its display then lays out."""
+    import engine
+
+    memo = compiled.tape.memo.setdefault("quotients", {})
+    if expanded not in memo:
+        if len(memo) >= MEMO_SIZE:
+            memo.pop(next(iter(memo)))
+        memo[expanded] = engine.collapse(compiled.graph, node_scopes(compiled), expanded)
+    return memo[expanded]
 
 
 def display_graph(compiled, expanded):
@@ -117,11 +130,10 @@ def display_graph(compiled, expanded):
 
 
 def _build(compiled, expanded: frozenset) -> DisplayGraph:
-    import engine
     from layouts import Layout
 
     G, sc = compiled.graph, node_scopes(compiled)
-    Q = engine.collapse(G, sc, expanded)
+    Q = _quotient(compiled, expanded)
     node_size = _node_size(compiled)
     # the last drawing as a start, so that what did not change stays where it was
     lay = _layout(Q, sc, node_size, previous=compiled.tape.memo.get("last quotient layout"))

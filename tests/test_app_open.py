@@ -1,0 +1,71 @@
+"""Opening a graph does each piece of work once (issue 9, "big graphs open fast"): a graph that
+opens collapsed never lays out its whole graph, rows not drawn are sent without text, an
+inspected sample opens at step 0 in one frame, and numbers go out as arrays."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from app import create_app
+from bench.app_open import inspected, mlp_value
+
+
+def _laid_out(compiled) -> bool:
+    return not callable(compiled.__dict__["_layout"])
+
+
+@pytest.fixture(scope="module")
+def collapsed_app():
+    app = create_app()
+    app.model.load_value(mlp_value(2, [4, 4, 1], 2))
+    assert app.model.expanded is not None          # opens collapsed (a network with scopes)
+    return app
+
+
+def test_a_graph_opening_collapsed_lays_out_only_what_it_draws(collapsed_app):
+    m = collapsed_app.model
+    assert not _laid_out(m.compiled)
+    m.expanded = None                              # every scope open: now the whole graph is drawn
+    assert _laid_out(m.compiled)
+    xs = collapsed_app.graph.values.data["x"]
+    assert not any(math.isnan(x) for x in xs[:len(m.compiled.value_ids)])
+
+
+def test_rows_not_drawn_are_sent_without_text_and_drawn_rows_with_it(collapsed_app):
+    app = collapsed_app
+    app.model.expanded = frozenset()                # collapsed to layers
+    v, o = app.graph.values.data, app.graph.ops.data
+    hidden = [r for r, x in enumerate(v["x"]) if math.isnan(x)]
+    drawn = [r for r, x in enumerate(v["x"]) if not math.isnan(x)]
+    assert hidden and drawn
+    assert all(v["text"][r] == "" and v["role"][r] == "" for r in hidden)
+    assert all(v["text"][r] for r in drawn) and all(v["label"][r] and v["id"][r] for r in hidden)
+    hidden_ops = [k for k, x in enumerate(o["x"]) if math.isnan(x)]
+    assert hidden_ops and all(o["locals"][k] == o["symbol"][k] == o["inputs"][k] == "" for k in hidden_ops)
+    drawn_ops = [k for k, x in enumerate(o["x"]) if not math.isnan(x)]
+    assert all(o["symbol"][k] and o["output"][k] for k in drawn_ops)
+    # an edge into a collapsed box's inside is no polyline at all; drawn edges keep their points
+    edges = app.graph.edges.data
+    assert any(xs == [] for xs in edges["xs"]) and any(len(xs) >= 2 for xs in edges["xs"])
+    for col in ("x", "y", "w", "h"):
+        assert isinstance(v[col], np.ndarray)
+    # opening a scope draws its members with their captions again
+    box = app.model.display.boxes[0]
+    app.model.expanded = frozenset({box["path"]})
+    v = app.graph.values.data
+    assert all(v["text"][r] for r, x in enumerate(v["x"]) if not math.isnan(x))
+
+
+def test_an_inspected_sample_opens_at_step_0_in_one_frame():
+    app = create_app()
+    frames = []
+    app.model.param.watch(lambda e: frames.append(e.new.kind), "frame")
+    ins = inspected()
+    app.inspect(ins.root, ins.updates)
+    assert app.model.step == 0 and app.model.n_steps > 0
+    assert frames == ["structure"]                 # no Player move (a patch of every row) after it
+    grads = app.model.shown_grad
+    assert not np.any(grads[:-1])                  # step 0 of the backward pass: no grads yet
