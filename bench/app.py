@@ -3,7 +3,7 @@ and how long a slider move takes to repaint in headless Chromium.
 
     python -m bench.app            # both parts
     python -m bench.app --server   # server side only (no browser)
-    python -m bench.app --open     # only opening big graphs (bench/app_open.py), both parts
+    python -m bench.app --open     # only opening big graphs (bench/app_open.py, bench/app_paint.py)
 
 Server side: an app instance is attached to a Bokeh ``Document``; every Player step / slider move
 is timed (model update + ColumnDataSource patches + serialising the resulting PATCH-DOC message,
@@ -221,13 +221,13 @@ def main(argv=None):
     ap.add_argument("--server", action="store_true", help="server side only")
     ap.add_argument("--open", action="store_true", help="only opening big graphs")
     args = ap.parse_args(argv)
-    from . import app_open
+    from . import app_open, app_paint
 
     if args.open:
         app_open.print_server(app_open.server_rows())
         if not args.server:
             print()
-            app_open.print_browser(app_open.browser_rows())
+            app_paint.print_browser(app_paint.browser_rows())
         return 0
     print("Server side (medians; time = model update + patches + serialising the PATCH-DOC message)")
     print(f"{'graph':>7} {'nodes':>6} {'steps':>6} {'build s':>8} {'part':>6} {'step ms':>8} {'p95 ms':>7} "
@@ -252,7 +252,7 @@ def main(argv=None):
     app_open.print_server(app_open.server_rows())
     if not args.server:
         print()
-        app_open.print_browser(app_open.browser_rows())
+        app_paint.print_browser(app_paint.browser_rows())
     return 0
 
 
