@@ -179,7 +179,7 @@ def browser_rows(repeats: int = 2) -> list:
         with sync_playwright() as p:
             browser = launch_chromium(p)
             ins = [_on_new_page(browser, inspect_ms, served.url("app")) for _ in range(repeats)]
-            out.append({"name": "Inspect sample", "apply": statistics.median(ins), "fresh": None})
+            out.append({"name": "Open in Graph tab", "apply": statistics.median(ins), "fresh": None})
             for k, (name, text, before) in enumerate(graphs):
                 fresh, applied = [], []
                 for _ in range(repeats):
@@ -196,10 +196,10 @@ def browser_rows(repeats: int = 2) -> list:
 
 def print_browser(rows) -> None:
     print("Opening a graph in headless Chromium (median of 2): ms to the graph painted")
-    print(f"{'graph':<16} {'Apply/click ms':>15} {'fresh page ms':>14} {'Apply/fresh':>12}")
+    print(f"{'graph':<18} {'Apply/click ms':>15} {'fresh page ms':>14} {'Apply/fresh':>12}")
     for r in rows:
         fresh = f"{r['fresh']:>14.0f} {r['apply'] / r['fresh']:>12.2f}" if r["fresh"] else f"{'-':>14} {'-':>12}"
-        print(f"{r['name']:<16} {r['apply']:>15.0f} {fresh}")
+        print(f"{r['name']:<18} {r['apply']:>15.0f} {fresh}")
     print("Apply: on a page showing another graph of about the same size, from the click; fresh: "
-          "a new page of the graph, from navigation start (loads BokehJS too); Inspect sample: "
+          "a new page of the graph, from navigation start (loads BokehJS too); Open in Graph tab: "
           "Train tab, one Step, then the click. Targets: < 1,000 ms at 1k nodes, < 3,000 at 5k.")
