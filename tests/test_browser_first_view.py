@@ -5,15 +5,13 @@ drawing them as smudges, and zooming back in brings them back."""
 
 from __future__ import annotations
 
-import os
 import urllib.parse
 
 import pytest
 
-if os.environ.get("CI"):
-    import playwright.sync_api  # noqa: F401  (CI must have it: fail loudly, never skip)
-else:
-    pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+from conftest import playwright_expect
+
+playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from browser_support import _FIND_PLOT_VIEW, _X_SPAN, open_app
 

@@ -7,14 +7,11 @@ arrived."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-if os.environ.get("CI"):
-    import playwright.sync_api  # noqa: F401  (CI must have it: fail loudly, never skip)
-else:
-    pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+from conftest import playwright_expect
+
+playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from app.share.url_state import compress_expr
 from bench.app_open import chain_text, drawn_rows
