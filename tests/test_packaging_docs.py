@@ -89,3 +89,22 @@ def test_the_issue_command_runs_clean():
         [sys.executable, "-W", "error::PendingDeprecationWarning", "-W", "error::DeprecationWarning", "-c",
          "from app import create_app; create_app()"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_the_package_list_holds_every_package():
+    """pyproject's package list covers every package of app/, engine/ and layouts/: a
+    subpackage left out installs an app that cannot import it (``pip install .``, not -e)."""
+    import setuptools
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    if isinstance(config.get("packages"), list):
+        listed = set(config["packages"])
+    else:
+        find = config["packages"]["find"]
+        listed = set(setuptools.find_packages(where=str(REPO), include=find["include"],
+                                              exclude=find.get("exclude", ())))
+    wanted = {".".join(init.parent.relative_to(REPO).parts)
+              for top in ("app", "engine", "layouts") for init in (REPO / top).rglob("__init__.py")}
+    assert {"app.graph_page", "app.share", "app.train"} <= wanted
+    assert wanted <= listed, f"not installed: {sorted(wanted - listed)}"
+    assert listed <= wanted, f"installed but not ours: {sorted(listed - wanted)}"
