@@ -56,6 +56,15 @@ def test_shared_endpoints_and_touches_are_not_crossings():
     assert count_polyline_crossings([[(0, 0), (1, 0), (2, 1)], [(0, 0), (1, 0), (2, -1)]]) == 0
 
 
+
+def test_drawings_without_two_segments_have_no_crossings():
+    # nothing to draw, single points, one segment: no pair of pieces to compare
+    assert count_polyline_crossings([]) == 0
+    assert count_polyline_crossings([[(0, 0)], [(1, 1)]]) == 0
+    assert count_polyline_crossings([[(0, 0), (1, 1)]]) == 0
+    # two segments of zero extent along the flow (ignored), crossing in the picture
+    assert count_polyline_crossings([[(0, 0), (0, 2)], [(0, 2), (0, 0)]]) == 0
+
 def test_crossings_through_a_common_point_count():
     # Proper segment intersection misses these (graphviz splines often share such points).
     assert count_polyline_crossings([[(0, 0), (1, 1), (2, 2)], [(0, 2), (1, 1), (2, 0)]]) == 1
