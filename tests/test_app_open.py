@@ -69,3 +69,17 @@ def test_an_inspected_sample_opens_at_step_0_in_one_frame():
     assert frames == ["structure"]                 # no Player move (a patch of every row) after it
     grads = app.model.shown_grad
     assert not np.any(grads[:-1])                  # step 0 of the backward pass: no grads yet
+
+
+def test_a_structure_change_runs_with_the_cyclic_collector_paused_and_restored():
+    import gc
+
+    app = create_app()
+    seen = []
+    assert gc.isenabled()
+    app.editor.run(lambda text: seen.append((gc.isenabled(), app.model.apply(text))), "a = 2\nb = a * a")
+    assert seen == [(False, True)] and gc.isenabled()
+    assert app.model.output == 4.0
+    with pytest.raises(ZeroDivisionError):            # restored after an error too
+        app.busy.run(lambda: 1 / 0)
+    assert gc.isenabled()
