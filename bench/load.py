@@ -21,6 +21,7 @@ import argparse
 import ctypes
 import gc
 import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -176,6 +177,7 @@ def _serve(conn, kind: str) -> None:
     server = InProcessServer(lifetime_ms=1000).__enter__()
     conn.send(("url", server.url, rss_mb()))
     rng = random.Random(1)
+    probe = None
     while True:
         cmd, *args = conn.recv()
         if cmd == "opened":
@@ -213,11 +215,65 @@ def _serve(conn, kind: str) -> None:
             # freed but kept by the C allocator, or still alive? give free pages back and count
             ctypes.CDLL("libc.so.6").malloc_trim(0)
             conn.send((ok, rss, rss_mb(), census()))
+            if os.environ.get("LOAD_PROBE"):
+                probe = _probe(probe)
         elif cmd == "stop":
             server.thread.stop()
             use_pool(None)       # its workers exit now, not when this process is joined
             conn.send("stopped")
             return
+
+
+def _probe(before):
+    """LOAD_PROBE=1: after the first close, a baseline (type counts, tracemalloc started);
+    after the next, what grew since, printed on stderr."""
+    import collections
+    import tracemalloc
+
+    gc.collect()
+    _allocator_report()
+    counts = collections.Counter(f"{type(o).__module__}.{type(o).__qualname__}"
+                                 for o in gc.get_objects())
+    if before is None:
+        tracemalloc.start(12)
+        return counts, tracemalloc.take_snapshot()
+    grown = sorted(((n - before[0].get(k, 0), k) for k, n in counts.items()), reverse=True)
+    log("objects grown:", *(f"\n  {n:7d} {k}" for n, k in grown[:30]))
+    stats = tracemalloc.take_snapshot().compare_to(before[1], "traceback")
+    log("traced growth MB", sum(s.size_diff for s in stats) / 2**20)
+    for s in stats[:12]:
+        log(f"{s.size_diff / 2**20:.2f} MB, {s.count_diff} blocks",
+            *("\n    " + line for line in s.traceback.format()[-12:]))
+    return None
+
+
+def _allocator_report() -> None:
+    """Where freed memory stays: pymalloc's arenas (``sys._debugmallocstats`` summary) and
+    glibc's heap (``mallinfo2``: bytes in use vs held free)."""
+    import io
+    import os as _os
+    import tempfile
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks",
+                    "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = MallInfo2
+    m = libc.mallinfo2()
+    log(f"glibc: heap {m.arena / 2**20:.0f} MB (in use {m.uordblks / 2**20:.0f}, free "
+        f"{m.fordblks / 2**20:.0f}), mmapped {m.hblkhd / 2**20:.0f} MB")
+    with tempfile.TemporaryFile("w+") as f:
+        saved = _os.dup(2)
+        _os.dup2(f.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            _os.dup2(saved, 2)
+            _os.close(saved)
+        f.seek(0)
+        lines = [l.strip() for l in f if l.startswith(("# arenas", "Total", "# bytes in"))]
+    log("pymalloc:", *("\n  " + l for l in lines))
 
 
 def _register_page_models() -> None:
