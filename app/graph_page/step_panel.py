@@ -81,12 +81,8 @@ class PlayerBar:
             return
         k = self.player.value
         with set_curdoc(doc), pn.io.hold(doc):
-            self._echoing = True
-            try:
-                self.player.value = k + 1
-                self.player.value = k
-            finally:
-                self._echoing = False
+            self._set_quietly(k + 1)
+            self._set_quietly(k)
             self._go_to(k)
 
     def resend(self) -> None:
@@ -107,6 +103,7 @@ class PlayerBar:
         doc.add_next_tick_callback(back)
 
     def _set_quietly(self, k: int) -> None:
+        """Set the Player from the server: not a click for the model to follow."""
         self._echoing = True
         try:
             self.player.value = k
