@@ -92,9 +92,10 @@ class PlayerBar:
         So: one step off, then back in the next tick (one message would combine the two into
         no change at all). The model does not move."""
         doc = pn.state.curdoc
-        if doc is None or doc.session_context is None:
-            return
         k = self.player.value
+        if doc is None or doc.session_context is None or k <= 100:
+            return          # at or below 100 (the slider's default max) the page shows it right
+        self._moved = True  # a server move: a click crossing it is resynced (_player_moved)
         self._set_quietly(k + 1 if k < self.player.end else k - 1)
 
         def back():
