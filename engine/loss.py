@@ -16,6 +16,9 @@ from .value import Value
 
 LOSSES = ("max_margin", "mse", "bce")
 SCHEDULES = ("linear_decay", "constant")
+#: The hidden layers' nonlinearities a run offers (``engine.nn`` ops; ``mlp_scores`` applies
+#: each through its numpy rule in ``engine.ops``).
+NONLINS = ("relu", "tanh")
 
 
 # ---- the recipe -------------------------------------------------------------------------------
@@ -23,7 +26,7 @@ SCHEDULES = ("linear_decay", "constant")
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train. ``hidden`` hidden-layer sizes (the output layer of size 1 is added),
-    ``nonlin`` ``"relu"`` or ``"tanh"``, ``loss`` one of ``LOSSES``, ``alpha`` the L2 weight
+    ``nonlin`` one of ``NONLINS``, ``loss`` one of ``LOSSES``, ``alpha`` the L2 weight
     decay factor, ``lr`` the (initial) learning rate, ``schedule`` ``"constant"`` or
     ``"linear_decay"`` (micrograd's ``lr * (1 - 0.9 * k / n_steps)``, then held at
     ``0.1 * lr``), ``batch_size`` ``None`` for full batch, ``seed`` seeds the initial weights
@@ -43,8 +46,8 @@ class TrainConfig:
             raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
-        if self.nonlin not in ("relu", "tanh"):
-            raise ValueError(f"nonlin must be 'relu' or 'tanh', got {self.nonlin!r}")
+        if self.nonlin not in NONLINS:
+            raise ValueError(f"nonlin must be one of {NONLINS}, got {self.nonlin!r}")
         if any(int(h) != h or h < 1 for h in self.hidden):
             raise ValueError(f"hidden sizes must be positive integers, got {self.hidden!r}")
         if self.batch_size is not None and self.batch_size < 1:

@@ -91,7 +91,7 @@ def _np_pow_local(a, b, out):
 
 # ---- the table ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Op:
     """One operation, built with keywords.
 
@@ -102,6 +102,10 @@ class Op:
     two operands, ``__radd__``); ``symbol`` how the graph draws the op node; ``aliases`` names
     other engines use; ``formulas``/``latex_local`` the local derivatives as text/LaTeX and
     ``latex`` the forward rule as LaTeX, all templates over ``$a``, ``$b``, ``$out``.
+    ``latex_name`` names a one-operand op in LaTeX (default ``\\operatorname{name}``): its
+    ``latex`` defaults to ``name(a)`` written with it, and a neuron step's chain writes its
+    derivative ``name'(a)``. ``activation``: a neuron's nonlinearity, which ``engine.scopes``
+    looks for when it finds neurons by structure.
     """
     name: str
     arity: int
@@ -110,12 +114,14 @@ class Op:
     forward: Callable
     local: Callable
     formulas: tuple
-    latex: str
     latex_local: tuple
+    latex: str = ""
     np_forward: Callable | None = None
     np_local: Callable | None = None
     dunder: str = ""
     aliases: tuple = ()
+    latex_name: str = ""
+    activation: bool = False
 
     def __post_init__(self):
         if self.arity not in (1, 2):        # engine.backprop's sweeps spell out both cases
@@ -123,6 +129,12 @@ class Op:
         for rule in ("forward", "local"):
             if getattr(self, "np_" + rule) is None:
                 object.__setattr__(self, "np_" + rule, getattr(self, rule))
+        if self.arity == 1 and not self.latex_name:
+            object.__setattr__(self, "latex_name", rf"\operatorname{{{self.name}}}")
+        if self.arity == 1 and not self.latex:
+            object.__setattr__(self, "latex", rf"{self.latex_name}\left($a\right)")
+        if not self.latex:
+            raise ValueError(f"op {self.name!r}: a two-operand op needs its latex")
 
     @property
     def is_function(self) -> bool:
@@ -161,34 +173,39 @@ OPS: dict[str, Op] = {op.name: op for op in (
        np_forward=np.power, np_local=_np_pow_local,
        formulas=("$b * $a**($b - 1)", "$out * log($a)"),
        latex="$a^{$b}", latex_local=(r"$b \cdot $a^{$b - 1}", r"$out \cdot \ln\left($a\right)")),
-    Op(name="neg", arity=1, syntax="-$a", symbol="\u2212", dunder="neg",
+    Op(name="neg", arity=1, syntax="-$a", symbol="\u2212", dunder="neg", latex_name="-",
        forward=lambda a: -a, local=lambda a, out: (-1.0,),
-       formulas=("-1",), latex=r"-\left($a\right)", latex_local=("-1",)),
+       formulas=("-1",), latex_local=("-1",)),
     Op(name="tanh", arity=1, syntax="tanh($a)", symbol="tanh", aliases=("TANH",),
+       activation=True, latex_name=r"\tanh",
        forward=math.tanh, local=lambda a, out: (1.0 - out * out,), np_forward=np.tanh,
-       formulas=("1 - $out**2",), latex=r"\tanh\left($a\right)", latex_local=("1 - $out^{2}",)),
+       formulas=("1 - $out**2",), latex_local=("1 - $out^{2}",)),
     Op(name="relu", arity=1, syntax="relu($a)", symbol="ReLU", aliases=("ReLU", "Relu"),
+       activation=True,
        forward=relu, local=lambda a, out: (1.0 if out > 0 else 0.0,),
        np_forward=lambda a: np.where(a < 0, 0.0, a + 0.0),
        np_local=lambda a, out: ((out > 0).astype(float),),
        formulas=("1 if $out > 0 else 0",),
-       latex=r"\operatorname{relu}\left($a\right)", latex_local=("[$out > 0]",)),
-    Op(name="exp", arity=1, syntax="exp($a)", symbol="exp",
+       latex_local=("[$out > 0]",)),
+    Op(name="exp", arity=1, syntax="exp($a)", symbol="exp", latex_name=r"\exp",
        forward=exp, local=lambda a, out: (out,), np_forward=np.exp,
-       formulas=("$out",), latex=r"\exp\left($a\right)", latex_local=("$out",)),
-    Op(name="log", arity=1, syntax="log($a)", symbol="log",
+       formulas=("$out",), latex_local=("$out",)),
+    Op(name="log", arity=1, syntax="log($a)", symbol="log", latex_name=r"\ln",
        forward=log, local=lambda a, out: (div(1.0, a),), np_forward=np.log,
-       formulas=("1/$a",), latex=r"\ln\left($a\right)", latex_local=(r"\frac{1}{$a}",)),
-    Op(name="sigmoid", arity=1, syntax="sigmoid($a)", symbol="\u03c3",
+       formulas=("1/$a",), latex_local=(r"\frac{1}{$a}",)),
+    Op(name="sigmoid", arity=1, syntax="sigmoid($a)", symbol="\u03c3", activation=True,
+       latex_name=r"\sigma",
        forward=sigmoid, local=lambda a, out: (out * (1.0 - out),), np_forward=_np_sigmoid,
-       formulas=("$out * (1 - $out)",), latex=r"\sigma\left($a\right)",
-       latex_local=(r"$out \cdot \left(1 - $out\right)",)),
+       formulas=("$out * (1 - $out)",), latex_local=(r"$out \cdot \left(1 - $out\right)",)),
     # the builtin abs serves numpy arrays as it is; abs'(0) = 0, as in torch
     Op(name="abs", arity=1, syntax="abs($a)", symbol="abs", dunder="abs",
        forward=abs, local=lambda a, out: (sign(a),), np_local=lambda a, out: (np.sign(a),),
        formulas=("sign($a)",), latex=r"\left|$a\right|",
        latex_local=(r"\operatorname{sign}\left($a\right)",)),
 )}
+
+#: A neuron's nonlinearities (``engine.scopes`` finds neurons by them).
+ACTIVATIONS = tuple(op.name for op in OPS.values() if op.activation)
 
 # Names other micrograd-style engines give the same operations (karpathy's micrograd: 'ReLU'),
 # and the symbols the graph draws (an exported graph's op nodes may carry them).

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .ops import OPS
 from .steps import InputTerm, Step, StepRecords, fmt
 
 
@@ -172,7 +173,7 @@ def factor_symbol(factor) -> str:
     op, name, _ = factor
     if op == "*":
         return name
-    if op in ("tanh", "relu", "sigmoid", "exp", "log", "neg"):
+    if op in OPS and OPS[op].arity == 1:
         return f"{op}'({name})"
     return f"d({op})/d{name}"
 

@@ -12,7 +12,7 @@ gives one scope per call, ``("call 1", "layer 0", "neuron 0")``; parameters shar
 then belong to none of them.
 
 **By structure** (karpathy's micrograd Values, expressions, imported JSON: no records). A
-*neuron* is an activation ``tanh``, ``relu`` or ``sigmoid`` applied to a pre-activation that is
+*neuron* is an activation (``engine.ops.ACTIVATIONS``: ``tanh``, ``relu``, ``sigmoid``) applied to a pre-activation that is
 a tree of ``+`` whose terms are
 
 - *products* ``*`` with at least one leaf operand (the weighted inputs ``w_i * x_i``), at least
@@ -36,9 +36,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .ops import ALIASES
-
-ACTIVATIONS = ("tanh", "relu", "sigmoid")
+from .ops import ACTIVATIONS, ALIASES
 
 
 def record(root, path: tuple, stop=()) -> None:

@@ -33,13 +33,13 @@ is the stable spelling):
 - ``engine.train_worker``:  ``run_steps``, ``run_in_worker``, ``exit_with_parent`` (a run in a
   worker process).
 """
-from .loss import (LOSSES, SCHEDULES, CompiledLoss, TrainConfig, build_loss, estimate_nodes,
-                   learning_rate, per_sample_loss)
+from .loss import (LOSSES, NONLINS, SCHEDULES, CompiledLoss, TrainConfig, build_loss,
+                   estimate_nodes, learning_rate, per_sample_loss)
 from .train_records import Inspection, ParamUpdate, StepRecord, TrainState
 from .train_worker import CACHE_SIZE, exit_with_parent, run_in_worker, run_steps
 from .trainer import Trainer, accuracy, mlp_scores
 
-__all__ = ["LOSSES", "SCHEDULES", "TrainConfig", "learning_rate", "per_sample_loss",
+__all__ = ["LOSSES", "NONLINS", "SCHEDULES", "TrainConfig", "learning_rate", "per_sample_loss",
            "build_loss", "estimate_nodes", "CompiledLoss", "StepRecord", "ParamUpdate",
            "Inspection", "TrainState", "Trainer", "mlp_scores", "accuracy", "run_steps",
            "run_in_worker", "exit_with_parent", "CACHE_SIZE"]

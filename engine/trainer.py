@@ -8,6 +8,7 @@ import numpy as np
 from .backprop import descend
 from .loss import CompiledLoss, TrainConfig, build_loss, estimate_nodes, learning_rate
 from .nn import MLP
+from .ops import OPS
 from .train_records import Inspection, ParamUpdate, StepRecord, TrainState
 from .tape import Tape
 from .value import Value
@@ -27,7 +28,7 @@ def mlp_scores(weights: np.ndarray, X: np.ndarray, nin: int, hidden: tuple,
         at += n_out * (n_in + 1)
         h = h @ block[:, :n_in].T + block[:, n_in]
         if layer < len(sizes) - 2:
-            h = np.maximum(h, 0.0) if nonlin == "relu" else np.tanh(h)
+            h = OPS[nonlin].np_forward(h)
     return h[:, 0]
 
 

@@ -10,12 +10,12 @@ every number is the per-op step's own (``engine.scope_steps``).
 
 from __future__ import annotations
 
+from engine.ops import OPS
+
 from .formatting import fmt_latex_number, grad_symbol, latex_symbol
 
 #: Chain lines written in LaTeX; the rest are counted (the plain text beside lists them all).
 MAX_CHAIN_LINES = 4
-_FN = {"tanh": r"\tanh", "relu": r"\operatorname{relu}", "sigmoid": r"\sigma", "exp": r"\exp",
-       "log": r"\ln", "neg": "-"}
 
 
 def scope_title(record) -> str:
@@ -27,8 +27,8 @@ def factor_latex(factor) -> str:
     op, name, _ = factor
     if op == "*":
         return latex_symbol(name)
-    if op in _FN:
-        return rf"{_FN[op]}'\left({latex_symbol(name)}\right)"
+    if op in OPS and OPS[op].arity == 1:
+        return rf"{OPS[op].latex_name}'\left({latex_symbol(name)}\right)"
     return rf"\partial({op})/\partial {latex_symbol(name)}"
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import param
 
 from engine.datasets import DATASETS, make_dataset
-from engine.train import Inspection, TrainConfig, Trainer, estimate_nodes
+from engine.train import NONLINS, Inspection, TrainConfig, Trainer, estimate_nodes
 
 from .doc_thread import DocumentThread, weak_call
 from .pool import training_pool
@@ -64,7 +64,7 @@ class TrainModel(param.Parameterized):
     noise = param.Number(default=0.1, bounds=(0.0, 0.5))
     seed = param.Integer(default=1337)
     hidden = param.String(default="16, 16", doc="hidden layer widths, e.g. '16, 16'")
-    nonlin = param.Selector(default="relu", objects=["relu", "tanh"])
+    nonlin = param.Selector(default=TrainConfig.nonlin, objects=list(NONLINS))
     loss = param.Selector(default="max_margin", objects=LOSS_OPTIONS)
     alpha = param.Number(default=1e-4, bounds=(0.0, None), doc="L2 weight decay")
     lr = param.Number(default=1.0, bounds=(0.0, None), doc="learning rate")
