@@ -76,7 +76,7 @@ def test_inspect_sample_opens_the_largest_loss_by_default_and_says_why():
                              config=TrainConfig(hidden=(4,), seed=1))
     app.train_view = view
     view.step(30)
-    assert view.w_sample.value is None
+    assert view.controls.w_sample.value is None
     ins = view.inspect()
     sample, loss = largest_loss_sample(view.trainer)
     losses = [view.trainer.inspect(s).loss for s in range(len(view.X))]
@@ -87,6 +87,6 @@ def test_inspect_sample_opens_the_largest_loss_by_default_and_says_why():
     assert np.any(m.compiled.tape.grad[[m.compiled.tape.index[u.node] for u in ins.updates]] != 0)
     assert f"sample {sample}: largest loss {loss:.3g}" in app.notices.message
     assert f"sample {sample}: largest loss" in view.inspect_info.object
-    view.w_sample.value = 3                       # chosen: that one, no reason given
+    view.controls.w_sample.value = 3                       # chosen: that one, no reason given
     assert view.inspect().sample == 3 and view.inspect_reason == ""
     view.close()

@@ -43,27 +43,27 @@ def test_structure_changes_reset_and_reuse_compiled_graphs(view):
     view.step(4)
     compiled = view.trainer.compiled
     X_before = view.X.copy()
-    view.w_dataset.value = "circles"            # same architecture and batch size
+    view.controls.w_dataset.value = "circles"            # same architecture and batch size
     assert view.trainer.k == 0 and view.curves.n_points == 0
     assert view.trainer.compiled is compiled
     assert not np.array_equal(view.X, X_before)
-    view.w_hidden.value = "5, 3"                # new architecture: compiled anew
+    view.controls.w_hidden.value = "5, 3"                # new architecture: compiled anew
     assert view.trainer.config.hidden == (5, 3) and view.trainer.compiled is not compiled
-    view.w_hidden.value = "4"                   # back: found in the view's cache
+    view.controls.w_hidden.value = "4"                   # back: found in the view's cache
     assert view.trainer.compiled is compiled
 
 
 def test_hyperparameters_apply_to_the_next_step_without_reset(view):
     view.step(2)
-    view.w_lr.value = 0.25
-    view.w_schedule.value = "constant"
+    view.controls.w_lr.value = 0.25
+    view.controls.w_schedule.value = "constant"
     assert view.trainer.k == 2
     assert view.step(1)[0].lr == 0.25
 
 
 def test_a_bad_hidden_layer_text_is_reported_and_keeps_the_trainer(view):
     trainer = view.trainer
-    view.w_hidden.value = "16, x"
+    view.controls.w_hidden.value = "16, x"
     assert view.trainer is trainer
     assert "hidden layers" in view.error and "hidden layers" in view.status.object
     with pytest.raises(ValueError):
@@ -78,7 +78,7 @@ def test_inspect_hands_a_steppable_graph_and_update_records_to_the_callback():
     view = create_train_view(on_inspect=lambda root, updates: got.append((root, updates)),
                              n_samples=40, config=SMALL)
     view.step(2)
-    view.w_sample.value = 5
+    view.controls.w_sample.value = 5
     ins = view.inspect()
     (root, updates), = got
     assert isinstance(root, Value) and root is ins.root and root.label == "loss"
@@ -94,7 +94,7 @@ def test_inspect_hands_a_steppable_graph_and_update_records_to_the_callback():
 def test_clicking_near_a_point_picks_that_sample(view):
     x, y = view.X[11]
     view.boundary.tap.param.update(x=x + 1e-3, y=y - 1e-3)     # as a click on the plot
-    assert view.w_sample.value == 11
+    assert view.controls.w_sample.value == 11
 
 
 def test_views_share_nothing():
@@ -110,7 +110,7 @@ def test_run_trains_in_a_periodic_callback_until_paused():
     async def scenario():
         view = create_train_view(n_samples=40, config=SMALL, period_ms=20)
         view.run()
-        assert view.running and view.b_run.disabled and not view.b_pause.disabled
+        assert view.running and view.controls.b_run.disabled and not view.controls.b_pause.disabled
         for _ in range(100):
             await asyncio.sleep(0.02)
             if view.trainer.k >= 5:
@@ -126,12 +126,12 @@ def test_run_trains_in_a_periodic_callback_until_paused():
 
 
 def test_a_model_too_big_to_compile_quickly_is_refused_with_advice(view):
-    view.w_samples.value = 200
+    view.controls.w_samples.value = 200
     trainer = view.trainer
-    view.w_hidden.value = "32, 32, 32"
+    view.controls.w_hidden.value = "32, 32, 32"
     assert view.trainer is trainer
     assert "nodes" in view.error and "smaller batch" in view.error
-    view.w_batch.value = 16                     # minibatches make the graph small enough
+    view.controls.w_batch.value = 16                     # minibatches make the graph small enough
     assert view.trainer is not trainer and view.trainer.config.hidden == (32, 32, 32)
     assert view.error == ""
 
@@ -150,11 +150,11 @@ def test_a_refused_layer_spec_keeps_its_message_beside_the_box_until_fixed(view)
     """Issue 13 fault 8: '64, 64, 64' is refused; Run/Step keep training the model already built
     and the box says so until its text builds."""
     trainer = view.trainer
-    view.w_hidden.value = "64, 64, 64"
-    assert view.trainer is trainer and view.refused.visible
-    assert "32" in view.refused.object and "current model" in view.refused.object
+    view.controls.w_hidden.value = "64, 64, 64"
+    assert view.trainer is trainer and view.controls.refused.visible
+    assert "32" in view.controls.refused.object and "current model" in view.controls.refused.object
     view.step(2)                                   # trains the old model; the note stays
-    assert view.trainer is trainer and view.refused.visible
-    view.w_hidden.value = "8"
+    assert view.trainer is trainer and view.controls.refused.visible
+    view.controls.w_hidden.value = "8"
     assert view.trainer is not trainer and view.trainer.config.hidden == (8,)
-    assert not view.refused.visible and view.error == ""
+    assert not view.controls.refused.visible and view.error == ""

@@ -6,18 +6,12 @@ data, weights, history), ``steps``, ``new_records`` (the steps just applied, to 
 ``running``, ``queued``, ``error``, ``refused``, ``inspection``. No maths here: the engine
 trains, this decides when and where.
 
-Training runs as jobs on this process's ``TrainingPool`` (``app.train.pool``): a job takes a
-snapshot of the trainer, runs a few steps away from the event loop, and its result is applied
-on the document's thread (``doc.add_next_tick_callback``; outside a server, the asyncio loop).
-One job is in flight per session; the next starts a tick later. Pause is exact: a job whose
-result arrives after the click is dropped, so the state shown is the last one applied, with
-steps, weights and losses of the same moment.
+Training off the event loop (Run, Step, Pause; the pool and the document's thread) is the
+``OffLoopRuns`` mixin (``app.train.model_runs``).
 """
 from __future__ import annotations
 
 import dataclasses
-import time
-from functools import partial
 from collections import OrderedDict
 
 import numpy as np
@@ -26,7 +20,7 @@ import param
 from engine.datasets import DATASETS, make_dataset
 from engine.train import NONLINS, Inspection, TrainConfig, Trainer, estimate_nodes
 
-from .doc_thread import DocumentThread, weak_call
+from .model_runs import OffLoopRuns
 from .pool import training_pool
 
 LOSS_OPTIONS = {"max-margin (micrograd demo)": "max_margin", "mean squared error": "mse",
@@ -54,7 +48,7 @@ def parse_hidden(text: str) -> tuple:
     return sizes
 
 
-class TrainModel(param.Parameterized):
+class TrainModel(OffLoopRuns, param.Parameterized):
     """One session's training run (see the module docstring). Methods: ``reset()``,
     ``step(n)`` (here and now, for scripts and tests), ``run()``, ``pause()``,
     ``inspect(sample)``, ``close()``."""
@@ -93,6 +87,7 @@ class TrainModel(param.Parameterized):
         super().__init__(**params)
         self.period_ms = period_ms
         self._compiled = OrderedDict()
+        # OffLoopRuns' state: where results are applied, and which run a job belongs to
         self._generation = 0        # bumped by pause(): a job of an older run is dropped
         self._thread = self._pool = None
         self._in_flight = False
@@ -192,92 +187,7 @@ class TrainModel(param.Parameterized):
                           "too large for this loss (MSE: try 0.1); lower it and press Reset")
         return finite
 
-    # ---- training off the loop ---------------------------------------------------------------
-    def run(self) -> None:
-        """Train until paused: jobs on the process's pool, results applied on this document's
-        thread (a server session's, else the running asyncio loop's)."""
-        if self.running or self.trainer is None:
-            return
-        import panel as pn
-
-        if not self._attach(pn.state.curdoc):
-            return
-        self._generation += 1
-        self.param.update(running=True, error="")
-        generation, thread = self._generation, self._thread
-        granted = weak_call(self, "_granted", generation)
-        if self._pool.acquire(self, lambda: thread.post(granted)):
-            self._submit(generation)
-        else:
-            self.queued = True
-
-    def step_later(self, n: int = 1) -> None:
-        """``n`` steps as one job off the loop (the Step button): shown when done."""
-        if self.running or self._in_flight or self.trainer is None:
-            return
-        import panel as pn
-
-        if self._attach(pn.state.curdoc):
-            self._generation += 1
-            self._submit(self._generation, n=n, again=False)
-
-    def _attach(self, doc) -> bool:
-        """Remember where results are applied: a server session's document, else the running
-        asyncio loop. Without either nothing could apply them: say so (use ``step``)."""
-        self._thread = DocumentThread(doc)
-        if not self._thread.ok:
-            self.error = "no event loop to train on here: call step(n)"
-            return False
-        self._pool = training_pool()
-        return True
-
-    def _granted(self, generation: int) -> None:
-        if generation == self._generation and self.running:
-            self.queued = False
-            self._submit(generation)
-        elif self._pool is not None:
-            self._pool.release(self)        # paused while queued: pass the slot on
-
-    def _submit(self, generation: int, n: int | None = None, again: bool = True) -> None:
-        if generation != self._generation or self._pool is None:
-            return
-        started = time.monotonic()
-        self._in_flight = True
-        future = self._pool.submit(self.trainer.snapshot(), int(n or self.speed))
-        thread, apply = self._thread, weak_call(self, "_apply", generation)
-        future.add_done_callback(lambda f: thread.post(partial(apply, f, started, again)))
-
-    def _apply(self, generation: int, future, started: float, again: bool) -> None:
-        """On the document's thread: take a job's result, unless paused since."""
-        if generation != self._generation or self.trainer is None:
-            return                  # paused (or reset) since: this job's steps never show
-        self._in_flight = False
-        from ..session import page_closed
-
-        if self._thread.doc is not None and page_closed(self._thread.doc):
-            return self.pause()     # the tab was closed: stop now, not when Bokeh drops it
-        try:
-            state, records, n_nodes = future.result()
-        except Exception as exc:   # noqa: BLE001 - shown, never a silently dying run
-            self.pause()
-            self.error = f"training failed: {exc}"
-            return
-        self.trainer.restore(state, records)
-        self._nodes = n_nodes
-        self._publish(records)
-        if again and self.running:
-            wait = max(0.0, self.period_ms / 1000 - (time.monotonic() - started))
-            self._thread.later(wait, weak_call(self, "_submit", generation))
-
-    def pause(self) -> None:
-        """Stop at once: no step is applied after this call (a job in flight is dropped)."""
-        self._generation += 1
-        self._in_flight = False
-        if self._pool is not None:
-            self._pool.release(self)
-        if self.running or self.queued:
-            self.param.update(running=False, queued=False)
-
+    # ---- the session's end --------------------------------------------------------------------
     def close(self) -> None:
         """The session ended: stop and drop the trainer and compiled graphs."""
         self.pause()

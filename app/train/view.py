@@ -2,10 +2,12 @@
 
 ``create_train_view(on_inspect=...)`` builds a fresh, independent view (no module state) of a
 fresh ``TrainModel`` (``app.train.model``, which holds the run and decides where steps run):
-controls bound to the model's parameters; Run / Pause / Step / Reset; streaming loss and
-accuracy curves; the decision boundary; a sortable parameter table; and "Inspect one sample",
-which hands that sample's loss graph (fresh ``engine.Value``s with the current weights) and its
-update records to ``on_inspect(value_graph, update_records)``. Standalone::
+the settings column (``app.train.controls``: controls bound to the model's parameters; Run /
+Pause / Step / Reset); streaming loss and accuracy curves, brought up to date with the model
+(throttled while training); the decision boundary; a sortable parameter table; the live
+network (``app.train.network_view``); and "Open in Graph tab", which hands the followed
+sample's loss graph (fresh ``engine.Value``s with the current weights) and its update records
+to ``on_inspect(value_graph, update_records)``. Standalone::
 
     python -m app.train.view [port]
 """
@@ -22,10 +24,11 @@ from panel.viewable import Viewer
 
 from ..responsive import TRAIN_BODY as BODY_CSS, TRAIN_ROOT as ROOT_CSS
 from ..responsive import TRAIN_SIDE as SIDE_CSS, TRAIN_TABS as TABS_CSS
+from .controls import TrainControls, heading
 from .model import TrainModel, parse_hidden  # noqa: F401 - parse_hidden: public here too
 from .network_view import NetworkView
 from .plots import BoundaryPlot, CurvePlots
-from .texts import inspection_html, refused_html, status_html  # noqa: F401 - status_html too
+from .texts import inspection_html, status_html
 
 #: While training, the page is updated at most this often (seconds): curves and status, the
 #: boundary image, the parameter table. Each update is work on the server's event loop that
@@ -34,7 +37,8 @@ from .texts import inspection_html, refused_html, status_html  # noqa: F401 - st
 CURVES_S, BOUNDARY_S, TABLE_S = 0.5, 1.0, 2.0
 
 class TrainView(Viewer):
-    """Widgets and plots of one ``TrainModel`` (``model``). The model's methods are
+    """The page of one ``TrainModel`` (``model``): its settings column (``controls``), the
+    plots brought up to date with it, the live network. The model's methods are
     forwarded for scripts and tests: ``reset()``, ``step(n)``, ``run()``, ``pause()``,
     ``inspect(sample)``, ``close()``; ``trainer``, ``X``, ``y``, ``running``, ``error``,
     ``last_inspection`` read the model."""
@@ -65,16 +69,12 @@ class TrainView(Viewer):
         self.status = pn.pane.HTML(pn.bind(lambda *_: status_html(m), self.param.shown,
                                            m.param.trainer, m.param.queued, m.param.error),
                                    sizing_mode="stretch_width", margin=(2, 10))
-        self.refused = pn.pane.HTML(pn.bind(lambda *_: refused_html(m), m.param.refused),
-                                    visible=pn.bind(bool, m.param.refused),
-                                    sizing_mode="stretch_width", margin=(0, 10),
-                                    css_classes=["train-refused"])
         self.inspect_info = pn.pane.HTML(
             pn.bind(lambda ins, why: inspection_html(ins, self.on_inspect is not None, why),
                     m.param.inspection, m.param.inspect_reason),
             sizing_mode="stretch_width", height=150, margin=(0, 6), styles={"overflow-y": "auto"})
-        self._make_widgets()
-        self.network = NetworkView(m, controls=(self.w_sample, self.w_with_l2, self.b_inspect))
+        self.controls = c = TrainControls(m, on_inspect=self.inspect)
+        self.network = NetworkView(m, controls=(c.w_sample, c.w_with_l2, c.b_inspect))
         m.param.watch(self._on_trainer, "trainer")
         m.param.watch(self._on_records, "new_records")
         m.param.watch(self._on_recipe, ["alpha", "lr", "schedule", "n_steps"])
@@ -84,43 +84,6 @@ class TrainView(Viewer):
                                       ["x", "y"])
         self._on_trainer()
         self._layout = self._compose()
-
-    # ---- widgets: views of the model's parameters ---------------------------------------------
-    def _make_widgets(self) -> None:
-        m, w = self.model.param, pn.widgets
-        self.w_dataset = w.Select.from_param(m.dataset, name="Data set", width=130)
-        self.w_samples = w.IntSlider.from_param(m.n_samples, name="Samples", step=10, width=130)
-        self.w_noise = w.FloatSlider.from_param(m.noise, name="Noise", step=0.01, width=130)
-        self.w_seed = w.IntInput.from_param(m.seed, name="Seed", width=130)
-        self.w_hidden = w.TextInput.from_param(m.hidden, name="Hidden layers", width=130)
-        self.w_nonlin = w.RadioButtonGroup.from_param(m.nonlin, name="", width=130,
-                                                      margin=(26, 10, 5, 10))
-        self.w_loss = w.Select.from_param(m.loss, name="Loss", width=270)
-        self.w_alpha = w.FloatInput.from_param(m.alpha, name="L2 alpha", step=1e-4, width=130)
-        self.w_lr = w.FloatInput.from_param(m.lr, name="Learning rate", step=0.05, width=130)
-        self.w_schedule = w.Select.from_param(m.schedule, name="Schedule", width=130)
-        self.w_n_steps = w.IntInput.from_param(m.n_steps, name="Decay over (steps)", width=130)
-        self.w_batch = w.Select.from_param(m.batch, name="Batch", width=130)
-        self.w_speed = w.IntSlider.from_param(m.speed, name="Steps per tick", width=130)
-        # Material buttons are at least 64 px wide: four of them fill the 310 px column
-        self.b_run = w.Button(label="▶ Run", color="success", width=64, margin=(5, 2))
-        self.b_pause = w.Button(label="❚❚ Pause", color="warning", width=80, disabled=True,
-                                margin=(5, 2))
-        self.b_step = w.Button(label="Step", color="primary", width=64, margin=(5, 2))
-        self.b_reset = w.Button(label="Reset", color="light", width=64, margin=(5, 2))
-        # empty: Inspect opens the sample with the largest loss (TrainModel.inspect)
-        self.w_sample = w.IntInput.from_param(m.sample, name="", width=90,
-                                              placeholder="sample #",
-                                              margin=(4, 6))
-        self.w_with_l2 = w.Checkbox.from_param(m.with_l2, name="with L2",
-                                               margin=(10, 6, 4, 6))
-        self.b_inspect = w.Button(label="Open in Graph tab", color="primary", width=140,
-                                  margin=(4, 6))
-        self.b_run.on_click(lambda _: self.model.run())
-        self.b_pause.on_click(lambda _: self.model.pause())
-        self.b_step.on_click(lambda _: self.model.step_later(1))
-        self.b_reset.on_click(lambda _: self.model.reset())
-        self.b_inspect.on_click(lambda _: self.inspect())
 
     # ---- the model's methods ------------------------------------------------------------------
     def reset(self) -> None:
@@ -194,9 +157,7 @@ class TrainView(Viewer):
             # the state paused on, everything at one step; sent before the buttons change, so
             # a page showing Run enabled again already shows that state
             self._bring_up_to_date(force=True)
-        self.b_run.disabled = running
-        self.b_pause.disabled = not running
-        self.b_step.disabled = running
+        self.controls.show_running(running)
 
     def _on_inspection(self, event) -> None:
         self._mark_followed()
@@ -237,29 +198,6 @@ class TrainView(Viewer):
 
     # ---- layout -------------------------------------------------------------------------------
     def _compose(self):
-        def heading(text):
-            return pn.pane.HTML(f"<div style='font-size:13px;font-weight:600;color:#333'>{text}"
-                                "</div>", margin=(6, 10, 0, 10))
-
-        controls = pn.Column(
-            pn.pane.HTML("<div style='font-size:20px;font-weight:700;color:#222'>Train an MLP"
-                         "</div><div style='font-size:12px;color:#666'>every step through the "
-                         "compiled tape</div>", margin=(6, 10, 2, 10)),
-            heading("Data"),
-            pn.Row(self.w_dataset, self.w_samples, margin=0),
-            pn.Row(self.w_noise, self.w_seed, margin=0),
-            heading("Model"),
-            pn.Row(self.w_hidden, self.w_nonlin, margin=0),
-            self.refused,
-            heading("Recipe"),
-            self.w_loss,
-            pn.Row(self.w_lr, self.w_schedule, margin=0),
-            pn.Row(self.w_n_steps, self.w_alpha, margin=0),
-            pn.Row(self.w_batch, self.w_speed, margin=0),
-            pn.Row(self.b_run, self.b_pause, self.b_step, self.b_reset, margin=(8, 4)),
-            width=310, margin=0,
-            styles={"border-right": "1px solid #ddd", "background": "#fbfbfb"},
-        )
         # left: the data and how learning goes; right: the network itself (or its table)
         side = pn.Column(
             pn.pane.Bokeh(self.boundary.figure, margin=(0, 4), css_classes=["train-fixed-plot"]),
@@ -276,7 +214,7 @@ class TrainView(Viewer):
                                              css_classes=["train-body"]),
                          sizing_mode="stretch_both", margin=0, stylesheets=[BODY_CSS],
                          css_classes=["train-main"])
-        return pn.Row(controls, main, sizing_mode="stretch_both", margin=0,
+        return pn.Row(self.controls, main, sizing_mode="stretch_both", margin=0,
                       css_classes=["train-page"], stylesheets=[ROOT_CSS])
 
     def __panel__(self):
