@@ -13,12 +13,11 @@ import sys
 
 import pytest
 
-from browser_support import free_port, serve_command, stop
+from conftest import playwright_expect
 
-if os.environ.get("CI"):
-    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
-else:
-    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
+
+from browser_support import free_port, serve_command, stop
 
 pytestmark = pytest.mark.browser
 

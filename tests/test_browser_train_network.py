@@ -4,16 +4,14 @@ on a data point follows that sample; a click on a neuron opens it into its scala
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
-from browser_support import train_one_step
+from conftest import playwright_expect
 
-if os.environ.get("CI"):
-    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
-else:
-    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
+
+from browser_support import train_one_step
 
 pytestmark = pytest.mark.browser
 
@@ -78,9 +76,9 @@ def test_live_network_learns_steps_back_follows_and_opens(new_page, served_app, 
     train_one_step(page, served_app)
     first = wait_network(page, "n.neurons.length >= 33", timeout=90_000)   # MLP(2, [16, 16, 1])
 
-    # Run for a while: the neuron boxes' activations and grads change between two frames
+    # Run: the neuron boxes' activations and grads change from frame to frame
     page.get_by_role("button", name="\u25b6 Run").click()
-    page.wait_for_timeout(3000)
+    expect(page.get_by_role("button", name="\u275a\u275a Pause")).to_be_enabled(timeout=15_000)
     a = wait_network(page, differs(first["neurons"]).format("neurons"))
     b = wait_network(page, differs(a["neurons"]).format("neurons"))
     assert a["neurons"] != b["neurons"] and a["drawn"] == b["drawn"]   # patched, not rebuilt

@@ -3,14 +3,11 @@ graph in the Graph tab to the final gradient-descent update (headless Chromium).
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-if os.environ.get("CI"):
-    from playwright.sync_api import expect  # CI must have it: fail loudly, never skip
-else:
-    expect = pytest.importorskip("playwright.sync_api", reason="playwright not installed").expect
+from conftest import playwright_expect
+
+expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from browser_support import node_texts, output_text, train_one_step
 
