@@ -14,7 +14,9 @@ import subprocess
 import sys
 import textwrap
 
-from engine.ops import OPS
+import pytest
+
+from engine.ops import OPS, Op
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -111,6 +113,18 @@ def test_the_check_fails_without_the_new_op(tmp_path):
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
                          capture_output=True, text=True, timeout=300)
     assert run.returncode != 0 and "sin" in run.stderr
+
+
+def test_a_new_ops_defaults_and_what_it_must_give():
+    rules = dict(forward=lambda a: a, local=lambda a, out: (1.0,), formulas=("1",),
+                 latex_local=("1",))
+    op = Op(name="ident", arity=1, syntax="ident($a)", symbol="id", **rules)
+    assert (op.latex_name, op.latex) == (r"\operatorname{ident}", r"\operatorname{ident}\left($a\right)")
+    assert op.np_forward is op.forward and op.is_function and not op.activation
+    with pytest.raises(ValueError, match="needs its latex"):
+        Op(name="@", arity=2, syntax="$a @ $b", symbol="@", **rules)
+    with pytest.raises(ValueError, match="arity must be 1 or 2"):
+        Op(name="fma", arity=3, syntax="fma($a)", symbol="fma", **rules)
 
 
 # The nonlinearities a network offers are choices of engine.nn and the training recipe (each
