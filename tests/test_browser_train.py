@@ -103,6 +103,9 @@ def test_train_watch_pause_and_inspect(new_page, train_server, tmp_path):
     expect(run).to_be_enabled(timeout=10_000)
     paused = wait_plot(page, "s.loss === s.step && s.step >= 10")["loss"]
 
+    # paused, the network's step panel writes the update step in LaTeX, typeset by KaTeX
+    expect(page.locator(".katex").first).to_be_visible(timeout=15_000)
+
     # Step adds exactly one point: had training gone on after Pause, its ticks would show too
     page.get_by_role("button", name="Step", exact=True).click()
     wait_plot(page, f"s.step === {paused + 1} && s.loss === {paused + 1}", timeout=10_000)

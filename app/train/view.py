@@ -241,7 +241,7 @@ def create_train_view(on_inspect=None, **kwargs) -> TrainView:
     TrainView
         A ``panel.viewable.Viewer``: put it in a tab, ``.servable()`` it or ``pn.serve`` it.
     """
-    pn.extension("tabulator")
+    pn.extension("tabulator", "katex")   # katex: the network's step panel (served alone too)
     return TrainView(on_inspect=on_inspect, **kwargs)
 
 
