@@ -79,7 +79,12 @@ def main(argv=None) -> int:
     # Panel keeps no public handle on the Tornado application; Bokeh's Server holds it as _tornado
     serve_guard.install(server._tornado, allowed_hosts=hosts)
     server.start()
-    server.io_loop.start()
+    try:
+        server.io_loop.start()
+    finally:
+        from .train.pool import use_pool
+
+        use_pool(None)      # stop this process's training workers (bounded: never hangs exit)
     return 0
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 
@@ -117,10 +118,32 @@ class TrainingPool:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=exit_with_parent, initargs=(os.getpid(),))
 
-    def shutdown(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+    def shutdown(self, grace_s: float = 2.0) -> None:
+        """Stop the workers: queued jobs are cancelled; a running job gets ``grace_s`` to end
+        (a job returns within ``JOB_BUDGET_S``), then its worker process is terminated.
+
+        Why not just ``shutdown(wait=False)``: a process exits only once its executor's
+        manager thread has joined every worker, and ``bench.load``'s server hung there in
+        about half its runs (CPython 3.11): the idle worker waited on its job queue for a stop
+        message that never came (CPython has known races of this kind around cancelled jobs,
+        e.g. python/cpython#94440). Thread workers cannot be stopped; their jobs end within
+        ``JOB_BUDGET_S``."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        # the worker processes: a private attribute (public only from 3.14, terminate_workers)
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace_s
+        for proc in processes:
+            proc.join(max(0.0, deadline - time.monotonic()))
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(1.0)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(1.0)
 
 
 _pools: dict = {}     # {process id: TrainingPool}: one per server process, made on first use

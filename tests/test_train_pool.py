@@ -1,0 +1,55 @@
+"""The training pool's shutdown is bounded: a worker that does not stop by itself (a job that
+never ends, or a worker that never gets its stop message, as bench.load's server saw in about
+half its runs) is terminated, so the server process can exit."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+
+from app.train.pool import TrainingPool
+from engine.datasets import make_moons
+from engine.train import TrainConfig, Trainer
+
+
+def _started_pool() -> TrainingPool:
+    X, y = make_moons(20, noise=0.1, seed=1)
+    pool = TrainingPool("process", workers=1)
+    pool.submit(Trainer(X, y, TrainConfig(hidden=(2,))).snapshot(), 1).result(timeout=120)
+    return pool
+
+
+def test_shutdown_terminates_a_worker_that_does_not_stop():
+    before = set(multiprocessing.active_children())
+    pool = _started_pool()
+    workers = set(multiprocessing.active_children()) - before
+    assert workers, "the pool started no worker process"
+    # a job that never ends (a real one returns within JOB_BUDGET_S): the worker cannot take
+    # its stop message, like a worker that never receives one
+    pool._executor.submit(time.sleep, 600)
+    try:
+        pool.shutdown(grace_s=0.5)
+        assert not any(w.is_alive() for w in workers), "a worker outlived the pool's shutdown"
+        pool.shutdown()                 # twice is harmless
+    finally:
+        for w in workers:               # on failure, or this test run waits 600 s at exit
+            w.kill()
+
+
+def test_a_process_with_a_stuck_worker_exits_after_shutdown(tmp_path):
+    """The hang itself: without the bounded shutdown this process waits for the 600 s job."""
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import time\n"
+        "from tests.test_train_pool import _started_pool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = _started_pool()\n"
+        "    pool._executor.submit(time.sleep, 600)\n"
+        "    pool.shutdown(grace_s=0.5)\n"
+        "    print('shut down', flush=True)\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ, PYTHONPATH=os.getcwd()))
+    assert proc.returncode == 0 and "shut down" in proc.stdout, proc.stderr[-2000:]
