@@ -1,0 +1,144 @@
+"""Rerouting long edges, a polish of the crossing minimisation (see ``ordering``): every edge
+that spans several ranks is a chain of virtual nodes, and with everything else held still the
+chain's best route (its slot in each rank it crosses) is a shortest path over those ranks,
+found exactly by dynamic programming.  Sifting moves one node at a time and so cannot move a
+whole chain that lies on the wrong side of a bundle; this can.  The gain it reports is exact
+(only the chain's own crossings change), so no recount is needed.  ``Rerouting`` is mixed
+into ``ordering.LayerOrder`` (it uses that class's arrays: ``lg``, ``pos``, ``members``,
+``layer_size``, ``seg_layer``); not used with clusters (a chain's slots would also have to
+keep every cluster consecutive)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Rerouting:
+    def reroute(self, rounds: int = 4) -> int:
+        """Move every long edge that has a crossing to its best route, in edge order, until a
+        round gains nothing; returns the crossings removed."""
+        lg = self.lg
+        if not hasattr(self, "_chains"):
+            self._gap_segments = _by_gap(self.seg_layer, self.n_layers)
+            self._others = {}
+            first_seg = np.concatenate([[0], np.cumsum(np.diff(lg.path_ptr) - 1)])
+            self._chains = [(lg.path(e), int(first_seg[e])) for e in range(len(lg.path_ptr) - 1)
+                            if lg.path_ptr[e + 1] - lg.path_ptr[e] > 2]
+        total = 0
+        for _ in range(rounds):
+            crossed = self.segment_crossings() > 0
+            gained = 0
+            for path, first in self._chains:
+                if crossed[first:first + len(path) - 1].any():
+                    gained += self._reroute_chain(path, first)
+            total += gained
+            if gained == 0:
+                break
+        return total
+
+    def segment_crossings(self) -> np.ndarray:
+        """Crossings of each segment with the other segments of its gap."""
+        lg, pos = self.lg, self.pos
+        out = np.zeros(len(lg.seg_src), dtype=np.int64)
+        for segs in self._gap_segments:
+            if len(segs) < 2:
+                continue
+            a, b = pos[lg.seg_src[segs]], pos[lg.seg_dst[segs]]
+            da = a[:, None] - a[None, :]
+            db = b[:, None] - b[None, :]
+            out[segs] = ((da * db) < 0).sum(axis=1)
+        return out
+
+    def _chain_others(self, path: np.ndarray, first: int):
+        """(segments, gap): every other segment in the gaps the chain crosses, and the index
+        (0 = the gap after the source) of the gap each lies in.  Static: cached."""
+        cache = self._others.get(first)
+        if cache is None:
+            l0 = int(self.lg.layer[path[0]])
+            gaps = self._gap_segments[l0:l0 + len(path) - 1]
+            segs = np.concatenate(gaps)
+            gap = np.repeat(np.arange(len(gaps)), [len(g) for g in gaps])
+            keep = (segs < first) | (segs >= first + len(path) - 1)
+            cache = self._others[first] = (segs[keep], gap[keep])
+        return cache
+
+    def _reroute_chain(self, path: np.ndarray, first: int) -> int:
+        """Best route of one long edge (``path``: source, virtual nodes, target; its segments
+        are ``first``, ``first + 1``, ...) given every other segment; applied when it has
+        fewer crossings than the current one.  Returns the crossings removed."""
+        lg, pos = self.lg, self.pos
+        virtual = path[1:-1]
+        n = len(virtual)
+        l0 = int(lg.layer[path[0]])
+        segs, gap = self._chain_others(path, first)
+        a, b = pos[lg.seg_src[segs]], pos[lg.seg_dst[segs]]
+        # positions among the others: the chain's own node left out of each rank
+        slot = pos[virtual]
+        inner_a, inner_b = gap > 0, gap < n
+        a[inner_a] -= a[inner_a] > slot[gap[inner_a] - 1]
+        b[inner_b] -= b[inner_b] > slot[gap[inner_b]]
+        size = self.layer_size[l0 + 1:l0 + 1 + n]
+        width = int(size.max())
+        first_gap, last_gap = gap == 0, gap == n
+        best = _from_fixed(a[first_gap], b[first_gap], int(pos[path[0]]), width)
+        last = _from_fixed(b[last_gap], a[last_gap], int(pos[path[-1]]), width)
+        middle = ~(first_gap | last_gap)
+        cost = _gap_costs(gap[middle] - 1, a[middle], b[middle], n - 1, width)
+        free = np.arange(width)[None, :] >= size[:, None]       # slots past a rank's end
+        best = np.where(free[0], np.inf, best)
+        current = best[slot[0]] + last[slot[-1]] + cost[np.arange(n - 1), slot[:-1], slot[1:]].sum()
+        choice = []
+        for i in range(n - 1):
+            total = best[:, None] + cost[i]
+            arg = total.argmin(axis=0)
+            choice.append(arg)
+            best = np.where(free[i + 1], np.inf, total[arg, np.arange(width)])
+        best = best + last
+        end = int(best.argmin())
+        if best[end] >= current:
+            return 0
+        route = [end]
+        for arg in reversed(choice):
+            route.append(int(arg[route[-1]]))
+        for v, layer, new in zip(virtual, range(l0 + 1, l0 + 1 + n), reversed(route)):
+            self._move(v, layer, new)
+        return int(current - best[end])
+
+    def _move(self, v: int, layer: int, new: int) -> None:
+        pos = self.pos
+        old = pos[v]
+        if old == new:
+            return
+        members = self.members[layer]
+        p = pos[members]
+        if old < new:
+            pos[members[(p > old) & (p <= new)]] -= 1
+        else:
+            pos[members[(p >= new) & (p < old)]] += 1
+        pos[v] = new
+
+
+def _by_gap(seg_layer: np.ndarray, n_layers: int) -> list:
+    order = np.argsort(seg_layer, kind="stable")
+    bounds = np.searchsorted(seg_layer[order], np.arange(n_layers + 1))
+    return [order[bounds[l]:bounds[l + 1]] for l in range(n_layers)]
+
+
+def _from_fixed(here: np.ndarray, there: np.ndarray, fixed: int, slots: int) -> np.ndarray:
+    """Crossings of a segment from a fixed node at ``fixed`` (one side) to slot t of ``slots``
+    (other side) with segments (``here``, ``there``), for every t.  Segments sharing the
+    fixed node never cross it."""
+    before = np.bincount(there[here < fixed], minlength=slots)
+    after = np.bincount(there[here > fixed], minlength=slots)
+    at_or_past = np.cumsum(before[::-1])[::-1][:slots]        # before it, ending at t or later
+    below = np.concatenate([[0], np.cumsum(after)])[:slots]   # after it, ending before t
+    return at_or_past + below
+
+
+def _gap_costs(gap: np.ndarray, a: np.ndarray, b: np.ndarray, n_gaps: int, width: int) -> np.ndarray:
+    """cost[g, s, t]: crossings of a segment from slot s to slot t of gap g with the segments
+    (a, b) of that gap, for all gaps at once (slots up to ``width``)."""
+    w = width + 1
+    H = np.bincount((gap * w + a + 1) * w + b + 1, minlength=n_gaps * w * w).reshape(n_gaps, w, w)
+    P = H.cumsum(axis=1).cumsum(axis=2)                     # P[g, s, t] = #(a < s and b < t)
+    return P[:, :-1, -1:] + P[:, -1:, :-1] - 2 * P[:, :-1, :-1]
