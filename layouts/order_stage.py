@@ -9,7 +9,7 @@ import numpy as np
 
 from .initial_order import bfs_order, dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
-from .ordering import crossed_rigid, minimise_crossings, order_cost
+from .ordering import LayerOrder, crossed_rigid, minimise_crossings, order_cost, reroute_and_sift
 from .stability import seed_from_previous
 
 SMALL_GRAPH_NODES = 500  # below this, order from two starts with the full 24 sweeps (below, not
@@ -57,10 +57,16 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool):
     best = None
     for key in (start_key, sinks_first):
         own_tree = copy.deepcopy(tree)      # the search moves the clusters' keys
-        pos, crossings = minimise_crossings(lg, key, seg_rigid=rigid, tree=own_tree, sweep_work=SMALL_SWEEP_WORK)
+        pos, crossings = minimise_crossings(lg, key, seg_rigid=rigid, tree=own_tree, sweep_work=SMALL_SWEEP_WORK,
+                                            polish=False)
         cost = order_cost(lg, pos, rigid)
         if best is None or cost < best[0]:
             best = (cost, pos, crossings, own_tree)
     if tree is not None:
         tree.key[:] = best[3].key
-    return best[1], best[2]
+        return best[1], best[2]
+    # the better start's order, polished: long edges rerouted, edges moved with their ends
+    # (polishing both starts: 0.3 % fewer crossings, 15 % more time)
+    order = LayerOrder(lg, best[1], rigid)
+    _, pos = reroute_and_sift(order, best[0])
+    return pos, order.crossings()

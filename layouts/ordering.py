@@ -15,6 +15,7 @@ import numpy as np
 from .clusters import ClusterTree, contiguous_ranks, refresh_keys
 from .crossings import count_bilayer_crossings
 from .layering import LayeredGraph
+from .path_moves import PathMoves
 from .rerouting import Rerouting
 from .sifting import RIGID_PENALTY, Sifting, sift_clusters
 from .transposition import Transposition
@@ -22,6 +23,7 @@ from .transposition import Transposition
 SIFT_MAX_NODES = 3000   # sifting is quadratic in layer sizes: drawings up to ~1,000 real nodes
 SIFT_FULL_NODES = 400   # beyond this, one sifting round (time; measured: about the same crossings)
 REROUTE_MAX_NODES = 6000  # long edges rerouted up to here (inspected MLP(2,[8,8,1]) + L2: 4,661 with virtual ones)
+EDGE_MOVES_MAX_NODES = 500  # below this many real nodes, full polish (edge moves, sifting)
 SWEEP_WORK = 4000       # iterations = SWEEP_WORK // segments, at least MIN_ITERATIONS
 MIN_ITERATIONS = 4
 
@@ -35,7 +37,7 @@ def order_cost(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> int:
     return int(count_bilayer_crossings(layer, a, b)) + RIGID_PENALTY * int(count_bilayer_crossings(layer[r], a[r], b[r]))
 
 
-class LayerOrder(Sifting, Transposition, Rerouting):
+class LayerOrder(Sifting, Transposition, Rerouting, PathMoves):
     """Mutable node order of a layered graph: ``pos[v]`` is v's index within its layer."""
 
     def __init__(self, lg: LayeredGraph, rank_key: np.ndarray, seg_rigid: np.ndarray | None = None,
@@ -171,14 +173,19 @@ class LayerOrder(Sifting, Transposition, Rerouting):
 def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.ndarray | None = None,
                        max_iterations: int = 24, min_quit: int = 8, sweep_work: int = SWEEP_WORK,
                        sift_max_nodes: int = SIFT_MAX_NODES,
-                       tree: ClusterTree | None = None, local: bool = False) -> tuple[np.ndarray, int]:
+                       tree: ClusterTree | None = None, local: bool = False,
+                       polish: bool = True) -> tuple[np.ndarray, int]:
     """Order the nodes of each layer to reduce crossings.
 
     From the order of ``initial_key`` (per-node sort key): transposition, then up to
     ``max_iterations`` (fewer on big graphs: ``sweep_work // segments``, at least 4) median
     sweeps alternating down/up, each followed by transposition; equal costs are accepted
     (plateau moves) and the best order is kept; stop after ``min_quit`` iterations without a
-    0.5 % gain.  Graphs of at most ``sift_max_nodes`` nodes are then sifted.  Segments marked
+    0.5 % gain.  Graphs of at most ``sift_max_nodes`` nodes are then sifted.  With ``polish``
+    (no clusters, not ``local``): below ``EDGE_MOVES_MAX_NODES`` real nodes, long edges
+    rerouted and edges moved with their ends, alternating with sifting, while that gains
+    (``reroute_and_sift``); from there up to ``REROUTE_MAX_NODES`` layered nodes, one pass
+    of rerouting.  Segments marked
     in ``seg_rigid`` (op -> result) start untangled and each crossing of two of them costs
     ``RIGID_PENALTY`` crossings (see ``crossed_rigid`` for those left).
 
@@ -220,11 +227,13 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
         cur = order.cost()
         if cur < best:
             best, best_pos = cur, order.pos.copy()
-    if tree is None and 0 < best and lg.n_nodes <= REROUTE_MAX_NODES and not local:
+    if polish and tree is None and 0 < best and lg.n_nodes <= REROUTE_MAX_NODES and not local:
         order.pos[:] = best_pos
-        # past sifting's size, one pass (inspected MLP(2,[8,8,1]) + L2: 1,226 -> 1,001
-        # crossings in it, 970 in two, ~0.2 s each)
-        best, best_pos = reroute_and_sift(order, best, rounds=8 if lg.n_nodes <= sift_max_nodes else 1)
+        # from 500 nodes, one pass of rerouting (inspected MLP(2,[8,8,1]) + L2: 1,226 ->
+        # 1,002 crossings in ~0.2 s, where dot takes seconds; a round of sifting after it
+        # would take MLP(3,[4,4,1]) 4 samples past half of dot's time)
+        small = lg.n_real < EDGE_MOVES_MAX_NODES
+        best, best_pos = reroute_and_sift(order, best, rounds=8 if small else 1, edges=small)
     if tree is not None and 0 < best and lg.n_nodes <= sift_max_nodes and not local:
         order.pos[:] = best_pos
         cur = sift_clusters(order)
@@ -234,12 +243,20 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
     return order.pos.copy(), order.crossings()
 
 
-def reroute_and_sift(order: LayerOrder, cost: int, rounds: int = 8) -> tuple[int, np.ndarray]:
-    """Alternate rerouting the long edges (each to its exact best route) with a round of
-    sifting and transposition, while that gains; returns (cost, pos).  Every step is exact
-    and never worsens the order, so no recount is needed to compare."""
+def reroute_and_sift(order: LayerOrder, cost: int, rounds: int = 8, edges: bool = True) -> tuple[int, np.ndarray]:
+    """Alternate rerouting the long edges (each to its exact best route) and, with
+    ``edges``, moving every edge with both its ends (``path_moves``), with a round of sifting
+    and transposition, while that gains; returns (cost, pos).  No step worsens the order.
+    ``rounds=1``: one pass of rerouting only (big drawings: time)."""
+    if rounds == 1:
+        return cost - order.reroute(rounds=1), order.pos.copy()
     for _ in range(rounds):
-        if cost == 0 or order.reroute(rounds=4 if rounds > 1 else 1) == 0:
+        if cost == 0:
+            break
+        gained = order.reroute(rounds=1)
+        if edges:
+            gained += order.move_edges()
+        if gained == 0:
             break
         order.sift(rounds=1)
         order.transpose()
