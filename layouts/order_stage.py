@@ -65,7 +65,7 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool):
     if tree is not None:
         tree.key[:] = best[3].key
         return best[1], best[2]
-    # the better start's order, polished: long edges rerouted, edges moved with their ends
+    # the better start's order, polished: long edges rerouted, paths (edges, chains) moved
     # (polishing both starts: 0.3 % fewer crossings, 15 % more time)
     order = LayerOrder(lg, best[1], rigid)
     _, pos = reroute_and_sift(order, best[0])

@@ -23,7 +23,7 @@ from .transposition import Transposition
 SIFT_MAX_NODES = 3000   # sifting is quadratic in layer sizes: drawings up to ~1,000 real nodes
 SIFT_FULL_NODES = 400   # beyond this, one sifting round (time; measured: about the same crossings)
 REROUTE_MAX_NODES = 6000  # long edges rerouted up to here (inspected MLP(2,[8,8,1]) + L2: 4,661 with virtual ones)
-EDGE_MOVES_MAX_NODES = 500  # below this many real nodes, full polish (edge moves, sifting)
+PATH_MOVES_MAX_NODES = 500  # below this many real nodes, full polish (path moves, sifting)
 SWEEP_WORK = 4000       # iterations = SWEEP_WORK // segments, at least MIN_ITERATIONS
 MIN_ITERATIONS = 4
 
@@ -182,8 +182,8 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
     sweeps alternating down/up, each followed by transposition; equal costs are accepted
     (plateau moves) and the best order is kept; stop after ``min_quit`` iterations without a
     0.5 % gain.  Graphs of at most ``sift_max_nodes`` nodes are then sifted.  With ``polish``
-    (no clusters, not ``local``): below ``EDGE_MOVES_MAX_NODES`` real nodes, long edges
-    rerouted and edges moved with their ends, alternating with sifting, while that gains
+    (no clusters, not ``local``): below ``PATH_MOVES_MAX_NODES`` real nodes, long edges
+    rerouted and paths moved (edges with their ends, chains), alternating with sifting, while that gains
     (``reroute_and_sift``); from there up to ``REROUTE_MAX_NODES`` layered nodes, one pass
     of rerouting.  Segments marked
     in ``seg_rigid`` (op -> result) start untangled and each crossing of two of them costs
@@ -232,8 +232,8 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
         # from 500 nodes, one pass of rerouting (inspected MLP(2,[8,8,1]) + L2: 1,226 ->
         # 1,002 crossings in ~0.2 s, where dot takes seconds; a round of sifting after it
         # would take MLP(3,[4,4,1]) 4 samples past half of dot's time)
-        small = lg.n_real < EDGE_MOVES_MAX_NODES
-        best, best_pos = reroute_and_sift(order, best, rounds=8 if small else 1, edges=small)
+        small = lg.n_real < PATH_MOVES_MAX_NODES
+        best, best_pos = reroute_and_sift(order, best, rounds=8 if small else 1, paths=small)
     if tree is not None and 0 < best and lg.n_nodes <= sift_max_nodes and not local:
         order.pos[:] = best_pos
         cur = sift_clusters(order)
@@ -243,9 +243,9 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
     return order.pos.copy(), order.crossings()
 
 
-def reroute_and_sift(order: LayerOrder, cost: int, rounds: int = 8, edges: bool = True) -> tuple[int, np.ndarray]:
+def reroute_and_sift(order: LayerOrder, cost: int, rounds: int = 8, paths: bool = True) -> tuple[int, np.ndarray]:
     """Alternate rerouting the long edges (each to its exact best route) and, with
-    ``edges``, moving every edge with both its ends (``path_moves``), with a round of sifting
+    ``paths``, moving every edge with both its ends and every chain (``path_moves``), with a round of sifting
     and transposition, while that gains; returns (cost, pos).  No step worsens the order.
     ``rounds=1``: one pass of rerouting only (big drawings: time)."""
     if rounds == 1:
@@ -254,8 +254,8 @@ def reroute_and_sift(order: LayerOrder, cost: int, rounds: int = 8, edges: bool 
         if cost == 0:
             break
         gained = order.reroute(rounds=1)
-        if edges:
-            gained += order.move_edges()
+        if paths:
+            gained += order.move_paths()
         if gained == 0:
             break
         order.sift(rounds=1)

@@ -1,12 +1,14 @@
-"""Moving an edge with both its ends, a polish of the crossing minimisation (see ``ordering``):
-the edge's nodes (its source, the virtual nodes of its bends, its target) move together to
-their best slots, one per rank, the rest of the order held still.  Sifting moves one node and
-``rerouting`` one chain with its ends fixed; an op and its result, or a value and the long
-edge to its far consumer, often only gain when they move together.
+"""Moving paths, a polish of the crossing minimisation (see ``ordering``): the nodes of a path
+(one per rank) move together to their best slots, the rest of the order held still.  The
+paths are every edge with both its ends (its source, the virtual nodes of its bends, its
+target) and every chain (a node with one outgoing segment, its successor, and so on: a sum
+chain, a long edge with the ops around it).  Sifting moves one node and ``rerouting`` one long
+edge with its ends fixed; an op and its result, or a neuron's chain of sums, often only gain
+when they move together.
 
-The best slots are a shortest path over the edge's ranks (dynamic programming): the cost of a
+The best slots are a shortest path over the path's ranks (dynamic programming): the cost of a
 slot is the crossings of the node's other segments (their far ends fixed) and the cost of a
-step the crossings of the edge's own segment.  What that leaves out (two of the moving
+step the crossings of the path's own segment.  What that leaves out (two of the moving
 nodes' other segments crossing each other; the penalty of two op -> result segments
 crossing) is checked by recounting before a move is kept.  ``PathMoves`` is mixed into
 ``ordering.LayerOrder``; not used with clusters."""
@@ -19,21 +21,21 @@ from .rerouting import _from_fixed, _gap_costs
 
 
 class PathMoves:
-    def move_edges(self) -> int:
-        """Move every edge that has a crossing (with its ends) where that lowers the cost;
-        returns the cost removed."""
+    def move_paths(self) -> int:
+        """Move every path (edge with its ends, chain) that has a crossing where that lowers
+        the cost; returns the cost removed."""
         lg = self.lg
-        if not hasattr(self, "_edge_moves"):
-            self._edge_moves = [self._edge_move_data(lg.path(e)) for e in range(len(lg.path_ptr) - 1)]
-            self._incident = None
+        if not hasattr(self, "_path_moves"):
+            paths = [lg.path(e) for e in range(len(lg.path_ptr) - 1)] + _chains(lg)
+            self._path_moves = [self._path_move_data(p) for p in paths]
         crossed = self.segment_crossings() > 0
         start = cost = self.cost()
-        for data in self._edge_moves:
+        for data in self._path_moves:
             if crossed[data[3]].any():
-                cost = self._move_edge(cost, *data)
+                cost = self._move_path(cost, *data)
         return start - cost
 
-    def _edge_move_data(self, nodes: np.ndarray):
+    def _path_move_data(self, nodes: np.ndarray):
         """Static data of one edge's move: (nodes, first rank, extras, the segments it moves,
         others): ``extras`` (node index, segment, outgoing) are its nodes' other segments;
         ``others`` (segments, gap) every other segment in the gaps it touches, the gap
@@ -57,8 +59,8 @@ class PathMoves:
         keep = ~np.isin(segs, moving)
         return nodes, l0, extras, moving, segs[keep], gap[keep]
 
-    def _move_edge(self, cost, nodes, l0, extras, moving, segs, gap) -> int:
-        """Move one edge (``_edge_move_data``) if that lowers ``cost``, the order's cost;
+    def _move_path(self, cost, nodes, l0, extras, moving, segs, gap) -> int:
+        """Move one edge (``_path_move_data``) if that lowers ``cost``, the order's cost;
         returns the cost after."""
         lg, pos = self.lg, self.pos
         n = len(nodes)
@@ -105,6 +107,26 @@ class PathMoves:
             pos[:] = kept
             return cost
         return after
+
+
+def _chains(lg) -> list:
+    """Maximal chains of three nodes or more: from a node with one outgoing segment that no
+    such node leads to, follow single outgoing segments (the last node may have any)."""
+    n = lg.n_nodes
+    outdeg = np.bincount(lg.seg_src, minlength=n)
+    successor = np.full(n, -1, dtype=np.int64)
+    successor[lg.seg_src] = lg.seg_dst          # the successor where outdeg == 1
+    single = outdeg == 1
+    led_to = np.zeros(n, dtype=bool)
+    led_to[successor[single]] = True
+    chains = []
+    for start in np.flatnonzero(single & ~led_to).tolist():
+        chain = [start]
+        while single[chain[-1]]:
+            chain.append(int(successor[chain[-1]]))
+        if len(chain) > 2:
+            chains.append(np.array(chain, dtype=np.int64))
+    return chains
 
 
 def _incident_segments(lg) -> list:

@@ -1,5 +1,6 @@
 """Rerouting long edges (layouts/rerouting.py): each chain of virtual nodes goes to its best
-route, the gain it reports is the real one, and it never makes an order worse."""
+route, the gain it reports is the real one, and it never makes an order worse; moving paths
+(layouts/path_moves.py: edges with both ends, chains) never raises the cost either."""
 
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ def test_moving_edges_with_their_ends_never_raises_the_cost(seed):
     rigid = np.random.default_rng(seed).random(len(lg.seg_src)) < 0.2
     order = LayerOrder(lg, key, seg_rigid=rigid)
     before = order.cost()
-    gain = order.move_edges()
+    gain = order.move_paths()
     assert gain >= 0
     assert before - order.cost() == gain
     for members in order.members:
@@ -134,5 +135,37 @@ def test_an_edge_whose_ends_only_gain_together_moves_with_both():
     order.transpose()
     assert order.reroute() == 0                     # no long edge here
     assert order.crossings() == 6                   # one node at a time cannot gain
-    assert order.move_edges() == 6
+    assert order.move_paths() == 6
+    assert order.crossings() == 0
+
+
+def test_a_chain_whose_nodes_only_gain_together_moves_as_one():
+    """x -> u -> m -> w -> y runs below a bundle of three parallel chains while x and y are
+    held on top (by x -> t1 -> t2 -> t3 -> y): no node alone and no edge with its two ends
+    gains, the chain u -> m -> w -> y removes all six crossings."""
+    G = nx.DiGraph()
+    for k in range(3):
+        nx.add_path(G, [f"a{k}", f"b{k}", f"c{k}", f"d{k}", f"e{k}"])
+    nx.add_path(G, ["x", "t1", "t2", "t3", "y"])
+    nx.add_path(G, ["x", "u", "m", "w", "y"])
+    top = ["x", "t1", "t2", "t3", "y"]
+    nodes = top + ["u", "m", "w"] + [f"{s}{k}" for s in "abcde" for k in range(3)]
+    index = {v: i for i, v in enumerate(nodes)}
+    rank = np.array([0, 1, 2, 3, 4, 1, 2, 3] + [r for r in range(5) for _ in range(3)])
+    src = np.array([index[u] for u, _ in G.edges]); dst = np.array([index[v] for _, v in G.edges])
+    lg = make_layered(len(nodes), src, dst, rank)
+    key = np.zeros(lg.n_nodes)
+    key[[index[v] for v in top]] = -1
+    key[[index[v] for v in "umw"]] = 10
+    for v in nodes[len(top) + 3:]:
+        key[index[v]] = int(v[1])
+    order = LayerOrder(lg, key)
+    assert order.crossings() == 6
+    order.sift()
+    order.transpose()
+    assert order.crossings() == 6
+    edges_only = LayerOrder(lg, key)
+    edges_only._path_moves = [edges_only._path_move_data(lg.path(e)) for e in range(len(lg.path_ptr) - 1)]
+    assert edges_only.move_paths() == 0              # no edge with its ends gains
+    assert order.move_paths() == 6
     assert order.crossings() == 0
