@@ -39,7 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Parse ``argv`` and serve until interrupted. Returns a process exit code."""
+    """Parse ``argv`` and serve until interrupted. Returns a process exit code. Run as the
+    program (no ``argv``), it first restarts itself with ``PYTHONMALLOC=malloc`` (see
+    ``app.memory``: closed sessions' memory is then given back to the system)."""
+    if argv is None:
+        from .memory import use_system_malloc
+
+        use_system_malloc(sys.argv[1:])
     args = build_parser().parse_args(argv)
     import panel as pn
 

@@ -4,6 +4,8 @@
 - :func:`on_session_end` registers ``close()`` of one app instance with
   ``pn.state.on_session_destroyed``: training stops at once and tapes, trainers, figures and
   callbacks are dropped.
+  Then the heap is trimmed (``app.memory.trim_soon``), so the memory it freed leaves the
+  process too.
 - :func:`page_closed` tells a running loop (training) that nobody has been watching for a
   while, so a closed tab stops its work within about a second instead of when Bokeh discards
   the session (``unused_session_lifetime``, 15 s by default, checked every 17 s).
@@ -40,6 +42,8 @@ from __future__ import annotations
 
 import panel as pn
 
+from .memory import trim_soon
+
 #: A page whose websocket has been gone this long is treated as closed by running loops.
 CLOSED_AFTER_MS = 1000
 
@@ -68,6 +72,7 @@ def on_session_end(closeable) -> bool:
 
     def destroyed(session_context) -> None:
         closeable.close()
+        trim_soon()       # what it freed goes back to the system (app.memory says why)
 
     pn.state.on_session_destroyed(destroyed)
     return True

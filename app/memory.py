@@ -1,0 +1,75 @@
+"""Giving a closed session's memory back to the system (Linux, glibc).
+
+Measured with ``bench.load`` (issue 12): after every session closed, no app, model or other
+Python object of theirs was alive, yet the server kept 60-180 MB more than at start. The
+freed memory stayed with the allocators: CPython's own (pymalloc) frees a 1 MiB arena only
+once every object in it is gone, so a few long-lived objects made while many sessions were
+open pin most of them; glibc keeps freed heap pages until ``malloc_trim`` asks it to give them
+back. So the server runs with ``PYTHONMALLOC=malloc`` (every Python object from glibc's heap;
+set by :func:`use_system_malloc`, which the CLI calls before it serves) and trims the heap
+shortly after sessions end (:func:`trim_soon`, called by ``app.session`` when one is
+destroyed). Elsewhere (no glibc) both do nothing.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import threading
+
+#: Trim this long after a session ends, once for all sessions ending meanwhile (a class
+#: leaving closes many tabs within seconds; a trim of a ~300 MB heap takes tens of ms, during
+#: which other threads wait to allocate).
+TRIM_DELAY_S = 2.0
+
+_trim = {"timer": None, "lock": threading.Lock()}   # this process's pending trim (no session data)
+
+
+def _malloc_trim():
+    """glibc's ``malloc_trim``, or None where there is none (macOS, musl, Windows)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def trim_now() -> bool:
+    """Give free heap pages back to the system now (every arena). False without glibc."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+def trim_soon(delay_s: float = TRIM_DELAY_S) -> None:
+    """Trim the heap ``delay_s`` from now, in a background thread (never on the event loop);
+    calls meanwhile join that one trim."""
+    def run():
+        with _trim["lock"]:
+            _trim["timer"] = None
+        trim_now()
+
+    with _trim["lock"]:
+        if _trim["timer"] is not None:
+            return
+        timer = threading.Timer(delay_s, run)
+        timer.daemon = True
+        timer.name = "autograd-ui-trim"
+        _trim["timer"] = timer
+    timer.start()
+
+
+def use_system_malloc(argv: list[str]) -> None:
+    """Restart this program (``python -m app`` + ``argv``) with ``PYTHONMALLOC=malloc`` unless
+    the variable is set already (any value: ``PYTHONMALLOC=pymalloc autograd-ui`` keeps
+    CPython's allocator). Only on Linux: elsewhere there is no ``malloc_trim`` to pair with it.
+    Returns only when no restart is needed."""
+    if "PYTHONMALLOC" in os.environ or not sys.platform.startswith("linux") \
+            or _malloc_trim() is None:
+        return
+    os.environ["PYTHONMALLOC"] = "malloc"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "app", *argv])

@@ -1,0 +1,83 @@
+"""Closed sessions' memory leaves the process (app.memory): the heap is trimmed once after
+sessions end, off the event loop, and the CLI serves with the system allocator."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from bokeh.client import pull_session
+
+from browser_support import free_port
+from test_server_sessions import server_factory  # noqa: F401 - a fixture
+
+from app import memory
+from app.factory import create_app
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture
+def trims(monkeypatch):
+    """The heap trims asked for (times), instead of trimming."""
+    calls = []
+    monkeypatch.setattr(memory, "trim_now", lambda: calls.append(time.monotonic()) or True)
+    return calls
+
+
+def _until(predicate, timeout=30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return predicate()
+
+
+def test_sessions_ending_together_get_one_trim(trims):
+    for _ in range(5):
+        memory.trim_soon(0.2)
+    assert _until(lambda: trims), "no trim"
+    time.sleep(0.5)
+    assert len(trims) == 1
+    memory.trim_soon(0.01)            # a later end gets its own
+    assert _until(lambda: len(trims) == 2)
+
+
+def test_a_session_ending_trims_the_heap(server_factory, trims):  # noqa: F811
+    server = server_factory(create_app)
+    client = pull_session(url=server.url)
+    assert client.document.roots
+    client.close()
+    assert server.wait(lambda: server.destroyed, timeout=30), "the session was not destroyed"
+    assert _until(lambda: trims), "the heap was not trimmed after the session ended"
+
+
+def test_trim_now_runs_where_glibc_is():
+    assert memory.trim_now() is sys.platform.startswith("linux")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PYTHONMALLOC only set on Linux")
+@pytest.mark.parametrize("given,expected", [(None, b"malloc"), ("pymalloc", b"pymalloc")])
+def test_the_cli_serves_with_the_system_allocator_unless_told(given, expected):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONMALLOC"}
+    env["PYTHONPATH"] = REPO
+    if given:
+        env["PYTHONMALLOC"] = given
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port),
+                             "--address", "127.0.0.1"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def listening():
+            with socket.socket() as s:
+                return s.connect_ex(("127.0.0.1", port)) == 0
+        assert _until(listening, timeout=120), "the server did not start"
+        with open(f"/proc/{proc.pid}/environ", "rb") as f:
+            served_env = dict(v.split(b"=", 1) for v in f.read().split(b"\0") if b"=" in v)
+        assert served_env.get(b"PYTHONMALLOC") == expected
+    finally:
+        proc.terminate()
+        proc.wait(30)
