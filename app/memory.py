@@ -13,6 +13,7 @@ destroyed). Elsewhere (no glibc) both do nothing.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import sys
 import threading
@@ -44,11 +45,13 @@ def trim_now() -> bool:
 
 
 def trim_soon(delay_s: float = TRIM_DELAY_S) -> None:
-    """Trim the heap ``delay_s`` from now, in a background thread (never on the event loop);
-    calls meanwhile join that one trim."""
+    """Collect garbage and trim the heap ``delay_s`` from now, in a background thread; calls
+    meanwhile join that one trim. The collection holds the GIL (the event loop waits for it)
+    once per batch of closes; Python would run such a full collection sooner or later anyway."""
     def run():
         with _trim["lock"]:
             _trim["timer"] = None
+        gc.collect()      # a session's objects are cyclic: freed by the collector, not at close
         trim_now()
 
     with _trim["lock"]:

@@ -70,14 +70,10 @@ def _serve(conn, kind: str) -> None:
             del trainers, app            # or these sessions would look leaked after close
             conn.send((ms, steps))
         elif cmd == "closed":
-            ok = server.wait(lambda: len(server.destroyed) >= len(server.apps), 120)
-            server.destroyed.clear()
-            server.apps.clear()
-            server.docs.clear()
-            gc.collect()
-            time.sleep(TRIM_DELAY_S + 1.0)     # app.session trims the heap after closes
-            gc.collect()
+            ok = server.wait(lambda: not server.apps, 120)
+            time.sleep(TRIM_DELAY_S + 2.0)     # app.session collects and trims after closes
             rss = rss_mb()
+            gc.collect()
             # freed but kept by the C allocator, or still alive? give free pages back and count
             ctypes.CDLL("libc.so.6").malloc_trim(0)
             conn.send((ok, rss, rss_mb(), census()))

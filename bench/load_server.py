@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import weakref
+from functools import partial
 from pathlib import Path
 
 DEMO_LEAF_VALUES = (1.5, 2.0, 2.5, 3.0)
@@ -24,8 +25,8 @@ def log(*args) -> None:
 
 
 class InProcessServer:
-    """``pn.serve`` in a thread with fast session expiry; ``apps`` the sessions' apps (in the
-    order they were made), ``docs`` their documents. With ``sessions`` > 0, that many clients
+    """``pn.serve`` in a thread with fast session expiry; ``apps`` the open sessions' apps (in
+    the order they were made; dropped when a session ends), ``docs`` their documents. With ``sessions`` > 0, that many clients
     are opened from this process (``clients``)."""
 
     def __init__(self, sessions: int = 0, lifetime_ms: int = 500):
@@ -44,7 +45,7 @@ class InProcessServer:
             app = create_app()
             self.apps.append(app)
             self.docs[id(app)] = pn.state.curdoc
-            pn.state.on_session_destroyed(lambda ctx: self.destroyed.append(ctx.id))
+            pn.state.on_session_destroyed(partial(self._forget, id(app)))
             return app
 
         self.port = free_port()
@@ -55,6 +56,13 @@ class InProcessServer:
                                check_unused_sessions_milliseconds=self.lifetime_ms // 2)
         self.open_clients(self.sessions)
         return self
+
+    def _forget(self, key: int, session_context) -> None:
+        """A session ended: drop this side's references to its app (a real server holds none,
+        and the app's own end-of-session heap trim should find its memory freed)."""
+        self.apps[:] = [a for a in self.apps if id(a) != key]
+        self.docs.pop(key, None)
+        self.destroyed.append(session_context.id)
 
     def open_clients(self, n: int) -> None:
         from bokeh.client import pull_session
