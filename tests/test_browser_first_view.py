@@ -171,3 +171,51 @@ def test_applying_a_big_expression_shows_the_loading_state_until_the_graph_is_re
                            timeout=30_000)
     assert page.evaluate("window.__busy")[0] is True      # busy first, then not
     assert page.console_errors == []
+
+
+
+#: Each frame: is the spinner drawn (the graph's loading class on, and its delayed ::before
+#: overlay visible) while the value boxes still hold the graph shown before the Apply? And when
+#: (ms after the click) the loading state and the new graph's data reached the page.
+_WATCH_SPINNER = """(before) => {""" + _FIND_PLOT_VIEW + """
+  const w = window.__spinner = {seen_before_new_graph: false, click: null, loading: null, data: null};
+  window.addEventListener('click', () => { w.click = performance.now(); }, {capture: true, once: true});
+  const doc = Bokeh.documents[0], src = doc.get_model_by_name('value-boxes').data_source;
+  const plot = doc.get_model_by_name('graph-plot');
+  plot.properties.css_classes.change.connect(() => {
+    if (w.loading === null && plot.css_classes.includes('pn-loading')) w.loading = performance.now() - w.click; });
+  src.change.connect(() => { if (w.data === null && src.data.id.length !== before) w.data = performance.now() - w.click; });
+  const tick = () => {
+    const v = __plotView();
+    if (v && plot.css_classes.includes('pn-loading') && src.data.id.length === before
+        && getComputedStyle(v.el, '::before').visibility === 'visible')
+      w.seen_before_new_graph = true;
+    if (w.data === null) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+
+
+def test_the_spinner_shows_while_the_server_builds_a_big_graph(new_page, served_app):
+    """A graph that takes the server a while to build (a 560-line chain, ~5,000 nodes) shows the
+    spinner over the old graph meanwhile: the loading state reaches the page right after the
+    click, long before the graph. (Run on the next tick, the work went before the loading
+    state was sent: it arrived with the new graph, after all the server's work.)"""
+    lines = ["a = 0.5", "b = -1.25", "x0 = a*b"]
+    lines += [f"x{i} = tanh(x{i - 1}*0.9 + a) * b" for i in range(1, 560)]
+    lines.append("L = x559 + a")
+    page = open_app(new_page, served_app)
+    before = page.evaluate("() => Bokeh.documents[0].get_model_by_name('value-boxes').data_source.data.id.length")
+    page.locator(".expr-editor textarea").fill("\n".join(lines))
+    page.evaluate(_WATCH_SPINNER, before)
+    page.locator(".apply-button button").click()
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('value-boxes').data_source"
+                           ".data.label.includes('x559')", timeout=90_000)
+    page.wait_for_function("() => !Bokeh.documents[0].get_model_by_name('graph-plot').css_classes"
+                           ".includes('pn-loading')", timeout=30_000)
+    seen = page.evaluate("window.__spinner")
+    # a ratio in this run, not a time: loading ~0.1 of the way to the graph when sent first,
+    # ~0.8 when it waited for the work
+    assert seen["loading"] is not None and seen["loading"] < 0.5 * seen["data"], seen
+    assert seen["seen_before_new_graph"] is True, seen
+    assert page.console_errors == []
