@@ -6,6 +6,7 @@ A Bokeh model can live in one document only, so nothing here is cached or shared
 from __future__ import annotations
 
 import sys
+from functools import partial
 
 import panel as pn
 import param
@@ -15,6 +16,7 @@ from . import responsive
 from .graph_page.busy import DELAYED_SPINNER_CSS, Busy
 from .graph_page.controls import ExpressionEditor, LeafSliders, OutputDisplay
 from .graph_page.graph_view import GraphView
+from .graph_page import structure
 from .graph_page.model import GraphModel
 from .graph_page.scopes_view import ScopesView
 from .graph_page.step_panel import PlayerBar, StepPanel
@@ -65,7 +67,8 @@ class AutogradApp(Viewer):
         self.step_panel = StepPanel(m)
         self.plot_pane = pn.pane.Bokeh(self.graph.figure, sizing_mode="stretch_both", margin=(0, 4),
                                        stylesheets=[DELAYED_SPINNER_CSS])
-        self.busy = Busy(self.plot_pane)   # Apply, presets, Inspect sample: loading state on the graph
+        # Apply, presets, imports, Open in Graph tab: built off the event loop, loading state on
+        self.busy = Busy(self.plot_pane, on_error=lambda text: self.notices.show(text, "error"))
         self.editor.run = self.busy.run
         # the overview of a graph bigger than the view, over the plot's lower right corner
         self.minimap_pane = pn.pane.Bokeh(self.graph.minimap, margin=0)
@@ -92,6 +95,7 @@ class AutogradApp(Viewer):
         self.notices = NoticeBar()
         self.trust = TrustPanel(m, dark=theme_name == "dark")
         self.flow = FlowIO(m, notify=self.notices.show)
+        self.flow.run = self.busy.run
         self.url = UrlSync(m, theme=theme_name, notify=self.notices.show)
         self.keyboard = KeyboardShortcuts(m, self.player_bar.player, enabled=self._graph_tab_shown)
         # Served pages only: in a notebook, document-wide keys would fight Jupyter's own shortcuts
@@ -187,11 +191,12 @@ class AutogradApp(Viewer):
         reason = getattr(self.train_view, "inspect_reason", "")
         if getattr(self, "tabs", None) is not None:
             self.tabs.active = 0
-        self.busy.run(self._show_inspected, root, (lr, params) if params else None, reason)
+        self.busy.run(partial(structure.from_value, root, update=(lr, params) if params else None, step=0),
+                      partial(self._show_inspected, reason))
 
-    def _show_inspected(self, root, update, reason: str) -> None:
+    def _show_inspected(self, reason: str, new) -> None:
         self.model.mode = "backward"
-        self.model.load_value(root, update=update, step=0)
+        self.model.show(new)
         if reason:          # the Train tab chose the sample: say which and why
             self.notices.show(f"Inspect sample: {reason}, so its gradients are not all 0.")
 

@@ -77,9 +77,81 @@ def test_a_structure_change_runs_with_the_cyclic_collector_paused_and_restored()
     app = create_app()
     seen = []
     assert gc.isenabled()
-    app.editor.run(lambda text: seen.append((gc.isenabled(), app.model.apply(text))), "a = 2\nb = a * a")
-    assert seen == [(False, True)] and gc.isenabled()
+    app.editor.run(lambda: (gc.isenabled(), "a = 2\nb = a * a"),
+                   lambda made: seen.append((made[0], gc.isenabled(), app.model.apply(made[1]))))
+    assert seen == [(False, False, True)] and gc.isenabled()
     assert app.model.output == 4.0
     with pytest.raises(ZeroDivisionError):            # restored after an error too
-        app.busy.run(lambda: 1 / 0)
+        app.busy.run(lambda: 1 / 0, print)
     assert gc.isenabled()
+
+
+class _ServedDoc:
+    """Stands in for a served session's Document: keeps the callbacks Busy schedules (a
+    thread-safe queue for the worker's hand-back) so the test runs them as the loop would."""
+
+    def __init__(self):
+        import queue
+
+        self.session_context = object()
+        self.timeouts, self.ticks = [], queue.Queue()
+
+    def add_timeout_callback(self, callback, ms):
+        self.timeouts.append(callback)
+
+    def add_next_tick_callback(self, callback):
+        self.ticks.put(callback)
+
+    def loop_once(self):
+        """Run the timeouts due (they start the worker), then the worker's hand-back."""
+        for cb in self.timeouts:
+            cb()
+        n, self.timeouts = len(self.timeouts), []
+        for _ in range(n):
+            self.ticks.get(timeout=30)()
+
+
+def _served_busy(on_error=None):
+    import panel as pn
+    from panel.io.state import set_curdoc
+
+    from app.graph_page.busy import Busy
+
+    pane, doc = pn.pane.HTML(""), _ServedDoc()
+    return Busy(pane, on_error=on_error), pane, doc, set_curdoc
+
+
+def test_a_served_structure_change_is_prepared_in_a_worker_and_shown_on_the_session_thread():
+    import threading
+
+    busy, pane, doc, set_curdoc = _served_busy()
+    seen = []
+    with set_curdoc(doc):
+        busy.run(lambda: threading.current_thread(), lambda worker: seen.append((worker, threading.current_thread())))
+    assert pane.loading and seen == []          # loading state first; nothing shown yet
+    doc.loop_once()
+    (worker, shown_on), = seen
+    assert worker is not threading.main_thread() and shown_on is threading.main_thread()
+    assert not pane.loading
+
+
+def test_a_later_change_supersedes_one_still_being_prepared():
+    busy, pane, doc, set_curdoc = _served_busy()
+    shown = []
+    with set_curdoc(doc):
+        busy.run(lambda: "first", shown.append)
+        busy.run(lambda: "second", shown.append)
+    assert pane.loading
+    doc.loop_once()
+    assert shown == ["second"] and not pane.loading
+
+
+def test_a_failed_preparation_is_said_and_the_page_stays_usable():
+    said = []
+    busy, pane, doc, set_curdoc = _served_busy(on_error=said.append)
+    shown = []
+    with set_curdoc(doc):
+        busy.run(lambda: 1 / 0, shown.append)
+    doc.loop_once()
+    assert shown == [] and not pane.loading
+    assert len(said) == 1 and "could not be built" in said[0] and "division by zero" in said[0]

@@ -1,22 +1,29 @@
 """The busy indicator: Panel's loading state on the graph while a new structure is built.
 
-A structure change (Apply, a preset, an import, Inspect sample) runs in one server callback;
-changes made inside it reach the browser only when it returns, so the loading state is set first
-and the work runs in a later callback. Not the next tick: Bokeh writes a callback's changes to the
-websocket in coroutines that run after the next tick's callbacks, so the loading state went out
-with the new graph, after all the work (a 1k-node Apply: loading shown at 706 ms, graph at 897 ms;
-with the work 15 ms later, loading at 160-200 ms). The spinner's CSS waits 0.3 s before it shows,
-so quick changes (the small presets) do not flash it.
+A structure change (Apply, a preset, an import, Open in Graph tab) is made in two parts: the
+slow pure part (compile, lay out: :mod:`app.graph_page.structure`) in a worker thread, so that
+one student's big graph does not stall everyone else's page, then the model and the page on the
+session's thread. The loading state is set first. Changes made in a server callback reach the
+browser only after it returns, and Bokeh writes them in coroutines that run after the next
+tick's callbacks: work started on the next tick sent the loading state with the new graph,
+after all the work (a 1k-node Apply: loading shown at 706 ms, graph at 897 ms). The thread
+starts 15 ms later, and loading shows at 160-200 ms. The spinner's CSS waits 0.3 s before it
+shows, so quick changes (the small presets) do not flash it.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
+import threading
 from contextlib import contextmanager
+from functools import partial
 
 import panel as pn
 from panel.io.document import unlocked
 from panel.io.state import set_curdoc
+
+log = logging.getLogger(__name__)
 
 #: Panel's loading overlay and spinner, visible only after 0.3 s of loading.
 DELAYED_SPINNER_CSS = """
@@ -51,35 +58,62 @@ class Busy:
     ----------
     pane : panel.viewable.Viewable
         What shows the loading state (the graph pane); give it :data:`DELAYED_SPINNER_CSS`.
+    on_error : callable, optional
+        ``on_error(message)`` when the preparation fails unexpectedly (a notice; the graph on
+        screen stays).
     """
 
-    def __init__(self, pane):
+    def __init__(self, pane, on_error=None):
         self.pane = pane
+        self.on_error = on_error
         self.pending = 0
+        self._latest = 0      # only the last change asked for is shown
 
-    def run(self, fn, *args, **kwargs) -> None:
-        """Call ``fn(*args, **kwargs)``; in a served session, once the loading state is sent,
-        with the pane loading meanwhile (in a notebook or a test, now)."""
+    def run(self, prepare, finish) -> None:
+        """``finish(prepare())``. In a served session ``prepare`` (pure: compile, lay out; see
+        :mod:`app.graph_page.structure`) runs in a worker thread, so the event loop serves the
+        other sessions meanwhile, and ``finish`` (the model and the page) on the session's
+        thread, with the pane loading in between; a change asked for while another is being
+        prepared supersedes it. In a notebook or a test, both now."""
         doc = pn.state.curdoc
         if doc is None or doc.session_context is None:
             with gc_paused():
-                fn(*args, **kwargs)
+                finish(prepare())
             return
         self.pending += 1
+        self._latest += 1
+        ticket = self._latest
         with unlocked():   # the pane holds our own Bokeh figure: edit it the Panel way
             self.pane.loading = True
 
-        def work():
+        def work():                   # in the worker thread
+            try:
+                with gc_paused():
+                    result, failure = prepare(), None
+            except Exception as exc:  # noqa: BLE001 - said on the page, the session lives on
+                result, failure = None, exc
+            try:
+                doc.add_next_tick_callback(partial(done, result, failure))
+            except Exception:         # noqa: BLE001 - the session is gone: nothing to show
+                pass
+
+        def done(result, failure):    # on the session's thread, holding the document lock
             with set_curdoc(doc):
                 try:
-                    with gc_paused():
-                        fn(*args, **kwargs)
+                    if failure is not None:
+                        log.exception("preparing a graph failed", exc_info=failure)
+                        if self.on_error is not None:
+                            self.on_error(f"The graph could not be built: {failure}")
+                    elif ticket == self._latest:
+                        with gc_paused():
+                            finish(result)
                 finally:
                     self.pending -= 1
                     if not self.pending:
                         with unlocked():
                             self.pane.loading = False
 
-        # a Bokeh callback holds the document lock, as model changes need; 15 ms lets the
-        # loading state's write go out first (see the module's docstring)
-        doc.add_timeout_callback(work, 15)
+        # 15 ms later, not now: the loading state's write must go out first (the module's
+        # docstring); a thread started at once would also take the GIL from that write
+        doc.add_timeout_callback(lambda: threading.Thread(target=work, name="graph-structure",
+                                                          daemon=True).start(), 15)

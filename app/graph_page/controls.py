@@ -6,11 +6,13 @@ Each builder returns a fresh Panel component for one app instance (no shared wid
 from __future__ import annotations
 
 import html
+from functools import partial
 
 import panel as pn
 
 from engine.expression import MAX_SOURCE_CHARS
 
+from . import structure
 from .formatting import fmt
 from .leaf_control import LeafControl
 from .leaf_table import MAX_SLIDERS, LeafTable
@@ -64,14 +66,16 @@ class ExpressionEditor:
         )
 
     def _apply(self, event=None):
-        self.run(self._apply_text, self.text.value)
+        text = self.text.value
+        self.run(partial(structure.from_text, text), partial(self._show_text, text))
 
-    #: ``run(fn, *args)`` performs a structure change (the factory puts the busy indicator here)
-    run = staticmethod(lambda fn, *args: fn(*args))
+    #: ``run(prepare, finish)`` performs a structure change, ``finish(prepare())`` (the factory
+    #: puts the busy indicator here: ``prepare`` then runs off the event loop)
+    run = staticmethod(lambda prepare, finish: finish(prepare()))
 
-    def _apply_text(self, text: str) -> None:
+    def _show_text(self, text: str, new) -> None:
         limit = self.text.max_length
-        if self.model.apply(text) or not limit or len(text) < limit:
+        if self.model.show(new) or not limit or len(text) < limit:
             return
         # a text at the box's limit may have been cut there by the browser: a parse error at
         # the cut would blame a column the user never wrote
@@ -81,7 +85,7 @@ class ExpressionEditor:
 
     def _on_preset(self, event):
         if event.new and event.new != self.model.preset:
-            self.run(self.model.load_preset, event.new)
+            self.run(partial(structure.from_preset, event.new), self.model.show)
 
     def _on_model(self, *events):
         """The one path by which text reaches the editor: the model's ``source_note`` +
@@ -128,31 +132,46 @@ class LeafSliders:
         self.model = model
         self.column = pn.Column(sizing_mode="stretch_both", scroll=True, margin=(0, 4), css_classes=["leaf-sliders"])
         self.view = self.column
-        self.table = None     # the LeafTable, built the first time a graph needs it
-        self.widgets = []
+        self.table = LeafTable(model)   # for graphs with many leaves (hidden until one comes)
+        self.widgets = []     # the LeafControls of this graph's leaves, in source order
+        self._pool = []       # every LeafControl made so far, rebound to each new graph's leaves
+        self._no_leaves = pn.pane.HTML("<i>no leaves (constants only)</i>")
         model.param.watch(self._rebuild, "leaves")
         self._rebuild()
 
     def _rebuild(self, *events):
+        # The controls already on the page take the new leaves in order; spare ones, the table
+        # and the "no leaves" line are hidden, not removed. The column's children change only
+        # when it needs more controls than ever before: a new child costs Panel a walk of the
+        # whole document (0.2 s with a 1k-node graph shown, 1 s for the table after training)
+        # and the browser a relayout.
         m = self.model
         leaf_ids = m.compiled.leaf_ids
-        for w in self.widgets:
-            w.close()
-        if len(leaf_ids) > self.MAX_SLIDERS:
-            if self.table is None:
-                self.table = LeafTable(m)
-            self.table.load()
-            self.widgets = []
-            if self.column.objects != [self.table.view]:
-                self.column.objects = [self.table.view]
-            return
-        widgets = [LeafControl(m.leaves, lid) for lid in source_order(leaf_ids, m.compiled.labels, m.source)]
-        self.column.objects = [w.view for w in widgets] or [pn.pane.HTML("<i>no leaves (constants only)</i>")]
-        self.widgets = widgets
+        many = len(leaf_ids) > self.MAX_SLIDERS
+        order = [] if many else source_order(leaf_ids, m.compiled.labels, m.source)
+        old = len(self._pool)
+        self._pool += [LeafControl(m.leaves, lid) for lid in order[old:]]
+        with pn.io.hold():
+            for k, w in enumerate(self._pool):
+                if k < min(old, len(order)):
+                    w.bind(m.leaves, order[k])
+                elif k >= len(order):
+                    w.close()
+                w.view.visible = k < len(order)
+            self.widgets = self._pool[:len(order)]
+            self._no_leaves.visible = not leaf_ids
+            if many:
+                self.table.load()
+            else:
+                self.table.release()
+            self.table.view.visible = many
+            objects = [w.view for w in self._pool] + [self._no_leaves, self.table.view]
+            if self.column.objects != objects:
+                self.column.objects = objects
 
     def select(self, node_id) -> None:
         """A click on node ``node_id`` in the graph: the table's control moves that leaf."""
-        if self.table is not None and len(self.model.compiled.leaf_ids) > self.MAX_SLIDERS:
+        if len(self.model.compiled.leaf_ids) > self.MAX_SLIDERS:
             self.table.select(node_id)
 
 

@@ -56,46 +56,69 @@ def read_number(text: str) -> tuple[float | None, str]:
 
 
 class LeafControl:
-    """Label + number box + slider for the leaf ``lid`` of a generated leaf model (two-way)."""
+    """Label + number box + slider for the leaf ``lid`` of a generated leaf model (two-way);
+    made unbound (no arguments), it controls nothing until :meth:`bind`."""
 
-    def __init__(self, leaves, lid: str):
-        self.leaves, self.lid = leaves, lid
-        p = leaves.param[lid]
-        self.label = p.label
-        value = float(getattr(leaves, lid))
-        lo, hi = p.softbounds
-        self.slider = pn.widgets.FloatSlider(
-            start=lo, end=hi, step=p.step, value=min(max(value, lo), hi), show_value=False,
-            sizing_mode="stretch_width", margin=(0, 10), css_classes=["leaf-range"],
-        )
-        self.box = pn.widgets.TextInput(value=number_text(value), width=130, height=30, margin=(2, 8),
+    def __init__(self, leaves=None, lid: str | None = None):
+        self.slider = pn.widgets.FloatSlider(show_value=False, sizing_mode="stretch_width", margin=(0, 10),
+                                             css_classes=["leaf-range"])
+        self.box = pn.widgets.TextInput(width=130, height=30, margin=(2, 8),
                                         stylesheets=[BOX_CSS], css_classes=["leaf-number"])
         self.message = pn.pane.HTML("", visible=False, sizing_mode="stretch_width", margin=(0, 10),
                                     css_classes=["leaf-message"])
-        name = pn.pane.HTML(f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:14px;"
-                            f"font-weight:600;line-height:30px;white-space:nowrap;overflow:hidden;"
-                            f"text-overflow:ellipsis'>{html.escape(self.label)}</div>",
-                            sizing_mode="stretch_width", margin=(2, 10), min_width=30)
-        self.view = pn.Column(pn.Row(name, self.box, sizing_mode="stretch_width", margin=0),
-                              self.slider, self.message, sizing_mode="stretch_width", margin=(2, 0),
-                              css_classes=["leaf-slider", f"leaf-{lid}"])
+        self.name = pn.pane.HTML("", sizing_mode="stretch_width", margin=(2, 10), min_width=30)
+        self.view = pn.Column(pn.Row(self.name, self.box, sizing_mode="stretch_width", margin=0),
+                              self.slider, self.message, sizing_mode="stretch_width", margin=(2, 0))
+        self.leaves = self._watcher = None
+        self._binding, self.lid, self.label = False, None, ""
+        if leaves is not None:        # else unbound until ``bind``
+            self.bind(leaves, lid)
         # The box follows a drag through the server, not a client-side jslink: a linked box sends
         # its own value events, which Panel may apply after a later slider value (events of
         # two models are queued apart under load), dragging the leaf back or leaving the box
         # showing a value the graph does not (tests/test_browser_app.py drags under load).
         self.slider.param.watch(self._slid, "value")
         self.box.param.watch(self._typed, "value")
+
+    def bind(self, leaves, lid: str) -> None:
+        """Control the leaf ``lid`` of ``leaves`` from now on (label, range, value).
+
+        A new graph reuses the controls already on the page: changing a few properties of
+        existing widgets costs a small patch, where new widgets cost Panel a walk of the whole
+        document (~0.2 s with a big graph shown) and the browser a relayout of the column."""
+        self.close()
+        self.leaves, self.lid = leaves, lid
+        p = leaves.param[lid]
+        self.label = p.label
+        value = float(getattr(leaves, lid))
+        lo, hi = p.softbounds
+        with pn.io.hold():
+            self._binding = True     # our own settings are not the user's moves
+            try:
+                self.slider.param.update(start=lo, end=hi, step=p.step, value=min(max(value, lo), hi))
+                self.box.value = number_text(value)
+            finally:
+                self._binding = False
+            self.message.visible = False
+            self.name.object = (f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:14px;"
+                                f"font-weight:600;line-height:30px;white-space:nowrap;overflow:hidden;"
+                                f"text-overflow:ellipsis'>{html.escape(self.label)}</div>")
+            self.view.css_classes = ["leaf-slider", f"leaf-{lid}"]
         self._watcher = leaves.param.watch(self._leaf_changed, lid)
 
     def close(self) -> None:
-        """Stop following the leaf (the control is being replaced)."""
-        self.leaves.param.unwatch(self._watcher)
+        """Stop following the leaf (the control is being replaced or rebound)."""
+        if self._watcher is not None:
+            self.leaves.param.unwatch(self._watcher)
+            self._watcher = None
 
     def _slid(self, event) -> None:
-        if event.new != getattr(self.leaves, self.lid):
+        if not self._binding and event.new != getattr(self.leaves, self.lid):
             setattr(self.leaves, self.lid, float(event.new))
 
     def _typed(self, event) -> None:
+        if self._binding:
+            return
         value, problem = read_number(event.new)
         if problem:
             self.message.object = (f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;"

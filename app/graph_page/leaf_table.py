@@ -30,7 +30,7 @@ class LeafTable:
     ----------
     table : panel.widgets.Tabulator
         One row per leaf (source order): ``leaf`` label and current ``value``.
-    control : LeafControl or None
+    control : LeafControl
         Number box + slider of the selected leaf (the first one until another is selected).
     selected : str or None
         Id of the leaf the slider moves.
@@ -50,8 +50,11 @@ class LeafTable:
             margin=(2, 8),
             css_classes=["leaf-table"], stylesheets=[":host { font-size: 13px; }"],
         )
-        self.control = None
-        self.holder = pn.Column(sizing_mode="stretch_width", margin=0, css_classes=["selected-leaf"])
+        # one control, rebound to each selected leaf: a new one would change the page's
+        # structure, which costs Panel a walk of the whole document (~1 s with a big graph)
+        self.control = LeafControl()
+        self.holder = pn.Column(self.control.view, sizing_mode="stretch_width", margin=0,
+                                css_classes=["selected-leaf"], visible=False)
         self.hint = pn.pane.HTML("", margin=(0, 10), css_classes=["leaf-table-hint"])
         self.table.param.watch(self._on_table_selection, "selection")
         self.view = pn.Column(self.hint, self.holder, self.table, sizing_mode="stretch_width", margin=0)
@@ -73,19 +76,24 @@ class LeafTable:
                             "one in the table or click its box in the graph</span>")
         self.select(self.order[0] if self.order else None)
 
+    def release(self) -> None:
+        """Stop following the leaves (the graph now has few: the table is hidden)."""
+        if self._watcher is not None:
+            self._watcher[0].param.unwatch(self._watcher[1])
+            self._watcher = None
+        self.control.close()
+
     def select(self, leaf_id) -> None:
         """Give ``leaf_id`` the number box and slider (ignored when it is not a leaf here)."""
         if leaf_id is not None and leaf_id not in self._rows:
             return
         self.selected = leaf_id
-        if self.control is not None:
-            self.control.close()
-            self.control = None
         if leaf_id is None:
-            self.holder.objects = []
+            self.control.close()
+            self.holder.visible = False
             return
-        self.control = LeafControl(self.model.leaves, leaf_id)
-        self.holder.objects = [self.control.view]
+        self.control.bind(self.model.leaves, leaf_id)
+        self.holder.visible = True
         row = self._rows[leaf_id]
         if self.table.selection != [row]:
             self.table.selection = [row]

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import param
 
-from .compiled import CompiledGraph, compile_graph
+from . import structure
+from .compiled import CompiledGraph
 from .leaves import leaf_values, make_leaf_model
 from .model_types import Frame, SourceError  # noqa: F401  (both are part of the model's API)
 from .model_steps import StepsOfPasses
@@ -96,39 +97,26 @@ class GraphModel(StepsOfPasses, param.Parameterized):
         if isinstance(expr_or_value, str):
             from engine import parse
 
-            self._load(parse(expr_or_value), source=expr_or_value, preset="")  # raises ExpressionError
+            root = parse(expr_or_value)       # raises ExpressionError
+            self.show(structure.ready(root, expr_or_value))
         elif expr_or_value is not None:
             self.load_value(expr_or_value, update=update, collapse=collapse)
         else:
             self.load_preset(preset or DEFAULT_PRESET)
 
     # ------------------------------------------------------------------ structure changes
+    # Each is a pure part (app.graph_page.structure: compile, lay out; a served session runs it
+    # in a worker thread, see Busy) and ``show``, which puts its result on screen.
     def apply(self, source: str) -> bool:
         """Parse ``source`` and show it. On ``ExpressionError`` set ``error``, keep the graph.
 
         Returns True when the new expression is shown.
         """
-        from engine import ExpressionError, parse
-
-        try:
-            root = parse(source)
-        except ExpressionError as exc:
-            self.error = SourceError.from_exception(exc)
-            return False
-        self.update = None
-        self._load(root, source=source, preset="")
-        return True
+        return self.show(structure.from_text(source))
 
     def load_preset(self, name: str) -> None:
         """Show the preset ``name`` (a key of ``app.presets.PRESETS``)."""
-        preset = PRESETS[name]
-        self.update = None
-        if preset.build is not None:
-            self._load(preset.build(), source=preset.source, preset=name)
-        else:
-            from engine import parse
-
-            self._load(parse(preset.source), source=preset.source, preset=name)
+        self.show(structure.from_preset(name))
 
     def load_value(self, value, update=None, note: str = "", collapse: str | None = None,
                    step: int | None = None) -> bool:
@@ -141,21 +129,16 @@ class GraphModel(StepsOfPasses, param.Parameterized):
         level ("layers", "neurons", "all") instead of the default collapse state. ``step``: the
         Player's start (default: the end, the graph shown complete).
         """
-        from engine import ExpressionError, to_source
+        return self.show(structure.from_value(value, update=update, note=note, collapse=collapse,
+                                              step=step))
 
-        label = getattr(value, "label", "") or "out"
-        self.update = update
-        try:   # as text the graph is editable, and a link can carry it
-            source = to_source(value)
-        except ExpressionError as exc:
-            source = (f"# graph of a Value object ({label}), shown from code; as text: {exc}\n"
-                      "# type an expression and press Apply to replace it\n")
-        self._load(value, source=source, preset="", note=note, collapse=collapse, step=step)
-        return True
-
-    def _load(self, root, source: str, preset: str, note: str = "",
-              collapse: str | None = None, step: int | None = None) -> None:
-        compiled = compile_graph(root)
+    def show(self, new: structure.Structure | SourceError) -> bool:
+        """Show a graph made ready by :mod:`app.graph_page.structure`; a ``SourceError`` (a
+        rejected text) is set as ``error`` and the graph stays. Returns True when shown."""
+        if isinstance(new, SourceError):
+            self.error = new
+            return False
+        compiled = new.compiled
         G = compiled.graph
         values = {lid: G.nodes[lid]["data"] for lid in compiled.leaf_ids}
         leaves = make_leaf_model(compiled.leaf_ids, compiled.labels, values)
@@ -163,29 +146,28 @@ class GraphModel(StepsOfPasses, param.Parameterized):
             self.leaves.param.unwatch(self._leaf_watcher)
         self._leaf_watcher = leaves.param.watch(self._on_leaves, list(compiled.leaf_ids)) if compiled.leaf_ids else None
         compiled.tape.run(leaf_values(leaves, compiled.leaf_ids))
+        self.update = new.update
         with param.parameterized.batch_call_watchers(self):
             self.compiled = compiled
             self.leaves = leaves
-            self.source = source
-            self.source_note = note
-            self.preset = preset
+            self.source = new.source
+            self.source_note = new.note
+            self.preset = new.preset
             self.error = None
         self._recompute_records()
         n = len(self.records)
         # a new graph is shown complete (press play from 0 to watch), unless asked otherwise: in
         # one frame, where a Player move after it would send every row twice
-        self._set_step_silently(n if step is None else min(max(0, step), n))
-        from .scopes_display import default_expanded, level_state
-
+        self._set_step_silently(n if new.step is None else min(max(0, new.step), n))
         self._loading = True
         try:
-            self.expanded = (level_state(compiled, collapse) if collapse is not None
-                             else default_expanded(compiled, update=self.update is not None))
+            self.expanded = new.expanded
         finally:
             self._loading = False
         self._rebuild_shown()
         self.output = float(compiled.tape.data[compiled.tape.index[compiled.output_id]])
         self.frame = Frame("structure", None)
+        return True
 
     # ------------------------------------------------------------------ value changes
     def set_leaf(self, leaf: str, value: float) -> None:

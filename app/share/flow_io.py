@@ -22,10 +22,12 @@ import base64
 import binascii
 import io
 import json
+from functools import partial
 
 import panel as pn
 import param
 from panel.custom import JSComponent
+from ..graph_page import structure
 from .flow_file import MAX_FILE_BYTES, MAX_LABEL_CHARS, FlowFileError, read_flow_file
 from .flow_file import size_text as _size
 from .slide_export import EXPORT_JS, FORMATS
@@ -223,14 +225,22 @@ class FlowIO:
             self.notify(f"{exc}. The current graph stays.", "error")
             return False
         # the editor shows the file's graph as text (engine.to_source) under this note
-        self.model.load_value(root, note=f"# loaded from {name}\n")
+        self.run(partial(structure.from_value, root, note=f"# loaded from {name}\n"),
+                 partial(self._show_file, name, convention, counts))
+        return True
+
+    #: ``run(prepare, finish)`` performs a structure change, ``finish(prepare())`` (the factory
+    #: puts the busy indicator here: ``prepare`` then runs off the event loop)
+    run = staticmethod(lambda prepare, finish: finish(prepare()))
+
+    def _show_file(self, name: str, convention: str, counts: dict, new) -> None:
+        self.model.show(new)
         self.last_convention = convention
         cut = counts["labels_cut"]
         cut_note = (f" {cut} label{'s' if cut > 1 else ''} longer than {MAX_LABEL_CHARS} characters "
                     "cut (shown with …)." if cut else "")
         self.notify(f"Loaded {name}: {counts['values']} values, {counts['operators']} operations; "
                     f"file layout detected: {CONVENTION_TEXT[convention]}.{cut_note}", "info")
-        return True
 
     def _json_bytes(self):
         doc = flow_document(self.model, convention="original")
