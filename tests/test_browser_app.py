@@ -194,3 +194,39 @@ def test_a_new_graph_is_fitted_even_after_zooming(new_page, served_app):
                                    d.y[i] >= p.y_range.start && d.y[i] <= p.y_range.end); }"""
     page.wait_for_function(all_in_view, timeout=5_000)
     assert page.console_errors == []
+
+
+def test_many_leaves_swap_the_sliders_for_the_table_and_back(new_page, served_app):
+    """Past MAX_SLIDERS leaves the sliders hide and the leaf table shows its labels and values
+    (it was drawn hidden with the page); a row click gives that leaf the control; back to a
+    small graph, the sliders return, bound to its leaves."""
+    n = 30
+    text = "\n".join(f"z{i} = {i}" for i in reversed(range(n)))
+    text += "\nout = " + " + ".join(f"z{i}*z{(i + 1) % n}" for i in range(n))
+    page = open_app(new_page, served_app)
+    editor, apply = page.locator(".expr-editor textarea"), page.locator(".apply-button button")
+    editor.fill(text)
+    apply.click()
+    table = page.locator(".leaf-table")
+    expect(table).to_be_visible(timeout=30_000)
+    expect(table.locator(".tabulator-row").first).to_contain_text("z29", timeout=30_000)
+    expect(table.locator(".tabulator-row").nth(1)).to_contain_text("z28")
+    assert "NaN" not in table.locator(".tabulator-row").first.inner_text()
+    expect(page.locator(".leaf-slider:visible")).to_have_count(1)     # the table's one control
+    table.locator(".tabulator-row").nth(2).click()                        # z27
+    box = page.locator(".selected-leaf .leaf-number input")
+    expect(box).to_have_value("27")
+    box.fill("2")
+    box.press("Enter")
+    expect(table.locator(".tabulator-row").nth(2)).to_contain_text("2")
+    editor.fill("p = 0.5\nq = -4\nout = p*q")
+    apply.click()
+    expect(table).to_be_hidden(timeout=30_000)
+    expect(page.locator(".leaf-slider:visible")).to_have_count(2)
+    wait_node_text(page, "out", "out | -2 | 1")
+    box = page.locator(".leaf-slider:visible .leaf-number input").nth(1)
+    expect(box).to_have_value("-4")
+    box.fill("3")
+    box.press("Enter")
+    wait_node_text(page, "out", "out | 1.5 | 1")
+    assert page.console_errors == []

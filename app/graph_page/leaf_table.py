@@ -43,7 +43,10 @@ class LeafTable:
         self.selected = None
         self._watcher = None
         self.table = pn.widgets.Tabulator(
-            pd.DataFrame({"leaf": [], "value": []}), show_index=False, disabled=True, selectable=1,
+            # text columns from the start: the table is drawn (hidden) with the page, and
+            # Tabulator keeps the column types it was first drawn with (empty floats show NaN)
+            pd.DataFrame({"leaf": pd.Series([], dtype=object), "value": pd.Series([], dtype=object)}),
+            show_index=False, disabled=True, selectable=1,
             header_filters={"leaf": {"type": "input", "func": "like", "placeholder": "search leaves"}},
             # a fixed height: Tabulator then draws only the rows in view (hundreds of leaves)
             layout="fit_columns", sizing_mode="stretch_width", height=300, pagination=None,
