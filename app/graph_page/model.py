@@ -16,7 +16,7 @@ import param
 
 from . import structure
 from .compiled import CompiledGraph
-from .leaves import leaf_values, make_leaf_model
+from .leaves import leaf_values
 from .model_types import Frame, SourceError  # noqa: F401  (both are part of the model's API)
 from .model_steps import StepsOfPasses
 from .shown import changed_rows
@@ -138,14 +138,10 @@ class GraphModel(StepsOfPasses, param.Parameterized):
         if isinstance(new, SourceError):
             self.error = new
             return False
-        compiled = new.compiled
-        G = compiled.graph
-        values = {lid: G.nodes[lid]["data"] for lid in compiled.leaf_ids}
-        leaves = make_leaf_model(compiled.leaf_ids, compiled.labels, values)
+        compiled, leaves = new.compiled, new.leaves
         if self.leaves is not None and self._leaf_watcher is not None:
             self.leaves.param.unwatch(self._leaf_watcher)
         self._leaf_watcher = leaves.param.watch(self._on_leaves, list(compiled.leaf_ids)) if compiled.leaf_ids else None
-        compiled.tape.run(leaf_values(leaves, compiled.leaf_ids))
         self.update = new.update
         with param.parameterized.batch_call_watchers(self):
             self.compiled = compiled
