@@ -128,14 +128,7 @@ class AutogradApp(Viewer):
         self.edit_toggle = pn.widgets.Toggle(label="\u270e Edit", width=80, height=34, margin=(8, 6),
                                              css_classes=["phone-edit"], stylesheets=[responsive.PHONE_ONLY])
         self.edit_toggle.param.watch(self._toggle_sidebar, "value")
-        self.player_bar.view.param.update(css_classes=["player-bar"], stylesheets=[responsive.PLAYER_BAR])
-        self.share.toolbar.stylesheets = list(self.share.toolbar.stylesheets) + [responsive.SHARE_TOOLBAR]
-        self.step_panel.view.stylesheets = list(self.step_panel.view.stylesheets) + [responsive.STEP_PANEL]
-        for text in (self.step_panel.math, self.step_panel.plain):
-            text.stylesheets = list(text.stylesheets) + [responsive.STEP_TEXT]
-        self.player_bar.player.stylesheets = list(self.player_bar.player.stylesheets) + [responsive.PLAYER]
-        self.player_bar.mode.stylesheets = list(self.player_bar.mode.stylesheets) + [responsive.MODE_TOGGLE]
-        self.output.view.stylesheets = list(self.output.view.stylesheets) + [responsive.OUTPUT]
+        self._fit_screens()
         topbar = pn.Row(self.output.view, self.edit_toggle, pn.layout.HSpacer(), self.presentation.toggle,
                         self.player_bar.view,
                         sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4),
@@ -169,6 +162,18 @@ class AutogradApp(Viewer):
         self.tabs.param.watch(self._tab_opened, "active")
         responsive.fit_phone_screens()
         return self.tabs
+
+    def _fit_screens(self) -> None:
+        """The parts' rules for narrow screens and phones (app.responsive)."""
+        self.player_bar.view.param.update(css_classes=["player-bar"], stylesheets=[responsive.PLAYER_BAR])
+        for part, sheet in ((self.share.toolbar, responsive.SHARE_TOOLBAR),
+                            (self.step_panel.view, responsive.STEP_PANEL),
+                            (self.step_panel.math, responsive.STEP_TEXT),
+                            (self.step_panel.plain, responsive.STEP_TEXT),
+                            (self.player_bar.player, responsive.PLAYER),
+                            (self.player_bar.mode, responsive.MODE_TOGGLE),
+                            (self.output.view, responsive.OUTPUT)):
+            part.stylesheets = list(part.stylesheets) + [sheet]
 
     def _toggle_sidebar(self, event) -> None:
         classes = [c for c in self.sidebar.css_classes if c != "phone-open"]

@@ -121,6 +121,18 @@ def build_figure(src, mapper):
     p.text("x", "y", text="text", source=src.multiplicity, text_align="center",
            text_baseline="bottom", text_font_size="13px", text_color="#333333",
            text_font_style="bold", y_offset=-3)
+    _add_hover_and_colour_bar(p, value_boxes, op_circles, mapper)
+    minimap = graph_viewport.build_minimap(src.values, src.edges)
+    graph_viewport.attach(p, minimap, src.info, [captions], [symbols], [head])
+    # Zoomed into a large graph, the camera follows the Player: when the node of the step
+    # leaves the view, the view pans to centre it (never zooms, so the reader's scale stays).
+    src.focus.js_on_change("patching", CustomJS(args=dict(p=p, focus=src.focus), code=_FOLLOW_JS))
+    p.scatter("x", "y", source=src.focus, visible=False)   # puts the source in the document
+    return p, minimap
+
+
+def _add_hover_and_colour_bar(p, value_boxes, op_circles, mapper) -> None:
+    """Tooltips of the value boxes and op circles, and the grad colour scale under the plot."""
     p.add_tools(
         HoverTool(renderers=[value_boxes], point_policy="follow_mouse",
                   tooltips=[("value", "@label"), ("data", "@data_s"), ("grad", "@grad_s"),
@@ -135,13 +147,6 @@ def build_figure(src, mapper):
         major_label_text_font_size="12px", title_text_font_size="12px",
         title_text_font_style="normal", padding=2, margin=2, title_standoff=2,
     ), "below")
-    minimap = graph_viewport.build_minimap(src.values, src.edges)
-    graph_viewport.attach(p, minimap, src.info, [captions], [symbols], [head])
-    # Zoomed into a large graph, the camera follows the Player: when the node of the step
-    # leaves the view, the view pans to centre it (never zooms, so the reader's scale stays).
-    src.focus.js_on_change("patching", CustomJS(args=dict(p=p, focus=src.focus), code=_FOLLOW_JS))
-    p.scatter("x", "y", source=src.focus, visible=False)   # puts the source in the document
-    return p, minimap
 
 
 @dataclass

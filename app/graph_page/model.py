@@ -82,7 +82,8 @@ class GraphModel(StepsOfPasses, param.Parameterized):
     update = param.Tuple(default=None, length=2, allow_None=True, precedence=-1,
                          doc="(lr, parameter Values): a final gradient-descent step, see load_value")
 
-    expanded = param.Parameter(default=None, doc="scope paths drawn open (None: all)")
+    expanded = param.ClassSelector(class_=(frozenset, set), default=None, allow_None=True,
+                                   doc="scope paths drawn open (None: all)")
     step_by = param.Selector(default="op", objects=["op", "neuron"])
 
     def __init__(self, expr_or_value=None, preset=None, update=None, collapse=None, **params):
