@@ -67,7 +67,7 @@ class AutogradApp(Viewer):
         self.step_panel = StepPanel(m)
         self.plot_pane = pn.pane.Bokeh(self.graph.figure, sizing_mode="stretch_both", margin=(0, 4),
                                        stylesheets=[DELAYED_SPINNER_CSS])
-        # Apply, presets, imports, Open in Graph tab: built off the event loop, loading state on
+        # Apply, presets, imports, Open in Graph tab: with a loading state, a notice on failure
         self.busy = Busy(self.plot_pane, on_error=lambda text: self.notices.show(text, "error"))
         self.editor.run = self.busy.run
         # the overview of a graph bigger than the view, over the plot's lower right corner

@@ -12,9 +12,8 @@ whole), at about 1,000 and 5,000 nodes.
 
 Server: one app attached to a Bokeh ``Document`` (as a served session has it) opens each graph
 the way Apply does: its pure part (``app.graph_page.structure``: parse, compile, layout, leaf
-model; a served session makes it in a worker thread) then ``GraphModel.show`` on the session's
-thread; timed until the PATCH-DOC message is serialised, split into off the loop and on it
-(the model, the views, serialising: what other sessions wait for). Baseline, same process: ``engine.to_graph``
+model) then ``GraphModel.show``; timed until the PATCH-DOC message is serialised, split into
+the two (show = the model, the views and serialising). Baseline, same process: ``engine.to_graph``
 + ``layered_layout`` of the whole graph, what the layout benchmark measures (the app should add
 little to it; a collapsed graph may cost less, since its whole layout is not needed to draw it).
 
@@ -101,7 +100,7 @@ def _open(app, graph):
 
 
 def _prepare(graph):
-    """The pure part of opening ``graph`` (a served session runs it in a worker thread)."""
+    """The pure part of opening ``graph`` (``app.graph_page.structure``)."""
     from app.graph_page import structure
 
     if hasattr(graph, "updates"):          # as the Train tab's Open in Graph tab opens it
@@ -113,7 +112,7 @@ def _prepare(graph):
 
 
 def _finish(app, prepared):
-    """The part on the session's thread (the event loop): the model and the page."""
+    """The rest: the model and the page."""
     app.model.mode = "backward"
     assert app.model.show(prepared), app.model.error
 
@@ -158,7 +157,7 @@ def server_open(graph, repeats: int = 3) -> dict:
         _finish(app, prepared)
         t1 = time.perf_counter()
         size, ser = rec.take()
-        runs.append({"total": t1 - t0 + ser, "off": tp - t0, "on": t1 - tp + ser,
+        runs.append({"total": t1 - t0 + ser, "prepare": tp - t0, "show": t1 - tp + ser,
                      "view": parts["view"], "serialise": ser, "bytes": size,
                      "nodes": app.model.compiled.graph.number_of_nodes(),
                      "rows": len(view.values.data["id"])})
@@ -179,16 +178,15 @@ def server_rows() -> list:
 
 def print_server(rows) -> None:
     print("Opening a graph, server side (median of 3; from Apply/load to the PATCH-DOC serialised)")
-    print(f"{'graph':<16} {'nodes':>6} {'rows':>6} {'total ms':>9} {'off-loop':>9} {'on-loop':>8} "
+    print(f"{'graph':<16} {'nodes':>6} {'rows':>6} {'total ms':>9} {'prepare':>9} {'show':>8} "
           f"{'view ms':>8} {'ser ms':>7} {'MB':>5} {'layout ms':>10} {'ratio':>6}")
     for r in rows:
         print(f"{r['name']:<16} {r['nodes']:>6.0f} {r['rows']:>6.0f} {r['total'] * 1e3:>9.0f} "
-              f"{r['off'] * 1e3:>9.0f} {r['on'] * 1e3:>8.0f} "
+              f"{r['prepare'] * 1e3:>9.0f} {r['show'] * 1e3:>8.0f} "
               f"{r['view'] * 1e3:>8.0f} {r['serialise'] * 1e3:>7.0f} "
               f"{r['bytes'] / 1e6:>5.2f} {r['baseline'] * 1e3:>10.0f} {r['total'] / r['baseline']:>6.2f}")
-    print("off-loop = parse/compile, text, collapse state, layout and leaf model (a served session makes "
-          "them in a worker thread); on-loop = the model, the views and serialising, on the session's "
-          "thread (what other sessions wait for); view = the graph view's part of on-loop (its columns); "
+    print("prepare = parse/compile, text, collapse state, layout and leaf model (pure); show = the model, "
+          "the views and serialising; view = the graph view's part of show (its columns); "
           "layout = to_graph + layered_layout of the whole graph alone, the baseline; ratio = total / layout")
 
 

@@ -87,28 +87,20 @@ def test_a_structure_change_runs_with_the_cyclic_collector_paused_and_restored()
 
 
 class _ServedDoc:
-    """Stands in for a served session's Document: keeps the callbacks Busy schedules (a
-    thread-safe queue for the worker's hand-back) so the test runs them as the loop would."""
+    """Stands in for a served session's Document: keeps the callbacks Busy schedules, so the
+    test runs them as the event loop would."""
 
     def __init__(self):
-        import queue
-
         self.session_context = object()
-        self.timeouts, self.ticks = [], queue.Queue()
+        self.timeouts = []
 
     def add_timeout_callback(self, callback, ms):
         self.timeouts.append(callback)
 
-    def add_next_tick_callback(self, callback):
-        self.ticks.put(callback)
-
     def loop_once(self):
-        """Run the timeouts due (they start the worker), then the worker's hand-back."""
-        for cb in self.timeouts:
+        callbacks, self.timeouts = self.timeouts, []
+        for cb in callbacks:
             cb()
-        n, self.timeouts = len(self.timeouts), []
-        for _ in range(n):
-            self.ticks.get(timeout=30)()
 
 
 def _served_busy(on_error=None):
@@ -121,32 +113,30 @@ def _served_busy(on_error=None):
     return Busy(pane, on_error=on_error), pane, doc, set_curdoc
 
 
-def test_a_served_structure_change_is_prepared_in_a_worker_and_shown_on_the_session_thread():
-    import threading
-
+def test_a_served_structure_change_runs_after_the_loading_state_is_sent():
+    """Served, the work waits for a later callback, so that the loading state set now goes to
+    the page first (see app.graph_page.busy)."""
     busy, pane, doc, set_curdoc = _served_busy()
     seen = []
     with set_curdoc(doc):
-        busy.run(lambda: threading.current_thread(), lambda worker: seen.append((worker, threading.current_thread())))
-    assert pane.loading and seen == []          # loading state first; nothing shown yet
+        busy.run(lambda: "graph", seen.append)
+    assert pane.loading and seen == []          # loading state first; nothing built yet
     doc.loop_once()
-    (worker, shown_on), = seen
-    assert worker is not threading.main_thread() and shown_on is threading.main_thread()
-    assert not pane.loading
+    assert seen == ["graph"] and not pane.loading
 
 
-def test_a_later_change_supersedes_one_still_being_prepared():
+def test_a_later_change_supersedes_one_not_yet_built():
     busy, pane, doc, set_curdoc = _served_busy()
-    shown = []
+    shown, built = [], []
     with set_curdoc(doc):
-        busy.run(lambda: "first", shown.append)
-        busy.run(lambda: "second", shown.append)
+        busy.run(lambda: built.append("first") or "first", shown.append)
+        busy.run(lambda: built.append("second") or "second", shown.append)
     assert pane.loading
     doc.loop_once()
-    assert shown == ["second"] and not pane.loading
+    assert shown == built == ["second"] and not pane.loading
 
 
-def test_a_failed_preparation_is_said_and_the_page_stays_usable():
+def test_a_failed_build_is_said_and_the_page_stays_usable():
     said = []
     busy, pane, doc, set_curdoc = _served_busy(on_error=said.append)
     shown = []

@@ -26,5 +26,5 @@ def test_a_server_row_times_an_open_and_the_message_it_sends():
     assert row["nodes"] == to_graph(parse(app_open.chain_text(12))).number_of_nodes()
     assert row["rows"] >= 14                     # every value, plus leaves drawn again
     assert row["bytes"] > 10_000                 # the whole new graph went into the message
-    assert 0 < row["view"] < row["on"] and 0 < row["serialise"] < row["on"]
-    assert row["off"] > 0 and abs(row["off"] + row["on"] - row["total"]) < 1e-9
+    assert 0 < row["view"] < row["show"] and 0 < row["serialise"] < row["show"]
+    assert row["prepare"] > 0 and abs(row["prepare"] + row["show"] - row["total"]) < 1e-9

@@ -1,21 +1,19 @@
 """The busy indicator: Panel's loading state on the graph while a new structure is built.
 
 A structure change (Apply, a preset, an import, Open in Graph tab) is made in two parts: the
-slow pure part (compile, lay out: :mod:`app.graph_page.structure`) in a worker thread, so that
-one student's big graph does not stall everyone else's page, then the model and the page on the
-session's thread. The loading state is set first. Changes made in a server callback reach the
-browser only after it returns, and Bokeh writes them in coroutines that run after the next
-tick's callbacks: work started on the next tick sent the loading state with the new graph,
-after all the work (a 1k-node Apply: loading shown at 706 ms, graph at 897 ms). The thread
-starts 15 ms later, and loading shows at 160-200 ms. The spinner's CSS waits 0.3 s before it
-shows, so quick changes (the small presets) do not flash it.
+slow pure part (compile, lay out: :mod:`app.graph_page.structure`), then the model and the page.
+The loading state is set first. Changes made in a server callback reach the browser only after
+it returns, and Bokeh writes them in coroutines that run after the next tick's callbacks: work
+started on the next tick sent the loading state with the new graph, after all the work (a
+1k-node Apply: loading shown at 706 ms, graph at 897 ms). The work starts 15 ms later, and
+loading shows at 160-200 ms. The spinner's CSS waits 0.3 s before it shows, so quick changes
+(the small presets) do not flash it.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-import threading
 from contextlib import contextmanager
 from functools import partial
 
@@ -69,12 +67,21 @@ class Busy:
         self.pending = 0
         self._latest = 0      # only the last change asked for is shown
 
+    def _finished(self) -> None:
+        self.pending -= 1
+        if not self.pending:
+            with unlocked():
+                self.pane.loading = False
+
     def run(self, prepare, finish) -> None:
-        """``finish(prepare())``. In a served session ``prepare`` (pure: compile, lay out; see
-        :mod:`app.graph_page.structure`) runs in a worker thread, so the event loop serves the
-        other sessions meanwhile, and ``finish`` (the model and the page) on the session's
-        thread, with the pane loading in between; a change asked for while another is being
-        prepared supersedes it. In a notebook or a test, both now."""
+        """``finish(prepare())``: ``prepare`` is the pure part (compile, lay out; see
+        :mod:`app.graph_page.structure`), ``finish`` shows it. In a served session both run
+        once the loading state is sent, with the pane loading meanwhile; a change asked for
+        before an earlier one ran supersedes it. In a notebook or a test, both now.
+
+        (``prepare`` is pure so that it could run in a worker thread, off the event loop. Tried
+        and not kept: a Document callback added from the worker lost the page's messages of
+        1 structure change in 5 to 20 under CPU load; see the issue notes.)"""
         doc = pn.state.curdoc
         if doc is None or doc.session_context is None:
             with gc_paused():
@@ -86,34 +93,21 @@ class Busy:
         with unlocked():   # the pane holds our own Bokeh figure: edit it the Panel way
             self.pane.loading = True
 
-        def work():                   # in the worker thread
-            try:
-                with gc_paused():
-                    result, failure = prepare(), None
-            except Exception as exc:  # noqa: BLE001 - said on the page, the session lives on
-                result, failure = None, exc
-            try:
-                doc.add_next_tick_callback(partial(done, result, failure))
-            except Exception:         # noqa: BLE001 - the session is gone: nothing to show
-                pass
-
-        def done(result, failure):    # on the session's thread, holding the document lock
+        def work():                   # on the session's thread, holding the document lock
             with set_curdoc(doc):
                 try:
-                    if failure is not None:
-                        log.exception("preparing a graph failed", exc_info=failure)
-                        if self.on_error is not None:
-                            self.on_error(f"The graph could not be built: {failure}")
-                    elif ticket == self._latest:
-                        with gc_paused():
-                            finish(result)
+                    if ticket == self._latest:     # else a later change supersedes this one
+                        # all of it in one message: the browser lays the page out once, not
+                        # once per message (Bokeh sends one per batch of changes otherwise)
+                        with gc_paused(), unlocked():
+                            finish(prepare())
+                except Exception as exc:  # noqa: BLE001 - said on the page, the session lives on
+                    log.exception("building a graph failed")
+                    if self.on_error is not None:
+                        self.on_error(f"The graph could not be built: {exc}")
                 finally:
-                    self.pending -= 1
-                    if not self.pending:
-                        with unlocked():
-                            self.pane.loading = False
+                    self._finished()
 
         # 15 ms later, not now: the loading state's write must go out first (the module's
-        # docstring); a thread started at once would also take the GIL from that write
-        doc.add_timeout_callback(lambda: threading.Thread(target=work, name="graph-structure",
-                                                          daemon=True).start(), 15)
+        # docstring)
+        doc.add_timeout_callback(work, 15)

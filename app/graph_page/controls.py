@@ -70,7 +70,7 @@ class ExpressionEditor:
         self.run(partial(structure.from_text, text), partial(self._show_text, text))
 
     #: ``run(prepare, finish)`` performs a structure change, ``finish(prepare())`` (the factory
-    #: puts the busy indicator here: ``prepare`` then runs off the event loop)
+    #: puts the busy indicator here)
     run = staticmethod(lambda prepare, finish: finish(prepare()))
 
     def _show_text(self, text: str, new) -> None:

@@ -106,8 +106,8 @@ class GraphModel(StepsOfPasses, param.Parameterized):
             self.load_preset(preset or DEFAULT_PRESET)
 
     # ------------------------------------------------------------------ structure changes
-    # Each is a pure part (app.graph_page.structure: compile, lay out; a served session runs it
-    # in a worker thread, see Busy) and ``show``, which puts its result on screen.
+    # Each is a pure part (app.graph_page.structure: compile, lay out) and ``show``, which puts
+    # its result on screen (the page runs them through Busy, with a loading state).
     def apply(self, source: str) -> bool:
         """Parse ``source`` and show it. On ``ExpressionError`` set ``error``, keep the graph.
 

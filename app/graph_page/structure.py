@@ -3,9 +3,8 @@
 Apply, a preset, an import and "Open in Graph tab" each make a :class:`Structure`: the compiled
 graph (Tape, labels), its text for the editor, its default collapse state, its drawing (the
 layout is the slowest part: 0.25 s for a 1k-node expression) and its leaf model. None of this
-touches a param object already on a page, Panel or Bokeh, so a served session makes it in a worker thread while the event loop
-serves everyone else (see :class:`~app.graph_page.busy.Busy`); ``GraphModel.show`` then puts it
-on screen on the session's thread.
+touches a param object already on a page, Panel or Bokeh; ``GraphModel.show`` then puts it on
+screen (see :class:`~app.graph_page.busy.Busy` for when each runs).
 """
 
 from __future__ import annotations

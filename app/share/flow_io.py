@@ -230,7 +230,7 @@ class FlowIO:
         return True
 
     #: ``run(prepare, finish)`` performs a structure change, ``finish(prepare())`` (the factory
-    #: puts the busy indicator here: ``prepare`` then runs off the event loop)
+    #: puts the busy indicator here)
     run = staticmethod(lambda prepare, finish: finish(prepare()))
 
     def _show_file(self, name: str, convention: str, counts: dict, new) -> None:
