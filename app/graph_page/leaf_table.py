@@ -8,12 +8,26 @@ number box + slider (:class:`~app.graph_page.leaf_control.LeafControl`) for the 
 
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
+
 import pandas as pd
 import panel as pn
 
 from .formatting import fmt
 from .leaf_control import LeafControl
 from .leaves import source_order
+
+
+@contextmanager
+def _quiet_bokeh_from_df():
+    """Bokeh's ``ColumnDataSource.from_df`` (inside Panel's Tabulator) calls
+    ``reset_index(inplace=True)``, which pandas 3.1 deprecates: not our code to change, and the
+    table is built with every page, so a page must not warn for it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.reset_index")
+        yield
+
 
 #: Up to this many leaves, one slider each; beyond, the table.
 MAX_SLIDERS = 24
@@ -42,17 +56,18 @@ class LeafTable:
         self.order: list = []
         self.selected = None
         self._watcher = None
-        self.table = pn.widgets.Tabulator(
-            # text columns from the start: the table is drawn (hidden) with the page, and
-            # Tabulator keeps the column types it was first drawn with (empty floats show NaN)
-            pd.DataFrame({"leaf": pd.Series([], dtype=object), "value": pd.Series([], dtype=object)}),
-            show_index=False, disabled=True, selectable=1,
-            header_filters={"leaf": {"type": "input", "func": "like", "placeholder": "search leaves"}},
-            # a fixed height: Tabulator then draws only the rows in view (hundreds of leaves)
-            layout="fit_columns", sizing_mode="stretch_width", height=300, pagination=None,
-            margin=(2, 8),
-            css_classes=["leaf-table"], stylesheets=[":host { font-size: 13px; }"],
-        )
+        with _quiet_bokeh_from_df():
+            self.table = pn.widgets.Tabulator(
+                # text columns from the start: the table is drawn (hidden) with the page, and
+                # Tabulator keeps the column types it was first drawn with (empty floats show NaN)
+                pd.DataFrame({"leaf": pd.Series([], dtype=object), "value": pd.Series([], dtype=object)}),
+                show_index=False, disabled=True, selectable=1,
+                header_filters={"leaf": {"type": "input", "func": "like", "placeholder": "search leaves"}},
+                # a fixed height: Tabulator then draws only the rows in view (hundreds of leaves)
+                layout="fit_columns", sizing_mode="stretch_width", height=300, pagination=None,
+                margin=(2, 8),
+                css_classes=["leaf-table"], stylesheets=[":host { font-size: 13px; }"],
+            )
         # one control, rebound to each selected leaf: a new one would change the page's
         # structure, which costs Panel a walk of the whole document (~1 s with a big graph)
         self.control = LeafControl()
@@ -71,10 +86,11 @@ class LeafTable:
         if self._watcher is not None:
             self._watcher[0].param.unwatch(self._watcher[1])
         self._watcher = (leaves, leaves.param.watch(self._on_leaf, self.order))
-        self.table.value = pd.DataFrame({
-            "leaf": [m.compiled.labels[lid] for lid in self.order],
-            "value": [fmt(getattr(leaves, lid)) for lid in self.order],
-        })
+        with _quiet_bokeh_from_df():
+            self.table.value = pd.DataFrame({
+                "leaf": [m.compiled.labels[lid] for lid in self.order],
+                "value": [fmt(getattr(leaves, lid)) for lid in self.order],
+            })
         self.hint.object = (f"<span style='color:#555;font-size:12px'>{len(self.order)} leaves: pick "
                             "one in the table or click its box in the graph</span>")
         self.select(self.order[0] if self.order else None)
