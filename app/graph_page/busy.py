@@ -15,7 +15,6 @@ from __future__ import annotations
 import gc
 import logging
 from contextlib import contextmanager
-from functools import partial
 
 import panel as pn
 from panel.io.document import unlocked

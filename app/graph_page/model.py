@@ -20,7 +20,7 @@ from .leaves import leaf_values
 from .model_types import Frame, SourceError  # noqa: F401  (both are part of the model's API)
 from .model_steps import StepsOfPasses
 from .shown import changed_rows
-from ..presets import DEFAULT_PRESET, PRESETS
+from ..presets import DEFAULT_PRESET
 
 
 class GraphModel(StepsOfPasses, param.Parameterized):
