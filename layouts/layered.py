@@ -10,7 +10,8 @@ Pipeline (each step a pure function in its own module):
    weighted-median sweeps both ways, transposition (``transposition``), best order kept,
    sifting (exact on small layers) up to ~1,000 nodes, long edges rerouted exactly
    (``rerouting``) and, below 500 nodes, paths moved (``path_moves``: edges with both
-   their ends, chains); O(E log V) crossing counts; two op -> result segments crossing
+   their ends, chains) and blocks (``block_moves``: a node with its in-tree, such as a
+   neuron); O(E log V) crossing counts; two op -> result segments crossing
    cost extra, and every op whose segment crosses no other sits on its result's line.
 4. ``placement``: positions across the flow: ``coordinates`` (dot's LP, exact, up to
    ``LP_MAX_NODES``) or ``brandes_koepf`` (linear time) -- straight chains, no overlaps; and

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .block_moves import BlockMoves
 from .clusters import ClusterTree, contiguous_ranks, refresh_keys
 from .crossings import count_bilayer_crossings
 from .layering import LayeredGraph
+from .move_clock import MoveClock
 from .path_moves import PathMoves
 from .rerouting import Rerouting
 from .sifting import RIGID_PENALTY, Sifting, sift_clusters
@@ -37,7 +39,7 @@ def order_cost(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> int:
     return int(count_bilayer_crossings(layer, a, b)) + RIGID_PENALTY * int(count_bilayer_crossings(layer[r], a[r], b[r]))
 
 
-class LayerOrder(Sifting, Transposition, Rerouting, PathMoves):
+class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveClock):
     """Mutable node order of a layered graph: ``pos[v]`` is v's index within its layer."""
 
     def __init__(self, lg: LayeredGraph, rank_key: np.ndarray, seg_rigid: np.ndarray | None = None,
@@ -183,7 +185,8 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
     (plateau moves) and the best order is kept; stop after ``min_quit`` iterations without a
     0.5 % gain.  Graphs of at most ``sift_max_nodes`` nodes are then sifted.  With ``polish``
     (no clusters, not ``local``): below ``PATH_MOVES_MAX_NODES`` real nodes, long edges
-    rerouted and paths moved (edges with their ends, chains), alternating with sifting, while that gains
+    rerouted, paths moved (edges with their ends, chains) and blocks (in-trees), alternating
+    with sifting, while that gains
     (``reroute_and_sift``); from there up to ``REROUTE_MAX_NODES`` layered nodes, one pass
     of rerouting.  Segments marked
     in ``seg_rigid`` (op -> result) start untangled and each crossing of two of them costs
@@ -245,8 +248,10 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
 
 def reroute_and_sift(order: LayerOrder, cost: int, rounds: int = 8, paths: bool = True) -> tuple[int, np.ndarray]:
     """Alternate rerouting the long edges (each to its exact best route) and, with
-    ``paths``, moving every edge with both its ends and every chain (``path_moves``), with a round of sifting
-    and transposition, while that gains; returns (cost, pos).  No step worsens the order.
+    ``paths``, moving every edge with both its ends and every chain (``path_moves``) and
+    every node with its in-tree (``block_moves``), with a round of sifting and
+    transposition, while that gains; returns (cost, pos).  No step worsens the order; a
+    move whose ranks did not change since it was last tried is skipped (``move_clock``).
     ``rounds=1``: one pass of rerouting only (big drawings: time)."""
     if rounds == 1:
         return cost - order.reroute(rounds=1), order.pos.copy()
@@ -256,6 +261,7 @@ def reroute_and_sift(order: LayerOrder, cost: int, rounds: int = 8, paths: bool 
         gained = order.reroute(rounds=1)
         if paths:
             gained += order.move_paths()
+            gained += order.move_blocks()
         if gained == 0:
             break
         order.sift(rounds=1)

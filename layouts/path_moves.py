@@ -30,9 +30,16 @@ class PathMoves:
             self._path_moves = [self._path_move_data(p) for p in paths]
         crossed = self.segment_crossings() > 0
         start = cost = self.cost()
-        for data in self._path_moves:
-            if crossed[data[3]].any():
-                cost = self._move_path(cost, *data)
+        self.tick()
+        for k, data in enumerate(self._path_moves):
+            nodes, l0 = data[0], data[1]
+            if not crossed[data[3]].any() or self.stale(("path", k), l0 - 1, l0 + len(nodes)):
+                continue
+            after = self._move_path(cost, *data)
+            if after != cost:
+                cost = after
+                self.tick()
+            self.tried(("path", k))
         return start - cost
 
     def _path_move_data(self, nodes: np.ndarray):

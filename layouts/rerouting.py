@@ -28,9 +28,16 @@ class Rerouting:
         for _ in range(rounds):
             crossed = self.segment_crossings() > 0
             gained = 0
+            self.tick()
             for path, first in self._chains:
-                if crossed[first:first + len(path) - 1].any():
-                    gained += self._reroute_chain(path, first)
+                l0 = int(lg.layer[path[0]])
+                if not crossed[first:first + len(path) - 1].any() or self.stale(("chain", first), l0, l0 + len(path) - 1):
+                    continue
+                gain = self._reroute_chain(path, first)
+                if gain:
+                    gained += gain
+                    self.tick()
+                self.tried(("chain", first))
             total += gained
             if gained == 0:
                 break
