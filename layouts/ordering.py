@@ -30,7 +30,7 @@ SWEEP_WORK = 4000       # iterations = SWEEP_WORK // segments, at least MIN_ITER
 MIN_ITERATIONS = 4
 
 
-def order_cost(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> int:
+def order_cost(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> float:
     """What ``minimise_crossings`` minimises, for the order ``pos``: crossings, plus
     ``RIGID_PENALTY`` per crossing of two rigid segments."""
     layer = lg.layer[lg.seg_src]
@@ -110,8 +110,8 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
         lg, r = self.lg, self.rigid
         return count_bilayer_crossings(self.seg_layer[r], self.pos[lg.seg_src[r]], self.pos[lg.seg_dst[r]])
 
-    def cost(self) -> int:
-        """What the search minimises: crossings, rigid-rigid crossings heavily penalised."""
+    def cost(self) -> float:
+        """What the search minimises: crossings, plus ``RIGID_PENALTY`` per rigid-rigid crossing."""
         return self.crossings() + RIGID_PENALTY * self.rigid_crossings()
 
     def untangle_rigid(self) -> None:

@@ -16,7 +16,11 @@ if TYPE_CHECKING:
     from .ordering import LayerOrder
 
 EXACT_LAYER_MAX = 7     # layers this small are ordered exactly when sifting
-RIGID_PENALTY = 3       # one rigid-rigid crossing (op -> result) costs this many crossings
+RIGID_PENALTY = 0.25    # one rigid-rigid crossing (op -> result) costs this much more than a
+                        # crossing: at equal crossings fewer ops leave their result's line, but
+                        # no crossing is kept to save one.  At 3 (the old value: no op ever left
+                        # its line) ten small graphs had 783 crossings, at 0.25 690 (MLP(3,[4,4,1])
+                        # 26 -> 22) with 81 of 860 ops off their result's line
 
 
 class Sifting:
@@ -90,7 +94,7 @@ class Sifting:
                 cost = np.where(allowed, cost, np.inf)
             j = int(np.argmin(cost))
             if cost[j] < cost[i] - 1e-9:
-                gained += int(round(cost[i] - cost[j]))
+                gained += float(cost[i] - cost[j])
                 order = np.insert(rest, j, v)
         self.pos[ordered[order]] = np.arange(k)
         return gained
@@ -125,7 +129,7 @@ class Sifting:
         while S:
             v = int(choice[S]); order.append(v); S ^= bits[v]
         self.pos[ordered[order[::-1]]] = np.arange(k)
-        return int(round(current - best[full]))
+        return float(current - best[full])
 
 
 CLUSTER_SIFT_EVALUATIONS = 400  # cost evaluations allowed to reorder sibling clusters

@@ -49,7 +49,7 @@ class Transposition:
             for layer_parity in (0, 1):
                 for pair_parity in (0, 1):
                     gained += self._transpose_phase(layer_parity, pair_parity, reverse)
-            if gained < 1:
+            if gained <= 0:
                 break
 
     def _transpose_elements(self, layer_parity: int):
@@ -112,7 +112,7 @@ class Transposition:
         u, w = at[better], at[better + 1]
         pos[u] += 1
         pos[w] -= 1
-        return int(gain[better].sum())
+        return float(gain[better].sum())
 
     def _add_rigid(self, now, swapped, slots):
         """Add RIGID_PENALTY per rigid-rigid crossing of each pair (first at ``slots``)."""
