@@ -13,6 +13,7 @@ import math
 import re
 
 import panel as pn
+import param
 
 from .leaves import slider_range
 
@@ -55,6 +56,27 @@ def read_number(text: str) -> tuple[float | None, str]:
     return value, ""
 
 
+class TaggedColumn(pn.Column):
+    """A Column with one more CSS class, ``tag``, that can change cheaply.
+
+    BokehJS lays the whole page out again, at once, on every change of a layout's
+    ``css_classes`` (and repaints the graph): rebinding 12 leaf controls to a new graph's
+    leaves took 1.3 s in Chromium. ``tag`` goes through Bokeh's ``html_attributes`` instead,
+    whose change only edits the element's class list."""
+
+    tag = param.String(default="", doc="an extra CSS class (one word, or '')")
+
+    _rename = {"tag": None}     # no such Bokeh property: _process_param_change maps it
+
+    def _process_param_change(self, params):
+        params = dict(params)
+        tag = params.pop("tag", None)
+        props = super()._process_param_change(params)
+        if tag is not None:
+            props["html_attributes"] = {"class": tag} if tag else {}
+        return props
+
+
 class LeafControl:
     """Label + number box + slider for the leaf ``lid`` of a generated leaf model (two-way);
     made unbound (no arguments), it controls nothing until :meth:`bind`."""
@@ -67,8 +89,9 @@ class LeafControl:
         self.message = pn.pane.HTML("", visible=False, sizing_mode="stretch_width", margin=(0, 10),
                                     css_classes=["leaf-message"])
         self.name = pn.pane.HTML("", sizing_mode="stretch_width", margin=(2, 10), min_width=30)
-        self.view = pn.Column(pn.Row(self.name, self.box, sizing_mode="stretch_width", margin=0),
-                              self.slider, self.message, sizing_mode="stretch_width", margin=(2, 0))
+        self.view = TaggedColumn(pn.Row(self.name, self.box, sizing_mode="stretch_width", margin=0),
+                                 self.slider, self.message, sizing_mode="stretch_width", margin=(2, 0),
+                                 css_classes=["leaf-slider"])
         self.leaves = self._watcher = None
         self._binding, self.lid, self.label = False, None, ""
         if leaves is not None:        # else unbound until ``bind``
@@ -103,7 +126,7 @@ class LeafControl:
             self.name.object = (f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:14px;"
                                 f"font-weight:600;line-height:30px;white-space:nowrap;overflow:hidden;"
                                 f"text-overflow:ellipsis'>{html.escape(self.label)}</div>")
-            self.view.css_classes = ["leaf-slider", f"leaf-{lid}"]
+            self.view.tag = f"leaf-{lid}"      # not css_classes: see TaggedColumn
         self._watcher = leaves.param.watch(self._leaf_changed, lid)
 
     def close(self) -> None:
