@@ -109,39 +109,41 @@ def _served_busy(on_error=None):
 
     from app.graph_page.busy import Busy
 
-    pane, doc = pn.pane.HTML(""), _ServedDoc()
-    return Busy(pane, on_error=on_error), pane, doc, set_curdoc
+    from bokeh.models import Div
+
+    busy, doc = Busy(pn.pane.Bokeh(Div()), on_error=on_error), _ServedDoc()
+    return busy, doc, set_curdoc
 
 
 def test_a_served_structure_change_runs_after_the_loading_state_is_sent():
     """Served, the work waits for a later callback, so that the loading state set now goes to
     the page first (see app.graph_page.busy)."""
-    busy, pane, doc, set_curdoc = _served_busy()
+    busy, doc, set_curdoc = _served_busy()
     seen = []
     with set_curdoc(doc):
         busy.run(lambda: "graph", seen.append)
-    assert pane.loading and seen == []          # loading state first; nothing built yet
+    assert busy.loading and seen == []          # loading state first; nothing built yet
     doc.loop_once()
-    assert seen == ["graph"] and not pane.loading
+    assert seen == ["graph"] and not busy.loading
 
 
 def test_a_later_change_supersedes_one_not_yet_built():
-    busy, pane, doc, set_curdoc = _served_busy()
+    busy, doc, set_curdoc = _served_busy()
     shown, built = [], []
     with set_curdoc(doc):
         busy.run(lambda: built.append("first") or "first", shown.append)
         busy.run(lambda: built.append("second") or "second", shown.append)
-    assert pane.loading
+    assert busy.loading
     doc.loop_once()
-    assert shown == built == ["second"] and not pane.loading
+    assert shown == built == ["second"] and not busy.loading
 
 
 def test_a_failed_build_is_said_and_the_page_stays_usable():
     said = []
-    busy, pane, doc, set_curdoc = _served_busy(on_error=said.append)
+    busy, doc, set_curdoc = _served_busy(on_error=said.append)
     shown = []
     with set_curdoc(doc):
         busy.run(lambda: 1 / 0, shown.append)
     doc.loop_once()
-    assert shown == [] and not pane.loading
+    assert shown == [] and not busy.loading
     assert len(said) == 1 and "could not be built" in said[0] and "division by zero" in said[0]

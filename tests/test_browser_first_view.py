@@ -151,8 +151,10 @@ def test_zooming_out_hides_captions_and_zooming_in_brings_them_back(new_page, se
     assert page.console_errors == []
 
 
-_WATCH_BUSY = """() => { window.__busy = []; const p = Bokeh.documents[0].get_model_by_name('graph-plot');
-  p.properties.css_classes.change.connect(() => window.__busy.push(p.css_classes.includes('pn-loading'))); }"""
+#: the graph's loading state: Panel's class, set through html_attributes (app.graph_page.busy)
+_LOADING_JS = "const _loading = (p) => (p.html_attributes['class'] || '').split(' ').includes('pn-loading');"
+_WATCH_BUSY = """() => { """ + _LOADING_JS + """ window.__busy = []; const p = Bokeh.documents[0].get_model_by_name('graph-plot');
+  p.properties.html_attributes.change.connect(() => window.__busy.push(_loading(p))); }"""
 
 
 def test_applying_a_big_expression_shows_the_loading_state_until_the_graph_is_replaced(new_page, served_app):
@@ -177,18 +179,19 @@ def test_applying_a_big_expression_shows_the_loading_state_until_the_graph_is_re
 #: Each frame: is the spinner drawn (the graph's loading class on, and its delayed ::before
 #: overlay visible) while the value boxes still hold the graph shown before the Apply? And when
 #: (ms after the click) the loading state and the new graph's data reached the page.
-_WATCH_SPINNER = """(before) => {""" + _FIND_PLOT_VIEW + """
+_WATCH_SPINNER = """(before) => {""" + _FIND_PLOT_VIEW + _LOADING_JS + """
   const w = window.__spinner = {seen_before_new_graph: false, click: null, loading: null, data: null};
   window.addEventListener('click', () => { w.click = performance.now(); }, {capture: true, once: true});
   const doc = Bokeh.documents[0], src = doc.get_model_by_name('value-boxes').data_source;
   const plot = doc.get_model_by_name('graph-plot');
-  plot.properties.css_classes.change.connect(() => {
-    if (w.loading === null && plot.css_classes.includes('pn-loading')) w.loading = performance.now() - w.click; });
+  plot.properties.html_attributes.change.connect(() => {
+    if (w.loading === null && _loading(plot)) w.loading = performance.now() - w.click; });
   src.change.connect(() => { if (w.data === null && src.data.id.length !== before) w.data = performance.now() - w.click; });
   const tick = () => {
     const v = __plotView();
-    if (v && plot.css_classes.includes('pn-loading') && src.data.id.length === before
-        && getComputedStyle(v.el, '::before').visibility === 'visible')
+    const overlay = v && getComputedStyle(v.el, '::before');
+    if (v && _loading(plot) && v.el.classList.contains('pn-loading') && src.data.id.length === before
+        && overlay.content !== 'none' && overlay.visibility === 'visible')
       w.seen_before_new_graph = true;
     if (w.data === null) requestAnimationFrame(tick);
   };
@@ -211,8 +214,8 @@ def test_the_spinner_shows_while_the_server_builds_a_big_graph(new_page, served_
     page.locator(".apply-button button").click()
     page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('value-boxes').data_source"
                            ".data.label.includes('x559')", timeout=90_000)
-    page.wait_for_function("() => !Bokeh.documents[0].get_model_by_name('graph-plot').css_classes"
-                           ".includes('pn-loading')", timeout=30_000)
+    page.wait_for_function("() => { " + _LOADING_JS + " return !_loading(Bokeh.documents[0]"
+                           ".get_model_by_name('graph-plot')); }", timeout=30_000)
     seen = page.evaluate("window.__spinner")
     # a ratio in this run, not a time: loading ~0.1 of the way to the graph when sent first,
     # ~0.8 when it waited for the work
