@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from app.graph_page.no_relayout import is_shown
 from app.graph_page.leaf_table import MAX_SLIDERS
 
 
@@ -23,7 +24,7 @@ def test_few_leaves_get_one_control_each_in_source_order():
 def test_many_leaves_get_a_table_and_one_control():
     app = create_app(_many_leaves(MAX_SLIDERS + 6))
     s = app.sliders
-    assert s.widgets == [] and s.table.view.visible and not any(w.view.visible for w in s._pool)
+    assert s.widgets == [] and s.table.view.visible and not any(is_shown(w.view) for w in s._pool)
     table = s.table.table
     assert list(table.value["leaf"]) == [f"z{i}" for i in reversed(range(MAX_SLIDERS + 6))]
     assert "search" in str(table.header_filters)
@@ -50,7 +51,7 @@ def test_back_to_few_leaves_after_the_table():
     app = create_app(_many_leaves(MAX_SLIDERS + 1))
     app.model.load_preset("lecture")
     assert not app.sliders.table.view.visible and len(app.sliders.widgets) == 4
-    assert all(w.view.visible for w in app.sliders.widgets) and app.sliders.table._watcher is None
+    assert all(is_shown(w.view) for w in app.sliders.widgets) and app.sliders.table._watcher is None
     assert [w.label for w in app.sliders.widgets] == ["a", "b", "c", "f"]
 
 
@@ -70,26 +71,26 @@ def test_a_new_graph_rebinds_the_controls_already_on_the_page():
     app.model.apply("p = 0.5\nq = -4\nout = p*q")
     assert [w.label for w in s.widgets] == ["p", "q"]
     assert s.widgets == first[:2] and s.column.objects == objects
-    assert [w.view.visible for w in first] == [True, True, False]
+    assert [is_shown(w.view) for w in first] == [True, True, False]
     assert (s.widgets[0].box.value, s.widgets[1].slider.value) == ("0.5", -4)
     s.widgets[1].slider.value = 2.0
     assert app.model.output == 1.0
     # back to three leaves: the hidden control comes back, bound to the new third leaf
     app.model.apply("x = 1\ny = 1\nz = 1\nout = x + y + z")
-    assert s.widgets == first and all(w.view.visible for w in first)
+    assert s.widgets == first and all(is_shown(w.view) for w in first)
     s.widgets[2].box.value = "5"
     assert app.model.output == 7
     # a leaf beyond a slider's range keeps its value: binding is not a move of the slider
     app.model.apply("a = 1e6\nout = a*2")
     assert app.model.output == 2e6 and s.widgets[0].box.value == "1000000"
     # the old leaves are no longer followed
-    assert [w.view.visible for w in first] == [True, False, False]
+    assert [is_shown(w.view) for w in first] == [True, False, False]
 
 
 def test_no_leaves_then_leaves_again():
     app = create_app("a = 1\nout = a*2")
     s = app.sliders
     app.model.apply("out = 2*3")
-    assert s.widgets == [] and s._no_leaves.visible and not s._pool[0].view.visible
+    assert s.widgets == [] and is_shown(s._no_leaves) and not is_shown(s._pool[0].view)
     app.model.apply("b = 4\nout = b*2")
-    assert [w.label for w in s.widgets] == ["b"] and not s._no_leaves.visible
+    assert [w.label for w in s.widgets] == ["b"] and not is_shown(s._no_leaves)

@@ -14,6 +14,7 @@ import pytest
 from app import create_app
 from app.graph_page.model import GraphModel
 from app.graph_page.narration import step_latex, step_title
+from app.graph_page.no_relayout import is_shown
 from app.graph_page.scopes_display import encode_collapse
 from app.presets import PRESETS
 from app.share.url_model import apply_state, state_from_model
@@ -194,6 +195,6 @@ def test_links_carry_the_collapse_state_and_step_mode():
 
 def test_a_graph_without_scopes_hides_the_scope_controls():
     app = create_app(preset="lecture")
-    assert app.scopes.view.visible is False
+    assert not is_shown(app.scopes.view)
     app.model.load_preset("mlp")
-    assert app.scopes.view.visible is True
+    assert is_shown(app.scopes.view)

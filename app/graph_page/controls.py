@@ -18,6 +18,7 @@ from .leaf_control import LeafControl
 from .leaf_table import MAX_SLIDERS, LeafTable
 from .leaves import source_order
 from .model import SourceError
+from .no_relayout import set_shown
 from ..presets import PRESETS
 
 EDITOR_CSS = """
@@ -157,13 +158,15 @@ class LeafSliders:
                     w.bind(m.leaves, order[k])
                 elif k >= len(order):
                     w.close()
-                w.view.visible = k < len(order)
+                set_shown(w.view, k < len(order))      # not visible: see set_shown
             self.widgets = self._pool[:len(order)]
-            self._no_leaves.visible = not leaf_ids
+            set_shown(self._no_leaves, not leaf_ids)
             if many:
                 self.table.load()
             else:
                 self.table.release()
+            # by visible, one page layout when it changes: a Tabulator drawn while hidden by
+            # its CSS stays 0 px tall when shown (the other controls are plain widgets)
             self.table.view.visible = many
             objects = [w.view for w in self._pool] + [self._no_leaves, self.table.view]
             if self.column.objects != objects:

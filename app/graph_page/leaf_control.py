@@ -13,9 +13,9 @@ import math
 import re
 
 import panel as pn
-import param
 
 from .leaves import slider_range
+from .no_relayout import TaggedColumn
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -54,27 +54,6 @@ def read_number(text: str) -> tuple[float | None, str]:
     if not math.isfinite(value):
         return None, f"\u201c{s}\u201d is beyond the largest number a float holds (about 1.8e+308)"
     return value, ""
-
-
-class TaggedColumn(pn.Column):
-    """A Column with one more CSS class, ``tag``, that can change cheaply.
-
-    BokehJS lays the whole page out again, at once, on every change of a layout's
-    ``css_classes`` (and repaints the graph): rebinding 12 leaf controls to a new graph's
-    leaves took 1.3 s in Chromium. ``tag`` goes through Bokeh's ``html_attributes`` instead,
-    whose change only edits the element's class list."""
-
-    tag = param.String(default="", doc="an extra CSS class (one word, or '')")
-
-    _rename = {"tag": None}     # no such Bokeh property: _process_param_change maps it
-
-    def _process_param_change(self, params):
-        params = dict(params)
-        tag = params.pop("tag", None)
-        props = super()._process_param_change(params)
-        if tag is not None:
-            props["html_attributes"] = {"class": tag} if tag else {}
-        return props
 
 
 class LeafControl:

@@ -72,7 +72,7 @@ class LeafTable:
         # structure, which costs Panel a walk of the whole document (~1 s with a big graph)
         self.control = LeafControl()
         self.holder = pn.Column(self.control.view, sizing_mode="stretch_width", margin=0,
-                                css_classes=["selected-leaf"], visible=False)
+                                css_classes=["selected-leaf"])
         self.hint = pn.pane.HTML("", margin=(0, 10), css_classes=["leaf-table-hint"])
         self.table.param.watch(self._on_table_selection, "selection")
         self.view = pn.Column(self.hint, self.holder, self.table, sizing_mode="stretch_width", margin=0)
@@ -108,11 +108,9 @@ class LeafTable:
             return
         self.selected = leaf_id
         if leaf_id is None:
-            self.control.close()
-            self.holder.visible = False
+            self.control.close()     # (the table is shown only with leaves: one is selected)
             return
         self.control.bind(self.model.leaves, leaf_id)
-        self.holder.visible = True
         row = self._rows[leaf_id]
         if self.table.selection != [row]:
             self.table.selection = [row]

@@ -22,6 +22,7 @@ from bokeh.models import ColumnDataSource, CustomJS
 from panel.io.document import unlocked
 
 from . import palette
+from .no_relayout import set_shown
 from .scopes_display import all_open, level_state
 
 FRAME_FILL = "#eef3fb"
@@ -234,7 +235,7 @@ class ScopesView:
         self._sync_controls()
 
     def _sync_controls(self) -> None:
-        self.view.visible = any(self.model.node_scopes.values())
+        set_shown(self.view, any(self.model.node_scopes.values()))    # not visible: see set_shown
 
     def _on_follow_toggled(self, event) -> None:
         if event.new:
