@@ -23,7 +23,8 @@ import threading
 #: which other threads wait to allocate).
 TRIM_DELAY_S = 2.0
 
-_trim = {"timer": None, "lock": threading.Lock()}   # this process's pending trim (no session data)
+_trim = {"timer": None, "running": False, "lock": threading.Lock()}   # this process's
+#                                                       pending trim (no session data)
 
 
 def _malloc_trim():
@@ -50,9 +51,12 @@ def trim_soon(delay_s: float = TRIM_DELAY_S) -> None:
     once per batch of closes; Python would run such a full collection sooner or later anyway."""
     def run():
         with _trim["lock"]:
-            _trim["timer"] = None
-        gc.collect()      # a session's objects are cyclic: freed by the collector, not at close
-        trim_now()
+            _trim["timer"], _trim["running"] = None, True
+        try:
+            gc.collect()  # a session's objects are cyclic: freed by the collector, not at close
+            trim_now()
+        finally:
+            _trim["running"] = False
 
     with _trim["lock"]:
         if _trim["timer"] is not None:
@@ -62,6 +66,11 @@ def trim_soon(delay_s: float = TRIM_DELAY_S) -> None:
         timer.name = "autograd-ui-trim"
         _trim["timer"] = timer
     timer.start()
+
+
+def trim_pending() -> bool:
+    """True while a trim asked for by :func:`trim_soon` has not finished (benchmarks wait)."""
+    return _trim["timer"] is not None or _trim["running"]
 
 
 def use_system_malloc(argv: list[str]) -> None:

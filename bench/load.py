@@ -12,8 +12,13 @@ session's recompute and patches are done, i.e. how long the event loop makes a u
 go round all N sessions, first with nobody training (idle), then while K sessions train the
 demo MLP (moons 100, MLP(2, [16, 16, 1])). ``--kinds`` compares where the steps run
 (``app.train.pool``): ``process`` (default), ``thread``, ``inline`` (slices on the loop).
+The trainers (and every 5th session) open the Train tab before anything is timed, so the
+timed moves see training, not the one-off building of those tabs.
 Memory: the server's RSS at start, per open session (Graph tab; every 5th session also opened
-the Train tab), and after all sessions closed and were discarded.
+the Train tab), and after all sessions closed and were discarded, read once the app's own
+collection and heap trim has run and RSS has stopped moving (with how long that took), then
+after a further collect and trim of the benchmark's own; while closing, the longest stall of
+the server process (a thread that sleeps 5 ms, woken late) and its garbage collections.
 """
 from __future__ import annotations
 
@@ -26,9 +31,8 @@ import random
 import statistics
 import time
 
-from app.memory import TRIM_DELAY_S
-
-from .load_server import DEMO_LEAF_VALUES, InProcessServer, log, rss_mb
+from .load_server import (DEMO_LEAF_VALUES, InProcessServer, StallProbe, log, rss_mb,
+                          settle_rss)
 
 __all__ = ["InProcessServer", "run", "main"]
 
@@ -43,15 +47,20 @@ def _serve(conn, kind: str) -> None:
     server = InProcessServer(lifetime_ms=1000).__enter__()
     conn.send(("url", server.url, rss_mb()))
     rng = random.Random(1)
-    probe = None
+    probe, stalls = None, StallProbe()
     while True:
         cmd, *args = conn.recv()
         if cmd == "opened":
-            server.wait(lambda: len(server.apps) >= args[0])
+            n, n_train = args
+            server.wait(lambda: len(server.apps) >= n)
             server.mark_connected()
+            # the trainers and every 5th session open the Train tab, and their network views
+            # are built (a one-off per session), before anything is timed
             for i, app in enumerate(server.apps):
-                if i % 5 == 0 and app.train_view is None:
+                if (i < n_train or i % 5 == 0) and app.train_view is None:
                     server.open_train_tab(app)
+            server.wait(lambda: all(network_built(a) for a in server.apps))
+            time.sleep(1.0)
             gc.collect()
             conn.send(rss_mb())
         elif cmd == "latency":
@@ -59,6 +68,7 @@ def _serve(conn, kind: str) -> None:
             trainers = server.apps[:n_train]
             for app in trainers:
                 server.start_training(app)
+            time.sleep(1.0)              # every trainer's page updated once: steady training
             ms = []
             for _ in range(moves):
                 app = rng.choice(server.apps[n_train:] or server.apps)
@@ -71,16 +81,22 @@ def _serve(conn, kind: str) -> None:
             conn.send((ms, steps))
         elif cmd == "closed":
             ok = server.wait(lambda: not server.apps, 120)
-            time.sleep(TRIM_DELAY_S + 2.0)     # app.session collects and trims after closes
-            rss = rss_mb()
+            # app.session collects and trims once sessions end: wait for it, and for RSS to
+            # stay put, rather than a fixed time (at 50 sessions under load it takes seconds)
+            rss, settled_s, steady = settle_rss()
+            # the longest stall and collection since the closes began, all collections' time
+            stall_ms = (stalls.max_ms, stalls.gc_max_ms, stalls.gc_total_ms)
             gc.collect()
             # freed but kept by the C allocator, or still alive? give free pages back and count
             ctypes.CDLL("libc.so.6").malloc_trim(0)
-            conn.send((ok, rss, rss_mb(), census()))
+            conn.send((ok, rss, rss_mb(), census(), settled_s, steady, stall_ms))
             if os.environ.get("LOAD_PROBE"):
                 from .load_probe import probe as take_probe
 
                 probe = take_probe(probe)
+        elif cmd == "closing":
+            stalls.reset()
+            conn.send("ok")
         elif cmd == "stop":
             server.thread.stop()
             use_pool(None)       # its workers exit now, not when this process is joined
@@ -95,6 +111,11 @@ def _register_page_models() -> None:
     from app.factory import create_app
 
     create_app()
+
+
+def network_built(app) -> bool:
+    """The app has no Train tab, or its network view has been built."""
+    return app.train_view is None or app.train_view.network.model is not None
 
 
 def census() -> int:
@@ -132,16 +153,16 @@ def run(n: int, k: int, kind: str, moves: int, malloc: str = "malloc") -> dict:
     # warm-up: one session with the Train tab, trained and closed, so that modules imported
     # and caches filled by a first session are in the baseline
     warm = pull_session(url=url)
-    parent.send(("opened", 1))
+    parent.send(("opened", 1, 1))
     parent.recv()
     parent.send(("latency", 1, 5))
     parent.recv()
     warm.close()
     parent.send(("closed",))
-    _, _, rss_start, _ = parent.recv()
+    _, _, rss_start, *_ = parent.recv()
     log(kind, "warm; opening", n, "sessions")
     clients = [pull_session(url=url) for _ in range(n)]
-    parent.send(("opened", n))
+    parent.send(("opened", n, k))
     rss_open = parent.recv()
     log(kind, "opened; idle moves")
     parent.send(("latency", 0, moves))
@@ -150,10 +171,12 @@ def run(n: int, k: int, kind: str, moves: int, malloc: str = "malloc") -> dict:
     parent.send(("latency", k, moves))
     busy, steps = parent.recv()
     log(kind, "closing")
+    parent.send(("closing",))
+    parent.recv()
     for c in clients:
         c.close()
     parent.send(("closed",))
-    destroyed, rss_closed, rss_trimmed, alive = parent.recv()
+    destroyed, rss_closed, rss_trimmed, alive, settled_s, steady, stall_ms = parent.recv()
     log(kind, "closed")
     parent.send(("stop",))
     parent.recv()
@@ -163,6 +186,7 @@ def run(n: int, k: int, kind: str, moves: int, malloc: str = "malloc") -> dict:
             "busy_p95": percentile(busy, 0.95), "steps": steps,
             "rss_start": rss_start, "rss_per_session": (rss_open - rss_start) / n,
             "rss_closed": rss_closed, "rss_trimmed": rss_trimmed, "alive": alive,
+            "settled_s": settled_s, "steady": steady, "stall_ms": stall_ms,
             "all_destroyed": destroyed}
 
 
@@ -178,17 +202,21 @@ def main(argv=None) -> None:
     print(f"{args.sessions} sessions, {args.train} training, {args.moves} slider moves per phase",
           flush=True)
     print("kind/malloc        idle p50/p95 ms   training p50/p95 ms   p50 x  p95 x  steps  "
-          "RSS start  per session  after close (trimmed, apps alive)")
-    for kind, malloc in [(k, m) for k in args.kinds.split(",") for m in args.malloc.split(",")]:
+          "RSS start  per session  after close (settled in s; then collected+trimmed, apps "
+          "alive)  while closing: longest stall, longest/all gc")
+    for kind, malloc in [(k, m) for k in args.kinds.split(",") if k
+                         for m in args.malloc.split(",")]:
         r = run(args.sessions, args.train, kind, args.moves, malloc)
         print(f"{kind + '/' + malloc:18s} {r['idle_p50']:6.1f} / {r['idle_p95']:6.1f}   "
               f"{r['busy_p50']:7.1f} / {r['busy_p95']:7.1f}     "
               f"{r['busy_p50'] / r['idle_p50']:4.2f}  {r['busy_p95'] / r['idle_p95']:4.2f}  "
               f"{r['steps']:5d}  {r['rss_start']:6.0f} MB  {r['rss_per_session']:6.2f} MB  "
-              f"{r['rss_closed']:6.0f} MB ({r['rss_trimmed']:.0f} MB, {r['alive']})"
+              f"{r['rss_closed']:6.0f} MB (in {r['settled_s']:.1f} s"
+              f"{'' if r['steady'] else ', NOT settled'}; {r['rss_trimmed']:.0f} MB, "
+              f"{r['alive']})  {r['stall_ms'][0]:.0f} ms, {r['stall_ms'][1]:.0f}/"
+              f"{r['stall_ms'][2]:.0f} ms"
               f"{'' if r['all_destroyed'] else ' (not all destroyed)'}",
               flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -20,6 +20,64 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * 4096 / 2**20
 
 
+class StallProbe:
+    """A thread that sleeps 5 ms at a time and records how late it wakes: the longest time
+    this process's other threads kept it from running (a ``gc.collect`` holding the GIL, or a
+    long callback on the server's loop). ``reset()`` starts a new window; ``max_ms`` the
+    longest stall in it; ``gc_max_ms``/``gc_total_ms`` the garbage collections' (any
+    generation, ours or Python's own) longest and total time in it."""
+
+    TICK_S = 0.005
+
+    def __init__(self):
+        import gc
+
+        self.max_ms = self.gc_max_ms = self.gc_total_ms = 0.0
+        self._stop, self._gc_start = threading.Event(), None
+        gc.callbacks.append(self._on_gc)
+        threading.Thread(target=self._run, name="stall-probe", daemon=True).start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            t0 = time.perf_counter()
+            time.sleep(self.TICK_S)
+            self.max_ms = max(self.max_ms, 1000 * (time.perf_counter() - t0 - self.TICK_S))
+
+    def _on_gc(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        elif self._gc_start is not None:
+            ms = 1000 * (time.perf_counter() - self._gc_start)
+            self.gc_max_ms, self.gc_total_ms = max(self.gc_max_ms, ms), self.gc_total_ms + ms
+            self._gc_start = None
+
+    def reset(self) -> None:
+        self.max_ms = self.gc_max_ms = self.gc_total_ms = 0.0
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def settle_rss(timeout: float = 90.0, window: float = 3.0, tol_mb: float = 1.0):
+    """Wait until this process's heap trim after closes has run (``app.memory``) and RSS has
+    stayed within ``tol_mb`` for ``window`` seconds; returns (RSS in MB, seconds from the call
+    until RSS reached that level, True if it settled before ``timeout``)."""
+    from app.memory import trim_pending
+
+    t0 = time.monotonic()
+    samples = []                       # (time, rss)
+    while True:
+        now, rss = time.monotonic(), rss_mb()
+        samples.append((now, rss))
+        recent = [(t, r) for t, r in samples if t >= now - window]
+        steady = max(r for _, r in recent) - min(r for _, r in recent) <= tol_mb
+        if now - t0 >= window and steady and not trim_pending():
+            return rss, recent[0][0] - t0, True
+        if now - t0 > timeout:
+            return rss, now - t0, False
+        time.sleep(0.1)
+
+
 def log(*args) -> None:
     print(time.strftime("%H:%M:%S"), *args, file=sys.stderr, flush=True)
 
