@@ -137,5 +137,6 @@ class BoundaryPlot:
                                    "color": np.where(y > 0, POS_COLOR, NEG_COLOR)}
 
     def mark(self, x=None, y=None) -> None:
-        self.mark_source.data = ({"x": [], "y": []} if x is None
-                                 else {"x": [float(x)], "y": [float(y)]})
+        data = {"x": [], "y": []} if x is None else {"x": [float(x)], "y": [float(y)]}
+        if data != self.mark_source.data:       # unchanged: no message (it is asked often)
+            self.mark_source.data = data
