@@ -3,14 +3,16 @@ all; slider latency against idle, memory per session and after all close.
 
     python -m bench.load                       # N=50 sessions, K=5 training, process pool
     python -m bench.load -n 20 -k 5 --kinds process,thread,inline
+    python -m bench.load --kinds "" --num-procs 1,2   # autograd-ui itself, timed in the clients
 
 The server (``pn.serve`` of ``app.create_app``, in a child process so its memory is its own)
 gets N sessions opened by Bokeh's websocket client (``bokeh.client.pull_session``) from this
 process. Latency is measured on the server: a slider value is handed to a session's document
 (``doc.add_next_tick_callback``, the way a browser's message arrives) and timed until the
 session's recompute and patches are done, i.e. how long the event loop makes a user wait. Moves
-go round all N sessions, first with nobody training (idle), then while K sessions train the
-demo MLP (moons 100, MLP(2, [16, 16, 1])). ``--kinds`` compares where the steps run
+go to random sessions other than the K trainers, with nobody training (idle) and while the K
+train the demo MLP (moons 100, MLP(2, [16, 16, 1])), in ``--rounds`` alternating phases (a
+change of the machine's load then falls on both). ``--kinds`` compares where the steps run
 (``app.train.pool``): ``process`` (default), ``thread``, ``inline`` (slices on the loop).
 The trainers (and every 5th session) open the Train tab before anything is timed, so the
 timed moves see training, not the one-off building of those tabs.
@@ -19,6 +21,11 @@ the Train tab), and after all sessions closed and were discarded, read once the 
 collection and heap trim has run and RSS has stopped moving (with how long that took), then
 after a further collect and trim of the benchmark's own; while closing, the longest stall of
 the server process (a thread that sleeps 5 ms, woken late) and its garbage collections.
+
+``--num-procs 1,2`` also serves with the CLI itself (``autograd-ui --num-procs N``, a process
+of its own) and drives its sessions from the clients (``bench.load_client``): a move is timed
+from the slider's value sent by the client to the graph's patch arriving back, and memory is
+the serving processes' PSS (forked processes share pages).
 """
 from __future__ import annotations
 
@@ -41,9 +48,11 @@ __all__ = ["InProcessServer", "run", "main"]
 
 def _serve(conn, kind: str) -> None:
     """Child process: serve, then answer the parent's commands over ``conn``."""
+    from app.memory import freeze_when_idle
     from app.train.pool import TrainingPool, use_pool
 
     use_pool(TrainingPool(kind))
+    freeze_when_idle()                  # as the CLI serves
     server = InProcessServer(lifetime_ms=1000).__enter__()
     conn.send(("url", server.url, rss_mb()))
     rng = random.Random(1)
@@ -64,8 +73,8 @@ def _serve(conn, kind: str) -> None:
             gc.collect()
             conn.send(rss_mb())
         elif cmd == "latency":
-            n_train, moves = args
-            trainers = server.apps[:n_train]
+            n_train, moves, train = args
+            trainers = server.apps[:n_train] if train else []
             for app in trainers:
                 server.start_training(app)
             time.sleep(1.0)              # every trainer's page updated once: steady training
@@ -74,7 +83,7 @@ def _serve(conn, kind: str) -> None:
                 app = rng.choice(server.apps[n_train:] or server.apps)
                 ms.append(server.slider_move(app, rng.choice(DEMO_LEAF_VALUES)))
                 time.sleep(rng.uniform(0.02, 0.06))
-            steps = sum(a.train_view.trainer.k for a in trainers)
+            steps = sum(a.train_view.trainer.k for a in trainers)    # since the Train tab opened
             for app in trainers:
                 server.pause_training(app)
             del trainers, app            # or these sessions would look leaked after close
@@ -133,7 +142,7 @@ def percentile(values, q: float) -> float:
 
 
 
-def run(n: int, k: int, kind: str, moves: int, malloc: str = "malloc") -> dict:
+def run(n: int, k: int, kind: str, moves: int, malloc: str = "malloc", rounds: int = 3) -> dict:
     from bokeh.client import pull_session
 
     ctx = multiprocessing.get_context("spawn")
@@ -155,7 +164,7 @@ def run(n: int, k: int, kind: str, moves: int, malloc: str = "malloc") -> dict:
     warm = pull_session(url=url)
     parent.send(("opened", 1, 1))
     parent.recv()
-    parent.send(("latency", 1, 5))
+    parent.send(("latency", 1, 5, True))
     parent.recv()
     warm.close()
     parent.send(("closed",))
@@ -164,12 +173,15 @@ def run(n: int, k: int, kind: str, moves: int, malloc: str = "malloc") -> dict:
     clients = [pull_session(url=url) for _ in range(n)]
     parent.send(("opened", n, k))
     rss_open = parent.recv()
-    log(kind, "opened; idle moves")
-    parent.send(("latency", 0, moves))
-    idle, _ = parent.recv()
-    log(kind, "training moves")
-    parent.send(("latency", k, moves))
-    busy, steps = parent.recv()
+    idle, busy, steps = [], [], 0
+    for r in range(rounds):          # interleaved, so that a change of machine load between
+        log(kind, "idle moves")      # phases does not count as the training's doing
+        parent.send(("latency", k, moves // rounds, False))
+        idle += parent.recv()[0]
+        log(kind, "training moves")
+        parent.send(("latency", k, moves // rounds, True))
+        ms, steps = parent.recv()    # the trainers' steps so far
+        busy += ms
     log(kind, "closing")
     parent.send(("closing",))
     parent.recv()
@@ -190,14 +202,80 @@ def run(n: int, k: int, kind: str, moves: int, malloc: str = "malloc") -> dict:
             "all_destroyed": destroyed}
 
 
+def run_client(n: int, k: int, moves: int, num_procs: int, rounds: int = 3) -> dict:
+    """The same phases against ``autograd-ui --num-procs num_procs`` (the CLI, in a process of
+    its own), timed in the clients (``bench.load_client``); memory is the serving processes'
+    proportional set size (PSS: forks share pages)."""
+    from .load_client import DrivenSession, ServedApp
+
+    _register_page_models()
+    rng = random.Random(1)
+    server = ServedApp(num_procs)
+    label = f"num-procs {num_procs}"
+    try:
+        # warm-up: sessions that train, move and close, so each process has its first-session
+        # imports and caches in the baseline (which process a session lands in is the kernel's)
+        warm = [DrivenSession(server.url) for _ in range(2 * num_procs)]
+        for s in warm:
+            s.start_training()
+            s.slider_move()
+            s.pause_training()
+        for s in warm:
+            s.close()
+        mem_start, _, _ = server.settle()
+        log(label, "warm; opening", n, "sessions")
+        sessions = [DrivenSession(server.url) for _ in range(n)]
+        for i, s in enumerate(sessions):
+            if i < k or i % 5 == 0:
+                s.open_train_tab()
+        time.sleep(1.0)
+        mem_open = server.memory_mb()
+        idle, busy = [], []
+        for r in range(rounds):                 # interleaved, as in run()
+            log(label, "idle moves")
+            idle += _client_moves(sessions[k:], moves // rounds, rng)
+            log(label, "training moves")
+            for s in sessions[:k]:
+                s.start_training()
+            time.sleep(1.0)
+            busy += _client_moves(sessions[k:], moves // rounds, rng)
+            for s in sessions[:k]:
+                s.pause_training()
+        time.sleep(1.0)
+        steps = sum(s.steps_shown() for s in sessions[:k])
+        log(label, "closing")
+        for s in sessions:
+            s.close()
+        mem_closed, settled_s, steady = server.settle()
+    finally:
+        server.stop()
+    return {"kind": label, "n": n, "k": k, "idle_p50": statistics.median(idle),
+            "idle_p95": percentile(idle, 0.95), "busy_p50": statistics.median(busy),
+            "busy_p95": percentile(busy, 0.95), "steps": steps, "rss_start": mem_start,
+            "rss_per_session": (mem_open - mem_start) / n, "rss_closed": mem_closed,
+            "settled_s": settled_s, "steady": steady}
+
+
+def _client_moves(sessions, moves: int, rng) -> list:
+    out = []
+    for _ in range(moves):
+        out.append(rng.choice(sessions).slider_move())
+        time.sleep(rng.uniform(0.02, 0.06))
+    return out
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-n", "--sessions", type=int, default=50)
     ap.add_argument("-k", "--train", type=int, default=5)
     ap.add_argument("--moves", type=int, default=60, help="slider moves per phase")
+    ap.add_argument("--rounds", type=int, default=3, help="idle and training phases alternate "
+                    "this many times (the moves split between them)")
     ap.add_argument("--kinds", default="process", help="comma-separated: process,thread,inline")
     ap.add_argument("--malloc", default="malloc", help="the server's PYTHONMALLOC, comma-"
                     "separated for several runs: malloc (as autograd-ui runs), pymalloc")
+    ap.add_argument("--num-procs", default="", help="comma-separated, e.g. 1,2: also serve with "
+                    "`autograd-ui --num-procs N` and time the moves in the clients")
     args = ap.parse_args(argv)
     print(f"{args.sessions} sessions, {args.train} training, {args.moves} slider moves per phase",
           flush=True)
@@ -206,7 +284,7 @@ def main(argv=None) -> None:
           "alive)  while closing: longest stall, longest/all gc")
     for kind, malloc in [(k, m) for k in args.kinds.split(",") if k
                          for m in args.malloc.split(",")]:
-        r = run(args.sessions, args.train, kind, args.moves, malloc)
+        r = run(args.sessions, args.train, kind, args.moves, malloc, args.rounds)
         print(f"{kind + '/' + malloc:18s} {r['idle_p50']:6.1f} / {r['idle_p95']:6.1f}   "
               f"{r['busy_p50']:7.1f} / {r['busy_p95']:7.1f}     "
               f"{r['busy_p50'] / r['idle_p50']:4.2f}  {r['busy_p95'] / r['idle_p95']:4.2f}  "
@@ -217,6 +295,15 @@ def main(argv=None) -> None:
               f"{r['stall_ms'][2]:.0f} ms"
               f"{'' if r['all_destroyed'] else ' (not all destroyed)'}",
               flush=True)
+    for num_procs in [int(p) for p in args.num_procs.split(",") if p]:
+        r = run_client(args.sessions, args.train, args.moves, num_procs, args.rounds)
+        print(f"{r['kind']:18s} {r['idle_p50']:6.1f} / {r['idle_p95']:6.1f}   "
+              f"{r['busy_p50']:7.1f} / {r['busy_p95']:7.1f}     "
+              f"{r['busy_p50'] / r['idle_p50']:4.2f}  {r['busy_p95'] / r['idle_p95']:4.2f}  "
+              f"{r['steps']:5d}  {r['rss_start']:6.0f} MB  {r['rss_per_session']:6.2f} MB  "
+              f"{r['rss_closed']:6.0f} MB (in {r['settled_s']:.1f} s"
+              f"{'' if r['steady'] else ', NOT settled'}; PSS, timed in the client)", flush=True)
+
 
 if __name__ == "__main__":
     main()
