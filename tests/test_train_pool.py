@@ -53,3 +53,20 @@ def test_a_process_with_a_stuck_worker_exits_after_shutdown(tmp_path):
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=120, env=dict(os.environ, PYTHONPATH=os.getcwd()))
     assert proc.returncode == 0 and "shut down" in proc.stdout, proc.stderr[-2000:]
+
+
+def test_workers_yield_the_cpu_to_the_server():
+    """Training workers run at WORKER_NICE, the server at its own priority: on a busy machine
+    the event loop every slider waits on goes first."""
+    from app.train.pool import WORKER_NICE
+
+    before = set(multiprocessing.active_children())
+    pool = _started_pool()
+    try:
+        workers = set(multiprocessing.active_children()) - before
+        assert workers, "the pool started no worker process"
+        for w in workers:
+            assert os.getpriority(os.PRIO_PROCESS, w.pid) == WORKER_NICE
+        assert os.getpriority(os.PRIO_PROCESS, os.getpid()) < WORKER_NICE
+    finally:
+        pool.shutdown()

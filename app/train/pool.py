@@ -29,6 +29,10 @@ from engine.train import exit_with_parent, run_in_worker, run_steps
 DEFAULT_KIND = "process"
 SLICE_S = 0.006          # inline kind: longest run of steps per tick on the loop
 JOB_BUDGET_S = 0.08      # any kind: a job returns after this long, so results show steadily
+#: Worker processes run at this niceness: when the CPU is short (a 2-core server, or one shared
+#: with other work), the server's event loop, which every student's slider waits on, goes
+#: first; training, which is throughput, takes what is left (all of an idle core).
+WORKER_NICE = 10
 
 
 def default_workers() -> int:
@@ -57,6 +61,7 @@ class TrainingPool:
         self._waiting: OrderedDict = OrderedDict()      # owner -> on_granted
         self._executor = None
         self._cache: dict = {}                          # compiled graphs (thread/inline kinds)
+        self._niced: set = set()                        # worker process ids given WORKER_NICE
 
     # ---- the cap --------------------------------------------------------------------------
     def acquire(self, owner, on_granted) -> bool:
@@ -102,7 +107,21 @@ class TrainingPool:
             self._executor = self._make_executor()
         if self.kind == "thread":
             return self._executor.submit(run_steps, state, n, self._cache, JOB_BUDGET_S)
-        return self._executor.submit(run_in_worker, state, n, JOB_BUDGET_S)
+        future = self._executor.submit(run_in_worker, state, n, JOB_BUDGET_S)
+        self._lower_priority()
+        return future
+
+    def _lower_priority(self) -> None:
+        """Give each new worker process ``WORKER_NICE`` (they start on demand, at a submit;
+        from here: their initializer comes from the engine, which knows nothing of serving)."""
+        processes = getattr(self._executor, "_processes", None) or {}   # private, see shutdown
+        for pid in list(processes):
+            if pid not in self._niced:
+                self._niced.add(pid)
+                try:
+                    os.setpriority(os.PRIO_PROCESS, pid, WORKER_NICE)
+                except (AttributeError, OSError):      # no setpriority (Windows), or gone
+                    pass
 
     def prepare(self, state) -> None:
         """Start the workers and compile ``state``'s loss graph there now (a job of no steps),
