@@ -65,6 +65,9 @@ def main(argv=None) -> int:
         return create_app(args.expr, preset=args.preset)
 
     pn.extension("katex")
+    from .memory import freeze_when_idle
+
+    freeze_when_idle()      # see app.memory: cheaper full collections once startup is over
     hosts = allowed_hosts(args.address, args.allow_websocket_origin)
     try:
         server = pn.serve(

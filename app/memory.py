@@ -23,8 +23,10 @@ import threading
 #: which other threads wait to allocate).
 TRIM_DELAY_S = 2.0
 
-_trim = {"timer": None, "running": False, "lock": threading.Lock()}   # this process's
-#                                                       pending trim (no session data)
+# this process's pending trim, its served sessions alive, whether its startup objects are frozen
+# (no session data)
+_trim = {"timer": None, "running": False, "lock": threading.Lock(), "live": 0,
+         "freeze": False, "frozen": False}
 
 
 def _malloc_trim():
@@ -54,6 +56,13 @@ def trim_soon(delay_s: float = TRIM_DELAY_S) -> None:
             _trim["timer"], _trim["running"] = None, True
         try:
             gc.collect()  # a session's objects are cyclic: freed by the collector, not at close
+            if _trim["freeze"] and not _trim["frozen"] and _trim["live"] == 0:
+                # nothing of a session is left: what is alive now lives as long as the process
+                # (modules, caches filled by the first sessions). Out of the collector's sight,
+                # every later full collection (this one's next time, and Python's own) is
+                # cheaper by that much. Once: a later freeze could keep a cache's cycles.
+                gc.freeze()
+                _trim["frozen"] = True
             trim_now()
         finally:
             _trim["running"] = False
@@ -66,6 +75,24 @@ def trim_soon(delay_s: float = TRIM_DELAY_S) -> None:
         timer.name = "autograd-ui-trim"
         _trim["timer"] = timer
     timer.start()
+
+
+def session_started() -> None:
+    """A served session began (``app.session`` counts them for :func:`freeze_when_idle`)."""
+    with _trim["lock"]:
+        _trim["live"] += 1
+
+
+def session_ended() -> None:
+    with _trim["lock"]:
+        _trim["live"] = max(0, _trim["live"] - 1)
+
+
+def freeze_when_idle() -> None:
+    """Servers (the CLI): the first trim that finds no session alive freezes what is left
+    (``gc.freeze``), so full collections no longer walk the process's startup objects. Not in
+    a test or notebook process, whose other objects would be frozen too."""
+    _trim["freeze"] = True
 
 
 def trim_pending() -> bool:

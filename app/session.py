@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import panel as pn
 
-from .memory import trim_soon
+from .memory import session_ended, session_started, trim_soon
 
 #: A page whose websocket has been gone this long is treated as closed by running loops.
 CLOSED_AFTER_MS = 1000
@@ -72,9 +72,11 @@ def on_session_end(closeable) -> bool:
 
     def destroyed(session_context) -> None:
         closeable.close()
+        session_ended()
         trim_soon()       # what it freed goes back to the system (app.memory says why)
 
     pn.state.on_session_destroyed(destroyed)
+    session_started()
     return True
 
 

@@ -15,6 +15,7 @@ from bokeh.events import DocumentReady
 
 from browser_support import free_port
 
+from app import memory
 from app.factory import AutogradApp, create_app
 from app.graph_page.graph_view import GraphView
 from app.graph_page.model import GraphModel
@@ -106,6 +107,8 @@ def test_twenty_sessions_open_and_close_leave_no_app_alive(server_factory):
     refs += [weakref.ref(a.train_view) for a in server.made if a.train_view is not None]
     assert len(refs) == 44          # 20 apps, 20 models, 4 train views
     server.made.clear()
+    # app.memory holds closed apps a moment and lets them go one collection at a time
+    assert server.wait(lambda: not memory.trim_pending(), timeout=60), "releases never ended"
     assert server.wait(lambda: (gc.collect(), not any(r() for r in refs))[1], timeout=5), \
         f"{sum(1 for r in refs if r())} objects of closed sessions still alive"
     assert census() == before
@@ -140,6 +143,39 @@ def test_closing_the_tab_stops_training_within_two_seconds(server_factory):
     k = trainer.k
     time.sleep(0.3)
     assert trainer.k == k, "steps applied after training stopped"
+
+
+def test_a_served_session_destroyed_mid_training_drops_its_objects(server_factory):
+    """Issue 12: a session that Bokeh destroys while it trains (its tab closed) stops, and its
+    app, models, trainer and the training pool's hold on it are gone (weak references), once
+    app.memory has let go of it."""
+    from app.train.pool import training_pool
+
+    def training():
+        app = create_app()
+        app.tabs.active = 1
+        app.train_view.period_ms = 20
+        return app
+
+    server = server_factory(training)
+    client = pull_session(url=server.url)
+    assert server.wait(lambda: server.made and server.made[0].train_view is not None)
+    app = server.made[0]
+    doc = client_doc(server, app)
+    run_on(doc, lambda: doc.callbacks.trigger_event(DocumentReady()))
+    run_on(doc, app.train_view.run)
+    view = app.train_view
+    assert server.wait(lambda: view.trainer.k >= 3, timeout=90), "training never started"
+    model, trainer = view.model, view.trainer
+    refs = [weakref.ref(o) for o in (app, app.model, view, model, trainer)]
+    del app, view, model, trainer, doc
+    server.made.clear()
+    client.close()
+    assert server.wait(lambda: server.destroyed, timeout=30), "the session was not destroyed"
+    assert server.wait(lambda: not memory.trim_pending(), timeout=60), "never let go"
+    assert server.wait(lambda: (gc.collect(), not any(r() for r in refs))[1], timeout=10), \
+        [type(r()).__name__ for r in refs if r() is not None]
+    assert training_pool().n_training == 0 and training_pool().n_waiting == 0
 
 
 def test_closing_an_app_mid_training_stops_it_and_drops_its_objects():
