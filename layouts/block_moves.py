@@ -1,132 +1,203 @@
-"""Moving blocks, a polish of the crossing minimisation (see ``ordering``): a node with its
+"""Moving groups of nodes, a polish of the crossing minimisation (see ``ordering``): the nodes
+of a group move together, each rank's part of it kept together in its current order, to the
+slots that cost least, the rest of the order held still.  Groups are paths (one node per
+rank: an edge with its ends, a chain; see ``path_moves``) and blocks: a node with its
 in-tree (every node all of whose outgoing segments lead into it: a neuron's tanh with its
-sums, products and own weights, with the bends of their long edges) moves as one block, the
-rest of the order held still.  In each rank the block's nodes go together, in their current
-order, to one slot among the other nodes.  Path moves (``path_moves``) carry one node per
-rank; a neuron has several per rank, and its products and sums only gain when they cross a
-bundle together.
+sums, products and own weights, with the bends of their long edges).  A neuron has several
+nodes per rank, and its products and sums only gain when they cross a bundle together.
 
-The best slots are a shortest path over the block's ranks (dynamic programming, as for path
-moves): every node of the block in a rank is after the same number of other nodes there, so
-the cost of a slot is the crossings of the block's segments to outside nodes (their far ends
-fixed), and the cost of a step the crossings of the block's own segments between two ranks,
-times their number.  What that leaves out (two of the block's outside segments in one gap
+The best slots are a shortest path over the group's ranks (dynamic programming): every node
+of the group in a rank is after the same number of other nodes there, so the cost of a slot
+is the crossings of the group's segments to outside nodes (their far ends fixed), and the
+cost of a step the crossings of the group's own segments between two ranks, times their
+number; both read off one table per gap of the other segments (how many start before s and
+end before t).  What that leaves out (two of the group's outside segments in one gap
 crossing each other, the penalty of two op -> result segments crossing) is checked by
-recounting before a move is kept.  ``BlockMoves`` is mixed into ``ordering.LayerOrder``; not
-used with clusters."""
+recounting before a move is kept.  ``BlockMoves`` is mixed into ``ordering.LayerOrder``;
+not used with clusters."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from .rerouting import _from_fixed, _gap_costs
+from .crossings import count_bilayer_crossings
+from .sifting import RIGID_PENALTY
 
 MAX_BLOCK_SHARE = 0.5    # blocks up to this share of the drawing's nodes (the output's
                          # in-tree is the whole graph: moving it changes nothing)
+MAX_BLOCK_RANKS = 24     # and spanning fewer ranks: on 5 graphs of 180-420 nodes, blocks of
+                         # 32+ ranks were tried 181 times and never gained (a third of the work)
+LOCAL_PAIRS_MAX = 160    # a local recount of more segments sorts (O(k log k)), of fewer pairs them
+
+
+@dataclass
+class Group:
+    """Static data of one group's move (see ``BlockMoves._group_data``)."""
+    nodes: np.ndarray      # sorted by rank
+    rank: np.ndarray       # each node's rank, counted from the group's first (l0)
+    l0: int
+    n: int                 # ranks spanned
+    count: np.ndarray      # nodes per rank
+    starts: np.ndarray     # where each rank's nodes start in ``nodes``
+    moving: np.ndarray     # segments with an end in the group
+    near: np.ndarray       # every node of the ranks l0 - 1 .. l0 + n
+    near_key: np.ndarray   # their rank * stride
+    near_below: np.ndarray  # group nodes in lower ranks than each of them
+    members: np.ndarray    # nodes of the group's ranks, and their rank index / membership
+    members_rank: np.ndarray
+    members_in: np.ndarray
+    src: np.ndarray        # the other segments of the gaps l0 - 1 .. l0 + n - 1
+    dst: np.ndarray
+    gap: np.ndarray        # 0: the gap before rank l0
+    out_rank: np.ndarray   # outgoing outside segments: the group's rank, the far node
+    out_far: np.ndarray
+    in_rank: np.ndarray    # incoming outside segments
+    in_far: np.ndarray
+    weight: np.ndarray     # the group's own segments per gap between its ranks
+    width: int             # more than any rank's size around the group
+    local: np.ndarray      # every segment of the gaps l0 - 1 .. l0 + n - 1 (all a move changes)
 
 
 class BlockMoves:
-    def move_blocks(self) -> int:
+    def move_blocks(self) -> float:
         """Move every block (a node with its in-tree) that has a crossing where that lowers
         the cost, smallest blocks first; returns the cost removed."""
+        if not hasattr(self, "_blocks"):
+            self._blocks = in_tree_blocks(self.lg)
+        return self._move_groups(self._blocks, "block")
+
+    def _move_groups(self, groups: list, kind: str) -> float:
+        """Move each group (node arrays; their static data made on first use) where that
+        lowers the cost; returns the cost removed."""
         if not hasattr(self, "_gap_segments"):
             from .rerouting import _by_gap
             self._gap_segments = _by_gap(self.seg_layer, self.n_layers)
-        if not hasattr(self, "_blocks"):
-            self._blocks = in_tree_blocks(self.lg)
-            self._block_segments = [_touching(self.lg, b) for b in self._blocks]
         crossed = self.segment_crossings() > 0
         start = cost = self.cost()
         self.tick()
-        layer = self.lg.layer
-        for k, (block, (moving, internal)) in enumerate(zip(self._blocks, self._block_segments)):
-            lo, hi = int(layer[block].min()) - 1, int(layer[block].max()) + 1
-            if not crossed[moving].any() or self.stale(("block", k), lo, hi):
+        cache = self.__dict__.setdefault("_groups", {})
+        for k, nodes in enumerate(groups):
+            group = cache.get((kind, k))
+            if group is None:
+                group = cache[(kind, k)] = self._group_data(nodes)
+            if not crossed[group.moving].any() or self.stale((kind, k), group.l0 - 1, group.l0 + group.n):
                 continue
-            after = self._move_block(cost, block, moving, internal)
+            after = self._move_group(cost, group)
             if after != cost:
                 cost = after
                 self.tick()
-            self.tried(("block", k))
+            self.tried((kind, k))
         return start - cost
 
-    def _move_block(self, cost: int, block: np.ndarray, moving: np.ndarray, internal: np.ndarray) -> int:
-        """Move one block to its best slots if that lowers ``cost`` (the order's cost);
+    def _group_data(self, nodes: np.ndarray) -> Group:
+        lg, layer = self.lg, self.lg.layer
+        nodes = nodes[np.argsort(layer[nodes], kind="stable")]
+        l0 = int(layer[nodes[0]])
+        n = int(layer[nodes[-1]]) - l0 + 1
+        rank = layer[nodes] - l0
+        count = np.bincount(rank, minlength=n)
+        in_group = np.zeros(lg.n_nodes, dtype=bool)
+        in_group[nodes] = True
+        src_in, dst_in = in_group[lg.seg_src], in_group[lg.seg_dst]
+        moving = np.flatnonzero(src_in | dst_in)
+        lo, hi = max(l0 - 1, 0), min(l0 + n, self.n_layers - 1)
+        near = np.concatenate([self.members[l] for l in range(lo, hi + 1)])
+        below = np.concatenate([[0], np.cumsum(count)])
+        near_below = below[np.clip(layer[near] - l0, 0, n)]
+        members = np.concatenate([self.members[l] for l in range(l0, l0 + n)])
+        local = np.concatenate([self._gap_segments[l] for l in range(lo, min(l0 + n, self.n_layers))])
+        segs = local[~(src_in[local] | dst_in[local])]
+        out = moving[src_in[moving] & ~dst_in[moving]]
+        inc = moving[dst_in[moving] & ~src_in[moving]]
+        own = moving[src_in[moving] & dst_in[moving]]
+        return Group(nodes, rank, l0, n, count, below[:-1], moving, near,
+                     layer[near] * (lg.n_nodes + 1), near_below, members, layer[members] - l0,
+                     in_group[members], lg.seg_src[segs], lg.seg_dst[segs], self.seg_layer[segs] - l0 + 1,
+                     layer[lg.seg_src[out]] - l0, lg.seg_dst[out], layer[lg.seg_dst[inc]] - l0, lg.seg_src[inc],
+                     np.bincount(self.seg_layer[own] - l0, minlength=n)[:n - 1],
+                     int(self.layer_size[lo:hi + 1].max()) + 1, local)
+
+    def _move_group(self, cost: float, g: Group) -> float:
+        """Move one group to its best slots if that lowers ``cost`` (the order's cost);
         returns the cost after."""
-        lg, pos = self.lg, self.pos
-        layer = lg.layer
-        l0 = int(layer[block].min())
-        n = int(layer[block].max()) - l0 + 1
-        in_block = np.zeros(lg.n_nodes, dtype=bool)
-        in_block[block] = True
-        # every node's index among the other nodes of its rank (the block left out)
-        rel = pos.copy()
-        lower = np.array([l for l in range(max(l0 - 1, 0), min(l0 + n + 1, self.n_layers))])
-        for l in lower:
-            members = self.members[l]
-            mine = members[in_block[members]]
-            if len(mine):
-                before = np.sort(pos[mine])
-                rel[members] = pos[members] - np.searchsorted(before, pos[members])
-        gaps = range(max(l0 - 1, 0), min(l0 + n, self.n_layers))
-        segs = np.concatenate([self._gap_segments[l] for l in gaps])
-        segs = segs[~np.isin(segs, moving)]
-        gap = self.seg_layer[segs] - l0                  # -1: the gap before the first rank
-        a, b = rel[lg.seg_src[segs]], rel[lg.seg_dst[segs]]
-        count = np.bincount(layer[block] - l0, minlength=n)
-        size = self.layer_size[l0:l0 + n] - count + 1    # slots among the others
-        width = int(size.max())
-        node_cost = np.zeros((n, width))
-        for s in moving[~internal].tolist():
-            u, v = int(lg.seg_src[s]), int(lg.seg_dst[s])
-            outgoing = in_block[u]
-            k = int(layer[u]) - l0
-            sel = gap == k
-            if outgoing:
-                node_cost[k] += _from_fixed(b[sel], a[sel], int(rel[v]), width)
-            else:
-                node_cost[k + 1] += _from_fixed(a[sel], b[sel], int(rel[u]), width)
-        node_cost[np.arange(width)[None, :] >= size[:, None]] = np.inf
-        weight = np.bincount(self.seg_layer[moving[internal]] - l0, minlength=n)[:n - 1]
-        middle = (gap >= 0) & (gap < n - 1)
-        step = _gap_costs(gap[middle], a[middle], b[middle], n - 1, width) * weight[:, None, None]
+        pos = self.pos
+        # every node's index among the other nodes of its rank (the group left out)
+        stride = self.lg.n_nodes + 1
+        group_key = np.sort(self.lg.layer[g.nodes] * stride + pos[g.nodes])
+        rel = getattr(self, "_rel", None)
+        if rel is None:
+            rel = self._rel = np.zeros(self.lg.n_nodes, dtype=np.int64)
+        rel[g.near] = pos[g.near] - (np.searchsorted(group_key, g.near_key + pos[g.near]) - g.near_below)
+        W, n = g.width, g.n
+        H = np.bincount(((g.gap * (W + 1) + rel[g.src] + 1) * (W + 1) + rel[g.dst] + 1),
+                        minlength=(n + 1) * (W + 1) ** 2).reshape(n + 1, W + 1, W + 1)
+        P = H.cumsum(axis=1, dtype=np.int32).cumsum(axis=2)   # P[gap, s, t] = #(start < s and end < t)
+        t = np.arange(W)
+        node_cost = np.zeros((n, W))
+        if len(g.out_rank):
+            k, f = g.out_rank[:, None] + 1, rel[g.out_far][:, None]
+            np.add.at(node_cost, g.out_rank, P[k, t, W] - P[k, t, f + 1] + P[k, W, f] - P[k, t, f])
+        if len(g.in_rank):
+            k, f = g.in_rank[:, None], rel[g.in_far][:, None]
+            np.add.at(node_cost, g.in_rank, P[k, W, t] - P[k, f + 1, t] + P[k, f, W] - P[k, f, t])
+        size = self.layer_size[g.l0:g.l0 + n] - g.count + 1       # slots among the others
+        node_cost[t[None, :] >= size[:, None]] = np.inf
+        Q = P[1:n]
+        step = Q[:, :W, W:] + Q[:, W:, :W] - 2 * Q[:, :W, :W]
+        if g.weight.max(initial=1) > 1:
+            step = step * g.weight[:, None, None]
         best = node_cost[0]
         choice = []
         for i in range(n - 1):
             total = best[:, None] + step[i]
             arg = total.argmin(axis=0)
             choice.append(arg)
-            best = total[arg, np.arange(width)] + node_cost[i + 1]
+            best = total[arg, t] + node_cost[i + 1]
         route = [int(best.argmin())]
         for arg in reversed(choice):
             route.append(int(arg[route[-1]]))
-        kept = pos.copy()
-        for i, t in enumerate(reversed(route)):
-            self._place_block(l0 + i, in_block, rel, t)
-        if np.array_equal(kept, pos):
+        slots = np.array(route[::-1])
+        mine = rel[g.nodes]
+        first = mine[g.starts]
+        if (np.maximum.reduceat(mine, g.starts) == first).all():   # each rank's part together
+            if np.array_equal(first, slots):
+                return cost
+            current = node_cost[np.arange(n), first].sum() + step[np.arange(n - 1), first[:-1], first[1:]].sum()
+            if best[route[0]] >= current - 1e-9:
+                return cost
+        before = self.local_cost(g.local)
+        kept = pos[g.members]
+        r = rel[g.members]
+        at = slots[g.members_rank]
+        pos[g.members] = np.where(g.members_in, at + kept - r, r + g.count[g.members_rank] * (r >= at))
+        after = self.local_cost(g.local)      # only these gaps changed: the exact new cost
+        if after >= before - 1e-9:
+            pos[g.members] = kept
             return cost
-        after = self.cost()
-        if after >= cost:
-            pos[:] = kept
-            return cost
-        return after
+        return cost - (before - after)
 
-    def _place_block(self, l: int, in_block: np.ndarray, rel: np.ndarray, slot: int) -> None:
-        """Put the block's nodes of rank ``l``, in their order, after ``slot`` other nodes."""
-        members = self.members[l]
-        mine = in_block[members]
-        block = members[mine]
-        block = block[np.argsort(self.pos[block])]
-        others = members[~mine]
-        r = rel[others]
-        self.pos[others] = r + len(block) * (r >= slot)
-        self.pos[block] = slot + np.arange(len(block))
+
+    def local_cost(self, segs: np.ndarray) -> float:
+        """``cost`` restricted to the segments ``segs``, which must be every segment of the
+        gaps they lie in (a move's recount: the other gaps' crossings do not change)."""
+        lg = self.lg
+        layer, a, b = self.seg_layer[segs], self.pos[lg.seg_src[segs]], self.pos[lg.seg_dst[segs]]
+        if len(segs) > LOCAL_PAIRS_MAX:
+            r = self.rigid[segs]
+            return (count_bilayer_crossings(layer, a, b)
+                    + RIGID_PENALTY * count_bilayer_crossings(layer[r], a[r], b[r]))
+        crossed = ((a[:, None] - a[None, :]) * (b[:, None] - b[None, :]) < 0) & (layer[:, None] == layer[None, :])
+        r = self.rigid[segs]
+        return (int(crossed.sum()) + RIGID_PENALTY * int(crossed[r][:, r].sum())) / 2
 
 
 def in_tree_blocks(lg) -> list:
     """Every real node's in-tree (itself and every node all of whose outgoing segments lead
     into the in-tree) with nodes in two ranks or more and not a single path, up to
-    ``MAX_BLOCK_SHARE`` of the nodes; each once, smallest first."""
+    ``MAX_BLOCK_SHARE`` of the nodes and ``MAX_BLOCK_RANKS`` ranks; each once, smallest
+    first."""
     n = lg.n_nodes
     succ = [[] for _ in range(n)]
     pred = [[] for _ in range(n)]
@@ -150,6 +221,8 @@ def in_tree_blocks(lg) -> list:
         if len(tree) > limit or len(tree) < 3:
             continue
         ranks = [layer[v] for v in tree]
+        if max(ranks) - min(ranks) >= MAX_BLOCK_RANKS:
+            continue
         if len(set(ranks)) == len(ranks):           # one node per rank: a path (path moves)
             continue
         key = frozenset(tree)
@@ -158,12 +231,3 @@ def in_tree_blocks(lg) -> list:
             blocks.append(np.array(sorted(tree), dtype=np.int64))
     blocks.sort(key=len)
     return blocks
-
-
-def _touching(lg, block: np.ndarray):
-    """(segments with an end in the block, which of them have both ends in it)."""
-    in_block = np.zeros(lg.n_nodes, dtype=bool)
-    in_block[block] = True
-    src_in, dst_in = in_block[lg.seg_src], in_block[lg.seg_dst]
-    moving = np.flatnonzero(src_in | dst_in)
-    return moving, (src_in & dst_in)[moving]

@@ -165,7 +165,7 @@ def test_a_chain_whose_nodes_only_gain_together_moves_as_one():
     order.transpose()
     assert order.crossings() == 6
     edges_only = LayerOrder(lg, key)
-    edges_only._path_moves = [edges_only._path_move_data(lg.path(e)) for e in range(len(lg.path_ptr) - 1)]
+    edges_only._path_moves = [lg.path(e) for e in range(len(lg.path_ptr) - 1)]
     assert edges_only.move_paths() == 0              # no edge with its ends gains
     assert order.move_paths() == 6
     assert order.crossings() == 0
