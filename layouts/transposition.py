@@ -49,7 +49,7 @@ class Transposition:
             for layer_parity in (0, 1):
                 for pair_parity in (0, 1):
                     gained += self._transpose_phase(layer_parity, pair_parity, reverse)
-            if gained <= 0:
+            if gained < 1:
                 break
 
     def _transpose_elements(self, layer_parity: int):
