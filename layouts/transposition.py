@@ -88,7 +88,9 @@ class Transposition:
             slot * 2 + side[keep], pos[nbr[keep]], role[keep], n_slots,
             int(self.layer_size.max()) + 1)
         if self.rigid.any():
-            self._add_rigid(crossings_now, crossings_swapped, np.unique(slot))
+            first = np.zeros(n_slots, dtype=bool)   # each pair once (np.unique sorts: slower)
+            first[slot] = True
+            self._add_rigid(crossings_now, crossings_swapped, np.flatnonzero(first))
         gain = crossings_now - crossings_swapped
         if reverse:
             better = np.flatnonzero((gain > 0) | ((gain == 0) & (crossings_now > 0)))

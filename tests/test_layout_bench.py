@@ -41,3 +41,21 @@ def test_shuffled_orders_are_the_same_graph():
     assert list(H.nodes) != list(G.nodes)
     assert set(H.edges) == set(G.edges) and dict(H.nodes(data=True)) == dict(G.nodes(data=True))
     assert bench_layout.shuffled(G, 0) is G
+
+
+def test_fresh_graph_check_prints_a_row_per_graph_and_totals(capsys, monkeypatch):
+    from bench import layout_fresh
+    small = [("lecture", graphs.lecture_graph), ("expression", lambda: graphs.random_expression_graph(8, 4, seed=2))]
+    monkeypatch.setattr(layout_fresh, "fresh_graphs", lambda: small)
+    assert layout_fresh.main(["--set", "fresh", "--shuffles", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 2
+    assert rows[1].split(" | ")[2] == "0"                # the lecture graph: no crossings
+    assert "2 graphs: ours" in out
+
+
+def test_the_check_sets_stay_below_a_thousand_nodes():
+    from bench import layout_fresh
+    sizes = [build().number_of_nodes() for _, build in layout_fresh.fresh_graphs() + layout_fresh.heldout_graphs()[:12]]
+    assert len(sizes) == 32 and max(sizes) < 1000
