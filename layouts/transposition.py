@@ -11,6 +11,8 @@ import numpy as np
 
 from .sifting import RIGID_PENALTY
 
+HUGE_LAYERED_NODES = 50_000
+
 
 def pair_crossings(group: np.ndarray, value: np.ndarray, role: np.ndarray, n_slots: int,
                    width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -41,9 +43,11 @@ def pair_crossings(group: np.ndarray, value: np.ndarray, role: np.ndarray, n_slo
 
 
 class Transposition:
-    def transpose(self, reverse: bool = False, max_rounds: int = 8) -> None:
+    def transpose(self, reverse: bool = False, max_rounds: int | None = None) -> None:
         """Swap adjacent nodes that lower crossings (dot's transpose step); with ``reverse``
         also swap pairs whose crossings tie.  Rounds repeat while they gain."""
+        if max_rounds is None:
+            max_rounds = 8 if len(self.pos) <= HUGE_LAYERED_NODES else 2
         for _ in range(max_rounds):
             gained = 0
             for layer_parity in (0, 1):
