@@ -37,10 +37,23 @@ class DrivenSession:
         self.call(lambda: self.doc.on_change(self._on_change))
         # what the page's JS says once drawn: Panel then applies changes at once
         self.call(lambda: self.doc.callbacks.send_event(DocumentReady()))
-        self.slider = self.find(lambda m: type(m).__name__ == "Slider"
-                                and "leaf-range" in (m.css_classes or []))[0]
         self.values = self.find(lambda m: getattr(m, "name", None) == VALUE_BOXES)[0].data_source
         self._moves = 0
+        self.slider = self._leaf_slider()
+
+    def _leaf_slider(self):
+        """The slider of a leaf on the graph: the page also holds leaf controls kept hidden and
+        unbound for other graphs, and the document's order of models varies from session to
+        session, so each is tried with an untimed move until one patches the graph."""
+        for slider in self.find(lambda m: type(m).__name__ == "Slider"
+                                and "leaf-range" in (m.css_classes or [])):
+            self.slider = slider
+            try:
+                self.slider_move(timeout=10.0)
+                return slider
+            except TimeoutError:
+                continue
+        raise RuntimeError("no leaf slider of this page moves its graph")
 
     # ---- on the client's loop ---------------------------------------------------------------
     def _serve_loop(self) -> None:
@@ -113,11 +126,12 @@ class DrivenSession:
 
         self.call(start)
         if not waiter["done"].wait(timeout):
+            self.call(lambda: waiter in self._waiters and self._waiters.remove(waiter))
             raise TimeoutError("the server did not answer in time")
         return waiter["at"] - waiter["t0"]
 
     # ---- what a student does ------------------------------------------------------------------
-    def slider_move(self) -> float:
+    def slider_move(self, timeout: float = 120.0) -> float:
         """Move the first leaf's slider to another of four values spread over its range; ms
         until the graph's value boxes are patched in this client's document."""
         from bokeh.document.events import ColumnsPatchedEvent
@@ -129,7 +143,7 @@ class DrivenSession:
         if value == s.value:
             value = s.start + (s.end - s.start) * 0.1
         patched = lambda e: isinstance(e, ColumnsPatchedEvent) and e.model is self.values
-        return 1000 * self.timed(lambda: setattr(s, "value", value), patched)
+        return 1000 * self.timed(lambda: setattr(s, "value", value), patched, timeout)
 
     def _clicker(self, label: str):
         """A function clicking the button labelled ``label`` (to run on the client's loop)."""
