@@ -222,3 +222,32 @@ def test_the_spinner_shows_while_the_server_builds_a_big_graph(new_page, served_
     assert seen["loading"] is not None and seen["loading"] < 0.5 * seen["data"], seen
     assert seen["seen_before_new_graph"] is True, seen
     assert page.console_errors == []
+
+
+_OUTPUT_AND_MINIMAP = """() => {""" + _FIND_PLOT_VIEW + """
+  const doc = Bokeh.documents[0], v = __plotView(), m = doc.get_model_by_name('graph-minimap');
+  const d = doc.get_model_by_name('value-boxes').data_source.data, sx = v.frame.x_scale, sy = v.frame.y_scale;
+  const i = d.label.indexOf('out'), r = v.el.getBoundingClientRect(), f = v.frame.bbox;
+  const box = [r.left + f.left + sx.compute(d.x[i] - d.w[i] / 2), r.top + f.top + sy.compute(d.y[i] + d.h[i] / 2),
+               r.left + f.left + sx.compute(d.x[i] + d.w[i] / 2), r.top + f.top + sy.compute(d.y[i] - d.h[i] / 2)];
+  let mv = null;
+  const walk = (x) => { if (mv) return; if (x.model === m) { mv = x; return; }
+                        for (const c of (x.child_views || [])) walk(c); };
+  Object.values(Bokeh.index).forEach(walk);
+  const b = mv.el.getBoundingClientRect();
+  return {out: box, minimap: m.visible ? [b.left, b.top, b.right, b.bottom] : null}; }"""
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_the_output_a_first_view_centres_is_not_under_the_minimap(new_page, served_app, tmp_path, seed):
+    """Random expressions too big to read whole open at their output, wherever the layout put
+    it (top, middle, bottom): the output box is then in view and clear of the minimap, which
+    floats over the plot's lower right corner."""
+    from bench.app_open import random_text
+
+    url = served_app + "?expr=" + urllib.parse.quote(random_text(40, 8, seed=seed))
+    page, view = first_view(new_page, url, SIZES["720p"], tmp_path / f"random{seed}.png")
+    assert "out" in view["inside"] and view["minimap"], view
+    boxes = page.evaluate(_OUTPUT_AND_MINIMAP)
+    (ox0, oy0, ox1, oy1), (mx0, my0, mx1, my1) = boxes["out"], boxes["minimap"]
+    assert ox1 <= mx0 or oy1 <= my0, boxes          # left of it or above it

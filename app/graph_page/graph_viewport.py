@@ -9,7 +9,8 @@ the caption font size in plot units.
   scale at which they are comfortable to read (filling the plot's height when that is
   readable) around a region of interest: the scope opened last or the network's scopes
   (neurons, layers), from their left edge when they do not fit; without scopes the output
-  end, where the backward pass starts. The reset tool returns to it.
+  end, where the backward pass starts; moved, past the graph's edge if need be, so that the
+  minimap does not cover that region. The reset tool returns to it.
 - **Semantic zoom**: captions and op symbols get a font size in screen pixels from the scale;
   below :data:`HIDE_FONT_PX` they are hidden, not drawn as smudges (hover still tells all).
 - **Minimap**: a small overview of the whole graph with the viewport as a draggable rectangle
@@ -41,6 +42,10 @@ MINIMAP_WIDTH, MINIMAP_HEIGHTS = 240, (40, 150)
 MINIMAP_SHARE, MINIMAP_MIN_WIDTH = 0.3, 100
 #: ... and at least this tall (px), so that its viewport rectangle can still be dragged.
 MINIMAP_MIN_HEIGHT = 36
+#: Room (px) the first view keeps clear beside and above the minimap for the region it shows:
+#: the minimap's offset from the plot frame's corner (app.factory.MINIMAP_CSS, less the toolbar
+#: and colour bar), plus a gap.
+MINIMAP_RESERVE = (48, 28)
 
 
 def empty_info() -> dict:
@@ -89,6 +94,29 @@ def info_columns(display, font_units: float, op_font_units: float) -> dict:
     return {k: [float(v)] for k, v in cols.items()}
 
 
+_MINIMAP_JS = """
+function minimap_size(W, d) {   // [width, height] px of the overview on a plot W px wide
+  const mw = W >= 2 * mm_width ? mm_width : Math.max(mm_min_width, Math.round(mm_share * W));
+  const k = mw / mm_width, gw = Math.max(d.x1[0] - d.x0[0], 1e-9), gh = d.y1[0] - d.y0[0];
+  return [mw, Math.round(Math.min(mm_heights[1] * k,
+                                  Math.max(mm_min_height, mm_heights[0] * k, mw * gh / gw * 1.1 + 8)))];
+}
+// The minimap covers the plot's lower right corner whenever the whole graph is not in view: a
+// first view centred (cx, cy) at scale s moves down (or else left), past the graph's edge if
+// need be, so that the region of interest is not under it, when the region then stays in view.
+function clear_of_minimap(W, H, s, cx, cy, d) {
+  const [mw, mh] = minimap_size(W, d);
+  if (!(W >= 2 * mw && H >= 2 * mh)) { return [cx, cy]; }     // no minimap on this plot
+  const vw = W / s, vh = H / s;
+  const left = cx + vw / 2 - (mw + mm_reserve[0]) / s, top = cy - vh / 2 + (mh + mm_reserve[1]) / s;
+  const rx0 = d.rx0[0], rx1 = d.rx1[0], ry0 = d.ry0[0], ry1 = d.ry1[0];
+  if (!(rx1 > left && ry0 < top)) { return [cx, cy]; }      // already clear
+  if (ry1 <= cy + vh / 2 - (top - ry0)) { return [cx, cy - (top - ry0)]; }
+  if (rx0 >= cx - vw / 2 + (rx1 - left)) { return [cx + (rx1 - left), cy]; }
+  return [cx, cy];
+}
+"""
+
 _MOVED_JS = """
 function moved(p) {   // ranges differ from the last first-view fit
   const f = p._ag_fit, xr = p.x_range, yr = p.y_range;
@@ -99,7 +127,7 @@ function moved(p) {   // ranges differ from the last first-view fit
 }
 """
 
-_FIT_JS = _MOVED_JS + """
+_FIT_JS = _MOVED_JS + _MINIMAP_JS + """
 // first view: whole graph if readable, else a readable viewport at the output end
 const W = p.inner_width, H = p.inner_height;
 if (p.properties.inner_width.is_unset || !(W > 0 && H > 0)) { return; }
@@ -129,6 +157,7 @@ if (refit) {
     if (vh < (y1 - y0) * (1 + 2 * pad)) {                      // taller than the view
       cy = Math.min(Math.max((d.ry0[0] + d.ry1[0]) / 2, y0 + vh / 2), y1 - vh / 2);
     }
+    [cx, cy] = clear_of_minimap(W, H, s, cx, cy, d);
   }
 } else {                                                      // resized after the reader zoomed:
   s = p._ag_s; cx = (xr.start + xr.end) / 2; cy = (yr.start + yr.end) / 2;   // keep scale + centre
@@ -140,7 +169,7 @@ xr.setv({start: cx - hw, end: cx + hw, reset_start: cx - hw, reset_end: cx + hw}
 yr.setv({start: cy - hh, end: cy + hh, reset_start: cy - hh, reset_end: cy + hh});
 """
 
-_ZOOM_JS = _MOVED_JS + """
+_ZOOM_JS = _MOVED_JS + _MINIMAP_JS + """
 // semantic zoom: font sizes in screen px from the scale; hidden below hide_px; minimap toggle
 if (p.properties.inner_width.is_unset || p.properties.inner_height.is_unset) { return; }
 const xr = p.x_range, yr = p.y_range, d = info.data;
@@ -159,10 +188,7 @@ const whole = xr.start <= d.x0[0] + tol && xr.end >= d.x1[0] - tol &&
               yr.start <= d.y0[0] + tol && yr.end >= d.y1[0] - tol;
 // a narrow plot (a phone) gets a smaller overview, so that it covers little of the graph;
 // its height follows the graph's shape
-const mw = p.inner_width >= 2 * mm_width ? mm_width
-         : Math.max(mm_min_width, Math.round(mm_share * p.inner_width));
-const k = mw / mm_width, gw = Math.max(d.x1[0] - d.x0[0], 1e-9), gh = d.y1[0] - d.y0[0];
-const mh = Math.round(Math.min(mm_heights[1] * k, Math.max(mm_min_height, mm_heights[0] * k, mw * gh / gw * 1.1 + 8)));
+const [mw, mh] = minimap_size(p.inner_width, d);
 if (minimap.width !== mw) { minimap.width = mw; }
 if (minimap.height !== mh) { minimap.height = mh; }
 const show = !whole && p.inner_width >= 2 * mw && p.inner_height >= 2 * mh;
@@ -191,8 +217,12 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
     tool.overlay.update(fill_color="#ff9800", fill_alpha=0.12, line_color="#e65100", line_width=1.5)
     minimap.add_tools(tool)
     minimap.toolbar.active_multi = "auto"
+    minimap_args = dict(mm_width=MINIMAP_WIDTH, mm_heights=list(MINIMAP_HEIGHTS), mm_share=MINIMAP_SHARE,
+                        mm_min_width=MINIMAP_MIN_WIDTH, mm_min_height=MINIMAP_MIN_HEIGHT,
+                        mm_reserve=list(MINIMAP_RESERVE))
     fit = CustomJS(args=dict(p=p, info=info, min_px=MIN_FONT_PX, max_px=MAX_FONT_PX,
-                             comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD), code=_FIT_JS)
+                             comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD,
+                             **minimap_args), code=_FIT_JS)
     p.js_on_change("inner_width", fit)
     p.js_on_change("inner_height", fit)
     # a new structure: its info arrives with the new data; fit the view to it even if the
@@ -200,9 +230,7 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
     info.js_on_change("data", fit)
     zoom = CustomJS(args=dict(p=p, info=info, captions=captions, symbols=symbols, heads=heads,
                               minimap=minimap, hide_px=HIDE_FONT_PX, hide_op_px=HIDE_SYMBOL_PX,
-                              max_px=MAX_FONT_PX, mm_width=MINIMAP_WIDTH,
-                              mm_heights=list(MINIMAP_HEIGHTS), mm_share=MINIMAP_SHARE,
-                              mm_min_width=MINIMAP_MIN_WIDTH, mm_min_height=MINIMAP_MIN_HEIGHT), code=_ZOOM_JS)
+                              max_px=MAX_FONT_PX, **minimap_args), code=_ZOOM_JS)
     for rng in (p.x_range, p.y_range):
         rng.js_on_change("start", zoom)
         rng.js_on_change("end", zoom)
