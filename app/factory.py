@@ -93,6 +93,7 @@ class AutogradApp(Viewer):
     def _share_parts(self, theme_name: str) -> None:
         m = self.model
         self.notices = NoticeBar()
+        m.param.watch(self.notices.graph_shown, "compiled")   # a notice is about the graph before
         self.trust = TrustPanel(m, dark=theme_name == "dark")
         self.flow = FlowIO(m, notify=self.notices.show)
         self.flow.run = self.busy.run

@@ -90,3 +90,19 @@ def test_inspect_sample_opens_the_largest_loss_by_default_and_says_why():
     view.controls.w_sample.value = 3                       # chosen: that one, no reason given
     assert view.inspect().sample == 3 and view.inspect_reason == ""
     view.close()
+
+
+def test_a_notice_is_about_the_graph_it_came_with(inspection):
+    """Inspect sample's notice (like a loaded file's) goes when the next graph is shown; an
+    Apply refused keeps the inspected graph, and so the notice."""
+    app = create_app()
+    app.train_view = type("View", (), {"inspect_reason": "sample 2: largest loss 1 of 40 samples"})()
+    app.inspect(inspection.root, inspection.updates)
+    assert "Inspect sample: sample 2" in app.notices.message and app.notices.view.visible
+    app.editor.text.value = "a = 2; b = a *"          # refused: the inspected graph stays
+    app.editor.apply_button.clicks += 1
+    assert app.model.error is not None and "Inspect sample: sample 2" in app.notices.message
+    app.editor.text.value = "a = 2; b = a * 3"
+    app.editor.apply_button.clicks += 1
+    assert app.model.error is None and app.model.n_steps == 2
+    assert app.notices.message == "" and not app.notices.view.visible

@@ -1,7 +1,9 @@
 """A one-line notice bar above the plot: what a link or a file could not do, or what it loaded.
 
 Readable in both themes (it brings its own background and text colours). Hidden while empty;
-the x button hides it.
+the x button hides it, and so does the next graph shown (``graph_shown``): every notice is about
+the last thing the reader did (a link, a file, Inspect sample, an Apply refused), and a new
+graph is a newer one. Notices that come with a graph are shown after it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ class NoticeBar:
             f"padding:4px 8px;line-height:1.3;max-height:3.9em;overflow:auto'>{icon} {html.escape(message)}</div>"
         )
         self.view.visible = True
+
+    def graph_shown(self, event=None) -> None:
+        """A new graph is on screen: what the notice said is about an earlier one."""
+        if self.message:
+            self.clear()
 
     def clear(self) -> None:
         self.message = ""
