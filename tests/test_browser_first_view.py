@@ -30,9 +30,13 @@ v1 = 0.6; v2 = -0.4; v3 = 0.8; c = 0.1
 out = tanh(v1*h1 + v2*h2 + v3*h3 + c)
 """
 
+#: Is the minimap shown: it is hidden by its style (app.graph_page.graph_viewport), not visible.
+_MINIMAP_SHOWN_JS = """const _shown = (m) => { const st = m.styles instanceof Map ? Object.fromEntries(m.styles) : m.styles;
+  return m.visible && st.visibility !== 'hidden'; };"""
+
 #: What is on screen: the caption size the page draws and the one the scale gives (px per plot
 #: unit times the caption's size in plot units), and which drawn boxes lie wholly in view.
-_VIEW = """() => {""" + _FIND_PLOT_VIEW + """
+_VIEW = """() => {""" + _FIND_PLOT_VIEW + _MINIMAP_SHOWN_JS + """
   const doc = Bokeh.documents[0], v = __plotView();
   const cap = doc.get_model_by_name('value-captions'), p = doc.get_model_by_name('graph-plot');
   const d = doc.get_model_by_name('value-boxes').data_source.data, xr = p.x_range, yr = p.y_range;
@@ -48,7 +52,7 @@ _VIEW = """() => {""" + _FIND_PLOT_VIEW + """
   }
   return {px: parseFloat(cap.glyph.text_font_size.value ?? cap.glyph.text_font_size),
           visible: cap.visible, inside: inside, outside: outside, scale: scale,
-          minimap: doc.get_model_by_name('graph-minimap').visible}; }"""
+          minimap: _shown(doc.get_model_by_name('graph-minimap'))}; }"""
 
 _CAPTIONS_SET = """() => { const p = Bokeh.documents[0].get_model_by_name('graph-plot');
   const c = Bokeh.documents[0].get_model_by_name('value-captions').glyph.text_font_size;
@@ -92,14 +96,14 @@ def test_a_hand_written_231_network_opens_whole_and_readable(new_page, served_ap
     assert view["outside"] == [] and not view["minimap"], view
 
 
-_MINIMAP_BOX = """() => {""" + _FIND_PLOT_VIEW + """
+_MINIMAP_BOX = """() => {""" + _FIND_PLOT_VIEW + _MINIMAP_SHOWN_JS + """
   const doc = Bokeh.documents[0], v = __plotView(), m = doc.get_model_by_name('graph-minimap');
   let mv = null;
   const walk = (x) => { if (mv) return; if (x.model === m) { mv = x; return; }
                         for (const c of (x.child_views || [])) walk(c); };
   Object.values(Bokeh.index).forEach(walk);
   const r = v.el.getBoundingClientRect(), f = v.frame.bbox, b = mv.el.getBoundingClientRect();
-  return {visible: m.visible, width: m.width, height: m.height,
+  return {visible: _shown(m) && getComputedStyle(mv.el).visibility === 'visible', width: m.width, height: m.height,
           frame: [r.left + f.left, r.top + f.top, r.left + f.right, r.top + f.bottom],
           box: [b.left, b.top, b.right, b.bottom]}; }"""
 
@@ -111,6 +115,7 @@ def test_a_phone_shows_a_small_minimap_inside_the_plot(new_page, served_app, tmp
                             tmp_path / "phone.png")
     assert view["outside"] and view["minimap"], view
     mm = page.evaluate(_MINIMAP_BOX)
+    assert mm["visible"], mm
     fx0, fy0, fx1, fy1 = mm["frame"]
     x0, y0, x1, y1 = mm["box"]
     assert 100 <= mm["width"] <= 0.35 * (fx1 - fx0) and mm["height"] >= 36, mm

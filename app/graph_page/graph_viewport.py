@@ -46,6 +46,9 @@ MINIMAP_MIN_HEIGHT = 36
 #: the minimap's offset from the plot frame's corner (app.factory.MINIMAP_CSS, less the toolbar
 #: and colour bar), plus a gap.
 MINIMAP_RESERVE = (48, 28)
+#: Its height is a multiple of this (px, scaled alike): graphs of about the same shape get the
+#: same minimap, and no layout of the page (see ``_ZOOM_JS``).
+MINIMAP_HEIGHT_STEP = 8
 
 
 def empty_info() -> dict:
@@ -98,8 +101,9 @@ _MINIMAP_JS = """
 function minimap_size(W, d) {   // [width, height] px of the overview on a plot W px wide
   const mw = W >= 2 * mm_width ? mm_width : Math.max(mm_min_width, Math.round(mm_share * W));
   const k = mw / mm_width, gw = Math.max(d.x1[0] - d.x0[0], 1e-9), gh = d.y1[0] - d.y0[0];
-  return [mw, Math.round(Math.min(mm_heights[1] * k,
-                                  Math.max(mm_min_height, mm_heights[0] * k, mw * gh / gw * 1.1 + 8)))];
+  const want = Math.max(mm_min_height, mm_heights[0] * k, mw * gh / gw * 1.1 + 8);
+  // a few heights only (see MINIMAP_HEIGHT_STEP): a change of size lays the whole page out
+  return [mw, Math.round(Math.min(mm_heights[1] * k, Math.ceil(want / (mm_step * k)) * mm_step * k))];
 }
 // The minimap covers the plot's lower right corner whenever the whole graph is not in view: a
 // first view centred (cx, cy) at scale s moves down (or else left), past the graph's edge if
@@ -192,7 +196,9 @@ const [mw, mh] = minimap_size(p.inner_width, d);
 if (minimap.width !== mw) { minimap.width = mw; }
 if (minimap.height !== mh) { minimap.height = mh; }
 const show = !whole && p.inner_width >= 2 * mw && p.inner_height >= 2 * mh;
-if (minimap.visible !== show) { minimap.visible = show; }
+const st = minimap.styles instanceof Map ? Object.fromEntries(minimap.styles) : {...minimap.styles};
+const vis = show ? 'visible' : 'hidden';
+if (st.visibility !== vis) { st.visibility = vis; minimap.styles = st; }
 """
 
 
@@ -202,7 +208,8 @@ def build_minimap(values, edges):
         width=MINIMAP_WIDTH, height=MINIMAP_HEIGHTS[1], x_range=DataRange1d(range_padding=0.04),
         y_range=DataRange1d(range_padding=0.04), match_aspect=True, tools="", toolbar_location=None,
         min_border=2, background_fill_color="#ffffff", border_fill_color="#ffffff",
-        outline_line_color="#999999", visible=False, name="graph-minimap",
+        outline_line_color="#999999", name="graph-minimap",
+        styles={"visibility": "hidden"},     # shown by the browser when useful (_ZOOM_JS)
     )
     m.axis.visible = False
     m.grid.visible = False
@@ -219,7 +226,7 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
     minimap.toolbar.active_multi = "auto"
     minimap_args = dict(mm_width=MINIMAP_WIDTH, mm_heights=list(MINIMAP_HEIGHTS), mm_share=MINIMAP_SHARE,
                         mm_min_width=MINIMAP_MIN_WIDTH, mm_min_height=MINIMAP_MIN_HEIGHT,
-                        mm_reserve=list(MINIMAP_RESERVE))
+                        mm_reserve=list(MINIMAP_RESERVE), mm_step=MINIMAP_HEIGHT_STEP)
     fit = CustomJS(args=dict(p=p, info=info, min_px=MIN_FONT_PX, max_px=MAX_FONT_PX,
                              comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD,
                              **minimap_args), code=_FIT_JS)
