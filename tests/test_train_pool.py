@@ -32,6 +32,12 @@ def test_shutdown_terminates_a_worker_that_does_not_stop():
     pool._executor.submit(time.sleep, 600)
     try:
         pool.shutdown(grace_s=0.5)
+        # The executor's own thread may reap the killed worker (a blocking waitpid) just before
+        # this thread looks: is_alive() then reads "alive" until that thread has stored the exit
+        # code, a few ms later. A worker still sleeping its 600 s is alive for good.
+        deadline = time.monotonic() + 5.0
+        while any(w.is_alive() for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert not any(w.is_alive() for w in workers), "a worker outlived the pool's shutdown"
         pool.shutdown()                 # twice is harmless
     finally:
