@@ -23,6 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing.connection import wait as wait_for_ready
 
 from engine.train import exit_with_parent, run_in_worker, run_steps
 
@@ -157,12 +158,21 @@ class TrainingPool:
         for proc in processes:
             proc.join(max(0.0, deadline - time.monotonic()))
         for proc in processes:
-            if proc.is_alive():
-                proc.terminate()
-                proc.join(1.0)
-            if proc.is_alive():
-                proc.kill()
-                proc.join(1.0)
+            for stop in (proc.terminate, proc.kill):
+                if not _exited(proc):
+                    stop()
+                    proc.join(1.0)
+
+
+def _exited(proc) -> bool:
+    """Whether worker ``proc`` has ended, from its sentinel (ready once the process is gone).
+    Not ``is_alive()``: the executor's own thread may reap the worker at the same moment, and
+    ``is_alive()`` then reads "alive" until that thread stores the exit code; a signal sent then
+    would go to a pid the system may already have given to another process."""
+    try:
+        return bool(wait_for_ready([proc.sentinel], 0))
+    except (ValueError, OSError):      # closed: only a finished process can be
+        return True
 
 
 _pools: dict = {}     # {process id: TrainingPool}: one per server process, made on first use
