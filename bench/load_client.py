@@ -235,7 +235,7 @@ class ServedApp:
                     raise RuntimeError("autograd-ui did not start")
                 time.sleep(0.5)
         self.pids = ([self.proc.pid] if num_procs == 1 else
-                     [p for p in _children(self.proc.pid) if not _is_worker(p)])
+                     [p for p in children(self.proc.pid) if not _is_worker(p)])
 
     def memory_mb(self) -> float:
         return pss_mb(self.pids)
@@ -272,7 +272,8 @@ class ServedApp:
             self.proc.wait(10)
 
 
-def _children(pid: int) -> list:
+def children(pid: int) -> list[int]:
+    """The process ids whose parent is ``pid`` (Linux: read from /proc)."""
     import os
 
     out = []

@@ -12,20 +12,8 @@ import time
 import urllib.request
 
 
+from bench.load_client import children
 from browser_support import REPO, free_port
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        out.append(int(entry))
-            except (OSError, IndexError, ValueError):
-                continue
-    return out
 
 
 def test_two_processes_serve_sessions(tmp_path):
