@@ -117,7 +117,8 @@ def test_twenty_sessions_open_and_close_leave_no_app_alive(server_factory):
     assert len(Callback.registry) == links_before
 
 
-def test_closing_the_tab_stops_training_within_two_seconds(server_factory):
+def _served_and_training(server_factory):
+    """``(server, client, app)``: one served session on its Train tab, trained a few steps."""
     def training():
         app = create_app()
         app.tabs.active = 1
@@ -128,13 +129,16 @@ def test_closing_the_tab_stops_training_within_two_seconds(server_factory):
     client = pull_session(url=server.url)
     assert server.wait(lambda: server.made and server.made[0].train_view is not None)
     app = server.made[0]
-    model = app.train_view.model
     doc = client_doc(server, app)
     run_on(doc, lambda: doc.callbacks.trigger_event(DocumentReady()))   # as the page's JS does once loaded
-    run_on(client_doc(server, app), app.train_view.run)
-    view = app.train_view
-    assert server.wait(lambda: view.trainer.k >= 3, timeout=90), "training never started"
-    trainer = view.trainer
+    run_on(doc, app.train_view.run)
+    assert server.wait(lambda: app.train_view.trainer.k >= 3, timeout=90), "training never started"
+    return server, client, app
+
+
+def test_closing_the_tab_stops_training_within_two_seconds(server_factory):
+    server, client, app = _served_and_training(server_factory)
+    model, trainer = app.train_view.model, app.train_view.trainer
     client.close()
     closed_at = time.monotonic()
     # stopped before Bokeh even discards the session (that takes unused_session_lifetime)
@@ -151,24 +155,11 @@ def test_a_served_session_destroyed_mid_training_drops_its_objects(server_factor
     app.memory has let go of it."""
     from app.train.pool import training_pool
 
-    def training():
-        app = create_app()
-        app.tabs.active = 1
-        app.train_view.period_ms = 20
-        return app
-
-    server = server_factory(training)
-    client = pull_session(url=server.url)
-    assert server.wait(lambda: server.made and server.made[0].train_view is not None)
-    app = server.made[0]
-    doc = client_doc(server, app)
-    run_on(doc, lambda: doc.callbacks.trigger_event(DocumentReady()))
-    run_on(doc, app.train_view.run)
+    server, client, app = _served_and_training(server_factory)
     view = app.train_view
-    assert server.wait(lambda: view.trainer.k >= 3, timeout=90), "training never started"
     model, trainer = view.model, view.trainer
     refs = [weakref.ref(o) for o in (app, app.model, view, model, trainer)]
-    del app, view, model, trainer, doc
+    del app, view, model, trainer
     server.made.clear()
     client.close()
     assert server.wait(lambda: server.destroyed, timeout=30), "the session was not destroyed"
