@@ -9,7 +9,9 @@ the caption font size in plot units.
   scale at which they are comfortable to read (filling the plot's height when that is
   readable) around a region of interest: the scope opened last or the network's scopes
   (neurons, layers), from their left edge when they do not fit; without scopes the output
-  end, where the backward pass starts; moved, past the graph's edge if need be, so that the
+  end, where the backward pass starts; a little smaller (down to :data:`MIN_FONT_PX`) when
+  the region then fits across; its edges moved, within what keeps the region in view, to pass
+  between boxes rather than through them; moved, past the graph's edge if need be, so that the
   minimap does not cover that region. The reset tool returns to it.
 - **Semantic zoom**: captions and op symbols get a font size in screen pixels from the scale;
   below :data:`HIDE_FONT_PX` they are hidden, not drawn as smudges (hover still tells all).
@@ -49,12 +51,16 @@ MINIMAP_RESERVE = (48, 28)
 #: Its height is a multiple of this (px, scaled alike): graphs of about the same shape get the
 #: same minimap, and no layout of the page (see ``_ZOOM_JS``).
 MINIMAP_HEIGHT_STEP = 8
+#: The grad colour bar's width (px), less on a plot narrower than it and a margin (a phone),
+#: where it was cut at the left, title and all.
+COLOUR_BAR_WIDTH, COLOUR_BAR_MARGIN = 360, 30
 
 
 def empty_info() -> dict:
     """``info`` before any graph: a unit square."""
     return {"size": [1.0], "op_size": [1.0], "x0": [0.0], "x1": [1.0], "y0": [0.0], "y1": [1.0],
-            "rx0": [0.0], "rx1": [1.0], "ry0": [0.0], "ry1": [1.0], "right": [1.0]}
+            "rx0": [0.0], "rx1": [1.0], "ry0": [0.0], "ry1": [1.0], "right": [1.0],
+            "bx0": [[]], "bx1": [[]], "by0": [[]], "by1": [[]]}
 
 
 def _bounds(rects):
@@ -94,7 +100,13 @@ def info_columns(display, font_units: float, op_font_units: float) -> dict:
     cols.update(zip(("rx0", "rx1", "ry0", "ry1"), region))
     cols["right"] = 1.0 if right else 0.0
     cols.update(size=font_units, op_size=op_font_units)
-    return {k: [float(v)] for k, v in cols.items()}
+    info = {k: [float(v)] for k, v in cols.items()}
+    # every drawn box's extent, so that the first view's edges can pass between boxes
+    # rather than through them (rounded: a plot unit is about a pixel at reading size)
+    drawn = [(x, y, *lay.sizes[n]) for n, (x, y) in lay.positions.items() if x == x and y == y]
+    for key, k, half in (("bx0", 0, -1), ("bx1", 0, 1), ("by0", 1, -1), ("by1", 1, 1)):
+        info[key] = [[round(r[k] + half * r[k + 2] / 2, 1) for r in drawn]]
+    return info
 
 
 _MINIMAP_JS = """
@@ -119,6 +131,42 @@ function clear_of_minimap(W, H, s, cx, cy, d) {
   if (rx0 >= cx - vw / 2 + (rx1 - left)) { return [cx + (rx1 - left), cy]; }
   return [cx, cy];
 }
+// The first view's edges pass between boxes where they can: a view centred c (half-width h)
+// may move within [lo, hi]; it goes where its edges cut the boxes [e0[i], e1[i]] least, then
+// to the nearest such place to c. A box cut in half hides what it is (the MLP's inputs were);
+// one cut near its end, a sliver shown or a sliver hidden, much less: a cut costs the smaller
+// part's share of the box.
+function fewest_cuts(c, h, lo, hi, e0, e1, gap) {
+  if (!(lo <= c && c <= hi)) { return c; }
+  const near = [];
+  for (let i = 0; i < e0.length; i++) {
+    if (e1[i] > lo - h - gap && e0[i] < hi + h + gap) { near.push(i); }
+  }
+  if (near.length > 800) { return c; }        // a big graph's many boxes: keep the view as it is
+  const cut_off = (t) => {
+    let k = 0;
+    const a = t - h, b = t + h;
+    for (const i of near) {
+      const w = Math.max(e1[i] - e0[i], 1e-9);
+      if (e0[i] < a && a < e1[i]) { k += Math.min(a - e0[i], e1[i] - a) / w; }
+      if (e0[i] < b && b < e1[i]) { k += Math.min(b - e0[i], e1[i] - b) / w; }
+    }
+    return k;
+  };
+  let best = c, least = cut_off(c);
+  const tries = [lo, hi];
+  for (const i of near) {
+    tries.push(e0[i] - gap + h, e1[i] + gap + h, e0[i] - gap - h, e1[i] + gap - h);
+  }
+  for (const t of tries) {
+    if (!(t >= lo && t <= hi) || least < 1e-9) { continue; }
+    const k = cut_off(t);
+    if (k < least - 1e-9 || (k < least + 1e-9 && Math.abs(t - c) < Math.abs(best - c))) {
+      best = t; least = k;
+    }
+  }
+  return best;
+}
 """
 
 _MOVED_JS = """
@@ -136,6 +184,10 @@ _FIT_JS = _MOVED_JS + _MINIMAP_JS + """
 const W = p.inner_width, H = p.inner_height;
 if (p.properties.inner_width.is_unset || !(W > 0 && H > 0)) { return; }
 const d = info.data, xr = p.x_range, yr = p.y_range;
+const bar_w = Math.max(100, Math.min(bar_width, W - bar_margin));
+for (const r of p.below) {
+  if (r.color_mapper != null && r.width !== bar_w) { r.width = bar_w; }
+}
 // CustomJS callbacks may run later than the change, so "did the reader move the view" is
 // answered by comparing the ranges with the last fitted ones, not by a flag around setv
 const refit = cb_obj === info || !moved(p) || !(p._ag_s > 0);
@@ -153,13 +205,26 @@ if (refit) {
     // too big to read whole: fill the height if that is readable, at most comfortable size,
     // around the region of interest (the network, or the output), inside the graph's bounds
     s = Math.max(min_px / unit, Math.min((H / ((y1 - y0) * (1 + 2 * pad))), comfort_px / unit));
-    const vw = W / s, vh = H / s, m = pad * vw;
-    const rx0 = d.rx0[0], rx1 = d.rx1[0];
+    const rx0 = d.rx0[0], rx1 = d.rx1[0], ry0 = d.ry0[0], ry1 = d.ry1[0];
+    // smaller, down to the least readable size, if the region then fits across
+    s = Math.max(min_px / unit, Math.min(s, W * (1 - 2 * pad) / Math.max(rx1 - rx0, 1e-9)));
+    const vw = W / s, vh = H / s, m = pad * vw, gap = 6 / s;
+    const fits = rx1 - rx0 + 2 * m <= vw;
     // the whole region if it fits, else one end of it (see info_columns)
-    cx = rx1 - rx0 + 2 * m <= vw ? (rx0 + rx1) / 2 : d.right[0] ? rx1 + m - vw / 2 : rx0 - m + vw / 2;
-    cx = Math.min(Math.max(cx, x0 - m + vw / 2), x1 + m - vw / 2);
+    cx = fits ? (rx0 + rx1) / 2 : d.right[0] ? rx1 + m - vw / 2 : rx0 - m + vw / 2;
+    const xlo = x0 - m + vw / 2, xhi = x1 + m - vw / 2;
+    cx = Math.min(Math.max(cx, xlo), xhi);
+    // edges between boxes: the region stays in view (its shown end, if it does not fit)
+    const [lo, hi] = fits ? [rx1 + gap - vw / 2, rx0 - gap + vw / 2]
+      : d.right[0] ? [cx, cx + vw / 4] : [cx - vw / 4, cx];
+    cx = fewest_cuts(cx, vw / 2, Math.max(lo, xlo), Math.min(hi, xhi), d.bx0[0], d.bx1[0], gap);
     if (vh < (y1 - y0) * (1 + 2 * pad)) {                      // taller than the view
-      cy = Math.min(Math.max((d.ry0[0] + d.ry1[0]) / 2, y0 + vh / 2), y1 - vh / 2);
+      const ylo = y0 + vh / 2, yhi = y1 - vh / 2;
+      cy = Math.min(Math.max((ry0 + ry1) / 2, ylo), yhi);
+      if (ry1 - ry0 + 2 * m <= vh) {
+        cy = fewest_cuts(cy, vh / 2, Math.max(ry1 + gap - vh / 2, ylo), Math.min(ry0 - gap + vh / 2, yhi),
+                         d.by0[0], d.by1[0], gap);
+      }
     }
     [cx, cy] = clear_of_minimap(W, H, s, cx, cy, d);
   }
@@ -229,6 +294,7 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
                         mm_reserve=list(MINIMAP_RESERVE), mm_step=MINIMAP_HEIGHT_STEP)
     fit = CustomJS(args=dict(p=p, info=info, min_px=MIN_FONT_PX, max_px=MAX_FONT_PX,
                              comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD,
+                             bar_width=COLOUR_BAR_WIDTH, bar_margin=COLOUR_BAR_MARGIN,
                              **minimap_args), code=_FIT_JS)
     p.js_on_change("inner_width", fit)
     p.js_on_change("inner_height", fit)
