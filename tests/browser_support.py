@@ -109,6 +109,39 @@ function __plotView() {
 """
 
 
+#: Is the minimap shown: it is hidden by its style (app.graph_page.graph_viewport), not visible.
+_MINIMAP_SHOWN_JS = """const _shown = (m) => { const st = m.styles instanceof Map ? Object.fromEntries(m.styles) : m.styles;
+  return m.visible && st.visibility !== 'hidden'; };"""
+
+#: What is on screen (``page.evaluate(VIEW_JS)``): the caption size the page draws and the
+#: scale (px per plot unit), which drawn boxes lie wholly in view, how much of each box an edge
+#: of the view cuts (``cut``: label -> the smaller part's share, 0.5 for a box cut in half), the
+#: colour bar's and the plot frame's widths, and whether the minimap shows.
+VIEW_JS = """() => {""" + _FIND_PLOT_VIEW + _MINIMAP_SHOWN_JS + """
+  const doc = Bokeh.documents[0], v = __plotView();
+  const cap = doc.get_model_by_name('value-captions'), p = doc.get_model_by_name('graph-plot');
+  const d = doc.get_model_by_name('value-boxes').data_source.data, xr = p.x_range, yr = p.y_range;
+  const sx = v.frame.x_scale, sy = v.frame.y_scale;
+  const scale = Math.min(p.inner_width / (xr.end - xr.start), p.inner_height / (yr.end - yr.start));
+  const inside = [], outside = [], cut = {};
+  // a box the view's edge cuts: the smaller part's share of it (0.5: cut in half)
+  const share = (a, b, end) => Math.max(0, Math.min(-a, b) / (b - a), Math.min(end - a, b - end) / (b - a));
+  for (let i = 0; i < d.x.length; i++) {
+    if (!(d.x[i] === d.x[i])) continue;                 // a member of a collapsed scope
+    const l = sx.compute(d.x[i] - d.w[i] / 2), r = sx.compute(d.x[i] + d.w[i] / 2);
+    const t = sy.compute(d.y[i] + d.h[i] / 2), b = sy.compute(d.y[i] - d.h[i] / 2);
+    const on = l >= -1 && r <= p.inner_width + 1 && t >= -1 && b <= p.inner_height + 1;
+    (on ? inside : outside).push(d.label[i]);
+    const seen = r > 0 && l < p.inner_width && b > 0 && t < p.inner_height;
+    if (!on && seen) { cut[d.label[i]] = Math.max(share(l, r, p.inner_width), share(t, b, p.inner_height)); }
+  }
+  const bar = p.below.find((r) => r.color_mapper != null);
+  return {px: parseFloat(cap.glyph.text_font_size.value ?? cap.glyph.text_font_size),
+          visible: cap.visible, inside: inside, outside: outside, cut: cut, scale: scale,
+          bar: bar.width, frame: v.frame.bbox.width,
+          minimap: _shown(doc.get_model_by_name('graph-minimap'))}; }"""
+
+
 def wait_for_app(page, timeout: float = 30_000) -> None:
     """Wait until the graph's value boxes have arrived in the browser and the panes are drawn."""
     page.wait_for_function(

@@ -13,7 +13,7 @@ from conftest import playwright_expect
 
 playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
-from browser_support import _FIND_PLOT_VIEW, _X_SPAN, open_app
+from browser_support import _FIND_PLOT_VIEW, _MINIMAP_SHOWN_JS, _X_SPAN, VIEW_JS as _VIEW, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -29,36 +29,6 @@ h3 = tanh(w5*x1 + w6*x2 + b3)
 v1 = 0.6; v2 = -0.4; v3 = 0.8; c = 0.1
 out = tanh(v1*h1 + v2*h2 + v3*h3 + c)
 """
-
-#: Is the minimap shown: it is hidden by its style (app.graph_page.graph_viewport), not visible.
-_MINIMAP_SHOWN_JS = """const _shown = (m) => { const st = m.styles instanceof Map ? Object.fromEntries(m.styles) : m.styles;
-  return m.visible && st.visibility !== 'hidden'; };"""
-
-#: What is on screen: the caption size the page draws and the one the scale gives (px per plot
-#: unit times the caption's size in plot units), and which drawn boxes lie wholly in view.
-_VIEW = """() => {""" + _FIND_PLOT_VIEW + _MINIMAP_SHOWN_JS + """
-  const doc = Bokeh.documents[0], v = __plotView();
-  const cap = doc.get_model_by_name('value-captions'), p = doc.get_model_by_name('graph-plot');
-  const d = doc.get_model_by_name('value-boxes').data_source.data, xr = p.x_range, yr = p.y_range;
-  const sx = v.frame.x_scale, sy = v.frame.y_scale;
-  const scale = Math.min(p.inner_width / (xr.end - xr.start), p.inner_height / (yr.end - yr.start));
-  const inside = [], outside = [], cut = {};
-  // a box the view's edge cuts: the smaller part's share of it (0.5: cut in half)
-  const share = (a, b, end) => Math.max(0, Math.min(-a, b) / (b - a), Math.min(end - a, b - end) / (b - a));
-  for (let i = 0; i < d.x.length; i++) {
-    if (!(d.x[i] === d.x[i])) continue;                 // a member of a collapsed scope
-    const l = sx.compute(d.x[i] - d.w[i] / 2), r = sx.compute(d.x[i] + d.w[i] / 2);
-    const t = sy.compute(d.y[i] + d.h[i] / 2), b = sy.compute(d.y[i] - d.h[i] / 2);
-    const on = l >= -1 && r <= p.inner_width + 1 && t >= -1 && b <= p.inner_height + 1;
-    (on ? inside : outside).push(d.label[i]);
-    const seen = r > 0 && l < p.inner_width && b > 0 && t < p.inner_height;
-    if (!on && seen) { cut[d.label[i]] = Math.max(share(l, r, p.inner_width), share(t, b, p.inner_height)); }
-  }
-  const bar = p.below.find((r) => r.color_mapper != null);
-  return {px: parseFloat(cap.glyph.text_font_size.value ?? cap.glyph.text_font_size),
-          visible: cap.visible, inside: inside, outside: outside, cut: cut, scale: scale,
-          bar: bar.width, frame: v.frame.bbox.width,
-          minimap: _shown(doc.get_model_by_name('graph-minimap'))}; }"""
 
 _CAPTIONS_SET = """() => { const p = Bokeh.documents[0].get_model_by_name('graph-plot');
   const c = Bokeh.documents[0].get_model_by_name('value-captions').glyph.text_font_size;
@@ -89,9 +59,9 @@ def test_the_mlp_preset_opens_readable_on_its_neurons(new_page, served_app, tmp_
     assert view["visible"] and view["px"] >= 11.0, view
     neurons = {f"h[{layer}][{k}]" for layer, n in enumerate((2, 2, 1)) for k in range(n)}
     assert neurons <= set(view["inside"]), view          # every neuron box wholly on screen
-    # the view's edges pass between boxes: none is cut across (the inputs x1, x2 were, at
-    # 1280x720: a quarter of each hidden); a sliver shown or hidden is all right
-    assert all(part <= 0.1 for part in view["cut"].values()), view["cut"]
+    # the view's edges pass between boxes: none is cut across (at 1280x720 the inputs x1, x2
+    # were cut a fifth and the diff box a third); a sliver shown or hidden is all right
+    assert all(part <= 0.15 for part in view["cut"].values()), view["cut"]
     # the whole preset is too wide for 11 px at these sizes: the minimap says where we are
     assert view["outside"] and view["minimap"], view
 

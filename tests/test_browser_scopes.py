@@ -14,8 +14,8 @@ from conftest import playwright_expect
 
 expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
-from browser_support import (_FIND_PLOT_VIEW, glyph_screen_xy, node_texts, open_app, train_one_step,
-                             wait_for_app)
+from browser_support import (_FIND_PLOT_VIEW, VIEW_JS, glyph_screen_xy, node_texts, open_app,
+                             train_one_step, wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +65,13 @@ def test_mlp_preset_opens_collapsed_and_expands_on_click(new_page, served_app,
     opened = drawn_labels(page)
     assert {"w[1][0][0]", "w[1][0][1]", "b[1][0]"} <= opened and "w[0][0][0]" not in opened
     assert "\u25be neuron 0" in source(page, "scope-frame-labels")["label"]
+    page.wait_for_timeout(500)     # the view moves to the opened neuron
     page.screenshot(path=tmp_path / "mlp-one-open.png")
+    view = page.evaluate(VIEW_JS)
+    # the neuron's inputs are on screen, readable, and the view's edges pass between boxes (the
+    # layer below was cut in half)
+    assert {"w[1][0][0]", "w[1][0][1]"} <= set(view["inside"]) and view["px"] >= 11.0, view
+    assert all(part <= 0.15 for part in view["cut"].values()), view["cut"]
 
     assert page.console_errors == []
 

@@ -102,12 +102,56 @@ def info_columns(display, font_units: float, op_font_units: float) -> dict:
     cols.update(size=font_units, op_size=op_font_units)
     info = {k: [float(v)] for k, v in cols.items()}
     # every drawn box's extent, so that the first view's edges can pass between boxes
-    # rather than through them (rounded: a plot unit is about a pixel at reading size)
+    # rather than through them (rounded: a plot unit is about a pixel at reading size); across,
+    # the open scopes' frames too: a frame's label is at its top
     drawn = [(x, y, *lay.sizes[n]) for n, (x, y) in lay.positions.items() if x == x and y == y]
     for key, k, half in (("bx0", 0, -1), ("bx1", 0, 1), ("by0", 1, -1), ("by1", 1, 1)):
         info[key] = [[round(r[k] + half * r[k + 2] / 2, 1) for r in drawn]]
+    for key in ("y0", "y1"):
+        info["b" + key][0] += [round(f[key], 1) for f in getattr(display, "frames", [])]
     return info
 
+
+#: ``fewest_cuts(c, h, lo, hi, e0, e1, gap)``: where a view's edges cut the drawn boxes least
+#: (the first view, and a scope a click opens: ``app.graph_page.scopes_view``).
+FEWEST_CUTS_JS = """
+// The first view's edges pass between boxes where they can: a view centred c (half-width h)
+// may move within [lo, hi]; it goes where its edges cut the boxes [e0[i], e1[i]] least, then
+// to the nearest such place to c. A box cut in half hides what it is (the MLP's inputs were);
+// one cut near its end, a sliver shown or a sliver hidden, much less: a cut costs the square
+// of the smaller part's share of the box (three slivers are better than one box cut across).
+function fewest_cuts(c, h, lo, hi, e0, e1, gap) {
+  if (!(lo <= c && c <= hi)) { return c; }
+  const near = [];
+  for (let i = 0; i < e0.length; i++) {
+    if (e1[i] > lo - h - gap && e0[i] < hi + h + gap) { near.push(i); }
+  }
+  if (near.length > 800) { return c; }        // a big graph's many boxes: keep the view as it is
+  const cut_off = (t) => {
+    let k = 0;
+    const a = t - h, b = t + h;
+    for (const i of near) {
+      const w = Math.max(e1[i] - e0[i], 1e-9);
+      if (e0[i] < a && a < e1[i]) { k += (Math.min(a - e0[i], e1[i] - a) / w) ** 2; }
+      if (e0[i] < b && b < e1[i]) { k += (Math.min(b - e0[i], e1[i] - b) / w) ** 2; }
+    }
+    return k;
+  };
+  let best = c, least = cut_off(c);
+  const tries = [lo, hi];
+  for (const i of near) {
+    tries.push(e0[i] - gap + h, e1[i] + gap + h, e0[i] - gap - h, e1[i] + gap - h);
+  }
+  for (const t of tries) {
+    if (!(t >= lo && t <= hi) || least < 1e-9) { continue; }
+    const k = cut_off(t);
+    if (k < least - 1e-9 || (k < least + 1e-9 && Math.abs(t - c) < Math.abs(best - c))) {
+      best = t; least = k;
+    }
+  }
+  return best;
+}
+"""
 
 _MINIMAP_JS = """
 function minimap_size(W, d) {   // [width, height] px of the overview on a plot W px wide
@@ -131,42 +175,6 @@ function clear_of_minimap(W, H, s, cx, cy, d) {
   if (rx0 >= cx - vw / 2 + (rx1 - left)) { return [cx + (rx1 - left), cy]; }
   return [cx, cy];
 }
-// The first view's edges pass between boxes where they can: a view centred c (half-width h)
-// may move within [lo, hi]; it goes where its edges cut the boxes [e0[i], e1[i]] least, then
-// to the nearest such place to c. A box cut in half hides what it is (the MLP's inputs were);
-// one cut near its end, a sliver shown or a sliver hidden, much less: a cut costs the smaller
-// part's share of the box.
-function fewest_cuts(c, h, lo, hi, e0, e1, gap) {
-  if (!(lo <= c && c <= hi)) { return c; }
-  const near = [];
-  for (let i = 0; i < e0.length; i++) {
-    if (e1[i] > lo - h - gap && e0[i] < hi + h + gap) { near.push(i); }
-  }
-  if (near.length > 800) { return c; }        // a big graph's many boxes: keep the view as it is
-  const cut_off = (t) => {
-    let k = 0;
-    const a = t - h, b = t + h;
-    for (const i of near) {
-      const w = Math.max(e1[i] - e0[i], 1e-9);
-      if (e0[i] < a && a < e1[i]) { k += Math.min(a - e0[i], e1[i] - a) / w; }
-      if (e0[i] < b && b < e1[i]) { k += Math.min(b - e0[i], e1[i] - b) / w; }
-    }
-    return k;
-  };
-  let best = c, least = cut_off(c);
-  const tries = [lo, hi];
-  for (const i of near) {
-    tries.push(e0[i] - gap + h, e1[i] + gap + h, e0[i] - gap - h, e1[i] + gap - h);
-  }
-  for (const t of tries) {
-    if (!(t >= lo && t <= hi) || least < 1e-9) { continue; }
-    const k = cut_off(t);
-    if (k < least - 1e-9 || (k < least + 1e-9 && Math.abs(t - c) < Math.abs(best - c))) {
-      best = t; least = k;
-    }
-  }
-  return best;
-}
 """
 
 _MOVED_JS = """
@@ -179,7 +187,7 @@ function moved(p) {   // ranges differ from the last first-view fit
 }
 """
 
-_FIT_JS = _MOVED_JS + _MINIMAP_JS + """
+_FIT_JS = _MOVED_JS + _MINIMAP_JS + FEWEST_CUTS_JS + """
 // first view: whole graph if readable, else a readable viewport at the output end
 const W = p.inner_width, H = p.inner_height;
 if (p.properties.inner_width.is_unset || !(W > 0 && H > 0)) { return; }
@@ -216,7 +224,7 @@ if (refit) {
     cx = Math.min(Math.max(cx, xlo), xhi);
     // edges between boxes: the region stays in view (its shown end, if it does not fit)
     const [lo, hi] = fits ? [rx1 + gap - vw / 2, rx0 - gap + vw / 2]
-      : d.right[0] ? [cx, cx + vw / 4] : [cx - vw / 4, cx];
+      : d.right[0] ? [cx - m + gap, cx + vw / 8] : [cx - vw / 8, cx + m - gap];
     cx = fewest_cuts(cx, vw / 2, Math.max(lo, xlo), Math.min(hi, xhi), d.bx0[0], d.bx1[0], gap);
     if (vh < (y1 - y0) * (1 + 2 * pad)) {                      // taller than the view
       const ylo = y0 + vh / 2, yhi = y1 - vh / 2;
@@ -226,7 +234,17 @@ if (refit) {
                          d.by0[0], d.by1[0], gap);
       }
     }
-    [cx, cy] = clear_of_minimap(W, H, s, cx, cy, d);
+    const [mx, my] = clear_of_minimap(W, H, s, cx, cy, d);
+    // moved clear of the minimap: further the same way, as long as the region stays in view,
+    // if that passes the edges between boxes (a neuron opened in the MLP cut the layer below)
+    if (my !== cy) {
+      cy = my > cy ? fewest_cuts(my, vh / 2, my, ry0 - gap + vh / 2, d.by0[0], d.by1[0], gap)
+                   : fewest_cuts(my, vh / 2, ry1 + gap - vh / 2, my, d.by0[0], d.by1[0], gap);
+    }
+    if (mx !== cx) {
+      cx = mx > cx ? fewest_cuts(mx, vw / 2, mx, rx0 - gap + vw / 2, d.bx0[0], d.bx1[0], gap)
+                   : fewest_cuts(mx, vw / 2, rx1 + gap - vw / 2, mx, d.bx0[0], d.bx1[0], gap);
+    }
   }
 } else {                                                      // resized after the reader zoomed:
   s = p._ag_s; cx = (xr.start + xr.end) / 2; cy = (yr.start + yr.end) / 2;   // keep scale + centre

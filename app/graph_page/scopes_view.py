@@ -21,7 +21,7 @@ from bokeh.events import Tap
 from bokeh.models import ColumnDataSource, CustomJS
 from panel.io.document import unlocked
 
-from . import palette
+from . import graph_viewport, palette
 from .no_relayout import set_shown
 from .scopes_display import all_open, level_state
 
@@ -32,22 +32,32 @@ STACK_OFFSET = 6.0
 FRAME_LABEL_UNITS = 13.0
 NAN = float("nan")
 
-_ZOOM_JS = """
-const d = frames.data, k = d.focus.indexOf(true);
+_ZOOM_JS = graph_viewport.FEWEST_CUTS_JS + """
+const d = frames.data, k = d.focus.indexOf(true), g = info.data;
 if (k < 0 || p.properties.inner_width.is_unset) { return; }
 const iw = p.inner_width, ih = p.inner_height;
 const fw = d.w[k] * 1.15, fh = d.h[k] * 1.3;
-// px per unit: the frame fits, not blown up, and never so small that captions (15 units)
-// drop under ~11 px: a wide frame is then centred and the reader pans
-const s = Math.max(0.75, Math.min(1.2, iw / fw, ih / fh));
+// px per unit: the frame fits, not blown up, and never so small that captions drop under the
+// first view's least readable size: a wide frame is then shown from its left end
+const s = Math.max(min_px / g.size[0], Math.min(1.2, iw / fw, ih / fh));
 const xr = p.x_range, yr = p.y_range;
 xr.have_updated_interactively = true;
 yr.have_updated_interactively = true;
-const vw = iw / s;
-// too wide to fit: start at its left edge (its label, where its inputs come in)
-const x0 = d.w[k] * 1.05 > vw ? d.x[k] - d.w[k] / 2 - 0.04 * vw : d.x[k] - vw / 2;
-xr.setv({start: x0, end: x0 + vw});
-yr.setv({start: d.y[k] - ih / (2 * s), end: d.y[k] + ih / (2 * s)});
+const vw = iw / s, vh = ih / s, gap = 6 / s;
+const fx0 = d.x[k] - d.w[k] / 2, fx1 = d.x[k] + d.w[k] / 2;
+const fy0 = d.y[k] - d.h[k] / 2, fy1 = d.y[k] + d.h[k] / 2;
+// too wide to fit: start at its left edge (its label, where its inputs come in); the view's
+// edges then pass between boxes, the frame (or its left end) staying in view
+const wide = d.w[k] * 1.05 > vw;
+let cx = wide ? fx0 - 0.04 * vw + vw / 2 : d.x[k];
+cx = wide ? fewest_cuts(cx, vw / 2, cx - vw / 4, cx + 0.04 * vw - gap, g.bx0[0], g.bx1[0], gap)
+          : fewest_cuts(cx, vw / 2, fx1 + gap - vw / 2, fx0 - gap + vw / 2, g.bx0[0], g.bx1[0], gap);
+let cy = d.y[k];
+if (fy1 - fy0 + 2 * gap <= vh) {
+  cy = fewest_cuts(cy, vh / 2, fy1 + gap - vh / 2, fy0 - gap + vh / 2, g.by0[0], g.by1[0], gap);
+}
+xr.setv({start: cx - vw / 2, end: cx + vw / 2});
+yr.setv({start: cy - vh / 2, end: cy + vh / 2});
 """
 
 _LABEL_JS = """
@@ -98,8 +108,9 @@ class ScopesView:
             rng.js_on_change("start", scale)
             rng.js_on_change("end", scale)
         # a scope opened by a click: after the new drawing is fitted, zoom to its frame
-        self.frames.js_on_change("data", CustomJS(args=dict(p=p, frames=self.frames),
-                                                  code=_ZOOM_JS))
+        self.frames.js_on_change("data", CustomJS(
+            args=dict(p=p, frames=self.frames, info=self.graph_view.info,
+                      min_px=graph_viewport.MIN_FONT_PX), code=_ZOOM_JS))
         p.rect("x", "y", "w", "h", source=self.boxes, fill_color="#dfe3ea", line_color="#9aa3b2",
                line_width=1.2, border_radius=8, level="underlay", name="scope-box-stacks")
         p.rect("x", "y", "w", "h", source=self.active, fill_alpha=0.0,
