@@ -143,7 +143,7 @@ def _add_hover_and_colour_bar(p, value_boxes, op_circles, mapper) -> None:
     )
     p.add_layout(ColorBar(
         color_mapper=mapper, title="grad (colour scale, symmetric around 0)",
-        orientation="horizontal", height=10, width=graph_viewport.COLOUR_BAR_WIDTH, location="center",
+        orientation="horizontal", height=10, width=graph_viewport.COLOUR_BAR_START, location="center",
         major_label_text_font_size="12px", title_text_font_size="12px",
         title_text_font_style="normal", padding=2, margin=2, title_standoff=2,
     ), "below")

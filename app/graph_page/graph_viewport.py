@@ -54,6 +54,9 @@ MINIMAP_HEIGHT_STEP = 8
 #: The grad colour bar's width (px), less on a plot narrower than it and a margin (a phone),
 #: where it was cut at the left, title and all.
 COLOUR_BAR_WIDTH, COLOUR_BAR_MARGIN = 360, 30
+#: ... and its width until the browser knows the plot's: narrow, so that it only ever grows (a
+#: bar made narrower left a stale sliver of its first drawing at the plot's left edge).
+COLOUR_BAR_START = 200
 
 
 def empty_info() -> dict:
