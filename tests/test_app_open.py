@@ -88,19 +88,26 @@ def test_a_structure_change_runs_with_the_cyclic_collector_paused_and_restored()
 
 class _ServedDoc:
     """Stands in for a served session's Document: keeps the callbacks Busy schedules, so the
-    test runs them as the event loop would."""
+    test runs them as the event loop would (awaiting the async ones)."""
 
     def __init__(self):
         self.session_context = object()
-        self.timeouts = []
+        self.callbacks = []
 
-    def add_timeout_callback(self, callback, ms):
-        self.timeouts.append(callback)
+    def add_next_tick_callback(self, callback):
+        self.callbacks.append(callback)
 
-    def loop_once(self):
-        callbacks, self.timeouts = self.timeouts, []
-        for cb in callbacks:
-            cb()
+    def run_loop(self):
+        """Run the callbacks, and those they add, on an event loop in this thread."""
+        import asyncio
+        import inspect
+
+        async def drain():
+            while self.callbacks:
+                done = self.callbacks.pop(0)()
+                if inspect.isawaitable(done):
+                    await done
+        asyncio.run(drain())
 
 
 def _served_busy(on_error=None):
@@ -115,16 +122,22 @@ def _served_busy(on_error=None):
     return busy, doc, set_curdoc
 
 
-def test_a_served_structure_change_runs_after_the_loading_state_is_sent():
-    """Served, the work waits for a later callback, so that the loading state set now goes to
-    the page first (see app.graph_page.busy)."""
+def test_a_served_structure_is_built_off_the_event_loop_and_shown_on_it():
+    """Served, ``prepare`` runs in a worker thread from a callback that does not hold the
+    document lock; ``finish`` on the loop's thread, after the loading state was set."""
+    import threading
+
     busy, doc, set_curdoc = _served_busy()
-    seen = []
+    threads = []
     with set_curdoc(doc):
-        busy.run(lambda: "graph", seen.append)
-    assert busy.loading and seen == []          # loading state first; nothing built yet
-    doc.loop_once()
-    assert seen == ["graph"] and not busy.loading
+        busy.run(lambda: threads.append(threading.get_ident()) or "graph",
+                 lambda made: threads.append((threading.get_ident(), made)))
+    assert busy.loading and threads == []        # loading state first; nothing built yet
+    assert getattr(doc.callbacks[0], "nolock", False)   # the build holds no document lock
+    doc.run_loop()
+    me = threading.get_ident()
+    assert threads[0] != me and threads[1] == (me, "graph")
+    assert not busy.loading
 
 
 def test_a_later_change_supersedes_one_not_yet_built():
@@ -134,8 +147,25 @@ def test_a_later_change_supersedes_one_not_yet_built():
         busy.run(lambda: built.append("first") or "first", shown.append)
         busy.run(lambda: built.append("second") or "second", shown.append)
     assert busy.loading
-    doc.loop_once()
+    doc.run_loop()
     assert shown == built == ["second"] and not busy.loading
+
+
+def test_a_change_built_meanwhile_is_not_shown_over_a_later_one():
+    """The first change is built before the second is asked for, but shown after: the second
+    wins, and the loading state ends with the last one."""
+    busy, doc, set_curdoc = _served_busy()
+    shown = []
+    with set_curdoc(doc):
+        busy.run(lambda: "first", shown.append)
+        first_build = doc.callbacks.pop(0)
+    import asyncio
+
+    asyncio.run(first_build())                      # built; its show is queued, not run
+    with set_curdoc(doc):
+        busy.run(lambda: "second", shown.append)
+    doc.run_loop()
+    assert shown == ["second"] and not busy.loading and busy.pending == 0
 
 
 def test_a_failed_build_is_said_and_the_page_stays_usable():
@@ -144,6 +174,10 @@ def test_a_failed_build_is_said_and_the_page_stays_usable():
     shown = []
     with set_curdoc(doc):
         busy.run(lambda: 1 / 0, shown.append)
-    doc.loop_once()
+    doc.run_loop()
     assert shown == [] and not busy.loading
     assert len(said) == 1 and "could not be built" in said[0] and "division by zero" in said[0]
+    with set_curdoc(doc):                            # and the next change is shown
+        busy.run(lambda: "graph", shown.append)
+    doc.run_loop()
+    assert shown == ["graph"] and not busy.loading

@@ -1,27 +1,36 @@
-"""The busy indicator: Panel's loading state on the graph while a new structure is built.
+"""The busy indicator: Panel's loading state on the graph while a new structure is built, and
+where that build runs: off the event loop, so one student's big graph does not stall everyone
+else's page.
 
 A structure change (Apply, a preset, an import, Open in Graph tab) is made in two parts: the
-slow pure part (compile, lay out: :mod:`app.graph_page.structure`), then the model and the page.
-The loading state is set first. Changes made in a server callback reach the browser only after
-it returns, and Bokeh writes them in coroutines that run after the next tick's callbacks: work
-started on the next tick sent the loading state with the new graph, after all the work (a
-1k-node Apply: loading shown at 706 ms, graph at 897 ms). The work starts 15 ms later, and
-loading shows at 160-200 ms. The spinner's CSS waits 0.3 s before it shows, so quick changes
-(the small presets) do not flash it.
+slow pure part (compile, lay out, leaf model: :mod:`app.graph_page.structure`, 0.3-0.5 s at 1k
+nodes, seconds at 5k), then ``finish``, which puts it on the page. In a served session the
+loading state is set at once; the pure part runs in a small thread pool, awaited by a Bokeh
+callback that does not hold the document lock (Bokeh's documented pattern:
+``without_document_lock`` + ``run_in_executor``); ``finish`` then runs on the session's thread
+in a next-tick callback added from the event loop's own thread. Neither thread adds a Document
+callback from outside the loop (an earlier attempt whose worker thread did so lost the page's
+messages of 1 structure change in 5-20 under CPU load).
 
 The loading state is Panel's (its ``pn-loading`` class, overlay and spinner), but set through
 the figure's ``html_attributes``, not the pane's ``loading``: that sets ``css_classes``, and
 BokehJS answers every change of a layout's ``css_classes`` by laying the whole page out again
-and repainting the graph, 70-200 ms each for a 1k-node graph, twice per structure change.
+and repainting the graph, 70-200 ms each for a 1k-node graph, twice per structure change. The
+spinner's CSS waits 0.3 s before it shows, so quick changes (the small presets) do not flash
+it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import panel as pn
+from bokeh.document import without_document_lock
 from panel.io.document import unlocked
 from panel.io.loading import LOADING_INDICATOR_CSS_CLASS
 from panel.io.state import set_curdoc
@@ -94,13 +103,11 @@ class Busy:
 
     def run(self, prepare, finish) -> None:
         """``finish(prepare())``: ``prepare`` is the pure part (compile, lay out; see
-        :mod:`app.graph_page.structure`), ``finish`` shows it. In a served session both run
-        once the loading state is sent, with the pane loading meanwhile; a change asked for
-        before an earlier one ran supersedes it. In a notebook or a test, both now.
-
-        (``prepare`` is pure so that it could run in a worker thread, off the event loop. Tried
-        and not kept: a Document callback added from the worker lost the page's messages of
-        1 structure change in 5 to 20 under CPU load; see the issue notes.)"""
+        :mod:`app.graph_page.structure`; it must not touch anything already on a page),
+        ``finish`` shows it. In a served session the loading state goes on now, ``prepare``
+        runs in a worker thread and ``finish`` later on the session's thread; a change asked
+        for before an earlier one was shown supersedes it (the earlier one is not shown, and
+        not built if it had not started). In a notebook or a test, both now."""
         doc = pn.state.curdoc
         if doc is None or doc.session_context is None:
             with gc_paused():
@@ -111,14 +118,34 @@ class Busy:
         ticket = self._latest
         self._set_loading(True)
 
-        def work():                   # on the session's thread, holding the document lock
+        def build_if_current():       # in the worker thread
+            if ticket != self._latest:
+                return _SUPERSEDED
+            with gc_paused():
+                return prepare()
+
+        @without_document_lock
+        async def build():            # on the event loop, without the document lock
+            try:
+                loop = asyncio.get_running_loop()
+                made, failure = await loop.run_in_executor(structure_pool(), build_if_current), None
+            except Exception as exc:  # noqa: BLE001 - said on the page, the session lives on
+                made, failure = None, exc
+            try:              # from the loop's thread: the one safe way back to the document
+                doc.add_next_tick_callback(lambda: show(made, failure))
+            except Exception:         # noqa: BLE001 - the session is gone: nothing to show
+                log.debug("session closed while its graph was built")
+
+        def show(made, failure):      # on the session's thread, holding the document lock
             # all of it in one message, the loading state's end too: the browser lays the page
             # out once, not once per message (Bokeh sends one per batch of changes otherwise;
             # the loading state's end alone cost Chromium 70-200 ms more after the new graph)
             with set_curdoc(doc), gc_paused(), unlocked():
                 try:
-                    if ticket == self._latest:     # else a later change supersedes this one
-                        finish(prepare())
+                    if ticket == self._latest:    # else a later change supersedes this one
+                        if failure is not None:
+                            raise failure
+                        finish(made)
                 except Exception as exc:  # noqa: BLE001 - said on the page, the session lives on
                     log.exception("building a graph failed")
                     if self.on_error is not None:
@@ -126,6 +153,23 @@ class Busy:
                 finally:
                     self._finished()
 
-        # 15 ms later, not now: the loading state's write must go out first (the module's
-        # docstring)
-        doc.add_timeout_callback(work, 15)
+        doc.add_next_tick_callback(build)
+
+
+#: what the worker returns for a change superseded before it started
+_SUPERSEDED = object()
+
+#: the structure builds' threads, made on first use (never at import); shared by the sessions
+#: of this process but holding none of their state. Two threads: a small graph need not wait
+#: behind another session's big one, and more would only share the same GIL.
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def structure_pool() -> ThreadPoolExecutor:
+    """The thread pool that runs structure builds (see :meth:`Busy.run`)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graph-structure")
+        return _pool

@@ -1,0 +1,54 @@
+"""Every structure change reaches the page (issue 9): the graph is built in a worker thread and
+shown on the session's thread (app.graph_page.busy). An earlier worker-thread build lost the
+page's messages (the error, the loading state's end) of 1 change in 5-20 under CPU load; here
+one page makes a run of changes (rejected Applies, good ones, a preset, a few hundred nodes)
+and each one's own outcome must arrive, with the loading state off after it. Run it repeatedly
+under load to probe for lost messages (see the commit that added it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import playwright_expect
+
+playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
+
+from app.presets import PRESETS
+from bench.app_open import chain_text
+from browser_support import open_app, wait_node_text
+
+pytestmark = pytest.mark.browser
+
+_LOADING_OFF = """() => { const p = Bokeh.documents[0].get_model_by_name('graph-plot');
+  return !(p.html_attributes['class'] || '').split(' ').includes('pn-loading'); }"""
+_HAS_LABEL = """(label) => Bokeh.documents[0].get_model_by_name('value-boxes')
+  .data_source.data.label.includes(label)"""
+#: each change's outcome may take this long on a loaded machine; lost, it never comes
+WAIT_MS = 30_000
+
+
+def test_every_structure_change_reaches_the_page(new_page, served_app):
+    page = open_app(new_page, served_app)
+    editor, apply = page.locator(".expr-editor textarea"), page.locator(".apply-button button")
+    error = page.locator(".expr-error div")
+    presets = page.locator("select:has(option:text('Custom expression'))")
+    for k in range(12):
+        kind = k % 4
+        if kind == 3:                                   # a preset (not the one on screen)
+            name, label = ("neuron", "o") if k % 8 == 3 else ("lecture", "f")
+            presets.select_option(label=PRESETS[name].title)
+            page.wait_for_function(_HAS_LABEL, arg=label, timeout=WAIT_MS)
+        elif kind == 0:                                 # rejected: its own error comes back
+            editor.fill(f"a = 2\nb = q{k}*a\n")
+            apply.click()
+            error.filter(has_text=f"'q{k}' is not defined").last.wait_for(timeout=WAIT_MS)
+        elif kind == 1:                                 # a small graph
+            editor.fill(f"x = {k}\ny{k} = x*x + 1\n")
+            apply.click()
+            wait_node_text(page, f"y{k}", f"y{k} | {k * k + 1} | 1", timeout=WAIT_MS)
+        else:                                           # a few hundred nodes
+            editor.fill(chain_text(30 + k))
+            apply.click()
+            page.wait_for_function(_HAS_LABEL, arg=f"x{29 + k}", timeout=WAIT_MS)
+        page.wait_for_function(_LOADING_OFF, timeout=WAIT_MS)
+    assert page.console_errors == []
