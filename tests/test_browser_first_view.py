@@ -137,6 +137,35 @@ def test_zooming_out_hides_captions_and_zooming_in_brings_them_back(new_page, se
     assert page.console_errors == []
 
 
+#: Counts changes of the captions' font size (each one makes BokehJS measure every caption)
+_COUNT_FONT_CHANGES = """() => { window.__fonts = 0;
+  const g = Bokeh.documents[0].get_model_by_name('value-captions').glyph;
+  g.properties.text_font_size.change.connect(() => { window.__fonts++; }); }"""
+_X_START = "() => Bokeh.documents[0].get_model_by_name('graph-plot').x_range.start"
+
+
+def test_panning_keeps_the_caption_size_and_zooming_changes_it_once_per_step(new_page, served_app):
+    """A pan does not set the captions' size again (it was set on every pan event, as a string
+    BokehJS held as a different value, and every caption was measured again each time)."""
+    page, view = first_view(new_page, served_app + "?preset=mlp", SIZES["720p"])
+    page.evaluate(_COUNT_FONT_CHANGES)
+    box = page.locator(".graph-pane canvas").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    start = page.evaluate(_X_START)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 11):                    # a drag of 10 moves: the pan tool's events
+        page.mouse.move(x - 12 * k, y, steps=1)
+    page.mouse.up()
+    page.wait_for_function(f"() => ({_X_START})() !== {start}")
+    assert page.evaluate("window.__fonts") == 0
+    _wheel(page, 1, 100)                      # one zoom step: one new size
+    page.wait_for_function("() => window.__fonts >= 1")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__fonts") == 1
+    assert page.console_errors == []
+
+
 #: the graph's loading state: Panel's class, set through html_attributes (app.graph_page.busy)
 _LOADING_JS = "const _loading = (p) => (p.html_attributes['class'] || '').split(' ').includes('pn-loading');"
 _WATCH_BUSY = """() => { """ + _LOADING_JS + """ window.__busy = []; const p = Bokeh.documents[0].get_model_by_name('graph-plot');

@@ -270,8 +270,17 @@ if (!isFinite(s) || s <= 0) { return; }
 if (moved(p)) { p._ag_s = s; }     // the reader's scale, kept when the plot is resized
 const fs = Math.min(max_px, s * d.size[0]);
 const ofs = Math.min(max_px, s * d.op_size[0]);
-for (const r of captions) { r.visible = fs >= hide_px; r.glyph.text_font_size = fs.toFixed(1) + 'px'; }
-for (const r of symbols) { r.visible = ofs >= hide_op_px; r.glyph.text_font_size = ofs.toFixed(1) + 'px'; }
+// BokehJS measures every text of a renderer again on each change of its font. It keeps a size
+// as {value: '11.0px'}: assigning the same size as a string is a change, so it is compared
+// first (assigned each time, a pan measured every caption, and a new graph's first view
+// measured them 4 times: once per range end the fit set)
+function set_text(r, on, px) {
+  const size = px.toFixed(1) + 'px', now = r.glyph.text_font_size;
+  if (r.visible !== on) { r.visible = on; }
+  if ((now != null && now.value !== undefined ? now.value : now) !== size) { r.glyph.text_font_size = size; }
+}
+for (const r of captions) { set_text(r, fs >= hide_px, fs); }
+for (const r of symbols) { set_text(r, ofs >= hide_op_px, ofs); }
 for (const h of heads) { h.size = Math.max(3, Math.min(11, 9 * s)); }
 const tol = 1e-6 * (d.x1[0] - d.x0[0] + d.y1[0] - d.y0[0]);
 const whole = xr.start <= d.x0[0] + tol && xr.end >= d.x1[0] - tol &&
