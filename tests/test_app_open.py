@@ -181,3 +181,17 @@ def test_a_failed_build_is_said_and_the_page_stays_usable():
         busy.run(lambda: "graph", shown.append)
     doc.run_loop()
     assert shown == ["graph"] and not busy.loading
+
+
+def test_a_notice_shows_and_goes_by_its_style_not_visible():
+    """The notice bar is shown and hidden by CSS (app.graph_page.no_relayout): a change of a
+    layout's ``visible`` makes BokehJS lay the whole page out again."""
+    from app.graph_page.no_relayout import is_shown
+
+    app = create_app()
+    bar = app.notices
+    assert not is_shown(bar.view) and bar.view.visible
+    bar.show("Loaded file.json", "info")
+    assert is_shown(bar.view) and bar.view.visible and "Loaded file.json" in bar.text.object
+    app.model.apply("a = 2\nb = a*3")                 # a new graph: the notice was about before
+    assert not is_shown(bar.view) and bar.view.visible and bar.message == ""

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from app import create_app
+from app.graph_page.no_relayout import is_shown
 from engine import backprop_steps
 from engine.datasets import make_moons
 from engine.train import TrainConfig, Trainer
@@ -98,11 +99,11 @@ def test_a_notice_is_about_the_graph_it_came_with(inspection):
     app = create_app()
     app.train_view = type("View", (), {"inspect_reason": "sample 2: largest loss 1 of 40 samples"})()
     app.inspect(inspection.root, inspection.updates)
-    assert "Inspect sample: sample 2" in app.notices.message and app.notices.view.visible
+    assert "Inspect sample: sample 2" in app.notices.message and is_shown(app.notices.view)
     app.editor.text.value = "a = 2; b = a *"          # refused: the inspected graph stays
     app.editor.apply_button.clicks += 1
     assert app.model.error is not None and "Inspect sample: sample 2" in app.notices.message
     app.editor.text.value = "a = 2; b = a * 3"
     app.editor.apply_button.clicks += 1
     assert app.model.error is None and app.model.n_steps == 2
-    assert app.notices.message == "" and not app.notices.view.visible
+    assert app.notices.message == "" and not is_shown(app.notices.view)
