@@ -13,9 +13,15 @@ mean of the two middle candidates.  Changes from the paper:
   are their source's only outgoing one.  Values with many consumers stay free.
 * Separations are per node pair: (extent_u + extent_v) / 2 + max(gap_u, gap_v).
 
-Runs in O(V + E) (pure Python loops over plain lists).  The result never has overlapping
-nodes: every candidate keeps each layer's order with the separations, and so do per-node
-order statistics of the four candidates.
+Vectorised over all layers at once: the paper's per-layer scans are independent of each
+other (only a block's root passes from layer to layer, found afterwards by pointer jumping),
+and a node with one median candidate aligns iff it lies beyond every candidate before it in
+its layer (a prefix maximum); only nodes with two candidates (even degree) are scanned in
+Python.  A long edge's virtual nodes thus cost numpy work, not Python loops: a 4,883-node
+random expression (217k virtual nodes) went 1.9 s -> ~0.1 s, same coordinates.
+Compaction runs on the blocks' distinct neighbour pairs (a long edge is one block).  The
+result never has overlapping nodes: every candidate keeps each layer's order with the
+separations, and so do per-node order statistics of the four candidates.
 """
 
 from __future__ import annotations
@@ -32,37 +38,37 @@ def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
     ``>= n_real`` are virtual (bend points of long edges).  ``seg_priority`` marks segments
     that must come out straight (here op -> result), before the paper's inner segments
     (virtual -> virtual): segments crossing them never align."""
-    layers = [m.tolist() for m in members_in_order]
+    seg_src = np.asarray(seg_src, dtype=np.int64)
+    seg_dst = np.asarray(seg_dst, dtype=np.int64)
     lengths = np.array([len(m) for m in members_in_order], dtype=np.int64)
-    flat = np.concatenate(members_in_order) if len(members_in_order) else np.zeros(0, np.int64)
-    pos = np.empty(n_nodes, dtype=np.int64)
+    flat = (np.concatenate(members_in_order).astype(np.int64) if len(members_in_order)
+            else np.zeros(0, np.int64))
+    layer_of = np.zeros(n_nodes, dtype=np.int64)
+    layer_of[flat] = np.repeat(np.arange(len(lengths)), lengths)
+    pos = np.zeros(n_nodes, dtype=np.int64)
     pos[flat] = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    reversed_pos = np.empty(n_nodes, dtype=np.int64)
+    reversed_pos = np.zeros(n_nodes, dtype=np.int64)
     reversed_pos[flat] = np.repeat(lengths, lengths) - 1 - pos[flat]
-    eligible = _alignable(n_nodes, n_real, pos, layers, seg_src, seg_dst, seg_weight, seg_priority)
+    eligible = _alignable(n_nodes, n_real, pos, layer_of, lengths, flat, seg_src, seg_dst,
+                          seg_weight, seg_priority)
     src_e, dst_e = seg_src[eligible], seg_dst[eligible]
-    upper = _neighbour_lists(n_nodes, dst_e, src_e, pos)   # sorted by position
-    lower = _neighbour_lists(n_nodes, src_e, dst_e, pos)
-    pos_list = pos.tolist()
-    reversed_list = reversed_pos.tolist()
-    sep_extent = (np.asarray(extent, float) / 2).tolist()
-    gap_list = np.asarray(gap, float).tolist()
+    half = np.asarray(extent, float) / 2
+    gap = np.asarray(gap, float)
+    width = int(lengths.max()) + 1 if len(lengths) else 1
 
     candidates = []
     for downward in (True, False):
-        vertical = layers if downward else layers[::-1]
-        neighbours = upper if downward else lower
+        here, there = (dst_e, src_e) if downward else (src_e, dst_e)
         for leftward in (True, False):
-            ordered = vertical if leftward else [layer[::-1] for layer in vertical]
-            p = pos_list if leftward else reversed_list
-            root = _vertical_alignment(n_nodes, ordered, neighbours, p, leftward)
-            xs = _horizontal_compaction(n_nodes, ordered, root, sep_extent, gap_list)
-            xs = np.asarray(xs)
+            p = pos if leftward else reversed_pos
+            scan = flat[np.argsort(layer_of[flat] * width + p[flat], kind="stable")]
+            root = _vertical_alignment(n_nodes, scan, layer_of, here, there, p, width)
+            xs = _horizontal_compaction(n_nodes, scan, layer_of, root, half, gap)
             candidates.append(xs if leftward else -xs)
     return _balance(candidates, np.asarray(extent, float))
 
 
-def _alignable(n_nodes, n_real, pos, layers, seg_src, seg_dst, seg_weight, seg_priority):
+def _alignable(n_nodes, n_real, pos, layer_of, lengths, flat, seg_src, seg_dst, seg_weight, seg_priority):
     """Which segments may be aligned (drawn straight): each node's heaviest up and down,
     none crossing a priority or inner segment, and (priority and inner apart) only chains."""
     w = np.asarray(seg_weight, dtype=float)
@@ -76,12 +82,13 @@ def _alignable(n_nodes, n_real, pos, layers, seg_src, seg_dst, seg_weight, seg_p
     inner = (seg_src >= n_real) & (seg_dst >= n_real)
     conflict = np.zeros(len(w), dtype=bool)
     priority_or_inner = inner.copy()
+    geometry = (pos, layer_of, lengths, flat, seg_src, seg_dst)
     if seg_priority is not None:
         first = np.asarray(seg_priority, dtype=bool)
         priority_or_inner |= first
-        conflict = _type1_conflicts(first, pos, seg_src, seg_dst, layers)
+        conflict = _type1_conflicts(first, *geometry)
         inner &= ~conflict
-    conflict |= _type1_conflicts(inner, pos, seg_src, seg_dst, layers)
+    conflict |= _type1_conflicts(inner, *geometry)
     eligible &= ~conflict
     # Only chains align: a value used many times (a parameter shared by samples, an input fed
     # to every neuron) lining up with one consumer stacks all its other consumers far away;
@@ -93,110 +100,144 @@ def _alignable(n_nodes, n_real, pos, layers, seg_src, seg_dst, seg_weight, seg_p
     return eligible
 
 
-def _neighbour_lists(n, here, there, pos):
-    order = np.lexsort((pos[there], here))
-    there_sorted = there[order].tolist()
-    ptr = np.searchsorted(here[order], np.arange(n + 1)).tolist()
-    return [there_sorted[ptr[v]:ptr[v + 1]] for v in range(n)]
+def _type1_conflicts(inner, pos, layer_of, lengths, flat, seg_src, seg_dst):
+    """Mark segments that cross a priority ("inner") segment, so that those stay straight.
 
-
-def _type1_conflicts(inner, pos, seg_src, seg_dst, layers):
-    """Mark segments that cross a priority ("inner") segment, so that those stay straight."""
+    The paper's scan of each layer, for all layers at once: the layer's nodes fall into runs,
+    each ending at a node with an inner segment from above (or at the layer's end); a
+    non-inner segment into a run's node is marked when its upper end lies outside the upper
+    ends of the inner segments closing the previous run (k0, or 0) and its own run (k1, or the
+    upper layer's size).  A node with several inner segments uses the last one's."""
     conflict = np.zeros(len(seg_src), dtype=bool)
     if not inner.any():
         return conflict
-    # Incoming segments of every node, as plain lists.
-    order = np.argsort(seg_dst, kind="stable")
-    ptr = np.searchsorted(seg_dst[order], np.arange(len(pos) + 1)).tolist()
-    order = order.tolist()
-    src_list = seg_src.tolist()
-    inner_list = inner.tolist()
-    pos_list = pos.tolist()
-    for l in range(1, len(layers)):
-        layer = layers[l]
-        prev_len = len(layers[l - 1])
-        k0 = 0
-        scan = 0
-        last = len(layer) - 1
-        for i, v in enumerate(layer):
-            inner_pred = None
-            for s in order[ptr[v]:ptr[v + 1]]:
-                if inner_list[s]:
-                    inner_pred = src_list[s]
-            k1 = pos_list[inner_pred] if inner_pred is not None else prev_len
-            if inner_pred is not None or i == last:
-                for scan_node in layer[scan:i + 1]:
-                    for s in order[ptr[scan_node]:ptr[scan_node + 1]]:
-                        up = pos_list[src_list[s]]
-                        if (up < k0 or k1 < up) and not inner_list[s]:
-                            conflict[s] = True
-                scan = i + 1
-                k0 = k1
+    n_flat = len(flat)
+    flat_index = np.zeros(len(pos), dtype=np.int64)
+    flat_index[flat] = np.arange(n_flat)
+    inner_seg = np.flatnonzero(inner)
+    last_inner = np.full(len(pos), -1, dtype=np.int64)
+    np.maximum.at(last_inner, seg_dst[inner_seg], inner_seg)
+    inner_up = np.where(last_inner >= 0, pos[seg_src[np.maximum(last_inner, 0)]], -1)[flat]
+    closes = last_inner[flat] >= 0
+    index = np.arange(n_flat)
+    layer_flat = layer_of[flat]
+    # the run's closing node: the next node at or after i (same layer) with an inner segment
+    nxt = np.minimum.accumulate(np.where(closes, index, n_flat)[::-1])[::-1]
+    has_next = nxt < n_flat
+    has_next[has_next] = layer_flat[nxt[has_next]] == layer_flat[has_next]
+    upper_size = np.concatenate([[0], lengths])[layer_flat]    # size of the layer above
+    k1 = np.where(has_next, inner_up[np.minimum(nxt, n_flat - 1)], upper_size)
+    # the previous run's closing node: the last one strictly before the closing node
+    last_closing = np.maximum.accumulate(np.where(closes, index, -1))
+    layer_end = np.cumsum(lengths)[layer_flat] - 1
+    before = np.where(has_next, np.concatenate([[-1], last_closing[:-1]])[np.minimum(nxt, n_flat - 1)],
+                      last_closing[layer_end])
+    same = before >= 0
+    same[same] = layer_flat[before[same]] == layer_flat[same]
+    k0 = np.where(same, inner_up[np.maximum(before, 0)], 0)
+    v = flat_index[seg_dst]
+    up = pos[seg_src]
+    conflict = ((up < k0[v]) | (k1[v] < up)) & ~inner
     return conflict
 
 
-def _vertical_alignment(n, layers, neighbours, pos, leftward):
-    root = list(range(n))
-    align = list(range(n))
-    for layer in layers:
-        prev = -1
-        for v in layer:
-            ws = neighbours[v]
-            if not ws:
-                continue
-            if not leftward:
-                ws = ws[::-1]
-            d = len(ws)
-            for i in sorted({(d - 1) // 2, d // 2}):
-                wn = ws[i]
-                if align[v] == v and prev < pos[wn]:
-                    align[wn] = v
-                    root[v] = root[wn]
-                    align[v] = root[v]
-                    prev = pos[wn]
-    return root
+def _vertical_alignment(n, scan, layer_of, here, there, p, width):
+    """Root of every node's block for one of the four alignments: ``here`` -> ``there`` are
+    the eligible segments seen from the aligning side, ``scan`` all nodes layer by layer in
+    increasing ``p``.  As the paper: a node tries its median neighbour(s) in increasing
+    ``p``, and aligns with one beyond the last aligned in its layer."""
+    order = np.lexsort((p[there], here))
+    here_sorted, there_sorted = here[order], there[order]
+    degree = np.bincount(here, minlength=n)
+    start = np.cumsum(degree) - degree
+    has = degree > 0
+    lo = np.full(n, -1, dtype=np.int64)
+    hi = np.full(n, -1, dtype=np.int64)
+    lo[has] = there_sorted[start[has] + (degree[has] - 1) // 2]
+    hi[has] = there_sorted[start[has] + degree[has] // 2]
+    # one candidate: aligns iff beyond every earlier candidate (one or two) of its layer
+    d = degree[scan]
+    single = (d % 2 == 1)
+    double = (d > 0) & (d % 2 == 0)
+    base = layer_of[scan] * (width + 1)
+    value = np.where(single, p[np.maximum(lo[scan], 0)] + 1, 0) + base
+    prefix = np.maximum.accumulate(value)
+    before = np.maximum(np.concatenate([[0], prefix[:-1]]), base) - base - 1  # reach so far
+    taken = np.full(len(scan), -1, dtype=np.int64)     # p reached by two-candidate nodes
+    chosen = np.full(n, -1, dtype=np.int64)
+    if double.any():
+        at = np.flatnonzero(double)
+        reach, layer_now = -1, -1
+        p_lo, p_hi = p[lo[scan[at]]].tolist(), p[hi[scan[at]]].tolist()
+        layers = layer_of[scan[at]].tolist()
+        for k, i in enumerate(at.tolist()):
+            if layers[k] != layer_now:
+                reach, layer_now = -1, layers[k]
+            r = max(before[i], reach)
+            if p_lo[k] > r:
+                reach = p_lo[k]; chosen[scan[i]] = lo[scan[i]]
+            elif p_hi[k] > r:
+                reach = p_hi[k]; chosen[scan[i]] = hi[scan[i]]
+            taken[i] = reach
+        doubles_before = np.maximum.accumulate(np.where(taken >= 0, taken + 1, 0) + base)
+        doubles_before = np.maximum(np.concatenate([[0], doubles_before[:-1]]), base) - base - 1
+        before = np.maximum(before, doubles_before)
+    ok = single & (p[np.maximum(lo[scan], 0)] > before)
+    chosen[scan[ok]] = lo[scan[ok]]
+    root = np.where(chosen >= 0, chosen, np.arange(n))
+    while True:
+        nxt = root[root]
+        if np.array_equal(nxt, root):
+            return root
+        root = nxt
 
 
-def _horizontal_compaction(n, layers, root, half, gap):
+def _horizontal_compaction(n, scan, layer_of, root, half, gap):
     """Longest-path placement of blocks, then pull each block towards its successors."""
-    sep = {}
-    for layer in layers:
-        for u, v in zip(layer, layer[1:]):
-            key = (root[u], root[v])
-            s = half[u] + half[v] + (gap[u] if gap[u] > gap[v] else gap[v])
-            if sep.get(key, -1.0) < s:
-                sep[key] = s
+    u, v = scan[:-1], scan[1:]
+    same = layer_of[u] == layer_of[v]
+    u, v = u[same], v[same]
+    a, b = root[u], root[v]
+    s = half[u] + half[v] + np.maximum(gap[u], gap[v])
+    key = a * n + b                                # distinct block pairs, largest separation
+    order = np.argsort(key)
+    key = key[order]
+    first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if len(key) else key
+    s = np.maximum.reduceat(s[order], first).tolist() if len(key) else []
+    a, b = (key[first] // n).tolist(), (key[first] % n).tolist()
+    blocks = np.unique(root).tolist()
     succ = {}
     pred = {}
-    indeg = {}
-    blocks = set(root)
-    for (a, b), s in sep.items():
-        succ.setdefault(a, []).append((b, s))
-        pred.setdefault(b, []).append((a, s))
-        indeg[b] = indeg.get(b, 0) + 1
-    topo = [b for b in sorted(blocks) if indeg.get(b, 0) == 0]
+    indeg = dict.fromkeys(blocks, 0)
+    for x, y, sep in zip(a, b, s):
+        succ.setdefault(x, []).append((y, sep))
+        pred.setdefault(y, []).append((x, sep))
+        indeg[y] += 1
+    topo = [blk for blk in blocks if indeg[blk] == 0]
     i = 0
     while i < len(topo):
-        a = topo[i]
+        for c, _ in succ.get(topo[i], ()):
+            indeg[c] -= 1
+            if indeg[c] == 0:
+                topo.append(c)
         i += 1
-        for b, _ in succ.get(a, ()):
-            indeg[b] -= 1
-            if indeg[b] == 0:
-                topo.append(b)
     x = {}
-    for b in topo:
+    for blk in topo:
         best = 0.0
-        for a, s in pred.get(b, ()):
-            if x[a] + s > best:
-                best = x[a] + s
-        x[b] = best
-    for b in reversed(topo):
-        out = succ.get(b)
+        for c, sep in pred.get(blk, ()):
+            if x[c] + sep > best:
+                best = x[c] + sep
+        x[blk] = best
+    for blk in reversed(topo):
+        out = succ.get(blk)
         if out:
-            lim = min(x[c] - s for c, s in out)
-            if lim > x[b]:
-                x[b] = lim
-    return [x[root[v]] for v in range(n)]
+            lim = min(x[c] - sep for c, sep in out)
+            if lim > x[blk]:
+                x[blk] = lim
+    coord = np.zeros(n)
+    keys = np.fromiter(x.keys(), dtype=np.int64, count=len(x))
+    coord[keys] = np.fromiter(x.values(), dtype=float, count=len(x))
+    return coord[root]
 
 
 def _balance(candidates, extent):
