@@ -20,7 +20,7 @@ from .move_clock import MoveClock
 from .path_moves import PathMoves
 from .rerouting import Rerouting
 from .sifting import RIGID_PENALTY, Sifting, sift_clusters
-from .transposition import Transposition
+from .transposition import HUGE_LAYERED_NODES, Transposition
 
 SIFT_MAX_NODES = 3000   # sifting is quadratic in layer sizes: drawings up to ~1,000 real nodes
 SIFT_FULL_NODES = 400   # beyond this, one sifting round (time; measured: about the same crossings)
@@ -28,6 +28,11 @@ REROUTE_MAX_NODES = 6000  # long edges rerouted up to here (inspected MLP(2,[8,8
 PATH_MOVES_MAX_NODES = 500  # below this many real nodes, full polish (path moves, sifting)
 SWEEP_WORK = 4000       # iterations = SWEEP_WORK // segments, at least MIN_ITERATIONS
 MIN_ITERATIONS = 4
+# Above HUGE_LAYERED_NODES layered nodes, sweeps only: there transposition removed 0.3-2 % of
+# the crossings per pass for 3x a sweep's time. Measured on 5 random expressions of 1,700 ops
+# (4.8k nodes, ~220k virtual): 4 sweeps with transposition 852k crossings in 15.6 s, 6 sweeps
+# without 846k in 9.1 s (all five; load ~5).
+HUGE_ITERATIONS = 6
 
 
 def order_cost(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> float:
@@ -181,7 +186,8 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
 
     From the order of ``initial_key`` (per-node sort key): transposition, then up to
     ``max_iterations`` (fewer on big graphs: ``sweep_work // segments``, at least 4) median
-    sweeps alternating down/up, each followed by transposition; equal costs are accepted
+    sweeps alternating down/up, each followed by transposition (above
+    ``HUGE_LAYERED_NODES``: 6 sweeps, no transposition); equal costs are accepted
     (plateau moves) and the best order is kept; stop after ``min_quit`` iterations without a
     0.5 % gain.  Graphs of at most ``sift_max_nodes`` nodes are then sifted.  With ``polish``
     (no clusters, not ``local``): below ``PATH_MOVES_MAX_NODES`` real nodes, long edges
@@ -202,12 +208,14 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
     order.untangle_rigid()
     best = order.cost()
     best_pos = order.pos.copy()
-    if best > 0:
+    huge = lg.n_nodes > HUGE_LAYERED_NODES and not local
+    if best > 0 and not huge:
         order.transpose()
         cur = order.cost()
         if cur <= best:
             best, best_pos = cur, order.pos.copy()
-    iterations = min(max_iterations, max(MIN_ITERATIONS, sweep_work // max(1, len(lg.seg_src))))
+    least = HUGE_ITERATIONS if huge else MIN_ITERATIONS
+    iterations = min(max_iterations, max(least, sweep_work // max(1, len(lg.seg_src))))
     if local:
         iterations = 0
     trying = 0
@@ -217,7 +225,8 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
         trying += 1
         reverse = it % 4 < 2
         order.sweep(downward=(it % 2 == 0), reverse=reverse)
-        order.transpose(reverse=not reverse)
+        if not huge:
+            order.transpose(reverse=not reverse)
         cur = order.cost()
         if cur <= best:
             if cur < 0.995 * best:
