@@ -17,32 +17,40 @@ def count_grouped_inversions(group: np.ndarray, seq: np.ndarray) -> int:
     """Number of pairs i < j with group[i] == group[j] and seq[i] > seq[j].
 
     ``group`` must be sorted (non-decreasing); ``seq`` holds non-negative ints.
-    O(len * log(max(seq))) numpy work.
+    O(len * log(max(seq))) numpy work, and no sorting: the elements are kept in buckets of
+    equal (group, bits of seq above k), each in the input order, and every level splits each
+    bucket stably by bit k (zeros first) -- a most-significant-digit radix sort.
     """
     n = len(seq)
     if n < 2:
         return 0
-    group = np.asarray(group, dtype=np.int64)
-    seq = np.asarray(seq, dtype=np.int64)
-    top = int(seq.max())
-    nbits = max(top.bit_length(), 1)
-    total = 0
+    g = np.array(group, dtype=np.int64)          # copies: the buffers are reused below
+    s = np.array(seq, dtype=np.int64)
+    nbits = max(int(s.max()).bit_length(), 1)
     index = np.arange(n)
+    spare_g, spare_s = np.empty_like(g), np.empty_like(s)
+    starts = np.empty(n, dtype=bool)
+    total = 0
     for k in range(nbits - 1, -1, -1):
-        # Pairs whose highest differing bit is k: same group, same bits above k, seq[i] has 1.
-        prefix = seq >> (k + 1)
-        key = group * ((top >> (k + 1)) + 1) + prefix
-        order = np.argsort(key, kind="stable")
-        key_sorted = key[order]
-        bit = (seq[order] >> k) & 1
-        ones_before = np.cumsum(bit) - bit
-        starts = np.empty(n, dtype=bool)
+        # Pairs whose highest differing bit is k: same bucket, the earlier one has bit k set.
+        high = s >> (k + 1)
         starts[0] = True
-        np.not_equal(key_sorted[1:], key_sorted[:-1], out=starts[1:])
+        np.not_equal(g[1:], g[:-1], out=starts[1:])
+        starts[1:] |= high[1:] != high[:-1]
         start_index = np.maximum.accumulate(np.where(starts, index, 0))
-        base = ones_before[start_index]
+        bit = (s >> k) & 1
+        ones_before = np.cumsum(bit) - bit
+        ones_before -= ones_before[start_index]      # within the bucket
         zero = bit == 0
-        total += int((ones_before[zero] - base[zero]).sum())
+        total += int(ones_before[zero].sum())
+        if k == 0:
+            break
+        bucket = np.cumsum(starts) - 1
+        zeros = np.bincount(bucket[zero], minlength=int(bucket[-1]) + 1)[bucket]
+        target = start_index + np.where(zero, index - start_index - ones_before, zeros + ones_before)
+        spare_g[target] = g
+        spare_s[target] = s
+        g, spare_g, s, spare_s = spare_g, g, spare_s, s
     return total
 
 
@@ -54,7 +62,9 @@ def count_bilayer_crossings(seg_layer: np.ndarray, pos_src: np.ndarray, pos_dst:
     """
     if len(seg_layer) < 2:
         return 0
-    order = np.lexsort((pos_dst, pos_src, seg_layer))
+    width = int(max(pos_src.max(), pos_dst.max())) + 1
+    key = (np.asarray(seg_layer, dtype=np.int64) * width + pos_src) * width + pos_dst
+    order = np.argsort(key, kind="stable")       # by (layer, source, target): one int sort
     return count_grouped_inversions(seg_layer[order], pos_dst[order])
 
 

@@ -11,15 +11,17 @@ from layouts.crossings import count_bilayer_crossings, count_grouped_inversions
 from test_layout import brute_force_crossings
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 20)), max_size=40))
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 70)), max_size=60))
 def test_grouped_inversions_match_pair_counting(items):
     items = sorted(items, key=lambda t: t[0])  # groups must be sorted; keep seq order within
     group = np.array([g for g, _ in items], dtype=np.int64)
     seq = np.array([s for _, s in items], dtype=np.int64)
     expected = sum(1 for i in range(len(items)) for j in range(i + 1, len(items))
                    if group[i] == group[j] and seq[i] > seq[j])
+    before = (group.copy(), seq.copy())
     assert count_grouped_inversions(group, seq) == expected
+    assert np.array_equal(group, before[0]) and np.array_equal(seq, before[1])   # inputs kept
 
 
 @settings(max_examples=40, deadline=None)
