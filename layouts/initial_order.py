@@ -65,6 +65,7 @@ def _preorder(lg: LayeredGraph, here_sorted: np.ndarray, there_sorted: np.ndarra
     ptr = np.searchsorted(here_sorted, np.arange(n_real + 1)).tolist()   # real nodes only
     nexts = there_sorted[:ptr[-1]].tolist()
     last, ends = _chains(lg, forward)
+    chain_end = n_real + len(last)      # beyond: a cluster's placeholders (no segments)
     index = [-1] * n
     counter = 0
 
@@ -75,10 +76,11 @@ def _preorder(lg: LayeredGraph, here_sorted: np.ndarray, there_sorted: np.ndarra
             v = stack.pop()
             if index[v] >= 0:
                 continue
-            if v < n_real:
+            if v < n_real or v >= chain_end:
                 index[v] = counter
                 counter += 1
-                stack.extend(reversed(nexts[ptr[v]:ptr[v + 1]]))
+                if v < n_real:
+                    stack.extend(reversed(nexts[ptr[v]:ptr[v + 1]]))
                 continue
             k = v - n_real      # the chain from v on: v .. last (ids step by +1 or -1)
             stop, end = last[k], ends[k]
