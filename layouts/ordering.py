@@ -141,40 +141,67 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
         the median position of its neighbours in the layer just placed.  Nodes without such
         neighbours keep their slots.  Equal medians keep their order, or swap it when
         ``reverse`` (lets repeated sweeps walk across plateaus)."""
-        groups = self.down if downward else self.up
+        plan = self._median_plan(downward)
+        nbr, base, node, i_left, i_right, i_first, i_last, weighted, seg_bounds, run_bounds, sort, any_weighted = plan
         layers = range(1, self.n_layers) if downward else range(self.n_layers - 2, -1, -1)
         pos = self.pos
         if self.tree is not None:
             refresh_keys(self.tree, pos, self.layer_size, self.lg.layer)
         for l in layers:
-            nbr, loc = groups[l]
-            if len(nbr) == 0:
+            a, b = seg_bounds[l], seg_bounds[l + 1]
+            if a == b:
                 continue
-            size = int(self.layer_size[l])
-            members = self.members[l]
-            p = pos[nbr]
-            order = np.lexsort((p, loc))
-            ps = p[order].astype(float)
-            degree = np.bincount(loc, minlength=size)
-            start = np.cumsum(degree) - degree
-            movable = np.flatnonzero(degree)
-            d = degree[movable]
-            s = start[movable]
-            left = ps[s + (d - 1) // 2]
-            right = ps[s + d // 2]
-            lspan = left - ps[s]
-            rspan = ps[s + d - 1] - right
-            spans = lspan + rspan
-            weighted = (d > 2) & (d % 2 == 0) & (spans > 0)
-            median = np.where(weighted, (left * rspan + right * lspan) / np.where(spans > 0, spans, 1),
-                              (left + right) / 2)
-            current = pos[members]
-            cur = current[movable]
+            ra, rb = run_bounds[l], run_bounds[l + 1]
+            p = pos[nbr[a:b]]
+            if sort[l]:      # some node has 3+ neighbours: their positions in order
+                p = p[np.argsort(base[a:b] + p)]
+            left, right = p[i_left[ra:rb]], p[i_right[ra:rb]]
+            median = (left + right) / 2
+            if any_weighted[l]:
+                w = np.flatnonzero(weighted[ra:rb])
+                lw, rw = left[w], right[w]
+                lspan = lw - p[i_first[ra:rb][w]]
+                rspan = p[i_last[ra:rb][w]] - rw
+                spans = lspan + rspan
+                ok = spans > 0
+                median[w[ok]] = ((lw * rspan + rw * lspan)[ok]) / spans[ok]
+            nodes = node[ra:rb]
+            cur = pos[nodes]
             slots = np.sort(cur)
-            ranked = movable[np.lexsort((-cur if reverse else cur, median))]
-            pos[members[ranked]] = slots
+            pos[nodes[np.lexsort((-cur if reverse else cur, median))]] = slots
             if self.tree is not None:
                 self._regroup(l)
+
+    def _median_plan(self, downward: bool):
+        """The sweep's fixed part, for all layers at once (a layer's part is a slice): the
+        neighbours on the placed side grouped by node, and per node with neighbours the
+        indices of its first, middle two and last neighbour once they are sorted."""
+        key = ("plan", downward)
+        plan = self._elements.get(key)
+        if plan is not None:
+            return plan
+        lg = self.lg
+        here, there = (lg.seg_dst, lg.seg_src) if downward else (lg.seg_src, lg.seg_dst)
+        layer, loc = lg.layer[here], self.local[here]
+        order = np.lexsort((loc, layer))
+        layer, loc, node_of = layer[order], loc[order], here[order]
+        n_seg = len(order)
+        seg_bounds = np.searchsorted(layer, np.arange(self.n_layers + 1))
+        run_start = np.flatnonzero(np.concatenate([[True], (layer[1:] != layer[:-1]) | (loc[1:] != loc[:-1])])) \
+            if n_seg else np.zeros(0, np.int64)
+        d = np.diff(np.concatenate([run_start, [n_seg]]))
+        run_layer = layer[run_start]
+        first = run_start - seg_bounds[run_layer]             # within the layer's slice
+        run_bounds = np.searchsorted(run_layer, np.arange(self.n_layers + 1))
+        big = np.bincount(run_layer[d > 2], minlength=self.n_layers) > 0
+        weighted = (d > 2) & (d % 2 == 0)
+        any_weighted = np.bincount(run_layer[weighted], minlength=self.n_layers) > 0
+        width = int(self.layer_size.max()) + 1
+        plan = (there[order], loc * width, node_of[run_start], first + (d - 1) // 2, first + d // 2,
+                first, first + d - 1, weighted, seg_bounds.tolist(), run_bounds.tolist(), big.tolist(),
+                any_weighted.tolist())
+        self._elements[key] = plan
+        return plan
 
 
 def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.ndarray | None = None,
