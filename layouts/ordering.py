@@ -116,8 +116,10 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
         return count_bilayer_crossings(self.seg_layer[r], self.pos[lg.seg_src[r]], self.pos[lg.seg_dst[r]])
 
     def cost(self) -> float:
-        """What the search minimises: crossings, plus ``RIGID_PENALTY`` per rigid-rigid crossing."""
-        return self.crossings() + RIGID_PENALTY * self.rigid_crossings()
+        """What the search minimises: crossings, plus ``RIGID_PENALTY`` per rigid-rigid crossing.
+        (The crossings alone are kept in ``last_crossings``.)"""
+        self.last_crossings = self.crossings()
+        return self.last_crossings + RIGID_PENALTY * self.rigid_crossings()
 
     def untangle_rigid(self) -> None:
         """Make rigid segments pairwise non-crossing: in each layer, the targets of rigid
@@ -183,7 +185,8 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
         lg = self.lg
         here, there = (lg.seg_dst, lg.seg_src) if downward else (lg.seg_src, lg.seg_dst)
         layer, loc = lg.layer[here], self.local[here]
-        order = np.lexsort((loc, layer))
+        width = int(self.layer_size.max()) + 1
+        order = np.argsort(layer * width + loc, kind="stable")
         layer, loc, node_of = layer[order], loc[order], here[order]
         n_seg = len(order)
         seg_bounds = np.searchsorted(layer, np.arange(self.n_layers + 1))
@@ -196,7 +199,6 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
         big = np.bincount(run_layer[d > 2], minlength=self.n_layers) > 0
         weighted = (d > 2) & (d % 2 == 0)
         any_weighted = np.bincount(run_layer[weighted], minlength=self.n_layers) > 0
-        width = int(self.layer_size.max()) + 1
         plan = (there[order], loc * width, node_of[run_start], first + (d - 1) // 2, first + d // 2,
                 first, first + d - 1, weighted, seg_bounds.tolist(), run_bounds.tolist(), big.tolist(),
                 any_weighted.tolist())
@@ -234,13 +236,13 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
     order = LayerOrder(lg, initial_key, seg_rigid, tree)
     order.untangle_rigid()
     best = order.cost()
-    best_pos = order.pos.copy()
+    best_pos, best_crossings = order.pos.copy(), order.last_crossings   # no recount at the end
     huge = lg.n_nodes > HUGE_LAYERED_NODES and not local
     if best > 0 and not huge:
         order.transpose()
         cur = order.cost()
         if cur <= best:
-            best, best_pos = cur, order.pos.copy()
+            best, best_pos, best_crossings = cur, order.pos.copy(), order.last_crossings
     least = HUGE_ITERATIONS if huge else MIN_ITERATIONS
     iterations = min(max_iterations, max(least, sweep_work // max(1, len(lg.seg_src))))
     if local:
@@ -258,14 +260,14 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
         if cur <= best:
             if cur < 0.995 * best:
                 trying = 0
-            best, best_pos = cur, order.pos.copy()
+            best, best_pos, best_crossings = cur, order.pos.copy(), order.last_crossings
     if 0 < best and lg.n_nodes <= sift_max_nodes:
         order.pos[:] = best_pos
         order.sift(rounds=4 if lg.n_nodes <= SIFT_FULL_NODES else 1)
         order.transpose()
         cur = order.cost()
         if cur < best:
-            best, best_pos = cur, order.pos.copy()
+            best, best_pos, best_crossings = cur, order.pos.copy(), order.last_crossings
     if polish and tree is None and 0 < best and lg.n_nodes <= REROUTE_MAX_NODES and not local:
         order.pos[:] = best_pos
         # from 500 nodes, one pass of rerouting (inspected MLP(2,[8,8,1]) + L2: 1,226 ->
@@ -273,13 +275,14 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
         # would take MLP(3,[4,4,1]) 4 samples past half of dot's time)
         small = lg.n_real < PATH_MOVES_MAX_NODES
         best, best_pos = reroute_and_sift(order, best, rounds=8 if small else 1, paths=small)
+        best_crossings = None
     if tree is not None and 0 < best and lg.n_nodes <= sift_max_nodes and not local:
         order.pos[:] = best_pos
         cur = sift_clusters(order)
         if cur < best:
-            best, best_pos = cur, order.pos.copy()
+            best, best_pos, best_crossings = cur, order.pos.copy(), None
     order.pos[:] = best_pos
-    return order.pos.copy(), order.crossings()
+    return order.pos.copy(), order.crossings() if best_crossings is None else best_crossings
 
 
 def reroute_and_sift(order: LayerOrder, cost: int, rounds: int = 8, paths: bool = True) -> tuple[int, np.ndarray]:
