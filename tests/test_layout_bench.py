@@ -59,3 +59,16 @@ def test_the_check_sets_stay_below_a_thousand_nodes():
     from bench import layout_fresh
     sizes = [build().number_of_nodes() for _, build in layout_fresh.fresh_graphs() + layout_fresh.heldout_graphs()[:12]]
     assert len(sizes) == 32 and max(sizes) < 1000
+
+
+def test_big_graph_timing_prints_a_row_per_graph_with_stages(capsys, monkeypatch):
+    from bench import layout_big
+    small = [("expression", lambda: graphs.random_expression_graph(30, 6, seed=2)), ("lecture", graphs.lecture_graph)]
+    monkeypatch.setattr(layout_big, "big_graphs", lambda seeds: small)
+    assert layout_big.main(["--runs", "1"]) == 0
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 2 and rows[0][5:9] == ["rank", "order", "coordinates", "routing |"]
+    G = graphs.random_expression_graph(30, 6, seed=2)
+    assert rows[1][1] == f"{G.number_of_nodes():,}" and int(rows[1][2].replace(",", "")) >= G.number_of_nodes()
+    assert rows[2][3] == "0"                                   # the lecture graph: no crossings
+    assert layout_big.layered_module.rank_nodes.__name__ == "rank_nodes"   # stages unwrapped again
