@@ -107,7 +107,13 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
     # ------------------------------------------------------------------ crossings
     def crossings(self) -> int:
         lg = self.lg
-        return count_bilayer_crossings(self.seg_layer, self.pos[lg.seg_src], self.pos[lg.seg_dst])
+        single = self._elements.get("single")
+        if single is None:   # a segment that is its source's only one down, its target's only one up
+            n = lg.n_nodes
+            single = ((np.bincount(lg.seg_src, minlength=n) == 1)[lg.seg_src]
+                      & (np.bincount(lg.seg_dst, minlength=n) == 1)[lg.seg_dst])
+            self._elements["single"] = single
+        return count_bilayer_crossings(self.seg_layer, self.pos[lg.seg_src], self.pos[lg.seg_dst], single)
 
     def rigid_crossings(self) -> int:
         if not self.rigid.any():

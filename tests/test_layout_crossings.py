@@ -159,3 +159,41 @@ def test_two_starts_keep_the_cheaper_order_and_stay_deterministic():
         differ.append(runs[0][0] != runs[1][0])
         assert layered_layout(shuffled(G, 3)).positions == lay.positions
     assert any(differ)  # the second start matters on some of these graphs
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40), st.integers(1, 5)), max_size=50))
+def test_weighted_inversions_match_pair_counting(items):
+    items = sorted(items, key=lambda t: t[0])
+    group, seq, weight = (np.array([t[k] for t in items], dtype=np.int64) for k in range(3))
+    expected = sum(int(weight[i] * weight[j]) for i in range(len(items)) for j in range(i + 1, len(items))
+                   if group[i] == group[j] and seq[i] > seq[j])
+    assert count_grouped_inversions(group, seq, weight) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000))
+def test_runs_of_parallel_single_segments_count_as_the_segments_do(seed):
+    """Random proper layered graphs with many long edges (chains of single segments, often
+    side by side): the crossings with runs counted as weighted items equal the plain count."""
+    rng = np.random.default_rng(seed)
+    from layouts.layering import make_layered
+    n = int(rng.integers(4, 30))
+    rank = rng.integers(0, 6, n)
+    src, dst = rng.integers(0, n, 3 * n), rng.integers(0, n, 3 * n)
+    keep = rank[src] < rank[dst]
+    if not keep.any():
+        return
+    pairs = sorted(set(zip(src[keep].tolist(), dst[keep].tolist())))
+    lg = make_layered(n, *(np.array(x) for x in zip(*pairs)), rank)
+    pos = np.empty(lg.n_nodes, dtype=np.int64)
+    for l in range(lg.n_layers):
+        members = np.flatnonzero(lg.layer == l)
+        # sorted by the edge they belong to, often: long edges run side by side
+        pos[members] = rng.permutation(len(members)) if seed % 3 == 0 else np.arange(len(members))
+    outdeg = np.bincount(lg.seg_src, minlength=lg.n_nodes)
+    indeg = np.bincount(lg.seg_dst, minlength=lg.n_nodes)
+    single = (outdeg[lg.seg_src] == 1) & (indeg[lg.seg_dst] == 1)
+    layer = lg.layer[lg.seg_src]
+    a, b = pos[lg.seg_src], pos[lg.seg_dst]
+    assert count_bilayer_crossings(layer, a, b, single) == count_bilayer_crossings(layer, a, b)
