@@ -56,14 +56,16 @@ def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
     gap = np.asarray(gap, float)
     width = int(lengths.max()) + 1 if len(lengths) else 1
 
+    layer_start = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    mirrored = flat[2 * layer_start + np.repeat(lengths, lengths) - 1 - np.arange(len(flat))]
     candidates = []
     for downward in (True, False):
         here, there = (dst_e, src_e) if downward else (src_e, dst_e)
         for leftward in (True, False):
             p = pos if leftward else reversed_pos
-            scan = flat[np.argsort(layer_of[flat] * width + p[flat], kind="stable")]
-            root = _vertical_alignment(n_nodes, scan, layer_of, here, there, p, width)
-            xs = _horizontal_compaction(n_nodes, scan, layer_of, root, half, gap)
+            scan = flat if leftward else mirrored     # layer by layer, in increasing p
+            root, chosen = _vertical_alignment(n_nodes, scan, layer_of, here, there, p, width)
+            xs = _horizontal_compaction(n_nodes, scan, layer_of, root, chosen, half, gap)
             candidates.append(xs if leftward else -xs)
     return _balance(candidates, np.asarray(extent, float))
 
@@ -146,8 +148,8 @@ def _vertical_alignment(n, scan, layer_of, here, there, p, width):
     the eligible segments seen from the aligning side, ``scan`` all nodes layer by layer in
     increasing ``p``.  As the paper: a node tries its median neighbour(s) in increasing
     ``p``, and aligns with one beyond the last aligned in its layer."""
-    order = np.lexsort((p[there], here))
-    here_sorted, there_sorted = here[order], there[order]
+    order = np.argsort(here * width + p[there])       # by node, then neighbour position
+    there_sorted = there[order]
     degree = np.bincount(here, minlength=n)
     start = np.cumsum(degree) - degree
     has = degree > 0
@@ -188,17 +190,29 @@ def _vertical_alignment(n, scan, layer_of, here, there, p, width):
     while True:
         nxt = root[root]
         if np.array_equal(nxt, root):
-            return root
+            return root, chosen
         root = nxt
 
 
-def _horizontal_compaction(n, scan, layer_of, root, half, gap):
-    """Longest-path placement of blocks, then pull each block towards its successors."""
+def _horizontal_compaction(n, scan, layer_of, root, chosen, half, gap):
+    """Longest-path placement of blocks, then pull each block towards its successors.
+    ``chosen[v]``: the node v aligned with in the layer before (or -1)."""
     u, v = scan[:-1], scan[1:]
     same = layer_of[u] == layer_of[v]
     u, v = u[same], v[same]
-    a, b = root[u], root[v]
     s = half[u] + half[v] + np.maximum(gap[u], gap[v])
+    # Two blocks side by side over many layers (long edges) give the same pair again and
+    # again: a pair whose nodes' aligned predecessors are neighbours too, at least as far
+    # apart, adds nothing (the compaction needs each pair once, with its largest separation).
+    right_of = np.full(n, -1, dtype=np.int64)
+    right_of[u] = v
+    gap_of = np.zeros(n)
+    gap_of[u] = s
+    cu, cv = chosen[u], chosen[v]
+    repeat = (cu >= 0) & (cv >= 0)
+    repeat[repeat] = (right_of[cu[repeat]] == cv[repeat]) & (gap_of[cu[repeat]] >= s[repeat])
+    u, v, s = u[~repeat], v[~repeat], s[~repeat]
+    a, b = root[u], root[v]
     key = a * n + b                                # distinct block pairs, largest separation
     order = np.argsort(key)
     key = key[order]

@@ -90,7 +90,7 @@ def test_conflicts_and_blocks_equal_the_papers_loops(seed):
             neighbours.setdefault(h, []).append(t)
         for p in (pos, np.array([len(members[lg.layer[v]]) - 1 - pos[v] for v in range(lg.n_nodes)])):
             scan = flat[np.argsort(lg.layer[flat] * width + p[flat], kind="stable")]
-            root = _vertical_alignment(lg.n_nodes, scan, lg.layer, here, there, p, width)
+            root, _ = _vertical_alignment(lg.n_nodes, scan, lg.layer, here, there, p, width)
             layers = members if downward else members[::-1]
             assert np.array_equal(root, paper_roots(lg.n_nodes, layers, neighbours, p))
 
@@ -131,3 +131,21 @@ def _inner_crossed(segs, inner, pos, lg):
             if a * b < 0:
                 return True
     return False
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_compaction_skips_only_repeated_block_pairs(seed):
+    """The compaction drops a neighbour pair whose aligned predecessors are neighbours at least
+    as far apart (side by side long edges); the coordinates equal those from every pair."""
+    from layouts.brandes_koepf import _horizontal_compaction
+    lg, members, pos, lengths, flat, rng = random_layered(seed, n=60, m=60, n_ranks=12)
+    pos, _ = minimise_crossings(lg, np.arange(lg.n_nodes))
+    members = [x[np.argsort(pos[x])] for x in members]
+    flat = np.concatenate(members)
+    half = np.array([rng.choice([15.0, 20.0]) if v < lg.n_real else 0.0 for v in range(lg.n_nodes)])
+    gap = np.where(np.arange(lg.n_nodes) < lg.n_real, 20.0, 8.0)
+    width = int(lengths.max()) + 1
+    root, chosen = _vertical_alignment(lg.n_nodes, flat, lg.layer, lg.seg_dst, lg.seg_src, pos, width)
+    assert (chosen >= lg.n_real).sum() > 5                 # long edges aligned
+    every_pair = _horizontal_compaction(lg.n_nodes, flat, lg.layer, root, np.full(lg.n_nodes, -1), half, gap)
+    assert np.array_equal(_horizontal_compaction(lg.n_nodes, flat, lg.layer, root, chosen, half, gap), every_pair)
