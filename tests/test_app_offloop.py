@@ -20,8 +20,10 @@ from test_server_sessions import client_doc, run_on, server_factory  # noqa: F40
 #: ~3,000 nodes (2,967): 0.7 s to build alone on this machine, more under load
 BIG = chain_text(330)
 #: During the build, session B must get at least this share of the moves an idle server
-#: serves in the same time. Built on the loop, B gets none until the build ends.
-SHARE = 0.15
+#: serves in the same time (seen: 0.19-0.48 at load 8-13; built on the loop: 0.07), and no
+#: move may wait longer than GAP of the build (seen: up to 0.37, the part shown on the loop;
+#: built on the loop, a move made just after the click waited 0.93 of it)
+SHARE, GAP = 0.1, 0.6
 
 
 def _timed_move(doc, leaves, lid, i) -> float:
@@ -64,6 +66,7 @@ def test_other_sessions_are_served_while_a_big_graph_is_built(server_factory):
         expected = build_s / statistics.median(idle)
         assert len(during) >= SHARE * expected, (len(during), expected, build_s,
                                                   statistics.median(idle))
+        assert max(during) <= GAP * build_s, (max(during), build_s)
         # ... and A's graph arrived whole, its loading state ended
         assert a.model.compiled.graph.number_of_nodes() == 2967
         assert server.wait(lambda: not a.busy.loading and a.busy.pending == 0, timeout=30)
