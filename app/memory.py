@@ -48,15 +48,29 @@ def trim_now() -> bool:
 
 
 def trim_soon(delay_s: float = TRIM_DELAY_S) -> None:
-    """Collect garbage and trim the heap ``delay_s`` from now, in a background thread; calls
-    meanwhile join that one trim. The collection holds the GIL (the event loop waits for it)
-    once per batch of closes; Python would run such a full collection sooner or later anyway."""
+    """Trim the heap ``delay_s`` from now, in a background thread, after a full collection if
+    no served session is alive then; calls meanwhile join that one trim. The collection holds
+    the GIL (the event loop waits for it), so it only runs once nothing of a session is left to
+    walk."""
     def run():
+        from .session_release import releases_pending
+
         with _trim["lock"]:
-            _trim["timer"], _trim["running"] = None, True
+            _trim["timer"] = None
+            later = releases_pending()  # ended sessions still hold their objects: trim later
+            _trim["running"], idle = not later, _trim["live"] == 0
+        if later:
+            trim_soon(delay_s)
+            return
         try:
-            gc.collect()  # a session's objects are cyclic: freed by the collector, not at close
-            if _trim["freeze"] and not _trim["frozen"] and _trim["live"] == 0:
+            # A closed session's objects went by reference counting when it ended
+            # (app.session_release); the collector has only a remnant of each left. A full
+            # collection walks every object of the sessions still open (a class of 50: ~2 s
+            # holding the GIL, so the event loop), so it waits until none is: when a class
+            # leaves, not each time one student does (Python's own collections get those).
+            if idle:
+                gc.collect()
+            if _trim["freeze"] and not _trim["frozen"] and idle:
                 # nothing of a session is left: what is alive now lives as long as the process
                 # (modules, caches filled by the first sessions). Out of the collector's sight,
                 # every later full collection (this one's next time, and Python's own) is
@@ -96,8 +110,11 @@ def freeze_when_idle() -> None:
 
 
 def trim_pending() -> bool:
-    """True while a trim asked for by :func:`trim_soon` has not finished (benchmarks wait)."""
-    return _trim["timer"] is not None or _trim["running"]
+    """True while a trim asked for by :func:`trim_soon`, or an ended session's release
+    (``app.session_release``) before it, has not finished (benchmarks wait)."""
+    from .session_release import releases_pending
+
+    return _trim["timer"] is not None or _trim["running"] or releases_pending()
 
 
 def use_system_malloc(argv: list[str]) -> None:

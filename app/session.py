@@ -4,8 +4,9 @@
 - :func:`on_session_end` registers ``close()`` of one app instance with
   ``pn.state.on_session_destroyed``: training stops at once and tapes, trainers, figures and
   callbacks are dropped.
-  Then the heap is trimmed (``app.memory.trim_soon``), so the memory it freed leaves the
-  process too.
+  Then its reference cycles are cut (``app.session_release``), so its objects die then, not in
+  a full collection that would hold the event loop, and the heap is trimmed
+  (``app.memory.trim_soon``), so the memory it freed leaves the process too.
 - :func:`page_closed` tells a running loop (training) that nobody has been watching for a
   while, so a closed tab stops its work within about a second instead of when Bokeh discards
   the session (``unused_session_lifetime``, 15 s by default, checked every 17 s).
@@ -43,6 +44,7 @@ from __future__ import annotations
 import panel as pn
 
 from .memory import session_ended, session_started, trim_soon
+from .session_release import keep_models_for_release, release_soon
 
 #: A page whose websocket has been gone this long is treated as closed by running loops.
 CLOSED_AFTER_MS = 1000
@@ -70,9 +72,20 @@ def on_session_end(closeable) -> bool:
     if doc is None or doc.session_context is None:
         return False
 
+    kept = {}
+    keep_models_for_release(doc, kept)
+
     def destroyed(session_context) -> None:
         closeable.close()
         session_ended()
+        # Panel's hooks for this session run after this one: cut its cycles on a later turn
+        # of the loop (app.session_release says why), and drop Panel's full collection that
+        # the document's destroy scheduled (on the loop, it walks every live session's objects)
+        release_soon(closeable, kept.pop("models", ()))
+        try:
+            pn.state.cancel_task("gc.collect")
+        except KeyError:          # not scheduled (a Panel without it, or cancelled already)
+            pass
         trim_soon()       # what it freed goes back to the system (app.memory says why)
 
     pn.state.on_session_destroyed(destroyed)
