@@ -65,10 +65,11 @@ def main(argv=None) -> int:
         return create_app(args.expr, preset=args.preset)
 
     pn.extension("katex")
-    from .memory import freeze_when_idle
+    from .memory import freeze_startup, freeze_when_idle
 
     freeze_when_idle()      # see app.memory: cheaper full collections once startup is over
     hosts = allowed_hosts(args.address, args.allow_websocket_origin)
+    freeze_startup()        # before --num-procs forks (app.memory: pages stay shared)
     try:
         server = pn.serve(
             {"/": session}, port=args.port, address=args.address, show=args.show, title="autograd-ui",

@@ -109,6 +109,16 @@ def freeze_when_idle() -> None:
     _trim["freeze"] = True
 
 
+def freeze_startup() -> None:
+    """Servers (the CLI), just before serving, which is when ``--num-procs`` forks: collect,
+    then put every object alive now out of the collector's sight (``gc.freeze``). A forked
+    process's collections then never write to those objects, so the pages holding them stay
+    shared with its parent and siblings instead of being copied into each (Python's ``gc``
+    documentation advises this before a fork); every full collection walks less."""
+    gc.collect()
+    gc.freeze()
+
+
 def trim_pending() -> bool:
     """True while a trim asked for by :func:`trim_soon`, or an ended session's release
     (``app.session_release``) before it, has not finished (benchmarks wait)."""
