@@ -187,6 +187,8 @@ class AutogradApp(Viewer):
             self.train_view = create_train_view(on_inspect=self.inspect)
             responsive.fit_train_view(self.train_view.__panel__())
             self.tabs[1] = ("Train", self.train_view)
+        if self.train_view is not None:     # training on while the Graph tab is read: not drawn
+            self.train_view.on_screen = event.new == 1
 
     def inspect(self, root, updates) -> None:
         """Open one training sample's loss graph in the Graph tab, at step 0 of its backward

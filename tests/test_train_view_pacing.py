@@ -61,3 +61,32 @@ def test_a_pause_shows_every_step_and_the_state_paused_on(training):
     np.testing.assert_array_equal(view.boundary.grid_source.data["image"][0], Z)
     np.testing.assert_array_equal(view.table.value["data"].to_numpy(),
                                   view.trainer.parameter_table()["data"])
+
+
+def test_nothing_is_drawn_while_another_tab_is_shown_and_all_of_it_when_shown_again(training):
+    view = training
+    for part in view._drawn_at:
+        view._drawn_at[part] = 0.0                  # every part due
+    points, grid, table = _snapshot(view)
+    view.on_screen = False                          # the reader went to the Graph tab
+    for _ in range(4):
+        _result(view)
+    assert view.curves.n_points == points
+    np.testing.assert_array_equal(view.boundary.grid_source.data["image"][0], grid)
+    view.on_screen = True                           # back on the Train tab: the latest state
+    assert list(view.curves.source.data["step"]) == list(range(view.trainer.k))
+    xs, ys, Z = view.trainer.decision_grid(view.grid_resolution)
+    np.testing.assert_array_equal(view.boundary.grid_source.data["image"][0], Z)
+
+
+def test_the_app_tells_its_train_view_which_tab_is_shown():
+    from app.factory import create_app
+
+    app = create_app()
+    app.tabs.active = 1
+    assert app.train_view.on_screen
+    app.tabs.active = 0
+    assert not app.train_view.on_screen
+    app.tabs.active = 1
+    assert app.train_view.on_screen
+    app.close()

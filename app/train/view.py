@@ -52,6 +52,9 @@ class TrainView(Viewer):
 
     shown = param.Integer(default=0, precedence=-1, doc="bumped when the page is brought up "
                           "to date with the model (throttled while training)")
+    on_screen = param.Boolean(default=True, precedence=-1, doc="False while the app shows "
+                              "another tab: nothing is drawn (results and their steps are "
+                              "kept), and everything is drawn at once when it is shown again")
 
     def __init__(self, on_inspect=None, dataset: str = "moons", n_samples: int = 100,
                  noise: float = 0.1, seed: int = 1337, config=None, period_ms: int = 100,
@@ -91,6 +94,7 @@ class TrainView(Viewer):
                                       ["x", "y"])
         self._layout = self._compose()
         self.tabs.param.watch(self._on_subtab, "active")
+        self.param.watch(self._on_shown_again, "on_screen")
         self._on_trainer()
 
     # ---- the model's methods ------------------------------------------------------------------
@@ -184,8 +188,8 @@ class TrainView(Viewer):
     def _bring_up_to_date(self, force: bool = False) -> None:
         """Draw the model's state: everything when ``force``d (pause, step, reset), else the
         first part due (``PARTS``); all its changes go to the page as one message."""
-        if self.model.trainer is None:
-            return
+        if self.model.trainer is None or not self.on_screen:
+            return          # (hidden: its work on the loop is for nobody; drawn when shown)
         now = time.monotonic()
         with unlocked():       # one PATCH-DOC instead of one per changed property
             for part, every in PARTS:
@@ -208,6 +212,10 @@ class TrainView(Viewer):
             self.boundary.show_grid(*t.decision_grid(self.grid_resolution))
         elif not self._hidden("table"):
             self._show_table(t.parameter_table())
+
+    def _on_shown_again(self, event) -> None:
+        if event.new:
+            self._bring_up_to_date(force=True)      # the latest state, every step on the curves
 
     def _on_subtab(self, event) -> None:
         """A sub-tab opened while training: bring what it shows up to date now."""
