@@ -23,11 +23,13 @@ designs and themes, ``pn.state``, ``pn.config``): those may be shared by every s
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections import deque
 from functools import partial
 from types import FunctionType, MethodType
 
+log = logging.getLogger(__name__)
 _CONTAINERS = (list, tuple, set, frozenset, dict)
 #: packages that keep no object at module level: what of theirs a session reaches is its own
 _PER_SESSION = ("engine.", "layouts.")
@@ -56,7 +58,12 @@ async def _drain() -> None:
     queue = _waiting["queue"]
     try:
         while queue:
-            release(*queue.popleft())
+            app, models = queue.popleft()
+            try:
+                release(app, models)
+            except Exception:   # noqa: BLE001 - that session is left to the collector; the
+                log.exception("releasing an ended session failed")   # others still go
+            del app, models
             await asyncio.sleep(RELEASE_GAP_S)
     finally:
         _waiting["draining"] = False
@@ -109,12 +116,16 @@ def session_objects(app) -> list:
         elif _owned(obj, param.Parameterized, Viewable):
             found.append(obj)
             stack.extend(_references(obj))
-        elif isinstance(obj, nx.Graph) or type(obj).__module__.startswith(_PER_SESSION):
+        elif isinstance(obj, nx.Graph) or _module(obj).startswith(_PER_SESSION):
             found.append(obj)                   # e.g. a graph's cached views point back at it
             stack.extend(getattr(obj, "__dict__", {}).values())
-        elif type(obj).__module__.startswith("app."):   # walked through, never cleared: app
+        elif _module(obj).startswith("app."):   # walked through, never cleared: app
             stack.extend(getattr(obj, "__dict__", {}).values())   # has module-level constants
     return found
+
+
+def _module(obj) -> str:
+    return getattr(type(obj), "__module__", None) or ""
 
 
 def _cell_contents(cells) -> list:
@@ -134,17 +145,17 @@ def _owned(obj, parameterized, viewable) -> bool:
         return False
     cls = type(obj)
     # our own classes, or one made at run time (the leaves' class is made per graph)
-    return cls.__module__.startswith("app.") or \
+    return _module(obj).startswith("app.") or \
         getattr(sys.modules.get(cls.__module__), cls.__name__, None) is not cls
 
 
 def _references(obj) -> list:
     out = list(getattr(obj, "__dict__", {}).values())
     private = getattr(obj, "_param__private", None)
-    if private is not None:
-        out.extend(private.values.values())
-        out.extend(private.watchers.values())
-        out.extend(private.dynamic_watchers.values())
+    for slot in ("values", "watchers", "dynamic_watchers"):
+        held = getattr(private, slot, None)
+        if isinstance(held, dict):
+            out.extend(held.values())
     return out
 
 

@@ -81,3 +81,33 @@ def test_the_cli_serves_with_the_system_allocator_unless_told(given, expected):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_a_release_that_fails_does_not_hold_up_the_others_nor_the_trim(monkeypatch):
+    """app.session_release: ended sessions are released one after another on the loop; one
+    that raises is left to the collector, the next ones still go and nothing stays pending
+    (the heap trim waits while a release is pending: a stuck queue would keep it away)."""
+    import asyncio
+
+    from app import session_release
+
+    released = []
+
+    def release(app, models):
+        if app == "broken":
+            raise RuntimeError("a session whose objects cannot be cleared")
+        released.append(app)
+
+    monkeypatch.setattr(session_release, "release", release)
+
+    async def end_three_sessions():
+        for app in ("first", "broken", "last"):
+            session_release.release_soon(app, ())
+        for _ in range(500):
+            if not session_release.releases_pending():
+                return
+            await asyncio.sleep(0.01)
+
+    asyncio.run(end_three_sessions())
+    assert released == ["first", "last"]
+    assert not session_release.releases_pending()
