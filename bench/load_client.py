@@ -224,7 +224,9 @@ class ServedApp:
             [sys.executable, "-m", "app", "--address", "127.0.0.1", "--port", str(self.port),
              "--num-procs", str(num_procs), "--unused-session-lifetime", "1000",
              "--check-unused-sessions", "500"], cwd=repo, env=env, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,     # LOAD_SERVER_LOG=path keeps the server's log there
+            stderr=open(os.environ["LOAD_SERVER_LOG"], "ab") if os.environ.get("LOAD_SERVER_LOG")
+            else subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while True:
             try:
