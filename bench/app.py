@@ -15,7 +15,8 @@ server, both measured in the page from setting the slider's value to the frame p
 update arrived. Target: app <= 1.3x bare.
 
 Opening graphs of ~1k and ~5k nodes (Apply, Inspect sample, a fresh page): see
-:mod:`bench.app_open`.
+:mod:`bench.app_open`; how often Chromium measures the captions meanwhile:
+``python -m bench.app_captions``.
 """
 
 from __future__ import annotations
