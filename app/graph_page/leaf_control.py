@@ -115,11 +115,13 @@ class LeafControl:
             self._watcher = None
 
     def _slid(self, event) -> None:
+        if self.lid is None:         # unbound (hidden, spare): a move from a page controls nothing
+            return
         if not self._binding and event.new != getattr(self.leaves, self.lid):
             setattr(self.leaves, self.lid, float(event.new))
 
     def _typed(self, event) -> None:
-        if self._binding:
+        if self._binding or self.lid is None:
             return
         value, problem = read_number(event.new)
         if problem:
