@@ -18,6 +18,8 @@ import os
 import sys
 import threading
 
+from .session_release import releases_pending
+
 #: Trim this long after a session ends, once for all sessions ending meanwhile (a class
 #: leaving closes many tabs within seconds; a trim of a ~300 MB heap takes tens of ms, during
 #: which other threads wait to allocate).
@@ -53,8 +55,6 @@ def trim_soon(delay_s: float = TRIM_DELAY_S) -> None:
     the GIL (the event loop waits for it), so it only runs once nothing of a session is left to
     walk."""
     def run():
-        from .session_release import releases_pending
-
         with _trim["lock"]:
             _trim["timer"] = None
             later = releases_pending()  # ended sessions still hold their objects: trim later
@@ -122,8 +122,6 @@ def freeze_startup() -> None:
 def trim_pending() -> bool:
     """True while a trim asked for by :func:`trim_soon`, or an ended session's release
     (``app.session_release``) before it, has not finished (benchmarks wait)."""
-    from .session_release import releases_pending
-
     return _trim["timer"] is not None or _trim["running"] or releases_pending()
 
 
