@@ -1,5 +1,6 @@
 """The order stage of ``layered``: the start orders, the crossing minimisation (on small
-graphs from two starts, keeping the better), and which op -> result segments stay straight."""
+graphs from two starts: without clusters both polished, then exact windows, see
+``small_order``), and which op -> result segments stay straight."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import numpy as np
 
 from .initial_order import bfs_order, dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
-from .ordering import LayerOrder, crossed_rigid, minimise_crossings, order_cost, reroute_and_sift
+from .ordering import crossed_rigid, minimise_crossings, order_cost
+from .small_order import order_small
 from .stability import seed_from_previous
 
-DENSE_SEGMENTS_PER_NODE = 2  # above this many segments per layered node, no path moves
 SMALL_GRAPH_NODES = 500  # below this, order from two starts with the full 24 sweeps (below, not
                          # at 500+, where the drawing must take at most half of dot's time)
 SMALL_SWEEP_WORK = 24000  # ordering.minimise_crossings' sweep budget for those (4,000 otherwise)
@@ -45,13 +46,16 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction):
 
 def best_of_starts(lg, start_key, rigid, tree, small: bool):
     """Order from the DFS key; on ``small`` graphs also from dot's second start (a BFS back
-    from the sinks), each with up to 24 sweeps, keeping the cheaper (the first on a tie).
-    The sweeps end in very different local optima from the two starts.  Measured on 16
-    random expressions of 100-200 nodes: 1,908 crossings from the DFS start with the big
-    graphs' sweep budget (4 sweeps there), 1,771 from the better of both starts, 1,700 with
-    24 sweeps each (dot: 1,617; graphlay: 1,483)."""
+    from the sinks), each with up to 24 sweeps: with clusters keeping the cheaper (the first
+    on a tie), without them each start polished (``small_order``).  The sweeps end in very
+    different local optima from the two starts.  Measured on 16 random expressions of
+    100-200 nodes: 1,908 crossings from the DFS start with the big graphs' sweep budget (4
+    sweeps there), 1,771 from the better of both starts, 1,700 with 24 sweeps each (dot:
+    1,617; graphlay: 1,483)."""
     if not small:
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
+    if tree is None:
+        return order_small(lg, start_key, rigid)
     outdeg = np.bincount(lg.seg_src, minlength=lg.n_nodes)
     by_key = np.argsort(start_key, kind="stable")
     sinks_first = bfs_order(lg, by_key[outdeg[by_key] == 0], forward=False)
@@ -63,16 +67,5 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool):
         cost = order_cost(lg, pos, rigid)
         if best is None or cost < best[0]:
             best = (cost, pos, crossings, own_tree)
-    if tree is not None:
-        tree.key[:] = best[3].key
-        return best[1], best[2]
-    # the better start's order, polished: long edges rerouted, paths (edges, chains) moved
-    # (polishing both starts: 0.3 % fewer crossings, 15 % more time)
-    order = LayerOrder(lg, best[1], rigid)
-    # Dense drawings (a collapsed network's boxes: several segments per node) skip the path
-    # moves, whose cost grows with the segments each move counts against: MLP(4,[8,8,1])'s
-    # 10-sample loss collapsed to neurons (373 nodes, 1,340 segments) spent 2.9 s in one
-    # round that gained nothing. Expressions and uncollapsed networks have ~1.1-1.5.
-    sparse = len(lg.seg_src) <= DENSE_SEGMENTS_PER_NODE * lg.n_nodes
-    _, pos = reroute_and_sift(order, best[0], paths=sparse)
-    return pos, order.crossings()
+    tree.key[:] = best[3].key
+    return best[1], best[2]
