@@ -66,6 +66,9 @@ def main(argv=None) -> int:
 
     pn.extension("katex")
     from .memory import freeze_startup, freeze_when_idle
+    from .serve_warmup import warm_up
+
+    warm_up(args.expr, args.preset)     # a first session's lasting imports and caches, packed
 
     freeze_when_idle()      # see app.memory: cheaper full collections once startup is over
     hosts = allowed_hosts(args.address, args.allow_websocket_origin)

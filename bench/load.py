@@ -202,32 +202,25 @@ def run(n: int, k: int, kind: str, moves: int, malloc: str = "malloc", rounds: i
             "all_destroyed": destroyed}
 
 
-def run_client(n: int, k: int, moves: int, num_procs: int, rounds: int = 3) -> dict:
+def run_client(n: int, k: int, moves: int, num_procs: int, rounds: int = 3,
+               cycles: int = 2) -> dict:
     """The same phases against ``autograd-ui --num-procs num_procs`` (the CLI, in a process of
     its own), timed in the clients (``bench.load_client``); memory is the serving processes'
-    proportional set size (PSS: forks share pages)."""
-    from .load_client import DrivenSession, ServedApp
+    proportional set size (PSS: forks share pages). Start: once the server answers and its
+    memory is steady, before any session. After the timed class closes, ``cycles - 1`` more
+    classes of ``n`` open (the same tabs) and close: growth that stops after the first class
+    (something made once per process) shows as a second cycle's ~0, growth per session (a
+    leak) as the same growth again."""
+    from .load_client import ServedApp
 
     _register_page_models()
     rng = random.Random(1)
     server = ServedApp(num_procs)
     label = f"num-procs {num_procs}"
     try:
-        # warm-up: sessions that train, move and close, so each process has its first-session
-        # imports and caches in the baseline (which process a session lands in is the kernel's)
-        warm = [DrivenSession(server.url) for _ in range(2 * num_procs)]
-        for s in warm:
-            s.start_training()
-            s.slider_move()
-            s.pause_training()
-        for s in warm:
-            s.close()
         mem_start, _, _ = server.settle()
-        log(label, "warm; opening", n, "sessions")
-        sessions = [DrivenSession(server.url) for _ in range(n)]
-        for i, s in enumerate(sessions):
-            if i < k or i % 5 == 0:
-                s.open_train_tab()
+        log(label, "ready; opening", n, "sessions")
+        sessions = _open_class(server.url, n, k)
         time.sleep(1.0)
         mem_open = server.memory_mb()
         idle, busy = [], []
@@ -246,14 +239,39 @@ def run_client(n: int, k: int, moves: int, num_procs: int, rounds: int = 3) -> d
         log(label, "closing")
         for s in sessions:
             s.close()
+        del sessions
         mem_closed, settled_s, steady = server.settle()
+        later = []                              # memory after each further class closed
+        for cycle in range(2, cycles + 1):
+            log(label, f"class {cycle}: opening and closing", n, "sessions")
+            again = _open_class(server.url, n, k)
+            for s in again[:k]:
+                s.start_training()
+            again[k].slider_move()
+            for s in again[:k]:
+                s.pause_training()
+            for s in again:
+                s.close()
+            del again
+            later.append(server.settle()[0])
     finally:
         server.stop()
     return {"kind": label, "n": n, "k": k, "idle_p50": statistics.median(idle),
             "idle_p95": percentile(idle, 0.95), "busy_p50": statistics.median(busy),
             "busy_p95": percentile(busy, 0.95), "steps": steps, "rss_start": mem_start,
             "rss_per_session": (mem_open - mem_start) / n, "rss_closed": mem_closed,
-            "settled_s": settled_s, "steady": steady}
+            "settled_s": settled_s, "steady": steady, "rss_later": later}
+
+
+def _open_class(url: str, n: int, k: int) -> list:
+    """``n`` driven sessions; the first ``k`` (the trainers) and every 5th open the Train tab."""
+    from .load_client import DrivenSession
+
+    sessions = [DrivenSession(url) for _ in range(n)]
+    for i, s in enumerate(sessions):
+        if i < k or i % 5 == 0:
+            s.open_train_tab()
+    return sessions
 
 
 def _client_moves(sessions, moves: int, rng) -> list:
@@ -274,6 +292,8 @@ def main(argv=None) -> None:
     ap.add_argument("--kinds", default="process", help="comma-separated: process,thread,inline")
     ap.add_argument("--malloc", default="malloc", help="the server's PYTHONMALLOC, comma-"
                     "separated for several runs: malloc (as autograd-ui runs), pymalloc")
+    ap.add_argument("--cycles", type=int, default=2, help="CLI runs: classes of N opened and "
+                    "closed in all (the first one timed); memory after each")
     ap.add_argument("--num-procs", default="", help="comma-separated, e.g. 1,2: also serve with "
                     "`autograd-ui --num-procs N` and time the moves in the clients")
     args = ap.parse_args(argv)
@@ -296,13 +316,15 @@ def main(argv=None) -> None:
               f"{'' if r['all_destroyed'] else ' (not all destroyed)'}",
               flush=True)
     for num_procs in [int(p) for p in args.num_procs.split(",") if p]:
-        r = run_client(args.sessions, args.train, args.moves, num_procs, args.rounds)
+        r = run_client(args.sessions, args.train, args.moves, num_procs, args.rounds, args.cycles)
         print(f"{r['kind']:18s} {r['idle_p50']:6.1f} / {r['idle_p95']:6.1f}   "
               f"{r['busy_p50']:7.1f} / {r['busy_p95']:7.1f}     "
               f"{r['busy_p50'] / r['idle_p50']:4.2f}  {r['busy_p95'] / r['idle_p95']:4.2f}  "
               f"{r['steps']:5d}  {r['rss_start']:6.0f} MB  {r['rss_per_session']:6.2f} MB  "
               f"{r['rss_closed']:6.0f} MB (in {r['settled_s']:.1f} s"
-              f"{'' if r['steady'] else ', NOT settled'}; PSS, timed in the client)", flush=True)
+              f"{'' if r['steady'] else ', NOT settled'}; PSS, timed in the client)"
+              + "".join(f"; after class {i + 2}: {mb:.0f} MB ({mb - r['rss_closed']:+.0f})"
+                        for i, mb in enumerate(r["rss_later"])), flush=True)
 
 
 if __name__ == "__main__":

@@ -111,3 +111,54 @@ def test_a_release_that_fails_does_not_hold_up_the_others_nor_the_trim(monkeypat
     asyncio.run(end_three_sessions())
     assert released == ["first", "last"]
     assert not session_release.releases_pending()
+
+
+WARM_UP_PROBE = """
+import gc, sys, threading
+import panel as pn
+import app.cli
+pn.extension("katex")
+before = set(sys.modules)
+from app.serve_warmup import warm_up
+warm_up()
+from app.factory import AutogradApp
+from app.train.model import TrainModel
+from app.train.pool import _pools
+gc.collect()
+imported = set(sys.modules) - before
+print(sorted(m for m in ("app.train.view", "engine.train", "contourpy") if m in imported))
+print(sum(isinstance(o, (AutogradApp, TrainModel)) for o in gc.get_objects()), len(_pools),
+      threading.active_count())
+"""
+
+
+def test_warm_up_builds_a_session_once_and_keeps_nothing_of_it():
+    """app.serve_warmup (the CLI, before it serves): what a first session imports for good
+    (the Train tab's modules, contourpy for its decision boundary) is imported then, in a
+    fresh process; no app, training model, training pool or thread is left."""
+    out = subprocess.run([sys.executable, "-c", WARM_UP_PROBE], cwd=REPO, capture_output=True,
+                         text=True, timeout=300, env=dict(os.environ, PYTHONPATH=REPO))
+    assert out.returncode == 0, out.stderr
+    modules, left = out.stdout.strip().splitlines()
+    assert modules == "['app.train.view', 'contourpy', 'engine.train']"
+    assert left == "0 0 1"
+
+
+def test_the_cli_warms_up_before_it_serves(monkeypatch):
+    """Before ``pn.serve`` (which is where ``--num-procs`` forks), so forked processes share
+    what the warm-up made."""
+    import panel as pn
+
+    from app import cli, serve_warmup
+
+    calls = []
+    monkeypatch.setattr(serve_warmup, "warm_up", lambda *a: calls.append(("warm_up", a)))
+    monkeypatch.setattr(memory, "freeze_startup", lambda: calls.append(("freeze", ())))
+
+    def serve(*args, **kwargs):
+        calls.append(("serve", ()))
+        raise OSError(98, "Address already in use")
+
+    monkeypatch.setattr(pn, "serve", serve)
+    assert cli.main(["--port", str(free_port()), "--preset", "neuron"]) == 1
+    assert calls == [("warm_up", (None, "neuron")), ("freeze", ()), ("serve", ())]
