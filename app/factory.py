@@ -270,10 +270,19 @@ def load_extensions(train: bool = False) -> None:
     served = doc is not None and doc.session_context is not None
     if served or any(_EXTENSION_MODULES[e] not in sys.modules for e in needed):
         pn.extension(*needed)
-    if train:
+    if train and not _holoviews_bokeh_loaded():
         import holoviews as hv
 
         hv.extension("bokeh", logo=False)
+
+
+def _holoviews_bokeh_loaded() -> bool:
+    """HoloViews' bokeh backend is loaded in this process (once is enough: every
+    ``hv.extension`` call rebuilds ``hv.opts``' builders, ~10,000 objects, which outlived each
+    session until the next one replaced them, scattered among the sessions' objects, and kept
+    tens of MB of freed heap pages in memory after a class left; issue 12)."""
+    hv = sys.modules.get("holoviews")
+    return hv is not None and "bokeh" in hv.Store.renderers and hv.Store.current_backend == "bokeh"
 
 
 #: Panel extension name -> the module of its Bokeh models (imported by ``pn.extension``).

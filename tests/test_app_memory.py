@@ -162,3 +162,19 @@ def test_the_cli_warms_up_before_it_serves(monkeypatch):
     monkeypatch.setattr(pn, "serve", serve)
     assert cli.main(["--port", str(free_port()), "--preset", "neuron"]) == 1
     assert calls == [("warm_up", (None, "neuron")), ("freeze", ()), ("serve", ())]
+
+
+def test_holoviews_backend_is_loaded_once_per_process():
+    """Every ``hv.extension`` call rebuilds ``hv.opts``' builders (signatures of every
+    element's options); made per session, each set outlived its session, scattered among the
+    sessions' objects, and held freed heap pages in memory after a class left."""
+    import gc
+    import inspect
+
+    from app.factory import load_extensions
+
+    load_extensions(train=True)
+    signatures = lambda: {id(o) for o in gc.get_objects() if isinstance(o, inspect.Signature)}
+    before = signatures()
+    load_extensions(train=True)
+    assert signatures() - before == set()
