@@ -68,7 +68,10 @@ def main(argv=None) -> int:
     from .memory import freeze_startup, freeze_when_idle
     from .serve_warmup import warm_up
 
-    warm_up(args.expr, args.preset)     # a first session's lasting imports and caches, packed
+    try:
+        warm_up(args.expr, args.preset)   # a first session's lasting imports and caches, packed
+    except Exception as exc:   # noqa: BLE001 - only memory depends on it: serve anyway
+        print(f"autograd-ui: warm-up failed ({exc!r}); serving without it", file=sys.stderr)
 
     freeze_when_idle()      # see app.memory: cheaper full collections once startup is over
     hosts = allowed_hosts(args.address, args.allow_websocket_origin)

@@ -1,16 +1,16 @@
 """A server's one-time growth paid before it serves: one throwaway session built at startup.
 
-Why (issue 12, measured with ``/proc/PID/smaps_rollup`` and glibc's ``mallinfo2`` in a served
-``autograd-ui``): after 50 sessions opened and closed, the process kept ~65 MB more than when
-it was ready, and a second 50 opened and closed added nothing (-1.5 MB): no leak. The heap
-held only 3.5 MB more live data than at start; the rest was free memory glibc could not give
-back. What the first sessions leave for good (123 modules imported on first use: the Train
-tab's, Panel's Markdown parser, contourpy, multiprocessing's; ~15,000 objects such as Panel
-classes' signatures) was allocated while those sessions' objects filled the heap, so it lies
-scattered over hundreds of MB of otherwise free pages, and a page with one live object in it
-stays in memory. Built here, before the first session, the same things are made into a small
-heap, packed together; under ``--num-procs`` they are made before the fork, so the processes
-share those pages instead of each making and scattering its own.
+Why (issue 12, measured with ``/proc/PID/smaps_rollup``, glibc's ``mallinfo2`` and a census of
+objects by type in a served ``autograd-ui``): after 50 sessions opened and closed, the process
+kept ~65 MB more than when it was ready, and a second 50 added nothing (-1.5 MB): no leak. The
+heap held only 3.5 MB more live data than at start; the rest was freed memory the system could
+not take back, because a page with one live object in it stays. What the first sessions leave
+for good (123 modules imported on first use: the Train tab's, Panel's Markdown parser,
+contourpy; ~15,000 objects) was allocated among the sessions' objects, so it lay scattered over
+hundreds of MB of heap. Built here, before the first session, the same things are made into a
+small heap, packed together; under ``--num-procs`` before the fork, so the processes share
+those pages instead of each making and scattering its own. (The other part was made again by
+every session: see ``app.factory.load_extensions``.)
 
 Nothing here runs at import: the CLI calls :func:`warm_up` just before it serves.
 """

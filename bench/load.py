@@ -25,7 +25,11 @@ the server process (a thread that sleeps 5 ms, woken late) and its garbage colle
 ``--num-procs 1,2`` also serves with the CLI itself (``autograd-ui --num-procs N``, a process
 of its own) and drives its sessions from the clients (``bench.load_client``): a move is timed
 from the slider's value sent by the client to the graph's patch arriving back, and memory is
-the serving processes' PSS (forked processes share pages).
+the serving processes' PSS (forked processes share pages), read at start once the server
+answers and its memory is steady (after the CLI's own warm-up, ``app.serve_warmup``; before
+any session), and after each of ``--cycles`` classes of N opened and closed (the first one is
+the timed class): what is made once per process shows in the first cycle only, a leak in
+every cycle.
 """
 from __future__ import annotations
 
