@@ -75,11 +75,13 @@ class Sifting:
         if k <= EXACT_LAYER_MAX and self.tree is None:
             return self._exact_layer(ordered, C)
         order = np.arange(k)  # indices into ordered / C
-        gained = 0
         # Only nodes with a crossing can gain by moving (nodes without any are skipped: most
         # of a compute graph's layers are crossing-free).
         now = np.triu(C, 1)       # crossings of the current order, pair by pair
         involved = (now.sum(axis=0) + now.sum(axis=1)) > 0
+        if self.tree is None:
+            return self._sift_free(ordered, C, np.flatnonzero(involved).tolist())
+        gained = 0
         for v in np.flatnonzero(involved).tolist():
             i = int(np.flatnonzero(order == v)[0])
             rest = np.delete(order, i)
@@ -88,14 +90,42 @@ class Sifting:
             cost = np.zeros(k)
             cost[1:] += before
             cost[:-1] += after[::-1]
-            if self.tree is not None:
-                allowed = sift_allowed(self.tree, int(ordered[v]), ordered[rest])
-                allowed[i] = True
-                cost = np.where(allowed, cost, np.inf)
+            allowed = sift_allowed(self.tree, int(ordered[v]), ordered[rest])
+            allowed[i] = True
+            cost = np.where(allowed, cost, np.inf)
             j = int(np.argmin(cost))
             if cost[j] < cost[i] - 1e-9:
                 gained += float(cost[i] - cost[j])
                 order = np.insert(rest, j, v)
+        self.pos[ordered[order]] = np.arange(k)
+        return gained
+
+    def _sift_free(self, ordered: np.ndarray, C: np.ndarray, involved: list) -> int:
+        """Sifting of one layer without clusters: each node of ``involved`` (indices into
+        ``ordered`` and C) in turn moves to the first of its cheapest slots.  With v's own
+        entries zeroed, the cost of v just before order[t] is (what comes before it, t
+        nodes) + (what comes after, from t on): one prefix and one suffix sum; slots t and
+        t + 1 around v's own place are the same slot, so no node is taken out first."""
+        k = len(ordered)
+        order = np.arange(k)
+        where = np.arange(k)          # index of each node in order
+        gained = 0
+        cost = np.zeros(k + 1)
+        for v in involved:
+            i = int(where[v])
+            col = C[order, v]         # cost of each node before v
+            row = C[v, order]         # ... after v
+            col[i] = row[i] = 0.0
+            cost[0] = 0.0
+            np.cumsum(col, out=cost[1:])
+            cost[:k] += np.cumsum(row[::-1])[::-1]
+            m = int(cost.argmin())
+            if cost[m] < cost[i] - 1e-9:
+                gained += float(cost[i] - cost[m])
+                j = m if m < i else m - 1      # v's new index once moved
+                lo, hi = min(i, j), max(i, j)
+                order[lo:hi + 1] = np.roll(order[lo:hi + 1], 1 if j < i else -1)
+                where[order[lo:hi + 1]] = np.arange(lo, hi + 1)
         self.pos[ordered[order]] = np.arange(k)
         return gained
 
