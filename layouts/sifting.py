@@ -105,27 +105,43 @@ class Sifting:
         ``ordered`` and C) in turn moves to the first of its cheapest slots.  With v's own
         entries zeroed, the cost of v just before order[t] is (what comes before it, t
         nodes) + (what comes after, from t on): one prefix and one suffix sum; slots t and
-        t + 1 around v's own place are the same slot, so no node is taken out first."""
+        t + 1 around v's own place are the same slot, so no node is taken out first.
+
+        The next ``SIFT_BATCH`` nodes are costed at once against the current order: those
+        before the first that moves would have been costed against that same order, so
+        they stay; after a move the batch restarts behind the mover.  Same result as one
+        node at a time; most nodes do not move."""
         k = len(ordered)
         order = np.arange(k)
-        where = np.arange(k)          # index of each node in order
         gained = 0
-        cost = np.zeros(k + 1)
-        for v in involved:
-            i = int(where[v])
-            col = C[order, v]         # cost of each node before v
-            row = C[v, order]         # ... after v
-            col[i] = row[i] = 0.0
-            cost[0] = 0.0
-            np.cumsum(col, out=cost[1:])
-            cost[:k] += np.cumsum(row[::-1])[::-1]
-            m = int(cost.argmin())
-            if cost[m] < cost[i] - 1e-9:
-                gained += float(cost[i] - cost[m])
-                j = m if m < i else m - 1      # v's new index once moved
-                lo, hi = min(i, j), max(i, j)
-                order[lo:hi + 1] = np.roll(order[lo:hi + 1], 1 if j < i else -1)
-                where[order[lo:hi + 1]] = np.arange(lo, hi + 1)
+        todo = np.asarray(involved, dtype=np.int64)
+        start = 0
+        while start < len(todo):
+            V = todo[start:start + SIFT_BATCH]
+            where = np.empty(k, dtype=np.int64)
+            where[order] = np.arange(k)
+            i = where[V]
+            r = np.arange(len(V))
+            col = C[order][:, V].T            # col[a, t]: cost of order[t] before V[a]
+            row = C[V][:, order]              # row[a, t]: ... after it
+            col[r, i] = 0.0
+            row[r, i] = 0.0
+            cost = np.zeros((len(V), k + 1))
+            np.cumsum(col, axis=1, out=cost[:, 1:])
+            cost[:, :k] += np.cumsum(row[:, ::-1], axis=1)[:, ::-1]
+            m = cost.argmin(axis=1)
+            now = cost[r, i]
+            movers = np.flatnonzero(cost[r, m] < now - 1e-9)
+            if len(movers) == 0:
+                start += len(V)
+                continue
+            a = int(movers[0])
+            ia, ma = int(i[a]), int(m[a])
+            gained += float(now[a] - cost[a, ma])
+            j = ma if ma < ia else ma - 1      # the mover's new index
+            lo, hi = min(ia, j), max(ia, j)
+            order[lo:hi + 1] = np.roll(order[lo:hi + 1], 1 if j < ia else -1)
+            start += a + 1
         self.pos[ordered[order]] = np.arange(k)
         return gained
 
@@ -136,30 +152,65 @@ class Sifting:
         k = len(ordered)
         current = float(np.triu(C, 1).sum())
         full = (1 << k) - 1
-        best = np.full(1 << k, np.inf)
-        best[0] = 0.0
-        choice = np.zeros(1 << k, dtype=np.int64)
-        bits = [1 << v for v in range(k)]
-        Cl = C.tolist()
-        for S in range(full):
-            base = best[S]
-            if base == np.inf:
-                continue
-            members = [u for u in range(k) if S & bits[u]]
-            for v in range(k):
-                if S & bits[v]:
-                    continue
-                cost = base + sum(Cl[u][v] for u in members)
-                T = S | bits[v]
-                if cost < best[T] - 1e-9:
-                    best[T], choice[T] = cost, v
+        best, choice = (_subset_dp_small if k <= 4 else _subset_dp)(C, k)
         if best[full] >= current - 1e-9:
             return 0
         order, S = [], full
         while S:
-            v = int(choice[S]); order.append(v); S ^= bits[v]
+            v = int(choice[S]); order.append(v); S ^= 1 << v
         self.pos[ordered[order[::-1]]] = np.arange(k)
         return float(current - best[full])
+
+
+SIFT_BATCH = 32   # nodes costed at once by ``_sift_free``
+
+
+def _subset_dp_small(C: np.ndarray, k: int):
+    """(best, choice) of the subset DP: best[T] the least cost of ordering the set T first,
+    choice[T] its last node; subsets in increasing order, nodes in increasing order, the
+    first candidate kept on ties."""
+    full = (1 << k) - 1
+    best = np.full(1 << k, np.inf)
+    best[0] = 0.0
+    choice = np.zeros(1 << k, dtype=np.int64)
+    bits = [1 << v for v in range(k)]
+    Cl = C.tolist()
+    for S in range(full):
+        base = best[S]
+        members = [u for u in range(k) if S & bits[u]]
+        for v in range(k):
+            if S & bits[v]:
+                continue
+            cost = base + sum(Cl[u][v] for u in members)
+            T = S | bits[v]
+            if cost < best[T] - 1e-9:
+                best[T], choice[T] = cost, v
+    return best, choice
+
+
+def _subset_dp(C: np.ndarray, k: int):
+    """``_subset_dp_small`` for all subsets of one size at once.  Same choices: for a set T
+    the loop above meets its candidates (T without v, v) by increasing T without v, that is
+    by decreasing v, and keeps the first of the cheapest: the largest such v.  (Costs are
+    sums of multiples of 1/4, exact in floating point, so the order of the sums does not
+    matter.)"""
+    n = 1 << k
+    subsets = np.arange(n)
+    member = ((subsets[:, None] >> np.arange(k)) & 1).astype(bool)
+    W = member.astype(float) @ C          # W[S, v] = sum_{u in S} C[u, v]
+    best = np.full(n, np.inf)
+    best[0] = 0.0
+    choice = np.zeros(n, dtype=np.int64)
+    size = member.sum(axis=1)
+    nodes = np.arange(k)
+    for c in range(1, k + 1):
+        T = subsets[size == c]
+        S = T[:, None] ^ (1 << nodes)       # T without v (T with v, for v not in T: masked)
+        cand = np.where(member[T], best[S] + W[S, nodes], np.inf)
+        last = k - 1 - cand[:, ::-1].argmin(axis=1)
+        best[T] = cand[np.arange(len(T)), last]
+        choice[T] = last
+    return best, choice
 
 
 CLUSTER_SIFT_EVALUATIONS = 400  # cost evaluations allowed to reorder sibling clusters
