@@ -15,11 +15,15 @@ HUGE_LAYERED_NODES = 50_000
 
 
 def pair_crossings(group: np.ndarray, value: np.ndarray, role: np.ndarray, n_slots: int,
-                   width: int) -> tuple[np.ndarray, np.ndarray]:
+                   width: int, weight: np.ndarray | None = None,
+                   side_weight: tuple = (1.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
     """Crossings of each adjacent pair as it stands and once swapped, per slot of the pair's
-    first node (``n_slots`` entries).  One entry per segment end: ``group`` = slot * 2 + side
-    (the layer above or below), ``value`` the neighbour's position, ``role`` 0 for the pair's
-    first node, 1 for its second; ``width`` exceeds every position."""
+    first node (``n_slots`` entries).  One entry per segment end: ``group`` = slot * sides +
+    side (``len(side_weight)`` sides: the layer above or below, and the rigid segments' copies
+    of those), ``value`` the neighbour's position, ``role`` 0 for the pair's first node, 1 for
+    its second; ``width`` exceeds every position.  A crossing within a group counts its side's
+    weight (``weight``: the same per entry)."""
+    sides = len(side_weight)
     order = np.argsort((group * width + value) * 2 + role, kind="stable")
     g = group[order]; v = value[order]; r = role[order]
     second = r
@@ -30,15 +34,18 @@ def pair_crossings(group: np.ndarray, value: np.ndarray, role: np.ndarray, n_slo
     np.not_equal(g[1:], g[:-1], out=starts[1:])
     start_index = np.maximum.accumulate(np.where(starts, np.arange(n_el), 0))
     within = before - before[start_index]  # seconds before, in the group: smaller values
-    slot_sorted = g >> 1
+    slot_sorted = g // sides
     first = r == 0
-    crossings_now = np.bincount(slot_sorted[first], weights=within[first], minlength=n_slots)
+    w = None if weight is None else weight[order]
+    counted = within if w is None else within * w
+    crossings_now = np.bincount(slot_sorted[first], weights=counted[first], minlength=n_slots)
     tie = np.zeros(n_el, dtype=bool)
     tie[:-1] = (g[1:] == g[:-1]) & (v[1:] == v[:-1])   # a common neighbour
-    n_first = np.bincount(g, weights=first, minlength=2 * n_slots)
-    n_second = np.bincount(g, weights=~first, minlength=2 * n_slots)
-    products = (n_first * n_second).reshape(-1, 2).sum(axis=1)
-    ties = np.bincount(slot_sorted[tie], minlength=n_slots)
+    n_first = np.bincount(g, weights=first, minlength=sides * n_slots)
+    n_second = np.bincount(g, weights=~first, minlength=sides * n_slots)
+    pairs = (n_first * n_second).reshape(-1, sides)
+    products = pairs.sum(axis=1) if w is None else pairs @ np.asarray(side_weight)
+    ties = np.bincount(slot_sorted[tie], weights=None if w is None else w[tie], minlength=n_slots)
     return crossings_now, products - crossings_now - ties
 
 
@@ -68,7 +75,8 @@ class Transposition:
 
     def _transpose_elements(self, layer_parity: int):
         """Static part of a transposition phase: every segment end in a layer of the given
-        parity, as (node, neighbour, side), plus the node's layer size, offset and layer."""
+        parity, as (node, neighbour, side), plus the node's layer size, offset and layer, and
+        with rigid segments, those again (sides 2 and 3) and every entry's weight."""
         cache = self._elements.get(layer_parity)
         if cache is None:
             lg = self.lg
@@ -77,8 +85,14 @@ class Transposition:
             node = np.concatenate([lg.seg_dst[at_dst], lg.seg_src[at_src]])
             nbr = np.concatenate([lg.seg_src[at_dst], lg.seg_dst[at_src]])
             side = np.concatenate([np.zeros(int(at_dst.sum()), np.int64), np.ones(int(at_src.sum()), np.int64)])
+            weight = None
+            if self.rigid.any():   # rigid segments again, as sides 2 and 3: RIGID_PENALTY each
+                rigid = np.concatenate([self.rigid[at_dst], self.rigid[at_src]])
+                node, nbr = np.concatenate([node, node[rigid]]), np.concatenate([nbr, nbr[rigid]])
+                side = np.concatenate([side, side[rigid] + 2])
+                weight = np.where(side >= 2, RIGID_PENALTY, 1.0)
             layer = lg.layer[node]
-            cache = (node, nbr, side, self.layer_size[layer], self.layer_offset[layer], layer)
+            cache = (node, nbr, side, self.layer_size[layer], self.layer_offset[layer], layer, weight)
             self._elements[layer_parity] = cache
         return cache
 
@@ -99,7 +113,7 @@ class Transposition:
         """Swap, in all layers of one parity at once, the disjoint adjacent pairs starting at
         positions of one parity, where that lowers (or, with ``reverse``, ties) crossings.
         Returns the number of crossings removed."""
-        node, nbr, side, size, offset, layer = self._transpose_elements(layer_parity)
+        node, nbr, side, size, offset, layer, weight = self._transpose_elements(layer_parity)
         if len(node) == 0:
             return 0
         stale = self._stale_layers(layer_parity, pair_parity)
@@ -108,6 +122,7 @@ class Transposition:
             if not looked.any():
                 return 0
             node, nbr, side, size, offset = node[looked], nbr[looked], side[looked], size[looked], offset[looked]
+            weight = None if weight is None else weight[looked]
         pos = self.pos
         p = pos[node]
         rel = p - pair_parity
@@ -117,15 +132,13 @@ class Transposition:
             return 0
         slot = (offset + p - role)[keep]     # global slot of the pair's first node
         n_slots = len(pos)
+        sides = 2 if weight is None else 4
         crossings_now, crossings_swapped = pair_crossings(
-            slot * 2 + side[keep], pos[nbr[keep]], role[keep], n_slots,
-            int(self.layer_size.max()) + 1)
+            slot * sides + side[keep], pos[nbr[keep]], role[keep], n_slots,
+            int(self.layer_size.max()) + 1, None if weight is None else weight[keep],
+            (1.0, 1.0) if weight is None else (1.0, 1.0, RIGID_PENALTY, RIGID_PENALTY))
         at = np.empty(n_slots, dtype=np.int64)    # the node at each global slot
         at[self.layer_offset[self.lg.layer] + pos] = np.arange(n_slots)
-        if self.rigid.any():
-            first = np.zeros(n_slots, dtype=bool)   # each pair once (np.unique sorts: slower)
-            first[slot] = True
-            self._add_rigid(crossings_now, crossings_swapped, np.flatnonzero(first), at)
         gain = crossings_now - crossings_swapped
         if reverse:
             better = np.flatnonzero((gain > 0) | ((gain == 0) & (crossings_now > 0)))
@@ -150,13 +163,3 @@ class Transposition:
         pos[u] += 1
         pos[w] -= 1
         return float(gain[better].sum())
-
-    def _add_rigid(self, now, swapped, slots, at):
-        """Add RIGID_PENALTY per rigid-rigid crossing of each pair (first at ``slots``)."""
-        u, v = at[slots], at[slots + 1]
-        for nbr in (self.rigid_up, self.rigid_down):
-            a, b = nbr[u], nbr[v]
-            both = (a >= 0) & (b >= 0)
-            pa, pb = self.pos[a[both]], self.pos[b[both]]
-            now[slots[both]] += RIGID_PENALTY * (pa > pb)
-            swapped[slots[both]] += RIGID_PENALTY * (pa < pb)
