@@ -254,11 +254,11 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
     best_pos, best_crossings = order.pos.copy(), order.last_crossings   # no recount at the end
     huge = lg.n_nodes > HUGE_LAYERED_NODES and not local
     reject = lg.n_real >= REJECT_FROM_NODES and not huge and not local
+    # Transposition and sifting return the exact cost they removed (sums of multiples of
+    # 1/4): no recount after them (the crossings alone are then counted once at the end).
     if best > 0 and not huge:
-        order.transpose()
-        cur = order.cost()
-        if cur <= best:
-            best, best_pos, best_crossings = cur, order.pos.copy(), order.last_crossings
+        best -= order.transpose()
+        best_pos, best_crossings = order.pos.copy(), None
     least = HUGE_ITERATIONS if huge else MIN_ITERATIONS
     iterations = min(max_iterations, max(least, sweep_work // max(1, len(lg.seg_src))))
     if local:
@@ -270,23 +270,28 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
         trying += 1
         reverse = it % 4 < 2
         order.sweep(downward=(it % 2 == 0), reverse=reverse)
-        if reject and order.cost() > SWEEP_REJECT * best:
-            order.pos[:] = best_pos     # a failed iteration: the next sweep starts from the best
-            continue
-        if not huge:
-            order.transpose(reverse=not reverse)
-        cur = order.cost()
+        if reject:
+            cur = order.cost()
+            if cur > SWEEP_REJECT * best:
+                order.pos[:] = best_pos     # a failed iteration: the next sweep starts from the best
+                continue
+            cur -= order.transpose(reverse=not reverse)
+            crossings = None
+        else:
+            if not huge:
+                order.transpose(reverse=not reverse)
+            cur = order.cost()
+            crossings = order.last_crossings
         if cur <= best:
             if cur < 0.995 * best:
                 trying = 0
-            best, best_pos, best_crossings = cur, order.pos.copy(), order.last_crossings
+            best, best_pos, best_crossings = cur, order.pos.copy(), crossings
     if 0 < best and lg.n_nodes <= sift_max_nodes:
         order.pos[:] = best_pos
-        order.sift(rounds=4 if lg.n_nodes <= SIFT_FULL_NODES else 1)
-        order.transpose()
-        cur = order.cost()
-        if cur < best:
-            best, best_pos, best_crossings = cur, order.pos.copy(), order.last_crossings
+        gained = order.sift(rounds=4 if lg.n_nodes <= SIFT_FULL_NODES else 1)
+        gained += order.transpose()
+        if gained > 0:
+            best, best_pos, best_crossings = best - gained, order.pos.copy(), None
     if polish and tree is None and 0 < best and lg.n_nodes <= REROUTE_MAX_NODES and not local:
         order.pos[:] = best_pos
         # from 500 nodes, one pass of rerouting (inspected MLP(2,[8,8,1]) + L2: 1,226 ->

@@ -24,17 +24,21 @@ RIGID_PENALTY = 0.25    # one rigid-rigid crossing (op -> result) costs this muc
 
 
 class Sifting:
-    def sift(self, rounds: int = 4) -> None:
+    def sift(self, rounds: int = 4) -> float:
         """Layer-by-layer sifting: move each node to its best slot in its layer, given the
         neighbouring layers (exact per move, via the layer's pairwise crossing matrix).
-        O(k^2 * m) per layer of k nodes next to layers of m nodes: for small graphs."""
+        O(k^2 * m) per layer of k nodes next to layers of m nodes: for small graphs.
+        Returns the cost removed (exact)."""
+        total = 0.0
         for r in range(rounds):
             gained = 0
             layers = range(self.n_layers) if r % 2 == 0 else range(self.n_layers - 1, -1, -1)
             for l in layers:
                 gained += self._sift_layer(l)
+            total += gained
             if gained == 0:
                 break
+        return total
 
     def _pair_crossings(self, l: int, ordered: np.ndarray) -> np.ndarray:
         """C[i, j]: crossings between the edges of ordered[i] and ordered[j] when i is

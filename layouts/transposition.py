@@ -50,9 +50,10 @@ def pair_crossings(group: np.ndarray, value: np.ndarray, role: np.ndarray, n_slo
 
 
 class Transposition:
-    def transpose(self, reverse: bool = False, max_rounds: int | None = None, min_gain: float = 1) -> None:
+    def transpose(self, reverse: bool = False, max_rounds: int | None = None) -> float:
         """Swap adjacent nodes that lower crossings (dot's transpose step); with ``reverse``
-        also swap pairs whose crossings tie.  Rounds repeat while they gain.
+        also swap pairs whose crossings tie.  Rounds repeat while they gain.  Returns the
+        cost removed (exact: the swaps of one phase change disjoint sets of crossings).
 
         A layer's pairs of one parity are only looked at again once that layer or a layer
         next to it changed since they were last looked at: the outcome is otherwise known
@@ -64,14 +65,17 @@ class Transposition:
         self._swapped_at = np.zeros(self.n_layers, dtype=np.int64)     # phase of last change
         self._pairs_looked_at = np.full((2, self.n_layers), -1, dtype=np.int64)  # per pair parity
         self._phase = 0
+        total = 0.0
         for _ in range(max_rounds):
             gained = 0
             for layer_parity in (0, 1):
                 for pair_parity in (0, 1):
                     gained += self._transpose_phase(layer_parity, pair_parity, reverse)
                     self._phase += 1
-            if gained < min_gain:
+            total += gained
+            if gained < 1:
                 break
+        return total
 
     def _transpose_elements(self, layer_parity: int):
         """Static part of a transposition phase: every segment end in a layer of the given
