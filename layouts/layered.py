@@ -34,7 +34,7 @@ from .clusters import build_tree, virtual_edges
 from .duplicates import split_far_leaves
 from .frames import frame_boxes
 from .layering import make_layered
-from .layout_input import collapsed_path, prepare_input
+from .layout_input import collapsed_path, is_acyclic, prepare_input
 from .order_stage import order_nodes
 from .placement import across_flow, along_flow, extents
 from .ranking import rank_nodes
@@ -127,11 +127,11 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
         return _with_copies(G, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous)
     if direction not in ("LR", "TB"):
         raise ValueError("direction must be 'LR' or 'TB'")
-    if not nx.is_directed_acyclic_graph(G):
-        raise ValueError("layered_layout needs a directed acyclic graph")
     if G.number_of_nodes() == 0:
         return Layout({}, {}, {}, 0.0, 0.0, {}, 0, direction)
     g = prepare_input(G, node_size or default_node_size, clusters or {})
+    if not is_acyclic(g.n, g.src, g.dst):
+        raise ValueError("layered_layout needs a directed acyclic graph")
     if g.clustered and coordinates == "bk":
         raise ValueError("clusters need coordinates='lp' (or 'auto')")
     rank = rank_nodes(g.n, g.src, g.dst, g.rank_weight, g.tight, g.groups)
@@ -156,7 +156,7 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     frames = {}
     if g.clustered:
         frames = frame_boxes(tree, frame_lo, frame_hi, flow_lo, flow_hi, direction, cross_extent, flow_extent)
-    collapsed = {tuple(collapsed_path(G.nodes[v])): v for v in g.nodes if collapsed_path(G.nodes[v])}
+    collapsed = {tuple(path): v for v in g.nodes if (path := collapsed_path(G.nodes[v]))}
     return Layout(positions, g.sizes, edges, width, height, dict(zip(g.nodes, rank.tolist())), int(crossings),
                   direction, frames, collapsed)
 
