@@ -72,3 +72,12 @@ def test_big_graph_timing_prints_a_row_per_graph_with_stages(capsys, monkeypatch
     assert rows[1][1] == f"{G.number_of_nodes():,}" and int(rows[1][2].replace(",", "")) >= G.number_of_nodes()
     assert rows[2][3] == "0"                                   # the lecture graph: no crossings
     assert layout_big.layered_module.rank_nodes.__name__ == "rank_nodes"   # stages unwrapped again
+
+
+def test_ratio_benchmark_prints_a_row_per_graph(capsys):
+    from bench import layout_ratio
+    assert all(450 <= build().number_of_nodes() <= 1000 for name, build in layout_ratio.ratio_graphs()
+               if "inspected" not in name)             # inspected samples train first: slower to build
+    assert layout_ratio.main(["--no-dot", "--shuffles", "1", "--only", "chain of 250"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 1 and rows[1].split(" | ")[1] == "626"
