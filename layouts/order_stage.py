@@ -8,15 +8,14 @@ import copy
 
 import numpy as np
 
-from .initial_order import bfs_order, dfs_order, forward_dfs_order
+from .initial_order import dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
-from .small_order import order_small
+from .small_order import SMALL_SWEEP_WORK, order_small, start_orders
 from .stability import seed_from_previous
 
 SMALL_GRAPH_NODES = 500  # below this, order from two starts with the full 24 sweeps (below, not
                          # at 500+, where the drawing must take at most half of dot's time)
-SMALL_SWEEP_WORK = 24000  # ordering.minimise_crossings' sweep budget for those (4,000 otherwise)
 
 
 def order_nodes(G, g: LayoutInput, lg, tree, previous, direction):
@@ -56,11 +55,8 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool):
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
         return order_small(lg, start_key, rigid)
-    outdeg = np.bincount(lg.seg_src, minlength=lg.n_nodes)
-    by_key = np.argsort(start_key, kind="stable")
-    sinks_first = bfs_order(lg, by_key[outdeg[by_key] == 0], forward=False)
     best = None
-    for key in (start_key, sinks_first):
+    for key in start_orders(lg, start_key):
         own_tree = copy.deepcopy(tree)      # the search moves the clusters' keys
         pos, crossings = minimise_crossings(lg, key, seg_rigid=rigid, tree=own_tree, sweep_work=SMALL_SWEEP_WORK,
                                             polish=False)

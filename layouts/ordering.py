@@ -321,16 +321,24 @@ def reroute_and_sift(order: LayerOrder, cost: int, rounds: int = 8, paths: bool 
     for _ in range(rounds):
         if cost == 0:
             break
-        gained = order.reroute(rounds=1)
-        if paths:
-            gained += order.move_paths()
-            gained += order.move_blocks()
-        if gained == 0:
+        if polish_round(order, paths) == 0:
             break
-        order.sift(rounds=1)
-        order.transpose()
         cost = order.cost()
     return cost, order.pos.copy()
+
+
+def polish_round(order: LayerOrder, paths: bool) -> float:
+    """One round of ``reroute_and_sift``: reroute the long edges, with ``paths`` move the
+    paths and blocks, then (if that gained) sift and transpose once; returns what the
+    rerouting and moves gained."""
+    gained = order.reroute(rounds=1)
+    if paths:
+        gained += order.move_paths()
+        gained += order.move_blocks()
+    if gained:
+        order.sift(rounds=1)
+        order.transpose()
+    return gained
 
 
 def crossed_rigid(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 
 from .initial_order import bfs_order
 from .layering import LayeredGraph
-from .ordering import LayerOrder, minimise_crossings
+from .ordering import LayerOrder, minimise_crossings, polish_round
 from .window_order import improve_windows
 
 FULL_SWEEPS = 24          # ordering.minimise_crossings' most iterations
@@ -43,18 +43,6 @@ def start_orders(lg: LayeredGraph, start_key: np.ndarray) -> list[np.ndarray]:
     outdeg = np.bincount(lg.seg_src, minlength=lg.n_nodes)
     by_key = np.argsort(start_key, kind="stable")
     return [start_key, bfs_order(lg, by_key[outdeg[by_key] == 0], forward=False)]
-
-
-def polish_round(order: LayerOrder, paths: bool) -> float:
-    """One round of ``ordering.reroute_and_sift``; returns what its moves gained."""
-    gained = order.reroute(rounds=1)
-    if paths:
-        gained += order.move_paths()
-        gained += order.move_blocks()
-    if gained:
-        order.sift(rounds=1)
-        order.transpose()
-    return gained
 
 
 def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
