@@ -39,7 +39,6 @@ def improve_windows(order, width: int = WIDTH, rounds: int = ROUNDS, max_pairs: 
     """Solve every window of ``width`` ranks exactly (those with a crossing between two of
     its ranks, small enough), top to bottom, ``rounds`` times at most and ``MAX_SOLVES``
     programs in all; returns the cost removed."""
-    lg = order.lg
     if not hasattr(order, "_gap_segments"):
         from .rerouting import _by_gap
         order._gap_segments = _by_gap(order.seg_layer, order.n_layers)
@@ -49,13 +48,12 @@ def improve_windows(order, width: int = WIDTH, rounds: int = ROUNDS, max_pairs: 
     solves = 0
     for _ in range(rounds):
         gained = 0.0
-        crossed = np.bincount(order.seg_layer, weights=order.segment_crossings() > 0, minlength=order.n_layers)
+        crossed = _crossed_gaps(order)
         for a in range(0, order.n_layers - width + 1):
             b = a + width - 1
             if not crossed[a:b].any() or pairs[a:b + 1].sum() > max_pairs:
                 continue
-            near = order.pos[np.concatenate(order.members[max(a - 1, 0):b + 2])].tobytes()
-            if tried.get(a) == near:
+            if tried.get(a) == _window_order(order, a, b):
                 continue
             if solves == MAX_SOLVES:
                 return total + gained
@@ -63,13 +61,22 @@ def improve_windows(order, width: int = WIDTH, rounds: int = ROUNDS, max_pairs: 
             gain = solve_window(order, a, b)
             if gain:
                 gained += gain
-                crossed = np.bincount(order.seg_layer, weights=order.segment_crossings() > 0,
-                                      minlength=order.n_layers)
-            tried[a] = order.pos[np.concatenate(order.members[max(a - 1, 0):b + 2])].tobytes()
+                crossed = _crossed_gaps(order)
+            tried[a] = _window_order(order, a, b)
         total += gained
         if not gained:
             break
     return total
+
+
+def _crossed_gaps(order) -> np.ndarray:
+    """Per gap between ranks, how many of its segments have a crossing."""
+    return np.bincount(order.seg_layer, weights=order.segment_crossings() > 0, minlength=order.n_layers)
+
+
+def _window_order(order, a: int, b: int) -> bytes:
+    """The positions of ranks a - 1 .. b + 1 (what a window's solution depends on)."""
+    return order.pos[np.concatenate(order.members[max(a - 1, 0):b + 2])].tobytes()
 
 
 def solve_window(order, a: int, b: int) -> float:
