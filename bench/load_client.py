@@ -188,17 +188,28 @@ class DrivenSession:
 
 # ---- a served autograd-ui, measured from outside ----------------------------------------------
 
+def pages_mb(pid: int, fields=("Pss",)) -> dict:
+    """``fields`` of one process's ``/proc/PID/smaps_rollup`` (Rss, Pss, Shared_Dirty, ...), in
+    MB."""
+    out = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            name, *rest = line.split()
+            if name.rstrip(":") in fields:
+                out[name.rstrip(":")] = int(rest[0]) / 1024
+    return out
+
+
 def pss_mb(pids) -> float:
     """Proportional set size of ``pids`` together (MB): forked processes share their parent's
     pages, which RSS would count once per process."""
-    total = 0
+    total = 0.0
     for pid in pids:
         try:
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                total += sum(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+            total += pages_mb(pid)["Pss"]
         except OSError:
             continue
-    return total / 1024
+    return total
 
 
 class ServedApp:

@@ -21,19 +21,10 @@ import argparse
 FIELDS = ("Rss", "Pss", "Shared_Clean", "Shared_Dirty", "Private_Dirty")
 
 
-def pages_mb(pid: int) -> dict:
-    """``FIELDS`` of one process's ``smaps_rollup``, in MB."""
-    out = {}
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            name, *rest = line.split()
-            if name.rstrip(":") in FIELDS:
-                out[name.rstrip(":")] = int(rest[0]) / 1024
-    return out
-
-
 def _row(label: str, pid: int) -> str:
-    p = pages_mb(pid)
+    from .load_client import pages_mb
+
+    p = pages_mb(pid, FIELDS)
     return f"| {label} | {pid} | " + " | ".join(f"{p[k]:.0f}" for k in FIELDS) + " |"
 
 
