@@ -169,7 +169,7 @@ class AutogradApp(Viewer):
         self.player_bar.view.param.update(css_classes=["player-bar"], stylesheets=[responsive.PLAYER_BAR])
         for part, sheet in ((self.share.toolbar, responsive.SHARE_TOOLBAR),
                             (self.step_panel.view, responsive.STEP_PANEL),
-                            (self.step_panel.math, responsive.STEP_TEXT),
+                            (self.step_panel.math, responsive.STEP_MATH),
                             (self.step_panel.plain, responsive.STEP_TEXT),
                             (self.player_bar.player, responsive.PLAYER),
                             (self.player_bar.mode, responsive.MODE_TOGGLE),

@@ -128,6 +128,14 @@ STEP_TEXT = f"""
 """
 
 
+#: The step panel's chain rule on a narrow desktop (a 1024x768 projector): a little smaller, so
+#: an MLP step's two products fit beside the arithmetic (cut at the right edge before; a longer
+#: chain scrolls sideways, see ``graph_page.step_panel``).
+STEP_MATH = STEP_TEXT + f"""
+{_NARROW} {{ .katex-display {{ font-size: 0.9em; }} }}
+"""
+
+
 _VIEWPORT_META = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 

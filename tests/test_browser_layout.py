@@ -137,3 +137,30 @@ def test_presentation_mode_from_the_url_and_the_toggle(chromium, served_app):
         _assert_fits(page, 1280, "presentation mode")
     finally:
         ctx.close()
+
+
+_MATH_FIT = """
+() => {
+  function all(root, acc) { root.querySelectorAll('*').forEach(e => { acc.push(e); if (e.shadowRoot) all(e.shadowRoot, acc); }); return acc; }
+  const host = all(document, []).find(e => e.classList && e.classList.contains('step-math'));
+  return [host.scrollWidth, host.clientWidth, host.shadowRoot.querySelectorAll('.katex').length];
+}
+"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1024, 768)])
+def test_the_mlp_steps_chain_rule_fits_beside_its_arithmetic(chromium, served_app, width, height):
+    """The MLP preset opens on its last backward step, a weight's and an input's products side
+    by side: at 1024x768 its right end was cut off (the panel clipped what did not fit)."""
+    ctx = chromium.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    try:
+        page.goto(served_app + "?preset=mlp")
+        wait_for_app(page)
+        expect(page.locator(".step-title")).to_contain_text("Backward step")
+        expect(page.locator(".step-math .katex").first).to_be_visible()
+        scroll_width, client_width, n_katex = page.evaluate(_MATH_FIT)
+        assert n_katex > 0
+        assert scroll_width <= client_width + 1, f"chain rule cut at {width}x{height}: {scroll_width} > {client_width}"
+    finally:
+        ctx.close()

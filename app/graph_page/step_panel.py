@@ -142,7 +142,8 @@ class StepPanel:
         self.title = pn.pane.HTML("", margin=(2, 10), css_classes=["step-title"], sizing_mode="stretch_width")
         self.math = pn.pane.LaTeX("", renderer="katex", margin=(0, 10), css_classes=["step-math"],
                                   sizing_mode="stretch_width",
-                                  stylesheets=[":host { overflow: hidden; }"])
+                                  # a chain longer than the panel scrolls sideways instead of being cut
+                                  stylesheets=[":host { overflow-x: auto; overflow-y: hidden; }"])
         self.plain = pn.pane.HTML("", margin=(6, 10), css_classes=["step-text"], width=330,
                                   visible=plain)
         self.held = False                   # hold(True): frames are not narrated until hold(False)
