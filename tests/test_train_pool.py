@@ -62,17 +62,20 @@ def test_a_process_with_a_stuck_worker_exits_after_shutdown(tmp_path):
 
 
 def test_workers_yield_the_cpu_to_the_server():
-    """Training workers run at WORKER_NICE, the server at its own priority: on a busy machine
-    the event loop every slider waits on goes first."""
+    """Training workers run WORKER_NICE nicer than the server (at most 19): on a busy machine
+    the event loop every slider waits on goes first, also when the server itself runs under
+    ``nice``."""
     from app.train.pool import WORKER_NICE
 
+    server = os.getpriority(os.PRIO_PROCESS, os.getpid())
+    assert server < 19, "the test needs a server that is not already at the lowest priority"
     before = set(multiprocessing.active_children())
     pool = _started_pool()
     try:
         workers = set(multiprocessing.active_children()) - before
         assert workers, "the pool started no worker process"
         for w in workers:
-            assert os.getpriority(os.PRIO_PROCESS, w.pid) == WORKER_NICE
-        assert os.getpriority(os.PRIO_PROCESS, os.getpid()) < WORKER_NICE
+            assert os.getpriority(os.PRIO_PROCESS, w.pid) == min(19, server + WORKER_NICE)
+        assert os.getpriority(os.PRIO_PROCESS, os.getpid()) == server
     finally:
         pool.shutdown()

@@ -30,10 +30,16 @@ from engine.train import exit_with_parent, run_in_worker, run_steps
 DEFAULT_KIND = "process"
 SLICE_S = 0.006          # inline kind: longest run of steps per tick on the loop
 JOB_BUDGET_S = 0.08      # any kind: a job returns after this long, so results show steadily
-#: Worker processes run at this niceness: when the CPU is short (a 2-core server, or one shared
-#: with other work), the server's event loop, which every student's slider waits on, goes
-#: first; training, which is throughput, takes what is left (all of an idle core).
+#: Worker processes run this much nicer than the server: when the CPU is short (a 2-core
+#: server, or one shared with other work), the server's event loop, which every student's
+#: slider waits on, goes first; training, which is throughput, takes what is left (all of an
+#: idle core). Relative, so a server started under ``nice`` still comes first (at most 19).
 WORKER_NICE = 10
+
+
+def worker_niceness() -> int:
+    """The niceness for a new worker: the server's plus ``WORKER_NICE``, at most 19."""
+    return min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICE)
 
 
 def default_workers() -> int:
@@ -113,14 +119,20 @@ class TrainingPool:
         return future
 
     def _lower_priority(self) -> None:
-        """Give each new worker process ``WORKER_NICE`` (they start on demand, at a submit;
+        """Make each new worker process ``WORKER_NICE`` nicer than the server (they start on demand, at a submit;
         from here: their initializer comes from the engine, which knows nothing of serving)."""
         processes = getattr(self._executor, "_processes", None) or {}   # private, see shutdown
+        if not processes:
+            return
+        try:
+            nice = worker_niceness()
+        except (AttributeError, OSError):              # no getpriority (Windows)
+            return
         for pid in list(processes):
             if pid not in self._niced:
                 self._niced.add(pid)
                 try:
-                    os.setpriority(os.PRIO_PROCESS, pid, WORKER_NICE)
+                    os.setpriority(os.PRIO_PROCESS, pid, nice)
                 except (AttributeError, OSError):      # no setpriority (Windows), or gone
                     pass
 
