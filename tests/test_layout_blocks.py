@@ -101,16 +101,3 @@ def test_moves_skipped_by_the_clock_could_not_have_gained(seed):
     assert order.reroute(rounds=1) + order.move_paths() + order.move_blocks() == 0
     order._tried_at.clear()
     assert order.reroute(rounds=1) + order.move_paths() + order.move_blocks() == 0
-
-
-@pytest.mark.parametrize("pairs_max", [0, 10**6])
-def test_a_local_recount_of_every_gap_is_the_whole_cost(pairs_max, monkeypatch):
-    """Both ways of the local recount (pairwise for few segments, sorted for many) agree
-    with the whole order's cost, rigid-rigid penalty included."""
-    import layouts.block_moves as block_moves
-    monkeypatch.setattr(block_moves, "LOCAL_PAIRS_MAX", pairs_max)
-    for seed in range(4):
-        lg, key = random_layered(500 + seed, n=30, p=0.2, max_rank=5)
-        rigid = np.random.default_rng(seed).random(len(lg.seg_src)) < 0.3
-        order = LayerOrder(lg, key, seg_rigid=rigid)
-        assert order.local_cost(np.arange(len(lg.seg_src))) == pytest.approx(order.cost())
