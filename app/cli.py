@@ -76,6 +76,11 @@ def main(argv=None) -> int:
     freeze_when_idle()      # see app.memory: cheaper full collections once startup is over
     hosts = allowed_hosts(args.address, args.allow_websocket_origin)
     freeze_startup()        # before --num-procs forks (app.memory: pages stay shared)
+    if args.num_procs > 1:
+        from . import serve_supervisor
+
+        if serve_supervisor.available():
+            serve_supervisor.exec_after_forks(args.num_procs)   # a small waiter, not a server
     try:
         server = pn.serve(
             {"/": session}, port=args.port, address=args.address, show=args.show, title="autograd-ui",
