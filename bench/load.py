@@ -215,18 +215,27 @@ def run_client(n: int, k: int, moves: int, num_procs: int, rounds: int = 3,
     classes of ``n`` open (the same tabs) and close: growth that stops after the first class
     (something made once per process) shows as a second cycle's ~0, growth per session (a
     leak) as the same growth again."""
+    import tempfile
+
+    from . import load_gc
     from .load_client import ServedApp
 
     _register_page_models()
     rng = random.Random(1)
-    server = ServedApp(num_procs)
+    gc_log = tempfile.NamedTemporaryFile(prefix="load-gc-", suffix=".txt", delete=False).name
+    server = ServedApp(num_procs, gc_log=gc_log)
     label = f"num-procs {num_procs}"
+    times, totals = {}, []          # phase -> (start, end); PSS of all processes, parent too
     try:
         mem_start, _, _ = server.settle()
+        totals.append(server.memory_all_mb())
         log(label, "ready; opening", n, "sessions")
+        t0 = time.time()
         sessions = _open_class(server.url, n, k)
+        times["open"] = (t0, time.time())
         time.sleep(1.0)
         mem_open = server.memory_mb()
+        t0 = time.time()
         idle, busy = [], []
         for r in range(rounds):                 # interleaved, as in run()
             log(label, "idle moves")
@@ -238,13 +247,17 @@ def run_client(n: int, k: int, moves: int, num_procs: int, rounds: int = 3,
             busy += _client_moves(sessions[k:], moves // rounds, rng)
             for s in sessions[:k]:
                 s.pause_training()
+        times["moves"] = (t0, time.time())
         time.sleep(1.0)
         steps = sum(s.steps_shown() for s in sessions[:k])
         log(label, "closing")
+        t0 = time.time()
         for s in sessions:
             s.close()
         del sessions
         mem_closed, settled_s, steady = server.settle()
+        times["close"] = (t0, time.time())
+        totals.append(server.memory_all_mb())
         later = []                              # memory after each further class closed
         for cycle in range(2, cycles + 1):
             log(label, f"class {cycle}: opening and closing", n, "sessions")
@@ -258,13 +271,17 @@ def run_client(n: int, k: int, moves: int, num_procs: int, rounds: int = 3,
                 s.close()
             del again
             later.append(server.settle()[0])
+            totals.append(server.memory_all_mb())
     finally:
         server.stop()
+    collections = load_gc.read(gc_log)
+    os.unlink(gc_log)
     return {"kind": label, "n": n, "k": k, "idle_p50": statistics.median(idle),
             "idle_p95": percentile(idle, 0.95), "busy_p50": statistics.median(busy),
             "busy_p95": percentile(busy, 0.95), "steps": steps, "rss_start": mem_start,
             "rss_per_session": (mem_open - mem_start) / n, "rss_closed": mem_closed,
-            "settled_s": settled_s, "steady": steady, "rss_later": later}
+            "settled_s": settled_s, "steady": steady, "rss_later": later, "totals": totals,
+            "gc": {phase: load_gc.longest(collections, *span) for phase, span in times.items()}}
 
 
 def _open_class(url: str, n: int, k: int) -> list:
@@ -329,6 +346,12 @@ def main(argv=None) -> None:
               f"{'' if r['steady'] else ', NOT settled'}; PSS, timed in the client)"
               + "".join(f"; after class {i + 2}: {mb:.0f} MB ({mb - r['rss_closed']:+.0f})"
                         for i, mb in enumerate(r["rss_later"])), flush=True)
+        print(f"{'':18s} all processes (PSS, the parent too): "
+              + " -> ".join(f"{mb:.0f}" for mb in r["totals"]) + " MB (start, after each "
+              "class); longest garbage collection (ms, generation) while the class opened "
+              "{open}, during the moves {moves}, while it closed {close}".format(
+                  **{p: f"{ms:.0f} (gen {gen})" for p, (ms, gen) in r["gc"].items()}),
+              flush=True)
 
 
 if __name__ == "__main__":

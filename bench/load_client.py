@@ -216,7 +216,7 @@ class ServedApp:
     """``python -m app`` (the CLI, as a teacher runs it) in a process group of its own, with fast
     session expiry; ``url``, ``pids`` (the serving processes), ``memory_mb()``, ``stop()``."""
 
-    def __init__(self, num_procs: int = 1):
+    def __init__(self, num_procs: int = 1, gc_log: str | None = None):
         import os
         import subprocess
         import sys
@@ -231,8 +231,12 @@ class ServedApp:
         self.url = f"http://127.0.0.1:{self.port}/"
         env = {k: v for k, v in os.environ.items() if k != "PYTHONMALLOC"}   # the CLI's own
         env["PYTHONPATH"] = str(repo)
+        # with gc_log, each garbage collection of the served processes timed (bench.load_gc)
+        program = ["app"] if gc_log is None else ["bench.load_gc", gc_log]
+        if gc_log is not None:
+            env["PYTHONMALLOC"] = "malloc"      # what the CLI would set for itself
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "--address", "127.0.0.1", "--port", str(self.port),
+            [sys.executable, "-m", *program, "--address", "127.0.0.1", "--port", str(self.port),
              "--num-procs", str(num_procs), "--unused-session-lifetime", "1000",
              "--check-unused-sessions", "500"], cwd=repo, env=env, start_new_session=True,
             stdout=subprocess.DEVNULL,     # LOAD_SERVER_LOG=path keeps the server's log there
@@ -252,6 +256,12 @@ class ServedApp:
 
     def memory_mb(self) -> float:
         return pss_mb(self.pids)
+
+    def memory_all_mb(self) -> float:
+        """PSS of every process of the server: the serving ones and, with --num-procs > 1,
+        their parent (which shares pages with them; a page only it still holds counts here
+        only)."""
+        return pss_mb(set(self.pids) | {self.proc.pid})
 
     def settle(self, timeout: float = 120.0, window: float = 15.0, tol_mb: float = 1.0):
         """Wait until memory stays within ``tol_mb`` for ``window`` s: (MB, seconds until it
