@@ -19,7 +19,11 @@ and a node with one median candidate aligns iff it lies beyond every candidate b
 its layer (a prefix maximum); only nodes with two candidates (even degree) are scanned in
 Python.  A long edge's virtual nodes thus cost numpy work, not Python loops: a 4,883-node
 random expression (217k virtual nodes) went 1.9 s -> ~0.1 s, same coordinates.
-Compaction runs on the blocks' distinct neighbour pairs (a long edge is one block).  The
+Compaction (``bk_compaction``) runs on the blocks' distinct neighbour pairs (a long edge is
+one block), once per distinct set of blocks and side: alignments that make the same blocks
+share it, and when the first alignment takes every alignable segment the other three are
+not run (on the 5k-node random expressions, where median sweeps alone keep long edges
+parallel: seeds 1 and 3, 188k and 217k layered nodes, 0.20 -> 0.05 s CPU, same coordinates).  The
 result never has overlapping nodes: every candidate keeps each layer's order with the
 separations, and so do per-node order statistics of the four candidates.
 """
@@ -27,6 +31,8 @@ separations, and so do per-node order statistics of the four candidates.
 from __future__ import annotations
 
 import numpy as np
+
+from .bk_compaction import _balance, _block_pairs, _horizontal_compaction, _place_blocks  # noqa: F401
 
 
 def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
@@ -59,15 +65,59 @@ def brandes_koepf(n_nodes: int, n_real: int, members_in_order: list[np.ndarray],
     layer_start = np.repeat(np.cumsum(lengths) - lengths, lengths)
     mirrored = flat[2 * layer_start + np.repeat(lengths, lengths) - 1 - np.arange(len(flat))]
     candidates = []
+    partitions = []     # (down-links, root, block pairs) of each distinct set of blocks
+    placed = {}         # (partition, leftward) -> coordinates
+    shared = False      # every alignment makes the first one's blocks
     for downward in (True, False):
         here, there = (dst_e, src_e) if downward else (src_e, dst_e)
+        if not shared:
+            degree, lo, hi = _medians(n_nodes, here, there, pos, width)
         for leftward in (True, False):
-            p = pos if leftward else reversed_pos
-            scan = flat if leftward else mirrored     # layer by layer, in increasing p
-            root, chosen = _vertical_alignment(n_nodes, scan, layer_of, here, there, p, width)
-            xs = _horizontal_compaction(n_nodes, scan, layer_of, root, chosen, half, gap)
-            candidates.append(xs if leftward else -xs)
+            k = 0
+            if not shared:
+                p, scan = (pos, flat) if leftward else (reversed_pos, mirrored)   # layer by layer, in increasing p
+                # scanned from the right, a node's neighbours come in reverse: the two medians swap
+                root, chosen = _align(n_nodes, scan, layer_of, degree, lo if leftward else hi,
+                                      hi if leftward else lo, p, width)
+                k = _partition(partitions, n_nodes, root, chosen, downward, flat, layer_of, half, gap)
+                shared = downward and leftward and _all_aligned(partitions[0][0], src_e, dst_e, n_nodes)
+            if (k, leftward) not in placed:
+                _, block_root, (a, b, s) = partitions[k]
+                xs = _place_blocks(n_nodes, block_root, *((a, b) if leftward else (b, a)), s)
+                placed[k, leftward] = xs if leftward else -xs
+            candidates.append(placed[k, leftward])
     return _balance(candidates, np.asarray(extent, float))
+
+
+def _all_aligned(link, src, dst, n) -> bool:
+    """Whether the blocks ``link`` (see ``_partition``) hold every eligible segment src ->
+    dst, each node having at most one of them up and one down.  Then no two of them cross
+    (a crossing one would have been left out), and each of the four alignments takes all of
+    them: the same blocks, without aligning again."""
+    if len(src) == 0:
+        return True
+    return (int((link >= 0).sum()) == len(src) and np.bincount(src, minlength=n).max() <= 1
+            and np.bincount(dst, minlength=n).max() <= 1)
+
+
+def _partition(partitions, n, root, chosen, downward, flat, layer_of, half, gap) -> int:
+    """Index in ``partitions`` of the blocks of one alignment, added if new.  The compaction
+    depends only on which nodes share a block (the longest-path placement is the same in any
+    topological order, and a block's id is just a label), so alignments that make the same
+    blocks share it: on the 5k-node random expressions all four do (no two alignable
+    segments cross there: the median sweeps keep long edges parallel), and the four
+    compactions become two (one from each side)."""
+    if downward:        # a block as links to the node below it, whichever way it was aligned
+        link = np.full(n, -1, dtype=np.int64)
+        linked = chosen >= 0
+        link[chosen[linked]] = np.flatnonzero(linked)
+    else:
+        link = chosen
+    for k, (other, _, _) in enumerate(partitions):
+        if np.array_equal(link, other):
+            return k
+    partitions.append((link, root, _block_pairs(n, flat, layer_of, root, chosen, half, gap)))
+    return len(partitions) - 1
 
 
 def _alignable(n_nodes, n_real, pos, layer_of, lengths, flat, seg_src, seg_dst, seg_weight, seg_priority):
@@ -148,15 +198,32 @@ def _vertical_alignment(n, scan, layer_of, here, there, p, width):
     the eligible segments seen from the aligning side, ``scan`` all nodes layer by layer in
     increasing ``p``.  As the paper: a node tries its median neighbour(s) in increasing
     ``p``, and aligns with one beyond the last aligned in its layer."""
-    order = np.argsort(here * width + p[there])       # by node, then neighbour position
-    there_sorted = there[order]
+    degree, lo, hi = _medians(n, here, there, p, width)
+    return _align(n, scan, layer_of, degree, lo, hi, p, width)
+
+
+def _medians(n, here, there, p, width):
+    """(degree, lo, hi): every node's number of eligible neighbours and its lower and upper
+    median neighbour by ``p`` (-1: none).  Only nodes with two or more neighbours need a
+    sort (none on the 5k-node random expressions, where a sort of all 215k segments took
+    ~10 ms per alignment)."""
     degree = np.bincount(here, minlength=n)
-    start = np.cumsum(degree) - degree
-    has = degree > 0
     lo = np.full(n, -1, dtype=np.int64)
-    hi = np.full(n, -1, dtype=np.int64)
-    lo[has] = there_sorted[start[has] + (degree[has] - 1) // 2]
-    hi[has] = there_sorted[start[has] + degree[has] // 2]
+    many = degree[here] > 1
+    lo[here[~many]] = there[~many]
+    hi = lo.copy()
+    if many.any():
+        h, t = here[many], there[many]
+        order = np.argsort(h * width + p[t])           # by node, then neighbour position
+        nodes, first = np.unique(h[order], return_index=True)
+        t = t[order]
+        lo[nodes] = t[first + (degree[nodes] - 1) // 2]
+        hi[nodes] = t[first + degree[nodes] // 2]
+    return degree, lo, hi
+
+
+def _align(n, scan, layer_of, degree, lo, hi, p, width):
+    """``_vertical_alignment`` from the medians (see ``_medians``)."""
     # one candidate: aligns iff beyond every earlier candidate (one or two) of its layer
     d = degree[scan]
     single = (d % 2 == 1)
@@ -192,78 +259,3 @@ def _vertical_alignment(n, scan, layer_of, here, there, p, width):
         if np.array_equal(nxt, root):
             return root, chosen
         root = nxt
-
-
-def _horizontal_compaction(n, scan, layer_of, root, chosen, half, gap):
-    """Longest-path placement of blocks, then pull each block towards its successors.
-    ``chosen[v]``: the node v aligned with in the layer before (or -1)."""
-    u, v = scan[:-1], scan[1:]
-    same = layer_of[u] == layer_of[v]
-    u, v = u[same], v[same]
-    s = half[u] + half[v] + np.maximum(gap[u], gap[v])
-    # Two blocks side by side over many layers (long edges) give the same pair again and
-    # again: a pair whose nodes' aligned predecessors are neighbours too, at least as far
-    # apart, adds nothing (the compaction needs each pair once, with its largest separation).
-    right_of = np.full(n, -1, dtype=np.int64)
-    right_of[u] = v
-    gap_of = np.zeros(n)
-    gap_of[u] = s
-    cu, cv = chosen[u], chosen[v]
-    repeat = (cu >= 0) & (cv >= 0)
-    repeat[repeat] = (right_of[cu[repeat]] == cv[repeat]) & (gap_of[cu[repeat]] >= s[repeat])
-    u, v, s = u[~repeat], v[~repeat], s[~repeat]
-    a, b = root[u], root[v]
-    key = a * n + b                                # distinct block pairs, largest separation
-    order = np.argsort(key)
-    key = key[order]
-    first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if len(key) else key
-    s = np.maximum.reduceat(s[order], first).tolist() if len(key) else []
-    a, b = (key[first] // n).tolist(), (key[first] % n).tolist()
-    blocks = np.unique(root).tolist()
-    succ = {}
-    pred = {}
-    indeg = dict.fromkeys(blocks, 0)
-    for x, y, sep in zip(a, b, s):
-        succ.setdefault(x, []).append((y, sep))
-        pred.setdefault(y, []).append((x, sep))
-        indeg[y] += 1
-    topo = [blk for blk in blocks if indeg[blk] == 0]
-    i = 0
-    while i < len(topo):
-        for c, _ in succ.get(topo[i], ()):
-            indeg[c] -= 1
-            if indeg[c] == 0:
-                topo.append(c)
-        i += 1
-    x = {}
-    for blk in topo:
-        best = 0.0
-        for c, sep in pred.get(blk, ()):
-            if x[c] + sep > best:
-                best = x[c] + sep
-        x[blk] = best
-    for blk in reversed(topo):
-        out = succ.get(blk)
-        if out:
-            lim = min(x[c] - sep for c, sep in out)
-            if lim > x[blk]:
-                x[blk] = lim
-    coord = np.zeros(n)
-    keys = np.fromiter(x.keys(), dtype=np.int64, count=len(x))
-    coord[keys] = np.fromiter(x.values(), dtype=float, count=len(x))
-    return coord[root]
-
-
-def _balance(candidates, extent):
-    xs = np.vstack(candidates)  # (4, n)
-    half = extent / 2
-    widths = (xs + half).max(axis=1) - (xs - half).min(axis=1)
-    ref = xs[int(np.argmin(widths))]
-    lo, hi = (ref - half).min(), (ref + half).max()
-    for i in range(4):
-        if i % 2 == 0:   # left-aligned candidates: align minima
-            xs[i] += lo - (xs[i] - half).min()
-        else:            # right-aligned candidates: align maxima
-            xs[i] += hi - (xs[i] + half).max()
-    xs.sort(axis=0)
-    return (xs[1] + xs[2]) / 2

@@ -149,3 +149,111 @@ def test_compaction_skips_only_repeated_block_pairs(seed):
     assert (chosen >= lg.n_real).sum() > 5                 # long edges aligned
     every_pair = _horizontal_compaction(lg.n_nodes, flat, lg.layer, root, np.full(lg.n_nodes, -1), half, gap)
     assert np.array_equal(_horizontal_compaction(lg.n_nodes, flat, lg.layer, root, chosen, half, gap), every_pair)
+
+
+
+def four_alignments_plainly(n_nodes, n_real, members, extent, gap, seg_src, seg_dst, weight, priority=None):
+    """Reference for ``brandes_koepf``: all four alignments and compactions computed, then the
+    paper's balancing with a sort of the four candidates (no blocks shared between them)."""
+    from layouts.brandes_koepf import _alignable, _horizontal_compaction
+    lengths = np.array([len(x) for x in members])
+    flat = np.concatenate(members)
+    layer_of, pos = np.zeros(n_nodes, dtype=np.int64), np.zeros(n_nodes, dtype=np.int64)
+    for l, x in enumerate(members):
+        pos[x], layer_of[x] = np.arange(len(x)), l
+    eligible = _alignable(n_nodes, n_real, pos, layer_of, lengths, flat, seg_src, seg_dst, weight, priority)
+    width = int(lengths.max()) + 1
+    half = extent / 2
+    candidates = []
+    for downward in (True, False):
+        here, there = (seg_dst, seg_src) if downward else (seg_src, seg_dst)
+        here, there = here[eligible], there[eligible]
+        for leftward in (True, False):
+            p = pos if leftward else lengths[layer_of] - 1 - pos
+            scan = np.concatenate([x if leftward else x[::-1] for x in members])
+            root, chosen = _vertical_alignment(n_nodes, scan, layer_of, here, there, p, width)
+            xs = _horizontal_compaction(n_nodes, scan, layer_of, root, chosen, half, gap)
+            candidates.append(xs if leftward else -xs)
+    xs = np.vstack(candidates)
+    widths = (xs + half).max(axis=1) - (xs - half).min(axis=1)
+    ref = xs[int(np.argmin(widths))]
+    lo, hi = (ref - half).min(), (ref + half).max()
+    for i in range(4):
+        xs[i] += lo - (xs[i] - half).min() if i % 2 == 0 else hi - (xs[i] + half).max()
+    xs.sort(axis=0)
+    return (xs[1] + xs[2]) / 2
+
+
+def spy_all_aligned(monkeypatch):
+    import layouts.brandes_koepf as bk
+    seen = []
+    all_aligned = bk._all_aligned
+    monkeypatch.setattr(bk, "_all_aligned", lambda *a: seen.append(bool(all_aligned(*a))) or seen[-1])
+    return seen
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_coordinates_equal_four_plain_alignments(seed, monkeypatch):
+    """Alignments that make the same blocks share one compaction: the coordinates are those
+    of four alignments and compactions run plainly, to the bit (random orders, some from a
+    crossing minimisation)."""
+    lg, members, pos, lengths, flat, rng = random_layered(seed, n=50, m=[70, 30, 20][seed % 3], n_ranks=10)
+    if seed % 2 == 0:
+        pos, _ = minimise_crossings(lg, np.arange(lg.n_nodes))
+        members = [x[np.argsort(pos[x])] for x in members]
+    extent = np.zeros(lg.n_nodes)
+    extent[:lg.n_real] = [rng.choice([30.0, 40.0]) for _ in range(lg.n_real)]
+    gap = np.where(np.arange(lg.n_nodes) < lg.n_real, 20.0, 8.0)
+    weight = np.array([rng.choice([1.0, 2.0, 8.0]) for _ in range(len(lg.seg_src))])
+    priority = np.array([rng.random() < 0.2 for _ in range(len(lg.seg_src))]) if seed % 3 == 0 else None
+    args = (lg.n_nodes, lg.n_real, members, extent, gap, lg.seg_src, lg.seg_dst, weight)
+    assert np.array_equal(brandes_koepf(*args, seg_priority=priority), four_alignments_plainly(*args, priority))
+
+
+def test_alignments_run_once_when_the_first_takes_every_segment(monkeypatch):
+    """Orders from median sweeps alone (as above ``HUGE_LAYERED_NODES``) keep long edges
+    parallel; on some random expressions the first alignment then takes every eligible
+    segment, and the other three are not run.  Same coordinates as four plain ones, whether
+    or not that happens."""
+    import layouts.ordering
+    import layouts.placement
+    from bench.graphs import random_expression_graph
+    from layouts import layered_layout
+    monkeypatch.setattr(layouts.ordering, "HUGE_LAYERED_NODES", 0)
+    seen, calls = spy_all_aligned(monkeypatch), []
+    monkeypatch.setattr(layouts.placement, "brandes_koepf",
+                        lambda *a, **k: calls.append((a, k)) or brandes_koepf(*a, **k))
+    for seed in range(8):
+        layered_layout(random_expression_graph(20 + 5 * seed, 6, seed=seed), coordinates="bk")
+        a, k = calls[-1]
+        assert np.array_equal(brandes_koepf(*a, **k), four_alignments_plainly(*a, k.get("seg_priority")))
+    assert any(seen) and not all(seen)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_block_placement_equals_its_recursive_definition(seed):
+    """``_place_blocks`` (Kahn's order over flat lists) against the placement written as
+    its definition: a block sits at the longest path to it (0 without predecessors), then
+    moves up to the least of its successors' final places minus the separations."""
+    from functools import lru_cache
+
+    from layouts.bk_compaction import _block_pairs, _place_blocks
+    lg, members, pos, lengths, flat, rng = random_layered(seed, n=60, m=60, n_ranks=12)
+    half = np.array([rng.choice([15.0, 20.0]) if v < lg.n_real else 0.0 for v in range(lg.n_nodes)])
+    gap = np.where(np.arange(lg.n_nodes) < lg.n_real, 20.0, 8.0)
+    width = int(lengths.max()) + 1
+    root, chosen = _vertical_alignment(lg.n_nodes, flat, lg.layer, lg.seg_dst, lg.seg_src, pos, width)
+    a, b, s = _block_pairs(lg.n_nodes, flat, lg.layer, root, chosen, half, gap)
+    pairs = list(zip(a.tolist(), b.tolist(), s.tolist()))
+
+    @lru_cache(maxsize=None)
+    def longest(blk):
+        return max([longest(x) + sep for x, y, sep in pairs if y == blk], default=0.0)
+
+    @lru_cache(maxsize=None)
+    def pulled(blk):
+        out = [pulled(y) - sep for x, y, sep in pairs if x == blk]
+        return max(longest(blk), min(out)) if out else longest(blk)
+
+    expected = np.array([pulled(int(r)) for r in root])
+    assert np.array_equal(_place_blocks(lg.n_nodes, root, a, b, s), expected)
