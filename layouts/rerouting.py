@@ -6,11 +6,17 @@ whole chain that lies on the wrong side of a bundle; this can.  The gain it repo
 (only the chain's own crossings change), so no recount is needed.  ``Rerouting`` is mixed
 into ``ordering.LayerOrder`` (it uses that class's arrays: ``lg``, ``pos``, ``members``,
 ``layer_size``, ``seg_layer``); not used with clusters (a chain's slots would also have to
-keep every cluster consecutive)."""
+keep every cluster consecutive).  The route's dynamic programme is ``group_slots``' (the chain's
+virtual nodes are a group whose first and last nodes have one outside segment each, to the
+fixed ends), with a table per gap sized to its own ranks: at 860 nodes (random expression)
+a rerouting pass took 1.35 s with one table per chain padded to its widest rank, 0.6 s now,
+same routes."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from .group_slots import best_slots, gap_shapes, gap_tables
 
 
 class Rerouting:
@@ -85,31 +91,21 @@ class Rerouting:
         a[inner_a] -= a[inner_a] > slot[gap[inner_a] - 1]
         b[inner_b] -= b[inner_b] > slot[gap[inner_b]]
         size = self.layer_size[l0 + 1:l0 + 1 + n]
-        width = int(size.max())
         first_gap, last_gap = gap == 0, gap == n
-        best = _from_fixed(a[first_gap], b[first_gap], int(pos[path[0]]), width)
-        last = _from_fixed(b[last_gap], a[last_gap], int(pos[path[-1]]), width)
         middle = ~(first_gap | last_gap)
-        cost = _gap_costs(gap[middle] - 1, a[middle], b[middle], n - 1, width)
-        free = np.arange(width)[None, :] >= size[:, None]       # slots past a rank's end
-        best = np.where(free[0], np.inf, best)
-        current = best[slot[0]] + last[slot[-1]] + cost[np.arange(n - 1), slot[:-1], slot[1:]].sum()
-        choice = []
-        for i in range(n - 1):
-            total = best[:, None] + cost[i]
-            arg = total.argmin(axis=0)
-            choice.append(arg)
-            best = np.where(free[i + 1], np.inf, total[arg, np.arange(width)])
-        best = best + last
-        end = int(best.argmin())
-        if best[end] >= current:
+        # the tables between the chain's own ranks (as ``block_moves``' groups, whose first
+        # and last tables, to the ranks of the fixed ends, are left empty here)
+        shapes = gap_shapes(np.concatenate([[0], size - 1, [0]]))
+        P = gap_tables(gap[middle], a[middle], b[middle], shapes)
+        ends = np.zeros((n, int(size.max())), dtype=np.int64)   # the segments to the fixed ends
+        ends[0, :size[0]] = _from_fixed(a[first_gap], b[first_gap], int(pos[path[0]]), int(size[0]))
+        ends[-1, :size[-1]] += _from_fixed(b[last_gap], a[last_gap], int(pos[path[-1]]), int(size[-1]))
+        route, least, current = best_slots(P, shapes, ends, np.ones(n - 1, dtype=np.int64), slot)
+        if least >= current:
             return 0
-        route = [end]
-        for arg in reversed(choice):
-            route.append(int(arg[route[-1]]))
-        for v, layer, new in zip(virtual, range(l0 + 1, l0 + 1 + n), reversed(route)):
+        for v, layer, new in zip(virtual, range(l0 + 1, l0 + 1 + n), route.tolist()):
             self._move(v, layer, new)
-        return int(current - best[end])
+        return current - least
 
     def _move(self, v: int, layer: int, new: int) -> None:
         pos = self.pos
@@ -140,12 +136,3 @@ def _from_fixed(here: np.ndarray, there: np.ndarray, fixed: int, slots: int) -> 
     at_or_past = np.cumsum(before[::-1])[::-1][:slots]        # before it, ending at t or later
     below = np.concatenate([[0], np.cumsum(after)])[:slots]   # after it, ending before t
     return at_or_past + below
-
-
-def _gap_costs(gap: np.ndarray, a: np.ndarray, b: np.ndarray, n_gaps: int, width: int) -> np.ndarray:
-    """cost[g, s, t]: crossings of a segment from slot s to slot t of gap g with the segments
-    (a, b) of that gap, for all gaps at once (slots up to ``width``)."""
-    w = width + 1
-    H = np.bincount((gap * w + a + 1) * w + b + 1, minlength=n_gaps * w * w).reshape(n_gaps, w, w)
-    P = H.cumsum(axis=1).cumsum(axis=2)                     # P[g, s, t] = #(a < s and b < t)
-    return P[:, :-1, -1:] + P[:, -1:, :-1] - 2 * P[:, :-1, :-1]

@@ -1,7 +1,7 @@
-"""Path and block moves (layouts/path_moves.py, block_moves.py) with the per-gap tables of
-layouts/group_slots.py make the same moves as the plain method they replaced: one padded
-table of every gap, infinite cost past each rank's end, the whole order recounted after a
-move."""
+"""Path and block moves (layouts/path_moves.py, block_moves.py) and rerouting
+(layouts/rerouting.py) with the per-gap tables of layouts/group_slots.py make the same moves
+as the plain method they replaced: one padded table of every gap, infinite cost past each
+rank's end, the whole order recounted after a move."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from layouts.block_moves import BlockMoves
 from layouts.ordering import LayerOrder
+from layouts.rerouting import Rerouting, _from_fixed
 from test_layout_rerouting import random_layered
 
 
@@ -63,6 +64,64 @@ def plain_move_group(self, cost, g):
         pos[g.members] = kept
         return cost
     return cost - (before - after)
+
+
+def plain_reroute_chain(self, path, first):
+    """One long edge's best route, from one (gaps, W, W) table padded to the widest rank."""
+    lg, pos = self.lg, self.pos
+    virtual, l0 = path[1:-1], int(lg.layer[path[0]])
+    n = len(virtual)
+    segs, gap = self._chain_others(path, first)
+    a, b = pos[lg.seg_src[segs]], pos[lg.seg_dst[segs]]
+    slot = pos[virtual]
+    inner_a, inner_b = gap > 0, gap < n
+    a[inner_a] -= a[inner_a] > slot[gap[inner_a] - 1]
+    b[inner_b] -= b[inner_b] > slot[gap[inner_b]]
+    size = self.layer_size[l0 + 1:l0 + 1 + n]
+    width = int(size.max())
+    first_gap, last_gap = gap == 0, gap == n
+    best = _from_fixed(a[first_gap], b[first_gap], int(pos[path[0]]), width)
+    last = _from_fixed(b[last_gap], a[last_gap], int(pos[path[-1]]), width)
+    middle = ~(first_gap | last_gap)
+    H = np.zeros((max(n - 1, 0), width + 1, width + 1), dtype=np.int64)
+    np.add.at(H, (gap[middle] - 1, a[middle] + 1, b[middle] + 1), 1)
+    P = H.cumsum(axis=1).cumsum(axis=2)
+    cost = P[:, :-1, -1:] + P[:, -1:, :-1] - 2 * P[:, :-1, :-1]
+    free = np.arange(width)[None, :] >= size[:, None]
+    best = np.where(free[0], np.inf, best)
+    current = best[slot[0]] + last[slot[-1]] + cost[np.arange(n - 1), slot[:-1], slot[1:]].sum()
+    choice = []
+    for i in range(n - 1):
+        total = best[:, None] + cost[i]
+        choice.append(total.argmin(axis=0))
+        best = np.where(free[i + 1], np.inf, total[choice[-1], np.arange(width)])
+    best = best + last
+    end = int(best.argmin())
+    if best[end] >= current:
+        return 0
+    route = [end]
+    for arg in reversed(choice):
+        route.append(int(arg[route[-1]]))
+    for v, layer, new in zip(virtual, range(l0 + 1, l0 + 1 + n), reversed(route)):
+        self._move(v, layer, new)
+    return int(current - best[end])
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_rerouting_makes_the_moves_of_the_plain_method(seed, monkeypatch):
+    """Rounds of rerouting and sifting from a random order: same gains, same orders."""
+    lg, key = random_layered(900 + seed, n=30 + seed, p=0.15, max_rank=6 + seed % 4)
+    fast, plain = LayerOrder(lg, key), LayerOrder(lg, key)
+    moved = 0
+    for _ in range(3):
+        steps = []
+        for order, method in ((fast, Rerouting._reroute_chain), (plain, plain_reroute_chain)):
+            monkeypatch.setattr(Rerouting, "_reroute_chain", method)
+            steps.append([order.reroute(rounds=1), order.sift(rounds=1)])
+        assert steps[0] == steps[1]
+        assert np.array_equal(fast.pos, plain.pos)
+        moved += steps[0][0]
+    assert moved > 0 or seed % 3
 
 
 @pytest.mark.parametrize("seed", range(16))
