@@ -28,6 +28,8 @@ from .sifting import RIGID_PENALTY
 
 MAX_BLOCK_SHARE = 0.5    # blocks up to this share of the drawing's nodes (the output's
                          # in-tree is the whole graph: moving it changes nothing)
+GROUP_WORK = 20000       # a group's work besides its tables' cells, in cells (measured at 860
+                         # nodes: ~0.25 ms a move, ~15 ns a cell)
 MAX_BLOCK_RANKS = 24     # and spanning fewer ranks: on 5 graphs of 180-420 nodes, blocks of
                          # 32+ ranks were tried 181 times and never gained (a third of the work)
 
@@ -58,6 +60,7 @@ class Group:
     weight: np.ndarray     # the group's own segments per gap between its ranks
     shapes: tuple          # the gap tables' (rows, cols, first_row, C), see ``group_slots.gap_shapes``
     local: np.ndarray      # every segment of the gaps l0 - 1 .. l0 + n - 1 (all a move changes)
+    cells: int = 0         # the tables' cells (work: see ``move_clock.WorkBudget``)
     pairs: tuple | None = None   # (moving, other, weight): every pair a move can uncross, made on first use
 
 
@@ -71,7 +74,8 @@ class BlockMoves:
 
     def _move_groups(self, groups: list, kind: str) -> float:
         """Move each group (node arrays; their static data made on first use) where that
-        lowers the cost; returns the cost removed."""
+        lowers the cost; returns the cost removed.  With a work budget (``work_left``, see
+        ``move_clock``) the groups go cheapest first and stop when it is spent."""
         if not hasattr(self, "_gap_segments"):
             from .rerouting import _by_gap
             self._gap_segments = _by_gap(self.seg_layer, self.n_layers)
@@ -79,18 +83,38 @@ class BlockMoves:
         start = cost = self.cost()
         self.tick()
         cache = self.__dict__.setdefault("_groups", {})
-        for k, nodes in enumerate(groups):
+        budgeted = self.work_left is not None
+        for k in (self._cheapest_first(groups, kind) if budgeted else range(len(groups))):
+            if budgeted and self.work_left <= 0:
+                break
             group = cache.get((kind, k))
             if group is None:
-                group = cache[(kind, k)] = self._group_data(nodes)
+                group = cache[(kind, k)] = self._group_data(groups[k])
             if not crossed[group.moving].any() or self.stale((kind, k), group.l0 - 1, group.l0 + group.n):
                 continue
+            if budgeted:
+                self.work_left -= group.cells + GROUP_WORK
             after = self._move_group(cost, group)
             if after != cost:
                 cost = after
                 self.tick()
             self.tried((kind, k))
         return start - cost
+
+    def _cheapest_first(self, groups: list, kind: str) -> list:
+        """Indices of ``groups`` by the cells of their gap tables (an estimate from the rank
+        sizes: the widest ranks' own nodes not left out), fewest first; cached."""
+        key = ("cheapest", kind)
+        order = self._elements.get(key)
+        if order is None:
+            size = self.layer_size + 1
+            before = np.concatenate([[0], np.cumsum(size[:-1] * size[1:])])   # cells of the gaps before gap l
+            layer = self.lg.layer
+            first = np.array([int(layer[g].min()) for g in groups], dtype=np.int64)
+            last = np.array([int(layer[g].max()) for g in groups], dtype=np.int64)
+            cells = before[np.minimum(last, self.n_layers - 2) + 1] - before[np.maximum(first - 1, 0)]
+            order = self._elements[key] = np.argsort(cells, kind="stable").tolist()
+        return order
 
     def _group_data(self, nodes: np.ndarray) -> Group:
         lg, layer = self.lg, self.lg.layer
@@ -113,12 +137,13 @@ class BlockMoves:
         out = moving[src_in[moving] & ~dst_in[moving]]
         inc = moving[dst_in[moving] & ~src_in[moving]]
         own = moving[src_in[moving] & dst_in[moving]]
+        shapes = gap_shapes(self._others_around(l0, n, count))
         return Group(nodes, rank, l0, n, count, below[:-1], moving, near,
                      layer[near] * (lg.n_nodes + 1), near_below, members, layer[members] - l0,
                      in_group[members], lg.seg_src[segs], lg.seg_dst[segs], self.seg_layer[segs] - l0 + 1,
                      layer[lg.seg_src[out]] - l0, lg.seg_dst[out], layer[lg.seg_dst[inc]] - l0, lg.seg_src[inc],
                      np.bincount(self.seg_layer[own] - l0, minlength=n)[:n - 1],
-                     gap_shapes(self._others_around(l0, n, count)), local)
+                     shapes, local, int((shapes[0] * shapes[1]).sum()))
 
     def _others_around(self, l0: int, n: int, count: np.ndarray) -> np.ndarray:
         """Other nodes of each rank l0 - 1 .. l0 + n (none where a rank does not exist)."""

@@ -2,7 +2,8 @@
 each move's best slots depend only on the order of the ranks it touches, so a move that was
 tried and kept nothing cannot gain until one of those ranks changes.  A clock stamps the
 ranks whose order changed; a move tried at time t is skipped while none of its ranks changed
-after t.  Lossless: it skips only moves whose outcome is known.  ``MoveClock`` is mixed into
+after t.  Lossless: it skips only moves whose outcome is known.  It also holds the work budget
+of the path and block moves (``work_left``).  ``MoveClock`` is mixed into
 ``ordering.LayerOrder`` (it uses ``pos``, ``lg`` and ``n_layers``)."""
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import numpy as np
 
 
 class MoveClock:
+    # Work left for the path and block moves (``block_moves``), in table cells, or None: no
+    # limit.  Counted, not timed, so a budgeted polish is deterministic (``mid_order``).
+    work_left: float | None = None
+
     def tick(self) -> None:
         """Stamp the ranks whose order changed since the last tick with a new time."""
         if not hasattr(self, "_changed_at"):

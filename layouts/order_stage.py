@@ -11,6 +11,7 @@ import numpy as np
 from .initial_order import dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
+from .mid_order import mid_size, order_mid
 from .small_order import SMALL_SWEEP_WORK, order_small, start_orders
 from .stability import seed_from_previous
 
@@ -52,6 +53,8 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool):
     sweeps there), 1,771 from the better of both starts, 1,700 with 24 sweeps each (dot:
     1,617; graphlay: 1,483)."""
     if not small:
+        if tree is None and mid_size(lg):
+            return order_mid(lg, start_key, rigid)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
         return order_small(lg, start_key, rigid)

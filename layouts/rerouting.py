@@ -18,6 +18,8 @@ import numpy as np
 
 from .group_slots import best_slots, gap_shapes, gap_tables
 
+CHAIN_WORK = 10000   # a chain's work besides its tables' cells, in cells (see ``block_moves.GROUP_WORK``)
+
 
 class Rerouting:
     def reroute(self, rounds: int = 4) -> int:
@@ -97,6 +99,8 @@ class Rerouting:
         # and last tables, to the ranks of the fixed ends, are left empty here)
         shapes = gap_shapes(np.concatenate([[0], size - 1, [0]]))
         P = gap_tables(gap[middle], a[middle], b[middle], shapes)
+        if self.work_left is not None:          # a budgeted polish (``mid_order``) counts it
+            self.work_left -= int((shapes[0] * shapes[1]).sum()) + CHAIN_WORK
         ends = np.zeros((n, int(size.max())), dtype=np.int64)   # the segments to the fixed ends
         ends[0, :size[0]] = _from_fixed(a[first_gap], b[first_gap], int(pos[path[0]]), int(size[0]))
         ends[-1, :size[-1]] += _from_fixed(b[last_gap], a[last_gap], int(pos[path[-1]]), int(size[-1]))

@@ -1,0 +1,67 @@
+"""Crossing minimisation of mid-size drawings (from ``order_stage.SMALL_GRAPH_NODES`` up to
+``MID_GRAPH_NODES`` real nodes, no clusters, no earlier drawing) with many long edges: the
+small drawings' search (``small_order``: two starts swept, the better polished), its polish
+limited by a work budget that grows with the square of the layered nodes.
+
+Why: there dot's time grows as the square of the layered nodes (its CPU time over the squared
+layered nodes was 1.0-2.2e-7 s on 8 graphs of 576-7,152 layered nodes), and so does the time
+we may take (issue 10: at most half of dot's).  The big drawings' order (``ordering``: a few
+sweeps and one rerouting pass) left random expressions of 500-900 nodes 10-35 % above
+graphlay's crossings; one round of rerouting and path moves (``path_moves``, the largest
+gain: on an 860-node expression 5,024 -> 3,805 crossings) brings them below it.  Sifting,
+transposition and exact windows, which gained 0-30 crossings there for up to a fifth of the
+time, are left out.  MLP losses, which have few long edges (534-922 nodes, 576-1,036 layered),
+are done in 40-70 ms where dot takes 70-270 ms: below ``MID_MIN_LAYERED`` layered nodes the big
+drawings' order is kept (it already has 0.5-0.7x their crossings).
+
+The path and block moves go cheapest first (fewest table cells) until the budget is spent:
+at 860 nodes the paths over fewer than 20 ranks gave 64 % of the path moves' gain for 21 % of
+their time.  Rerouting passes are counted in the same budget.  Deterministic: work is counted
+in table cells (~11-15 ns each here), not timed.  ``POLISH_WORK`` was set from the time
+ratio alone: on a 509-node expression (3,467 layered nodes, the fewest of the development
+graphs) and the 594-node one of ``bench.layout_ratio``, 3 cells per squared layered node
+took 0.29 and 0.32 of dot's median CPU time (worst order 0.34), 2 cells 0.26 and 0.20.
+Development graphs (random expressions of seeds 902-905, 509-860 nodes; drawn crossings,
+ours / graphlay / dot's): 1,104 / 1,352 / 1,599; 1,621 / 1,897 / 2,068; 2,397 / 3,007 /
+3,517; 3,794 / 4,239 / 5,057 (the big drawings' order: 1,321; 2,366; 3,462; 5,629).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .layering import LayeredGraph
+from .ordering import LayerOrder, minimise_crossings
+from .small_order import FULL_SWEEPS, SMALL_SWEEP_WORK, start_orders
+
+MID_GRAPH_NODES = 1000     # up to this many real nodes
+MID_MIN_LAYERED = 2000     # and from this many layered nodes (real and virtual)
+POLISH_WORK = 3.0          # table cells of rerouting, path and block moves per squared layered node
+POLISH_WORK_MAX = 2e8      # and at most this many (~3 s: a drawing the app waits for)
+POLISH_ROUNDS = 4
+
+
+def mid_size(lg: LayeredGraph) -> bool:
+    """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here."""
+    return lg.n_real <= MID_GRAPH_NODES and lg.n_nodes >= MID_MIN_LAYERED
+
+
+def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray) -> tuple[np.ndarray, int]:
+    """(pos, crossings): the cheaper of ``small_order.start_orders`` after their sweeps,
+    then rounds of rerouting, path moves and block moves while they gain and the budget
+    (``POLISH_WORK`` cells per squared layered node) lasts."""
+    swept = []
+    for key in start_orders(lg, start_key):
+        pos, _ = minimise_crossings(lg, key, seg_rigid=rigid, max_iterations=FULL_SWEEPS, sweep_work=SMALL_SWEEP_WORK,
+                                    polish=False)
+        order = LayerOrder(lg, pos, rigid)
+        swept.append((order.cost(), len(swept), order))
+    _, _, order = min(swept, key=lambda t: t[:2])
+    order.work_left = min(POLISH_WORK * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
+    for _ in range(POLISH_ROUNDS):
+        gained = order.reroute(rounds=1)
+        gained += order.move_paths()
+        gained += order.move_blocks()
+        if gained == 0 or order.work_left <= 0:
+            break
+    return order.pos.copy(), order.crossings()

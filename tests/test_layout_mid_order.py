@@ -1,0 +1,84 @@
+"""Mid-size drawings (layouts/mid_order.py): from 500 real nodes with many long edges, the
+better start after its sweeps is polished by rerouting, path and block moves under a work
+budget (layouts/move_clock.py's ``work_left``, spent cheapest group first)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from layouts.ordering import LayerOrder, order_cost
+from test_layout_rerouting import random_layered
+
+
+def test_a_budget_spends_cheapest_groups_first_and_stops():
+    """With a budget, the path moves try groups by their tables' cells, fewest first, and
+    stop once the budget is spent (at most one group past it); without one they try all."""
+    lg, key = random_layered(11, n=60, p=0.08, max_rank=8)
+    tried = {}
+    for budget in (None, 0.0, 50_000.0):
+        order = LayerOrder(lg, key)
+        order.work_left = budget
+        real = order._move_group
+        seen = tried[budget] = []
+        order._move_group = lambda cost, g, seen=seen, real=real: (seen.append(g), real(cost, g))[1]
+        order.move_paths()
+        if budget is not None:
+            spent = budget - order.work_left
+            assert spent == sum(g.cells + 20000 for g in seen)
+            assert spent <= budget + max((g.cells + 20000 for g in seen), default=0)
+        index = {id(g): k for (_, k), g in order._groups.items()}
+        ks = [index[id(g)] for g in seen]
+        if budget is not None:        # in the order of the estimated cells
+            ranked = order._cheapest_first(order._path_moves, "path")
+            assert ks == sorted(ks, key=ranked.index)
+        else:
+            assert ks == sorted(ks)
+    assert tried[0.0] == []
+    assert 0 < len(tried[50_000.0]) < len(tried[None])
+    assert tried[50_000.0][0].cells <= np.median([g.cells for g in tried[None]])
+
+
+@pytest.mark.parametrize("budget", [0.0, 2e5, 2e6, None])
+def test_budgeted_moves_never_raise_the_cost(budget):
+    lg, key = random_layered(21, n=70, p=0.07, max_rank=9)
+    rigid = np.random.default_rng(2).random(len(lg.seg_src)) < 0.2
+    order = LayerOrder(lg, key, seg_rigid=rigid)
+    order.work_left = budget
+    before = order.cost()
+    gained = order.move_paths() + order.move_blocks()
+    assert gained >= 0
+    assert before - order.cost() == pytest.approx(gained)
+
+
+def test_mid_size_expressions_take_the_mid_path_deterministically(monkeypatch):
+    """A 509-node random expression (3,467 layered nodes) is ordered by ``order_mid``: no
+    more than its better start after the sweeps, fewer crossings than the big drawings'
+    order, and the same drawing whatever the insertion order of the graph."""
+    from bench.graphs import random_expression_graph
+    from bench.layout import shuffled
+    from layouts import layered_layout, mid_order, order_stage
+
+    G = random_expression_graph(170, 25, seed=902)
+    results, swept = [], []
+    real_mid, real_min = order_stage.order_mid, mid_order.minimise_crossings
+
+    def spy_min(lg, key, **kw):
+        pos, crossings = real_min(lg, key, **kw)
+        swept.append(order_cost(lg, pos, kw["seg_rigid"]))
+        return pos, crossings
+
+    def spy_mid(lg, key, rigid):
+        pos, crossings = real_mid(lg, key, rigid)
+        results.append(order_cost(lg, pos, rigid))
+        return pos, crossings
+    monkeypatch.setattr(order_stage, "order_mid", spy_mid)
+    monkeypatch.setattr(mid_order, "minimise_crossings", spy_min)
+    lay = layered_layout(G)
+    assert len(results) == 1 and len(swept) == 2
+    assert results[0] <= min(swept)
+    monkeypatch.setattr(mid_order, "MID_GRAPH_NODES", 0)           # the big drawings' order
+    big = layered_layout(G)
+    assert lay.crossings < big.crossings
+    monkeypatch.undo()
+    assert layered_layout(shuffled(G, 4)).positions == lay.positions
