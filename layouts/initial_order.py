@@ -17,14 +17,16 @@ def dfs_order(lg: LayeredGraph, seg_key: np.ndarray, roots) -> np.ndarray:
     Predecessors are visited by increasing ``seg_key`` (e.g. operand index), so operand 0's
     subtree comes before operand 1's: a tree gets a crossing-free order.
     """
-    order = np.lexsort((seg_key, lg.seg_dst))
+    into_real = np.flatnonzero(lg.seg_dst < lg.n_real)     # the search reads no others
+    order = into_real[np.lexsort((seg_key[into_real], lg.seg_dst[into_real]))]
     return _preorder(lg, lg.seg_dst[order], lg.seg_src[order], roots, forward=False)
 
 
 def forward_dfs_order(lg: LayeredGraph, roots) -> np.ndarray:
     """Preorder index of every node in a depth-first search along the flow from ``roots``
     (successors in segment order).  Inputs that feed the same ops end up side by side."""
-    order = np.argsort(lg.seg_src, kind="stable")
+    from_real = np.flatnonzero(lg.seg_src < lg.n_real)     # the search reads no others
+    order = from_real[np.argsort(lg.seg_src[from_real], kind="stable")]
     return _preorder(lg, lg.seg_src[order], lg.seg_dst[order], roots, forward=True)
 
 
@@ -60,12 +62,14 @@ def _preorder(lg: LayeredGraph, here_sorted: np.ndarray, there_sorted: np.ndarra
     """Preorder index of every node, successors in the given order.  A long edge's virtual
     nodes each have one successor, so the search numbers them consecutively: it takes the
     rest of a chain in one step (list slices, not a loop per virtual node; a 4.8k-node
-    random expression has 217k of them)."""
+    random expression has 217k of them).  Only real nodes' segments are read (sorted: 6.5k
+    of its 189k), a chain's end is looked up when the search enters it."""
     n, n_real = lg.n_nodes, lg.n_real
     ptr = np.searchsorted(here_sorted, np.arange(n_real + 1)).tolist()   # real nodes only
     nexts = there_sorted[:ptr[-1]].tolist()
     last, ends = _chains(lg, forward)
     chain_end = n_real + len(last)      # beyond: a cluster's placeholders (no segments)
+    step = 1 if forward else -1
     index = [-1] * n
     counter = 0
 
@@ -83,8 +87,7 @@ def _preorder(lg: LayeredGraph, here_sorted: np.ndarray, there_sorted: np.ndarra
                     stack.extend(reversed(nexts[ptr[v]:ptr[v + 1]]))
                 continue
             k = v - n_real      # the chain from v on: v .. last (ids step by +1 or -1)
-            stop, end = last[k], ends[k]
-            step = 1 if forward else -1
+            stop, end = int(last[k]), int(ends[k])
             lo, hi = (v, stop) if forward else (stop, v)
             if max(index[lo:hi + 1]) < 0:
                 length = hi - lo + 1
@@ -101,15 +104,17 @@ def _preorder(lg: LayeredGraph, here_sorted: np.ndarray, there_sorted: np.ndarra
     for root in roots:
         if index[root] < 0:
             visit(root)
-    for root in np.flatnonzero(np.asarray(index) < 0).tolist():
-        if index[root] < 0:
-            visit(root)
-    return np.asarray(index, dtype=np.int64)
+    if counter < n:                 # some not reached: in id order
+        for root in np.flatnonzero(np.fromiter(index, dtype=np.int64, count=n) < 0).tolist():
+            if index[root] < 0:
+                visit(root)
+    return np.fromiter(index, dtype=np.int64, count=n)
 
 
 def _chains(lg: LayeredGraph, forward: bool):
     """Per virtual node (index v - n_real): the last virtual node of its long edge in the
-    search's direction, and the real node after it, as lists."""
+    search's direction, and the real node after it (arrays: the search reads them only
+    where it enters a chain)."""
     ptr = lg.path_ptr
     n_virtual = (ptr[1:] - ptr[:-1] - 2).clip(min=0)
     if forward:
@@ -118,4 +123,4 @@ def _chains(lg: LayeredGraph, forward: bool):
     else:
         last = lg.path_nodes[ptr[:-1] + 1]
         end = lg.path_nodes[ptr[:-1]]
-    return np.repeat(last, n_virtual).tolist(), np.repeat(end, n_virtual).tolist()
+    return np.repeat(last, n_virtual), np.repeat(end, n_virtual)

@@ -156,11 +156,20 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
         """One weighted-median sweep (dot's ``medians``/``reorder``): each layer is sorted by
         the median position of its neighbours in the layer just placed.  Nodes without such
         neighbours keep their slots.  Equal medians keep their order, or swap it when
-        ``reverse`` (lets repeated sweeps walk across plateaus)."""
+        ``reverse`` (lets repeated sweeps walk across plateaus).
+
+        Per layer, numpy calls on a few hundred nodes (a 4.8k-node random expression has 919
+        layers, swept 6 times): where no median is weighted, twice the median is an integer
+        and one argsort of ``2 * median * size + slot`` replaces the lexsort; where every
+        node has one neighbour it is that neighbour's position; where every node has
+        neighbours the slots are 0..size-1, unsorted.  Same orders (the keys are distinct)."""
         plan = self._median_plan(downward)
-        nbr, base, node, i_left, i_right, i_first, i_last, weighted, seg_bounds, run_bounds, sort, any_weighted = plan
+        nbr, base, node, i_left, i_right, i_first, i_last, weighted, seg_bounds, run_bounds, sort, any_weighted = plan[:12]
+        single, full = plan[12:]
         layers = range(1, self.n_layers) if downward else range(self.n_layers - 2, -1, -1)
         pos = self.pos
+        sizes = self.layer_size.tolist()
+        slots_of = np.arange(max(sizes, default=0))
         if self.tree is not None:
             refresh_keys(self.tree, pos, self.layer_size, self.lg.layer)
         for l in layers:
@@ -171,22 +180,37 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
             p = pos[nbr[a:b]]
             if sort[l]:      # some node has 3+ neighbours: their positions in order
                 p = p[np.argsort(base[a:b] + p)]
-            left, right = p[i_left[ra:rb]], p[i_right[ra:rb]]
-            median = (left + right) / 2
-            if any_weighted[l]:
-                w = np.flatnonzero(weighted[ra:rb])
-                lw, rw = left[w], right[w]
-                lspan = lw - p[i_first[ra:rb][w]]
-                rspan = p[i_last[ra:rb][w]] - rw
-                spans = lspan + rspan
-                ok = spans > 0
-                median[w[ok]] = ((lw * rspan + rw * lspan)[ok]) / spans[ok]
             nodes = node[ra:rb]
             cur = pos[nodes]
-            slots = np.sort(cur)
-            pos[nodes[np.lexsort((-cur if reverse else cur, median))]] = slots
+            if any_weighted[l]:
+                order = np.lexsort((-cur if reverse else cur, self._weighted_medians(plan, p, ra, rb)))
+            else:
+                size = sizes[l]
+                tie = (size - 1) - cur if reverse else cur
+                if single[l]:
+                    order = np.argsort(p * (2 * size) + tie)
+                else:
+                    order = np.argsort((p[i_left[ra:rb]] + p[i_right[ra:rb]]) * size + tie)
+            pos[nodes[order]] = slots_of[:rb - ra] if full[l] else np.sort(cur)
             if self.tree is not None:
                 self._regroup(l)
+
+    @staticmethod
+    def _weighted_medians(plan, p, ra, rb):
+        """dot's weighted median of each node of a layer (``p``: its neighbours' positions,
+        grouped by node): for an even count above 2, the middle two weighted towards the
+        side whose neighbours lie closer together."""
+        i_left, i_right, i_first, i_last, weighted = plan[3:8]
+        left, right = p[i_left[ra:rb]], p[i_right[ra:rb]]
+        median = (left + right) / 2
+        w = np.flatnonzero(weighted[ra:rb])
+        lw, rw = left[w], right[w]
+        lspan = lw - p[i_first[ra:rb][w]]
+        rspan = p[i_last[ra:rb][w]] - rw
+        spans = lspan + rspan
+        ok = spans > 0
+        median[w[ok]] = ((lw * rspan + rw * lspan)[ok]) / spans[ok]
+        return median
 
     def _median_plan(self, downward: bool):
         """The sweep's fixed part, for all layers at once (a layer's part is a slice): the
@@ -213,9 +237,12 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
         big = np.bincount(run_layer[d > 2], minlength=self.n_layers) > 0
         weighted = (d > 2) & (d % 2 == 0)
         any_weighted = np.bincount(run_layer[weighted], minlength=self.n_layers) > 0
+        runs = np.diff(run_bounds)
         plan = (there[order], loc * width, node_of[run_start], first + (d - 1) // 2, first + d // 2,
                 first, first + d - 1, weighted, seg_bounds.tolist(), run_bounds.tolist(), big.tolist(),
-                any_weighted.tolist())
+                any_weighted.tolist(),
+                (runs == np.diff(seg_bounds)).tolist(),          # every node one neighbour
+                (runs == self.layer_size).tolist())              # every node some neighbour
         self._elements[key] = plan
         return plan
 
