@@ -159,37 +159,32 @@ def _type1_conflicts(inner, pos, layer_of, lengths, flat, seg_src, seg_dst):
     each ending at a node with an inner segment from above (or at the layer's end); a
     non-inner segment into a run's node is marked when its upper end lies outside the upper
     ends of the inner segments closing the previous run (k0, or 0) and its own run (k1, or the
-    upper layer's size).  A node with several inner segments uses the last one's."""
+    upper layer's size).  A node with several inner segments uses the last one's.  The
+    closing nodes are found by binary search among them, for the non-inner segments only
+    (no pass over every node: 217k on a 4.9k-node expression, ~10 -> ~5 ms a call)."""
     conflict = np.zeros(len(seg_src), dtype=bool)
     if not inner.any():
         return conflict
-    n_flat = len(flat)
-    flat_index = np.zeros(len(pos), dtype=np.int64)
-    flat_index[flat] = np.arange(n_flat)
     inner_seg = np.flatnonzero(inner)
     last_inner = np.full(len(pos), -1, dtype=np.int64)
     np.maximum.at(last_inner, seg_dst[inner_seg], inner_seg)
-    inner_up = np.where(last_inner >= 0, pos[seg_src[np.maximum(last_inner, 0)]], -1)[flat]
-    closes = last_inner[flat] >= 0
-    index = np.arange(n_flat)
-    layer_flat = layer_of[flat]
-    # the run's closing node: the next node at or after i (same layer) with an inner segment
-    nxt = np.minimum.accumulate(np.where(closes, index, n_flat)[::-1])[::-1]
-    has_next = nxt < n_flat
-    has_next[has_next] = layer_flat[nxt[has_next]] == layer_flat[has_next]
-    upper_size = np.concatenate([[0], lengths])[layer_flat]    # size of the layer above
-    k1 = np.where(has_next, inner_up[np.minimum(nxt, n_flat - 1)], upper_size)
-    # the previous run's closing node: the last one strictly before the closing node
-    last_closing = np.maximum.accumulate(np.where(closes, index, -1))
-    layer_end = np.cumsum(lengths)[layer_flat] - 1
-    before = np.where(has_next, np.concatenate([[-1], last_closing[:-1]])[np.minimum(nxt, n_flat - 1)],
-                      last_closing[layer_end])
-    same = before >= 0
-    same[same] = layer_flat[before[same]] == layer_flat[same]
-    k0 = np.where(same, inner_up[np.maximum(before, 0)], 0)
-    v = flat_index[seg_dst]
-    up = pos[seg_src]
-    conflict = ((up < k0[v]) | (k1[v] < up)) & ~inner
+    closing = np.flatnonzero(last_inner[flat] >= 0)       # flat indices, in order
+    closing_node = flat[closing]
+    closing_layer = layer_of[closing_node]
+    closing_up = pos[seg_src[last_inner[closing_node]]]
+    other = np.flatnonzero(~inner)
+    v = seg_dst[other]
+    layer_v = layer_of[v]
+    at = np.cumsum(lengths)[layer_v] - lengths[layer_v] + pos[v]     # v's flat index
+    j = np.searchsorted(closing, at)                      # the run's closing node, if in v's layer
+    nxt = np.minimum(j, len(closing) - 1)
+    has_next = (j < len(closing)) & (closing_layer[nxt] == layer_v)
+    upper_size = np.concatenate([[0], lengths])[layer_v]
+    k1 = np.where(has_next, closing_up[nxt], upper_size)
+    before = np.maximum(j - 1, 0)                         # the previous run's closing node
+    k0 = np.where((j >= 1) & (closing_layer[before] == layer_v), closing_up[before], 0)
+    up = pos[seg_src[other]]
+    conflict[other] = (up < k0) | (k1 < up)
     return conflict
 
 

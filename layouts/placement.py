@@ -23,8 +23,15 @@ def extents(g: LayoutInput, lg, pos, direction):
     along_real, across_real = (w, h) if direction == "LR" else (h, w)
     along = np.zeros(lg.n_nodes); along[:g.n] = along_real
     across = np.zeros(lg.n_nodes); across[:g.n] = across_real
-    by_layer = np.lexsort((pos, lg.layer))
-    bounds = np.searchsorted(lg.layer[by_layer], np.arange(lg.n_layers + 1))
+    # pos numbers each layer 0..size-1: the nodes in layer order are a scatter, not a sort
+    size = np.bincount(lg.layer, minlength=lg.n_layers)
+    bounds = np.concatenate([[0], np.cumsum(size)])
+    slot = bounds[lg.layer] + pos
+    by_layer = np.zeros(lg.n_nodes, dtype=np.int64)
+    by_layer[slot] = np.arange(lg.n_nodes)
+    if not (np.bincount(slot, minlength=lg.n_nodes) == 1).all():   # not a permutation: sort
+        by_layer = np.lexsort((pos, lg.layer))
+    bounds = bounds.tolist()
     members = [by_layer[bounds[l]:bounds[l + 1]] for l in range(lg.n_layers)]
     return along, across, members
 

@@ -67,7 +67,9 @@ def test_big_graph_timing_prints_a_row_per_graph_with_stages(capsys, monkeypatch
     monkeypatch.setattr(layout_big, "big_graphs", lambda seeds: small)
     assert layout_big.main(["--runs", "1"]) == 0
     rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
-    assert len(rows) == 1 + 2 and rows[0][5:9] == ["rank", "order", "coordinates", "routing |"]
+    assert len(rows) == 1 + 2 and rows[0][5:12] == ["rank", "order", "coordinates", "routing", "rest", "networkx",
+                                                    "ratio |"]
+    assert all(float(row[11].rstrip(" x|")) > 0 for row in rows[1:])
     G = graphs.random_expression_graph(30, 6, seed=2)
     assert rows[1][1] == f"{G.number_of_nodes():,}" and int(rows[1][2].replace(",", "")) >= G.number_of_nodes()
     assert rows[2][3] == "0"                                   # the lecture graph: no crossings
