@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -156,3 +157,20 @@ def test_runs_of_parallel_single_segments_count_as_the_segments_do(seed):
     layer = lg.layer[lg.seg_src]
     a, b = pos[lg.seg_src], pos[lg.seg_dst]
     assert count_bilayer_crossings(layer, a, b, single) == count_bilayer_crossings(layer, a, b)
+
+
+@pytest.mark.parametrize("segments", [
+    # (layer, source, target, single): the last source of layer 0 and the first of layer 1
+    [(0, 2, 0, True), (1, 0, 1, True), (0, 1, 1, False), (1, 1, 0, False)],
+    # a target wrapping from the last slot to the first, two sources on
+    [(0, 0, 2, True), (0, 2, 0, True), (0, 1, 1, False)],
+    # a real run of three, and a segment crossing it
+    [(0, 0, 1, True), (0, 1, 2, True), (0, 2, 3, True), (0, 3, 0, False), (0, 3, 4, False), (1, 0, 0, False)],
+])
+def test_runs_never_join_across_layers_or_wrapped_targets(segments):
+    """Segments of a run follow each other in (layer, source, target) order with the next
+    source and the next target; keys that merely differ by as much do not join."""
+    layer, a, b, single = (np.array(x) for x in zip(*segments))
+    expected = sum(1 for i in range(len(a)) for j in range(len(a))
+                   if layer[i] == layer[j] and a[i] < a[j] and b[i] > b[j])
+    assert count_bilayer_crossings(layer, a, b, single) == count_bilayer_crossings(layer, a, b) == expected
