@@ -297,18 +297,9 @@ class ServedApp:
 
 def children(pid: int) -> list[int]:
     """The process ids whose parent is ``pid`` (Linux: read from /proc)."""
-    import os
+    from app.serve_supervisor import children as of
 
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        out.append(int(entry))
-            except (OSError, IndexError, ValueError):
-                continue
-    return out
+    return of(pid)
 
 
 def _is_worker(pid: int) -> bool:

@@ -5,7 +5,9 @@ or its own, before any session and after a class opened and closed.
 parent's heap (imports, the warm-up's caches). Serving writes to objects on those pages (every
 reference count change is a write), and the kernel copies each page a process writes to. So a
 child's shared pages turn into private ones as it serves, once; that is memory the
-proportional set size (``bench.load``'s figure) counts partly and RSS not at all.
+proportional set size (``bench.load``'s figure) counts partly and RSS not at all. (On Linux
+the parent then execs a small waiter, ``app.serve_supervisor``: the pages only it held went
+with it; the "parent" rows show the waiter.)
 
     python -m bench.load_pages               # --num-procs 2, a class of 20
     python -m bench.load_pages -n 50 --num-procs 3
