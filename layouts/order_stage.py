@@ -19,9 +19,10 @@ SMALL_GRAPH_NODES = 500  # below this, order from two starts with the full 24 sw
                          # at 500+, where the drawing must take at most half of dot's time)
 
 
-def order_nodes(G, g: LayoutInput, lg, tree, previous, direction):
+def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = False):
     """(pos, crossings, straight): every node's index in its layer, the crossings of that
-    order, and which segments are drawn straight (op -> result, unless two had to cross)."""
+    order, and which segments are drawn straight (op -> result, unless two had to cross).
+    ``fast``: no mid-size polish (``layered_layout``'s ``fast``)."""
     # Initial order: a DFS back from the output fixes a canonical sequence (operand 0 first);
     # a DFS forward from the first rank's nodes, in that sequence, keeps inputs that feed the
     # same ops together (measured: ~2x fewer crossings than the backward order alone).
@@ -38,22 +39,23 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction):
         # stability: transposition and sifting only
         pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree, local=True)
     else:
-        pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=g.n < SMALL_GRAPH_NODES)
+        pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=g.n < SMALL_GRAPH_NODES, mid=not fast)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
     # small penalty in the search, ``sifting.RIGID_PENALTY``: fewer crossings come first).
     return pos, crossings, rigid & ~crossed_rigid(lg, pos, rigid)
 
 
-def best_of_starts(lg, start_key, rigid, tree, small: bool):
+def best_of_starts(lg, start_key, rigid, tree, small: bool, mid: bool = True):
     """Order from the DFS key; on ``small`` graphs also from dot's second start (a BFS back
     from the sinks), each with up to 24 sweeps: with clusters keeping the cheaper (the first
     on a tie), without them each start polished (``small_order``).  The sweeps end in very
     different local optima from the two starts.  Measured on 16 random expressions of
     100-200 nodes: 1,908 crossings from the DFS start with the big graphs' sweep budget (4
     sweeps there), 1,771 from the better of both starts, 1,700 with 24 sweeps each (dot:
-    1,617; graphlay: 1,483)."""
+    1,617; graphlay: 1,483).  Bigger drawings: ``mid_order`` where ``mid`` and it applies,
+    else the big drawings' order."""
     if not small:
-        if tree is None and mid_size(lg):
+        if mid and tree is None and mid_size(lg):
             return order_mid(lg, start_key, rigid)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:

@@ -195,3 +195,22 @@ def test_a_notice_shows_and_goes_by_its_style_not_visible():
     assert is_shown(bar.view) and bar.view.visible and "Loaded file.json" in bar.text.object
     app.model.apply("a = 2\nb = a*3")                 # a new graph: the notice was about before
     assert not is_shown(bar.view) and bar.view.visible and bar.message == ""
+
+
+def test_a_mid_size_graph_drawn_whole_gets_the_fast_order(monkeypatch):
+    """An Apply of a 500-1,000-node expression is painted within its second: the app asks the
+    layout for the fast order (``layered_layout(fast=True)``), not the mid-size polish, which
+    takes seconds there (layouts.mid_order)."""
+    from bench.app_open import random_text
+    from engine.expression import parse
+    from layouts import order_stage
+
+    def refuse(*args):
+        raise AssertionError("the app's layout ran the mid-size polish")
+    monkeypatch.setattr(order_stage, "order_mid", refuse)
+    app = create_app()
+    app.model.load_value(parse(random_text(200, 20, seed=4)))
+    compiled = app.model.compiled
+    assert compiled.graph.number_of_nodes() > order_stage.SMALL_GRAPH_NODES
+    assert app.model.expanded is None                # drawn whole
+    assert _laid_out(compiled) and len(compiled.layout.positions) >= compiled.graph.number_of_nodes()

@@ -82,3 +82,25 @@ def test_mid_size_expressions_take_the_mid_path_deterministically(monkeypatch):
     assert lay.crossings < big.crossings
     monkeypatch.undo()
     assert layered_layout(shuffled(G, 4)).positions == lay.positions
+
+
+def test_fast_skips_the_mid_size_polish_and_nothing_else(monkeypatch):
+    """``fast=True`` (the app's Apply): a mid-size expression gets the big drawings' order,
+    exactly, and never reaches ``order_mid``; a small graph's drawing is unchanged by it."""
+    from bench.graphs import random_expression_graph
+    from layouts import layered_layout, mid_order, order_stage
+
+    G = random_expression_graph(170, 25, seed=902)
+    monkeypatch.setattr(mid_order, "MID_GRAPH_NODES", 0)            # the big drawings' order
+    big = layered_layout(G, duplicate_leaves=True)
+    monkeypatch.undo()
+
+    def refuse(*args):
+        raise AssertionError("order_mid called with fast=True")
+    monkeypatch.setattr(order_stage, "order_mid", refuse)
+    fast = layered_layout(G, duplicate_leaves=True, fast=True)
+    assert fast.positions == big.positions and fast.crossings == big.crossings
+    with pytest.raises(AssertionError, match="order_mid called"):
+        layered_layout(G, duplicate_leaves=True)
+    small = random_expression_graph(40, 8, seed=3)
+    assert layered_layout(small, fast=True).positions == layered_layout(small).positions
