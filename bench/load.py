@@ -29,7 +29,9 @@ the serving processes' PSS (forked processes share pages), read at start once th
 answers and its memory is steady (after the CLI's own warm-up, ``app.serve_warmup``; before
 any session), and after each of ``--cycles`` classes of N opened and closed (the first one is
 the timed class): what is made once per process shows in the first cycle only, a leak in
-every cycle.
+every cycle. Also printed: the PSS of all the server's processes (with ``--num-procs 2`` their
+parent too), and the longest garbage collection of the serving processes while the class
+opened, during the timed moves and while it closed (the CLI run by ``bench.load_gc``).
 """
 from __future__ import annotations
 
