@@ -28,8 +28,12 @@ from .sifting import RIGID_PENALTY
 
 MAX_BLOCK_SHARE = 0.5    # blocks up to this share of the drawing's nodes (the output's
                          # in-tree is the whole graph: moving it changes nothing)
-GROUP_WORK = 20000       # a group's work besides its tables' cells, in cells (measured at 860
-                         # nodes: ~0.25 ms a move, ~15 ns a cell)
+GROUP_WORK = 42000       # a group's work besides its tables' cells, in cells: moves took ~0.36 ms
+                         # each besides ~8.4 ns a cell (fitted on the moves of an 860-node expression,
+                         # 1,406 moves / 120M cells, and an inspected sample, 828 / 9.5M; the
+                         # 509-node expression's 719 / 16M within 20 %). At 20,000 (~0.25 ms a move,
+                         # measured at 860 nodes alone) the inspected MLP(2,[7,7,1]) + L2 of
+                         # bench.layout_mid took 0.67x dot's time; now 0.40 s, 600 crossings (dot 713)
 MAX_BLOCK_RANKS = 24     # and spanning fewer ranks: on 5 graphs of 180-420 nodes, blocks of
                          # 32+ ranks were tried 181 times and never gained (a third of the work)
 

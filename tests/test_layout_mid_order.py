@@ -14,6 +14,8 @@ from test_layout_rerouting import random_layered
 def test_a_budget_spends_cheapest_groups_first_and_stops():
     """With a budget, the path moves try groups by their tables' cells, fewest first, and
     stop once the budget is spent (at most one group past it); without one they try all."""
+    from layouts.block_moves import GROUP_WORK
+
     lg, key = random_layered(11, n=60, p=0.08, max_rank=8)
     tried = {}
     for budget in (None, 0.0, 50_000.0):
@@ -25,8 +27,8 @@ def test_a_budget_spends_cheapest_groups_first_and_stops():
         order.move_paths()
         if budget is not None:
             spent = budget - order.work_left
-            assert spent == sum(g.cells + 20000 for g in seen)
-            assert spent <= budget + max((g.cells + 20000 for g in seen), default=0)
+            assert spent == sum(g.cells + GROUP_WORK for g in seen)
+            assert spent <= budget + max((g.cells + GROUP_WORK for g in seen), default=0)
         index = {id(g): k for (_, k), g in order._groups.items()}
         ks = [index[id(g)] for g in seen]
         if budget is not None:        # in the order of the estimated cells
