@@ -119,7 +119,7 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
         stays keyed by G's edges (drawn from the copy that serves them).
     fast : from ``order_stage.SMALL_GRAPH_NODES`` real nodes, order as the big drawings are
         (sweeps and one rerouting pass: ~0.3 s at 1,000 nodes) instead of the mid-size
-        drawings' polish (``mid_order``: fewer crossings, up to ~3 s). For interactive use:
+        drawings' polish (``mid_order``: fewer crossings, up to ~8 s). For interactive use:
         the app's Apply of a 1,000-node graph is to be painted within a second.
 
     Returns
