@@ -31,8 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from .layering import LayeredGraph
-from .ordering import LayerOrder, minimise_crossings
-from .small_order import FULL_SWEEPS, SMALL_SWEEP_WORK, start_orders
+from .small_order import swept_starts
 
 MID_GRAPH_NODES = 1000     # up to this many real nodes
 MID_MIN_LAYERED = 2000     # and from this many layered nodes (real and virtual)
@@ -53,13 +52,7 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray) -> tup
     """(pos, crossings): the cheaper of ``small_order.start_orders`` after their sweeps,
     then rounds of rerouting, path moves and block moves while they gain and the budget
     (``POLISH_WORK`` cells per squared layered node) lasts."""
-    swept = []
-    for key in start_orders(lg, start_key):
-        pos, _ = minimise_crossings(lg, key, seg_rigid=rigid, max_iterations=FULL_SWEEPS, sweep_work=SMALL_SWEEP_WORK,
-                                    polish=False)
-        order = LayerOrder(lg, pos, rigid)
-        swept.append((order.cost(), len(swept), order))
-    _, _, order = min(swept, key=lambda t: t[:2])
+    _, _, order = min(swept_starts(lg, start_key, rigid), key=lambda t: t[:2])
     order.work_left = min(POLISH_WORK * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
     for _ in range(POLISH_ROUNDS):
         gained = order.reroute(rounds=1)

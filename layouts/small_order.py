@@ -45,6 +45,18 @@ def start_orders(lg: LayeredGraph, start_key: np.ndarray) -> list[np.ndarray]:
     return [start_key, bfs_order(lg, by_key[outdeg[by_key] == 0], forward=False)]
 
 
+def swept_starts(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray) -> list:
+    """[(cost, index, LayerOrder)]: each of ``start_orders`` after up to 24 sweeps, no
+    polish (``mid_order`` keeps the cheapest, ``order_small`` polishes them)."""
+    swept = []
+    for key in start_orders(lg, start_key):
+        pos, _ = minimise_crossings(lg, key, seg_rigid=rigid, max_iterations=FULL_SWEEPS, sweep_work=SMALL_SWEEP_WORK,
+                                    polish=False)
+        order = LayerOrder(lg, pos, rigid)
+        swept.append((order.cost(), len(swept), order))
+    return swept
+
+
 def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
                 windows: bool = True) -> tuple[np.ndarray, int]:
     """(pos, crossings) of the best order found from ``start_orders``: each swept (up to
@@ -54,12 +66,7 @@ def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     # Dense drawings (a collapsed network's boxes: several segments per node) skip the path
     # and block moves, whose cost grows with the segments each move counts against.
     paths = len(lg.seg_src) <= DENSE_SEGMENTS_PER_NODE * lg.n_nodes
-    swept = []
-    for key in start_orders(lg, start_key):
-        pos, _ = minimise_crossings(lg, key, seg_rigid=rigid, max_iterations=FULL_SWEEPS, sweep_work=SMALL_SWEEP_WORK,
-                                    polish=False)
-        order = LayerOrder(lg, pos, rigid)
-        swept.append((order.cost(), len(swept), order))
+    swept = swept_starts(lg, start_key, rigid)
     if len(lg.seg_src) > POLISH_BOTH_SEGMENTS:
         swept = [min(swept, key=lambda t: t[:2])]
     best = None

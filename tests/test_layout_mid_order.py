@@ -59,11 +59,11 @@ def test_mid_size_expressions_take_the_mid_path_deterministically(monkeypatch):
     order, and the same drawing whatever the insertion order of the graph."""
     from bench.graphs import random_expression_graph
     from bench.layout import shuffled
-    from layouts import layered_layout, mid_order, order_stage
+    from layouts import layered_layout, mid_order, order_stage, small_order
 
     G = random_expression_graph(170, 25, seed=902)
     results, swept = [], []
-    real_mid, real_min = order_stage.order_mid, mid_order.minimise_crossings
+    real_mid, real_min = order_stage.order_mid, small_order.minimise_crossings
 
     def spy_min(lg, key, **kw):
         pos, crossings = real_min(lg, key, **kw)
@@ -75,7 +75,7 @@ def test_mid_size_expressions_take_the_mid_path_deterministically(monkeypatch):
         results.append(order_cost(lg, pos, rigid))
         return pos, crossings
     monkeypatch.setattr(order_stage, "order_mid", spy_mid)
-    monkeypatch.setattr(mid_order, "minimise_crossings", spy_min)
+    monkeypatch.setattr(small_order, "minimise_crossings", spy_min)
     lay = layered_layout(G)
     assert len(results) == 1 and len(swept) == 2
     assert results[0] <= min(swept)
