@@ -35,7 +35,8 @@ from .duplicates import split_far_leaves
 from .frames import frame_boxes
 from .layering import make_layered
 from .layout_input import collapsed_path, is_acyclic, prepare_input
-from .order_stage import order_nodes
+from .mid_order import mid_size
+from .order_stage import SMALL_GRAPH_NODES, order_nodes
 from .placement import across_flow, along_flow, extents
 from .ranking import rank_nodes
 from .routing import route_edges
@@ -64,6 +65,9 @@ class Layout:
     collapsed : {scope_path: node} for nodes with a ``collapsed`` attribute (a collapsed
         cluster drawn as one node); ``previous=`` uses it to place the cluster's members.
     copies : {copy: leaf} with ``duplicate_leaves=True``: extra drawings of one leaf.
+    refinable : True when ``fast=True`` skipped the mid-size polish (``mid_order``) that
+        ``fast=False`` would have run: the same call with ``fast=False`` gives fewer crossings
+        (the app shows this drawing first and swaps the polished one in when it is ready).
     """
 
     positions: dict
@@ -77,6 +81,7 @@ class Layout:
     clusters: dict = field(default_factory=dict)
     collapsed: dict = field(default_factory=dict)
     copies: dict = field(default_factory=dict)
+    refinable: bool = False
 
 
 
@@ -162,8 +167,10 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     if g.clustered:
         frames = frame_boxes(tree, frame_lo, frame_hi, flow_lo, flow_hi, direction, cross_extent, flow_extent)
     collapsed = {tuple(path): v for v in g.nodes if (path := collapsed_path(G.nodes[v]))}
+    # what ``order_stage.best_of_starts`` orders with ``mid_order`` unless ``fast``
+    refinable = bool(fast and previous is None and tree is None and g.n >= SMALL_GRAPH_NODES and mid_size(lg))
     return Layout(positions, g.sizes, edges, width, height, dict(zip(g.nodes, rank.tolist())), int(crossings),
-                  direction, frames, collapsed)
+                  direction, frames, collapsed, refinable=refinable)
 
 
 def _with_copies(G, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous, fast):
