@@ -110,11 +110,17 @@ def compile_graph(root, direction: str = "LR") -> CompiledGraph:
     tape.run({})
     value_ids = list(tape.ids)
     labels = {v: str(G.nodes[v].get("label") or v) for v in value_ids}
-    node_size = make_node_size(
+    value_size = make_node_size(
         labels,
         {v: float(tape.data[i]) for i, v in enumerate(value_ids)},
         {v: float(tape.grad[i]) for i, v in enumerate(value_ids)},
     )
+
+    def node_size(node, attrs):
+        # a copy ``(leaf, "copy", k)`` shows its leaf's caption: sized as the leaf (it was sized
+        # for the text "('v14', 'copy', 1)", 270 units wide where its leaf is 186)
+        return value_size(node[0] if isinstance(node, tuple) else node, attrs)
+
     # A leaf used far apart (a weight in every sample, ``a`` in every line) is drawn again near
     # its later uses: its edges would otherwise span the drawing, and the layout's bends of
     # long edges grow with the square of the graph (2,247 nodes: 501k bends, 28 s; 0.3 s so).
