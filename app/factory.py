@@ -18,6 +18,7 @@ from .graph_page.controls import ExpressionEditor, LeafSliders, OutputDisplay
 from .graph_page.graph_view import GraphView
 from .graph_page import structure
 from .graph_page.model import GraphModel
+from .graph_page.refine import Refiner
 from .graph_page.scopes_view import ScopesView
 from .graph_page.step_panel import PlayerBar, StepPanel
 from .share.flow_io import FlowIO
@@ -70,6 +71,8 @@ class AutogradApp(Viewer):
         # Apply, presets, imports, Open in Graph tab: with a loading state, a notice on failure
         self.busy = Busy(self.plot_pane, on_error=lambda text: self.notices.show(text, "error"))
         self.editor.run = self.busy.run
+        # 500-1,000 nodes: the polished layout swapped in once made (see graph_page.refine)
+        self.refiner = Refiner(m)
         # the overview of a graph bigger than the view, over the plot's lower right corner
         self.minimap_pane = pn.pane.Bokeh(self.graph.minimap, margin=0)
         self.graph_area = pn.Column(self.plot_pane, pn.Column(self.minimap_pane, margin=0,
@@ -213,6 +216,7 @@ class AutogradApp(Viewer):
         session is destroyed; see :mod:`app.session`). Safe to call twice."""
         from .session import release_js_links
 
+        self.refiner.close()
         if self.train_view is not None:
             self.train_view.close()
         release_js_links(self._layout, self.train_view)

@@ -67,7 +67,7 @@ def empty_sources() -> dict:
         "multiplicity": ColumnDataSource({"x": [], "y": [], "text": []}),
         # per structure: bounds, output centre, caption font size in plot units (read by the
         # first-view and zoom callbacks, see graph_viewport)
-        "info": ColumnDataSource(graph_viewport.empty_info()),
+        "info": ColumnDataSource(graph_viewport.empty_info(), name="graph-info"),
         # the node the Player is at, one row, patched per step (the camera follows it)
         "focus": ColumnDataSource({"x": [float("nan")], "y": [float("nan")]}),
     }

@@ -8,6 +8,7 @@ so a step at 5,000 nodes sends a few hundred bytes, not the whole graph.
 
 from __future__ import annotations
 
+import numpy as np
 from bokeh.models import LinearColorMapper
 from panel.io.document import unlocked
 
@@ -68,6 +69,8 @@ class GraphView:
         with unlocked():
             if frame.kind in ("structure", "view"):    # "view": scopes collapsed/expanded
                 self._load_structure()
+            elif frame.kind == "layout":               # the same drawing, nodes moved
+                self._move_nodes()
             else:
                 self.patcher.patch(frame)
 
@@ -100,3 +103,51 @@ class GraphView:
         self.arrows.data = {**static.arrows, "color": list(shown_edges["color"])}
         self.marks.data = static.marks
         self.multiplicity.data = static.multiplicity
+
+    def _move_nodes(self):
+        """The same graph drawn with other positions (its polished layout): only the geometry
+        columns of each source are replaced, in place (one message; captions, colours, the
+        Player's highlight, the selection stay). The view follows the node the reader was
+        looking at, or shows the new first view if they had not moved it (graph_viewport)."""
+        display = self.model.display
+        static = structure_columns(display)
+        if list(static.values["id"]) != list(self.values.data["id"]):    # other rows: redraw
+            self._load_structure()
+            return
+        old_xy = (self.values.data["x"], self.values.data["y"])
+        self.values.data.update({c: static.values[c] for c in ("x", "y", "w", "h")})
+        self.ops.data.update({c: static.ops[c] for c in ("x", "y", "r")})
+        self.edges.data.update(xs=static.edges["xs"], ys=static.edges["ys"])
+        self.arrows.data.update({c: static.arrows[c] for c in ("x0", "y0", "x1", "y1")})
+        self.marks.data = static.marks
+        self.multiplicity.data = static.multiplicity
+        patcher = self.patcher
+        patcher.geometry = static.values
+        patcher.update_flags(range(len(static.values["x"])), self.values.data["hatch"], force=True)
+        active = patcher.active[0]
+        if active is not None:   # replaced, not patched: a patch pans the camera to it
+            self.focus.data.update(x=[static.values["x"][active]], y=[static.values["y"][active]])
+        info = graph_viewport.info_columns(display, self.info.data["size"][0], static.op_font_units)
+        dx, dy = anchor_shift(self.figure, old_xy, (static.values["x"], static.values["y"]), active)
+        info.update(gen=[self.info.data["gen"][0] + 1], dx=[dx], dy=[dy])
+        self.info.patch({k: [(0, v[0])] for k, v in info.items()})      # last: the view follows
+
+
+def anchor_shift(figure, old_xy, new_xy, prefer=None) -> tuple:
+    """How far the view moves with a new drawing of the same graph: by the move of the node
+    the reader looks at: ``prefer`` (the Player's node) if in view, else the box in view
+    nearest the view's centre (or nearest it at all, when none is in view). ``old_xy``/``new_xy``: the value boxes' (x, y) columns before and after;
+    the ranges are the browser's (synced back to the figure)."""
+    (ox, oy), (nx_, ny) = (np.asarray(c, dtype=float) for c in old_xy), (np.asarray(c, dtype=float) for c in new_xy)
+    xr, yr = figure.x_range, figure.y_range
+    shown = np.isfinite(ox) & np.isfinite(oy) & np.isfinite(nx_) & np.isfinite(ny)
+    if not shown.any():
+        return 0.0, 0.0
+    inside = (xr.start <= ox) & (ox <= xr.end) & (yr.start <= oy) & (oy <= yr.end)
+    if prefer is not None and prefer < len(ox) and shown[prefer] and inside[prefer]:
+        k = prefer
+    else:        # in view if any is: the reader may have zoomed into empty space near the output
+        cx, cy = (xr.start + xr.end) / 2, (yr.start + yr.end) / 2
+        among = shown & inside if (shown & inside).any() else shown
+        k = int(np.argmin(np.where(among, (ox - cx) ** 2 + (oy - cy) ** 2, np.inf)))
+    return float(nx_[k] - ox[k]), float(ny[k] - oy[k])

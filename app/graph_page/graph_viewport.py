@@ -63,7 +63,7 @@ def empty_info() -> dict:
     """``info`` before any graph: a unit square."""
     return {"size": [1.0], "op_size": [1.0], "x0": [0.0], "x1": [1.0], "y0": [0.0], "y1": [1.0],
             "rx0": [0.0], "rx1": [1.0], "ry0": [0.0], "ry1": [1.0], "right": [1.0],
-            "bx0": [[]], "bx1": [[]], "by0": [[]], "by1": [[]]}
+            "bx0": [[]], "bx1": [[]], "by0": [[]], "by1": [[]], "gen": [0], "dx": [0.0], "dy": [0.0]}
 
 
 def _bounds(rects):
@@ -102,8 +102,9 @@ def info_columns(display, font_units: float, op_font_units: float) -> dict:
     cols = dict(zip(("x0", "x1", "y0", "y1"), whole))
     cols.update(zip(("rx0", "rx1", "ry0", "ry1"), region))
     cols["right"] = 1.0 if right else 0.0
-    cols.update(size=font_units, op_size=op_font_units)
+    cols.update(size=font_units, op_size=op_font_units, dx=0.0, dy=0.0)
     info = {k: [float(v)] for k, v in cols.items()}
+    info["gen"] = [0]       # how many times this graph was drawn again (see RELAYOUT_JS)
     # every drawn box's extent, so that the first view's edges can pass between boxes
     # rather than through them (rounded: a plot unit is about a pixel at reading size); across,
     # the open scopes' frames too: a frame's label is at its top
@@ -195,6 +196,7 @@ _FIT_JS = _MOVED_JS + _MINIMAP_JS + FEWEST_CUTS_JS + """
 const W = p.inner_width, H = p.inner_height;
 if (p.properties.inner_width.is_unset || !(W > 0 && H > 0)) { return; }
 const d = info.data, xr = p.x_range, yr = p.y_range;
+p._ag_gen = d.gen[0];
 const bar_w = Math.max(100, Math.min(bar_width, W - bar_margin));
 for (const r of p.below) {
   if (r.color_mapper != null && r.width !== bar_w) { r.width = bar_w; }
@@ -297,6 +299,24 @@ if (st.visibility !== vis) { st.visibility = vis; minimap.styles = st; }
 """
 
 
+#: The same graph drawn again (its polished layout swapped in: ``info`` patched with a new
+#: ``gen``): a reader who has not moved the view gets the new drawing's first view; one who
+#: zoomed or panned keeps the scale, the view moved with the node they were looking at (``dx``,
+#: ``dy``: ``graph_view.anchor_shift``). A patch of the same ``gen`` (a slider's font size) is not this.
+_RELAYOUT_JS = """
+const g = info.data;
+if (g.gen[0] === p._ag_gen) { return; }
+if (moved(p) && p._ag_s > 0) {
+  p._ag_gen = g.gen[0];
+  const dx = g.dx[0], dy = g.dy[0];
+  if (!(isFinite(dx) && isFinite(dy)) || (dx === 0 && dy === 0)) { return; }
+  p.x_range.setv({start: p.x_range.start + dx, end: p.x_range.end + dx});
+  p.y_range.setv({start: p.y_range.start + dy, end: p.y_range.end + dy});
+  return;
+}
+""" + _FIT_JS
+
+
 def build_minimap(values, edges):
     """A small overview figure of the value boxes (sharing the main plot's sources)."""
     m = figure(
@@ -322,15 +342,16 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
     minimap_args = dict(mm_width=MINIMAP_WIDTH, mm_heights=list(MINIMAP_HEIGHTS), mm_share=MINIMAP_SHARE,
                         mm_min_width=MINIMAP_MIN_WIDTH, mm_min_height=MINIMAP_MIN_HEIGHT,
                         mm_reserve=list(MINIMAP_RESERVE), mm_step=MINIMAP_HEIGHT_STEP)
-    fit = CustomJS(args=dict(p=p, info=info, min_px=MIN_FONT_PX, max_px=MAX_FONT_PX,
-                             comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD,
-                             bar_width=COLOUR_BAR_WIDTH, bar_margin=COLOUR_BAR_MARGIN,
-                             **minimap_args), code=_FIT_JS)
+    fit_args = dict(p=p, info=info, min_px=MIN_FONT_PX, max_px=MAX_FONT_PX,
+                    comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD,
+                    bar_width=COLOUR_BAR_WIDTH, bar_margin=COLOUR_BAR_MARGIN, **minimap_args)
+    fit = CustomJS(args=fit_args, code=_FIT_JS)
     p.js_on_change("inner_width", fit)
     p.js_on_change("inner_height", fit)
     # a new structure: its info arrives with the new data; fit the view to it even if the
     # reader had zoomed into the last graph (steps and sliders only patch the sources)
     info.js_on_change("data", fit)
+    info.js_on_change("patching", CustomJS(args=fit_args, code=_RELAYOUT_JS))   # a new drawing
     zoom = CustomJS(args=dict(p=p, info=info, captions=captions, symbols=symbols, heads=heads,
                               minimap=minimap, hide_px=HIDE_FONT_PX, hide_op_px=HIDE_SYMBOL_PX,
                               max_px=MAX_FONT_PX, **minimap_args), code=_ZOOM_JS)

@@ -166,6 +166,13 @@ class GraphModel(StepsOfPasses, param.Parameterized):
         self.frame = Frame("structure", None)
         return True
 
+    def relayout(self, layout) -> None:
+        """Draw the graph on screen with ``layout``, another layout of the same graph (its
+        polished order, see :mod:`app.graph_page.refine`): positions move, nothing else (the
+        step, leaf values and records stay); views get a "layout" frame."""
+        self.compiled.layout = layout
+        self.frame = Frame("layout", None)
+
     # ------------------------------------------------------------------ value changes
     def set_leaf(self, leaf: str, value: float) -> None:
         """Set one leaf (by id or label) as a slider does."""

@@ -33,8 +33,9 @@ class Frame:
 
     Attributes
     ----------
-    kind : {"structure", "values", "step", "mode", "view"}
-        ``"view"``: only what is drawn changed (a scope collapsed or expanded), not the maths.
+    kind : {"structure", "values", "step", "mode", "view", "layout"}
+        ``"view"``: only what is drawn changed (a scope collapsed or expanded), not the maths;
+        ``"layout"``: the same drawing with its nodes moved (a polished layout swapped in).
     rows : numpy.ndarray or None
         Positions (in ``CompiledGraph.value_ids``) whose shown data/grad/pending may have changed;
         ``None`` = any row may have changed (the view diffs all of them).
