@@ -1,0 +1,41 @@
+"""A second held-out set of 500-1,000-node graphs for ``bench.layout_mid``'s table (crossings
+and CPU time against graphviz dot and graphlay; issue 10).  Written and measured on main once
+before the mid-size order was tuned again (session 16), then only measured after it: no
+setting was chosen on these graphs.  Seeds used nowhere else in bench/: random expressions of
+seeds 2201-2212, MLP losses of seeds 41-45, inspected samples of seeds 41, 42 and 44, forward
+passes of seeds 41 and 43.
+
+    python -m bench.layout_mid2                  # 3 input orders per graph
+    python -m bench.layout_mid2 --shuffles 2 --only inspected
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bench.graphs import inspected_sample_graph, mlp_forward_graph, mlp_loss_graph, random_expression_graph
+from bench.layout_mid import main as mid_main
+
+EXPRESSIONS = [(190, 20), (210, 12), (230, 40), (250, 22), (270, 30), (290, 15), (300, 42), (315, 24),
+               (200, 35), (240, 10), (260, 50), (285, 26)]    # (ops, leaves) of seeds 2201, 2202, ...: 583-971 nodes
+
+
+def mid2_graphs() -> list:
+    out = [(f"expression, {ops} ops, {leaves} leaves, seed {2201 + i}",
+            lambda o=ops, k=leaves, s=2201 + i: random_expression_graph(o, k, seed=s))
+           for i, (ops, leaves) in enumerate(EXPRESSIONS)]
+    for nin, shape, samples, seed in [(3, (5, 5, 1), 4, 41), (2, (7, 7, 1), 2, 42), (4, (6, 4, 1), 3, 43),
+                                      (5, (6, 1), 4, 45)]:
+        out.append((f"MLP({nin},{list(shape)}) loss, {samples} samples, seed {seed}",
+                    lambda a=nin, b=shape, c=samples, s=seed: mlp_loss_graph(a, b, c, seed=s)))
+    for hidden, l2, seed in [((9, 8), False, 41), ((8, 7), True, 42), ((11, 9), False, 44)]:
+        out.append((f"inspected MLP(2,{list(hidden) + [1]}){' + L2' if l2 else ''}, seed {seed}",
+                    lambda h=hidden, l=l2, s=seed: inspected_sample_graph(h, l, seed=s)))
+    for nin, shape, seed in [(6, (16, 1), 43), (8, (10, 8, 1), 41)]:
+        out.append((f"MLP({nin},{list(shape)}) forward, seed {seed}",
+                    lambda a=nin, b=shape, s=seed: mlp_forward_graph(a, b, seed=s)))
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(mid_main(graphs=mid2_graphs, doc=__doc__))
