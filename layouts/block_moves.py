@@ -79,16 +79,17 @@ class BlockMoves:
     def _move_groups(self, groups: list, kind: str) -> float:
         """Move each group (node arrays; their static data made on first use) where that
         lowers the cost; returns the cost removed.  With a work budget (``work_left``, see
-        ``move_clock``) the groups go cheapest first and stop when it is spent."""
+        ``move_clock``) the groups go most promising first and stop when it is spent."""
         if not hasattr(self, "_gap_segments"):
             from .rerouting import _by_gap
             self._gap_segments = _by_gap(self.seg_layer, self.n_layers)
-        crossed = self.segment_crossings() > 0
+        seg_crossings = self.segment_crossings()
+        crossed = seg_crossings > 0
         start = cost = self.cost()
         self.tick()
         cache = self.__dict__.setdefault("_groups", {})
         budgeted = self.work_left is not None
-        for k in (self._cheapest_first(groups, kind) if budgeted else range(len(groups))):
+        for k in (self._most_promising(groups, kind, seg_crossings) if budgeted else range(len(groups))):
             if budgeted and self.work_left <= 0:
                 break
             group = cache.get((kind, k))
@@ -105,20 +106,46 @@ class BlockMoves:
             self.tried((kind, k))
         return start - cost
 
-    def _cheapest_first(self, groups: list, kind: str) -> list:
-        """Indices of ``groups`` by the cells of their gap tables (an estimate from the rank
-        sizes: the widest ranks' own nodes not left out), fewest first; cached."""
-        key = ("cheapest", kind)
-        order = self._elements.get(key)
-        if order is None:
+    def _most_promising(self, groups: list, kind: str, seg_crossings: np.ndarray) -> list:
+        """Indices of ``groups``, most crossings per unit of work first: the crossings of the
+        segments at each group's nodes now (those of its own segments counted twice) over its
+        work (``_estimated_cells`` + ``GROUP_WORK``).  What a move can gain is at most the
+        crossings of its segments, and with a budget what counts is the gain per cell: on a
+        512-node random expression, ordered by this the first half of one pass's work found
+        84 % of its gain, ordered by cells alone 44 %."""
+        lg = self.lg
+        n = lg.n_nodes
+        at_node = (np.bincount(lg.seg_src, weights=seg_crossings, minlength=n)
+                   + np.bincount(lg.seg_dst, weights=seg_crossings, minlength=n))
+        flat, starts = self._flat_groups(groups, kind)
+        crossings = np.add.reduceat(at_node[flat], starts) if len(flat) else np.zeros(0)
+        promise = crossings / (self._estimated_cells(groups, kind) + GROUP_WORK)
+        return np.argsort(-promise, kind="stable").tolist()
+
+    def _flat_groups(self, groups: list, kind: str) -> tuple:
+        """(every group's nodes one after another, where each group starts); cached."""
+        key = ("flat", kind)
+        out = self._elements.get(key)
+        if out is None:
+            sizes = np.array([len(g) for g in groups], dtype=np.int64)
+            flat = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+            out = self._elements[key] = (flat, np.concatenate([[0], np.cumsum(sizes)[:-1]]))
+        return out
+
+    def _estimated_cells(self, groups: list, kind: str) -> np.ndarray:
+        """The cells of each group's gap tables, estimated from the rank sizes (the widest
+        ranks' own nodes not left out); cached."""
+        key = ("cells", kind)
+        cells = self._elements.get(key)
+        if cells is None:
             size = self.layer_size + 1
             before = np.concatenate([[0], np.cumsum(size[:-1] * size[1:])])   # cells of the gaps before gap l
             layer = self.lg.layer
             first = np.array([int(layer[g].min()) for g in groups], dtype=np.int64)
             last = np.array([int(layer[g].max()) for g in groups], dtype=np.int64)
             cells = before[np.minimum(last, self.n_layers - 2) + 1] - before[np.maximum(first - 1, 0)]
-            order = self._elements[key] = np.argsort(cells, kind="stable").tolist()
-        return order
+            self._elements[key] = cells
+        return cells
 
     def _group_data(self, nodes: np.ndarray) -> Group:
         lg, layer = self.lg, self.lg.layer
@@ -235,6 +262,10 @@ def in_tree_blocks(lg) -> list:
     for root in range(lg.n_real):
         tree = {root}
         frontier = [root]
+        # every node of the tree leads to the root, so its ranks are the root's and below: a
+        # tree that reaches MAX_BLOCK_RANKS below it is dropped, so stop growing it there
+        # (random expressions' in-trees grew to half the drawing first: 0.27 s at 509 nodes)
+        lowest = layer[root] - MAX_BLOCK_RANKS
         while frontier and len(tree) <= limit:
             nxt = []
             for v in frontier:
@@ -243,6 +274,8 @@ def in_tree_blocks(lg) -> list:
                         tree.add(u)
                         nxt.append(u)
             frontier = nxt
+            if any(layer[u] <= lowest for u in nxt):
+                break
         if len(tree) > limit or len(tree) < 3:
             continue
         ranks = [layer[v] for v in tree]

@@ -101,3 +101,40 @@ def test_moves_skipped_by_the_clock_could_not_have_gained(seed):
     assert order.reroute(rounds=1) + order.move_paths() + order.move_blocks() == 0
     order._tried_at.clear()
     assert order.reroute(rounds=1) + order.move_paths() + order.move_blocks() == 0
+
+
+def plain_in_tree_blocks(lg) -> list:
+    """Every real node's whole in-tree, then the same filters as ``in_tree_blocks`` (two
+    ranks or more, not one node per rank, at most half the nodes and fewer than
+    ``MAX_BLOCK_RANKS`` ranks), each once, smallest first."""
+    from layouts.block_moves import MAX_BLOCK_RANKS, MAX_BLOCK_SHARE
+
+    succ = {v: set(lg.seg_dst[lg.seg_src == v].tolist()) for v in range(lg.n_nodes)}
+    out = []
+    for root in range(lg.n_real):
+        tree, grew = {root}, True
+        while grew:
+            new = {u for u in range(lg.n_nodes) if u not in tree and succ[u] and succ[u] <= tree}
+            tree |= new
+            grew = bool(new)
+        ranks = lg.layer[sorted(tree)]
+        if (3 <= len(tree) <= MAX_BLOCK_SHARE * lg.n_nodes and ranks.max() - ranks.min() < MAX_BLOCK_RANKS
+                and len(set(ranks.tolist())) < len(tree) and sorted(tree) not in out):
+            out.append(sorted(tree))
+    return sorted(out, key=len)
+
+
+def test_in_tree_blocks_are_the_whole_in_trees_that_span_few_ranks(monkeypatch):
+    """``in_tree_blocks`` stops growing a tree once it reaches ``MAX_BLOCK_RANKS`` ranks
+    below its root (such a tree is dropped anyway): the same blocks as whole in-trees
+    filtered afterwards (tall drawings, where many in-trees are dropped for their ranks)."""
+    import layouts.block_moves as block_moves
+
+    monkeypatch.setattr(block_moves, "MAX_BLOCK_RANKS", 4)
+    found = 0
+    for seed in range(8):
+        lg, _ = random_layered(700 + seed, n=40, p=0.06, max_rank=12)
+        blocks = [sorted(b.tolist()) for b in in_tree_blocks(lg)]
+        assert blocks == plain_in_tree_blocks(lg)
+        found += len(blocks)
+    assert found >= 8

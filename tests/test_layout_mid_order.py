@@ -1,6 +1,6 @@
 """Mid-size drawings (layouts/mid_order.py): from 500 real nodes with many long edges, the
 better start after its sweeps is polished by rerouting, path and block moves under a work
-budget (layouts/move_clock.py's ``work_left``, spent cheapest group first)."""
+budget (layouts/move_clock.py's ``work_left``, spent on the most crossings per cell first)."""
 
 from __future__ import annotations
 
@@ -11,19 +11,42 @@ from layouts.ordering import LayerOrder, order_cost
 from test_layout_rerouting import random_layered
 
 
-def test_a_budget_spends_cheapest_groups_first_and_stops():
-    """With a budget, the path moves try groups by their tables' cells, fewest first, and
-    stop once the budget is spent (at most one group past it); without one they try all."""
+def plain_promise(order, groups) -> list[float]:
+    """Each group's crossings per unit of work, written out: the crossings of every segment
+    at one of its nodes (its own segments twice), over its estimated cells (rank sizes + 1,
+    multiplied over the gaps from the rank before it to the rank after it) + GROUP_WORK."""
     from layouts.block_moves import GROUP_WORK
+
+    lg, pos = order.lg, order.pos
+    src, dst, n_seg = lg.seg_src.tolist(), lg.seg_dst.tolist(), len(lg.seg_src)
+    per_segment = [sum(1 for t in range(n_seg) if lg.layer[src[t]] == lg.layer[src[s]]
+                       and (pos[src[s]] - pos[src[t]]) * (pos[dst[s]] - pos[dst[t]]) < 0) for s in range(n_seg)]
+    size = [len(m) + 1 for m in order.members]
+    out = []
+    for g in groups:
+        crossings = sum(per_segment[s] for v in g.tolist() for s in range(n_seg) if v in (src[s], dst[s]))
+        lo, hi = int(lg.layer[g].min()), int(lg.layer[g].max())
+        gaps = range(max(lo - 1, 0), min(hi, order.n_layers - 2) + 1)
+        out.append(crossings / (sum(size[l] * size[l + 1] for l in gaps) + GROUP_WORK))
+    return out
+
+
+def test_a_budget_spends_most_crossings_per_cell_first_and_stops():
+    """With a budget, the path moves try groups by their crossings per unit of work, most
+    first (the ranking made at the start of the pass), and stop once the budget is spent
+    (at most one group past it); without one they try all, in their own order."""
+    from layouts.block_moves import GROUP_WORK
+    from layouts.path_moves import _chains
 
     lg, key = random_layered(11, n=60, p=0.08, max_rank=8)
     tried = {}
-    for budget in (None, 0.0, 50_000.0):
+    for budget in (None, 0.0, 150_000.0):
         order = LayerOrder(lg, key)
         order.work_left = budget
         real = order._move_group
         seen = tried[budget] = []
         order._move_group = lambda cost, g, seen=seen, real=real: (seen.append(g), real(cost, g))[1]
+        promise = plain_promise(order, [lg.path(e) for e in range(len(lg.path_ptr) - 1)] + _chains(lg))
         order.move_paths()
         if budget is not None:
             spent = budget - order.work_left
@@ -31,14 +54,15 @@ def test_a_budget_spends_cheapest_groups_first_and_stops():
             assert spent <= budget + max((g.cells + GROUP_WORK for g in seen), default=0)
         index = {id(g): k for (_, k), g in order._groups.items()}
         ks = [index[id(g)] for g in seen]
-        if budget is not None:        # in the order of the estimated cells
-            ranked = order._cheapest_first(order._path_moves, "path")
-            assert ks == sorted(ks, key=ranked.index)
+        if budget is not None:        # most crossings per cell first (ties: in their own order)
+            assert [promise[k] for k in ks] == pytest.approx(sorted((promise[k] for k in ks), reverse=True))
+            assert ks == sorted(ks, key=lambda k: (-round(promise[k], 12), k))
         else:
             assert ks == sorted(ks)
     assert tried[0.0] == []
-    assert 0 < len(tried[50_000.0]) < len(tried[None])
-    assert tried[50_000.0][0].cells <= np.median([g.cells for g in tried[None]])
+    assert 0 < len(tried[150_000.0]) < len(tried[None])
+    best = max(range(len(promise)), key=lambda k: (promise[k], -k))
+    assert index[id(tried[150_000.0][0])] == best
 
 
 @pytest.mark.parametrize("budget", [0.0, 2e5, 2e6, None])
