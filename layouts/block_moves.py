@@ -72,9 +72,20 @@ class BlockMoves:
     def move_blocks(self) -> float:
         """Move every block (a node with its in-tree) that has a crossing where that lowers
         the cost, smallest blocks first; returns the cost removed."""
+        return self._move_groups(self.block_groups(), "block")
+
+    def move_groups(self) -> float:
+        """Move the paths (``path_moves``) and the blocks in one pass; returns the cost
+        removed.  With a work budget both kinds are ranked together (``_most_promising``):
+        the budget goes to the most crossings per cell of either.  (Paths first, then
+        blocks, each ranked on its own, left the blocks of mid-size drawings little of the
+        budget: together, 13 development graphs of 509-942 nodes 31,964 -> 31,599 crossings.)"""
+        return self._move_groups(self.path_groups() + self.block_groups(), "group")
+
+    def block_groups(self) -> list:
         if not hasattr(self, "_blocks"):
             self._blocks = in_tree_blocks(self.lg)
-        return self._move_groups(self._blocks, "block")
+        return self._blocks
 
     def _move_groups(self, groups: list, kind: str) -> float:
         """Move each group (node arrays; their static data made on first use) where that

@@ -17,10 +17,14 @@ class PathMoves:
     def move_paths(self) -> float:
         """Move every path (edge with its ends, chain) that has a crossing where that lowers
         the cost; returns the cost removed."""
-        lg = self.lg
+        return self._move_groups(self.path_groups(), "path")
+
+    def path_groups(self) -> list:
+        """Every edge with its ends, then every chain (node arrays); made once."""
         if not hasattr(self, "_path_moves"):
+            lg = self.lg
             self._path_moves = [lg.path(e) for e in range(len(lg.path_ptr) - 1)] + _chains(lg)
-        return self._move_groups(self._path_moves, "path")
+        return self._path_moves
 
 
 def _chains(lg) -> list:
