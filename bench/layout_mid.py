@@ -7,6 +7,7 @@ spread to give 500-1,000 nodes), two MLP losses and two inspected training sampl
 
     python -m bench.layout_mid                   # 3 input orders per graph
     python -m bench.layout_mid --shuffles 5 --only expression
+    python -m bench.layout_mid --no-dot          # ours (and graphlay) only
 
 Per graph: nodes; ours (crossings; the same from every order, checked) and our median CPU
 time; dot's median and worst crossings and median CPU time (``layout(prog="dot")`` alone,
@@ -78,8 +79,9 @@ def main(argv=None, graphs=mid_graphs, doc: str = __doc__) -> int:
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--shuffles", type=int, default=3, help="input orders per graph")
     parser.add_argument("--only", default="", help="graphs whose name contains this")
+    parser.add_argument("--no-dot", action="store_true", help="ours and graphlay only (dot takes minutes)")
     args = parser.parse_args(argv)
-    pygraphviz, graphlay = _optional("pygraphviz", False), _optional("graphlay", False)
+    pygraphviz, graphlay = _optional("pygraphviz", args.no_dot), _optional("graphlay", False)
     print(f"load average: {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} CPUs")
     print("| graph | nodes | ours | our CPU | dot median | worst | dot CPU | graphlay | ours / dot CPU "
           "| ours <= better median |")
