@@ -7,6 +7,14 @@ passes of seeds 41 and 43.
 
     python -m bench.layout_mid2                  # 3 input orders per graph
     python -m bench.layout_mid2 --shuffles 2 --only inspected
+
+Measured (30 Nov, --shuffles 2, load 1-9): main at 40012ea, 21 graphs 38,178 crossings (the 12
+expressions 31,780); above the better median of dot and graphlay: expression seed 2204 (2,497
+vs graphlay 2,341) and MLP(8,[10,8,1]) forward (667 vs 403, the big drawings' order); above
+half of dot's CPU: inspected MLP(2,[9,8,1]) seed 41 (0.60: 50 vs 90 ms, the big drawings'
+order).  After the ranking by crossings per cell (``layouts.block_moves._most_promising``):
+37,502 (expressions 31,131; seed 2204 2,530, still above; the others as before), our CPU
+within the noise of the load.
 """
 
 from __future__ import annotations
