@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import ordering
 from .layering import LayeredGraph
 from .small_order import swept_starts
 
@@ -64,8 +65,10 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray) -> tup
         gained = order.reroute(rounds=1)
         gained += order.move_groups()
         # transposition ends each round: a few ms here (~1 % of a round), exact, and the
-        # moves leave neighbours that gain by a swap (13 development graphs of 509-942 nodes: 32,000 -> 31,964)
-        gained += order.transpose()
+        # moves leave neighbours that gain by a swap (13 development graphs of 509-942 nodes:
+        # 32,000 -> 31,964); not above ordering's HUGE_LAYERED_NODES (sweeps only there)
+        if lg.n_nodes <= ordering.HUGE_LAYERED_NODES:
+            gained += order.transpose()
         if gained == 0 or order.work_left <= 0:
             break
     return order.pos.copy(), order.crossings()
