@@ -68,3 +68,28 @@ def test_batched_sifting_moves_nodes_as_one_at_a_time(k):
         layer._sift_free(np.arange(k), C, involved)
         expected = sift_one_at_a_time(C, involved)
         assert np.argsort(layer.pos).tolist() == expected
+
+
+def test_sifting_skips_layers_whose_neighbourhood_did_not_change(monkeypatch):
+    """A layer that sifting left as it was is not sifted again until it or a neighbouring
+    rank changes (``move_clock``); the orders are those of sifting every layer."""
+    from tests.test_layout_small_order import random_layered
+    from layouts.ordering import LayerOrder
+    rng = np.random.default_rng(7)
+    lg, rigid = random_layered(rng, [5, 9, 9, 8, 9, 6])
+    key = rng.permutation(lg.n_nodes)
+    clocked, plain = LayerOrder(lg, key, rigid), LayerOrder(lg, key, rigid)
+    plain.tick = None                     # no clock: every layer sifted every round
+    for order in (clocked, plain):
+        order.sift(rounds=4)
+        while order.sift(rounds=1) > 0:   # to where a round changes nothing
+            pass
+    assert np.array_equal(clocked.pos, plain.pos)
+    calls = []
+    real = LayerOrder._sift_layer
+    monkeypatch.setattr(LayerOrder, "_sift_layer", lambda self, l: calls.append(l) or real(self, l))
+    clocked.sift(rounds=1)                # nothing changed since its last round
+    assert calls == []
+    clocked.pos[clocked.members[3]] = clocked.pos[clocked.members[3]][::-1]
+    clocked.sift(rounds=1)
+    assert set(calls) <= {2, 3, 4} and 3 in calls
