@@ -35,8 +35,7 @@ from .duplicates import split_far_leaves
 from .frames import frame_boxes
 from .layering import make_layered
 from .layout_input import collapsed_path, is_acyclic, prepare_input
-from .mid_order import mid_size
-from .order_stage import SMALL_GRAPH_NODES, order_nodes
+from .order_stage import order_nodes, skips_polish
 from .placement import across_flow, along_flow, extents
 from .ranking import rank_nodes
 from .routing import route_edges
@@ -65,9 +64,9 @@ class Layout:
     collapsed : {scope_path: node} for nodes with a ``collapsed`` attribute (a collapsed
         cluster drawn as one node); ``previous=`` uses it to place the cluster's members.
     copies : {copy: leaf} with ``duplicate_leaves=True``: extra drawings of one leaf.
-    refinable : True when ``fast=True`` skipped the mid-size polish (``mid_order``) that
-        ``fast=False`` would have run: the same call with ``fast=False`` gives fewer crossings
-        (the app shows this drawing first and swaps the polished one in when it is ready).
+    refinable : True when ``fast=True`` skipped a polish that ``fast=False`` runs (the small
+        drawings' from 300 real nodes, the mid-size ones'): the same call with ``fast=False``
+        gives fewer crossings (the app shows this drawing first and swaps that one in).
     """
 
     positions: dict
@@ -124,8 +123,11 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
         stays keyed by G's edges (drawn from the copy that serves them).
     fast : from ``order_stage.SMALL_GRAPH_NODES`` real nodes, order as the big drawings are
         (sweeps and one rerouting pass: ~0.3 s at 1,000 nodes) instead of the mid-size
-        drawings' polish (``mid_order``: fewer crossings, up to ~8 s). For interactive use:
-        the app's Apply of a 1,000-node graph is to be painted within a second.
+        drawings' polish (``mid_order``: fewer crossings, up to ~8 s); from
+        ``order_stage.QUICK_FROM_NODES`` to 500, sweeps and sifting without the small
+        drawings' polish (0.08 s instead of 1-2 s). For interactive use: the app's Apply of a
+        1,000-node graph is to be painted within a second. Without clusters or ``previous``
+        only; ``Layout.refinable`` says when it changed anything.
 
     Returns
     -------
@@ -167,8 +169,7 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     if g.clustered:
         frames = frame_boxes(tree, frame_lo, frame_hi, flow_lo, flow_hi, direction, cross_extent, flow_extent)
     collapsed = {tuple(path): v for v in g.nodes if (path := collapsed_path(G.nodes[v]))}
-    # what ``order_stage.best_of_starts`` orders with ``mid_order`` unless ``fast``
-    refinable = bool(fast and previous is None and tree is None and g.n >= SMALL_GRAPH_NODES and mid_size(lg))
+    refinable = bool(skips_polish(g.n, lg, tree, previous, fast))
     return Layout(positions, g.sizes, edges, width, height, dict(zip(g.nodes, rank.tolist())), int(crossings),
                   direction, frames, collapsed, refinable=refinable)
 

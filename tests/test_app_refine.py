@@ -213,19 +213,29 @@ def _niceness(pid) -> int:
 # ----------------------------------------------------------------------------- layouts' flag
 
 def test_the_layout_says_when_fast_skipped_the_polish(monkeypatch):
-    """``Layout.refinable`` exactly when ``fast=False`` would order with ``mid_order``."""
+    """``Layout.refinable`` exactly when ``fast=False`` would polish more: ``order_small`` from
+    300 real nodes (below, ``fast`` changes nothing), ``order_mid`` on mid-size drawings; a
+    big drawing (1,600 nodes) gets the same order either way."""
     import layouts.order_stage as stage
 
     calls = []
-    real = stage.order_mid
-    monkeypatch.setattr(stage, "order_mid", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
-    for text, refinable in ((random_text(330), True), (random_text(120), False), (random_text(600), False)):
-        G = engine.to_graph(engine.parse(text))
+    for name in ("order_mid", "order_small"):
+        real = getattr(stage, name)
+        monkeypatch.setattr(stage, name, lambda *a, _real=real, _name=name, **k: (calls.append(_name), _real(*a, **k))[1])
+    for n_ops, polish in ((330, "order_mid"), (120, "order_small"), (190, "order_small"), (60, None), (600, None)):
+        G = engine.to_graph(engine.parse(random_text(n_ops)))
         calls.clear()
         quick = layered_layout(G, duplicate_leaves=True, fast=True)
-        assert quick.refinable is refinable and not calls
+        assert quick.refinable is (polish is not None), n_ops
+        quick_calls = list(calls)
+        calls.clear()
         slow = layered_layout(G, duplicate_leaves=True, fast=False)
-        assert bool(calls) is refinable and not slow.refinable
+        assert not slow.refinable
+        if polish is None:      # fast changes nothing here
+            assert quick_calls == calls and quick.positions == slow.positions, n_ops
+        else:
+            assert polish in calls and polish not in quick_calls, n_ops
+            assert slow.crossings < quick.crossings, n_ops
 
 
 def test_the_polished_job_is_the_librarys_slow_layout_with_the_apps_sizes():
@@ -248,12 +258,15 @@ def test_a_leafs_copies_are_sized_as_the_leaf():
         assert lay.sizes[copy] == lay.sizes[leaf]
 
 
-def test_an_app_outside_a_server_or_notebook_keeps_the_quick_layout_unless_asked():
-    app = create_app(BIG)
+@pytest.mark.parametrize("text", [BIG, random_text(120)], ids=["834 nodes", "314 nodes"])
+def test_an_app_outside_a_server_or_notebook_keeps_the_quick_layout_unless_asked(text):
+    app = create_app(text)
     assert app.refiner.mode == "off" and app.model.compiled.layout.refinable
     values = app.graph.values
     app.model.step = 3
+    quick = app.model.compiled.layout
     refiner = Refiner(app.model, mode="inline")       # what a notebook does
     assert refiner.applied == 1 and not app.model.compiled.layout.refinable
+    assert app.model.compiled.layout.crossings < quick.crossings
     assert app.graph.values is values and app.model.step == 3
     refiner.close()
