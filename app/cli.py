@@ -103,9 +103,11 @@ def main(argv=None) -> int:
     try:
         server.io_loop.start()
     finally:
+        from .graph_page.refine_pool import use_refine_pool
         from .train.pool import use_pool
 
         use_pool(None)      # stop this process's training workers (bounded: never hangs exit)
+        use_refine_pool(None)   # and its layout worker (a polish would hold the exit up to ~8 s)
     return 0
 
 
