@@ -270,3 +270,22 @@ def test_an_app_outside_a_server_or_notebook_keeps_the_quick_layout_unless_asked
     assert app.model.compiled.layout.crossings < quick.crossings
     assert app.graph.values is values and app.model.step == 3
     refiner.close()
+
+
+def test_the_view_follows_the_node_in_view_or_keeps_a_whole_drawing_centred():
+    from types import SimpleNamespace
+
+    from app.graph_page.graph_view import anchor_shift
+
+    def view(x0, x1, y0, y1):
+        return SimpleNamespace(x_range=SimpleNamespace(start=x0, end=x1),
+                               y_range=SimpleNamespace(start=y0, end=y1))
+    old = ([0.0, 100.0, 200.0], [0.0, 50.0, 100.0])
+    new = ([0.0, 100.0, 200.0], [300.0, 10.0, 500.0])
+    # zoomed in around node 1: it moved by -40
+    assert anchor_shift(view(80, 120, 40, 60), old, new) == (0.0, -40.0)
+    # ... unless the Player's node is in view too: that one
+    assert anchor_shift(view(80, 220, 40, 110), old, new, prefer=2) == (0.0, 400.0)
+    assert anchor_shift(view(80, 220, 40, 110), old, new, prefer=0) == (0.0, -40.0)   # 0 not in view
+    # the whole drawing in view: its centre's move (y 0..100 -> 10..500)
+    assert anchor_shift(view(-10, 210, -10, 110), old, new) == (0.0, 205.0)

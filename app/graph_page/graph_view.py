@@ -136,14 +136,19 @@ class GraphView:
 def anchor_shift(figure, old_xy, new_xy, prefer=None) -> tuple:
     """How far the view moves with a new drawing of the same graph: by the move of the node
     the reader looks at: ``prefer`` (the Player's node) if in view, else the box in view
-    nearest the view's centre (or nearest it at all, when none is in view). ``old_xy``/``new_xy``: the value boxes' (x, y) columns before and after;
-    the ranges are the browser's (synced back to the figure)."""
+    nearest the view's centre (or nearest it at all, when none is in view); by the move of the
+    drawing's centre when all of it was in view (a reader who zoomed out to see it whole).
+    ``old_xy``/``new_xy``: the value boxes' (x, y) columns before and after; the ranges are
+    the browser's (synced back to the figure)."""
     (ox, oy), (nx_, ny) = (np.asarray(c, dtype=float) for c in old_xy), (np.asarray(c, dtype=float) for c in new_xy)
     xr, yr = figure.x_range, figure.y_range
     shown = np.isfinite(ox) & np.isfinite(oy) & np.isfinite(nx_) & np.isfinite(ny)
     if not shown.any():
         return 0.0, 0.0
     inside = (xr.start <= ox) & (ox <= xr.end) & (yr.start <= oy) & (oy <= yr.end)
+    if inside[shown].all():     # the whole drawing was in view: it stays centred in the view
+        return (float(np.mean(_span(nx_[shown])) - np.mean(_span(ox[shown]))),
+                float(np.mean(_span(ny[shown])) - np.mean(_span(oy[shown]))))
     if prefer is not None and prefer < len(ox) and shown[prefer] and inside[prefer]:
         k = prefer
     else:        # in view if any is: the reader may have zoomed into empty space near the output
@@ -151,3 +156,7 @@ def anchor_shift(figure, old_xy, new_xy, prefer=None) -> tuple:
         among = shown & inside if (shown & inside).any() else shown
         k = int(np.argmin(np.where(among, (ox - cx) ** 2 + (oy - cy) ** 2, np.inf)))
     return float(nx_[k] - ox[k]), float(ny[k] - oy[k])
+
+
+def _span(values) -> tuple:
+    return float(values.min()), float(values.max())
