@@ -62,10 +62,10 @@ def test_a_process_with_a_stuck_worker_exits_after_shutdown(tmp_path):
 
 
 def test_workers_yield_the_cpu_to_the_server():
-    """Training workers run WORKER_NICE nicer than the server (at most 19): on a busy machine
-    the event loop every slider waits on goes first, also when the server itself runs under
-    ``nice``."""
-    from app.train.pool import WORKER_NICE
+    """Training workers run WORKER_NICE (app.worker_processes) nicer than the server (at most
+    19): on a busy machine the event loop every slider waits on goes first, also when the
+    server itself runs under ``nice``."""
+    from app.worker_processes import WORKER_NICE
 
     server = os.getpriority(os.PRIO_PROCESS, os.getpid())
     assert server < 19, "the test needs a server that is not already at the lowest priority"

@@ -6,7 +6,7 @@ and swapped in (:mod:`app.graph_page.refine`). Not in the server's threads: they
 with the event loop, so a multi-second polish would slow every other session's slider (a GIL
 convoy: a 544-node build took 3.8-22 s while another session moved a slider). A spawned worker
 process imports ``layouts`` only (the job is ``layouts.layered_layout`` itself on a plain graph)
-and runs :data:`~app.train.pool.WORKER_NICE` nicer than the server, like the training workers:
+and runs :data:`~app.worker_processes.WORKER_NICE` nicer than the server, like the training workers:
 when the CPU is short the event loop goes first.
 
 Bounds: one worker, so one polish runs at a time per server process; each owner (a session's
@@ -27,6 +27,8 @@ import os
 import threading
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
+
+from ..worker_processes import PerProcess, executor_processes, lower_priority
 
 log = logging.getLogger(__name__)
 
@@ -146,21 +148,12 @@ class RefinePool:
 
     def _lower_priority(self, executor) -> None:
         """The worker process ``WORKER_NICE`` nicer than the server (as ``TrainingPool`` does)."""
-        from ..train.pool import worker_niceness
-
-        for pid in list(getattr(executor, "_processes", None) or {}):   # private, see shutdown
-            if pid in self._niced:
-                continue
-            self._niced.add(pid)
-            try:
-                os.setpriority(os.PRIO_PROCESS, pid, worker_niceness())
-            except (AttributeError, OSError):      # no setpriority (Windows), or gone
-                pass
+        lower_priority(executor, self._niced)
 
     @property
     def worker_pids(self) -> list:
         """The worker process's id, once started (tests and benchmarks)."""
-        return list(getattr(self._executor, "_processes", None) or {})
+        return list(executor_processes(self._executor))
 
     def shutdown(self) -> None:
         """Drop waiting jobs and stop the worker (a running polish is terminated)."""
@@ -173,8 +166,7 @@ class RefinePool:
             self._cond.notify_all()
         if executor is None:
             return
-        # the worker processes: a private attribute (public only from 3.14, terminate_workers)
-        processes = list((getattr(executor, "_processes", None) or {}).values())
+        processes = list(executor_processes(executor).values())
         executor.shutdown(wait=False, cancel_futures=True)
         for proc in processes:
             if proc.is_alive():
@@ -182,21 +174,14 @@ class RefinePool:
             proc.join(2.0)
 
 
-_pools: dict = {}    # {process id: RefinePool}: one per server process, made on first use
+_pools = PerProcess(RefinePool)   # one per server process, made on first use
 
 
 def refine_pool() -> RefinePool:
     """This process's pool (created on first call; a forked process gets its own)."""
-    pid = os.getpid()
-    if pid not in _pools:
-        _pools[pid] = RefinePool()
-    return _pools[pid]
+    return _pools.get()
 
 
 def use_refine_pool(pool: RefinePool | None) -> None:
     """Replace this process's pool (tests and benchmarks)."""
-    old = _pools.pop(os.getpid(), None)
-    if old is not None and old is not pool:
-        old.shutdown()
-    if pool is not None:
-        _pools[os.getpid()] = pool
+    _pools.replace(pool)

@@ -27,19 +27,11 @@ from multiprocessing.connection import wait as wait_for_ready
 
 from engine.train import exit_with_parent, run_in_worker, run_steps
 
+from ..worker_processes import PerProcess, executor_processes, lower_priority
+
 DEFAULT_KIND = "process"
 SLICE_S = 0.006          # inline kind: longest run of steps per tick on the loop
 JOB_BUDGET_S = 0.08      # any kind: a job returns after this long, so results show steadily
-#: Worker processes run this much nicer than the server: when the CPU is short (a 2-core
-#: server, or one shared with other work), the server's event loop, which every student's
-#: slider waits on, goes first; training, which is throughput, takes what is left (all of an
-#: idle core). Relative, so a server started under ``nice`` still comes first (at most 19).
-WORKER_NICE = 10
-
-
-def worker_niceness() -> int:
-    """The niceness for a new worker: the server's plus ``WORKER_NICE``, at most 19."""
-    return min(19, os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICE)
 
 
 def default_workers() -> int:
@@ -119,22 +111,9 @@ class TrainingPool:
         return future
 
     def _lower_priority(self) -> None:
-        """Make each new worker process ``WORKER_NICE`` nicer than the server (they start on demand, at a submit;
-        from here: their initializer comes from the engine, which knows nothing of serving)."""
-        processes = getattr(self._executor, "_processes", None) or {}   # private, see shutdown
-        if not processes:
-            return
-        try:
-            nice = worker_niceness()
-        except (AttributeError, OSError):              # no getpriority (Windows)
-            return
-        for pid in list(processes):
-            if pid not in self._niced:
-                self._niced.add(pid)
-                try:
-                    os.setpriority(os.PRIO_PROCESS, pid, nice)
-                except (AttributeError, OSError):      # no setpriority (Windows), or gone
-                    pass
+        """Each new worker process ``WORKER_NICE`` nicer than the server (they start on demand,
+        at a submit)."""
+        lower_priority(self._executor, self._niced)
 
     def prepare(self, state) -> None:
         """Start the workers and compile ``state``'s loss graph there now (a job of no steps),
@@ -164,7 +143,7 @@ class TrainingPool:
         if executor is None:
             return
         # the worker processes: a private attribute (public only from 3.14, terminate_workers)
-        processes = list((getattr(executor, "_processes", None) or {}).values())
+        processes = list(executor_processes(executor).values())
         executor.shutdown(wait=False, cancel_futures=True)
         deadline = time.monotonic() + grace_s
         for proc in processes:
@@ -187,21 +166,14 @@ def _exited(proc) -> bool:
         return True
 
 
-_pools: dict = {}     # {process id: TrainingPool}: one per server process, made on first use
+_pools = PerProcess(TrainingPool)   # one per server process, made on first use
 
 
 def training_pool() -> TrainingPool:
     """This process's pool (created on first call; a forked process gets its own)."""
-    pid = os.getpid()
-    if pid not in _pools:
-        _pools[pid] = TrainingPool()
-    return _pools[pid]
+    return _pools.get()
 
 
 def use_pool(pool: TrainingPool | None) -> None:
     """Replace this process's pool (benchmarks and tests: another kind or cap)."""
-    old = _pools.pop(os.getpid(), None)
-    if old is not None and old is not pool:
-        old.shutdown()
-    if pool is not None:
-        _pools[os.getpid()] = pool
+    _pools.replace(pool)
