@@ -21,61 +21,14 @@ of the median to idle's (same process, same run). Also: the swap itself on A's t
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import threading
 import time
 
 from bench.app_open import random_text
+from bench.served import Server, open_session, run_on
 
 BIG = random_text(330)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Server:
-    def __init__(self):
-        import panel as pn
-
-        from app import create_app
-
-        self.made, self.docs = [], {}
-        self.port = _free_port()
-
-        def make():
-            app = create_app()
-            self.made.append(app)
-            self.docs[id(app)] = pn.state.curdoc
-            return app
-        self.thread = pn.serve({"/": make}, port=self.port, address="127.0.0.1", show=False,
-                               threaded=True, websocket_origin=[f"127.0.0.1:{self.port}"])
-        self.url = f"http://127.0.0.1:{self.port}/"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("the server did not start")
-
-
-def run_on(doc, fn, timeout: float = 60.0) -> None:
-    """``fn`` on ``doc``'s thread as the current document; returns once it has run."""
-    from panel.io.state import set_curdoc
-
-    done = threading.Event()
-
-    def callback():
-        with set_curdoc(doc):
-            fn()
-        done.set()
-    doc.add_next_tick_callback(callback)
-    if not done.wait(timeout):
-        raise RuntimeError("the session did not run the callback")
 
 
 def _moves_until(doc, leaves, lid, stop, limit_s=60.0) -> list:
@@ -101,9 +54,6 @@ def main(argv=None) -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--verbose", action="store_true", help="when the longest waits were")
     args = ap.parse_args(argv)
-    from bokeh.client import pull_session
-    from bokeh.events import DocumentReady
-
     from app.graph_page.model import GraphModel
     from app.graph_page.refine import polish_job
 
@@ -116,14 +66,11 @@ def main(argv=None) -> None:
         swaps.append(time.perf_counter() - t0)
     GraphModel.relayout = timed_relayout
 
-    server = _Server()
-    clients = [pull_session(url=server.url) for _ in range(2)]
-    while len(server.made) < 2:
-        time.sleep(0.05)
-    a, b = server.made[:2]
-    doc_a, doc_b = server.docs[id(a)], server.docs[id(b)]
-    for doc in (doc_a, doc_b):
-        run_on(doc, lambda doc=doc: doc.callbacks.trigger_event(DocumentReady()))
+    from app import create_app
+
+    server = Server(create_app)
+    (client_a, a, doc_a), (client_b, b, doc_b) = open_session(server), open_session(server)
+    clients = [client_a, client_b]
     lid = b.model.compiled.leaf_ids[0]
     rows, swapped = [], []
     try:
@@ -175,12 +122,13 @@ def main(argv=None) -> None:
 
         logging.getLogger("tornado").setLevel(logging.CRITICAL)   # the closing websockets' noise
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        logging.getLogger("panel.io.document").setLevel(logging.CRITICAL)
         for c in clients:
             c.close()
         from app.graph_page.refine_pool import use_refine_pool
 
         use_refine_pool(None)
-        server.thread.stop()
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ import time
 import weakref
 
 import pytest
-from bokeh.client import pull_session
-from bokeh.events import DocumentReady
 
 import engine
 from app import create_app
@@ -25,8 +23,9 @@ from app.graph_page.compiled import compile_graph
 from app.graph_page.refine import Refiner, polish_job
 from app.graph_page.refine_pool import RefinePool
 from bench.app_open import random_text
+from bench.served import open_session, run_on, wait_for
 from layouts import layered_layout
-from test_server_sessions import client_doc, run_on, server_factory  # noqa: F401 - fixture
+from test_server_sessions import server_factory  # noqa: F401 - fixture
 
 #: an 834-node random expression (bench.app_open's "random ~1k") and a 744-node one
 BIG, OTHER = random_text(330), random_text(300, seed=5)
@@ -55,15 +54,6 @@ def gated_pool():
     pools.use_refine_pool(None)      # stops the worker process
 
 
-def _open(server):
-    client = pull_session(url=server.url)
-    assert server.wait(lambda: len(server.made) == 1)
-    app = server.made[0]
-    doc = client_doc(server, app)
-    run_on(doc, lambda: doc.callbacks.trigger_event(DocumentReady()))
-    return client, app, doc
-
-
 def _record_frames(app, doc) -> list:
     """[(kind, crossings, refinable)] of every frame of ``app``'s model from now on."""
     seen = []
@@ -83,17 +73,12 @@ def _apply(app, doc, text):
 
 
 def _wait(predicate, timeout=120.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
+    return wait_for(predicate, timeout)
 
 
 def test_apply_shows_the_quick_layout_then_the_polished_one_in_place(server_factory, gated_pool):
     server = server_factory(create_app)
-    client, app, doc = _open(server)
+    client, app, doc = open_session(server)
     try:
         frames = _record_frames(app, doc)
         _apply(app, doc, BIG)
@@ -136,7 +121,7 @@ def test_apply_shows_the_quick_layout_then_the_polished_one_in_place(server_fact
 
 def test_a_superseded_refinement_is_never_applied(server_factory, gated_pool):
     server = server_factory(create_app)
-    client, app, doc = _open(server)
+    client, app, doc = open_session(server)
     try:
         frames = _record_frames(app, doc)
         _apply(app, doc, BIG)
@@ -160,7 +145,7 @@ def test_a_superseded_refinement_is_never_applied(server_factory, gated_pool):
 
 def test_a_closed_sessions_refinement_is_dropped_and_the_session_freed(server_factory, gated_pool):
     server = server_factory(create_app)
-    client, app, doc = _open(server)
+    client, app, doc = open_session(server)
     _apply(app, doc, BIG)
     assert _wait(lambda: app.model.compiled.graph.number_of_nodes() == 834)
     refiner = app.refiner

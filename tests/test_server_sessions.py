@@ -4,21 +4,18 @@ websocket client, then a ``gc`` census and weak references show what is still al
 from __future__ import annotations
 
 import gc
-import socket
 import time
 import weakref
 
-import panel as pn
 import pytest
 from bokeh.client import pull_session
 from bokeh.events import DocumentReady
-
-from browser_support import free_port
 
 from app import memory
 from app.factory import AutogradApp, create_app
 from app.graph_page.graph_view import GraphView
 from app.graph_page.model import GraphModel
+from bench.served import Server, run_on
 from engine.train import TrainConfig
 
 SMALL = TrainConfig(hidden=(4,), seed=3)
@@ -32,43 +29,6 @@ def census() -> dict:
             if isinstance(obj, cls):
                 counts[cls] += 1
     return {cls.__name__: n for cls, n in counts.items()}
-
-
-class Server:
-    """``pn.serve`` in a thread with fast session expiry; ``made`` holds each session's app."""
-
-    def __init__(self, session):
-        self.made, self.destroyed, self.docs = [], [], weakref.WeakValueDictionary()
-        self.port = free_port()
-
-        def make():
-            app = session()
-            self.made.append(app)
-            self.docs[id(app)] = pn.state.curdoc
-            pn.state.on_session_destroyed(lambda ctx: self.destroyed.append(ctx.id))
-            return app
-
-        self.thread = pn.serve({"/": make}, port=self.port, address="127.0.0.1", show=False,
-                               threaded=True, websocket_origin=[f"127.0.0.1:{self.port}"],
-                               unused_session_lifetime_milliseconds=300,
-                               check_unused_sessions_milliseconds=100)
-        self.url = f"http://127.0.0.1:{self.port}/"
-        assert self.wait(self._listening, timeout=30), "the server did not start"
-
-    def _listening(self) -> bool:
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", self.port)) == 0
-
-    def wait(self, predicate, timeout=20.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.05)
-        return predicate()
-
-    def stop(self):
-        self.thread.stop()
 
 
 @pytest.fixture
@@ -247,21 +207,4 @@ def test_closing_an_app_mid_training_stops_it_and_drops_its_objects():
 
 def client_doc(server, app):
     """The server-side document of ``app``'s session."""
-    return server.docs[id(app)]
-
-
-def run_on(doc, fn) -> None:
-    """Run ``fn`` on ``doc``'s thread with it as Panel's current document (as a click would)."""
-    import threading
-
-    from panel.io.state import set_curdoc
-
-    done = threading.Event()
-
-    def callback():
-        with set_curdoc(doc):
-            fn()
-        done.set()
-
-    doc.add_next_tick_callback(callback)
-    assert done.wait(60)
+    return server.doc(app)
