@@ -201,3 +201,28 @@ def test_the_kick_budget_shrinks_with_size():
     rng = np.random.default_rng(5)
     budgets = [S.kick_budget(random_layered(rng, [k] * 6)[0]) for k in (3, 120, 400)]
     assert budgets[0] == S.MAX_KICKS and budgets[0] >= budgets[1] >= budgets[2] and budgets[2] == 0
+
+
+def test_a_start_swept_to_no_crossings_is_kept_without_polishing_the_other(monkeypatch):
+    """The app's 110-line chain (``bench.app_open.chain_text``) drawn as it opens, its lines
+    collapsed (405 nodes with the leaves' copies): one start has no crossings after its sweeps,
+    the other 71.  Nothing can beat the first, so the other is not polished (that polish was
+    0.47 s of the layout's 0.58 s) and the drawing is the same: no crossings."""
+    import layouts.small_order as small_order
+    from app.graph_page import scopes_display
+    from app.graph_page.structure import from_text
+    from bench.app_open import chain_text
+
+    calls, costs = [], []
+    real_polish, real_swept = small_order.polish_round, small_order.swept_starts
+    monkeypatch.setattr(small_order, "polish_round", lambda *a: (calls.append(1), real_polish(*a))[1])
+
+    def swept(*a):
+        out = real_swept(*a)
+        costs.append(sorted(t[0] for t in out))
+        return out
+    monkeypatch.setattr(small_order, "swept_starts", swept)
+    structure = from_text(chain_text(110))
+    display = scopes_display.display_graph(structure.compiled, structure.expanded)
+    assert costs and costs[-1][0] == 0 < costs[-1][-1], costs     # the case: one start without crossings
+    assert calls == [] and display.layout.crossings == 0
