@@ -65,7 +65,7 @@ class Layout:
         cluster drawn as one node); ``previous=`` uses it to place the cluster's members.
     copies : {copy: leaf} with ``duplicate_leaves=True``: extra drawings of one leaf.
     refinable : True when ``fast=True`` skipped a polish that ``fast=False`` runs (the small
-        drawings' from 300 real nodes, the mid-size ones'): the same call with ``fast=False``
+        drawings' from 150 real nodes, the mid-size ones'): the same call with ``fast=False``
         gives fewer crossings (the app shows this drawing first and swaps that one in).
     """
 
@@ -125,7 +125,7 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
         (sweeps and one rerouting pass: ~0.3 s at 1,000 nodes) instead of the mid-size
         drawings' polish (``mid_order``: fewer crossings, up to ~8 s); from
         ``order_stage.QUICK_FROM_NODES`` to 500, sweeps and sifting without the small
-        drawings' polish (0.08 s instead of 1-2 s). For interactive use: the app's Apply of a
+        drawings' polish (0.04-0.08 s instead of 0.5-2 s). For interactive use: the app's Apply of a
         1,000-node graph is to be painted within a second. Without clusters or ``previous``
         only; ``Layout.refinable`` says when it changed anything.
 

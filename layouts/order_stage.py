@@ -17,9 +17,13 @@ from .stability import seed_from_previous
 
 SMALL_GRAPH_NODES = 500  # below this, order from two starts with the full 24 sweeps (below, not
                          # at 500+, where the drawing must take at most half of dot's time)
-QUICK_FROM_NODES = 300   # from here ``fast`` skips the small drawings' polish too: 1.2-2.2 s of
+QUICK_FROM_NODES = 150   # from here ``fast`` skips the small drawings' polish too: 1.2-2.2 s of
                          # CPU at 314-490 nodes (an Apply of a 490-node expression took 4.7 s on
-                         # the server, 834 nodes 1.2 s), 0.07-0.08 s without it (~40 % more crossings)
+                         # the server, 834 nodes 1.2 s), 0.07-0.08 s without it (~40 % more crossings).
+                         # Was 300; the polish grew (both starts polished, kicks): the app's random
+                         # expressions of 118 / 198 / 238 nodes took 0.19 / 0.33 / 0.33 s of CPU on
+                         # 29 Nov, 0.56 / 1.04 / 1.19 s on 30 Nov (load ~8; 48 / 155 / 253
+                         # crossings), the quick order 0.04-0.06 s (70 / 246 / 386)
 
 
 def skips_polish(n_real: int, lg, tree, previous, fast: bool) -> bool:
