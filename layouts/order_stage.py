@@ -12,6 +12,7 @@ from .initial_order import dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
 from .mid_order import mid_size, order_mid
+from .block_polish import block_polished, order_blocks
 from .small_order import SMALL_SWEEP_WORK, order_small, start_orders
 from .stability import seed_from_previous
 
@@ -28,11 +29,11 @@ QUICK_FROM_NODES = 150   # from here ``fast`` skips the small drawings' polish t
 
 def skips_polish(n_real: int, lg, tree, previous, fast: bool) -> bool:
     """Whether ``fast`` leaves out a polish that ``fast=False`` runs (``Layout.refinable``):
-    ``order_small``'s from :data:`QUICK_FROM_NODES` real nodes, ``order_mid``'s on mid-size
-    drawings; never with clusters or a ``previous`` drawing."""
+    ``order_small``'s from :data:`QUICK_FROM_NODES` real nodes, ``order_mid``'s and
+    ``order_blocks``' on mid-size drawings; never with clusters or a ``previous`` drawing."""
     if not fast or tree is not None or previous is not None:
         return False
-    return n_real >= QUICK_FROM_NODES if n_real < SMALL_GRAPH_NODES else mid_size(lg)
+    return n_real >= QUICK_FROM_NODES if n_real < SMALL_GRAPH_NODES else mid_size(lg) or block_polished(lg)
 
 
 def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = False):
@@ -71,11 +72,14 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, mid: bool = True):
     different local optima from the two starts.  Measured on 16 random expressions of
     100-200 nodes: 1,908 crossings from the DFS start with the big graphs' sweep budget (4
     sweeps there), 1,771 from the better of both starts, 1,700 with 24 sweeps each (dot:
-    1,617; graphlay: 1,483).  Bigger drawings: ``mid_order`` where ``mid`` and it applies,
-    else the big drawings' order."""
+    1,617; graphlay: 1,483).  Bigger drawings: ``mid_order`` where ``mid`` and it applies
+    (many long edges), ``block_polish`` where ``mid`` and it applies (few), else the big
+    drawings' order."""
     if not small:
         if mid and tree is None and mid_size(lg):
             return order_mid(lg, start_key, rigid)
+        if mid and tree is None and block_polished(lg):
+            return order_blocks(lg, start_key, rigid)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
         return order_small(lg, start_key, rigid)

@@ -1,0 +1,63 @@
+"""Crossing minimisation of drawings from ``order_stage.SMALL_GRAPH_NODES`` to
+``mid_order.MID_GRAPH_NODES`` real nodes with few long edges (under ``mid_order.MID_MIN_LAYERED``
+layered nodes: MLP forward passes, losses and inspected samples), no clusters, no earlier
+drawing, not ``fast``: the big drawings' order (sweeps, transposition, one round of sifting;
+no rerouting, which gained 0-6 crossings on 22 development graphs), then one pass of block
+moves over the outermost blocks only, under a work budget.
+
+Why: dot's CPU time on these graphs is small (60-180 ms at 550-1,050 layered nodes), our time
+may be at most half of it, and the big drawings' order already takes ~0.4-0.5 of it; the
+sweeps leave MLP forward passes ~1.7x above graphlay's crossings (a neuron's products, sums
+and weights split from the neuron's chain) and inspected samples ~5-10 % above.  Moving a
+whole neuron (a block: a node with its in-tree, ``block_moves``) across the others gains
+most; the in-trees of a neuron's partial sums (nested in the neuron's) gained 1-3 crossings
+each for the same work.  So only blocks in no other block are moved
+(``in_tree_blocks(outermost=True)``: 16-32 per graph instead of 200-580), most crossings per
+cell first (``block_moves._most_promising``) until ``BLOCK_WORK`` cells per squared layered
+node are spent (dot's time grows with that square too).  Counted, not timed: deterministic.
+
+Measured (development graphs only: forward passes MLP(9,[9,8,1]), (8,[8,8,1]), (7,[9,9,1]),
+(9,[10,7,1]), (7,[8,8,1]) of seed 5000; inspected samples (2,[9,9,1]) seed 31 and (10,8),
+(8,9), (10,9), (10,10), (8,8), (9,10) seed 5000; 8 MLP losses of bench.layout_ratio,
+bench.layout_mid and seed 5000), drawn crossings: budget 0 / 0.25 / 0.5 / 1 cells per squared
+layered node: forward passes 557 / 450 / 407 / 349, 454 / 393 / 345 / 315, 638 / 519 / 446
+/ 441, 493 / 306 / 301 / 296 (graphlay 320, 255, 434, 284); inspected samples all at or below
+graphlay from 0.25 except (8,8) (344 -> 334, graphlay 318); losses (already 0.5-0.95x
+graphlay's) within +-1 % except MLP(2,[8,8,1]) 1,645 -> 1,618.  CPU over dot's (median of 3
+orders, load ~6): +0.02-0.06 at 0.25, +0.04-0.10 at 0.5; the set-up (in-trees, crossings per
+segment) ~2 ms.  Bought back by lossless cuts in the big drawings' order (transposition and
+sifting skip layers without a crossing next to them: 10-20 % of its time here).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .layering import LayeredGraph
+from .mid_order import MID_GRAPH_NODES, MID_MIN_LAYERED
+from .ordering import LayerOrder, minimise_crossings
+
+BLOCK_WORK = 0.25   # table cells of block moves per squared layered node (~4 moves of a neuron
+                    # at 1,000 layered nodes); 0.5 gained 5-15 % more on forward passes for
+                    # ~0.04 more of dot's time, where the drawings were at 0.45-0.55 already
+
+
+def block_polished(lg: LayeredGraph) -> bool:
+    """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here (else
+    by ``mid_order`` or, above ``MID_GRAPH_NODES``, as the big drawings are)."""
+    return lg.n_real <= MID_GRAPH_NODES and lg.n_nodes < MID_MIN_LAYERED
+
+
+def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
+                 work: float | None = None) -> tuple[np.ndarray, int]:
+    """(pos, crossings): the big drawings' order without its rerouting, then the outermost
+    blocks moved (``BlockMoves.move_outer_blocks``) while ``work`` (default ``BLOCK_WORK``
+    cells per squared layered node) lasts.  No move raises the cost."""
+    pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=False)
+    if crossings == 0:
+        return pos, crossings
+    order = LayerOrder(lg, pos, rigid)
+    order.work_left = BLOCK_WORK * float(lg.n_nodes) ** 2 if work is None else work
+    if order.move_outer_blocks() > 0:
+        return order.pos.copy(), order.crossings()
+    return pos, crossings
