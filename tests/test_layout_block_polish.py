@@ -1,0 +1,196 @@
+"""Drawings of 500-1,000 real nodes with few long edges (layouts/block_polish.py): the big
+drawings' order, then the outermost blocks moved under a work budget; and the cheaper set-up
+of block moves (in-trees from a post-dominator tree, groups without a crossing skipped) and
+of the big drawings' order (transposition and sifting skip layers with no crossing near)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from layouts.block_moves import GROUP_WORK, MAX_BLOCK_RANKS, MAX_BLOCK_SHARE, in_tree_blocks
+from layouts.ordering import LayerOrder, minimise_crossings
+from test_layout_rerouting import random_layered
+
+
+def forward_pass():
+    from bench.graphs import mlp_forward_graph
+    return mlp_forward_graph(9, (9, 8, 1), seed=5000)      # 938 nodes, 994 layered
+
+
+def forward_layered():
+    """The forward pass's layered graph and rigid segments."""
+    from layouts.layering import make_layered
+    from layouts.layout_input import prepare_input
+    from layouts.ranking import rank_nodes
+    from layouts.sizes import default_node_size
+
+    g = prepare_input(forward_pass(), default_node_size, {})
+    lg = make_layered(g.n, g.src, g.dst, rank_nodes(g.n, g.src, g.dst, g.rank_weight, g.tight, g.groups))
+    return lg, g.rigid[lg.seg_edge]
+
+
+def grown_in_trees(lg) -> list:
+    """Every real node's in-tree grown from it (a node joins once all its successors are
+    in), kept as ``in_tree_blocks`` keeps them: 3+ nodes, up to MAX_BLOCK_SHARE of the nodes,
+    fewer than MAX_BLOCK_RANKS ranks, some rank with two nodes; smallest first, ties by root."""
+    succ = [set() for _ in range(lg.n_nodes)]
+    for u, v in zip(lg.seg_src.tolist(), lg.seg_dst.tolist()):
+        succ[u].add(v)
+    out = []
+    for root in range(lg.n_real):
+        tree, grown = {root}, True
+        while grown:
+            grown = False
+            for u in range(lg.n_nodes):
+                if u not in tree and succ[u] and succ[u] <= tree:
+                    tree.add(u)
+                    grown = True
+        ranks = lg.layer[sorted(tree)]
+        if (3 <= len(tree) <= MAX_BLOCK_SHARE * lg.n_nodes and ranks.max() - ranks.min() < MAX_BLOCK_RANKS
+                and len(set(ranks.tolist())) < len(tree)):
+            out.append(sorted(tree))
+    return sorted(out, key=len)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_in_trees_are_the_grown_ones_and_outermost_are_in_no_other(seed):
+    lg, _ = random_layered(700 + seed, n=40, p=0.08, max_rank=6)
+    grown = grown_in_trees(lg)
+    assert [b.tolist() for b in in_tree_blocks(lg)] == grown
+    outer = [b for b in grown if not any(len(c) > len(b) and set(b) <= set(c) for c in grown)]
+    assert [b.tolist() for b in in_tree_blocks(lg, outermost=True)] == outer
+
+
+def test_a_forward_pass_keeps_its_neurons_as_outermost_blocks():
+    """MLP(3,[4,4,1])'s outermost blocks are the neurons' whole in-trees: fewer than a tenth
+    of its blocks, and no two share a node."""
+    from bench.graphs import mlp_forward_graph
+    from layouts.layering import make_layered
+    from layouts.layout_input import prepare_input
+    from layouts.ranking import rank_nodes
+    from layouts.sizes import default_node_size
+
+    g = prepare_input(mlp_forward_graph(3, (4, 4, 1), seed=5001), default_node_size, {})
+    lg = make_layered(g.n, g.src, g.dst, rank_nodes(g.n, g.src, g.dst, g.rank_weight, g.tight, g.groups))
+    blocks, outer = in_tree_blocks(lg), in_tree_blocks(lg, outermost=True)
+    assert 0 < 10 * len(outer) < len(blocks)
+    flat = np.concatenate(outer)
+    assert len(np.unique(flat)) == len(flat)
+
+
+def test_groups_without_a_crossing_get_no_static_data():
+    """Block moves make a group's static data only for the groups with a crossing at one of
+    their nodes when the pass starts (the others cannot gain)."""
+    from layouts.rerouting import _by_gap
+
+    lg, rigid = forward_layered()
+    pos, _ = minimise_crossings(lg, np.arange(lg.n_nodes, dtype=float), seg_rigid=rigid)
+    order = LayerOrder(lg, pos, rigid)
+    blocks = order.block_groups()
+    order._gap_segments = _by_gap(order.seg_layer, order.n_layers)
+    crossed = order.segment_crossings()
+    at_node = (np.bincount(lg.seg_src, weights=crossed, minlength=lg.n_nodes)
+               + np.bincount(lg.seg_dst, weights=crossed, minlength=lg.n_nodes))
+    order.move_blocks()
+    made = {k for kind, k in order._groups if kind == "block"}
+    assert made == {k for k, b in enumerate(blocks) if at_node[b].any()}
+    assert made and len(made) < len(blocks)
+
+
+def test_the_block_polish_lowers_a_forward_pass_crossings(monkeypatch):
+    """A 938-node MLP forward pass is ordered by ``order_blocks``; fewer crossings than the
+    big drawings' order (557 -> 450 when written), the same drawing from any input order."""
+    from bench.layout import shuffled
+    from layouts import block_polish, layered_layout, order_stage
+
+    G = forward_pass()
+    calls = []
+    real = order_stage.order_blocks
+    monkeypatch.setattr(order_stage, "order_blocks", lambda *a: (calls.append(1), real(*a))[1])
+    lay = layered_layout(G)
+    assert calls == [1]
+    monkeypatch.setattr(block_polish, "MID_GRAPH_NODES", 0)        # the big drawings' order
+    big = layered_layout(G)
+    assert lay.crossings < 0.9 * big.crossings
+    monkeypatch.undo()
+    for seed in (1, 2):
+        assert layered_layout(shuffled(G, seed)).positions == lay.positions
+
+
+def test_fast_skips_the_block_polish_and_says_so():
+    """``fast=True``: the big drawings' order, and ``refinable`` (the app polishes later)."""
+    from layouts import layered_layout
+
+    G = forward_pass()
+    quick, slow = layered_layout(G, fast=True), layered_layout(G)
+    assert quick.refinable and not slow.refinable
+    assert slow.crossings < quick.crossings
+
+
+def test_the_block_polish_spends_at_most_its_budget_and_more_work_gains_more():
+    from layouts import block_moves
+    from layouts.block_polish import order_blocks
+    from layouts.ordering import order_cost
+
+    lg, rigid = forward_layered()
+    key = np.arange(lg.n_nodes, dtype=float)
+    costs = {}
+    real = block_moves.BlockMoves._move_group
+    for work in (0.0, 2e5, 1e6):
+        spent = []
+
+        def spy(self, cost, group, spent=spent):
+            spent.append(group.cells + GROUP_WORK)
+            return real(self, cost, group)
+        block_moves.BlockMoves._move_group = spy
+        try:
+            pos, crossings = order_blocks(lg, key, rigid, work=work)
+        finally:
+            block_moves.BlockMoves._move_group = real
+        assert sum(spent) <= work + max(spent, default=0)       # stops once the budget is spent
+        assert (len(spent) == 0) == (work == 0)
+        costs[work] = order_cost(lg, pos, rigid)
+    base, _ = minimise_crossings(lg, key, seg_rigid=rigid, polish=False)
+    assert costs[0.0] == order_cost(lg, base, rigid)
+    assert costs[1e6] < costs[2e5] < costs[0.0]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_skipping_layers_without_crossings_changes_nothing_and_saves_work(seed, monkeypatch):
+    """Transposition and sifting leave out layers with no crossing in the gaps on either
+    side: the same order and gains as looking at every layer, fewer layers sifted."""
+    lg, key = random_layered(900 + seed, n=70, p=0.05, max_rank=12)
+    rigid = np.random.default_rng(seed).random(len(lg.seg_src)) < 0.2
+    sifted = {}
+
+    def run(skip: bool):
+        if not skip:
+            monkeypatch.setattr(LayerOrder, "layers_near_crossings", lambda self: np.ones(self.n_layers, dtype=bool))
+            monkeypatch.setattr(LayerOrder, "_crossed_gaps", lambda self: [True] * (self.n_layers + 1))
+        real = LayerOrder._sift_layer
+        calls = sifted[skip] = []
+        monkeypatch.setattr(LayerOrder, "_sift_layer", lambda self, l: (calls.append(l), real(self, l))[1])
+        order = LayerOrder(lg, key, seg_rigid=rigid)
+        order.sweep(downward=True)
+        gains = [order.transpose(), order.sift(rounds=2), order.transpose(reverse=True)]
+        monkeypatch.undo()
+        return order.pos.copy(), gains
+
+    pos_skip, gains_skip = run(True)
+    pos_all, gains_all = run(False)
+    assert np.array_equal(pos_skip, pos_all) and gains_skip == gains_all
+    assert len(sifted[True]) < len(sifted[False])
+
+
+def test_a_layer_without_crossings_near_is_never_sifted():
+    lg, key = random_layered(5, n=60, p=0.05, max_rank=12)
+    order = LayerOrder(lg, key)
+    near = order.layers_near_crossings()
+    lg_layer = lg.layer[lg.seg_src]
+    for l in range(order.n_layers):                     # the flag, recounted pair by pair
+        segs = [s for s in range(len(lg.seg_src)) if lg_layer[s] in (l - 1, l)]
+        p = order.pos
+        crossing = any(lg_layer[s] == lg_layer[t] and (p[lg.seg_src[s]] - p[lg.seg_src[t]])
+                       * (p[lg.seg_dst[s]] - p[lg.seg_dst[t]]) < 0 for s in segs for t in segs)
+        assert near[l] == crossing
