@@ -35,7 +35,7 @@ import numpy as np
 
 from .layering import LayeredGraph
 from .mid_order import MID_GRAPH_NODES, MID_MIN_LAYERED
-from .ordering import LayerOrder, minimise_crossings
+from .ordering import minimise_crossings
 
 BLOCK_WORK = 0.25   # table cells of block moves per squared layered node (~4 moves of a neuron
                     # at 1,000 layered nodes); 0.5 gained 5-15 % more on forward passes for
@@ -53,10 +53,11 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     """(pos, crossings): the big drawings' order without its rerouting, then the outermost
     blocks moved (``BlockMoves.move_outer_blocks``) while ``work`` (default ``BLOCK_WORK``
     cells per squared layered node) lasts.  No move raises the cost."""
-    pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=False)
+    kept = []
+    pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=False, keep=kept)
     if crossings == 0:
         return pos, crossings
-    order = LayerOrder(lg, pos, rigid)
+    order = kept[0]
     order.work_left = BLOCK_WORK * float(lg.n_nodes) ** 2 if work is None else work
     if order.move_outer_blocks() > 0:
         return order.pos.copy(), order.crossings()

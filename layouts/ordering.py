@@ -251,7 +251,7 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
                        max_iterations: int = 24, min_quit: int = 8, sweep_work: int = SWEEP_WORK,
                        sift_max_nodes: int = SIFT_MAX_NODES,
                        tree: ClusterTree | None = None, local: bool = False,
-                       polish: bool = True) -> tuple[np.ndarray, int]:
+                       polish: bool = True, keep: list | None = None) -> tuple[np.ndarray, int]:
     """Order the nodes of each layer to reduce crossings.
 
     From the order of ``initial_key`` (per-node sort key): transposition, then up to
@@ -270,7 +270,8 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
     ``RIGID_PENALTY`` crossings (see ``crossed_rigid`` for those left).
 
     ``local`` (stability: the initial order comes from an earlier drawing) keeps to
-    transposition and sifting, which only move nodes within their neighbourhood.
+    transposition and sifting, which only move nodes within their neighbourhood.  ``keep``:
+    a list that gets the ``LayerOrder`` (in the order returned).
 
     Returns (pos, crossings): ``pos[v]`` is v's index within its layer in the best order, and
     the number of crossings between consecutive layers in that order.
@@ -333,6 +334,8 @@ def minimise_crossings(lg: LayeredGraph, initial_key: np.ndarray, seg_rigid: np.
         if cur < best:
             best, best_pos, best_crossings = cur, order.pos.copy(), None
     order.pos[:] = best_pos
+    if keep is not None:        # the caller polishes on (``block_polish``): its caches reused
+        keep.append(order)
     return order.pos.copy(), order.crossings() if best_crossings is None else best_crossings
 
 
