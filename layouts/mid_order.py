@@ -12,7 +12,7 @@ gain: on an 860-node expression 5,024 -> 3,805 crossings) brings them below it. 
 transposition and exact windows, which gained 0-30 crossings there for up to a fifth of the
 time, are left out.  MLP losses, which have few long edges (534-922 nodes, 576-1,036 layered),
 are done in 40-70 ms where dot takes 70-270 ms: below ``MID_MIN_LAYERED`` layered nodes the big
-drawings' order is kept (it already has 0.5-0.7x their crossings).
+drawings' order is kept (it already has 0.5-0.7x their crossings), with ``block_polish``'s moves.
 
 The path and block moves go most crossings per table cell first until the budget is spent
 (``block_moves._most_promising``, paths and blocks ranked together; fewest cells first, as
