@@ -172,3 +172,36 @@ def test_order_mid_ends_where_no_adjacent_swap_gains():
             swapped = pos.copy()
             swapped[[v, w]] = pos[[w, v]]
             assert order_cost(lg, swapped, rigid) >= cost
+
+
+def test_rerouting_runs_in_the_first_round_only_and_that_gains(monkeypatch):
+    """``REROUTE_FIRST_ROUND_ONLY``: on the 594-node expression of ``bench.layout_ratio``
+    (two polish rounds within its budget) the rounds after the first move groups without a
+    rerouting pass, and with the same budget the order costs less than with one per round."""
+    from bench.graphs import random_expression_graph
+    from layouts import layered_layout, mid_order, order_stage
+    from layouts.ordering import LayerOrder
+
+    G = random_expression_graph(180, 25, seed=1)
+    real_mid, real_reroute = order_stage.order_mid, LayerOrder.reroute
+    costs, reroutes, rounds = [], [], []
+
+    def spy_mid(lg, key, rigid):
+        pos, crossings = real_mid(lg, key, rigid)
+        costs.append(order_cost(lg, pos, rigid))
+        return pos, crossings
+
+    def spy_reroute(self, rounds=4):
+        reroutes.append(rounds)
+        return real_reroute(self, rounds)
+    real_moves = LayerOrder.move_groups
+    monkeypatch.setattr(order_stage, "order_mid", spy_mid)
+    monkeypatch.setattr(LayerOrder, "reroute", spy_reroute)
+    monkeypatch.setattr(LayerOrder, "move_groups", lambda self: (rounds.append(1), real_moves(self))[1])
+    layered_layout(G)
+    assert len(rounds) >= 2 and reroutes == [1]
+    monkeypatch.setattr(mid_order, "REROUTE_FIRST_ROUND_ONLY", False)
+    reroutes.clear()
+    layered_layout(G)
+    assert len(reroutes) >= 2
+    assert costs[0] < costs[1]
