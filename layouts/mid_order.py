@@ -29,6 +29,27 @@ With the ranking by crossings per cell and transposition ending each round (same
 seed 902 1,084; ``bench.layout_mid``'s 12 expressions and its inspected MLP(2,[7,7,1]) + L2
 32,684 -> 31,599 (seed 1112: 4,332 -> 4,242, graphlay 4,277); ``bench.layout_mid2`` (held
 out, measured before and after only) 12 expressions 31,780 -> 31,131.
+
+Session 17 (load 6-11 on 2 cores; ratios of CPU time in the same process, 3 input orders):
+the budget still ends the polish, mostly within the first round, but ``POLISH_WORK`` stays at
+3.  Its time ratio is already near the bound where dot is fast: new seed 5002 (570 nodes)
+0.24 median, 0.42 worst order (4 cells: 0.30 / 0.55; 5 cells: 0.33 / 0.60), seed 902 0.30 /
+0.34 (4: 0.35 / 0.40), the inspected MLP(2,[7,7,1]) + L2 of ``bench.layout_mid`` 0.51-0.56
+median (dot takes 1.4-1.8 s there; 2 cells: 0.49), ``bench.layout_ratio``'s 594-node
+expression 0.20 / 0.22 (4: 0.24 / 0.26, 1,224 -> 1,172 crossings), seed 5000 0.21 / 0.35
+(4: 0.25 / 0.42).  ``POLISH_WORK_MAX`` binds only from 14,142 layered nodes at 3 cells; the
+development graphs of 900-940 nodes have 8,686-12,418.  After the first round the rerouting
+is left out (``REROUTE_FIRST_ROUND_ONLY``).  Tried and dropped (same budget): splitting the
+budget over re-ranked passes (a half or 0.7 of what is left per pass: +27 to +113 and -28 to
++40 crossings on 5 expressions), a second rerouting pass in the first round (-10 and +24),
+transposition after the rerouting or a sifting round after the moves (-3 to +5), a per-rank
+term in the moves' work (``STAGE_WORK``: a move took ~15-28 us per rank it spans besides ~8-15 ns a cell; counted and
+ranked with 2,000 cells a rank and 4.3 cells per squared layered node, the same time on
+expressions but +18 to +19 crossings on 3 of 4, and the inspected MLP 515 -> 541).  Noticed:
+paths of two ranks (an edge with its ends in adjacent ranks) took a third of the first
+round's work on 3 expressions for 3 crossings per million cells (others 9-20); ranked at a
+third of their promise, 5 expressions -34 crossings but 0-0.14 s more CPU (their counted
+work overstates their time), so left as is.
 """
 
 from __future__ import annotations
