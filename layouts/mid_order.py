@@ -43,8 +43,8 @@ is left out (``REROUTE_FIRST_ROUND_ONLY``).  Tried and dropped (same budget): sp
 budget over re-ranked passes (a half or 0.7 of what is left per pass: +27 to +113 and -28 to
 +40 crossings on 5 expressions), a second rerouting pass in the first round (-10 and +24),
 transposition after the rerouting or a sifting round after the moves (-3 to +5), a per-rank
-term in the moves' work (``STAGE_WORK``: a move took ~15-28 us per rank it spans besides ~8-15 ns a cell; counted and
-ranked with 2,000 cells a rank and 4.3 cells per squared layered node, the same time on
+term in the moves' work (``STAGE_WORK``: a move took ~15-28 us per rank it spans besides
+~8-15 ns a cell; counted and ranked with 2,000 cells a rank and 4.3 cells per squared layered node, the same time on
 expressions but +18 to +19 crossings on 3 of 4, and the inspected MLP 515 -> 541).  Noticed:
 paths of two ranks (an edge with its ends in adjacent ranks) took a third of the first
 round's work on 3 expressions for 3 crossings per million cells (others 9-20); ranked at a
