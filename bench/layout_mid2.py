@@ -14,7 +14,9 @@ vs graphlay 2,341) and MLP(8,[10,8,1]) forward (667 vs 403, the big drawings' or
 half of dot's CPU: inspected MLP(2,[9,8,1]) seed 41 (0.60: 50 vs 90 ms, the big drawings'
 order).  After the ranking by crossings per cell (``layouts.block_moves._most_promising``):
 37,502 (expressions 31,131; seed 2204 2,530, still above; the others as before), our CPU
-within the noise of the load.
+within the noise of the load.  Session 17, rerouting in the first polish round only
+(``layouts.mid_order.REROUTE_FIRST_ROUND_ONLY``): expressions 31,131 -> 30,996 (seed 2204
+2,517, still above; none worse).
 """
 
 from __future__ import annotations

@@ -39,7 +39,10 @@ median (dot takes 1.4-1.8 s there; 2 cells: 0.49), ``bench.layout_ratio``'s 594-
 expression 0.20 / 0.22 (4: 0.24 / 0.26, 1,224 -> 1,172 crossings), seed 5000 0.21 / 0.35
 (4: 0.25 / 0.42).  ``POLISH_WORK_MAX`` binds only from 14,142 layered nodes at 3 cells; the
 development graphs of 900-940 nodes have 8,686-12,418.  After the first round the rerouting
-is left out (``REROUTE_FIRST_ROUND_ONLY``).  Tried and dropped (same budget): splitting the
+is left out (``REROUTE_FIRST_ROUND_ONLY``): ``bench.layout_mid``'s 12 expressions 31,084 ->
+30,882 (one worse: seed 1105 1,887 -> 1,898), ``bench.layout_mid2``'s (held out, measured
+before and after only) 31,131 -> 30,996, none worse (seed 2204 2,530 -> 2,517, graphlay
+2,341).  Tried and dropped (same budget): splitting the
 budget over re-ranked passes (a half or 0.7 of what is left per pass: +27 to +113 and -28 to
 +40 crossings on 5 expressions), a second rerouting pass in the first round (-10 and +24),
 transposition after the rerouting or a sifting round after the moves (-3 to +5), a per-rank
