@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .initial_order import bfs_order
+from .initial_order import bfs_order, dfs_order
 from .layering import LayeredGraph
 from .ordering import LayerOrder, minimise_crossings, polish_round
 from .window_order import improve_windows
@@ -43,25 +43,32 @@ POLISH_BOTH_SEGMENTS = 2000  # above this many segments only the start cheaper a
 KICK_WORK = 3000          # kicks (see ``kick_and_polish``): KICK_WORK // (segments + 2 * real nodes),
 MAX_KICKS = 4             # at most MAX_KICKS; none above POLISH_BOTH_SEGMENTS segments or from
 KICK_MAX_NODES = 300      # this many real nodes (the app's wait at 300-499 nodes stays as it was)
+RESTART_FROM_NODES = 300  # from here (where no kicks run) a third start, and the two cheapest
+FULL_POLISH_STARTS = 2    # after one round each polished to the end (see the module docstring)
 KICK_BAND = 2             # ranks scrambled per kick
 KICK_SEED = 10
 DENSE_SEGMENTS_PER_NODE = 2  # above this many segments per layered node, no path/block moves
                              # (see order_stage: their cost grows with the segments per move)
 
 
-def start_orders(lg: LayeredGraph, start_key: np.ndarray) -> list[np.ndarray]:
+def start_orders(lg: LayeredGraph, start_key: np.ndarray, mirrored: bool = False) -> list[np.ndarray]:
     """The starts (a sort key per node): the DFS key (``order_stage``'s), then dot's second
-    start, a BFS back from the sinks (in DFS key order)."""
+    start, a BFS back from the sinks (in DFS key order); with ``mirrored`` a third, a DFS
+    back from the sinks visiting each node's predecessors last key first."""
     outdeg = np.bincount(lg.seg_src, minlength=lg.n_nodes)
     by_key = np.argsort(start_key, kind="stable")
-    return [start_key, bfs_order(lg, by_key[outdeg[by_key] == 0], forward=False)]
+    sinks = by_key[outdeg[by_key] == 0]
+    starts = [start_key, bfs_order(lg, sinks, forward=False)]
+    if mirrored:
+        starts.append(dfs_order(lg, -start_key[lg.seg_src], sinks.tolist()))
+    return starts
 
 
-def swept_starts(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray) -> list:
+def swept_starts(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray, mirrored: bool = False) -> list:
     """[(cost, index, LayerOrder)]: each of ``start_orders`` after up to 24 sweeps, no
     polish (``mid_order`` keeps the cheapest, ``order_small`` polishes them)."""
     swept = []
-    for key in start_orders(lg, start_key):
+    for key in start_orders(lg, start_key, mirrored):
         pos, _ = minimise_crossings(lg, key, seg_rigid=rigid, max_iterations=FULL_SWEEPS, sweep_work=SMALL_SWEEP_WORK,
                                     polish=False)
         order = LayerOrder(lg, pos, rigid)
@@ -78,20 +85,27 @@ def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     # Dense drawings (a collapsed network's boxes: several segments per node) skip the path
     # and block moves, whose cost grows with the segments each move counts against.
     paths = len(lg.seg_src) <= DENSE_SEGMENTS_PER_NODE * lg.n_nodes
-    swept = swept_starts(lg, start_key, rigid)
+    restarts = lg.n_real >= RESTART_FROM_NODES
+    swept = swept_starts(lg, start_key, rigid, restarts)     # (positional: tests spy on it)
     # A start the sweeps left without crossings cannot be beaten (and wins a tie as the first):
     # polishing the others only costs.  The app's 110-line chain drawn collapsed (405 nodes):
     # one start 0, the other 71, whose polish took 0.47 s of the layout's 0.58 s of CPU.
     if len(lg.seg_src) > POLISH_BOTH_SEGMENTS or min(t[0] for t in swept) == 0:
         swept = [min(swept, key=lambda t: t[:2])]
-    best = None
+    rounded = []
     for cost, index, order in swept:
         gained = polish_round(order, paths) if cost > 0 else 0
         if gained:
             cost = order.cost()
-        if best is None or cost < best[0]:
-            best = (cost, order, gained)
-    cost, order, gained = best
+        rounded.append((cost, index, order, gained))
+    if restarts:    # the cheapest FULL_POLISH_STARTS after one round each polished to the end
+        rounded = [(_polish(order, cost, gained, paths, POLISH_ROUNDS - 1), index, order, 0)
+                   for cost, index, order, gained in sorted(rounded, key=lambda t: t[:2])[:FULL_POLISH_STARTS]]
+    best = None
+    for cost, index, order, gained in rounded:
+        if best is None or (cost, index) < best[:2]:
+            best = (cost, index, order, gained)
+    cost, _, order, gained = best
     cost = _polish(order, cost, gained, paths, POLISH_ROUNDS - 1)
     if cost > 0:
         cost = kick_and_polish(order, cost, paths, kick_budget(lg))
