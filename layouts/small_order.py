@@ -1,5 +1,5 @@
 """Crossing minimisation of small drawings (under ``order_stage.SMALL_GRAPH_NODES`` real nodes,
-no clusters): two starts, each polished, then exact windows.
+no clusters): two starts (three from 300 real nodes), each polished, then exact windows.
 
 The median sweeps and the polish (``ordering.reroute_and_sift``: rerouting, path and block
 moves, sifting) end in very different local optima from different starts, and the order
@@ -20,12 +20,32 @@ drawings up to ``MAX_KICKS`` and none from ``KICK_MAX_NODES`` real nodes.  Last,
 ``window_order`` reorders windows of three ranks exactly, and the polish goes on where that
 gained (larger windows, up to five ranks or 1,200 pairs, gained nothing after the polish).
 
+From ``RESTART_FROM_NODES`` (300) real nodes, where no kicks run, there is a third start (a
+DFS back from the sinks visiting the last operand first: another basin, where forward passes
+and the 400-500-node expressions end lower), and the two starts cheapest after one polish
+round are both polished to the end (the MLP losses: after one round the DFS start led, the BFS
+start ended lower).  Measured on ``bench.layout_small300`` (27 development graphs of 302-490
+nodes, seeds 5001-5020; drawn crossings, load ~6-8): 9,875 -> 9,695 (-1.8 %), above the
+better median of dot and graphlay on 10 -> 7 (forward passes MLP(6,[6,5,1]) 70 -> 62, graphlay
+63, MLP(3,[8,6,1]) 129 -> 123, graphlay 127; expression seed 5015 1,009 -> 962, graphlay 984);
+CPU +39 % (24.0 -> 33.3 s).  All three polished to the end: 9,664, +61 % CPU.  The third start
+alone (one round each, the cheapest polished on): 13,090 vs 13,223 on a 34-graph superset,
++23 %; both starts to the end without it: -1 %, +19 %.  Tried and dropped at 300-499 nodes:
+the kicks (4 per drawing on 9 graphs above graphlay: 3,547 -> 3,461 crossings for 2.4x the
+CPU, none brought below graphlay; 8: 2.9x), other starts (a BFS forward from the sources, a
+forward DFS from the first rank in reverse: the same basins or worse).  Left: 7 MLP losses of
+one input (MLP(1,[2,5,1]) on 3 samples: 308, graphlay 272) stay above graphlay; polished from
+graphlay's own order (its real nodes' heights, long edges straight between) they end at 254,
+so a start, not the polish, is what they lack.
+
 All deterministic: the starts, their order and the tie-breaks (cost, then start index) are
 fixed, and HiGHS returns the same solution to the same program (built in the order of the
 ranks).
 """
 
 from __future__ import annotations
+
+import random
 
 import numpy as np
 
@@ -44,7 +64,8 @@ KICK_WORK = 3000          # kicks (see ``kick_and_polish``): KICK_WORK // (segme
 MAX_KICKS = 4             # at most MAX_KICKS; none above POLISH_BOTH_SEGMENTS segments or from
 KICK_MAX_NODES = 300      # this many real nodes (the app's wait at 300-499 nodes stays as it was)
 RESTART_FROM_NODES = 300  # from here (where no kicks run) a third start, and the two cheapest
-FULL_POLISH_STARTS = 2    # after one round each polished to the end (see the module docstring)
+FULL_POLISH_STARTS = 2    # after one round each polished to the end: bench.layout_small300 9,875 ->
+                          # 9,695 crossings, CPU +39 % (all three: 9,664, +61 %); module docstring
 KICK_BAND = 2             # ranks scrambled per kick
 KICK_SEED = 10
 DENSE_SEGMENTS_PER_NODE = 2  # above this many segments per layered node, no path/block moves
@@ -80,8 +101,9 @@ def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
                 windows: bool = True) -> tuple[np.ndarray, int]:
     """(pos, crossings) of the best order found from ``start_orders``: each swept (up to
     24 sweeps), then polished one round; the cheapest (the first on a tie) polished on while
-    that gains; then (``windows``) exact windows of three ranks, and polish again if they
-    gained."""
+    that gains (from ``RESTART_FROM_NODES`` real nodes the ``FULL_POLISH_STARTS`` cheapest,
+    and the cheapest of them kept); then (``windows``) exact windows of three ranks, and
+    polish again if they gained."""
     # Dense drawings (a collapsed network's boxes: several segments per node) skip the path
     # and block moves, whose cost grows with the segments each move counts against.
     paths = len(lg.seg_src) <= DENSE_SEGMENTS_PER_NODE * lg.n_nodes
@@ -145,7 +167,7 @@ def kick_and_polish(order: LayerOrder, cost: float, paths: bool, kicks: int) -> 
     polish, and keep the new order if it is cheaper, else restore the old one.  Returns the
     cost.  The polish's moves each change one node, path or block, and end where no single
     move gains; a scrambled band lets them rebuild those ranks together."""
-    rng = np.random.default_rng(KICK_SEED)
+    rng = random.Random(KICK_SEED)   # only its random() stream is promised stable across versions
     if not hasattr(order, "_gap_segments"):
         from .rerouting import _by_gap
         order._gap_segments = _by_gap(order.seg_layer, order.n_layers)
@@ -153,11 +175,12 @@ def kick_and_polish(order: LayerOrder, cost: float, paths: bool, kicks: int) -> 
         if cost == 0:
             break
         crossed = np.bincount(order.seg_layer, weights=order.segment_crossings() > 0, minlength=order.n_layers)
-        gap = int(rng.choice(order.n_layers, p=crossed / crossed.sum()))
+        gap = min(int(np.searchsorted(np.cumsum(crossed), rng.random() * crossed.sum(), side="right")),
+                  order.n_layers - 1)
         first = max(0, min(gap - (KICK_BAND - 2) // 2, order.n_layers - KICK_BAND))
         kept = order.pos.copy()
         for l in range(first, min(order.n_layers, first + KICK_BAND)):
-            order.pos[order.members[l]] = rng.permutation(len(order.members[l]))
+            order.pos[order.members[l]] = _permutation(rng, len(order.members[l]))
         order.untangle_rigid()
         after = _polish(order, order.cost(), True, paths, POLISH_ROUNDS)
         if after < cost:
@@ -165,3 +188,13 @@ def kick_and_polish(order: LayerOrder, cost: float, paths: bool, kicks: int) -> 
         else:
             order.pos[:] = kept
     return cost
+
+
+def _permutation(rng: random.Random, n: int) -> np.ndarray:
+    """A seeded permutation of 0..n-1 (Fisher-Yates) drawn from ``rng.random()`` alone, the
+    one stream of ``random`` that Python promises to keep across versions."""
+    perm = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = int(rng.random() * (i + 1))
+        perm[i], perm[j] = perm[j], perm[i]
+    return np.asarray(perm, dtype=np.int64)
