@@ -29,8 +29,9 @@ nodes, seeds 5001-5020; drawn crossings, load ~6-8): 9,875 -> 9,695 (-1.8 %), ab
 better median of dot and graphlay on 10 -> 7 (forward passes MLP(6,[6,5,1]) 70 -> 62, graphlay
 63, MLP(3,[8,6,1]) 129 -> 123, graphlay 127; expression seed 5015 1,009 -> 962, graphlay 984);
 CPU +39 % (24.0 -> 33.3 s).  All three polished to the end: 9,664, +61 % CPU.  The third start
-alone (one round each, the cheapest polished on): 13,090 vs 13,223 on a 34-graph superset,
-+23 %; both starts to the end without it: -1 %, +19 %.  Tried and dropped at 300-499 nodes:
+alone (one round each, the cheapest polished on) gained on the forward passes and
+expressions only, for +23 % CPU; the two old starts both polished to the end, on the losses
+only (-1 %), for +19 %.  Tried and dropped at 300-499 nodes:
 the kicks (4 per drawing on 9 graphs above graphlay: 3,547 -> 3,461 crossings for 2.4x the
 CPU, none brought below graphlay; 8: 2.9x), other starts (a BFS forward from the sources, a
 forward DFS from the first rank in reverse: the same basins or worse).  Left: 7 MLP losses of
