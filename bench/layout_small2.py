@@ -16,11 +16,12 @@ above it on 4 of 42 (above the better worst on 3), our CPU 32.9 s (load ~6); wit
 8,925, above on 2 (MLP losses of 337 and 358 nodes, 212 vs 209 and 221 vs 212, where
 no kicks run), our CPU 41.1 s (load ~7).  Session 17, before (main 1c699b6, load ~10-12) the
 same 8,925 and 2 above, CPU 41.1 s; with ``small_order``'s third start and two starts polished
-to the end from 300 nodes and the kicks' draw from ``random.Random`` (small10h): 8,820, above
-on 1 (MLP(3,[2,3,1]) on 4 samples, 221 vs graphlay 212; MLP(3,[3,5,1]) on 2 samples 212 -> 190),
-same from 3 input orders; the 300-499-node graphs all equal or lower (expression seed 306 882
--> 817), those under 300 (the kicks' new draw) up or down by 1-4, -8 in all; CPU 48.6 s
-(load ~6-8).
+to the end from 300 nodes (small10h): 8,825, above on 1 (MLP(3,[2,3,1]) on 4 samples, 221 vs
+graphlay 212; MLP(3,[3,5,1]) on 2 samples 212 -> 190, graphlay 209); the 300-499-node graphs
+all equal or lower (expression seed 306 882 -> 817), those under 300 as on main; CPU ~+18 %
+(48.6 s at load ~6-8, measured with a seeded draw for the kicks that moved the graphs under
+300 nodes by -8 crossings in all, not merged: it changed the orders
+test_layout_brandes_koepf relies on).
 """
 
 from __future__ import annotations

@@ -46,8 +46,6 @@ ranks).
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 
 from .initial_order import bfs_order, dfs_order
@@ -168,7 +166,7 @@ def kick_and_polish(order: LayerOrder, cost: float, paths: bool, kicks: int) -> 
     polish, and keep the new order if it is cheaper, else restore the old one.  Returns the
     cost.  The polish's moves each change one node, path or block, and end where no single
     move gains; a scrambled band lets them rebuild those ranks together."""
-    rng = random.Random(KICK_SEED)   # only its random() stream is promised stable across versions
+    rng = np.random.default_rng(KICK_SEED)
     if not hasattr(order, "_gap_segments"):
         from .rerouting import _by_gap
         order._gap_segments = _by_gap(order.seg_layer, order.n_layers)
@@ -176,12 +174,11 @@ def kick_and_polish(order: LayerOrder, cost: float, paths: bool, kicks: int) -> 
         if cost == 0:
             break
         crossed = np.bincount(order.seg_layer, weights=order.segment_crossings() > 0, minlength=order.n_layers)
-        gap = min(int(np.searchsorted(np.cumsum(crossed), rng.random() * crossed.sum(), side="right")),
-                  order.n_layers - 1)
+        gap = int(rng.choice(order.n_layers, p=crossed / crossed.sum()))
         first = max(0, min(gap - (KICK_BAND - 2) // 2, order.n_layers - KICK_BAND))
         kept = order.pos.copy()
         for l in range(first, min(order.n_layers, first + KICK_BAND)):
-            order.pos[order.members[l]] = _permutation(rng, len(order.members[l]))
+            order.pos[order.members[l]] = rng.permutation(len(order.members[l]))
         order.untangle_rigid()
         after = _polish(order, order.cost(), True, paths, POLISH_ROUNDS)
         if after < cost:
@@ -190,12 +187,3 @@ def kick_and_polish(order: LayerOrder, cost: float, paths: bool, kicks: int) -> 
             order.pos[:] = kept
     return cost
 
-
-def _permutation(rng: random.Random, n: int) -> np.ndarray:
-    """A seeded permutation of 0..n-1 (Fisher-Yates) drawn from ``rng.random()`` alone, the
-    one stream of ``random`` that Python promises to keep across versions."""
-    perm = list(range(n))
-    for i in range(n - 1, 0, -1):
-        j = int(rng.random() * (i + 1))
-        perm[i], perm[j] = perm[j], perm[i]
-    return np.asarray(perm, dtype=np.int64)

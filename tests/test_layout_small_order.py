@@ -259,15 +259,3 @@ def test_drawings_from_300_nodes_polish_two_of_three_starts(monkeypatch):
     assert lay.crossings < without.crossings
     assert layered_layout(shuffled(G, 5)).positions == lay.positions
 
-
-def test_the_kicks_draw_from_the_stream_python_keeps_across_versions():
-    """The kicks' seeded draw uses ``random.Random(seed).random()`` alone (Python promises
-    that stream across versions; numpy's ``default_rng`` choice and permutation are not), so
-    a kicked drawing stays the same on another numpy or Python: the permutations are pinned."""
-    import random
-
-    from layouts import small_order as S
-    rng = random.Random(S.KICK_SEED)
-    assert S._permutation(rng, 8).tolist() == [0, 7, 2, 5, 1, 6, 3, 4]
-    assert S._permutation(rng, 5).tolist() == [1, 3, 4, 2, 0]
-    assert S._permutation(rng, 1).tolist() == [0] and S._permutation(rng, 0).tolist() == []
