@@ -96,6 +96,19 @@ def main(argv=None) -> int:
     return 0
 
 
+def set_main(graphs, doc: str, argv=None, orders: int = 3) -> int:
+    """The command line of a one-set benchmark (``bench.layout_small2``, ``bench.layout_small300``):
+    ``compare`` on ``graphs()``, then the graphs above the better median of dot and graphlay."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--shuffles", type=int, default=5, help="input orders for dot and graphlay")
+    parser.add_argument("--orders", type=int, default=orders, help="input orders for ours (must agree)")
+    parser.add_argument("--cache", help="a JSON file keeping dot's and graphlay's figures per graph")
+    args = parser.parse_args(argv)
+    totals = compare(graphs(), args.shuffles, args.cache, our_orders=args.orders)
+    print("above the better median: " + ("; ".join(totals["above_names"]) or "none"))
+    return 0
+
+
 def compare(graphs: list, shuffles: int, cache: str | None = None, our_orders: int = 2) -> dict:
     """Print the table for ``graphs`` ([(name, builder)]) and the totals; returns the totals.
     Ours is laid out from ``our_orders`` input orders (the first as built) and must give the

@@ -26,11 +26,10 @@ test_layout_brandes_koepf relies on).
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from bench.graphs import inspected_sample_graph, mlp_forward_graph, mlp_loss_graph, random_expression_graph
-from bench.layout_fresh import compare
+from bench.layout_fresh import set_main
 
 EXPRESSION_OPS = [20, 45, 70, 95, 120, 140, 30, 60, 85, 110, 135, 55]
 
@@ -57,14 +56,7 @@ def small2_graphs() -> list:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shuffles", type=int, default=5, help="input orders for dot and graphlay")
-    parser.add_argument("--orders", type=int, default=3, help="input orders for ours (must agree)")
-    parser.add_argument("--cache", help="a JSON file keeping dot's and graphlay's figures per graph")
-    args = parser.parse_args(argv)
-    totals = compare(small2_graphs(), args.shuffles, args.cache, our_orders=args.orders)
-    print("above the better median: " + ("; ".join(totals["above_names"]) or "none"))
-    return 0
+    return set_main(small2_graphs, __doc__, argv, orders=3)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,10 @@ start and two starts polished to the end (``small_order.RESTART_FROM_NODES``) 9,
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from bench.graphs import inspected_sample_graph, mlp_forward_graph, mlp_loss_graph, random_expression_graph
-from bench.layout_fresh import compare
+from bench.layout_fresh import set_main
 
 
 def small300_graphs() -> list:
@@ -51,14 +50,7 @@ def small300_graphs() -> list:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shuffles", type=int, default=5, help="input orders for dot and graphlay")
-    parser.add_argument("--orders", type=int, default=2, help="input orders for ours (must agree)")
-    parser.add_argument("--cache", help="a JSON file keeping dot's and graphlay's figures per graph")
-    args = parser.parse_args(argv)
-    totals = compare(small300_graphs(), args.shuffles, args.cache, our_orders=args.orders)
-    print("above the better median: " + ("; ".join(totals["above_names"]) or "none"))
-    return 0
+    return set_main(small300_graphs, __doc__, argv, orders=2)
 
 
 if __name__ == "__main__":
