@@ -97,6 +97,20 @@ def count_bilayer_crossings(seg_layer: np.ndarray, pos_src: np.ndarray, pos_dst:
     return count_grouped_inversions(key[first] // (width * (width + 1)), seq[first], np.diff(np.append(first, n)))
 
 
+def crossed_gaps(seg_layer: np.ndarray, pos_src: np.ndarray, pos_dst: np.ndarray, n_layers: int) -> np.ndarray:
+    """Per gap (between layers l and l + 1), whether two of its segments cross: exactly where,
+    the gap's segments sorted by (source, target) position, a target comes before the one
+    before it."""
+    out = np.zeros(n_layers, dtype=bool)
+    if len(seg_layer) < 2:
+        return out
+    width = int(max(pos_src.max(), pos_dst.max())) + 1
+    order = np.argsort((np.asarray(seg_layer, dtype=np.int64) * width + pos_src) * width + pos_dst)
+    gap, b = seg_layer[order], pos_dst[order]
+    out[gap[1:][(b[1:] < b[:-1]) & (gap[1:] == gap[:-1])]] = True
+    return out
+
+
 def count_polyline_crossings(polylines, flow_axis: int = 0) -> int:
     """Count the crossings between polylines (a drawing's edges).
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .clusters import refresh_keys, sift_allowed
+from .crossings import crossed_gaps
 
 if TYPE_CHECKING:
     from .ordering import LayerOrder
@@ -69,17 +70,7 @@ class Sifting:
         """Per gap (between layers l and l + 1), whether two of its segments cross, and a
         last False (read as the gap before layer 0)."""
         lg, pos = self.lg, self.pos
-        out = [False] * (self.n_layers + 1)
-        if len(lg.seg_src) < 2:
-            return out
-        a, b = pos[lg.seg_src], pos[lg.seg_dst]
-        layer = lg.layer[lg.seg_src]
-        width = int(self.layer_size.max()) + 1
-        order = np.argsort((layer * width + a) * width + b)
-        gap, b = layer[order], b[order]
-        for l in np.unique(gap[1:][(b[1:] < b[:-1]) & (gap[1:] == gap[:-1])]).tolist():
-            out[l] = True
-        return out
+        return crossed_gaps(lg.layer[lg.seg_src], pos[lg.seg_src], pos[lg.seg_dst], self.n_layers).tolist() + [False]
 
     def _gap_crossed(self, l: int) -> bool:
         """Whether two segments of the gap between layers l and l + 1 cross."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .crossings import crossed_gaps
 from .sifting import RIGID_PENALTY
 
 HUGE_LAYERED_NODES = 50_000
@@ -83,20 +84,10 @@ class Transposition:
         return total
 
     def layers_near_crossings(self) -> np.ndarray:
-        """Per layer, whether two segments cross in the gap before it or the one after it.
-        A gap has a crossing exactly where, its segments sorted by (source, target) position,
-        a target comes before the one before it."""
+        """Per layer, whether two segments cross in the gap before it or the one after it."""
         lg, pos = self.lg, self.pos
-        near = np.zeros(self.n_layers, dtype=bool)
-        if len(lg.seg_src) < 2:
-            return near
-        a, b = pos[lg.seg_src], pos[lg.seg_dst]
-        width = int(self.layer_size.max()) + 1
-        order = np.argsort((self.seg_layer * width + a) * width + b)
-        gap, b = self.seg_layer[order], b[order]
-        crossed = gap[1:][(b[1:] < b[:-1]) & (gap[1:] == gap[:-1])]
-        near[crossed] = True
-        near[np.minimum(crossed + 1, self.n_layers - 1)] = True
+        near = crossed_gaps(self.seg_layer, pos[lg.seg_src], pos[lg.seg_dst], self.n_layers)
+        near[1:] = near[1:] | near[:-1]      # the gap before layer l is gap l - 1
         return near
 
     def _transpose_elements(self, layer_parity: int):
