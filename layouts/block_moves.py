@@ -98,9 +98,6 @@ class BlockMoves:
         """Move each group (node arrays; their static data made on first use) where that
         lowers the cost; returns the cost removed.  With a work budget (``work_left``, see
         ``move_clock``) the groups go most promising first and stop when it is spent."""
-        if not hasattr(self, "_gap_segments"):
-            from .rerouting import _by_gap
-            self._gap_segments = _by_gap(self.seg_layer, self.n_layers)
         seg_crossings = self.segment_crossings()
         # each move's change of the cost is exact (``_move_group``): counted from 0, not from a
         # count of the order's cost (~0.5 ms at 1,000 layered nodes)
@@ -201,7 +198,7 @@ class BlockMoves:
         below = np.concatenate([[0], np.cumsum(count)])
         near_below = below[np.clip(layer[near] - l0, 0, n)]
         members = np.concatenate([self.members[l] for l in range(l0, l0 + n)])
-        local = np.concatenate([self._gap_segments[l] for l in range(lo, min(l0 + n, self.n_layers))])
+        local = np.concatenate([self.gap_segments[l] for l in range(lo, min(l0 + n, self.n_layers))])
         segs = local[~(src_in[local] | dst_in[local])]
         out = moving[src_in[moving] & ~dst_in[moving]]
         inc = moving[dst_in[moving] & ~src_in[moving]]

@@ -22,12 +22,18 @@ CHAIN_WORK = 10000   # a chain's work besides its tables' cells, in cells (see `
 
 
 class Rerouting:
+    @property
+    def gap_segments(self) -> list:
+        """The segments of each gap between ranks (``_by_gap``), made on first use."""
+        if not hasattr(self, "_gap_segments"):
+            self._gap_segments = _by_gap(self.seg_layer, self.n_layers)
+        return self._gap_segments
+
     def reroute(self, rounds: int = 4) -> int:
         """Move every long edge that has a crossing to its best route, in edge order, until a
         round gains nothing; returns the crossings removed."""
         lg = self.lg
         if not hasattr(self, "_chains"):
-            self._gap_segments = _by_gap(self.seg_layer, self.n_layers)
             self._others = {}
             first_seg = np.concatenate([[0], np.cumsum(np.diff(lg.path_ptr) - 1)])
             self._chains = [(lg.path(e), int(first_seg[e])) for e in range(len(lg.path_ptr) - 1)
@@ -55,7 +61,7 @@ class Rerouting:
         """Crossings of each segment with the other segments of its gap."""
         lg, pos = self.lg, self.pos
         out = np.zeros(len(lg.seg_src), dtype=np.int64)
-        for segs in self._gap_segments:
+        for segs in self.gap_segments:
             if len(segs) < 2:
                 continue
             a, b = pos[lg.seg_src[segs]], pos[lg.seg_dst[segs]]
@@ -70,7 +76,7 @@ class Rerouting:
         cache = self._others.get(first)
         if cache is None:
             l0 = int(self.lg.layer[path[0]])
-            gaps = self._gap_segments[l0:l0 + len(path) - 1]
+            gaps = self.gap_segments[l0:l0 + len(path) - 1]
             segs = np.concatenate(gaps)
             gap = np.repeat(np.arange(len(gaps)), [len(g) for g in gaps])
             keep = (segs < first) | (segs >= first + len(path) - 1)

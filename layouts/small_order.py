@@ -51,7 +51,7 @@ import numpy as np
 from .initial_order import bfs_order, dfs_order
 from .layering import LayeredGraph
 from .ordering import LayerOrder, minimise_crossings, polish_round
-from .window_order import improve_windows
+from .window_order import crossed_segments_per_gap, improve_windows
 
 FULL_SWEEPS = 24          # ordering.minimise_crossings' most iterations
 SMALL_SWEEP_WORK = 24000  # its sweep budget: the full 24 up to 1,000 segments
@@ -167,13 +167,10 @@ def kick_and_polish(order: LayerOrder, cost: float, paths: bool, kicks: int) -> 
     cost.  The polish's moves each change one node, path or block, and end where no single
     move gains; a scrambled band lets them rebuild those ranks together."""
     rng = np.random.default_rng(KICK_SEED)
-    if not hasattr(order, "_gap_segments"):
-        from .rerouting import _by_gap
-        order._gap_segments = _by_gap(order.seg_layer, order.n_layers)
     for _ in range(kicks):
         if cost == 0:
             break
-        crossed = np.bincount(order.seg_layer, weights=order.segment_crossings() > 0, minlength=order.n_layers)
+        crossed = crossed_segments_per_gap(order)
         gap = int(rng.choice(order.n_layers, p=crossed / crossed.sum()))
         first = max(0, min(gap - (KICK_BAND - 2) // 2, order.n_layers - KICK_BAND))
         kept = order.pos.copy()

@@ -39,16 +39,13 @@ def improve_windows(order, width: int = WIDTH, rounds: int = ROUNDS, max_pairs: 
     """Solve every window of ``width`` ranks exactly (those with a crossing between two of
     its ranks, small enough), top to bottom, ``rounds`` times at most and ``MAX_SOLVES``
     programs in all; returns the cost removed."""
-    if not hasattr(order, "_gap_segments"):
-        from .rerouting import _by_gap
-        order._gap_segments = _by_gap(order.seg_layer, order.n_layers)
     pairs = order.layer_size * (order.layer_size - 1) // 2
     tried = {}
     total = 0.0
     solves = 0
     for _ in range(rounds):
         gained = 0.0
-        crossed = _crossed_gaps(order)
+        crossed = crossed_segments_per_gap(order)
         for a in range(0, order.n_layers - width + 1):
             b = a + width - 1
             if not crossed[a:b].any() or pairs[a:b + 1].sum() > max_pairs:
@@ -61,7 +58,7 @@ def improve_windows(order, width: int = WIDTH, rounds: int = ROUNDS, max_pairs: 
             gain = solve_window(order, a, b)
             if gain:
                 gained += gain
-                crossed = _crossed_gaps(order)
+                crossed = crossed_segments_per_gap(order)
             tried[a] = _window_order(order, a, b)
         total += gained
         if not gained:
@@ -69,7 +66,7 @@ def improve_windows(order, width: int = WIDTH, rounds: int = ROUNDS, max_pairs: 
     return total
 
 
-def _crossed_gaps(order) -> np.ndarray:
+def crossed_segments_per_gap(order) -> np.ndarray:
     """Per gap between ranks, how many of its segments have a crossing."""
     return np.bincount(order.seg_layer, weights=order.segment_crossings() > 0, minlength=order.n_layers)
 
@@ -110,7 +107,7 @@ def solve_window(order, a: int, b: int) -> float:
     offset = current = 0.0
     aux = []                # (weight, p, q) for gaps between two window ranks
     for g in range(max(a - 1, 0), min(b, order.n_layers - 2) + 1):
-        segs = order._gap_segments[g]
+        segs = order.gap_segments[g]
         if len(segs) < 2:
             continue
         s, d = lg.seg_src[segs], lg.seg_dst[segs]

@@ -82,13 +82,10 @@ def test_a_forward_pass_keeps_its_neurons_as_outermost_blocks():
 def test_groups_without_a_crossing_get_no_static_data():
     """Block moves make a group's static data only for the groups with a crossing at one of
     their nodes when the pass starts (the others cannot gain)."""
-    from layouts.rerouting import _by_gap
-
     lg, rigid = forward_layered()
     pos, _ = minimise_crossings(lg, np.arange(lg.n_nodes, dtype=float), seg_rigid=rigid)
     order = LayerOrder(lg, pos, rigid)
     blocks = order.block_groups()
-    order._gap_segments = _by_gap(order.seg_layer, order.n_layers)
     crossed = order.segment_crossings()
     at_node = (np.bincount(lg.seg_src, weights=crossed, minlength=lg.n_nodes)
                + np.bincount(lg.seg_dst, weights=crossed, minlength=lg.n_nodes))

@@ -58,8 +58,6 @@ def test_a_window_gets_its_exact_optimum(window, above, below, seed):
             order.pos[m] = p
         best = min(best, order.cost())
     order.pos[:] = kept
-    from layouts.rerouting import _by_gap
-    order._gap_segments = _by_gap(order.seg_layer, order.n_layers)
     gained = solve_window(order, 1, 3)
     after = order.cost()
     assert after == best
