@@ -122,11 +122,7 @@ def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     if restarts:    # the cheapest FULL_POLISH_STARTS after one round each polished to the end
         rounded = [(_polish(order, cost, gained, paths, POLISH_ROUNDS - 1), index, order, 0)
                    for cost, index, order, gained in sorted(rounded, key=lambda t: t[:2])[:FULL_POLISH_STARTS]]
-    best = None
-    for cost, index, order, gained in rounded:
-        if best is None or (cost, index) < best[:2]:
-            best = (cost, index, order, gained)
-    cost, _, order, gained = best
+    cost, _, order, gained = min(rounded, key=lambda t: t[:2])
     cost = _polish(order, cost, gained, paths, POLISH_ROUNDS - 1)
     if cost > 0:
         cost = kick_and_polish(order, cost, paths, kick_budget(lg))
