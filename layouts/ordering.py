@@ -138,11 +138,15 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
     def untangle_rigid(self) -> None:
         """Make rigid segments pairwise non-crossing: in each layer, the targets of rigid
         segments take their own slots in the order of their sources.  (Rigid segments are
-        op -> result: no node is both a source and a target, so one pass is exact.)"""
+        op -> result: no node is both a source and a target, so one pass is exact.)  A node
+        that is the target of several rigid segments (not made by ``layout_input``) takes one
+        slot, placed by its first such segment: ``pos`` stays a permutation of each layer."""
         if not self.rigid.any():
             return
         lg = self.lg
         src, dst = lg.seg_src[self.rigid], lg.seg_dst[self.rigid]
+        _, first = np.unique(dst, return_index=True)
+        src, dst = src[first], dst[first]
         layer_of = lg.layer[dst]
         if self.tree is not None:  # permute targets only among their own cluster's slots
             layer_of = layer_of * self.tree.n_clusters + self.tree.inner[dst]
