@@ -27,6 +27,19 @@ graphlay's) within +-1 % except MLP(2,[8,8,1]) 1,645 -> 1,618.  CPU over dot's (
 orders, load ~6): +0.02-0.06 at 0.25, +0.04-0.10 at 0.5; the set-up (in-trees, crossings per
 segment) ~2 ms.  Bought back by lossless cuts in the big drawings' order (transposition and
 sifting skip layers without a crossing next to them: 10-20 % of its time here).
+
+Session 18: tree-like drawings (``tree_like``: at most ``TREE_LIKE_BRANCHING`` of the real
+nodes feed two or more others; forward passes and inspected samples, not losses) skip the
+median sweeps: the DFS start keeps each neuron's in-tree together, and transposition, sifting
+and the block moves from there end lower than from the sweeps' order (which is cheaper when
+the sweeps end but pulls the neurons apart, so the moves start in a worse basin).  Drawn
+crossings, 12 development forward passes (seed 5000, 609-938 nodes; graphlay 3,855): 4,055 ->
+3,388, above graphlay 6 -> 1 (MLP(5,[8,8,1]) 399 -> 273, graphlay 243); 22 more shapes
+(2-4 hidden layers, 505-997 nodes) 8,077 -> 7,195, none worse.  Inspected samples: the same
+crossings (8 graphs), the order ~25 % faster.  CPU over dot's (3 orders, load ~5):
+MLP(3,[9,9,1]) 0.58 -> 0.44 median (worst 0.66 -> 0.49), (6,[9,9,1]) 0.54 -> 0.42, (7,[9,9,1])
+0.47 -> 0.32.  Losses keep the sweeps: without them 7 losses of 534-922 nodes ended 7-17 %
+higher (e.g. MLP(3,[4,4,1]) on 4 samples 898 -> 1,053).
 """
 
 from __future__ import annotations
@@ -37,6 +50,9 @@ from .layering import LayeredGraph
 from .mid_order import MID_GRAPH_NODES, MID_MIN_LAYERED
 from .ordering import minimise_crossings
 
+TREE_LIKE_BRANCHING = 0.04   # at most this share of real nodes with 2+ consumers: no median sweeps
+                              # (see ``tree_like``): forward passes 0.009-0.020, inspected samples
+                              # 0.016-0.020, MLP losses (weights shared by the samples) 0.071-0.131
 BLOCK_WORK = 0.25   # table cells of block moves per squared layered node (~4 moves of a neuron
                     # at 1,000 layered nodes); 0.5 gained 5-15 % more on forward passes for
                     # ~0.04 more of dot's time, where the drawings were at 0.45-0.55 already
@@ -48,13 +64,24 @@ def block_polished(lg: LayeredGraph) -> bool:
     return lg.n_real <= MID_GRAPH_NODES and lg.n_nodes < MID_MIN_LAYERED
 
 
+def tree_like(lg: LayeredGraph) -> bool:
+    """Whether at most ``TREE_LIKE_BRANCHING`` of the real nodes have two or more consumers
+    (out-segments): the graph is nearly an in-forest, whose DFS start is crossing-free but for
+    the few shared values (a forward pass's neuron outputs)."""
+    real_src = lg.seg_src[lg.seg_src < lg.n_real]
+    return np.count_nonzero(np.bincount(real_src, minlength=lg.n_real) > 1) <= TREE_LIKE_BRANCHING * lg.n_real
+
+
 def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
                  work: float | None = None) -> tuple[np.ndarray, int]:
-    """(pos, crossings): the big drawings' order without its rerouting, then the outermost
-    blocks moved (``BlockMoves.move_outer_blocks``) while ``work`` (default ``BLOCK_WORK``
-    cells per squared layered node) lasts.  No move raises the cost."""
+    """(pos, crossings): the big drawings' order without its rerouting (without its median
+    sweeps where ``tree_like``), then the outermost blocks moved
+    (``BlockMoves.move_outer_blocks``) while ``work`` (default ``BLOCK_WORK`` cells per
+    squared layered node) lasts.  No move raises the cost."""
     kept = []
-    pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=False, keep=kept)
+    sweeps = 0 if tree_like(lg) else 24
+    pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=False, keep=kept,
+                                        max_iterations=sweeps)
     if crossings == 0:
         return pos, crossings
     order = kept[0]
