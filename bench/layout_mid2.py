@@ -16,7 +16,10 @@ order).  After the ranking by crossings per cell (``layouts.block_moves._most_pr
 37,502 (expressions 31,131; seed 2204 2,530, still above; the others as before), our CPU
 within the noise of the load.  Session 17, rerouting in the first polish round only
 (``layouts.mid_order.REROUTE_FIRST_ROUND_ONLY``): expressions 31,131 -> 30,996 (seed 2204
-2,517, still above; none worse).
+2,517, still above; none worse).  Session 18, tree-like drawings without median sweeps
+(``layouts.block_polish.tree_like``), --only MLP --shuffles 2, load ~11: MLP(8,[10,8,1])
+forward 569 -> 348 (graphlay 403), CPU over dot's 0.42 -> 0.35; inspected MLP(2,[9,8,1]) 0.57
+-> 0.47 and MLP(2,[11,9,1]) 0.55 -> 0.53 (same crossings); the losses unchanged.
 """
 
 from __future__ import annotations

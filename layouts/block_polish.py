@@ -39,7 +39,17 @@ crossings, 12 development forward passes (seed 5000, 609-938 nodes; graphlay 3,8
 crossings (8 graphs), the order ~25 % faster.  CPU over dot's (3 orders, load ~5):
 MLP(3,[9,9,1]) 0.58 -> 0.44 median (worst 0.66 -> 0.49), (6,[9,9,1]) 0.54 -> 0.42, (7,[9,9,1])
 0.47 -> 0.32.  Losses keep the sweeps: without them 7 losses of 534-922 nodes ended 7-17 %
-higher (e.g. MLP(3,[4,4,1]) on 4 samples 898 -> 1,053).
+higher (e.g. MLP(3,[4,4,1]) on 4 samples 898 -> 1,053).  Held out (``bench.layout_mid2``,
+measured before and after only): MLP(8,[10,8,1]) forward 569 -> 348 (graphlay 403).  Tried
+and dropped (forward passes, no sweeps): a start with each neuron's in-tree contiguous
+(ordered by its DFS keys' mean, min or median) before the sweeps, 5,856 -> 6,190-6,569 on 14
+graphs, or without them 6,220-6,639 (the block moves then gain nothing); other starts without
+sweeps (dot's BFS, the DFS back from the output, mirrored): 15,669-18,978 against 11,899 on
+36; more budget (0.5, 1 cell, several passes): -0.2 %; the in-trees of partial sums or paths
+moved too: -0.1 %.  Left: some neurons stay a band (all their nodes together in each rank)
+where graphlay interleaves every neuron (its nodes grouped by role, neurons split around
+each shared input): MLP(5,[8,8,1]) 273, MLP(3,[6,12,1]) 463 (graphlay 243, 430); merging
+a band into a neighbour's interleaving, polished again, gained nothing.
 """
 
 from __future__ import annotations
