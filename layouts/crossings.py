@@ -78,6 +78,9 @@ def count_bilayer_crossings(seg_layer: np.ndarray, pos_src: np.ndarray, pos_dst:
     n = len(seg_layer)
     if n < 2:
         return 0
+    tables = _gap_tables(seg_layer, pos_src, pos_dst)
+    if tables is not None:
+        return tables
     width = int(max(pos_src.max(), pos_dst.max())) + 1
     # Sources take width + 1 slots per layer: source + 1 never reaches the next layer's first.
     key = (np.asarray(seg_layer, dtype=np.int64) * (width + 1) + pos_src) * width + pos_dst
@@ -95,6 +98,48 @@ def count_bilayer_crossings(seg_layer: np.ndarray, pos_src: np.ndarray, pos_dst:
     joined[1:] = one[1:] & one[:-1] & (np.diff(key) == width + 1) & (np.diff(seq) == 1)
     first = np.flatnonzero(~joined)
     return count_grouped_inversions(key[first] // (width * (width + 1)), seq[first], np.diff(np.append(first, n)))
+
+
+TABLE_CELLS_PER_SEGMENT = 32   # ``_gap_tables`` up to this many cells per segment and this many
+TABLE_MAX_CELLS = 32_768       # cells in all (see there; past that the tables leave the cache:
+                               # 9 ns a cell at 56k cells, 6 ns at 22k)
+
+
+def _gap_tables(seg_layer: np.ndarray, pos_src: np.ndarray, pos_dst: np.ndarray) -> int | None:
+    """``count_bilayer_crossings`` (without ``single``: the counts are the same) from one table
+    per gap, if the tables have at most ``TABLE_CELLS_PER_SEGMENT`` cells per segment, else
+    None.  Gap l's table H[a, b] counts its segments from position a to position b; a segment
+    crosses those starting lower and ending higher: a running sum down the stacked rows, then
+    one along them in memory order, give those all at once (the sum before column b of the
+    gap's last row less that of the segment's own row).
+    A dozen numpy calls on arrays of a few thousand cells instead of the bit by bit
+    inversion count (~15 calls per bit, ~60 ns per segment and bit): on an inspected
+    MLP(2,[9,8,1]) sample (560 nodes, 766 segments, 22k cells) 260-315 -> 140 us a count,
+    ~14 counts per layout (~35 ms).  Its + L2 drawings (2,109 segments, 56k cells) 550 ->
+    510 us: no gain, so not there.  Wide drawings (random expressions: 100+ cells per
+    segment) keep the inversion count too.  The same counts (integers)."""
+    gap = np.asarray(seg_layer, dtype=np.int64)
+    a = np.asarray(pos_src, dtype=np.int64)
+    b = np.asarray(pos_dst, dtype=np.int64)
+    n_gap = int(gap.max()) + 1
+    if n_gap > len(gap):    # more rows' bookkeeping than segments: not worth it
+        return None
+    rows = np.zeros(n_gap, dtype=np.int64)
+    np.maximum.at(rows, gap, a + 1)
+    n_col = int(b.max()) + 1
+    first_row = np.zeros(n_gap + 1, dtype=np.int64)
+    np.cumsum(rows, out=first_row[1:])
+    n_row = int(first_row[-1])
+    if n_row * n_col > min(TABLE_CELLS_PER_SEGMENT * len(gap), TABLE_MAX_CELLS):
+        return None
+    row = first_row[gap] + a
+    H = np.bincount(row * n_col + b, minlength=n_row * n_col).reshape(n_row, n_col)
+    np.cumsum(H, axis=0, out=H)     # segments of the rows up to this one (contiguous: fast)
+    F = np.zeros(n_row * n_col + 1, dtype=np.int64)
+    np.cumsum(H.ravel(), out=F[1:])  # row-major running sum: F[r C + b] - F[r C] sums row r before b
+    last = (first_row[gap + 1] - 1) * n_col
+    row *= n_col
+    return int((F[last + b] - F[last] - F[row + b] + F[row]).sum())
 
 
 def crossed_gaps(seg_layer: np.ndarray, pos_src: np.ndarray, pos_dst: np.ndarray, n_layers: int) -> np.ndarray:

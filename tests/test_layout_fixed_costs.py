@@ -1,0 +1,70 @@
+"""The layout's fixed costs made cheaper without changing any drawing (issue 10: at 500+ nodes
+at most half of dot's CPU time): the ranking LP solved by HiGHS directly, crossings counted
+from per-gap tables on compact drawings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import layouts.ranking as ranking
+from layouts.crossings import _gap_tables, count_bilayer_crossings, count_grouped_inversions
+
+
+def _inversions(layer, a, b):
+    order = np.lexsort((b, a, layer))
+    return count_grouped_inversions(layer[order], b[order])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 7), st.integers(0, 7)), min_size=2, max_size=40))
+def test_gap_tables_count_what_the_inversions_count(segments):
+    layer, a, b = (np.array(c, dtype=np.int64) for c in zip(*segments))     # repeated segments too
+    expected = sum(1 for i in range(len(segments)) for j in range(i + 1, len(segments))
+                   if layer[i] == layer[j] and (a[i] - a[j]) * (b[i] - b[j]) < 0)
+    assert _inversions(layer, a, b) == expected
+    counted = _gap_tables(layer, a, b)
+    assert counted is None or counted == expected
+    assert count_bilayer_crossings(layer, a, b) == expected
+
+
+def test_gap_tables_take_compact_drawings_and_leave_wide_ones():
+    rng = np.random.default_rng(3)
+    layer = np.repeat(np.arange(30), 25)                  # 30 gaps, 25 segments each, 20 wide
+    a, b = rng.integers(0, 20, len(layer)), rng.integers(0, 20, len(layer))
+    assert _gap_tables(layer, a, b) == _inversions(layer, a, b) > 0
+    a_wide = a * 40                                       # 800 positions a layer: cells past the bound
+    assert _gap_tables(layer, a_wide, b) is None
+    assert count_bilayer_crossings(layer, a_wide, b) == _inversions(layer, a_wide, b)
+
+
+def _chain_lp():
+    # a diamond with a long side and a tight edge: 0 -> 1 -> 2 -> 3, 0 -> 3, 1 -> 4 (tight)
+    src, dst = np.array([0, 1, 2, 0, 1]), np.array([1, 2, 3, 3, 4])
+    return 5, src, dst, np.array([1.0, 1.0, 1.0, 0.25, 4.0]), np.array([False, False, False, False, True])
+
+
+def test_direct_highs_gives_linprogs_ranks(monkeypatch):
+    from bench.graphs import mlp_loss_graph
+    from layouts.layout_input import prepare_input
+    from layouts.sizes import default_node_size
+    g = prepare_input(mlp_loss_graph(2, (4, 4, 1), 2, seed=5300), default_node_size, {})
+    args = (g.n, g.src, g.dst, g.rank_weight, g.tight, g.groups)
+    assert ranking._highs is not None          # scipy's HiGHS module: called directly
+    direct = ranking.rank_nodes(*args)
+    monkeypatch.setattr(ranking, "_highs", None)
+    assert np.array_equal(ranking.rank_nodes(*args), direct)
+    assert np.array_equal(ranking.rank_nodes(*_chain_lp()), [0, 1, 2, 3, 2])
+
+
+def test_direct_highs_ranks_with_groups_and_reports_failure():
+    n, src, dst, w, tight = _chain_lp()
+    groups = (np.array([2, 4]), np.array([0, 0]), np.array([1.0]))
+    rank = ranking.rank_nodes(n, src, dst, w, tight, groups)
+    assert rank[4] - rank[1] == 1 and (rank[dst] - rank[src] >= 1).all()
+    assert np.allclose(ranking._solve(np.array([1.0, 1.0]), A_ub=np.array([[1.0, -1.0]]), b_ub=np.array([-1.0])),
+                       [0, 1])
+    with pytest.raises(ValueError, match="ranking LP failed"):     # unbounded: x1 - x0 grows freely
+        ranking._solve(np.array([1.0, -1.0]), A_ub=np.array([[1.0, -1.0]]), b_ub=np.array([-1.0]))
