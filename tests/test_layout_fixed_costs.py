@@ -68,3 +68,54 @@ def test_direct_highs_ranks_with_groups_and_reports_failure():
                        [0, 1])
     with pytest.raises(ValueError, match="ranking LP failed"):     # unbounded: x1 - x0 grows freely
         ranking._solve(np.array([1.0, -1.0]), A_ub=np.array([[1.0, -1.0]]), b_ub=np.array([-1.0]))
+
+
+def _stage_by_stage(P, shapes, node_cost, weight, current):
+    """best_slots as it was written first: one table slice and a dozen numpy calls a stage."""
+    from layouts.group_slots import table
+    n = len(node_cost)
+    w = weight if weight.max(initial=1) > 1 else np.ones(n - 1, dtype=np.int64)
+    best = node_cost[0, :int(shapes[1][0])]
+    now = int(node_cost[0, current[0]])
+    slot = np.arange(node_cost.shape[1] + 1)
+    choice = []
+    for i in range(n - 1):
+        Q = table(P, i + 1, shapes)
+        wi = int(w[i])
+        total = (best + wi * Q[:, -1])[:, None] - (2 * wi) * Q
+        arg = total.argmin(axis=0)
+        choice.append(arg)
+        s, t = current[i], current[i + 1]
+        now += wi * int(Q[s, -1] + Q[-1, t] - 2 * Q[s, t]) + int(node_cost[i + 1, t])
+        best = total[arg, slot[:len(arg)]] + wi * Q[-1, :] + node_cost[i + 1, :len(arg)]
+    route = [int(best.argmin())]
+    for arg in reversed(choice):
+        route.append(int(arg[route[-1]]))
+    return np.array(route[::-1]), int(best[route[0]]), now
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_best_slots_all_stages_at_once_choose_as_stage_by_stage(seed):
+    from layouts.group_slots import best_slots, gap_shapes, gap_tables, node_costs
+    rng = np.random.default_rng(5400 + seed)
+    n = int(rng.integers(1, 9))                              # the group's ranks
+    others = rng.integers(0, 7, n + 2)                       # other nodes of ranks l0 - 1 .. l0 + n
+    others[1 + int(rng.integers(0, n))] = 6                  # some rank with room
+    shapes = gap_shapes(others)
+    # other segments of gap j (ranks j - 1 and j of the group): from an other node to an other node
+    gap = rng.integers(0, n + 1, 80)
+    gap = gap[(others[gap] > 0) & (others[gap + 1] > 0)]
+    a, b = rng.integers(0, others[gap]), rng.integers(0, others[gap + 1])
+    P = gap_tables(gap, a, b, shapes)
+    # the group's outside segments: to an other node of the next rank / from one of the one before
+    out_rank = rng.integers(0, n, 6)
+    out_rank = out_rank[others[out_rank + 2] > 0]
+    in_rank = rng.integers(0, n, 6)
+    in_rank = in_rank[others[in_rank] > 0]
+    node_cost = node_costs(P, shapes, out_rank, rng.integers(0, others[out_rank + 2]), in_rank,
+                           rng.integers(0, others[in_rank]), n)
+    weight = rng.integers(1, 4, n - 1) if seed % 2 else np.ones(n - 1, dtype=np.int64)
+    current = rng.integers(0, others[1:n + 1] + 1)           # a slot of each of the group's ranks
+    got, want = best_slots(P, shapes, node_cost, weight, current), _stage_by_stage(P, shapes, node_cost, weight, current)
+    assert np.array_equal(got[0], want[0]) and got[1:] == want[1:]
+    assert (got[0] <= others[1:n + 1]).all()
