@@ -62,6 +62,8 @@ class ClusterTree:
 def cluster_paths(nodes: list, clusters: dict) -> tuple[list, np.ndarray]:
     """(paths, node_cluster): every cluster path (all prefixes included, root first, then in
     canonical order) and the innermost cluster id of each real node."""
+    if not clusters:
+        return [()], np.zeros(len(nodes), dtype=np.int64)
     node_paths = []
     for v in nodes:
         path = clusters.get(v, ())

@@ -44,8 +44,9 @@ def value_text_chars(attrs: dict) -> int:
     if attrs.get("const"):     # literals do not change with sliders: their own width
         return max(3, len(value_text(attrs)))
     label = str(attrs.get("label", "") or "")
-    numbers = [format_number(attrs.get(k, 0.0)) for k in ("data", "grad")]
-    chars = sum(max(NUMBER_CHARS, len(s)) for s in numbers) + len(FIELD_SEPARATOR)
+    # format_number's text, written out (one call per node, not five: every layout sizes all)
+    chars = (max(NUMBER_CHARS, len(f"{float(attrs.get('data', 0.0)):.4g}"))
+             + max(NUMBER_CHARS, len(f"{float(attrs.get('grad', 0.0)):.4g}")) + len(FIELD_SEPARATOR))
     if label:
         chars += len(label) + len(FIELD_SEPARATOR)
     return chars

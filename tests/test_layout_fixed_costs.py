@@ -119,3 +119,35 @@ def test_best_slots_all_stages_at_once_choose_as_stage_by_stage(seed):
     got, want = best_slots(P, shapes, node_cost, weight, current), _stage_by_stage(P, shapes, node_cost, weight, current)
     assert np.array_equal(got[0], want[0]) and got[1:] == want[1:]
     assert (got[0] <= others[1:n + 1]).all()
+
+
+def test_natural_key_shortcut_is_the_split_key():
+    from layouts.layout_input import _DIGITS, natural_key
+
+    def split_key(node):
+        parts = _DIGITS.split(str(node))
+        parts[1::2] = map(int, parts[1::2])
+        return tuple(parts), str(type(node))
+
+    names = ["v0", "v10", "o7", "12", "007", "x", "", "a1b2", "3a", "v١٢", "w[0][1]", "v-3", "é9"]
+    for name in names:
+        assert natural_key(name) == split_key(name), name
+    for other in [5, ("v", 1), 2.5]:
+        assert natural_key(other) == split_key(other)
+    assert sorted(["v10", "v9", "o10", "o9", 3], key=natural_key) == [3, "o9", "o10", "v9", "v10"]
+
+
+def test_no_clusters_take_the_shortcut_to_the_same_paths():
+    from layouts.clusters import cluster_paths
+    nodes = ["a", "b", "c"]
+    paths, ids = cluster_paths(nodes, {})
+    general = cluster_paths(nodes, {"a": (), "b": None})     # the general path: the same
+    assert paths == general[0] == [()] and np.array_equal(ids, general[1]) and ids.dtype == general[1].dtype
+
+
+def test_value_box_text_budget_unchanged():
+    from layouts.sizes import default_node_size, format_number
+    for data, grad, label in [(0.0, 0.0, ""), (-0.70710678, 1234567.0, "w[0][1]"), (1e-12, -3.0, "x"), (12, 0, "")]:
+        attrs = dict(kind="value", data=data, grad=grad, label=label)
+        numbers = sum(max(7, len(format_number(x))) for x in (data, grad)) + 3 + (len(label) + 3 if label else 0)
+        assert default_node_size("v1", attrs) == (numbers * 8.0 + 16.0, 40.0)
