@@ -160,13 +160,15 @@ class Transposition:
             slot * sides + side[keep], pos[nbr[keep]], role[keep], n_slots,
             int(self.layer_size.max()) + 1, None if weight is None else weight[keep],
             (1.0, 1.0) if weight is None else (1.0, 1.0, RIGID_PENALTY, RIGID_PENALTY))
-        at = np.empty(n_slots, dtype=np.int64)    # the node at each global slot
-        at[self.layer_offset[self.lg.layer] + pos] = np.arange(n_slots)
         gain = crossings_now - crossings_swapped
         if reverse:
             better = np.flatnonzero((gain > 0) | ((gain == 0) & (crossings_now > 0)))
         else:
             better = np.flatnonzero(gain > 0)
+        if len(better) == 0:     # about half the phases of the inspected samples' order
+            return 0
+        at = np.empty(n_slots, dtype=np.int64)    # the node at each global slot
+        at[self.layer_offset[self.lg.layer] + pos] = np.arange(n_slots)
         return self._swap(better, gain, at)
 
     def _swap(self, better: np.ndarray, gain: np.ndarray, at: np.ndarray) -> int:
