@@ -34,6 +34,13 @@ GROUP_WORK = 42000       # a group's work besides its tables' cells, in cells: m
                          # 509-node expression's 719 / 16M within 20 %). At 20,000 (~0.25 ms a move,
                          # measured at 860 nodes alone) the inspected MLP(2,[7,7,1]) + L2 of
                          # bench.layout_mid took 0.67x dot's time; now 0.40 s, 600 crossings (dot 713)
+HUB_SEGMENTS = 64        # a group with a node of more segments than this is not moved: each try
+                         # recounts every pair of the hub's segments with the others of its gaps
+                         # (the recount and the slot costs grow as its segments times the rank's
+                         # width, which the table cells do not count) and moving a hub with one of
+                         # its edges seldom gains.  The app's quotient of a 2-sample MLP(4,[10,10,1])
+                         # loss drawn collapsed (190 shared weights into 2 boxes of 175 segments
+                         # each, 198 nodes) took 10 s of path moves for no crossing gained
 MAX_BLOCK_RANKS = 24     # and spanning fewer ranks: on 5 graphs of 180-420 nodes, blocks of
                          # 32+ ranks were tried 181 times and never gained (a third of the work)
 
@@ -112,10 +119,13 @@ class BlockMoves:
         crossed = (np.bincount(lg.seg_src, weights=seg_crossings, minlength=lg.n_nodes)
                    + np.bincount(lg.seg_dst, weights=seg_crossings, minlength=lg.n_nodes)) > 0
         first, last = self._group_ranks(groups, kind)
+        hub = self._hubs()
         for k in (self._most_promising(groups, kind, seg_crossings) if budgeted else range(len(groups))):
             if budgeted and self.work_left <= 0:
                 break
             if not crossed[groups[k]].any() or self.stale((kind, k), first[k] - 1, last[k] + 1):
+                continue
+            if hub[groups[k]].any():
                 continue
             group = cache.get((kind, k))
             if group is None:
@@ -128,6 +138,16 @@ class BlockMoves:
                 self.tick()
             self.tried((kind, k))
         return start - cost
+
+    def _hubs(self) -> np.ndarray:
+        """Per node, whether it has more than ``HUB_SEGMENTS`` segments (groups with one are
+        not moved)."""
+        hub = self.__dict__.get("_hub")
+        if hub is None:
+            lg = self.lg
+            degree = np.bincount(lg.seg_src, minlength=lg.n_nodes) + np.bincount(lg.seg_dst, minlength=lg.n_nodes)
+            hub = self._hub = degree > HUB_SEGMENTS
+        return hub
 
     def _most_promising(self, groups: list, kind: str, seg_crossings: np.ndarray) -> list:
         """Indices of ``groups``, most crossings per unit of work first: the crossings of the

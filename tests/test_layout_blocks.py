@@ -138,3 +138,36 @@ def test_in_tree_blocks_are_the_whole_in_trees_that_span_few_ranks(monkeypatch):
         assert blocks == plain_in_tree_blocks(lg)
         found += len(blocks)
     assert found >= 8
+
+
+def test_groups_with_a_hub_are_not_moved_the_others_are(monkeypatch):
+    """A node with more than ``HUB_SEGMENTS`` segments (the app's collapsed MLP loss: every
+    shared weight feeds each sample's box) makes each try of a group holding it recount its
+    segments against the whole rank: such groups are left out, every other group is still
+    tried (and the drawing of a graph without hubs is as before)."""
+    import layouts.block_moves as bm
+
+    k = bm.HUB_SEGMENTS + 10
+    # rank 0: k weights, and 4 plain leaves; rank 1: the hubs A, B and 4 ops fed crosswise
+    A, B = k + 4, k + 5
+    ops = [k + 6 + i for i in range(4)]
+    src = [w for w in range(k) for _ in (0, 1)] + [k + i for i in range(4)] + [k + i for i in range(4)]
+    dst = [h for _ in range(k) for h in (A, B)] + ops[::-1] + ops[1:] + ops[:1]
+    n = k + 10
+    rank = np.array([0] * (k + 4) + [1] * 6)
+    lg = make_layered(n, np.array(src), np.array(dst), rank)
+    order = LayerOrder(lg, np.random.default_rng(0).permutation(lg.n_nodes))
+    tried = []
+    real = bm.BlockMoves._move_group
+    monkeypatch.setattr(bm.BlockMoves, "_move_group",
+                        lambda self, cost, g: tried.append(g.nodes.tolist()) or real(self, cost, g))
+    before = order.cost()
+    gained = order.move_paths() + order.move_blocks()
+    assert tried and not any(A in g or B in g for g in tried)
+    assert any(set(g) & set(ops) for g in tried)
+    assert before - order.cost() == pytest.approx(gained)
+    monkeypatch.setattr(bm, "HUB_SEGMENTS", 4 * k)         # no hub: the hubs' groups are tried
+    tried.clear()
+    order = LayerOrder(lg, np.random.default_rng(0).permutation(lg.n_nodes))
+    order.move_paths()
+    assert any(A in g or B in g for g in tried)

@@ -17,7 +17,6 @@ untouched. Displays are memoised per structure (``Tape.memo``).
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field, fields
 
 import networkx as nx
@@ -221,21 +220,24 @@ def _node_size(compiled):
 
 
 def _layout(Q: nx.DiGraph, sc: dict, node_size, previous=None):
-    """Lay out the quotient graph like the compiled graph is (clusters when the layout
-    package has them: an open scope's members stay together inside its frame)."""
+    """Lay out the quotient graph like the compiled graph is (clusters: an open scope's
+    members stay together inside its frame), and like it with ``fast``: this runs inside
+    the expand or collapse the reader clicked, and the small drawings' polish took 0.5-2.4 s
+    of CPU at 150-499 nodes (the quick order: 0.04-0.2 s; the refinement swaps a polished
+    drawing in for graphs drawn whole only)."""
     from layouts import layered_layout
 
     from .sizing import RANK_GAP
 
     kwargs = {"previous": previous} if previous is not None else {}
-    if "clusters" in inspect.signature(layered_layout).parameters:
-        kwargs["clusters"] = {n: (attrs["scope"][:-1] if attrs["kind"] == "scope" else sc.get(n, ()))
-                              for n, attrs in Q.nodes(data=True)}
-        for n, attrs in Q.nodes(data=True):
-            if attrs["kind"] == "scope":
-                attrs["collapsed"] = attrs["scope"]
-                attrs["size"] = node_size(n, attrs)
-    return layered_layout(Q, node_size=node_size, rank_gap=RANK_GAP, duplicate_leaves=True, **kwargs)
+    kwargs["clusters"] = {n: (attrs["scope"][:-1] if attrs["kind"] == "scope" else sc.get(n, ()))
+                          for n, attrs in Q.nodes(data=True)}
+    for n, attrs in Q.nodes(data=True):
+        if attrs["kind"] == "scope":
+            attrs["collapsed"] = attrs["scope"]
+            attrs["size"] = node_size(n, attrs)
+    return layered_layout(Q, node_size=node_size, rank_gap=RANK_GAP, duplicate_leaves=True, fast=True,
+                          **kwargs)
 
 
 def _frames(lay, Q, sc, expanded, positions, sizes) -> list:
