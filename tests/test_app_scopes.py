@@ -198,3 +198,31 @@ def test_a_graph_without_scopes_hides_the_scope_controls():
     assert not is_shown(app.scopes.view)
     app.model.load_preset("mlp")
     assert is_shown(app.scopes.view)
+
+
+def test_a_collapsed_drawing_of_150_nodes_or_more_is_laid_out_quick():
+    """The layout of a collapsed graph runs inside the reader's expand or collapse click: from
+    ``QUICK_FROM_NODES`` nodes it is the quick order (``fast``: no small-drawing polish),
+    below that the polished one.  Two-sample MLP losses open fully collapsed: each shared
+    weight feeds both samples' boxes."""
+    import random
+
+    from engine import Value
+    from engine.nn import MLP
+    from layouts.order_stage import QUICK_FROM_NODES
+
+    def loss_of(nin, shape, samples):
+        rng = random.Random(1)
+        mlp = MLP(nin, shape, rng=rng)
+        loss = Value(0.0)
+        for s in range(samples):
+            out = mlp([Value(rng.uniform(-1, 1), label=f"x{s}_{i}") for i in range(nin)])
+            loss = loss + (out - Value(1.0)) ** 2
+        return loss
+
+    for shape, quick in (([10, 10, 1], True), ([8, 8, 1], False)):
+        m = GraphModel(loss_of(4, shape, 2))
+        quotient = m.compiled.tape.memo["last quotient layout"]
+        assert m.expanded == frozenset()
+        assert (len(quotient.positions) >= QUICK_FROM_NODES) == quick
+        assert quotient.refinable == quick        # refinable: the polish was skipped
