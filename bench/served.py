@@ -69,8 +69,13 @@ class Server:
         """The server-side document of ``app``'s session."""
         return self.docs[id(app)]
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the server and wait until its thread has ended (Panel's ``stop`` only asks
+        the loop to shut down): no callback of this server runs after a test's teardown."""
         self.thread.stop()
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            raise RuntimeError(f"the server thread did not end within {timeout} s")
 
 
 def run_on(doc, fn, timeout: float = 60.0) -> None:

@@ -100,3 +100,30 @@ def new_page(chromium):
     yield make
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture(autouse=True)
+def no_server_document_in_the_test_thread(monkeypatch):
+    """In the test's own thread, ``pn.state.curdoc`` is only a document the test set
+    (``set_curdoc``), as outside a server.  Panel's falls back to Bokeh's current document,
+    which is one for the whole process: while a server thread of this or an earlier test
+    creates a session (Panel's ``run_app`` patches Bokeh's current document for it) or runs
+    one of its callbacks, this thread would read that session's document, and an app built
+    here would take itself for served (its Busy waits for a server to build the graph; its
+    refiner runs in "process" mode): three flaky failures in whole-suite runs (sessions
+    16-18).  Server threads keep Panel's own answer."""
+    import sys
+    import threading
+
+    state_module = sys.modules.get("panel.io.state")
+    if state_module is None:          # a test without panel
+        return
+    cls = type(state_module.state)
+    panel_curdoc = cls.curdoc
+
+    def curdoc(self):
+        if threading.current_thread() is not threading.main_thread():
+            return panel_curdoc.fget(self)
+        return self._curdoc.get()
+
+    monkeypatch.setattr(cls, "curdoc", property(curdoc, panel_curdoc.fset))

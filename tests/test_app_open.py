@@ -214,3 +214,18 @@ def test_a_mid_size_graph_drawn_whole_gets_the_fast_order(monkeypatch):
     assert compiled.graph.number_of_nodes() > order_stage.SMALL_GRAPH_NODES
     assert app.model.expanded is None                # drawn whole
     assert _laid_out(compiled) and len(compiled.layout.positions) >= compiled.graph.number_of_nodes()
+
+
+def test_an_app_built_while_a_server_thread_creates_a_session_is_not_served():
+    """While a server thread creates a session, Panel patches Bokeh's current document,
+    one for the whole process, and ``pn.state.curdoc`` falls back to it in any thread
+    without a document of its own.  In the tests' thread that fallback is off (conftest's
+    ``no_server_document_in_the_test_thread``): an app built here is not served, its graph
+    is built at once and its refiner is off."""
+    from bokeh.io.doc import patch_curdoc
+
+    doc = _ServedDoc()
+    with patch_curdoc(doc):           # as Panel's run_app does in the server's thread
+        app = create_app()
+    assert doc.callbacks == [] and not app.busy.loading
+    assert app.refiner.mode == "off" and app.model.output == -8.0

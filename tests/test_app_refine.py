@@ -244,20 +244,8 @@ def test_a_leafs_copies_are_sized_as_the_leaf():
         assert lay.sizes[copy] == lay.sizes[leaf]
 
 
-@pytest.fixture
-def outside_a_server(monkeypatch):
-    """``pn.state.curdoc`` as outside a server: None.  Without this it falls back to Bokeh's
-    ``curdoc()``, whose stack of patched documents is one list for the whole process: while a
-    server of an earlier test (in its own thread) still runs a callback of a session it is
-    closing, this thread reads that session's document, and the app takes itself for served
-    (seen twice in whole-suite runs: mode "process")."""
-    import panel as pn
-
-    monkeypatch.setattr(type(pn.state), "curdoc", property(lambda self: None))
-
-
 @pytest.mark.parametrize("text", [BIG, random_text(120)], ids=["834 nodes", "314 nodes"])
-def test_an_app_outside_a_server_or_notebook_keeps_the_quick_layout_unless_asked(text, outside_a_server):
+def test_an_app_outside_a_server_or_notebook_keeps_the_quick_layout_unless_asked(text):
     app = create_app(text)
     assert app.refiner.mode == "off" and app.model.compiled.layout.refinable
     values = app.graph.values
