@@ -203,7 +203,8 @@ def test_the_kick_budget_shrinks_with_size():
 
 def test_a_start_swept_to_no_crossings_is_kept_without_polishing_the_other(monkeypatch):
     """The app's 110-line chain (``bench.app_open.chain_text``) drawn as it opens, its lines
-    collapsed (405 nodes with the leaves' copies): one start has no crossings after its sweeps,
+    collapsed (405 nodes with the leaves' copies), but polished (``fast=False``; the app
+    draws it with the quick order since session 18): one start has no crossings after its sweeps,
     the other 71.  Nothing can beat the first, so the other is not polished (that polish was
     0.47 s of the layout's 0.58 s) and the drawing is the same: no crossings."""
     import layouts.small_order as small_order
@@ -220,6 +221,10 @@ def test_a_start_swept_to_no_crossings_is_kept_without_polishing_the_other(monke
         costs.append(sorted(t[0] for t in out))
         return out
     monkeypatch.setattr(small_order, "swept_starts", swept)
+    # polished (fast=False): the app lays collapsed drawings out quick since session 18
+    import layouts
+    real_layout = layouts.layered_layout
+    monkeypatch.setattr(layouts, "layered_layout", lambda *a, **k: real_layout(*a, **{**k, "fast": False}))
     structure = from_text(chain_text(110))
     display = scopes_display.display_graph(structure.compiled, structure.expanded)
     assert costs and costs[-1][0] == 0 < costs[-1][-1], costs     # the case: one start without crossings
