@@ -2,7 +2,7 @@
 
 Solved as a linear program with scipy's HiGHS dual simplex.  HiGHS is called directly (scipy's
 private ``_highspy._core``, as ``linprog(method="highs-ds")`` calls it, with its options; its
-``linprog`` if that module is missing): the same model and options, so the same vertex (x
+``linprog`` if that module is missing or has another interface): the same model and options, so the same vertex (x
 identical on 12 graphs of 529-933 nodes), without ``linprog``'s checks and a Python loop over
 the columns for the bounds' multipliers: 4.6 -> 2.6 ms at 560 nodes (an inspected MLP(2,[9,8,1])
 sample; the whole layout takes ~35 ms, dot ~60 ms).  The constraint matrix (rows
@@ -91,12 +91,22 @@ def _solve(cost: np.ndarray, A_ub=None, b_ub=None, A_eq=None, b_eq=None) -> np.n
     """x >= 0 minimising cost @ x subject to A_ub x <= b_ub and A_eq x == b_eq, by HiGHS's dual
     simplex: directly as ``linprog(method="highs-ds")`` would call it (same matrix, bounds and
     options, hence the same vertex), or by ``linprog`` where scipy's HiGHS module is not there."""
-    if _highs is None:
-        kwargs = {k: v for k, v in dict(A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq).items() if v is not None}
-        result = linprog(cost, bounds=(0, None), method="highs-ds", **kwargs)
-        if result.status != 0:
-            raise ValueError(f"ranking LP failed: {result.message} (is the graph acyclic?)")
-        return result.x
+    if _highs is not None:
+        try:
+            return _solve_direct(cost, A_ub, b_ub, A_eq, b_eq)
+        except (AttributeError, TypeError):
+            # a scipy whose private module has another interface (scipy>=1.11 is allowed; the
+            # module is not public API): linprog, as if it were missing
+            pass
+    kwargs = {k: v for k, v in dict(A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq).items() if v is not None}
+    result = linprog(cost, bounds=(0, None), method="highs-ds", **kwargs)
+    if result.status != 0:
+        raise ValueError(f"ranking LP failed: {result.message} (is the graph acyclic?)")
+    return result.x
+
+
+def _solve_direct(cost, A_ub, b_ub, A_eq, b_eq) -> np.ndarray:
+    """``_solve`` by scipy's HiGHS module itself (raises ValueError if the LP has no optimum)."""
     inf = _highs.kHighsInf
     parts = [(A, b, lower) for A, b, lower in ((A_ub, b_ub, None), (A_eq, b_eq, "eq")) if A is not None]
     A = sp.vstack([p[0] for p in parts]).tocsc() if len(parts) > 1 else sp.csc_matrix(parts[0][0])

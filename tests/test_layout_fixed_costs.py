@@ -59,6 +59,19 @@ def test_direct_highs_gives_linprogs_ranks(monkeypatch):
     assert np.array_equal(ranking.rank_nodes(*_chain_lp()), [0, 1, 2, 3, 2])
 
 
+def test_a_highs_module_of_another_interface_falls_back_to_linprog(monkeypatch):
+    """scipy's ``_highspy._core`` is private: a scipy where it exists with other names
+    (scipy>=1.11 is allowed) ranks by ``linprog``, the same ranks."""
+    from types import SimpleNamespace
+
+    args = _chain_lp()
+    expected = ranking.rank_nodes(*args)
+    monkeypatch.setattr(ranking, "_highs", SimpleNamespace())     # no attribute it calls
+    assert np.array_equal(ranking.rank_nodes(*args), expected)
+    with pytest.raises(ValueError, match="ranking LP failed"):
+        ranking._solve(np.array([1.0, -1.0]), A_ub=np.array([[1.0, -1.0]]), b_ub=np.array([-1.0]))
+
+
 def test_direct_highs_ranks_with_groups_and_reports_failure():
     n, src, dst, w, tight = _chain_lp()
     groups = (np.array([2, 4]), np.array([0, 0]), np.array([1.0]))
