@@ -12,7 +12,7 @@ from .initial_order import dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
 from .mid_order import mid_size, order_mid
-from .block_polish import block_polished, order_blocks
+from .block_polish import block_polished, order_blocks, tree_like
 from .small_order import SMALL_SWEEP_WORK, order_small, start_orders
 from .stability import seed_from_previous
 
@@ -25,6 +25,13 @@ QUICK_FROM_NODES = 150   # from here ``fast`` skips the small drawings' polish t
                          # expressions of 118 / 198 / 238 nodes took 0.19 / 0.33 / 0.33 s of CPU on
                          # 29 Nov, 0.56 / 1.04 / 1.19 s on 30 Nov (load ~8; 48 / 155 / 253
                          # crossings), the quick order 0.04-0.06 s (70 / 246 / 386)
+QUICK_TREE_SWEEPS = 0    # median sweeps of the quick order of tree-like drawings (as
+                         # ``block_polish``: the sweeps pull the neurons apart).  fast=True, 32
+                         # development forward passes (seeds 5000+, 161-997 nodes, 2 input orders):
+                         # 10,132 -> 8,957 crossings (MLP(5,[8,8,1]) 454 -> 292, (3,[6,12,1]) 683 ->
+                         # 510), 15 fewer, 1 more (MLP(3,[9,9,1]) 429 -> 432), CPU 1.28 -> 0.94 s in
+                         # all (load ~4); 14 inspected samples the same crossings (positions
+                         # identical but one), CPU 0.98 -> 0.88 s; losses and expressions untouched
 
 
 def skips_polish(n_real: int, lg, tree, previous, fast: bool) -> bool:
@@ -55,9 +62,13 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
         start_key = seed_from_previous(previous, g.nodes, g.paths, g.node_cluster, start_key, direction)
         # stability: transposition and sifting only
         pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree, local=True)
-    elif g.n < SMALL_GRAPH_NODES and skips_polish(g.n, lg, tree, previous, fast):
-        # the quick order (the app shows it, then swaps the polished one in): sweeps, sifting
-        pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=False)
+    elif skips_polish(g.n, lg, tree, previous, fast):
+        # the quick order (the app shows it, then swaps the polished one in): sweeps (none
+        # where ``tree_like``, see QUICK_TREE_SWEEPS), sifting; from 500 real nodes one pass
+        # of rerouting (the big drawings' order)
+        sweeps = QUICK_TREE_SWEEPS if tree_like(lg) else 24
+        pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=g.n >= SMALL_GRAPH_NODES,
+                                            max_iterations=sweeps)
     else:
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=g.n < SMALL_GRAPH_NODES, mid=not fast)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
