@@ -13,6 +13,7 @@ from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
 from .mid_order import mid_size, order_mid
 from .block_polish import block_polished, order_blocks, tree_like
+from .scope_groups import scope_groups
 from .small_order import SMALL_SWEEP_WORK, order_small, start_orders
 from .stability import seed_from_previous
 
@@ -70,13 +71,15 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
         pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=g.n >= SMALL_GRAPH_NODES,
                                             max_iterations=sweeps)
     else:
-        pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=g.n < SMALL_GRAPH_NODES, mid=not fast)
+        small = g.n < SMALL_GRAPH_NODES
+        groups = scope_groups(G, g.nodes, lg) if small and tree is None else None
+        pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, mid=not fast, groups=groups)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
     # small penalty in the search, ``sifting.RIGID_PENALTY``: fewer crossings come first).
     return pos, crossings, rigid & ~crossed_rigid(lg, pos, rigid)
 
 
-def best_of_starts(lg, start_key, rigid, tree, small: bool, mid: bool = True):
+def best_of_starts(lg, start_key, rigid, tree, small: bool, mid: bool = True, groups: list | None = None):
     """Order from the DFS key; on ``small`` graphs also from dot's second start (a BFS back
     from the sinks), each with up to 24 sweeps: with clusters keeping the cheaper (the first
     on a tie), without them each start polished (``small_order``).  The sweeps end in very
@@ -85,7 +88,7 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, mid: bool = True):
     sweeps there), 1,771 from the better of both starts, 1,700 with 24 sweeps each (dot:
     1,617; graphlay: 1,483).  Bigger drawings: ``mid_order`` where ``mid`` and it applies
     (many long edges), ``block_polish`` where ``mid`` and it applies (few), else the big
-    drawings' order."""
+    drawings' order.  ``groups``: ``small_order``'s scope groups."""
     if not small:
         if mid and tree is None and mid_size(lg):
             return order_mid(lg, start_key, rigid)
@@ -93,7 +96,7 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, mid: bool = True):
             return order_blocks(lg, start_key, rigid)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
-        return order_small(lg, start_key, rigid)
+        return order_small(lg, start_key, rigid, groups=groups)
     best = None
     for key in start_orders(lg, start_key):
         own_tree = copy.deepcopy(tree)      # the search moves the clusters' keys
