@@ -94,11 +94,12 @@ class BlockMoves:
             self._blocks = in_tree_blocks(self.lg)
         return self._blocks
 
-    def move_outer_blocks(self) -> float:
-        """Move every block in no other block (``in_tree_blocks(outermost=True)``) that has a
-        crossing where that lowers the cost; returns the cost removed."""
+    def move_outer_blocks(self, extra: list = ()) -> float:
+        """Move every block in no other block (``in_tree_blocks(outermost=True)``), and the
+        ``extra`` groups, that has a crossing where that lowers the cost; returns the cost
+        removed."""
         if not hasattr(self, "_outer_blocks"):
-            self._outer_blocks = in_tree_blocks(self.lg, outermost=True)
+            self._outer_blocks = in_tree_blocks(self.lg, outermost=True) + list(extra)
         return self._move_groups(self._outer_blocks, "outer")
 
     def _move_groups(self, groups: list, kind: str) -> float:

@@ -72,7 +72,7 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
                                             max_iterations=sweeps)
     else:
         small = g.n < SMALL_GRAPH_NODES
-        groups = scope_groups(G, g.nodes, lg) if small and tree is None else None
+        groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, mid=not fast, groups=groups)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
     # small penalty in the search, ``sifting.RIGID_PENALTY``: fewer crossings come first).
@@ -88,12 +88,13 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, mid: bool = True, gr
     sweeps there), 1,771 from the better of both starts, 1,700 with 24 sweeps each (dot:
     1,617; graphlay: 1,483).  Bigger drawings: ``mid_order`` where ``mid`` and it applies
     (many long edges), ``block_polish`` where ``mid`` and it applies (few), else the big
-    drawings' order.  ``groups``: ``small_order``'s scope groups."""
+    drawings' order.  ``groups`` (``scope_groups``): moved in ``small_order``'s polish and
+    with ``block_polish``'s blocks."""
     if not small:
         if mid and tree is None and mid_size(lg):
             return order_mid(lg, start_key, rigid)
         if mid and tree is None and block_polished(lg):
-            return order_blocks(lg, start_key, rigid)
+            return order_blocks(lg, start_key, rigid, groups=groups or ())
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
         return order_small(lg, start_key, rigid, groups=groups)

@@ -29,39 +29,39 @@ MIN_COPIES = 2      # a scope's nodes whose every successor is outside it (a cop
                     # group only with this many (one copy is a block, ``block_moves``)
 
 
-def scope_groups(G, nodes: list, lg: LayeredGraph) -> list[np.ndarray]:
+def scope_groups(G, g, lg: LayeredGraph) -> list[np.ndarray]:
     """The nodes of every scope (a node's ``scope`` attribute; an op's is its result's) with
-    ``MIN_COPIES`` outputs or more, with the bends of the long edges between two of its nodes;
-    in two ranks or more.  Sorted by scope: the same groups from every input order."""
-    scope_of = {}
-    for i, v in enumerate(nodes):
-        attrs = G.nodes[v]
-        if attrs.get("kind") == "op":
-            results = list(G.successors(v))
-            scope = G.nodes[results[0]].get("scope") if len(results) == 1 else None
-        else:
-            scope = attrs.get("scope")
-        if scope:
-            scope_of[i] = tuple(scope)
-    if not scope_of:
+    ``MIN_COPIES`` outputs or more (nodes none of whose successors is in the scope), with the
+    bends of the long edges between two of its nodes; in two ranks or more.  ``g``: the
+    ``LayoutInput`` of ``G``, whose edges ``lg`` layers.  Sorted by scope: the same groups
+    from every input order."""
+    scopes = [G.nodes[v].get("scope") for v in g.nodes]
+    names = sorted({tuple(s) for s in scopes if s}, key=lambda s: tuple(map(str, s)))
+    if not names:
         return []
-    members: dict = {}
-    for i, scope in scope_of.items():
-        members.setdefault(scope, []).append(i)
-    index = {v: i for i, v in enumerate(nodes)}
-    outputs = dict.fromkeys(members, 0)
-    for i, scope in scope_of.items():
-        if all(scope_of.get(index[w]) != scope for w in G.successors(nodes[i])):
-            outputs[scope] += 1
-    for e in range(len(lg.path_ptr) - 1):
-        path = lg.path(e)
-        if len(path) > 2:
-            scope = scope_of.get(int(path[0]))
-            if scope is not None and scope == scope_of.get(int(path[-1])):
-                members[scope].extend(path[1:-1].tolist())
+    number = {s: k for k, s in enumerate(names)}
+    sid = np.array([number[tuple(s)] if s else -1 for s in scopes], dtype=np.int64)
+    src, dst = g.src, g.dst
+    is_op = np.array([G.nodes[v].get("kind") == "op" for v in g.nodes], dtype=bool)
+    one_result = is_op[src] & (g.outdeg[src] == 1)
+    sid[src[one_result]] = sid[dst[one_result]]          # an op: its result's scope
+    inside = (sid[src] >= 0) & (sid[src] == sid[dst])
+    feeds_own = np.bincount(src[inside], minlength=g.n) > 0
+    outputs = np.bincount(sid[(sid >= 0) & ~feeds_own], minlength=len(names))
+    full = np.full(lg.n_nodes, -1, dtype=np.int64)
+    full[:g.n] = sid
+    ptr = lg.path_ptr
+    bends = ptr[1:] - ptr[:-1] - 2
+    long_inside = np.flatnonzero(inside & (bends > 0))
+    if len(long_inside):
+        at = np.concatenate([np.arange(ptr[e] + 1, ptr[e + 1] - 1) for e in long_inside.tolist()])
+        full[lg.path_nodes[at]] = np.repeat(sid[src[long_inside]], bends[long_inside])
+    order = np.argsort(full, kind="stable")
+    bounds = np.searchsorted(full[order], np.arange(len(names) + 1))
     groups = []
-    for scope in sorted(members, key=lambda s: tuple(map(str, s))):
-        group = np.array(sorted(members[scope]), dtype=np.int64)
-        if outputs[scope] >= MIN_COPIES and len(np.unique(lg.layer[group])) >= 2:
+    for k in np.flatnonzero(outputs >= MIN_COPIES).tolist():
+        group = order[bounds[k]:bounds[k + 1]]
+        if len(np.unique(lg.layer[group])) >= 2:
             groups.append(group)
     return groups
+
