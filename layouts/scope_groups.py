@@ -1,5 +1,5 @@
-"""Scope groups, a polish move of small drawings (``small_order``): the nodes of one scope that
-has several copies (a neuron of an MLP loss over several samples: each sample's products,
+"""Scope groups, a polish move of small drawings (``small_order``) and of ``block_polish``'s: the
+nodes of one scope that has several copies (a neuron of an MLP loss over several samples: each sample's products,
 sums and tanh, with the neuron's shared weights and bias) moved together by ``block_moves``'
 group move (each rank's part kept together, to the slots that cost least).
 
@@ -16,7 +16,27 @@ block already and gets no group here.
 Measured (development losses of seeds 5020 and 5100-5114, 14 graphs of 210-490 nodes; our
 drawn crossings): 4,438 -> 4,238 with the scope groups moved in every polish round (none
 worse; MLP(1,[2,5,1]) on 3 samples 308 -> 265, graphlay 272; MLP(1,[2,4,1]) on 6 samples 848
--> 776, graphlay 920), CPU +6 %; moved only after the polish, before the kicks: 4,389.
+-> 776, graphlay 920), CPU +6 %; moved only after the polish, before the kicks: 4,389.  (One
+of the 14, MLP(1,[4,4,1]) on 3 samples, was found afterwards to be ``bench.layout_small2``'s
+held-out graph: a loss's drawing depends on its shape and samples, not on the seed; 436 with
+and without.  It was left out of every later comparison.)
+``bench.layout_small300`` (development; 5 shuffles for dot and graphlay, 2 orders for ours):
+9,695 -> 9,399 crossings, above the better median of dot and graphlay on 7 -> 2 (MLP(1,[2,3,1])
+on 5 samples 330, graphlay 319; MLP(1,[2,2,2,1]) on 5 samples 270, graphlay 268).  From 500
+real nodes (``block_polish``) they are ranked with the outermost blocks under the same work
+budget: 8 development losses of 530-834 nodes 11,849 -> 11,650 (MLP(1,[8,8,1]) on 2 samples
+1,636 -> 1,583, graphlay 1,548), CPU over dot's as before (0.36-0.56 median at load ~8).
+Held out (measured before and after only): ``bench.layout_small2`` 8,825 -> 8,820 (MLP(3,[3,5,1])
+on 2 samples 190 -> 185; MLP(3,[2,3,1]) on 4 samples stays 221, graphlay 212);
+``bench.layout_mid2 --only loss`` 4,020 -> 3,970 (all 4 equal or lower).
+
+Tried and dropped (development losses above): the scope groups' parts up to or from each rank
+with a shared input (a neuron's partial sums over the samples): 6,073 -> 6,071 on 19 graphs;
+groups of a whole layer over the samples: no change, +10 % CPU; a fourth start with every
+scope group together (each at its nodes' mean DFS key): 6,081, +22 % CPU (alone: 6,413); at
+500+ nodes a pass of scope moves of their own after the blocks: 11,510, but +0.06-0.15 of
+dot's time.  Left: the one-input losses of a 2-neuron first layer (MLP(1,[2,3,1]) on 3-5
+samples) stay 3-4 % above graphlay; polished from graphlay's order they end ~6-9 % below it.
 """
 
 from __future__ import annotations

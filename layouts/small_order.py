@@ -39,6 +39,11 @@ one input (MLP(1,[2,5,1]) on 3 samples: 308, graphlay 272) stay above graphlay; 
 graphlay's own order (its real nodes' heights, long edges straight between) they end at 254,
 so a start, not the polish, is what they lack.
 
+Session 18: the polish also moves the scope groups (``scope_groups``: an MLP loss's neuron over
+its samples, with its shared weights), which no block holds: development losses of 210-490
+nodes 4,438 -> 4,238 crossings, ``bench.layout_small300`` 9,695 -> 9,399 (above the better of
+dot and graphlay on 7 -> 2).
+
 All deterministic: the starts, their order and the tie-breaks (cost, then start index) are
 fixed, and HiGHS returns the same solution to the same program (built in the order of the
 ranks).
