@@ -19,7 +19,11 @@ within the noise of the load.  Session 17, rerouting in the first polish round o
 2,517, still above; none worse).  Session 18, tree-like drawings without median sweeps
 (``layouts.block_polish.tree_like``), --only MLP --shuffles 2, load ~11: MLP(8,[10,8,1])
 forward 569 -> 348 (graphlay 403), CPU over dot's 0.42 -> 0.35; inspected MLP(2,[9,8,1]) 0.57
--> 0.47 and MLP(2,[11,9,1]) 0.55 -> 0.53 (same crossings); the losses unchanged.
+-> 0.47 and MLP(2,[11,9,1]) 0.55 -> 0.53 (same crossings); the losses unchanged.  Then
+``layouts.scope_groups`` ranked with ``block_polish``'s blocks (``--only loss --shuffles 2``,
+main 600b396 -> loss18): MLP(3,[5,5,1]) on 4 samples 1,796 -> 1,774, MLP(2,[7,7,1]) on 2 1,063
+-> 1,040, MLP(4,[6,4,1]) on 3 794 -> 794, MLP(5,[6,1]) on 4 367 -> 362; CPU over dot's
+0.37-0.47 -> 0.38-0.48 (load ~6).
 """
 
 from __future__ import annotations

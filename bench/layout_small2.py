@@ -21,7 +21,9 @@ graphlay 212; MLP(3,[3,5,1]) on 2 samples 212 -> 190, graphlay 209); the 300-499
 all equal or lower (expression seed 306 882 -> 817), those under 300 as on main; CPU ~+18 %
 (48.6 s at load ~6-8, measured with a seeded draw for the kicks that moved the graphs under
 300 nodes by -8 crossings in all, not merged: it changed the orders
-test_layout_brandes_koepf relies on).
+test_layout_brandes_koepf relies on).  Session 18, before (main 600b396, load ~6-13) 8,825, above
+on 1, CPU 47.0 s; with ``scope_groups`` moved in the polish (loss18): 8,820 (MLP(3,[3,5,1]) on
+2 samples 190 -> 185; MLP(3,[2,3,1]) on 4 samples stays 221, graphlay 212), CPU 47.1 s.
 """
 
 from __future__ import annotations

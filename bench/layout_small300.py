@@ -14,7 +14,10 @@ Measured (5 shuffles for dot and graphlay, 2 input orders for ours, all identica
 above it on 10 (the 7 one-input losses, forward passes MLP(6,[6,5,1]) 70 vs 63 and
 MLP(3,[8,6,1]) 129 vs 127, expression seed 5015 1,009 vs 984), our CPU 27.6 s; with the third
 start and two starts polished to the end (``small_order.RESTART_FROM_NODES``) 9,695, above on
-7 (the one-input losses: MLP(1,[2,5,1]) on 3 samples 308, graphlay 272), CPU 37.1 s.
+7 (the one-input losses: MLP(1,[2,5,1]) on 3 samples 308, graphlay 272), CPU 37.1 s.  Session
+18 (load ~6-13): main 600b396 9,695, above on 7, CPU 34.6 s; with ``layouts.scope_groups``
+moved in the polish 9,399, above on 2 (MLP(1,[2,3,1]) on 5 samples 330, graphlay 319;
+MLP(1,[2,2,2,1]) on 5 samples 270, graphlay 268; MLP(1,[2,5,1]) on 3 samples 265), CPU 35.4 s.
 """
 
 from __future__ import annotations
