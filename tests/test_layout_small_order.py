@@ -137,7 +137,7 @@ def test_windows_gain_where_the_other_moves_are_stuck():
     kicks = small_order.MAX_KICKS
     small_order.MAX_KICKS = 0          # the kicks may find the same order: without them here
     real = order_stage.order_small
-    order_stage.order_small = lambda lg, key, rigid: real(lg, key, rigid, windows=False)
+    order_stage.order_small = lambda lg, key, rigid, **kw: real(lg, key, rigid, windows=False, **kw)
     try:
         without = layered_layout(G)
     finally:
