@@ -51,10 +51,17 @@ MIN_COPIES = 2      # a scope's nodes whose every successor is outside it (a cop
 
 def scope_groups(G, g, lg: LayeredGraph) -> list[np.ndarray]:
     """The nodes of every scope (a node's ``scope`` attribute; an op's is its result's) with
-    ``MIN_COPIES`` outputs or more (nodes none of whose successors is in the scope), with the
+    ``MIN_COPIES`` outputs or more (nodes none of whose successors is in the scope), where a
+    source with a scope feeds two nodes or more (shared weights), with the
     bends of the long edges between two of its nodes; in two ranks or more.  ``g``: the
     ``LayoutInput`` of ``G``, whose edges ``lg`` layers.  Sorted by scope: the same groups
     from every input order."""
+    # a source of a scope feeding several nodes (a loss's weight, shared by the samples), or no
+    # group is looked for: forward passes and inspected samples return here (~1.5 ms saved at
+    # 560-670 nodes)
+    shared = (np.bincount(g.dst, minlength=g.n) == 0) & (g.outdeg >= MIN_COPIES)
+    if not any(G.nodes[g.nodes[i]].get("scope") for i in np.flatnonzero(shared).tolist()):
+        return []
     scopes = [G.nodes[v].get("scope") for v in g.nodes]
     names = sorted({tuple(s) for s in scopes if s}, key=lambda s: tuple(map(str, s)))
     if not names:
