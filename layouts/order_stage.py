@@ -73,27 +73,27 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
     else:
         small = g.n < SMALL_GRAPH_NODES
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
-        pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, mid=not fast, groups=groups)
+        pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
     # small penalty in the search, ``sifting.RIGID_PENALTY``: fewer crossings come first).
     return pos, crossings, rigid & ~crossed_rigid(lg, pos, rigid)
 
 
-def best_of_starts(lg, start_key, rigid, tree, small: bool, mid: bool = True, groups: list | None = None):
+def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None = None):
     """Order from the DFS key; on ``small`` graphs also from dot's second start (a BFS back
     from the sinks), each with up to 24 sweeps: with clusters keeping the cheaper (the first
     on a tie), without them each start polished (``small_order``).  The sweeps end in very
     different local optima from the two starts.  Measured on 16 random expressions of
     100-200 nodes: 1,908 crossings from the DFS start with the big graphs' sweep budget (4
     sweeps there), 1,771 from the better of both starts, 1,700 with 24 sweeps each (dot:
-    1,617; graphlay: 1,483).  Bigger drawings: ``mid_order`` where ``mid`` and it applies
-    (many long edges), ``block_polish`` where ``mid`` and it applies (few), else the big
-    drawings' order.  ``groups`` (``scope_groups``): moved in ``small_order``'s polish and
+    1,617; graphlay: 1,483).  Bigger drawings: ``mid_order`` where it applies (many long
+    edges), ``block_polish`` where it applies (few), else the big drawings' order (``fast``
+    never gets here where those two apply: ``skips_polish`` sends it to the quick order).  ``groups`` (``scope_groups``): moved in ``small_order``'s polish and
     with ``block_polish``'s blocks."""
     if not small:
-        if mid and tree is None and mid_size(lg):
+        if tree is None and mid_size(lg):
             return order_mid(lg, start_key, rigid)
-        if mid and tree is None and block_polished(lg):
+        if tree is None and block_polished(lg):
             return order_blocks(lg, start_key, rigid, None, groups or ())    # (positional: tests spy on it)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
