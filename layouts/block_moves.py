@@ -94,10 +94,15 @@ class BlockMoves:
             self._blocks = in_tree_blocks(self.lg)
         return self._blocks
 
+    def move_scope_groups(self, groups: list) -> float:
+        """Move each of ``groups`` (``scope_groups``: a neuron over the samples) that has a
+        crossing where that lowers the cost; returns the cost removed."""
+        return self._move_groups(groups, "scope")
+
     def move_outer_blocks(self, extra: list = ()) -> float:
         """Move every block in no other block (``in_tree_blocks(outermost=True)``), and the
-        ``extra`` groups, that has a crossing where that lowers the cost; returns the cost
-        removed."""
+        ``extra`` groups (those of the first call: the list is made once), that has a crossing
+        where that lowers the cost; returns the cost removed."""
         if not hasattr(self, "_outer_blocks"):
             self._outer_blocks = in_tree_blocks(self.lg, outermost=True) + list(extra)
         return self._move_groups(self._outer_blocks, "outer")

@@ -163,7 +163,7 @@ def _round(order: LayerOrder, paths: bool) -> float:
     gained = polish_round(order, paths)
     groups = getattr(order, "scope_groups", None)
     if groups:
-        moved = order._move_groups(groups, "scope")
+        moved = order.move_scope_groups(groups)
         if moved:
             order.transpose()
         gained += moved
