@@ -87,12 +87,15 @@ def test_a_structure_change_runs_with_the_cyclic_collector_paused_and_restored()
 
 
 class _ServedDoc:
-    """Stands in for a served session's Document: keeps the callbacks Busy schedules, so the
-    test runs them as the event loop would (awaiting the async ones)."""
+    """Stands in for a served session's Document whose page is ready: keeps the callbacks Busy
+    schedules, so the test runs them as the event loop would (awaiting the async ones)."""
 
     def __init__(self):
+        from panel.io.state import state
+
         self.session_context = object()
         self.callbacks = []
+        state._loaded[self] = True      # its page said document_ready (app.page_ready waits)
 
     def add_next_tick_callback(self, callback):
         self.callbacks.append(callback)

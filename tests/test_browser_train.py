@@ -81,6 +81,58 @@ def wait_plot(page, condition: str, timeout: float = 20_000) -> dict:
     return page.evaluate(PLOT_STATE)
 
 
+# The network's graph arrives after the page pulled the document but before it says it is
+# ready (app.page_ready: Panel drops changes made then): its build waits for the session's
+# PULL-DOC, and Panel hears of the page's document_ready 2 s late, so the graph lands in between.
+SERVE_LATE = """
+import sys, threading
+import panel as pn
+from bokeh.server.session import ServerSession
+from panel.io.state import state
+import app.train.network_view as network_view
+from app.train.view import create_train_view
+
+pulled = threading.Event()
+handle_pull = ServerSession._handle_pull
+
+async def pull_then_say(self, *args):
+    reply = await handle_pull(self, *args)
+    pulled.set()
+    return reply
+
+ServerSession._handle_pull = pull_then_say
+build = network_view._graph_model
+
+def build_once_pulled(ins):
+    pulled.wait(60)
+    return build(ins)
+
+network_view._graph_model = build_once_pulled
+on_load = state._schedule_on_load
+state._schedule_on_load = lambda doc, event: doc.add_timeout_callback(lambda: on_load(doc, event), 2000)
+pn.serve(lambda: create_train_view(), port=int(sys.argv[1]), show=False, title="train-late")
+"""
+
+
+def test_a_network_built_while_the_page_loads_is_shown(new_page, chromium):
+    port = free_port()
+    proc, url = serve_command([sys.executable, "-c", SERVE_LATE, str(port)],
+                              f"http://localhost:{port}/")
+    try:
+        page = new_page()
+        page.goto(url)
+        expect(page.get_by_text("Building the graph of one sample", exact=False)).to_be_visible(
+            timeout=30_000)
+        # shown once the page is ready (it was lost for good: "Building..." stayed): the
+        # network's step panel, its update step typeset by KaTeX
+        expect(page.locator(".katex").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text(re.compile(r"Backward step \d+ / \d+"))).to_be_visible()
+        expect(page.get_by_text("Building the graph of one sample", exact=False)).to_have_count(0)
+        assert page.console_errors == [], page.console_errors
+    finally:
+        stop(proc)
+
+
 def test_train_watch_pause_and_inspect(new_page, train_server, tmp_path):
     page = new_page()
     page.goto(train_server)

@@ -35,6 +35,8 @@ from panel.io.document import unlocked
 from panel.io.loading import LOADING_INDICATOR_CSS_CLASS
 from panel.io.state import set_curdoc
 
+from ..page_ready import post_when_ready
+
 log = logging.getLogger(__name__)
 
 #: Panel's loading overlay and spinner, visible only after 0.3 s of loading.
@@ -132,7 +134,8 @@ class Busy:
             except Exception as exc:  # noqa: BLE001 - said on the page, the session lives on
                 made, failure = None, exc
             try:              # from the loop's thread: the one safe way back to the document
-                doc.add_next_tick_callback(lambda: show(made, failure))
+                # (and not before its page is ready: app.page_ready)
+                post_when_ready(doc, lambda: show(made, failure))
             except Exception:         # noqa: BLE001 - the session is gone: nothing to show
                 log.debug("session closed while its graph was built")
 

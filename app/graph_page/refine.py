@@ -31,6 +31,8 @@ from functools import partial
 
 import networkx as nx
 
+from ..page_ready import post_when_ready
+
 log = logging.getLogger(__name__)
 
 
@@ -139,11 +141,12 @@ class Refiner:
 
     def _arrived(self, job, result, error) -> None:
         """On the event loop: schedule the swap on the session's thread (Bokeh's next-tick
-        callback, added from the loop's thread: the one safe way back to a document)."""
+        callback, added from the loop's thread: the one safe way back to a document), once its
+        page is ready (:mod:`app.page_ready`)."""
         if job is not self._job or self._doc is None:
             return
         try:
-            self._doc.add_next_tick_callback(partial(self._apply_on_session, job, result, error))
+            post_when_ready(self._doc, partial(self._apply_on_session, job, result, error))
         except Exception:              # noqa: BLE001 - the session is gone: nothing to show
             log.debug("session closed while its polished layout was made")
 

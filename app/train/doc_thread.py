@@ -1,7 +1,8 @@
 """Getting back to a session's thread from a worker: where training results are applied.
 
 Bokeh documents are not thread-safe: a result computed elsewhere is applied through
-``doc.add_next_tick_callback`` (the one thread-safe entry into a server session's document).
+``doc.add_next_tick_callback`` (the one thread-safe entry into a server session's document),
+and not before the page is ready (:mod:`app.page_ready`: Panel drops changes made earlier).
 Outside a server (a notebook, tests) the asyncio loop that pressed Run applies it.
 Callbacks hold their owner weakly, so a closed session is not kept alive by a job in flight.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+
+from ..page_ready import post_when_ready
 
 
 class DocumentThread:
@@ -32,7 +35,7 @@ class DocumentThread:
     def post(self, callback) -> None:
         try:
             if self.doc is not None:
-                self.doc.add_next_tick_callback(callback)
+                post_when_ready(self.doc, callback)
             elif self.loop is not None and not self.loop.is_closed():
                 self.loop.call_soon_threadsafe(callback)
         except Exception:   # noqa: BLE001 - the session is gone: nothing to show it on
