@@ -189,3 +189,24 @@ def _alive(pid: int) -> bool:
             return f.read().split()[2] != "Z"     # a zombie has exited
     except FileNotFoundError:
         return False
+
+
+def test_a_pool_that_refuses_the_job_pauses_the_run_and_says_why(pool):
+    """Run whose first job cannot even be submitted (the pool raises): the run stops at once
+    and the page says why, never a run that seems to go on with nothing behind it."""
+    refusing = pool(kind="thread")
+
+    def submit(state, n):
+        raise RuntimeError("no worker can be started")
+    refusing.submit = submit
+
+    async def scenario():
+        model = TrainModel(n_samples=20, config=SMALL)
+        model.run()
+        await asyncio.sleep(0.05)
+        return model
+
+    model = asyncio.run(scenario())
+    assert not model.running and not model.queued
+    assert model.error == "training could not start: no worker can be started"
+    assert model.trainer.k == 0

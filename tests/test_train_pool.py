@@ -45,6 +45,33 @@ def test_shutdown_terminates_a_worker_that_does_not_stop():
             w.kill()
 
 
+def test_a_pool_whose_worker_died_takes_new_jobs():
+    """A worker killed (out of memory, or by hand) breaks a ProcessPoolExecutor for good: every
+    later submit raises BrokenProcessPool, for every session of the server. The pool replaces
+    it; only the job that was running fails (its session says so)."""
+    import signal
+    from concurrent.futures.process import BrokenProcessPool
+
+    X, y = make_moons(20, noise=0.1, seed=1)
+    state = Trainer(X, y, TrainConfig(hidden=(2,))).snapshot()
+    before = set(multiprocessing.active_children())
+    pool = _started_pool()
+    try:
+        for worker in set(multiprocessing.active_children()) - before:
+            os.kill(worker.pid, signal.SIGKILL)
+        done, deadline = None, time.monotonic() + 60
+        while done is None and time.monotonic() < deadline:
+            try:                    # a job sent before the pool saw the death fails with it
+                done = pool.submit(state, 2).result(timeout=120)
+            except BrokenProcessPool:
+                time.sleep(0.1)
+        assert done is not None, "the pool never took a job again"
+        _state, records, _nodes = done
+        assert [r.step for r in records] == [0, 1]   # two steps from the start
+    finally:
+        pool.shutdown()
+
+
 def test_a_process_with_a_stuck_worker_exits_after_shutdown(tmp_path):
     """The hang itself: without the bounded shutdown this process waits for the 600 s job."""
     script = tmp_path / "server.py"

@@ -73,7 +73,12 @@ class OffLoopRuns:
             return
         started = time.monotonic()
         self._in_flight = True
-        future = self._pool.submit(self.trainer.snapshot(), int(n or self.speed))
+        try:
+            future = self._pool.submit(self.trainer.snapshot(), int(n or self.speed))
+        except Exception as exc:   # noqa: BLE001 - said on the page, never a run that seems to go on
+            self.pause()
+            self.error = f"training could not start: {exc}"
+            return
         thread, apply = self._thread, weak_call(self, "_apply", generation)
         future.add_done_callback(lambda f: thread.post(partial(apply, f, started, again)))
 

@@ -23,6 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import wait as wait_for_ready
 
 from engine.train import exit_with_parent, run_in_worker, run_steps
@@ -106,7 +107,15 @@ class TrainingPool:
             self._executor = self._make_executor()
         if self.kind == "thread":
             return self._executor.submit(run_steps, state, n, self._cache, JOB_BUDGET_S)
-        future = self._executor.submit(run_in_worker, state, n, JOB_BUDGET_S)
+        try:
+            future = self._executor.submit(run_in_worker, state, n, JOB_BUDGET_S)
+        except BrokenProcessPool:
+            # A worker died (killed for memory, or by hand): the executor then refuses every
+            # job, every session's, for good. A new one takes over; the job that was running
+            # failed with the same error, which its session shows ("training failed: ...").
+            self.shutdown(grace_s=0.0)
+            self._executor = self._make_executor()
+            future = self._executor.submit(run_in_worker, state, n, JOB_BUDGET_S)
         self._lower_priority()
         return future
 
