@@ -220,11 +220,14 @@ class BlockMoves:
         src_in, dst_in = in_group[lg.seg_src], in_group[lg.seg_dst]
         moving = np.flatnonzero(src_in | dst_in)
         lo, hi = max(l0 - 1, 0), min(l0 + n, self.n_layers - 1)
-        near = np.concatenate([self.members[l] for l in range(lo, hi + 1)])
+        # ranks' members and gaps' segments are runs of one array each: slices, not the
+        # concatenation of one array per rank (~40 % of this call for paths over 50-140 ranks)
+        offset, by_layer = self.layer_offset, self.by_layer
+        near = by_layer[offset[lo]:offset[hi] + self.layer_size[hi]]
         below = np.concatenate([[0], np.cumsum(count)])
         near_below = below[np.clip(layer[near] - l0, 0, n)]
-        members = np.concatenate([self.members[l] for l in range(l0, l0 + n)])
-        local = np.concatenate([self.gap_segments[l] for l in range(lo, min(l0 + n, self.n_layers))])
+        members = by_layer[offset[l0]:offset[l0 + n - 1] + self.layer_size[l0 + n - 1]]
+        local = self.gap_run(lo, min(l0 + n, self.n_layers))
         segs = local[~(src_in[local] | dst_in[local])]
         out = moving[src_in[moving] & ~dst_in[moving]]
         inc = moving[dst_in[moving] & ~src_in[moving]]

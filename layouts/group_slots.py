@@ -107,17 +107,18 @@ def best_slots(P, shapes, node_cost: np.ndarray, weight: np.ndarray,
     s, t = current[:-1] + first_row[1:n] - lo, current[1:]
     now = (int(node_cost[0, current[0]]) + int(down[s].sum()) + int(across[s, t].sum())
            + int(after[np.arange(n - 1), t].sum()))
+    # a stage is one sum and one minimum: the row terms folded into the tables up front, and
+    # each stage's sums kept, so the way back takes the argmin of one column per stage (the
+    # same first minimum as an argmin of the whole stage: the same slots, ties included)
+    across += down[:, None]
     best = node_cost[0, :widths[0]]
-    slot = np.arange(width + 1)
-    choice = []
+    totals = []
     for i in range(n - 1):
-        c = widths[i + 1]
-        a, b = bounds[i + 1] - lo, bounds[i + 2] - lo
-        total = (best + down[a:b])[:, None] + across[a:b, :c]
-        arg = total.argmin(axis=0)
-        choice.append(arg)
-        best = total[arg, slot[:c]] + after[i, :c]
+        total = best[:, None] + across[bounds[i + 1] - lo:bounds[i + 2] - lo, :widths[i + 1]]
+        totals.append(total)
+        best = total.min(axis=0)
+        best += after[i, :widths[i + 1]]
     route = [int(best.argmin())]
-    for arg in reversed(choice):
-        route.append(int(arg[route[-1]]))
+    for total in reversed(totals):
+        route.append(int(total[:, route[-1]].argmin()))
     return np.array(route[::-1]), int(best[route[0]]), now

@@ -72,6 +72,7 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
         self.pos[by_layer] = np.arange(lg.n_nodes) - self.layer_offset[layer[by_layer]]
         # Fixed per-layer membership and the segments entering / leaving each layer.
         self.members = [by_layer[o:o + s] for o, s in zip(self.layer_offset, self.layer_size)]
+        self.by_layer = by_layer      # ranks l..m's members, concatenated: one slice of it
         self.local = np.empty(lg.n_nodes, dtype=np.int64)
         self.local[by_layer] = self.pos[by_layer]
         self.seg_layer = layer[lg.seg_src]

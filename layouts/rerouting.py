@@ -29,6 +29,14 @@ class Rerouting:
             self._gap_segments = _by_gap(self.seg_layer, self.n_layers)
         return self._gap_segments
 
+    def gap_run(self, lo: int, hi: int) -> np.ndarray:
+        """The segments of gaps lo .. hi - 1, concatenated (as ``gap_segments[lo:hi]`` would
+        be): one slice of one array."""
+        if not hasattr(self, "_gap_flat"):
+            self._gap_flat = np.argsort(self.seg_layer, kind="stable")
+            self._gap_bounds = np.searchsorted(self.seg_layer[self._gap_flat], np.arange(self.n_layers + 1)).tolist()
+        return self._gap_flat[self._gap_bounds[lo]:self._gap_bounds[hi]]
+
     def reroute(self, rounds: int = 4) -> int:
         """Move every long edge that has a crossing to its best route, in edge order, until a
         round gains nothing; returns the crossings removed."""

@@ -164,3 +164,18 @@ def test_the_recount_of_a_move_is_the_change_of_the_whole_cost(seed):
                 rest.insert(int(rng.integers(0, len(rest) + 1)), v)
             order.pos[rest] = np.arange(len(rest))
         assert order.cost() - cost == pytest.approx(order._pairs_cost(pairs) - before)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_groups_ranks_and_gaps_are_slices_of_one_array(seed):
+    """``BlockMoves._group_data`` takes the nodes of ranks l..m and the segments of gaps
+    l..m - 1 as one slice each (``LayerOrder.by_layer``, ``Rerouting.gap_run``): the same
+    arrays, in the same order, as the per-rank lists concatenated."""
+    lg, key = random_layered(600 + seed, n=30, p=0.15, max_rank=6)
+    order = LayerOrder(lg, key)
+    size, offset = order.layer_size, order.layer_offset
+    for lo in range(order.n_layers):
+        for hi in range(lo, order.n_layers):
+            assert np.array_equal(order.by_layer[offset[lo]:offset[hi] + size[hi]],
+                                  np.concatenate(order.members[lo:hi + 1]))
+            assert np.array_equal(order.gap_run(lo, hi + 1), np.concatenate(order.gap_segments[lo:hi + 1]))
