@@ -87,7 +87,10 @@ def best_slots(P, shapes, node_cost: np.ndarray, weight: np.ndarray,
     cost, and the cost of ``current``; a stage is then five numpy calls, not a dozen.  The
     same integers, so the same slots (260 calls of the polish of two inspected samples
     compared): ~12 -> ~8.5 us per stage (the stages, not the cells, took most of a move's
-    time there: ~320 cells a stage)."""
+    time there: ~320 cells a stage).  Session 19: the row terms folded into the tables, a
+    stage's sums kept for the way back (one sum and one minimum a stage, the argmin of one
+    column on the way back): the polish of inspected MLP(2,[6,6,1]) + L2 seed 5007 (186
+    moves, ~9,600 stages) 181 -> 173 ms of CPU, the same positions."""
     rows, cols, first_row, _ = shapes
     n = len(node_cost)
     if n == 1:
