@@ -24,6 +24,7 @@ import math
 import random
 import statistics
 import sys
+import gc
 import time
 
 import networkx as nx
@@ -55,6 +56,8 @@ def shuffled(G: nx.DiGraph, seed: int) -> nx.DiGraph:
 
 
 def timed(fn):
+    """(result, seconds) of ``fn()``, after a full collection (see ``bench.layout_mid.cpu``)."""
+    gc.collect()
     t0 = time.perf_counter()
     result = fn()
     return result, time.perf_counter() - t0

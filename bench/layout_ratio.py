@@ -19,6 +19,7 @@ import argparse
 import os
 import statistics
 import sys
+import gc
 import time
 
 from bench.graphs import chain_graph, inspected_sample_graph, mlp_loss_graph, random_expression_graph
@@ -41,6 +42,8 @@ def ratio_graphs() -> list:
 
 
 def cpu_seconds(fn) -> float:
+    """CPU seconds of ``fn()``, after a full collection (see ``bench.layout_mid.cpu``)."""
+    gc.collect()
     t0 = time.process_time()
     fn()
     return time.process_time() - t0
