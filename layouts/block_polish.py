@@ -68,6 +68,12 @@ BLOCK_WORK = 0.25   # table cells of block moves per squared layered node (~4 mo
                     # ~0.04 more of dot's time, where the drawings were at 0.45-0.55 already
 
 
+REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 ms here): from the
+                      # family start (``order_stage.FAMILY_START``) 16 development forward passes
+                      # and inspected samples of 521-997 nodes 6,044 -> 5,967 crossings, none
+                      # worse (MLP(7,[9,9,1]) 376 -> 367); from the DFS start it gained nothing
+
+
 def block_polished(lg: LayeredGraph) -> bool:
     """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here (else
     by ``mid_order`` or, above ``MID_GRAPH_NODES``, as the big drawings are)."""
@@ -90,7 +96,8 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     squared layered node) lasts, ranked with ``groups`` (``scope_groups``: an MLP loss's
     neurons over its samples; 8 development losses of 530-834 nodes 11,849 -> 11,650
     crossings, the same time; a pass of their own after the blocks: 11,510, +0.06-0.15 of
-    dot's time, which was at 0.32-0.52 already).  No move raises the cost."""
+    dot's time, which was at 0.32-0.52 already).  Tree-like drawings end with a pass of
+    rerouting (``REROUTE_TREE``).  No move raises the cost."""
     kept = []
     tree = tree_like(lg)
     pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=False, keep=kept,
@@ -99,12 +106,15 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
         return pos, crossings
     order = kept[0]
     order.work_left = BLOCK_WORK * float(lg.n_nodes) ** 2 if work is None else work
-    if order.move_outer_blocks(groups) > 0:
+    gained = order.move_outer_blocks(groups)
+    if gained > 0 and tree:
         # tree-like: a moved neuron leaves neighbours that gain by a swap (exact, ~0.7 ms):
         # 36 development forward passes 12,004 -> 11,899 crossings (a sifting round after it:
         # 0 more), inspected samples 3,369 -> 3,341; on 7 losses 1 gained (MLP(2,[8,8,1]) 1,618
         # -> 1,593), where the time bound is tightest (MLP(3,[4,4,1]) on 3 samples: +0.7 ms)
-        if tree:
-            order.transpose()
+        gained += order.transpose()
+    if tree and REROUTE_TREE:
+        gained += order.reroute(rounds=1)
+    if gained > 0:
         return order.pos.copy(), order.crossings()
     return pos, crossings

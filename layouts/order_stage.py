@@ -13,6 +13,7 @@ from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
 from .mid_order import mid_size, order_mid
 from .block_polish import block_polished, order_blocks, tree_like
+from .family_start import family_start, scope_families
 from .scope_groups import scope_groups
 from .small_order import SMALL_SWEEP_WORK, order_small, start_orders
 from .stability import seed_from_previous
@@ -33,6 +34,12 @@ QUICK_TREE_SWEEPS = 0    # median sweeps of the quick order of tree-like drawing
                          # 510), 15 fewer, 1 more (MLP(3,[9,9,1]) 429 -> 432), CPU 1.28 -> 0.94 s in
                          # all (load ~4); 14 inspected samples the same crossings (positions
                          # identical but one), CPU 0.98 -> 0.88 s; losses and expressions untouched
+
+FAMILY_START = True      # tree-like drawings from 500 real nodes and in the quick order start from
+                         # ``family_start`` (each MLP layer's neurons split around what feeds
+                         # them): 17 development forward passes and inspected samples of
+                         # 520-997 nodes 7,195 -> 6,464 crossings (graphlay 7,612; above it 6 ->
+                         # 0), the same CPU; more in ``family_start``'s docstring
 
 
 def skips_polish(n_real: int, lg, tree, previous, fast: bool) -> bool:
@@ -59,6 +66,12 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
     first_rank = by_backward[lg.layer[by_backward] == 0]
     start_key = forward_dfs_order(lg, np.concatenate([first_rank, by_backward]).tolist())
     rigid = g.rigid[lg.seg_edge]
+    small = g.n < SMALL_GRAPH_NODES
+    if (FAMILY_START and previous is None and tree is None
+            and (not small or skips_polish(g.n, lg, tree, previous, fast)) and tree_like(lg)):
+        families = scope_families(G, g, lg)
+        if families is not None:
+            start_key = family_start(lg, start_key, *families)
     if previous is not None:
         start_key = seed_from_previous(previous, g.nodes, g.paths, g.node_cluster, start_key, direction)
         # stability: transposition and sifting only
@@ -71,7 +84,6 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
         pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=g.n >= SMALL_GRAPH_NODES,
                                             max_iterations=sweeps)
     else:
-        small = g.n < SMALL_GRAPH_NODES
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
