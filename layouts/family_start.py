@@ -50,6 +50,7 @@ from __future__ import annotations
 import numpy as np
 
 from .layering import LayeredGraph
+from .scope_groups import layered_scopes
 
 MIN_FAMILY = 2      # scopes in a family (one scope: nothing to split)
 
@@ -58,25 +59,9 @@ def scope_families(G, g, lg: LayeredGraph) -> tuple[np.ndarray, np.ndarray] | No
     """(family, scope) per layered node (-1: in none), or None where no family has
     ``MIN_FAMILY`` scopes.  ``g``: the ``LayoutInput`` of ``G``, whose edges ``lg`` layers.
     Scopes and families are numbered in sorted order: the same from every input order."""
-    scopes = [G.nodes[v].get("scope") for v in g.nodes]
-    names = sorted({tuple(s) for s in scopes if s}, key=lambda s: tuple(map(str, s)))
+    names, _sid, full, _inside = layered_scopes(G, g, lg)
     if len(names) < MIN_FAMILY:
         return None
-    number = {s: k for k, s in enumerate(names)}
-    sid = np.array([number[tuple(s)] if s else -1 for s in scopes], dtype=np.int64)
-    src, dst = g.src, g.dst
-    is_op = np.array([G.nodes[v].get("kind") == "op" for v in g.nodes], dtype=bool)
-    one_result = is_op[src] & (g.outdeg[src] == 1)
-    sid[src[one_result]] = sid[dst[one_result]]          # an op: its result's scope
-    full = np.full(lg.n_nodes, -1, dtype=np.int64)
-    full[:g.n] = sid
-    inside = (sid[src] >= 0) & (sid[src] == sid[dst])
-    ptr = lg.path_ptr
-    bends = ptr[1:] - ptr[:-1] - 2
-    long_inside = np.flatnonzero(inside & (bends > 0))
-    if len(long_inside):
-        at = np.concatenate([np.arange(ptr[e] + 1, ptr[e + 1] - 1) for e in long_inside.tolist()])
-        full[lg.path_nodes[at]] = np.repeat(sid[src[long_inside]], bends[long_inside])
     scoped = np.flatnonzero(full >= 0)
     lowest = np.full(len(names), np.iinfo(np.int64).max)
     np.minimum.at(lowest, full[scoped], lg.layer[scoped])

@@ -49,6 +49,32 @@ MIN_COPIES = 2      # a scope's nodes whose every successor is outside it (a cop
                     # group only with this many (one copy is a block, ``block_moves``)
 
 
+def layered_scopes(G, g, lg: LayeredGraph) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """``(names, sid, full, inside)``: the scopes (a node's ``scope`` attribute, as tuples, in
+    sorted order: the same numbering from every input order); each real node's scope number
+    (-1: none; an op's is its result's); the same per layered node, the bends of a long edge
+    between two nodes of one scope in it; and, per edge of ``g``, whether both its ends are in
+    one scope.  ``g``: the ``LayoutInput`` of ``G``, whose edges ``lg`` layers."""
+    scopes = [G.nodes[v].get("scope") for v in g.nodes]
+    names = sorted({tuple(s) for s in scopes if s}, key=lambda s: tuple(map(str, s)))
+    number = {s: k for k, s in enumerate(names)}
+    sid = np.array([number[tuple(s)] if s else -1 for s in scopes], dtype=np.int64)
+    src, dst = g.src, g.dst
+    is_op = np.array([G.nodes[v].get("kind") == "op" for v in g.nodes], dtype=bool)
+    one_result = is_op[src] & (g.outdeg[src] == 1)
+    sid[src[one_result]] = sid[dst[one_result]]          # an op: its result's scope
+    inside = (sid[src] >= 0) & (sid[src] == sid[dst])
+    full = np.full(lg.n_nodes, -1, dtype=np.int64)
+    full[:g.n] = sid
+    ptr = lg.path_ptr
+    bends = ptr[1:] - ptr[:-1] - 2
+    long_inside = np.flatnonzero(inside & (bends > 0))
+    if len(long_inside):
+        at = np.concatenate([np.arange(ptr[e] + 1, ptr[e + 1] - 1) for e in long_inside.tolist()])
+        full[lg.path_nodes[at]] = np.repeat(sid[src[long_inside]], bends[long_inside])
+    return names, sid, full, inside
+
+
 def scope_groups(G, g, lg: LayeredGraph) -> list[np.ndarray]:
     """The nodes of every scope (a node's ``scope`` attribute; an op's is its result's) with
     ``MIN_COPIES`` outputs or more (nodes none of whose successors is in the scope), where a
@@ -62,27 +88,11 @@ def scope_groups(G, g, lg: LayeredGraph) -> list[np.ndarray]:
     shared = (np.bincount(g.dst, minlength=g.n) == 0) & (g.outdeg >= MIN_COPIES)
     if not any(G.nodes[g.nodes[i]].get("scope") for i in np.flatnonzero(shared).tolist()):
         return []
-    scopes = [G.nodes[v].get("scope") for v in g.nodes]
-    names = sorted({tuple(s) for s in scopes if s}, key=lambda s: tuple(map(str, s)))
+    names, sid, full, inside = layered_scopes(G, g, lg)
     if not names:
         return []
-    number = {s: k for k, s in enumerate(names)}
-    sid = np.array([number[tuple(s)] if s else -1 for s in scopes], dtype=np.int64)
-    src, dst = g.src, g.dst
-    is_op = np.array([G.nodes[v].get("kind") == "op" for v in g.nodes], dtype=bool)
-    one_result = is_op[src] & (g.outdeg[src] == 1)
-    sid[src[one_result]] = sid[dst[one_result]]          # an op: its result's scope
-    inside = (sid[src] >= 0) & (sid[src] == sid[dst])
-    feeds_own = np.bincount(src[inside], minlength=g.n) > 0
+    feeds_own = np.bincount(g.src[inside], minlength=g.n) > 0
     outputs = np.bincount(sid[(sid >= 0) & ~feeds_own], minlength=len(names))
-    full = np.full(lg.n_nodes, -1, dtype=np.int64)
-    full[:g.n] = sid
-    ptr = lg.path_ptr
-    bends = ptr[1:] - ptr[:-1] - 2
-    long_inside = np.flatnonzero(inside & (bends > 0))
-    if len(long_inside):
-        at = np.concatenate([np.arange(ptr[e] + 1, ptr[e + 1] - 1) for e in long_inside.tolist()])
-        full[lg.path_nodes[at]] = np.repeat(sid[src[long_inside]], bends[long_inside])
     order = np.argsort(full, kind="stable")
     bounds = np.searchsorted(full[order], np.arange(len(names) + 1))
     groups = []
