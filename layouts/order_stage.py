@@ -67,8 +67,9 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
     start_key = forward_dfs_order(lg, np.concatenate([first_rank, by_backward]).tolist())
     rigid = g.rigid[lg.seg_edge]
     small = g.n < SMALL_GRAPH_NODES
-    if (FAMILY_START and previous is None and tree is None
-            and (not small or skips_polish(g.n, lg, tree, previous, fast)) and tree_like(lg)):
+    quick = skips_polish(g.n, lg, tree, previous, fast)
+    tree_shaped = tree_like(lg)
+    if FAMILY_START and previous is None and tree is None and (not small or quick) and tree_shaped:
         families = scope_families(G, g, lg)
         if families is not None:
             start_key = family_start(lg, start_key, *families)
@@ -76,11 +77,11 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
         start_key = seed_from_previous(previous, g.nodes, g.paths, g.node_cluster, start_key, direction)
         # stability: transposition and sifting only
         pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree, local=True)
-    elif skips_polish(g.n, lg, tree, previous, fast):
+    elif quick:
         # the quick order (the app shows it, then swaps the polished one in): sweeps (none
         # where ``tree_like``, see QUICK_TREE_SWEEPS), sifting; from 500 real nodes one pass
         # of rerouting (the big drawings' order)
-        sweeps = QUICK_TREE_SWEEPS if tree_like(lg) else 24
+        sweeps = QUICK_TREE_SWEEPS if tree_shaped else 24
         pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=g.n >= SMALL_GRAPH_NODES,
                                             max_iterations=sweeps)
     else:
