@@ -53,6 +53,25 @@ paths of two ranks (an edge with its ends in adjacent ranks) took a third of the
 round's work on 3 expressions for 3 crossings per million cells (others 9-20); ranked at a
 third of their promise, 5 expressions -34 crossings but 0-0.14 s more CPU (their counted
 work overstates their time), so left as is.
+
+Session 20: MLP inspected samples with their L2 term are ordered here from 2,000 layered nodes
+(the L2 term's long edges; its weights feed two nodes, so the drawing is not
+``block_polish.tree_like`` and has no family start), and were over the time bound where dot
+is fast: at 2,003-2,800 layered nodes (MLP(2,[6,6,1]) + L2, (4,9), (4,10), (5,8), (6,7), (7,6),
+(5,9)) our CPU over dot's was 0.57-0.81 median (worst order 0.67-0.83), ~190 of ~410 ms of
+MLP(2,[6,6,1]) + L2 in the two swept starts, ~160 ms in the moves.  Either start won about
+half of them, and after the polish it did not matter: drawings with scopes
+(``SCOPED_ONE_START``) sweep the DFS start alone.  Development samples (the same positions
+where the DFS start won): 25 inspected MLP(2,[a,b,1]) + L2 of 597-994 nodes (2 <= a, b <= 10,
+seeds 5000 + 10a + b, all those ordered here but the held-out (8,7)) 12,828 -> 12,810
+crossings (graphlay 21,648); 30 of 3 hidden layers (every third of the 89 ordered here with
+3-8 neurons a layer, seed 5100) 12,677 -> 12,622.  CPU over dot's (3 orders, load ~8):
+MLP(2,[6,6,1]) + L2 seed 5007 0.81 -> 0.62 median (worst 0.83 -> 0.63), the others above
+0.45-0.53 (worst 0.55-0.61): still over the bound at the low end.  Tried and dropped (the
+same sets): no sweeps (transposition alone) and no sifting from the DFS start, 12,691 on
+the first set but 12,677 -> 14,423 on the second (with 3.5 cells: 14,119); sweeps stopped
+after 4 without a gain (``min_quit``): the same crossings, ~0.03 of dot's time; the block
+polish for them (``block_polish``): 19,977 on the first.
 """
 
 from __future__ import annotations
@@ -74,6 +93,11 @@ POLISH_ROUNDS = 4
 REROUTE_FIRST_ROUND_ONLY = True   # rounds after the first skip rerouting (see ``order_mid``): same
                                   # budget, 6 development expressions of 594-926 nodes that take
                                   # 2+ rounds 17,303 -> 17,231 crossings, none worse
+SCOPED_ONE_START = True   # drawings with scopes (``order_stage.has_scopes``: an MLP's inspected
+                          # sample with its L2 term) sweep the DFS start alone, not dot's BFS too:
+                          # the polish evens out which start won (each won about half of them)
+                          # and the second start's sweeps took ~95 of ~410 ms at 2,003 layered
+                          # nodes.  More in the module docstring
 
 
 def mid_size(lg: LayeredGraph) -> bool:
@@ -81,12 +105,14 @@ def mid_size(lg: LayeredGraph) -> bool:
     return lg.n_real <= MID_GRAPH_NODES and lg.n_nodes >= MID_MIN_LAYERED
 
 
-def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray) -> tuple[np.ndarray, int]:
-    """(pos, crossings): the cheaper of ``small_order.start_orders`` after their sweeps,
-    then rounds of rerouting, path and block moves (ranked together: ``move_groups``) and
-    transposition while they gain and the budget (``POLISH_WORK`` cells per squared layered
-    node) lasts."""
-    _, _, order = min(swept_starts(lg, start_key, rigid), key=lambda t: t[:2])
+def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
+              scoped: bool = False) -> tuple[np.ndarray, int]:
+    """(pos, crossings): the cheaper of ``small_order.start_orders`` after their sweeps
+    (``scoped``: ``start_key`` alone, see ``SCOPED_ONE_START``), then rounds of rerouting,
+    path and block moves (ranked together: ``move_groups``) and transposition while they
+    gain and the budget (``POLISH_WORK`` cells per squared layered node) lasts."""
+    _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None),
+                      key=lambda t: t[:2])
     order.work_left = min(POLISH_WORK * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
     for round_ in range(POLISH_ROUNDS):
         # rerouting in the first round only: a path move (an edge with its ends, ranked with

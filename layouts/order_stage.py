@@ -86,13 +86,20 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
                                             max_iterations=sweeps)
     else:
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
-        pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups)
+        pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups,
+                                        scoped=not small and tree is None and mid_size(lg) and has_scopes(G, g))
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
     # small penalty in the search, ``sifting.RIGID_PENALTY``: fewer crossings come first).
     return pos, crossings, rigid & ~crossed_rigid(lg, pos, rigid)
 
 
-def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None = None):
+def has_scopes(G, g: LayoutInput) -> bool:
+    """Whether the nodes carry two scopes or more (their ``scope`` attribute: an MLP's
+    neurons), for ``mid_order.SCOPED_ONE_START``."""
+    return len({tuple(s) for v in g.nodes if (s := G.nodes[v].get("scope"))}) >= 2
+
+
+def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None = None, scoped: bool = False):
     """Order from the DFS key; on ``small`` graphs also from dot's second start (a BFS back
     from the sinks), each with up to 24 sweeps: with clusters keeping the cheaper (the first
     on a tie), without them each start polished (``small_order``).  The sweeps end in very
@@ -102,10 +109,10 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
     1,617; graphlay: 1,483).  Bigger drawings: ``mid_order`` where it applies (many long
     edges), ``block_polish`` where it applies (few), else the big drawings' order (``fast``
     never gets here where those two apply: ``skips_polish`` sends it to the quick order).  ``groups`` (``scope_groups``): moved in ``small_order``'s polish and
-    with ``block_polish``'s blocks."""
+    with ``block_polish``'s blocks.  ``scoped``: passed to ``order_mid``."""
     if not small:
         if tree is None and mid_size(lg):
-            return order_mid(lg, start_key, rigid)
+            return order_mid(lg, start_key, rigid, scoped)
         if tree is None and block_polished(lg):
             return order_blocks(lg, start_key, rigid, None, groups or ())    # (positional: tests spy on it)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)

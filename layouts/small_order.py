@@ -91,11 +91,12 @@ def start_orders(lg: LayeredGraph, start_key: np.ndarray, mirrored: bool = False
     return starts
 
 
-def swept_starts(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray, mirrored: bool = False) -> list:
-    """[(cost, index, LayerOrder)]: each of ``start_orders`` after up to 24 sweeps, no
-    polish (``mid_order`` keeps the cheapest, ``order_small`` polishes them)."""
+def swept_starts(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray, mirrored: bool = False,
+                 starts: int | None = None) -> list:
+    """[(cost, index, LayerOrder)]: each of ``start_orders`` (the first ``starts`` of them) after
+    up to 24 sweeps, no polish (``mid_order`` keeps the cheapest, ``order_small`` polishes them)."""
     swept = []
-    for key in start_orders(lg, start_key, mirrored):
+    for key in start_orders(lg, start_key, mirrored)[:starts]:
         pos, _ = minimise_crossings(lg, key, seg_rigid=rigid, max_iterations=FULL_SWEEPS, sweep_work=SMALL_SWEEP_WORK,
                                     polish=False)
         order = LayerOrder(lg, pos, rigid)

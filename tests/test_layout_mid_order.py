@@ -94,8 +94,8 @@ def test_mid_size_expressions_take_the_mid_path_deterministically(monkeypatch):
         swept.append(order_cost(lg, pos, kw["seg_rigid"]))
         return pos, crossings
 
-    def spy_mid(lg, key, rigid):
-        pos, crossings = real_mid(lg, key, rigid)
+    def spy_mid(lg, key, rigid, *rest):
+        pos, crossings = real_mid(lg, key, rigid, *rest)
         results.append(order_cost(lg, pos, rigid))
         return pos, crossings
     monkeypatch.setattr(order_stage, "order_mid", spy_mid)
@@ -186,8 +186,8 @@ def test_rerouting_runs_in_the_first_round_only_and_that_gains(monkeypatch):
     real_mid, real_reroute = order_stage.order_mid, LayerOrder.reroute
     costs, reroutes, rounds = [], [], []
 
-    def spy_mid(lg, key, rigid):
-        pos, crossings = real_mid(lg, key, rigid)
+    def spy_mid(lg, key, rigid, *rest):
+        pos, crossings = real_mid(lg, key, rigid, *rest)
         costs.append(order_cost(lg, pos, rigid))
         return pos, crossings
 
@@ -205,3 +205,32 @@ def test_rerouting_runs_in_the_first_round_only_and_that_gains(monkeypatch):
     layered_layout(G)
     assert len(reroutes) >= 2
     assert costs[0] < costs[1]
+
+
+def test_drawings_with_scopes_sweep_the_dfs_start_alone(monkeypatch):
+    """``SCOPED_ONE_START``: an MLP's inspected sample with its L2 term (597 nodes, 2,087
+    layered: ordered by ``order_mid``) sweeps one start, not two, and draws the same whatever
+    the input order; without the scopes (or the setting) both starts are swept."""
+    from bench.graphs import inspected_sample_graph
+    from bench.layout import shuffled
+    from layouts import layered_layout, mid_order, small_order
+
+    G = inspected_sample_graph((4, 9), True, seed=5049)
+    real_min, swept = small_order.minimise_crossings, []
+    monkeypatch.setattr(small_order, "minimise_crossings",
+                        lambda lg, key, **kw: (swept.append(lg.n_nodes), real_min(lg, key, **kw))[1])
+    lay = layered_layout(G)
+    assert swept == [2087]
+    assert layered_layout(shuffled(G, 3)).positions == lay.positions
+    swept.clear()
+    monkeypatch.setattr(mid_order, "SCOPED_ONE_START", False)
+    layered_layout(G)
+    assert swept == [2087, 2087]
+    monkeypatch.undo()
+    for v in G:
+        G.nodes[v].pop("scope", None)
+    swept.clear()
+    monkeypatch.setattr(small_order, "minimise_crossings",
+                        lambda lg, key, **kw: (swept.append(lg.n_nodes), real_min(lg, key, **kw))[1])
+    layered_layout(G)
+    assert swept == [2087, 2087]
