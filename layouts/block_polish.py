@@ -89,7 +89,7 @@ def tree_like(lg: LayeredGraph) -> bool:
 
 
 def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
-                 work: float | None = None, groups: list = ()) -> tuple[np.ndarray, int]:
+                 work: float | None = None, groups: list = (), sweeps: int = 24) -> tuple[np.ndarray, int]:
     """(pos, crossings): the big drawings' order without its rerouting (without its median
     sweeps where ``tree_like``), then the outermost blocks moved
     (``BlockMoves.move_outer_blocks``) while ``work`` (default ``BLOCK_WORK`` cells per
@@ -97,11 +97,12 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     neurons over its samples; 8 development losses of 530-834 nodes 11,849 -> 11,650
     crossings, the same time; a pass of their own after the blocks: 11,510, +0.06-0.15 of
     dot's time, which was at 0.32-0.52 already).  Tree-like drawings end with a pass of
-    rerouting (``REROUTE_TREE``).  No move raises the cost."""
+    rerouting (``REROUTE_TREE``).  ``sweeps``: the median sweeps' most iterations (not where
+    tree-like; ``order_stage.LOSS_SWEEPS`` from the losses' start).  No move raises the cost."""
     kept = []
     tree = tree_like(lg)
     pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=False, keep=kept,
-                                        max_iterations=0 if tree else 24)
+                                        max_iterations=0 if tree else sweeps)
     if crossings == 0:
         return pos, crossings
     order = kept[0]

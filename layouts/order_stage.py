@@ -14,6 +14,7 @@ from .ordering import crossed_rigid, minimise_crossings, order_cost
 from .mid_order import mid_size, order_mid
 from .block_polish import block_polished, order_blocks, tree_like
 from .family_start import family_start, scope_families
+from .loss_start import key_cost, loss_start
 from .scope_groups import scope_groups
 from .small_order import SMALL_SWEEP_WORK, order_small, start_orders
 from .stability import seed_from_previous
@@ -40,6 +41,21 @@ FAMILY_START = True      # tree-like drawings from 500 real nodes and in the qui
                          # them): 17 development forward passes and inspected samples of
                          # 520-997 nodes 7,195 -> 6,464 crossings (graphlay 7,612; above it 6 ->
                          # 0), the same CPU; more in ``family_start``'s docstring
+
+
+LOSS_START = True        # MLP losses (drawings with ``scope_groups``) get ``loss_start``'s key: from
+                         # 500 real nodes ``block_polish`` starts from it (31 development losses of
+                         # 530-770 nodes 30,072 -> 28,439 order crossings, graphlay 34,144), below
+                         # ``small_order`` polishes from it too (``small_order.LOSS_START``)
+LOSS_START_SHARE = 2 / 3  # from 500 nodes only where its start costs at most this share of the DFS
+                         # start's (before any sweep): wide layers on few samples end far higher
+                         # from it (MLP(1,[8,8,1]) on 2 samples 1,583 -> 1,985, graphlay 1,548;
+                         # its start 0.75 of the DFS start's), where it gains it is 0.40-0.66 (43
+                         # development losses; 0.70 on one that gained 730 -> 720)
+LOSS_SWEEPS = 4          # median sweeps from it in ``block_polish`` (24 from the DFS start): 31
+                         # development losses of 530-770 nodes 28,491 crossings, 24 sweeps 28,429
+                         # (the DFS start 30,072), the order's CPU -3 % (0.80 s against 0.83 s; the
+                         # DFS start 0.85 s), MLP(1,[4,4,1]) on 4 samples 845 -> 832 and 28.9 -> 24.3 ms
 
 
 def skips_polish(n_real: int, lg, tree, previous, fast: bool) -> bool:
@@ -86,8 +102,10 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
                                             max_iterations=sweeps)
     else:
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
+        loss_key = loss_start(G, g, lg, start_key) if groups and LOSS_START else None
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups,
-                                        scoped=not small and tree is None and mid_size(lg) and has_scopes(G, g))
+                                        scoped=not small and tree is None and mid_size(lg) and has_scopes(G, g),
+                                        loss_key=loss_key)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
     # small penalty in the search, ``sifting.RIGID_PENALTY``: fewer crossings come first).
     return pos, crossings, rigid & ~crossed_rigid(lg, pos, rigid)
@@ -99,7 +117,8 @@ def has_scopes(G, g: LayoutInput) -> bool:
     return len({tuple(s) for v in g.nodes if (s := G.nodes[v].get("scope"))}) >= 2
 
 
-def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None = None, scoped: bool = False):
+def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None = None, scoped: bool = False,
+                   loss_key=None):
     """Order from the DFS key; on ``small`` graphs also from dot's second start (a BFS back
     from the sinks), each with up to 24 sweeps: with clusters keeping the cheaper (the first
     on a tie), without them each start polished (``small_order``).  The sweeps end in very
@@ -109,15 +128,21 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
     1,617; graphlay: 1,483).  Bigger drawings: ``mid_order`` where it applies (many long
     edges), ``block_polish`` where it applies (few), else the big drawings' order (``fast``
     never gets here where those two apply: ``skips_polish`` sends it to the quick order).  ``groups`` (``scope_groups``): moved in ``small_order``'s polish and
-    with ``block_polish``'s blocks.  ``scoped``: passed to ``order_mid``."""
+    with ``block_polish``'s blocks.  ``scoped``: passed to ``order_mid``.  ``loss_key``
+    (``loss_start``, MLP losses): ``block_polish`` starts from it instead where it is cheap
+    enough (``LOSS_START_SHARE``), ``small_order`` polishes from it too (``LOSS_START``)."""
     if not small:
         if tree is None and mid_size(lg):
             return order_mid(lg, start_key, rigid, scoped)
         if tree is None and block_polished(lg):
-            return order_blocks(lg, start_key, rigid, None, groups or ())    # (positional: tests spy on it)
+            key, sweeps = start_key, 24
+            if loss_key is not None and (key_cost(lg, loss_key, rigid)
+                                         <= LOSS_START_SHARE * key_cost(lg, start_key, rigid)):
+                key, sweeps = loss_key, LOSS_SWEEPS
+            return order_blocks(lg, key, rigid, None, groups or (), sweeps)    # (positional: tests spy on it)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
-        return order_small(lg, start_key, rigid, groups=groups)
+        return order_small(lg, start_key, rigid, groups=groups, loss_key=loss_key)
     best = None
     for key in start_orders(lg, start_key):
         own_tree = copy.deepcopy(tree)      # the search moves the clusters' keys

@@ -1,0 +1,191 @@
+"""A start order for MLP losses (drawings with ``scope_groups``: a neuron's copies over several
+samples, with its shared weights) that lays each layer's neurons side by side, each neuron's
+copies in one order, as graphlay's orders of these drawings do.
+
+Why: on MLP losses the polish (``small_order``) and the block polish (``block_polish``) end
+where their start leaves them, and graphlay's start is a better basin: polished from
+graphlay's own order (its real nodes' heights, long edges straight between) our polish ends
+6-9 % below graphlay on one-input losses where it ended 3-4 % above it from our starts.  Our
+DFS start runs a sample at a time (every neuron's copy for sample 0, then sample 1 ...), so
+each neuron's shared weights feed copies strewn over the whole rank.  graphlay keeps a
+neuron's copies together (its nodes of a rank grouped by role: the products of one weight
+side by side, one per sample, the samples in one order in every neuron) and a layer's neurons
+side by side.
+
+The start: each family (the scopes with one parent, an MLP layer's neurons, sorted by name)
+spans [0, 1]; neuron j of m gets [j/m, (j+1)/m); in it a rank's nodes are ordered by role (a
+node's index among its copy's nodes of that rank, in start order), then copy (the copies of a
+scope: its nodes without the shared sources, connected; in order of their first node in the
+start key).  A bend of a long edge inside a scope goes with its edge's source.  Every other
+node (the shared weights, the inputs, the loss's sum) takes the mean of its neighbours'
+places (Jacobi rounds from the placed nodes outwards), a bend of any other long edge the
+straight line between its ends.  Per rank, nodes are sorted by place, ties in start order.
+
+Measured (development losses of seeds 5030 and 5040, none of ``bench.layout_small2``'s shapes;
+ours in order crossings):
+- from 500 real nodes (``block_polish`` starts from it, with 4 median sweeps,
+  ``order_stage.LOSS_SWEEPS``, where its start costs at most 2/3 of the DFS start's,
+  ``order_stage.LOSS_START_SHARE``): 31 losses of 530-770 nodes 30,072 -> 28,439 (graphlay
+  34,144), 5 worse, none above graphlay (MLP(1,[3,3,1]) on 7 samples 1,122 -> 1,167, graphlay
+  1,289); MLP(1,[2,3,1]) on 8 samples 1,062 -> 966 (graphlay 928; 932 with 24 sweeps),
+  MLP(1,[2,6,1]) on 5 1,658 -> 1,404 (graphlay 1,265).  The order's CPU 0.85 -> 0.80 s on
+  them (without the 2/3 rule), the start ~1.3 ms.  Without the rule, 12 wide losses (seed
+  5060) ended far higher from it (MLP(1,[8,8,1]) on 2 samples 1,583 -> 1,985, graphlay 1,548;
+  its start there 0.75 of the DFS start's): with it 14,828 -> 14,410, none worse.  Checked
+  afterwards on 18 more (seed 5070, 514-823 nodes): 17,120 -> 16,336 (graphlay 19,471), one
+  worse (MLP(2,[3,3,1]) on 7 samples 1,250 -> 1,257), MLP(1,[3,5,1]) on 5 samples 1,656 ->
+  1,524 (graphlay 1,641), MLP(1,[2,2,3,1]) on 7 1,121 -> 928 (graphlay 922).
+- under 500 (``small_order.LOSS_START``: swept and polished from it alone too, the cheaper
+  order kept for the kicks and windows): 25 losses of 210-412 nodes 6,224 -> 6,141, one +2
+  (MLP(3,[3,3,1]) on 3 samples 177 -> 179, cheaper in cost: fewer op -> result segments
+  crossed), CPU +27 % (21.6 -> 27.5 s).
+Tried and dropped: one start each fully polished (10 development losses of 210-402 nodes,
+without / with 24 sweeps first): this start 2,739 / 2,654; without roles (a copy's nodes of a
+rank in start order) 2,721 / 2,698; roles in a copy-major order 2,716 / 2,687 (from 500 nodes
+13,961 against 14,237 on 15 losses, but 14,579 against 14,192 on 16 more, one above graphlay);
+every other neuron's copies reversed 2,811 / 2,880; the families nested (each layer's neurons
+split around the previous layer's, roles mirrored below, as ``family_start``) 2,988 / 2,683.
+Under 500: this start added to the usual ones (the cheapest after one round polished on):
+6,154, two worse, +15 % CPU; the second polish with its own kicks (both orders kicked):
+6,139, +43 %; swept and unswept both (two starts in the second polish): 6,127, +53 % CPU;
+unswept only: 6,202.  From 500: replacing
+the start with 24 sweeps put MLP(1,[4,4,1]) on 4 samples at 0.43-0.44 of dot's CPU (worst order
+0.52-0.53; main 0.38-0.40, 0.45-0.46): the sweeps and transposition from it work on more ranks.
+Left: graphlay's own order, polished, still ends lower on the one-input losses of a 2-neuron
+first layer (MLP(1,[2,3,1]) on 5 samples: 302 against our 330; graphlay 319): it runs a
+first-layer neuron's chain through the middle of the next layer's neurons and interleaves two
+neighbouring neurons' copies sample by sample near the output, which this start does not.
+
+Deterministic: scopes, families and copies are numbered from the sorted scope names and the
+canonical start key, never from the input order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .layering import LayeredGraph
+from .ordering import order_cost
+from .scope_groups import layered_scopes
+
+JACOBI_ROUNDS = 20   # rounds of neighbours' means for the unplaced nodes (an MLP loss needs 3-6)
+
+
+def _bend_owner(lg: LayeredGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bends, their edge's source, their edge's target) over every long edge's bends."""
+    ptr = lg.path_ptr
+    bends = ptr[1:] - ptr[:-1] - 2
+    edges = np.flatnonzero(bends > 0)
+    if not len(edges):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    counts = bends[edges]
+    first = np.repeat(ptr[edges] + 1, counts)
+    step = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    at = lg.path_nodes[first + step]
+    return at, np.repeat(lg.path_nodes[ptr[edges]], counts), np.repeat(lg.path_nodes[ptr[edges + 1] - 1], counts)
+
+
+def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray) -> np.ndarray | None:
+    """The place in [0, 1] of every layered node in a copy of a scope (nan elsewhere), see the
+    module docstring; None without scopes."""
+    names, sid, full, inside = layered_scopes(G, g, lg)
+    if not names:
+        return None
+    n, N = g.n, lg.n_nodes
+    shared = (np.bincount(g.dst, minlength=n) == 0) & (g.outdeg >= 2) & (sid >= 0)
+    keep = inside & ~shared[g.src] & ~shared[g.dst]
+    _, comp = connected_components(coo_matrix((np.ones(int(keep.sum())), (g.src[keep], g.dst[keep])), shape=(n, n)),
+                                   directed=False)
+    owner = np.arange(N)
+    at, src, _ = _bend_owner(lg)
+    owner[at] = src
+    member = np.flatnonzero((full >= 0) & (owner < n))
+    member = member[~shared[owner[member]]]
+    if not len(member):
+        return None
+    key = np.asarray(start_key, dtype=np.float64)
+    copy = comp[owner[member]]
+    scope = full[member]
+    # copies of each scope, in order of their first node in the start key
+    first = np.full(n, np.inf)
+    np.minimum.at(first, copy, key[member])
+    copies = np.unique(copy)
+    copy_scope = np.full(n, -1, dtype=np.int64)
+    copy_scope[copy] = scope
+    by = np.lexsort((copies, first[copies], copy_scope[copies]))
+    ordered = copies[by]
+    starts = np.ones(len(ordered), dtype=bool)
+    starts[1:] = copy_scope[ordered][1:] != copy_scope[ordered][:-1]
+    run = np.flatnonzero(starts)
+    lengths = np.diff(np.append(run, len(ordered)))
+    index = np.empty(n, dtype=np.float64)
+    index[ordered] = np.arange(len(ordered)) - np.repeat(run, lengths)
+    n_copies = np.ones(len(names))
+    n_copies[copy_scope[ordered][run]] = lengths
+    # each family (scopes with one parent) over [0, 1]: neuron j of m at [j/m, (j+1)/m)
+    parents = {}
+    neuron = np.zeros(len(names))
+    size = np.ones(len(names))
+    for s, name in enumerate(names):
+        parents.setdefault(name[:-1], []).append(s)
+    for members in parents.values():
+        neuron[members] = np.arange(len(members))
+        size[members] = len(members)
+    # role: a node's index among its copy's nodes of its rank (start order); roles per (rank, scope)
+    layer = lg.layer[member]
+    by = np.lexsort((key[member], copy, layer))
+    run_start = np.ones(len(by), dtype=bool)
+    run_start[1:] = (layer[by][1:] != layer[by][:-1]) | (copy[by][1:] != copy[by][:-1])
+    run = np.flatnonzero(run_start)
+    role = np.empty(len(member), dtype=np.float64)
+    role[by] = np.arange(len(by)) - np.repeat(run, np.diff(np.append(run, len(by))))
+    cell = layer * len(names) + scope
+    cells, inverse = np.unique(cell, return_inverse=True)
+    n_roles = np.zeros(len(cells))
+    np.maximum.at(n_roles, inverse, role + 1)
+    place = np.full(N, np.nan)
+    place[member] = (neuron[scope] + (role + (index[copy] + 0.5) / n_copies[scope]) / n_roles[inverse]) / size[scope]
+    return place
+
+
+def loss_start(G, g, lg: LayeredGraph, start_key: np.ndarray) -> np.ndarray | None:
+    """The start key (a rank position per layered node, see the module docstring), or None
+    where the drawing has no scopes."""
+    place = copy_places(G, g, lg, start_key)
+    if place is None:
+        return None
+    n = g.n
+    real = place[:n].copy()
+    placed = ~np.isnan(real)
+    # each unplaced node's neighbours (only those edges: ~1/3 of an MLP loss's)
+    out_edge, in_edge = ~placed[g.src], ~placed[g.dst]
+    here = np.concatenate([g.src[out_edge], g.dst[in_edge]])
+    there = np.concatenate([g.dst[out_edge], g.src[in_edge]])
+    for _ in range(JACOBI_ROUNDS):
+        have = ~np.isnan(real[there])
+        total = np.bincount(here[have], weights=real[there][have], minlength=n)
+        count = np.bincount(here[have], minlength=n)
+        new = ~placed & (count > 0)
+        real = np.where(new, total / np.maximum(count, 1), real)
+    key = np.empty(lg.n_nodes)
+    key[:n] = np.where(np.isnan(real), 0.5, real)
+    at, src, dst = _bend_owner(lg)
+    t = (lg.layer[at] - lg.layer[src]) / (lg.layer[dst] - lg.layer[src])
+    key[at] = key[src] + t * (key[dst] - key[src])
+    inner = ~np.isnan(place)
+    key[inner] = place[inner]
+    out = np.empty(lg.n_nodes)
+    out[np.lexsort((start_key, key, lg.layer))] = np.arange(lg.n_nodes)
+    return out
+
+
+def key_cost(lg: LayeredGraph, key: np.ndarray, rigid: np.ndarray) -> float:
+    """``ordering.order_cost`` of the order ``key`` gives (sorted per rank, as a start)."""
+    by = np.lexsort((key, lg.layer))
+    offset = np.concatenate([[0], np.cumsum(np.bincount(lg.layer, minlength=lg.n_layers))[:-1]])
+    pos = np.empty(lg.n_nodes, dtype=np.int64)
+    pos[by] = np.arange(lg.n_nodes) - offset[lg.layer[by]]
+    return order_cost(lg, pos, rigid)
