@@ -90,9 +90,13 @@ POLISH_WORK_MAX = 6e8      # and at most this many (~8 s; dot takes 20-60 s at 9
                            # Raised: bench.layout_mid's seed 1110 (926 nodes, which the cap stopped)
                            # 4,455 -> 3,953 crossings (graphlay 4,073) in 5.0 s (dot 19.7 s)
 POLISH_ROUNDS = 4
-REROUTE_FIRST_ROUND_ONLY = True   # rounds after the first skip rerouting (see ``order_mid``): same
-                                  # budget, 6 development expressions of 594-926 nodes that take
-                                  # 2+ rounds 17,303 -> 17,231 crossings, none worse
+REROUTE_ROUNDS = 0         # polish rounds that start with a rerouting pass (see ``order_mid``). Was 1
+                           # (the first round only; every round before: 6 development expressions
+                           # of 594-926 nodes 17,303 -> 17,231).  None now: the pass took ~11 % of
+                           # the budget for 86-466 crossings; the moves, given that budget, gain
+                           # more.  14 development expressions of 516-863 nodes 32,591 -> 32,362
+                           # layered crossings, CPU ~5 % less; 5 inspected samples + L2 (599-933
+                           # nodes) 2,689 -> 2,687
 SCOPED_ONE_START = True   # drawings with scopes (``order_stage.has_scopes``: an MLP's inspected
                           # sample with its L2 term) sweep the DFS start alone, not dot's BFS too:
                           # the polish evens out which start won (each won about half of them)
@@ -108,18 +112,19 @@ def mid_size(lg: LayeredGraph) -> bool:
 def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
               scoped: bool = False) -> tuple[np.ndarray, int]:
     """(pos, crossings): the cheaper of ``small_order.start_orders`` after their sweeps
-    (``scoped``: ``start_key`` alone, see ``SCOPED_ONE_START``), then rounds of rerouting,
-    path and block moves (ranked together: ``move_groups``) and transposition while they
-    gain and the budget (``POLISH_WORK`` cells per squared layered node) lasts."""
+    (``scoped``: ``start_key`` alone, see ``SCOPED_ONE_START``), then rounds of path and
+    block moves (ranked together: ``move_groups``; no rerouting, ``REROUTE_ROUNDS``) and
+    transposition while they gain and the budget (``POLISH_WORK`` cells per squared layered
+    node) lasts."""
     _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None),
                       key=lambda t: t[:2])
     order.work_left = min(POLISH_WORK * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
     for round_ in range(POLISH_ROUNDS):
-        # rerouting in the first round only: a path move (an edge with its ends, ranked with
-        # the other groups by crossings per cell) can take every route a rerouting can, and
-        # a second rerouting pass spent 0.3-0.9 s of the budget for 13-48 crossings on
-        # 760-920-node expressions, where the moves gained more with it
-        gained = order.reroute(rounds=1) if round_ == 0 or not REROUTE_FIRST_ROUND_ONLY else 0
+        # no rerouting pass: a path move (an edge with its ends, ranked with the other groups
+        # by crossings per cell) can take every route a rerouting can, and a second rerouting
+        # pass spent 0.3-0.9 s of the budget for 13-48 crossings on 760-920-node expressions,
+        # where the moves gained more with it (``REROUTE_ROUNDS``)
+        gained = order.reroute(rounds=1) if round_ < REROUTE_ROUNDS else 0
         gained += order.move_groups()
         # transposition ends each round: a few ms here (~1 % of a round), exact, and the
         # moves leave neighbours that gain by a swap (13 development graphs of 509-942 nodes:
