@@ -72,6 +72,28 @@ same sets): no sweeps (transposition alone) and no sifting from the DFS start, 1
 the first set but 12,677 -> 14,423 on the second (with 3.5 cells: 14,119); sweeps stopped
 after 4 without a gain (``min_quit``): the same crossings, ~0.03 of dot's time; the block
 polish for them (``block_polish``): 19,977 on the first.
+
+Session 20 (load 6-10; 14 development expressions: seeds 5100-5121 of 150-330 ops and 5-40
+leaves, 516-863 nodes, and an unseen 789-node one, 263 ops, 35 leaves, seed 45363; layered
+crossings): no rerouting pass (``REROUTE_ROUNDS``), 32,591 -> 32,362; seed 45363 2,957 ->
+2,912 (graphlay 2,867); ``bench.layout_mid``'s 12 expressions 30,882 -> 30,684 (4 worse, by
+3-36), its losses and inspected samples the same or fewer; ``bench.layout_mid2``'s 12 (held
+out, measured before and after only) 30,963 -> 30,529 (seed 2204 2,517 -> 2,439, graphlay
+2,341; 3 worse, by 8-57), CPU over dot's 0.14-0.42 (2 orders, load 4-8).  Graphlay's order is a
+better start: its real nodes' order (on our ranks, its long edges' bends interpolated) polished
+here ends at 2,685 on seed 45363 (ours 2,957, graphlay 2,867) and 2,890 on seed 5100 (3,404);
+it keeps ~78 % of the bends outside the span of their rank's real nodes (long edges routed
+around), but that alone from our order does not do it (our two swept starts' real nodes, bends
+outside, no sweeps after: 5100 3,364 / 3,510, 45363 2,821 / 2,977), nor sweeps over the short
+edges alone (5100 3,145-3,177, but 5103 2,795 -> 3,128-3,176 and 5106 2,862 -> 3,104-3,127).
+The result depends on the start more than its cost after the sweeps says: the three starts
+each polished to the end differ by 5-10 % (the best of three would save ~2.7 %), but the
+cheapest after the sweeps is the best polished in 4 of 7.  Tried and dropped (same budget):
+polishing each start with a share of the budget and going on from the cheapest (0.5 each of
+two: 32,591 -> 34,363; a quarter or 0.3 each of three: 35,062, 36,047); the third start
+(``small_order``'s mirrored DFS) swept and kept where cheapest: 32,362 -> 32,302 for ~6 % more
+CPU (4 graphs changed: -229, -53, +89, +133); ``POLISH_WORK`` 3.2 (the time the rerouting
+saved): -2 to -13 on the first three.
 """
 
 from __future__ import annotations
