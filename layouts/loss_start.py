@@ -67,7 +67,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .layering import LayeredGraph
-from .ordering import order_cost
+from .ordering import order_cost, rank_positions
 from .scope_groups import layered_scopes
 
 JACOBI_ROUNDS = 20   # rounds of neighbours' means for the unplaced nodes (an MLP loss needs 3-6)
@@ -184,8 +184,4 @@ def loss_start(G, g, lg: LayeredGraph, start_key: np.ndarray) -> np.ndarray | No
 
 def key_cost(lg: LayeredGraph, key: np.ndarray, rigid: np.ndarray) -> float:
     """``ordering.order_cost`` of the order ``key`` gives (sorted per rank, as a start)."""
-    by = np.lexsort((key, lg.layer))
-    offset = np.concatenate([[0], np.cumsum(np.bincount(lg.layer, minlength=lg.n_layers))[:-1]])
-    pos = np.empty(lg.n_nodes, dtype=np.int64)
-    pos[by] = np.arange(lg.n_nodes) - offset[lg.layer[by]]
-    return order_cost(lg, pos, rigid)
+    return order_cost(lg, rank_positions(lg, key)[3], rigid)

@@ -67,20 +67,24 @@ def skips_polish(n_real: int, lg, tree, previous, fast: bool) -> bool:
     return n_real >= QUICK_FROM_NODES if n_real < SMALL_GRAPH_NODES else mid_size(lg) or block_polished(lg)
 
 
+def dfs_start_key(G, g: LayoutInput, lg) -> np.ndarray:
+    """The canonical start key of every layered node.  A DFS back from the output fixes a
+    sequence (operand 0 first); a DFS forward from the first rank's nodes, in that sequence,
+    keeps inputs that feed the same ops together (measured: ~2x fewer crossings than the
+    backward order alone)."""
+    output = G.graph.get("output")
+    sinks = np.flatnonzero(g.outdeg == 0).tolist()
+    roots = ([g.nodes.index(output)] if output in G else []) + sinks
+    by_backward = np.argsort(dfs_order(lg, g.operand[lg.seg_edge], roots))
+    first_rank = by_backward[lg.layer[by_backward] == 0]
+    return forward_dfs_order(lg, np.concatenate([first_rank, by_backward]).tolist())
+
+
 def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = False):
     """(pos, crossings, straight): every node's index in its layer, the crossings of that
     order, and which segments are drawn straight (op -> result, unless two had to cross).
     ``fast``: no mid-size polish (``layered_layout``'s ``fast``)."""
-    # Initial order: a DFS back from the output fixes a canonical sequence (operand 0 first);
-    # a DFS forward from the first rank's nodes, in that sequence, keeps inputs that feed the
-    # same ops together (measured: ~2x fewer crossings than the backward order alone).
-    output = G.graph.get("output")
-    sinks = np.flatnonzero(g.outdeg == 0).tolist()
-    roots = ([g.nodes.index(output)] if output in G else []) + sinks
-    backward = dfs_order(lg, g.operand[lg.seg_edge], roots)
-    by_backward = np.argsort(backward)
-    first_rank = by_backward[lg.layer[by_backward] == 0]
-    start_key = forward_dfs_order(lg, np.concatenate([first_rank, by_backward]).tolist())
+    start_key = dfs_start_key(G, g, lg)
     rigid = g.rigid[lg.seg_edge]
     small = g.n < SMALL_GRAPH_NODES
     quick = skips_polish(g.n, lg, tree, previous, fast)

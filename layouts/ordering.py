@@ -52,6 +52,18 @@ def order_cost(lg: LayeredGraph, pos: np.ndarray, seg_rigid: np.ndarray) -> floa
     return int(count_bilayer_crossings(layer, a, b)) + RIGID_PENALTY * int(count_bilayer_crossings(layer[r], a[r], b[r]))
 
 
+def rank_positions(lg: LayeredGraph, rank_key: np.ndarray) -> tuple:
+    """(by_layer, layer_size, layer_offset, pos) of the order ``rank_key`` gives: the nodes
+    grouped by layer in key order, each layer's size and first index in ``by_layer``, and
+    each node's index in its layer."""
+    by_layer = np.lexsort((rank_key, lg.layer))
+    layer_size = np.bincount(lg.layer, minlength=lg.n_layers)
+    layer_offset = np.concatenate([[0], np.cumsum(layer_size)[:-1]])
+    pos = np.empty(lg.n_nodes, dtype=np.int64)
+    pos[by_layer] = np.arange(lg.n_nodes) - layer_offset[lg.layer[by_layer]]
+    return by_layer, layer_size, layer_offset, pos
+
+
 class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveClock):
     """Mutable node order of a layered graph: ``pos[v]`` is v's index within its layer."""
 
@@ -65,11 +77,7 @@ class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveC
         self.tree = tree
         layer = lg.layer
         self.n_layers = lg.n_layers
-        by_layer = np.lexsort((rank_key, layer))  # nodes grouped by layer, in key order
-        self.layer_size = np.bincount(layer, minlength=self.n_layers)
-        self.layer_offset = np.concatenate([[0], np.cumsum(self.layer_size)[:-1]])
-        self.pos = np.empty(lg.n_nodes, dtype=np.int64)
-        self.pos[by_layer] = np.arange(lg.n_nodes) - self.layer_offset[layer[by_layer]]
+        by_layer, self.layer_size, self.layer_offset, self.pos = rank_positions(lg, rank_key)
         # Fixed per-layer membership and the segments entering / leaving each layer.
         self.members = [by_layer[o:o + s] for o, s in zip(self.layer_offset, self.layer_size)]
         self.by_layer = by_layer      # ranks l..m's members, concatenated: one slice of it

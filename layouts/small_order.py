@@ -104,13 +104,7 @@ def swept_starts(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray, mir
                  starts: int | None = None) -> list:
     """[(cost, index, LayerOrder)]: each of ``start_orders`` (the first ``starts`` of them) after
     up to 24 sweeps, no polish (``mid_order`` keeps the cheapest, ``order_small`` polishes them)."""
-    swept = []
-    for key in start_orders(lg, start_key, mirrored)[:starts]:
-        pos, _ = minimise_crossings(lg, key, seg_rigid=rigid, max_iterations=FULL_SWEEPS, sweep_work=SMALL_SWEEP_WORK,
-                                    polish=False)
-        order = LayerOrder(lg, pos, rigid)
-        swept.append((order.cost(), len(swept), order))
-    return swept
+    return [_swept(lg, key, rigid, i) for i, key in enumerate(start_orders(lg, start_key, mirrored)[:starts])]
 
 
 def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,

@@ -13,18 +13,15 @@ from layouts import layered_layout
 
 def _layered(G):
     """(g, lg, the DFS start key) as ``order_stage.order_nodes`` builds them."""
-    from layouts.initial_order import dfs_order, forward_dfs_order
     from layouts.layering import make_layered
     from layouts.layout_input import prepare_input
+    from layouts.order_stage import dfs_start_key
     from layouts.ranking import rank_nodes
     from layouts.sizes import default_node_size
 
     g = prepare_input(G, default_node_size, {})
     lg = make_layered(g.n, g.src, g.dst, rank_nodes(g.n, g.src, g.dst, g.rank_weight, g.tight, g.groups))
-    roots = [g.nodes.index(G.graph["output"])] + np.flatnonzero(g.outdeg == 0).tolist()
-    by_backward = np.argsort(dfs_order(lg, g.operand[lg.seg_edge], roots))
-    first_rank = by_backward[lg.layer[by_backward] == 0]
-    return g, lg, forward_dfs_order(lg, np.concatenate([first_rank, by_backward]).tolist())
+    return g, lg, dfs_start_key(G, g, lg)
 
 
 def test_the_start_lays_each_layers_neurons_side_by_side():
