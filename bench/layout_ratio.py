@@ -19,11 +19,10 @@ import argparse
 import os
 import statistics
 import sys
-import gc
-import time
 
 from bench.graphs import chain_graph, inspected_sample_graph, mlp_loss_graph, random_expression_graph
 from bench.layout import _dot_graph, _optional, shuffled
+from bench.layout_mid import cpu
 from layouts import layered_layout
 
 
@@ -41,23 +40,15 @@ def ratio_graphs() -> list:
     ]
 
 
-def cpu_seconds(fn) -> float:
-    """CPU seconds of ``fn()``, after a full collection (see ``bench.layout_mid.cpu``)."""
-    gc.collect()
-    t0 = time.process_time()
-    fn()
-    return time.process_time() - t0
-
-
 def measure(G, shuffles: int, pygraphviz) -> tuple[list[float], list[float]]:
     """(ours, dot): CPU seconds per input order, each pair run back to back (no dot without
     ``pygraphviz``)."""
     ours, dot = [], []
     for seed in range(shuffles):
         H = shuffled(G, seed)
-        ours.append(cpu_seconds(lambda: layered_layout(H)))
+        ours.append(cpu(lambda: layered_layout(H))[1])
         if pygraphviz is not None:
-            dot.append(cpu_seconds(lambda: _dot_graph(H, pygraphviz).layout(prog="dot")))
+            dot.append(cpu(lambda: _dot_graph(H, pygraphviz).layout(prog="dot"))[1])
     return ours, dot
 
 
