@@ -37,6 +37,11 @@ class LayeredGraph:
     def path(self, e: int) -> np.ndarray:
         return self.path_nodes[self.path_ptr[e]:self.path_ptr[e + 1]]
 
+    def virtual_edge(self) -> np.ndarray:
+        """Per virtual node (index v - n_real): the original edge it lies on (virtual nodes
+        are numbered edge by edge, in path order)."""
+        return np.repeat(np.arange(len(self.path_ptr) - 1), np.diff(self.path_ptr) - 2)
+
 
 def make_layered(n: int, src: np.ndarray, dst: np.ndarray, rank: np.ndarray) -> LayeredGraph:
     """Insert virtual nodes so that every edge src -> dst (rank[dst] > rank[src]) becomes a

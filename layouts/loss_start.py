@@ -75,17 +75,9 @@ JACOBI_ROUNDS = 20   # rounds of neighbours' means for the unplaced nodes (an ML
 
 def _bend_owner(lg: LayeredGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(bends, their edge's source, their edge's target) over every long edge's bends."""
+    edge = lg.virtual_edge()
     ptr = lg.path_ptr
-    bends = ptr[1:] - ptr[:-1] - 2
-    edges = np.flatnonzero(bends > 0)
-    if not len(edges):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    counts = bends[edges]
-    first = np.repeat(ptr[edges] + 1, counts)
-    step = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    at = lg.path_nodes[first + step]
-    return at, np.repeat(lg.path_nodes[ptr[edges]], counts), np.repeat(lg.path_nodes[ptr[edges + 1] - 1], counts)
+    return np.arange(lg.n_real, lg.n_nodes), lg.path_nodes[ptr[edge]], lg.path_nodes[ptr[edge + 1] - 1]
 
 
 def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray) -> np.ndarray | None:

@@ -66,12 +66,8 @@ def layered_scopes(G, g, lg: LayeredGraph) -> tuple[list, np.ndarray, np.ndarray
     inside = (sid[src] >= 0) & (sid[src] == sid[dst])
     full = np.full(lg.n_nodes, -1, dtype=np.int64)
     full[:g.n] = sid
-    ptr = lg.path_ptr
-    bends = ptr[1:] - ptr[:-1] - 2
-    long_inside = np.flatnonzero(inside & (bends > 0))
-    if len(long_inside):
-        at = np.concatenate([np.arange(ptr[e] + 1, ptr[e + 1] - 1) for e in long_inside.tolist()])
-        full[lg.path_nodes[at]] = np.repeat(sid[src[long_inside]], bends[long_inside])
+    edge = lg.virtual_edge()
+    full[g.n:] = np.where(inside[edge], sid[src[edge]], -1)
     return names, sid, full, inside
 
 
