@@ -127,6 +127,9 @@ def test_a_superseded_refinement_is_never_applied(server_factory, gated_pool):
         _apply(app, doc, BIG)
         assert _wait(lambda: len(frames) == 1)
         first = app.model.compiled
+        # the first polish has left the queue (a newer request would replace a waiting one,
+        # and it would never run: under load the pool's thread can be slow to take it)
+        assert _wait(lambda: gated_pool.busy or gated_pool.done == 1)
         _apply(app, doc, OTHER)            # a newer Apply before the first polish was delivered
         assert _wait(lambda: len(frames) == 2)
         second = app.model.compiled
