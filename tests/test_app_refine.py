@@ -153,6 +153,7 @@ def test_a_closed_sessions_refinement_is_dropped_and_the_session_freed(server_fa
     assert _wait(lambda: app.model.compiled.graph.number_of_nodes() == 834)
     refiner = app.refiner
     assert _wait(lambda: refiner.pending)        # its polish is being made
+    assert _wait(lambda: gated_pool.busy or gated_pool.done == 1)   # in the worker, not queued
     refs = [weakref.ref(app), weakref.ref(app.model), weakref.ref(refiner)]
     server.made.clear()
     del app, doc, refiner
