@@ -60,19 +60,28 @@ def node_costs(P, shapes, out_rank, out_far, in_rank, in_far, n: int) -> np.ndar
     rows, cols, first_row, _ = shapes
     width = int(rows[1:].max())
     t = np.arange(width)
-    cost = np.zeros((n, width), dtype=np.int64)
+    parts, at = [], []
     if len(out_rank):     # table k = r + 1: rows are rank r's slots, f a column
         k, f = out_rank + 1, out_far[:, None]
         top, last = first_row[k][:, None], cols[k][:, None] - 1
-        tt = np.minimum(t[None, :], rows[k][:, None] - 1) + top
-        np.add.at(cost, out_rank, P[tt, last] - P[tt, f + 1] + P[top + rows[k][:, None] - 1, f] - P[tt, f])
+        tt = np.minimum(t, rows[k][:, None] - 1) + top
+        parts.append(P[tt, last] - P[tt, f + 1] + P[top + rows[k][:, None] - 1, f] - P[tt, f])
+        at.append(out_rank)
     if len(in_rank):      # table k = r: columns are rank r's slots, f a row
         k, f = in_rank, in_far[:, None]
         top = first_row[k][:, None]
-        tt = np.minimum(t[None, :], cols[k][:, None] - 1)
-        np.add.at(cost, in_rank, P[top + rows[k][:, None] - 1, tt] - P[top + f + 1, tt] + P[top + f, cols[k][:, None] - 1]
-                  - P[top + f, tt])
-    return cost
+        tt = np.minimum(t, cols[k][:, None] - 1)
+        parts.append(P[top + rows[k][:, None] - 1, tt] - P[top + f + 1, tt] + P[top + f, cols[k][:, None] - 1]
+                     - P[top + f, tt])
+        at.append(in_rank)
+    if not parts:
+        return np.zeros((n, width), dtype=np.int64)
+    # summed per rank by one bincount (integers, exact in float64), not ``np.add.at`` per
+    # direction: node_costs of the polish of inspected MLP(2,[6,6,1]) + L2 seed 5007 ~35 % less
+    ranks = np.concatenate(at)
+    cost = np.bincount((ranks[:, None] * width + t).ravel(), weights=np.concatenate(parts).ravel(),
+                       minlength=n * width)
+    return cost.astype(np.int64).reshape(n, width)
 
 
 def best_slots(P, shapes, node_cost: np.ndarray, weight: np.ndarray,
@@ -97,31 +106,40 @@ def best_slots(P, shapes, node_cost: np.ndarray, weight: np.ndarray,
         best = node_cost[0, :int(cols[0])]
         k = int(best.argmin())
         return np.array([k]), int(best[k]), int(node_cost[0, current[0]])
-    w = weight[:n - 1] if weight.max(initial=1) > 1 else np.ones(n - 1, dtype=np.int64)
     bounds, widths = first_row.tolist(), cols.tolist()
     lo, hi = bounds[1], bounds[n]
-    # tables 1 .. n - 1 (between the group's ranks), every row weighted by its gap's segments
-    row_w = np.repeat(w, rows[1:n])
-    own = P[lo:hi]
-    down = own[np.arange(hi - lo), np.repeat(cols[1:n] - 1, rows[1:n])] * row_w     # w Q[s, -1]
-    across = own * (-2 * row_w)[:, None]                                             # -2 w Q[s, t]
+    rank_rows = rows[1:n]
+    own = P[lo:hi]                      # tables 1 .. n - 1 (between the group's ranks)
     width = node_cost.shape[1]          # the group's widest rank (the tables' columns may be wider)
-    after = P[first_row[2:n + 1] - 1, :width] * w[:, None] + node_cost[1:n]   # w Q[-1, t] + its rank's cost
-    s, t = current[:-1] + first_row[1:n] - lo, current[1:]
-    now = (int(node_cost[0, current[0]]) + int(down[s].sum()) + int(across[s, t].sum())
-           + int(after[np.arange(n - 1), t].sum()))
-    # a stage is one sum and one minimum: the row terms folded into the tables up front, and
+    if weight.max(initial=1) > 1:       # every row weighted by its gap's own segments
+        w = weight[:n - 1]
+        row_w = np.repeat(w, rank_rows)[:, None]
+        step = own[:, :width] * (-2 * row_w)                                                   # -2 w Q[s, t]
+        down = own[np.arange(hi - lo), np.repeat(cols[1:n] - 1, rank_rows)][:, None] * row_w   # w Q[s, -1]
+        after = P[first_row[2:n + 1] - 1, :width] * w[:, None]                                 # w Q[-1, t]
+    else:                               # (most groups: no multiplications by 1)
+        step = own[:, :width] * -2
+        down = own[np.arange(hi - lo), np.repeat(cols[1:n] - 1, rank_rows)][:, None]
+        after = P[first_row[2:n + 1] - 1, :width].astype(np.int64)
+    after += node_cost[1:n]             # and the cost of the rank's slot t
+    # every row holds a step's whole cost (its row term, and its column terms repeated per row):
+    # a stage is one sum and one minimum
+    step += down
+    step += np.repeat(after, rank_rows, axis=0)
+    now = int(node_cost[0, current[0]]) + int(step[current[:-1] + first_row[1:n] - lo, current[1:]].sum())
     # each stage's sums kept, so the way back takes the argmin of one column per stage (the
     # same first minimum as an argmin of the whole stage: the same slots, ties included)
-    across += down[:, None]
     best = node_cost[0, :widths[0]]
     totals = []
+    least_of = np.minimum.reduce        # ``ndarray.min`` less its Python wrapper
     for i in range(n - 1):
-        total = best[:, None] + across[bounds[i + 1] - lo:bounds[i + 2] - lo, :widths[i + 1]]
+        total = best[:, None] + step[bounds[i + 1] - lo:bounds[i + 2] - lo, :widths[i + 1]]
         totals.append(total)
-        best = total.min(axis=0)
-        best += after[i, :widths[i + 1]]
-    route = [int(best.argmin())]
+        best = least_of(total, 0)
+    k = int(best.argmin())
+    least = int(best[k])
+    route = [k]
     for total in reversed(totals):
-        route.append(int(total[:, route[-1]].argmin()))
-    return np.array(route[::-1]), int(best[route[0]]), now
+        k = int(total[:, k].argmin())
+        route.append(k)
+    return np.array(route[::-1]), least, now
