@@ -263,10 +263,12 @@ class BlockMoves:
         node_cost = node_costs(P, g.shapes, g.out_rank, rel[g.out_far], g.in_rank, rel[g.in_far], g.n)
         mine = rel[g.nodes]
         first = mine[g.starts]
-        slots, least, current = best_slots(P, g.shapes, node_cost, g.weight, first)
-        if (np.maximum.reduceat(mine, g.starts) == first).all():   # each rank's part together
-            if np.array_equal(first, slots) or least >= current:
-                return cost
+        together = bool((np.maximum.reduceat(mine, g.starts) == first).all())   # each rank's part together
+        # together, the move is only tried where its slots cost less than the current ones (and
+        # so differ from them): no way back through the stages otherwise (``only_if_cheaper``)
+        slots, least, current = best_slots(P, g.shapes, node_cost, g.weight, first, only_if_cheaper=together)
+        if together and least >= current:
+            return cost
         if g.pairs is None:
             g.pairs = self._changing_pairs(g)
         before = self._pairs_cost(g.pairs)

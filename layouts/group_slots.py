@@ -85,7 +85,7 @@ def node_costs(P, shapes, out_rank, out_far, in_rank, in_far, n: int) -> np.ndar
 
 
 def best_slots(P, shapes, node_cost: np.ndarray, weight: np.ndarray,
-               current: np.ndarray) -> tuple[np.ndarray, int, int]:
+               current: np.ndarray, only_if_cheaper: bool = False) -> tuple[np.ndarray | None, int, int]:
     """(slots, cost, current cost): the cheapest slot of every rank of the group (the first
     of the cheapest at each stage, as ``argmin`` gives), its cost and the cost of the slots
     ``current``.  ``weight``: the group's own segments in each gap between its ranks.
@@ -138,6 +138,8 @@ def best_slots(P, shapes, node_cost: np.ndarray, weight: np.ndarray,
         best = least_of(total, 0)
     k = int(best.argmin())
     least = int(best[k])
+    if only_if_cheaper and least >= now:
+        return None, least, now
     route = [k]
     for total in reversed(totals):
         k = int(total[:, k].argmin())

@@ -118,7 +118,8 @@ class Rerouting:
         ends = np.zeros((n, int(size.max())), dtype=np.int64)   # the segments to the fixed ends
         ends[0, :size[0]] = _from_fixed(a[first_gap], b[first_gap], int(pos[path[0]]), int(size[0]))
         ends[-1, :size[-1]] += _from_fixed(b[last_gap], a[last_gap], int(pos[path[-1]]), int(size[-1]))
-        route, least, current = best_slots(P, shapes, ends, np.ones(n - 1, dtype=np.int64), slot)
+        route, least, current = best_slots(P, shapes, ends, np.ones(n - 1, dtype=np.int64), slot,
+                                           only_if_cheaper=True)
         if least >= current:
             return 0
         for v, layer, new in zip(virtual, range(l0 + 1, l0 + 1 + n), route.tolist()):

@@ -132,6 +132,16 @@ def test_best_slots_all_stages_at_once_choose_as_stage_by_stage(seed):
     got, want = best_slots(P, shapes, node_cost, weight, current), _stage_by_stage(P, shapes, node_cost, weight, current)
     assert np.array_equal(got[0], want[0]) and got[1:] == want[1:]
     assert (got[0] <= others[1:n + 1]).all()
+    # only_if_cheaper: the same costs; the slots where they cost less than ``current``, else none
+    # (no way back through the stages)
+    cheaper = best_slots(P, shapes, node_cost, weight, current, only_if_cheaper=True)
+    assert cheaper[1:] == want[1:]
+    if n > 1 and want[1] >= want[2]:
+        assert cheaper[0] is None
+    else:
+        assert np.array_equal(cheaper[0], want[0])
+    at_best = best_slots(P, shapes, node_cost, weight, want[0], only_if_cheaper=True)
+    assert at_best[1] == at_best[2] == want[1] and (n == 1 or at_best[0] is None)
 
 
 def test_natural_key_shortcut_is_the_split_key():
