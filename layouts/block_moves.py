@@ -217,21 +217,30 @@ class BlockMoves:
         count = np.bincount(rank, minlength=n)
         in_group = np.zeros(lg.n_nodes, dtype=bool)
         in_group[nodes] = True
-        src_in, dst_in = in_group[lg.seg_src], in_group[lg.seg_dst]
-        moving = np.flatnonzero(src_in | dst_in)
         lo, hi = max(l0 - 1, 0), min(l0 + n, self.n_layers - 1)
         # ranks' members and gaps' segments are runs of one array each: slices, not the
         # concatenation of one array per rank (~40 % of this call for paths over 50-140 ranks)
         offset, by_layer = self.layer_offset, self.by_layer
         near = by_layer[offset[lo]:offset[hi] + self.layer_size[hi]]
-        below = np.concatenate([[0], np.cumsum(count)])
-        near_below = below[np.clip(layer[near] - l0, 0, n)]
+        # group nodes in lower ranks, per rank l0 - 1 .. l0 + n (the near nodes' ranks)
+        below = np.zeros(n + 3, dtype=np.int64)
+        np.cumsum(count, out=below[2:n + 2])
+        below[n + 2] = below[n + 1]
+        near_below = below[layer[near] - (l0 - 1)]
+        below = below[1:n + 2]
         members = by_layer[offset[l0]:offset[l0 + n - 1] + self.layer_size[l0 + n - 1]]
         local = self.gap_run(lo, min(l0 + n, self.n_layers))
-        segs = local[~(src_in[local] | dst_in[local])]
-        out = moving[src_in[moving] & ~dst_in[moving]]
-        inc = moving[dst_in[moving] & ~src_in[moving]]
-        own = moving[src_in[moving] & dst_in[moving]]
+        # every segment with an end in the group is in these gaps: looked up there, not among
+        # all the drawing's segments (moving sorted as before: the same arrays)
+        src_in, dst_in = in_group[lg.seg_src[local]], in_group[lg.seg_dst[local]]
+        touched = src_in | dst_in
+        segs = local[~touched]
+        order = np.argsort(local[touched])
+        moving = local[touched][order]
+        src_in, dst_in = src_in[touched][order], dst_in[touched][order]
+        out = moving[src_in & ~dst_in]
+        inc = moving[dst_in & ~src_in]
+        own = moving[src_in & dst_in]
         shapes = gap_shapes(self._others_around(l0, n, count))
         return Group(nodes, rank, l0, n, count, below[:-1], moving, near,
                      layer[near] * (lg.n_nodes + 1), near_below, members, layer[members] - l0,

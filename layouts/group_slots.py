@@ -31,7 +31,8 @@ def gap_shapes(others: np.ndarray) -> tuple:
     (others[j + 1] + 1), rows ``first_row[j]`` on of one array of C columns (all tables'
     rows stacked: one cumsum per axis for all, not one per table)."""
     rows, cols = others[:-1] + 1, others[1:] + 1
-    first_row = np.concatenate([[0], np.cumsum(rows)])
+    first_row = np.zeros(len(rows) + 1, dtype=rows.dtype)
+    np.cumsum(rows, out=first_row[1:])
     return rows, cols, first_row, int(cols.max())
 
 
