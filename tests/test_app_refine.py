@@ -44,6 +44,11 @@ class GatedPool(RefinePool):
             deliver(result, error)
         return super().request(owner, fn, args, kwargs, gated)
 
+    def _lower_priority(self, executor) -> None:
+        """Not niced: these tests are about what is delivered when, not priority (the pool's
+        own test checks the niceness).  A worker 10 nicer gets ~1/9 of a normal process's share,
+        so under a loaded machine's other work an 834-node polish took past the 120 s waits."""
+
 
 @pytest.fixture
 def gated_pool():
