@@ -94,6 +94,24 @@ two: 32,591 -> 34,363; a quarter or 0.3 each of three: 35,062, 36,047); the thir
 (``small_order``'s mirrored DFS) swept and kept where cheapest: 32,362 -> 32,302 for ~6 % more
 CPU (4 graphs changed: -229, -53, +89, +133); ``POLISH_WORK`` 3.2 (the time the rerouting
 saved): -2 to -13 on the first three.
+
+Session 21 (measured and dropped; load 3-11): the swept start's real nodes kept in their order
+and every long edge's bends put outside them, above or below by where its ends lie, longer
+edges further out (as graphlay's orders mostly are), then the same polish.  39 development
+expressions (seeds 5100-5140, 45363, 10049; layered crossings) 91,976 -> 91,118, the same
+CPU, but per graph -246 to +111 (seed 10049 3,995 -> 3,834, 5136 2,245 -> 2,066, 45363 2,912
+-> 2,934); it lost below 700 nodes (+117 on 16), and from 700 nodes gained on a first fresh
+set (seeds 6000-6028, drawn crossings, -1,130 on 15, +521 below 700 on 13) but not on a
+second (seeds 6030-6061: 51,781 -> 51,713 on 16, 8 worse, 6033 1,977 -> 2,110 above
+graphlay's 2,069) nor on ``bench.layout_mid2`` (held out, measured before and after only:
+30,529 -> 30,540, seed 2204 2,439 -> 2,510).  Variants within the same noise on 16 of them
+(38,602 -> 38,043-38,250): bends of 3+ or 4+ rank edges only, other nestings; with a rerouting
+pass first, 20 of them 48,202 -> 48,480 (12 worse).  The end is chaotic in the start: the same start polished with
+its budget handed out in 5 % steps ends 1,135 -> 1,194 (seed 5111), and the cost after 40 %
+of the budget ranked two starts wrongly there (1,378 / 1,409, ends 1,194 / 1,135); so no
+cheap predictor was found.  The code is on branch ``expr21-outside``.  Noticed: fresh seed
+6019 (153 ops, 39 leaves, 552 nodes) draws 1,140 crossings, graphlay 1,004; seed 6010
+(235 ops, 18 leaves, 703 nodes) 2,539, graphlay 2,537.
 """
 
 from __future__ import annotations
