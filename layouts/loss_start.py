@@ -80,9 +80,13 @@ def _bend_owner(lg: LayeredGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.arange(lg.n_real, lg.n_nodes), lg.path_nodes[ptr[edge]], lg.path_nodes[ptr[edge + 1] - 1]
 
 
-def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray) -> np.ndarray | None:
+def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = False,
+                loose: bool = False) -> np.ndarray | None:
     """The place in [0, 1] of every layered node in a copy of a scope (nan elsewhere), see the
-    module docstring; None without scopes."""
+    module docstring; None without scopes.  ``paired``: a family's neurons 2k and 2k + 1 share
+    one span, their copies interleaved (per rank: role, then copy, then the neuron).  ``loose``:
+    a node with an in-edge from another scope's copy (a product of the previous layer's output)
+    is left unplaced (it takes its neighbours' mean, ``loss_start``)."""
     names, sid, full, inside = layered_scopes(G, g, lg)
     if not names:
         return None
@@ -96,6 +100,9 @@ def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray) -> np.ndarray | N
     owner[at] = src
     member = np.flatnonzero((full >= 0) & (owner < n))
     member = member[~shared[owner[member]]]
+    if loose:
+        fed = (sid[g.src] >= 0) & (sid[g.dst] >= 0) & (sid[g.src] != sid[g.dst]) & ~shared[g.src]
+        member = member[~np.isin(owner[member], g.dst[fed])]
     if not len(member):
         return None
     key = np.asarray(start_key, dtype=np.float64)
@@ -139,14 +146,21 @@ def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray) -> np.ndarray | N
     n_roles = np.zeros(len(cells))
     np.maximum.at(n_roles, inverse, role + 1)
     place = np.full(N, np.nan)
-    place[member] = (neuron[scope] + (role + (index[copy] + 0.5) / n_copies[scope]) / n_roles[inverse]) / size[scope]
+    if paired:      # neuron j of m: span j // 2 of ceil(m / 2), shared with its pair's other neuron
+        width = np.where(neuron - neuron % 2 + 1 < size, 2, 1)
+        within = (neuron % 2 + 0.5) / width
+        neuron, size = neuron // 2, np.ceil(size / 2)
+    else:
+        within = np.full(len(names), 0.5)
+    place[member] = (neuron[scope] + (role + (index[copy] + within[scope]) / n_copies[scope]) / n_roles[inverse]) / size[scope]
     return place
 
 
-def loss_start(G, g, lg: LayeredGraph, start_key: np.ndarray) -> np.ndarray | None:
+def loss_start(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = False,
+               loose: bool = False) -> np.ndarray | None:
     """The start key (a rank position per layered node, see the module docstring), or None
-    where the drawing has no scopes."""
-    place = copy_places(G, g, lg, start_key)
+    where the drawing has no scopes.  ``paired``: see ``copy_places``."""
+    place = copy_places(G, g, lg, start_key, paired, loose)
     if place is None:
         return None
     n = g.n

@@ -56,6 +56,14 @@ LOSS_SWEEPS = 4          # median sweeps from it in ``block_polish`` (24 from th
                          # development losses of 530-770 nodes 28,491 crossings, 24 sweeps 28,429
                          # (the DFS start 30,072), the order's CPU -3 % (0.80 s against 0.83 s; the
                          # DFS start 0.85 s), MLP(1,[4,4,1]) on 4 samples 845 -> 832 and 28.9 -> 24.3 ms
+LOSS_LOOSE = True        # from 500 nodes ``block_polish`` starts from ``loss_start``'s loose key (the
+                         # products of the previous layer's outputs at their neighbours' mean), where
+                         # the side-by-side key passes LOSS_START_SHARE: 31 development losses of
+                         # 530-770 nodes 28,439 -> 27,810 order crossings (MLP(1,[2,3,1]) on 8 samples
+                         # 966 -> 920, graphlay 928; MLP(1,[2,6,1]) on 5 1,404 -> 1,277, graphlay
+                         # 1,265), 30 more (seeds 5060, 5070) 35,043 -> 34,380; the same CPU (one key
+                         # more, ~1.3 ms).  Gated by the loose key's own cost instead: 34,507 (it
+                         # passes on wide layers of 2 samples, MLP(2,[7,5,1]) 531 -> 599)
 
 
 def skips_polish(n_real: int, lg, tree, previous, fast: bool) -> bool:
@@ -106,10 +114,13 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
                                             max_iterations=sweeps)
     else:
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
+        loss_keys = None
         loss_key = loss_start(G, g, lg, start_key) if groups and LOSS_START else None
+        if loss_key is not None:    # small: with the paired start; from 500 nodes: with the loose one
+            loss_keys = [loss_key, loss_start(G, g, lg, start_key, paired=small, loose=not small)]
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups,
                                         scoped=not small and tree is None and mid_size(lg) and has_scopes(G, g),
-                                        loss_key=loss_key)
+                                        loss_keys=loss_keys)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
     # small penalty in the search, ``sifting.RIGID_PENALTY``: fewer crossings come first).
     return pos, crossings, rigid & ~crossed_rigid(lg, pos, rigid)
@@ -122,7 +133,7 @@ def has_scopes(G, g: LayoutInput) -> bool:
 
 
 def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None = None, scoped: bool = False,
-                   loss_key=None):
+                   loss_keys=None):
     """Order from the DFS key; on ``small`` graphs also from dot's second start (a BFS back
     from the sinks), each with up to 24 sweeps: with clusters keeping the cheaper (the first
     on a tie), without them each start polished (``small_order``).  The sweeps end in very
@@ -132,21 +143,23 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
     1,617; graphlay: 1,483).  Bigger drawings: ``mid_order`` where it applies (many long
     edges), ``block_polish`` where it applies (few), else the big drawings' order (``fast``
     never gets here where those two apply: ``skips_polish`` sends it to the quick order).  ``groups`` (``scope_groups``): moved in ``small_order``'s polish and
-    with ``block_polish``'s blocks.  ``scoped``: passed to ``order_mid``.  ``loss_key``
-    (``loss_start``, MLP losses): ``block_polish`` starts from it instead where it is cheap
-    enough (``LOSS_START_SHARE``), ``small_order`` polishes from it too (``LOSS_START``)."""
+    with ``block_polish``'s blocks.  ``scoped``: passed to ``order_mid``.  ``loss_keys``
+    (``loss_start``'s, MLP losses: its side-by-side key, then its loose key from 500 nodes,
+    its paired key below): ``block_polish`` starts from the loose one (``LOSS_LOOSE``) instead
+    where the first is cheap enough (``LOSS_START_SHARE``), ``small_order`` polishes from both
+    too (``LOSS_START``, ``small_order.PAIRED_START``)."""
     if not small:
         if tree is None and mid_size(lg):
             return order_mid(lg, start_key, rigid, scoped)
         if tree is None and block_polished(lg):
             key, sweeps = start_key, 24
-            if loss_key is not None and (key_cost(lg, loss_key, rigid)
-                                         <= LOSS_START_SHARE * key_cost(lg, start_key, rigid)):
-                key, sweeps = loss_key, LOSS_SWEEPS
+            if loss_keys is not None and (key_cost(lg, loss_keys[0], rigid)
+                                          <= LOSS_START_SHARE * key_cost(lg, start_key, rigid)):
+                key, sweeps = loss_keys[1 if LOSS_LOOSE else 0], LOSS_SWEEPS
             return order_blocks(lg, key, rigid, None, groups or (), sweeps)    # (positional: tests spy on it)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
-        return order_small(lg, start_key, rigid, groups=groups, loss_key=loss_key)
+        return order_small(lg, start_key, rigid, groups=groups, loss_keys=loss_keys)
     best = None
     for key in start_orders(lg, start_key):
         own_tree = copy.deepcopy(tree)      # the search moves the clusters' keys

@@ -83,6 +83,11 @@ SCOPE_MOVES = True        # scope groups (``scope_groups``) moved in every polis
 LOSS_START = True         # MLP losses: also polished from ``loss_start`` alone, the cheaper kept (then
                           # the kicks): 25 development losses of 210-412 nodes 6,224 -> 6,141 order
                           # crossings, CPU +27 % (module docstring)
+PAIRED_START = True       # with it, ``loss_start``'s paired key (a family's neurons 2k and 2k + 1
+                          # in one span, their copies interleaved) is swept too, the cheaper after one
+                          # round polished on: 25 development losses of 210-412 nodes 6,141 -> 6,080
+                          # (MLP(1,[2,3,1]) on 5 samples 330 -> 308, graphlay 319; one +1), 15 fresh
+                          # (seed 5230) 3,334 -> 3,315, none worse; CPU +24 % (module docstring)
 DENSE_SEGMENTS_PER_NODE = 2  # above this many segments per layered node, no path/block moves
                              # (see order_stage: their cost grows with the segments per move)
 
@@ -109,20 +114,22 @@ def swept_starts(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray, mir
 
 def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
                 windows: bool = True, groups: list | None = None,
-                loss_key: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+                loss_keys: list | None = None) -> tuple[np.ndarray, int]:
     """(pos, crossings) of the best order found from ``start_orders``: each swept (up to
     24 sweeps), then polished one round; the cheapest (the first on a tie) polished on while
     that gains (from ``RESTART_FROM_NODES`` real nodes the ``FULL_POLISH_STARTS`` cheapest,
     and the cheapest of them kept); then (``windows``) exact windows of three ranks, and
     polish again if they gained.  ``groups`` (``scope_groups``): moved together in every
-    polish round (``SCOPE_MOVES``).  ``loss_key`` (``loss_start``, an MLP loss's): that start
-    alone swept and polished too (``LOSS_START``), the cheaper of the two orders kept (the
-    first on a tie) for the kicks and windows."""
+    polish round (``SCOPE_MOVES``).  ``loss_keys`` (``loss_start``'s side-by-side and paired
+    keys, an MLP loss's): those starts alone swept and polished too (``LOSS_START``; the
+    paired one with ``PAIRED_START``), the cheaper of the two orders kept (the first on a tie)
+    for the kicks and windows."""
     paths = len(lg.seg_src) <= DENSE_SEGMENTS_PER_NODE * lg.n_nodes
     order, cost = _order_from(lg, swept_starts(lg, start_key, rigid, lg.n_real >= RESTART_FROM_NODES),
                               groups, paths)
-    if LOSS_START and loss_key is not None and cost > 0:
-        other, other_cost = _order_from(lg, [_swept(lg, loss_key, rigid, 0)], groups, paths)
+    if LOSS_START and loss_keys and cost > 0:
+        keys = loss_keys if PAIRED_START else loss_keys[:1]
+        other, other_cost = _order_from(lg, [_swept(lg, key, rigid, i) for i, key in enumerate(keys)], groups, paths)
         if other_cost < cost:
             order, cost = other, other_cost
     if cost > 0:
