@@ -71,6 +71,12 @@ from .ordering import order_cost, rank_positions
 from .scope_groups import layered_scopes
 
 JACOBI_ROUNDS = 20   # rounds of neighbours' means for the unplaced nodes (an MLP loss needs 3-6)
+LOOSE_MAX_NEURONS = 3  # the loose key frees the products of the outputs of a layer of at most this
+                       # many neurons:
+                       # from 500 nodes (``order_stage.LOSS_LOOSE``) it gained where the first
+                       # hidden layer has 2-3 neurons (MLP(1,[2,6,1]) on 5 samples 1,404 -> 1,277)
+                       # and lost where it has 4 or more (development losses of seeds 5031-5070 with
+                       # 4+: +97 in all, MLP(1,[5,5,1]) on 4 samples 1,608 -> 1,680)
 
 
 def _bend_owner(lg: LayeredGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -86,7 +92,8 @@ def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = Fa
     module docstring; None without scopes.  ``paired``: a family's neurons 2k and 2k + 1 share
     one span, their copies interleaved (per rank: role, then copy, then the neuron).  ``loose``:
     a node with an in-edge from another scope's copy (a product of the previous layer's output)
-    is left unplaced (it takes its neighbours' mean, ``loss_start``)."""
+    is left unplaced where that layer has at most ``LOOSE_MAX_NEURONS`` neurons (it takes its
+    neighbours' mean, ``loss_start``)."""
     names, sid, full, inside = layered_scopes(G, g, lg)
     if not names:
         return None
@@ -100,8 +107,18 @@ def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = Fa
     owner[at] = src
     member = np.flatnonzero((full >= 0) & (owner < n))
     member = member[~shared[owner[member]]]
+    # each family (scopes with one parent) over [0, 1]: neuron j of m at [j/m, (j+1)/m)
+    parents = {}
+    neuron = np.zeros(len(names))
+    size = np.ones(len(names))
+    for s, name in enumerate(names):
+        parents.setdefault(name[:-1], []).append(s)
+    for members in parents.values():
+        neuron[members] = np.arange(len(members))
+        size[members] = len(members)
     if loose:
         fed = (sid[g.src] >= 0) & (sid[g.dst] >= 0) & (sid[g.src] != sid[g.dst]) & ~shared[g.src]
+        fed &= size[np.maximum(sid[g.src], 0)] <= LOOSE_MAX_NEURONS
         member = member[~np.isin(owner[member], g.dst[fed])]
     if not len(member):
         return None
@@ -124,15 +141,6 @@ def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = Fa
     index[ordered] = np.arange(len(ordered)) - np.repeat(run, lengths)
     n_copies = np.ones(len(names))
     n_copies[copy_scope[ordered][run]] = lengths
-    # each family (scopes with one parent) over [0, 1]: neuron j of m at [j/m, (j+1)/m)
-    parents = {}
-    neuron = np.zeros(len(names))
-    size = np.ones(len(names))
-    for s, name in enumerate(names):
-        parents.setdefault(name[:-1], []).append(s)
-    for members in parents.values():
-        neuron[members] = np.arange(len(members))
-        size[members] = len(members)
     # role: a node's index among its copy's nodes of its rank (start order); roles per (rank, scope)
     layer = lg.layer[member]
     by = np.lexsort((key[member], copy, layer))

@@ -57,13 +57,18 @@ LOSS_SWEEPS = 4          # median sweeps from it in ``block_polish`` (24 from th
                          # (the DFS start 30,072), the order's CPU -3 % (0.80 s against 0.83 s; the
                          # DFS start 0.85 s), MLP(1,[4,4,1]) on 4 samples 845 -> 832 and 28.9 -> 24.3 ms
 LOSS_LOOSE = True        # from 500 nodes ``block_polish`` starts from ``loss_start``'s loose key (the
-                         # products of the previous layer's outputs at their neighbours' mean), where
-                         # the side-by-side key passes LOSS_START_SHARE: 31 development losses of
-                         # 530-770 nodes 28,439 -> 27,810 order crossings (MLP(1,[2,3,1]) on 8 samples
-                         # 966 -> 920, graphlay 928; MLP(1,[2,6,1]) on 5 1,404 -> 1,277, graphlay
-                         # 1,265), 30 more (seeds 5060, 5070) 35,043 -> 34,380; the same CPU (one key
-                         # more, ~1.3 ms).  Gated by the loose key's own cost instead: 34,507 (it
-                         # passes on wide layers of 2 samples, MLP(2,[7,5,1]) 531 -> 599)
+                         # products of a narrow layer's outputs at their neighbours' mean,
+                         # ``loss_start.LOOSE_MAX_NEURONS``), where the side-by-side key passes
+                         # LOSS_START_SHARE: 61 development losses of 530-922 nodes (seeds 5031-5070)
+                         # 63,482 -> 62,069 order crossings, 22 lower, 11 higher (MLP(1,[2,3,2,1]) on
+                         # 7 samples 1,052 -> 1,101, graphlay 1,213); MLP(1,[2,3,1]) on 8 samples
+                         # 966 -> 920 (graphlay 928), MLP(1,[2,6,1]) on 5 1,404 -> 1,277 (graphlay
+                         # 1,265), MLP(2,[2,4,1]) on 7 1,391 -> 1,252 (graphlay 1,260).  Fresh (seed
+                         # 5250, 15 losses): 14,941 -> 14,709, 3 higher (MLP(3,[3,2,1]) on 8 samples
+                         # 892 -> 962).  The same CPU (one key more, ~1.5 ms).  Gated by the loose
+                         # key's own cost instead: it passes on wide layers of 2 samples
+                         # (MLP(2,[7,5,1]) 531 -> 599); both keys swept, the cheaper kept: -0.3 %
+                         # more for ~+35 % of the order's time (its sweeps are ~85 % of it)
 
 
 def skips_polish(n_real: int, lg, tree, previous, fast: bool) -> bool:
