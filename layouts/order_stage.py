@@ -121,8 +121,9 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
         loss_keys = None
         loss_key = loss_start(G, g, lg, start_key) if groups and LOSS_START else None
-        if loss_key is not None:    # small: with the paired start; from 500 nodes: with the loose one
-            loss_keys = [loss_key, loss_start(G, g, lg, start_key, paired=small, loose=not small)]
+        if loss_key is not None:    # small: with the paired key; from 500 nodes the loose one, if needed
+            loss_keys = [loss_key, loss_start(G, g, lg, start_key, paired=True) if small
+                         else lambda: loss_start(G, g, lg, start_key, loose=True)]
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups,
                                         scoped=not small and tree is None and mid_size(lg) and has_scopes(G, g),
                                         loss_keys=loss_keys)
@@ -149,8 +150,8 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
     edges), ``block_polish`` where it applies (few), else the big drawings' order (``fast``
     never gets here where those two apply: ``skips_polish`` sends it to the quick order).  ``groups`` (``scope_groups``): moved in ``small_order``'s polish and
     with ``block_polish``'s blocks.  ``scoped``: passed to ``order_mid``.  ``loss_keys``
-    (``loss_start``'s, MLP losses: its side-by-side key, then its loose key from 500 nodes,
-    its paired key below): ``block_polish`` starts from the loose one (``LOSS_LOOSE``) instead
+    (``loss_start``'s, MLP losses: its side-by-side key, then its paired key below 500 nodes,
+    from 500 a function returning its loose key): ``block_polish`` starts from the loose one (``LOSS_LOOSE``) instead
     where the first is cheap enough (``LOSS_START_SHARE``), ``small_order`` polishes from both
     too (``LOSS_START``, ``small_order.PAIRED_START``)."""
     if not small:
@@ -160,7 +161,7 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
             key, sweeps = start_key, 24
             if loss_keys is not None and (key_cost(lg, loss_keys[0], rigid)
                                           <= LOSS_START_SHARE * key_cost(lg, start_key, rigid)):
-                key, sweeps = loss_keys[1 if LOSS_LOOSE else 0], LOSS_SWEEPS
+                key, sweeps = loss_keys[1]() if LOSS_LOOSE else loss_keys[0], LOSS_SWEEPS
             return order_blocks(lg, key, rigid, None, groups or (), sweeps)    # (positional: tests spy on it)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
