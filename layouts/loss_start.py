@@ -56,6 +56,32 @@ first layer (MLP(1,[2,3,1]) on 5 samples: 302 against our 330; graphlay 319): it
 first-layer neuron's chain through the middle of the next layer's neurons and interleaves two
 neighbouring neurons' copies sample by sample near the output, which this start does not.
 
+Session 21, two variants of the key, from graphlay's per-rank orders (MLP(1,[2,3,1]) on 5 and
+8 samples: its start costs 964 against this key's 1,209 on 8 samples, most of the difference
+between the ranks where the first layer's later-arriving output feeds the next layer's
+products: 255 crossings there against 644):
+- paired (``copy_places``' ``paired``): a family's neurons 2k and 2k + 1 share one span, their
+  copies interleaved copy by copy (graphlay does so near the output).  Under 500 nodes it is
+  swept and polished too (``small_order.PAIRED_START``): 25 development losses 6,141 -> 6,080
+  (MLP(1,[2,3,1]) on 5 samples 330 -> 308, graphlay 319), 15 fresh 3,334 -> 3,315, none higher,
+  CPU +24 %.  From 500 nodes it ends higher (MLP(1,[2,3,1]) on 8 samples 966 -> 1,157).
+- loose (``loose``): the products of a narrow layer's outputs (``LOOSE_MAX_NEURONS``) unplaced,
+  so they take their neighbours' mean: next to the output they multiply, as graphlay puts
+  them, not inside their own neuron's span.  From 500 nodes ``block_polish`` starts from it
+  (``order_stage.LOSS_LOOSE``): 61 development losses 63,482 -> 62,069, 15 fresh (seed 5250)
+  14,941 -> 14,709.
+Tried and dropped (measured as above): every permutation of MLP(1,[2,3,1])'s second-layer
+neurons, with and without pairing (on 5 samples: none below the paired key's 308; on 8
+samples none below 946, and none with a start cost near graphlay's); the sources of the
+cross-scope edges (the previous layer's outputs) freed too: 28,328 against the loose key's
+27,810 on 31 losses; the loose key only for the first layer's products: the same totals;
+under 500 nodes the loose key as a third start (6,057 against 6,080, +10 % CPU more), in place
+of the side-by-side key (6,075 with the paired one, more higher), or the loose and paired
+combined (6,105).  From 500 nodes both keys swept and the cheaper kept: -0.3 % more for ~+35 %
+of the order's time.  Left: MLP(1,[2,6,1]) on 5 samples 1,277 (graphlay 1,265; our block
+polish from graphlay's own order ends at 1,277 too); held-out MLP(3,[2,3,1]) on 4 samples 221
+(graphlay 212).
+
 Deterministic: scopes, families and copies are numbered from the sorted scope names and the
 canonical start key, never from the input order.
 """

@@ -50,6 +50,11 @@ cheaper of the two orders gets the kicks and windows (``LOSS_START``): 25 develo
 210-412 nodes 6,224 -> 6,141 order crossings, CPU +27 %; ``bench.layout_small2`` (held out)
 8,820 -> 8,777.
 
+Session 21: also from ``loss_start``'s paired key (``PAIRED_START``; both loss keys swept, the
+cheaper after one round polished on): 25 development losses 6,141 -> 6,080, 15 fresh 3,334 ->
+3,315, CPU +24 %; ``bench.layout_small2`` (held out) 8,777 -> 8,769 (MLP(1,[4,4,1]) on 3
+samples 411 -> 403), CPU 42.4 -> 45.8 s.
+
 All deterministic: the starts, their order and the tie-breaks (cost, then start index) are
 fixed, and HiGHS returns the same solution to the same program (built in the order of the
 ranks).
