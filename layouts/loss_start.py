@@ -88,6 +88,8 @@ canonical start key, never from the input order.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -225,3 +227,25 @@ def loss_start(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = Fal
 def key_cost(lg: LayeredGraph, key: np.ndarray, rigid: np.ndarray) -> float:
     """``ordering.order_cost`` of the order ``key`` gives (sorted per rank, as a start)."""
     return order_cost(lg, rank_positions(lg, key)[3], rigid)
+
+
+class LossKeys:
+    """A drawing's ``loss_start`` keys, each made on first use: ``side_by_side`` (the start
+    above; None where the drawing has no scopes), ``paired`` and ``loose`` (see
+    ``copy_places``).  ``small_order`` sweeps the first two, ``block_polish`` starts from the
+    loose one where the first is cheap enough (``order_stage.best_of_starts``)."""
+
+    def __init__(self, G, g, lg: LayeredGraph, start_key: np.ndarray):
+        self._args = (G, g, lg, start_key)
+
+    @cached_property
+    def side_by_side(self) -> np.ndarray | None:
+        return loss_start(*self._args)
+
+    @cached_property
+    def paired(self) -> np.ndarray | None:
+        return loss_start(*self._args, paired=True)
+
+    @cached_property
+    def loose(self) -> np.ndarray | None:
+        return loss_start(*self._args, loose=True)

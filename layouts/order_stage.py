@@ -14,7 +14,7 @@ from .ordering import crossed_rigid, minimise_crossings, order_cost
 from .mid_order import mid_size, order_mid
 from .block_polish import block_polished, order_blocks, tree_like
 from .family_start import family_start, scope_families
-from .loss_start import key_cost, loss_start
+from .loss_start import LossKeys, key_cost
 from .scope_groups import scope_groups
 from .small_order import SMALL_SWEEP_WORK, order_small, start_orders
 from .stability import seed_from_previous
@@ -119,11 +119,9 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
                                             max_iterations=sweeps)
     else:
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
-        loss_keys = None
-        loss_key = loss_start(G, g, lg, start_key) if groups and LOSS_START else None
-        if loss_key is not None:    # small: with the paired key; from 500 nodes the loose one, if needed
-            loss_keys = [loss_key, loss_start(G, g, lg, start_key, paired=True) if small
-                         else lambda: loss_start(G, g, lg, start_key, loose=True)]
+        loss_keys = LossKeys(G, g, lg, start_key) if groups and LOSS_START else None
+        if loss_keys is not None and loss_keys.side_by_side is None:
+            loss_keys = None
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups,
                                         scoped=not small and tree is None and mid_size(lg) and has_scopes(G, g),
                                         loss_keys=loss_keys)
@@ -150,18 +148,19 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
     edges), ``block_polish`` where it applies (few), else the big drawings' order (``fast``
     never gets here where those two apply: ``skips_polish`` sends it to the quick order).  ``groups`` (``scope_groups``): moved in ``small_order``'s polish and
     with ``block_polish``'s blocks.  ``scoped``: passed to ``order_mid``.  ``loss_keys``
-    (``loss_start``'s, MLP losses: its side-by-side key, then its paired key below 500 nodes,
-    from 500 a function returning its loose key): ``block_polish`` starts from the loose one (``LOSS_LOOSE``) instead
-    where the first is cheap enough (``LOSS_START_SHARE``), ``small_order`` polishes from both
-    too (``LOSS_START``, ``small_order.PAIRED_START``)."""
+    (``loss_start.LossKeys``, MLP losses): ``block_polish`` starts from the loose key
+    (``LOSS_LOOSE``; else the side-by-side one) instead where the side-by-side key is cheap
+    enough (``LOSS_START_SHARE``), ``small_order`` polishes from the side-by-side and paired
+    keys too (``LOSS_START``, ``small_order.PAIRED_START``)."""
     if not small:
         if tree is None and mid_size(lg):
             return order_mid(lg, start_key, rigid, scoped)
         if tree is None and block_polished(lg):
             key, sweeps = start_key, 24
-            if loss_keys is not None and (key_cost(lg, loss_keys[0], rigid)
+            if loss_keys is not None and (key_cost(lg, loss_keys.side_by_side, rigid)
                                           <= LOSS_START_SHARE * key_cost(lg, start_key, rigid)):
-                key, sweeps = loss_keys[1]() if LOSS_LOOSE else loss_keys[0], LOSS_SWEEPS
+                key = loss_keys.loose if LOSS_LOOSE else loss_keys.side_by_side
+                sweeps = LOSS_SWEEPS
             return order_blocks(lg, key, rigid, None, groups or (), sweeps)    # (positional: tests spy on it)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:

@@ -119,21 +119,21 @@ def swept_starts(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray, mir
 
 def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
                 windows: bool = True, groups: list | None = None,
-                loss_keys: list | None = None) -> tuple[np.ndarray, int]:
+                loss_keys=None) -> tuple[np.ndarray, int]:
     """(pos, crossings) of the best order found from ``start_orders``: each swept (up to
     24 sweeps), then polished one round; the cheapest (the first on a tie) polished on while
     that gains (from ``RESTART_FROM_NODES`` real nodes the ``FULL_POLISH_STARTS`` cheapest,
     and the cheapest of them kept); then (``windows``) exact windows of three ranks, and
     polish again if they gained.  ``groups`` (``scope_groups``): moved together in every
-    polish round (``SCOPE_MOVES``).  ``loss_keys`` (``loss_start``'s side-by-side and paired
-    keys, an MLP loss's): those starts alone swept and polished too (``LOSS_START``; the
-    paired one with ``PAIRED_START``), the cheaper of the two orders kept (the first on a tie)
-    for the kicks and windows."""
+    polish round (``SCOPE_MOVES``).  ``loss_keys`` (``loss_start.LossKeys``, an MLP loss's):
+    its side-by-side and paired keys alone swept and polished too (``LOSS_START``; the paired
+    one with ``PAIRED_START``), the cheaper of the two orders kept (the first on a tie) for
+    the kicks and windows."""
     paths = len(lg.seg_src) <= DENSE_SEGMENTS_PER_NODE * lg.n_nodes
     order, cost = _order_from(lg, swept_starts(lg, start_key, rigid, lg.n_real >= RESTART_FROM_NODES),
                               groups, paths)
-    if LOSS_START and loss_keys and cost > 0:
-        keys = loss_keys if PAIRED_START else loss_keys[:1]
+    if LOSS_START and loss_keys is not None and cost > 0:
+        keys = [loss_keys.side_by_side] + ([loss_keys.paired] if PAIRED_START else [])
         other, other_cost = _order_from(lg, [_swept(lg, key, rigid, i) for i, key in enumerate(keys)], groups, paths)
         if other_cost < cost:
             order, cost = other, other_cost
