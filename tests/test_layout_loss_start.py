@@ -24,6 +24,14 @@ def _layered(G):
     return g, lg, dfs_start_key(G, g, lg)
 
 
+def _off_and_on(monkeypatch, module, flag: str, G):
+    """(layout of ``G`` with ``module.flag`` False, then with it True)."""
+    monkeypatch.setattr(module, flag, False)
+    without = layered_layout(G)
+    monkeypatch.setattr(module, flag, True)
+    return without, layered_layout(G)
+
+
 def test_the_start_lays_each_layers_neurons_side_by_side():
     """In every rank, the nodes of a layer's neuron j (all its copies) come before those of
     neuron j + 1, and a neuron's shared weight sits among its own copies; the same key
@@ -60,10 +68,7 @@ def test_block_polish_starts_losses_from_it(monkeypatch):
     import layouts.order_stage as order_stage
 
     G = mlp_loss_graph(1, (2, 3, 1), 8, seed=5030)
-    monkeypatch.setattr(order_stage, "LOSS_START", False)
-    without = layered_layout(G)
-    monkeypatch.setattr(order_stage, "LOSS_START", True)
-    lay = layered_layout(G)
+    without, lay = _off_and_on(monkeypatch, order_stage, "LOSS_START", G)
     assert lay.crossings < 0.95 * without.crossings
     assert layered_layout(shuffled(G, 2)).positions == lay.positions
 
@@ -77,10 +82,7 @@ def test_small_losses_are_polished_from_it_too(monkeypatch):
     import layouts.small_order as small_order
 
     G = mlp_loss_graph(1, (3, 3, 1), 2, seed=5030)
-    monkeypatch.setattr(order_stage, "LOSS_START", False)
-    without = layered_layout(G)
-    monkeypatch.setattr(order_stage, "LOSS_START", True)
-    lay = layered_layout(G)
+    without, lay = _off_and_on(monkeypatch, order_stage, "LOSS_START", G)
     assert lay.crossings < without.crossings
     assert layered_layout(shuffled(G, 3)).positions == lay.positions
 
@@ -127,10 +129,7 @@ def test_small_losses_get_the_paired_start(monkeypatch):
     import layouts.small_order as small_order
 
     G = mlp_loss_graph(1, (2, 3, 1), 5, seed=5230)
-    monkeypatch.setattr(small_order, "PAIRED_START", False)
-    without = layered_layout(G)
-    monkeypatch.setattr(small_order, "PAIRED_START", True)
-    lay = layered_layout(G)
+    without, lay = _off_and_on(monkeypatch, small_order, "PAIRED_START", G)
     assert lay.crossings < 0.96 * without.crossings
     assert layered_layout(shuffled(G, 5)).positions == lay.positions
 
@@ -142,9 +141,6 @@ def test_block_polish_starts_from_the_loose_key(monkeypatch):
     import layouts.order_stage as order_stage
 
     G = mlp_loss_graph(1, (2, 6, 1), 5, seed=5230)
-    monkeypatch.setattr(order_stage, "LOSS_LOOSE", False)
-    without = layered_layout(G)
-    monkeypatch.setattr(order_stage, "LOSS_LOOSE", True)
-    lay = layered_layout(G)
+    without, lay = _off_and_on(monkeypatch, order_stage, "LOSS_LOOSE", G)
     assert lay.crossings < 0.95 * without.crossings
     assert layered_layout(shuffled(G, 6)).positions == lay.positions
