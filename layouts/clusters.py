@@ -26,7 +26,7 @@ import numpy as np
 CLUSTER_SPAN_WEIGHT = 1.0  # ranking: cost per rank of a cluster's span along the flow
 
 
-def _path_key(path: tuple):
+def path_key(path: tuple):
     return tuple((tuple(int(p) if i % 2 else p for i, p in enumerate(re.split(r"(\d+)", str(part)))),
                   str(type(part))) for part in path)
 
@@ -73,7 +73,7 @@ def cluster_paths(nodes: list, clusters: dict) -> tuple[list, np.ndarray]:
             raise ValueError(f"clusters[{v!r}] must be a scope path (a tuple), got {path!r}")
         node_paths.append(tuple(path))
     every = {p[:k] for p in node_paths for k in range(1, len(p) + 1)}
-    paths = [()] + sorted(every, key=_path_key)
+    paths = [()] + sorted(every, key=path_key)
     index = {p: i for i, p in enumerate(paths)}
     return paths, np.array([index[p] for p in node_paths], dtype=np.int64)
 

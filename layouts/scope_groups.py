@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .clusters import path_key
 from .layering import LayeredGraph
 
 MIN_COPIES = 2      # a scope's nodes whose every successor is outside it (a copy's output): a
@@ -51,12 +52,13 @@ MIN_COPIES = 2      # a scope's nodes whose every successor is outside it (a cop
 
 def layered_scopes(G, g, lg: LayeredGraph) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
     """``(names, sid, full, inside)``: the scopes (a node's ``scope`` attribute, as tuples, in
-    sorted order: the same numbering from every input order); each real node's scope number
-    (-1: none; an op's is its result's); the same per layered node, the bends of a long edge
-    between two nodes of one scope in it; and, per edge of ``g``, whether both its ends are in
-    one scope.  ``g``: the ``LayoutInput`` of ``G``, whose edges ``lg`` layers."""
+    natural order as ``clusters``' frames are: the same numbering from every input order); each
+    real node's scope number (-1: none; an op's is its result's); the same per layered node,
+    the bends of a long edge between two nodes of one scope in it; and, per edge of ``g``,
+    whether both its ends are in one scope.  ``g``: the ``LayoutInput`` of ``G``, whose edges
+    ``lg`` layers."""
     scopes = [G.nodes[v].get("scope") for v in g.nodes]
-    names = sorted({tuple(s) for s in scopes if s}, key=lambda s: tuple(map(str, s)))
+    names = sorted({tuple(s) for s in scopes if s}, key=path_key)   # "neuron 2" before "neuron 10"
     number = {s: k for k, s in enumerate(names)}
     sid = np.array([number[tuple(s)] if s else -1 for s in scopes], dtype=np.int64)
     src, dst = g.src, g.dst

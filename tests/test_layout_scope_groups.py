@@ -68,3 +68,16 @@ def test_block_polish_moves_scope_groups_with_the_blocks(monkeypatch):
     assert layered_layout(shuffled(G, 2)).crossings == with_groups
     monkeypatch.setattr(order_stage, "scope_groups", lambda G, g, lg: [])
     assert with_groups < layered_layout(G).crossings
+
+
+def test_scopes_are_numbered_in_natural_order_as_the_cluster_frames_are():
+    """"layer 0/neuron 2" before "neuron 10": the scopes' numbering (which groups, families
+    and loss starts use) follows the numbers in the names, as ``clusters`` does."""
+    from layouts.scope_groups import layered_scopes
+    G = mlp_forward_graph(2, (12, 1), seed=5303)
+    g = prepare_input(G, default_node_size, {})
+    lg = make_layered(g.n, g.src, g.dst, rank_nodes(g.n, g.src, g.dst, g.rank_weight, g.tight, g.groups))
+    names = layered_scopes(G, g, lg)[0]
+    first_layer = [name[-1] for name in names if name[0] == "layer 0"]
+    assert first_layer == [f"neuron {k}" for k in range(12)]
+    assert names[-1] == ("layer 1", "neuron 0")
