@@ -142,6 +142,15 @@ SCOPED_ONE_START = True   # drawings with scopes (``order_stage.has_scopes``: an
                           # the polish evens out which start won (each won about half of them)
                           # and the second start's sweeps took ~95 of ~410 ms at 2,003 layered
                           # nodes.  More in the module docstring
+SCOPED_CHAIN_TAIL = 6     # and move a chain that joins a longer one only up to this many nodes past
+                          # where it joins (``path_moves.trunk_chains``): the L2 term's sum chain,
+                          # fed by one square per weight, made ~110 chains of up to 140 ranks that
+                          # all ran on to the loss (MLP(2,[6,6,1]) + L2 seed 5007: 8,500 of the
+                          # 10,300 dynamic-programming stages, ~60 % of the moves' time).  25
+                          # inspected MLP(2,[a,b,1]) + L2 (set 1 of session 20) 12,814 -> 12,724
+                          # crossings, 30 of 3 hidden layers (set 2) 12,660 -> 12,679, CPU -20 %
+                          # (tails of 0 / 4 / 8 / 12 / 16: 12,956 / 12,733 / 12,746 / 12,762 /
+                          # 12,781 on set 1, - / 12,707 / 12,681 / 12,685 / 12,678 on set 2)
 
 
 def mid_size(lg: LayeredGraph) -> bool:
@@ -159,6 +168,8 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None),
                       key=lambda t: t[:2])
     order.work_left = min(POLISH_WORK * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
+    if scoped:
+        order.chain_tail = SCOPED_CHAIN_TAIL
     for round_ in range(POLISH_ROUNDS):
         # no rerouting pass: a path move (an edge with its ends, ranked with the other groups
         # by crossings per cell) can take every route a rerouting can, and a second rerouting

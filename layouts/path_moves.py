@@ -14,6 +14,11 @@ import numpy as np
 
 
 class PathMoves:
+    # Chains that join a longer chain end this many nodes past the node where they join it
+    # (``trunk_chains``); None: every chain runs to its end.  ``mid_order`` sets it on
+    # drawings with scopes (``mid_order.SCOPED_CHAIN_TAIL``).
+    chain_tail: int | None = None
+
     def move_paths(self) -> float:
         """Move every path (edge with its ends, chain) that has a crossing where that lowers
         the cost; returns the cost removed."""
@@ -23,7 +28,10 @@ class PathMoves:
         """Every edge with its ends, then every chain (node arrays); made once."""
         if not hasattr(self, "_path_moves"):
             lg = self.lg
-            self._path_moves = [lg.path(e) for e in range(len(lg.path_ptr) - 1)] + _chains(lg)
+            chains = _chains(lg)
+            if self.chain_tail is not None:
+                chains = trunk_chains(lg.n_nodes, chains, self.chain_tail)
+            self._path_moves = [lg.path(e) for e in range(len(lg.path_ptr) - 1)] + chains
         return self._path_moves
 
 
@@ -45,3 +53,24 @@ def _chains(lg) -> list:
         if len(chain) > 2:
             chains.append(np.array(chain, dtype=np.int64))
     return chains
+
+
+def trunk_chains(n: int, chains: list, tail: int) -> list:
+    """``chains`` (of a graph of ``n`` nodes) cut where they join a longer one: the chains
+    that lead into one node share everything after it (a sum chain fed by single-use
+    products, an L2 term's squares), and each of them moved that shared trunk again.  The
+    longest chain through a node keeps it (longest first, ties in their order); any other
+    ends ``tail`` nodes past the first node it shares, and is left out if that leaves fewer
+    than three nodes.  In their order."""
+    claimed = np.zeros(n, dtype=bool)
+    out = list(chains)
+    for i in sorted(range(len(chains)), key=lambda i: -len(chains[i])):
+        chain = chains[i]
+        shared = np.flatnonzero(claimed[chain])
+        if len(shared):
+            join = int(shared[0])
+            claimed[chain[:join]] = True
+            out[i] = chain[:join + 1 + tail]
+        else:
+            claimed[chain] = True
+    return [c for c in out if len(c) > 2]

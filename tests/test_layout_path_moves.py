@@ -179,3 +179,30 @@ def test_a_groups_ranks_and_gaps_are_slices_of_one_array(seed):
             assert np.array_equal(order.by_layer[offset[lo]:offset[hi] + size[hi]],
                                   np.concatenate(order.members[lo:hi + 1]))
             assert np.array_equal(order.gap_run(lo, hi + 1), np.concatenate(order.gap_segments[lo:hi + 1]))
+
+
+def test_trunk_chains_cut_where_they_join_a_longer_one():
+    """``trunk_chains``: chains into one node share all that follows it; the longest keeps
+    it, each other ends ``tail`` nodes past the first node it shares with a longer one (and
+    is left out with fewer than three nodes), in their own order."""
+    from layouts.path_moves import _chains, trunk_chains
+
+    trunk = np.arange(10)
+    a = np.array([20, 21, 3, 4, 5, 6, 7, 8, 9])     # joins the trunk at 3
+    b = np.array([30, 6, 7, 8, 9])                  # at 6
+    c = np.array([40, 41, 42])                      # joins nothing
+    d = np.array([50, 51, 52, 21, 3, 4, 5, 6, 7, 8, 9])   # the longest: keeps 3 .. 9, a ends at 21
+    out = trunk_chains(60, [a, b, trunk, c], 1)
+    assert [x.tolist() for x in out] == [a[:4].tolist(), b[:3].tolist(), trunk.tolist(), c.tolist()]
+    assert [x.tolist() for x in trunk_chains(60, [a, b, trunk, c], 0)] == [a[:3].tolist(), trunk.tolist(),
+                                                                       c.tolist()]
+    out = trunk_chains(60, [a, b, trunk, c, d], 2)
+    assert [x.tolist() for x in out] == [[20, 21, 3, 4], [30, 6, 7, 8], [0, 1, 2, 3, 4, 5], c.tolist(), d.tolist()]
+    # a drawing's chains: those that share nodes, cut with no tail, share only their last
+    lg, _ = random_layered(4, n=120, p=0.03, max_rank=10)
+    chains = _chains(lg)
+    before = np.concatenate([x[:-1] for x in chains])
+    assert len(np.unique(before)) < len(before)
+    after = np.concatenate([x[:-1] for x in trunk_chains(lg.n_nodes, chains, 0)])
+    assert len(np.unique(after)) == len(after) and set(after.tolist()) <= set(before.tolist())
+    assert len(after) > len(np.unique(before)) / 2
