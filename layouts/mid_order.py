@@ -151,6 +151,13 @@ SCOPED_CHAIN_TAIL = 6     # and move a chain that joins a longer one only up to 
                           # crossings, 30 of 3 hidden layers (set 2) 12,660 -> 12,679, CPU -20 %
                           # (tails of 0 / 4 / 8 / 12 / 16: 12,956 / 12,733 / 12,746 / 12,762 /
                           # 12,781 on set 1, - / 12,707 / 12,681 / 12,685 / 12,678 on set 2)
+SCOPED_MIN_EDGE_NODES = 3  # and leave out the moves of edges of one segment (with their two ends): in 3
+                          # of them (MLP(2,[6,6,1]), (9,4), (4,9) + L2) 126 such moves gained nothing
+                          # for 14 % of the budget.  With the budget below, set 1 12,724 -> 12,571,
+                          # set 2 12,679 -> 12,619 (the full budget: 12,509 and 12,575, but (6,6)
+                          # + L2 at 0.47 of dot's CPU, (9,4)'s worst order 0.50)
+SCOPED_WORK_SHARE = 0.85  # of ``POLISH_WORK`` (those moves took little time for the cells counted:
+                          # the budget they left went to longer moves, which take more time a cell)
 
 
 def mid_size(lg: LayeredGraph) -> bool:
@@ -161,15 +168,17 @@ def mid_size(lg: LayeredGraph) -> bool:
 def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
               scoped: bool = False) -> tuple[np.ndarray, int]:
     """(pos, crossings): the cheaper of ``small_order.start_orders`` after their sweeps
-    (``scoped``: ``start_key`` alone, see ``SCOPED_ONE_START``), then rounds of path and
-    block moves (ranked together: ``move_groups``; no rerouting, ``REROUTE_ROUNDS``) and
-    transposition while they gain and the budget (``POLISH_WORK`` cells per squared layered
-    node) lasts."""
+    (``scoped``: ``start_key`` alone, see ``SCOPED_ONE_START``; and chains cut past where
+    they join a longer one, no edge of one segment moved, ``SCOPED_WORK_SHARE`` of the
+    budget), then rounds of path and block moves (ranked together: ``move_groups``; no
+    rerouting, ``REROUTE_ROUNDS``) and transposition while they gain and the budget
+    (``POLISH_WORK`` cells per squared layered node) lasts."""
     _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None),
                       key=lambda t: t[:2])
     order.work_left = min(POLISH_WORK * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
     if scoped:
-        order.chain_tail = SCOPED_CHAIN_TAIL
+        order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
+        order.work_left *= SCOPED_WORK_SHARE
     for round_ in range(POLISH_ROUNDS):
         # no rerouting pass: a path move (an edge with its ends, ranked with the other groups
         # by crossings per cell) can take every route a rerouting can, and a second rerouting

@@ -18,6 +18,9 @@ class PathMoves:
     # (``trunk_chains``); None: every chain runs to its end.  ``mid_order`` sets it on
     # drawings with scopes (``mid_order.SCOPED_CHAIN_TAIL``).
     chain_tail: int | None = None
+    # Edges with fewer nodes (their ends and bends) are not moved; 2: all are.  ``mid_order``
+    # leaves out those of one segment on drawings with scopes (``mid_order.SCOPED_MIN_EDGE_NODES``).
+    min_edge_nodes: int = 2
 
     def move_paths(self) -> float:
         """Move every path (edge with its ends, chain) that has a crossing where that lowers
@@ -25,13 +28,15 @@ class PathMoves:
         return self._move_groups(self.path_groups(), "path")
 
     def path_groups(self) -> list:
-        """Every edge with its ends, then every chain (node arrays); made once."""
+        """Every edge with its ends (of ``min_edge_nodes`` nodes or more), then every chain
+        (node arrays; with ``chain_tail``, cut by ``trunk_chains``); made once."""
         if not hasattr(self, "_path_moves"):
             lg = self.lg
             chains = _chains(lg)
             if self.chain_tail is not None:
                 chains = trunk_chains(lg.n_nodes, chains, self.chain_tail)
-            self._path_moves = [lg.path(e) for e in range(len(lg.path_ptr) - 1)] + chains
+            edges = np.flatnonzero(np.diff(lg.path_ptr) >= self.min_edge_nodes).tolist()
+            self._path_moves = [lg.path(e) for e in edges] + chains
         return self._path_moves
 
 
