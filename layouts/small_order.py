@@ -16,7 +16,8 @@ lower the least cost found, but slowly: a restart costs about a whole polish (8 
 more: two ranks at a crossing scrambled and polished again, kept if cheaper
 (``kick_and_polish``, iterated local search); the polish's move clock redoes only what the
 scramble touched.  A fixed work budget over the drawing's size (``kick_budget``) gives small
-drawings up to ``MAX_KICKS`` and none from ``KICK_MAX_NODES`` real nodes.  Last,
+drawings up to ``MAX_KICKS``, and from ``KICK_MAX_NODES`` real nodes ``BIG_KICKS`` (session
+22, below).  Last,
 ``window_order`` reorders windows of three ranks exactly, and the polish goes on where that
 gained (larger windows, up to five ranks or 1,200 pairs, gained nothing after the polish).
 
@@ -55,6 +56,26 @@ cheaper after one round polished on): 25 development losses 6,141 -> 6,080, 15 f
 3,315, CPU +24 %; ``bench.layout_small2`` (held out) 8,777 -> 8,769 (MLP(1,[4,4,1]) on 3
 samples 411 -> 403), CPU 42.4 -> 45.8 s.
 
+Session 22: kicks from 300 real nodes too (``BIG_KICKS``, 2 per drawing, whatever its
+segments), where a kick gains most: a polish there leaves more to find (a kick's polish costs
+~0.5-1 s at 350-490 nodes, about as much as the polish of the starts).  39 development graphs
+of 300-499 nodes (fresh seeds 10000+: 25 expressions, 14 losses, inspected samples and a
+forward pass; drawn crossings): 16,885 -> 16,409 (4 kicks 16,199), one higher (expression(143,22) seed
+33364 593 -> 594: a kick keeps an order of lower cost, which counts rigid crossings; drawn
+crossings may rise), expression(134,25) seed 15792 708 -> 667 (graphlay 700, the only one above);
+CPU 58 -> ~111 s at load ~6-9 (4 kicks: 144 s).  20 fresh graphs of 304-489 nodes (not tuned
+on): 10,088 -> 9,741 (4 kicks: 9,586), CPU 46.5 -> 63.0 s (dot 28.3 s; 4 kicks 90.3 s); the
+one above stays (MLP(3,[2,3,1]) on 4 samples, 221, graphlay 212).  Tried and dropped: more
+kicks under 300 nodes (35 development graphs of 122-296 nodes: the kicks as they are gain 2,546
+-> 2,540 for +47 % CPU, 12 per drawing 2,540 -> 2,535 for 2x; no graph brought below graphlay),
+a work budget per kick (``move_clock.work_left``, 4 cells per squared layered node: 16,484,
+the losses gain nothing as their polish is spent in the budget's first moves), a window of a
+rank scrambled instead of two whole ranks, rerouting, sifting and transposition before the
+kick's polish, kicks that keep an order of equal cost (each within +-10 crossings of the
+others), and on one-sample losses and forward passes the loss keys as further starts (21
+graphs 1,022 -> 1,021, +60 % CPU).  Left: the one-sample loss MLP(3,[3,6,1]) seed 44660 (211
+nodes) at 39 (graphlay 38; 16 kicks or another kick seed reach 38).
+
 All deterministic: the starts, their order and the tie-breaks (cost, then start index) are
 fixed, and HiGHS returns the same solution to the same program (built in the order of the
 ranks).
@@ -76,11 +97,15 @@ POLISH_BOTH_SEGMENTS = 2000  # above this many segments only the start cheaper a
                              # polished (time: a 490-node expression, 3,900 segments, took 3.7 s
                              # with one polish, 5.2 s with two, for the same crossings)
 KICK_WORK = 3000          # kicks (see ``kick_and_polish``): KICK_WORK // (segments + 2 * real nodes),
-MAX_KICKS = 4             # at most MAX_KICKS; none above POLISH_BOTH_SEGMENTS segments or from
-KICK_MAX_NODES = 300      # this many real nodes (the app's wait at 300-499 nodes stays as it was)
+MAX_KICKS = 4             # at most MAX_KICKS; none above POLISH_BOTH_SEGMENTS segments; from
+KICK_MAX_NODES = 300      # this many real nodes BIG_KICKS instead
 RESTART_FROM_NODES = 300  # from here (where no kicks run) a third start, and the two cheapest
 FULL_POLISH_STARTS = 2    # after one round each polished to the end: bench.layout_small300 9,875 ->
                           # 9,695 crossings, CPU +39 % (all three: 9,664, +61 %); module docstring
+BIG_KICKS = 2             # kicks from KICK_MAX_NODES real nodes, whatever the segments (none before
+                          # session 22): 39 development graphs of 300-499 nodes 16,885 -> 16,409
+                          # crossings, 20 fresh 10,088 -> 9,741; CPU ~1.4-1.9x (4 kicks: 16,199 and
+                          # 9,586 for ~1.9-2.5x); module docstring
 KICK_BAND = 2             # ranks scrambled per kick
 KICK_SEED = 10
 SCOPE_MOVES = True        # scope groups (``scope_groups``) moved in every polish round: 14
@@ -208,11 +233,14 @@ def _round(order: LayerOrder, paths: bool) -> float:
 
 
 def kick_budget(lg: LayeredGraph) -> int:
-    """How many kicks a drawing gets: a fixed work (``KICK_WORK``) over its size (a polish
-    costs about in proportion to segments + 2 * real nodes), so a kick budget that shrinks
-    with size and none where a polish is already long."""
+    """How many kicks a drawing gets: under ``KICK_MAX_NODES`` real nodes a fixed work
+    (``KICK_WORK``) over its size (a polish costs about in proportion to segments + 2 * real
+    nodes), so a kick budget that shrinks with size and none where a polish is already long;
+    from there ``BIG_KICKS`` (where a kick gains the most: session 22, module docstring)."""
     segments = len(lg.seg_src)
-    if segments > POLISH_BOTH_SEGMENTS or lg.n_real >= KICK_MAX_NODES:
+    if lg.n_real >= KICK_MAX_NODES:
+        return BIG_KICKS
+    if segments > POLISH_BOTH_SEGMENTS:
         return 0
     return min(MAX_KICKS, KICK_WORK // (segments + 2 * lg.n_real))
 
