@@ -65,7 +65,11 @@ forward pass; drawn crossings): 16,885 -> 16,409 (4 kicks 16,199), one higher (e
 crossings may rise), expression(134,25) seed 15792 708 -> 667 (graphlay 700, the only one above);
 CPU 58 -> ~111 s at load ~6-9 (4 kicks: 144 s).  20 fresh graphs of 304-489 nodes (not tuned
 on): 10,088 -> 9,741 (4 kicks: 9,586), CPU 46.5 -> 63.0 s (dot 28.3 s; 4 kicks 90.3 s); the
-one above stays (MLP(3,[2,3,1]) on 4 samples, 221, graphlay 212).  Tried and dropped: more
+one above stays (MLP(3,[2,3,1]) on 4 samples, 221, graphlay 212).  ``bench.layout_small2``
+(held out, ``--shuffles 5 --orders 3``): 8,769 -> 8,676, 12 of 42 changed, one higher
+(MLP(4,[6,1]) on 2 samples 18 -> 19, dot 51, graphlay 54), above the better median on 1 as
+before (MLP(3,[2,3,1]) on 4 samples, 221); our CPU 43.8 s (load ~4) -> 61.4 s (load ~9),
+the 300-499-node expressions ~1.5-2.8x.  Tried and dropped: more
 kicks under 300 nodes (35 development graphs of 122-296 nodes: the kicks as they are gain 2,546
 -> 2,540 for +47 % CPU, 12 per drawing 2,540 -> 2,535 for 2x; no graph brought below graphlay),
 a work budget per kick (``move_clock.work_left``, 4 cells per squared layered node: 16,484,
