@@ -69,7 +69,11 @@ one above stays (MLP(3,[2,3,1]) on 4 samples, 221, graphlay 212).  ``bench.layou
 (held out, ``--shuffles 5 --orders 3``): 8,769 -> 8,676, 12 of 42 changed, one higher
 (MLP(4,[6,1]) on 2 samples 18 -> 19, dot 51, graphlay 54), above the better median on 1 as
 before (MLP(3,[2,3,1]) on 4 samples, 221); our CPU 43.8 s (load ~4) -> 61.4 s (load ~9),
-the 300-499-node expressions ~1.5-2.8x.  Tried and dropped: more
+the 300-499-node expressions ~1.5-2.8x.  Paired, the same load (~6), one process each, CPU of
+ours / dot's: expressions (100,31) 18107 0.63 -> 1.84, (137,25) 12171 1.24 -> 2.30, (161,23)
+77725 0.66 -> 1.47, (110,3) 19371 2.65 -> 5.10; MLP(1,[5,4,1]) on 3 samples 5.7 -> 7.5 (our
+seconds 0.8-2.5 -> 2.3-4.6; the app shows the quick order from 150 nodes and polishes in the
+background).  Tried and dropped: more
 kicks under 300 nodes (35 development graphs of 122-296 nodes: the kicks as they are gain 2,546
 -> 2,540 for +47 % CPU, 12 per drawing 2,540 -> 2,535 for 2x; no graph brought below graphlay),
 a work budget per kick (``move_clock.work_left``, 4 cells per squared layered node: 16,484,
@@ -108,8 +112,8 @@ FULL_POLISH_STARTS = 2    # after one round each polished to the end: bench.layo
                           # 9,695 crossings, CPU +39 % (all three: 9,664, +61 %); module docstring
 BIG_KICKS = 2             # kicks from KICK_MAX_NODES real nodes, whatever the segments (none before
                           # session 22): 39 development graphs of 300-499 nodes 16,885 -> 16,409
-                          # crossings, 20 fresh 10,088 -> 9,741; CPU ~1.4-1.9x (4 kicks: 16,199 and
-                          # 9,586 for ~1.9-2.5x); module docstring
+                          # crossings, 20 fresh 10,088 -> 9,741; CPU ~1.3-2.8x per drawing there
+                          # (4 kicks: 16,199 and 9,586 for ~1.9-3.5x); module docstring
 KICK_BAND = 2             # ranks scrambled per kick
 KICK_SEED = 10
 SCOPE_MOVES = True        # scope groups (``scope_groups``) moved in every polish round: 14
