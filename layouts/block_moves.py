@@ -10,8 +10,11 @@ The best slots are a shortest path over the group's ranks (dynamic programming, 
 ``group_slots``): every node of the group in a rank is after the same number of other nodes
 there, so the cost of a slot is the crossings of the group's segments to outside nodes
 (their far ends fixed), and the cost of a step the crossings of the group's own segments
-between two ranks, times their number; both read off one table per gap of the other
-segments (how many start before s and end before t).  What that leaves out (two of the
+between two ranks, times their number; the latter read off one table per gap of the other
+segments between the group's ranks (how many start before s and end before t), the former
+counted from the segments (``_outside_costs``: no tables of the gaps to the ranks around
+the group, a sixth of the cells on mid-size expressions and two of three tables of a path
+over two ranks).  What that leaves out (two of the
 group's outside segments in one gap crossing each other, the penalty of two op -> result
 segments crossing) is checked by recounting the pairs the move can change before it is
 kept.  ``BlockMoves`` is mixed into ``ordering.LayerOrder``;
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .group_slots import best_slots, gap_shapes, gap_tables, node_costs
+from .group_slots import best_slots, gap_shapes, gap_tables
 from .sifting import RIGID_PENALTY
 
 MAX_BLOCK_SHARE = 0.5    # blocks up to this share of the drawing's nodes (the output's
@@ -73,6 +76,9 @@ class Group:
     local: np.ndarray      # every segment of the gaps l0 - 1 .. l0 + n - 1 (all a move changes)
     cells: int = 0         # the tables' cells (work: see ``move_clock.WorkBudget``)
     pairs: tuple | None = None   # (moving, other, weight): every pair a move can uncross, made on first use
+    inner: tuple = (0, 0)  # the other segments of the gaps between the group's ranks: src[i0:i1]
+    inner_shapes: tuple = ()     # their tables alone (``_move_group``)
+    outside: tuple | None = None  # (outside segment, other segment of its gap) pairs, made on first use
 
 
 class BlockMoves:
@@ -241,13 +247,18 @@ class BlockMoves:
         out = moving[src_in & ~dst_in]
         inc = moving[dst_in & ~src_in]
         own = moving[src_in & dst_in]
-        shapes = gap_shapes(self._others_around(l0, n, count))
+        others = self._others_around(l0, n, count)
+        shapes = gap_shapes(others)
+        gap = self.seg_layer[segs] - l0 + 1            # sorted: each gap's segments a run
+        inner = np.searchsorted(gap, [1, n]).tolist()
+        others[0] = others[-1] = 0                     # the tables between the group's ranks alone
         return Group(nodes, rank, l0, n, count, below[:-1], moving, near,
                      layer[near] * (lg.n_nodes + 1), near_below, members, layer[members] - l0,
-                     in_group[members], lg.seg_src[segs], lg.seg_dst[segs], self.seg_layer[segs] - l0 + 1,
+                     in_group[members], lg.seg_src[segs], lg.seg_dst[segs], gap,
                      layer[lg.seg_src[out]] - l0, lg.seg_dst[out], layer[lg.seg_dst[inc]] - l0, lg.seg_src[inc],
                      np.bincount(self.seg_layer[own] - l0, minlength=n)[:n - 1],
-                     shapes, local, int((shapes[0] * shapes[1]).sum()))
+                     shapes, local, int((shapes[0] * shapes[1]).sum()), inner=tuple(inner),
+                     inner_shapes=gap_shapes(others))
 
     def _others_around(self, l0: int, n: int, count: np.ndarray) -> np.ndarray:
         """Other nodes of each rank l0 - 1 .. l0 + n (none where a rank does not exist)."""
@@ -268,14 +279,16 @@ class BlockMoves:
         if rel is None:
             rel = self._rel = np.zeros(self.lg.n_nodes, dtype=np.int64)
         rel[g.near] = pos[g.near] - (np.searchsorted(group_key, g.near_key + pos[g.near]) - g.near_below)
-        P = gap_tables(g.gap, rel[g.src], rel[g.dst], g.shapes)
-        node_cost = node_costs(P, g.shapes, g.out_rank, rel[g.out_far], g.in_rank, rel[g.in_far], g.n)
+        a, b = rel[g.src], rel[g.dst]
+        node_cost = self._outside_costs(g, a, b, rel[g.out_far], rel[g.in_far])
+        i0, i1 = g.inner
+        P = gap_tables(g.gap[i0:i1], a[i0:i1], b[i0:i1], g.inner_shapes)
         mine = rel[g.nodes]
         first = mine[g.starts]
         together = bool((np.maximum.reduceat(mine, g.starts) == first).all())   # each rank's part together
         # together, the move is only tried where its slots cost less than the current ones (and
         # so differ from them): no way back through the stages otherwise (``only_if_cheaper``)
-        slots, least, current = best_slots(P, g.shapes, node_cost, g.weight, first, only_if_cheaper=together)
+        slots, least, current = best_slots(P, g.inner_shapes, node_cost, g.weight, first, only_if_cheaper=together)
         if together and least >= current:
             return cost
         if g.pairs is None:
@@ -290,6 +303,40 @@ class BlockMoves:
             pos[g.members] = kept
             return cost
         return cost - (before - after)
+
+    @staticmethod
+    def _outside_costs(g: Group, a: np.ndarray, b: np.ndarray, out_far: np.ndarray, in_far: np.ndarray) -> np.ndarray:
+        """cost[r, t]: what ``group_slots.node_costs`` reads off the gap tables (the crossings
+        of the group's outside segments at its rank r with the other segments when its nodes
+        there take slot t; past the rank's slots, the cost of its last slot), counted from
+        the segments instead: the first and last gaps' tables (to the ranks around the
+        group) are then not made.  An outgoing segment from slot t to the far node f crosses
+        the other segments (a, b) of its gap with a < t, b > f and with a >= t, b < f: the
+        latter's number at t = 0, plus the running sum over a of sign(b - f) (incoming:
+        mirrored).  The same integers."""
+        n = g.n
+        width = int(g.shapes[0][1:].max())             # the group's widest rank's slots
+        if g.outside is None:
+            bounds = np.searchsorted(g.gap, np.arange(n + 2))
+            gaps = np.concatenate([g.out_rank + 1, g.in_rank])
+            start, stop = bounds[gaps], bounds[gaps + 1]
+            length = stop - start
+            which = np.repeat(np.arange(len(gaps)), length)
+            other = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length - start, length)
+            g.outside = (which, other, len(g.out_rank), np.concatenate([g.out_rank, g.in_rank]))
+        which, other, n_out, ranks = g.outside
+        far = np.concatenate([out_far, in_far])[which]
+        outgoing = which < n_out
+        slot = np.where(outgoing, a[other], b[other])      # on the group's side
+        end = np.where(outgoing, b[other], a[other])       # on the far node's side
+        sign = (end > far).astype(np.int64) - (end < far)
+        k = len(ranks)
+        run = np.cumsum(np.bincount(which * width + slot + 1, weights=sign, minlength=k * width).reshape(k, width),
+                        axis=1)
+        run += np.bincount(which, weights=end < far, minlength=k)[:, None]
+        cost = np.bincount((ranks[:, None] * width + np.arange(width)).ravel(), weights=run.ravel(),
+                           minlength=n * width)
+        return cost.astype(np.int64).reshape(n, width)
 
     def _changing_pairs(self, g: Group) -> tuple:
         """(moving, other, weight): every pair of segments of one gap with at least one end
