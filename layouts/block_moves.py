@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .group_slots import best_slots, gap_shapes, gap_tables
+from .group_slots import best_slots, gap_shapes, gap_tables, node_costs
 from .sifting import RIGID_PENALTY
 
 MAX_BLOCK_SHARE = 0.5    # blocks up to this share of the drawing's nodes (the output's
@@ -44,6 +44,11 @@ HUB_SEGMENTS = 64        # a group with a node of more segments than this is not
                          # its edges seldom gains.  The app's quotient of a 2-sample MLP(4,[10,10,1])
                          # loss drawn collapsed (190 shared weights into 2 boxes of 175 segments
                          # each, 198 nodes) took 10 s of path moves for no crossing gained
+OUTER_SHARE = 8          # the first and last gaps' tables are left out (the outside segments' costs
+                         # counted from the segments, ``_outside_costs``) where they hold at least an
+                         # eighth of a group's cells: two of three tables of a path over two ranks,
+                         # ~450 of ~35,000 cells of an L2 chain of an inspected sample (there the
+                         # counting took longer than the tables: MLP(2,[6,6,1]) + L2 +3 % of CPU)
 MAX_BLOCK_RANKS = 24     # and spanning fewer ranks: on 5 graphs of 180-420 nodes, blocks of
                          # 32+ ranks were tried 181 times and never gained (a third of the work)
 
@@ -76,8 +81,9 @@ class Group:
     local: np.ndarray      # every segment of the gaps l0 - 1 .. l0 + n - 1 (all a move changes)
     cells: int = 0         # the tables' cells (work: see ``move_clock.WorkBudget``)
     pairs: tuple | None = None   # (moving, other, weight): every pair a move can uncross, made on first use
-    inner: tuple = (0, 0)  # the other segments of the gaps between the group's ranks: src[i0:i1]
-    inner_shapes: tuple = ()     # their tables alone (``_move_group``)
+    inner: tuple | None = None   # where the first and last gaps' tables are not made (``OUTER_SHARE``):
+                                 # the other segments of the gaps between the group's ranks, src[i0:i1]
+    inner_shapes: tuple = ()     # and their tables' shapes (else ``shapes``)
     outside: tuple | None = None  # (outside segment, other segment of its gap) pairs, made on first use
 
 
@@ -251,14 +257,19 @@ class BlockMoves:
         shapes = gap_shapes(others)
         gap = self.seg_layer[segs] - l0 + 1            # sorted: each gap's segments a run
         inner = np.searchsorted(gap, [1, n]).tolist()
-        others[0] = others[-1] = 0                     # the tables between the group's ranks alone
+        rows, cols = shapes[:2]
+        if (rows[0] * cols[0] + rows[-1] * cols[-1]) * OUTER_SHARE >= rows @ cols:
+            others[0] = others[-1] = 0                 # the tables between the group's ranks alone
+        else:
+            inner = None
         return Group(nodes, rank, l0, n, count, below[:-1], moving, near,
                      layer[near] * (lg.n_nodes + 1), near_below, members, layer[members] - l0,
                      in_group[members], lg.seg_src[segs], lg.seg_dst[segs], gap,
                      layer[lg.seg_src[out]] - l0, lg.seg_dst[out], layer[lg.seg_dst[inc]] - l0, lg.seg_src[inc],
                      np.bincount(self.seg_layer[own] - l0, minlength=n)[:n - 1],
-                     shapes, local, int((shapes[0] * shapes[1]).sum()), inner=tuple(inner),
-                     inner_shapes=gap_shapes(others))
+                     shapes, local, int((shapes[0] * shapes[1]).sum()),
+                     inner=None if inner is None else tuple(inner),
+                     inner_shapes=shapes if inner is None else gap_shapes(others))
 
     def _others_around(self, l0: int, n: int, count: np.ndarray) -> np.ndarray:
         """Other nodes of each rank l0 - 1 .. l0 + n (none where a rank does not exist)."""
@@ -280,9 +291,13 @@ class BlockMoves:
             rel = self._rel = np.zeros(self.lg.n_nodes, dtype=np.int64)
         rel[g.near] = pos[g.near] - (np.searchsorted(group_key, g.near_key + pos[g.near]) - g.near_below)
         a, b = rel[g.src], rel[g.dst]
-        node_cost = self._outside_costs(g, a, b, rel[g.out_far], rel[g.in_far])
-        i0, i1 = g.inner
-        P = gap_tables(g.gap[i0:i1], a[i0:i1], b[i0:i1], g.inner_shapes)
+        if g.inner is None:
+            P = gap_tables(g.gap, a, b, g.shapes)
+            node_cost = node_costs(P, g.shapes, g.out_rank, rel[g.out_far], g.in_rank, rel[g.in_far], g.n)
+        else:
+            node_cost = self._outside_costs(g, a, b, rel[g.out_far], rel[g.in_far])
+            i0, i1 = g.inner
+            P = gap_tables(g.gap[i0:i1], a[i0:i1], b[i0:i1], g.inner_shapes)
         mine = rel[g.nodes]
         first = mine[g.starts]
         together = bool((np.maximum.reduceat(mine, g.starts) == first).all())   # each rank's part together
