@@ -125,9 +125,6 @@ def node_costs(P, shapes, out_rank, out_far, in_rank, in_far, n: int) -> np.ndar
     return cost.astype(np.int64).reshape(n, width)
 
 
-WIDE_STAGE_ROWS = 24   # stages of this many rows or more on average: ``_wide_stages``
-
-
 def best_slots(P, shapes, node_cost: np.ndarray, weight: np.ndarray,
                current: np.ndarray, only_if_cheaper: bool = False) -> tuple[np.ndarray | None, int, int]:
     """(slots, cost, current cost): the cheapest slot of every rank of the group (the first
@@ -148,7 +145,10 @@ def best_slots(P, shapes, node_cost: np.ndarray, weight: np.ndarray,
     minimum), ``np.minimum.reduce`` (no Python wrapper), no multiplications by a weight of 1,
     and with ``only_if_cheaper`` no way back where the best slots cost no less than ``current``
     (the caller keeps nothing then: 135 of that polish's 211 moves): its 211 recorded calls
-    79 -> 59 ms (the least of 9 runs, load ~4), the same integers and slots."""
+    79 -> 59 ms (the least of 9 runs, load ~4), the same integers and slots.  Session 22: the
+    sums in int32 where they cannot overflow (the column terms were int64, so every cell of
+    every stage was cast): 400 recorded moves of each of two expressions (544-704 nodes) and
+    two inspected samples + L2, 43 -> 38, 139 -> 102 and 95 -> 87 ms."""
     rows, cols, first_row, _ = shapes
     n = len(node_cost)
     if n == 1:
@@ -174,15 +174,18 @@ def best_slots(P, shapes, node_cost: np.ndarray, weight: np.ndarray,
     # every row holds a step's whole cost (its row term, and its column terms repeated per row):
     # a stage is one sum and one minimum
     step += down
-    if hi - lo >= WIDE_STAGE_ROWS * (n - 1):
-        # a segment crosses at most all of its gap's other segments (each table's last cell)
-        most = int(P[first_row[2:n + 1] - 1, cols[1:n] - 1].max()) * int(weight.max(initial=1))
-        return _wide_stages(step, after, node_cost, most, bounds, widths, lo, current, only_if_cheaper)
-    step += np.repeat(after, rank_rows, axis=0)
+    # the sums in the tables' type (int32 unless weighted; mixed int32 and int64 operands cost
+    # numpy a cast of every cell): |step| and |after| less the rank's cost are at most a gap's
+    # other segments (its table's last cell) times the weight, so the sums of n stages are
+    # exact while n (node costs + 2 that) < 2^31, else in int64
+    most = int(P[first_row[2:n + 1] - 1, cols[1:n] - 1].max()) * int(weight.max(initial=1))
+    kind = step.dtype if n * (int(np.abs(node_cost).max()) + 2 * most) < 2 ** 31 else np.int64
+    step = step.astype(kind, copy=False)
+    step += np.repeat(after.astype(kind), rank_rows, axis=0)
     now = int(node_cost[0, current[0]]) + int(step[current[:-1] + first_row[1:n] - lo, current[1:]].sum())
     # each stage's sums kept, so the way back takes the argmin of one column per stage (the
     # same first minimum as an argmin of the whole stage: the same slots, ties included)
-    best = node_cost[0, :widths[0]]
+    best = node_cost[0, :widths[0]].astype(kind)
     totals = []
     least_of = np.minimum.reduce        # ``ndarray.min`` less its Python wrapper
     for i in range(n - 1):
@@ -199,40 +202,3 @@ def best_slots(P, shapes, node_cost: np.ndarray, weight: np.ndarray,
         route.append(k)
     return np.array(route[::-1]), least, now
 
-
-def _wide_stages(step, after, node_cost, most, bounds, widths, lo, current, only_if_cheaper):
-    """``best_slots``' stages where they are wide (paths and blocks of mid-size expressions:
-    ~40-90 rows a stage, against ~15 on an inspected sample's L2 chains): the column terms
-    (``after``) added to each stage's minimum instead of repeated into every row of ``step``
-    (a pass over all cells, and in int64 where ``step`` is int32), the sums in ``step``'s
-    type (int32 unless weighted) where they cannot overflow, and each stage's row costs kept
-    for the way back instead of its sums (the argmin of one column of ``step`` plus them).
-    The same integers, so the same slots, ties included: 800 recorded moves of two
-    expressions (589 and 704 nodes) ~200 -> ~140 ms."""
-    n = len(node_cost)
-    # |step|, and |after| less the rank's cost, are at most ``most`` (the gap's other segments,
-    # weighted): sums of n stages in int32 are exact while n (node costs + 2 most) < 2^31
-    dt = step.dtype
-    if n * (int(np.abs(node_cost).max()) + 2 * most) >= 2 ** 31:
-        dt = np.int64
-    after = after.astype(dt)
-    now = (int(node_cost[0, current[0]]) + int(step[current[:-1] + np.asarray(bounds[1:n]) - lo, current[1:]].sum())
-           + int(after[np.arange(n - 1), current[1:]].sum()))
-    best = node_cost[0, :widths[0]].astype(dt)
-    before = []
-    least_of = np.minimum.reduce
-    for i in range(n - 1):
-        r0, r1 = bounds[i + 1] - lo, bounds[i + 2] - lo
-        before.append(best)
-        total = step[r0:r1, :widths[i + 1]] + best[:, None]
-        best = least_of(total, 0)
-        best += after[i, :widths[i + 1]]
-    k = int(best.argmin())
-    least = int(best[k])
-    if only_if_cheaper and least >= now:
-        return None, least, now
-    route = [k]
-    for i in range(n - 2, -1, -1):
-        k = int((step[bounds[i + 1] - lo:bounds[i + 2] - lo, k] + before[i]).argmin())
-        route.append(k)
-    return np.array(route[::-1]), least, now
