@@ -129,6 +129,17 @@ POLISH_WORK_MAX = 6e8      # and at most this many (~8 s; dot takes 20-60 s at 9
                            # (~3 s), for the app's wait; the app now asks for layered_layout(fast=True).
                            # Raised: bench.layout_mid's seed 1110 (926 nodes, which the cap stopped)
                            # 4,455 -> 3,953 crossings (graphlay 4,073) in 5.0 s (dot 19.7 s)
+POLISH_WORK_WIDE = 6.0     # unscoped drawings (expressions): POLISH_WORK up to 4,000 layered nodes,
+POLISH_RAMP = (4000, 6000)  # rising linearly to this from 6,000 (``polish_work``).  Why: our time is
+                           # a part that grows as the layered nodes (the sweeps from two starts:
+                           # ~70 % of it at 3,300 layered nodes) plus the polish (as their square), and
+                           # dot's as their square, so the room for the polish grows with the drawing.
+                           # Fitted (load ~5, CPU of 4 expressions at 3 cells): ~1.1e-4 s per layered
+                           # node besides ~4.9e-9 s per cell of the (cheaper, session 22) moves; dot's
+                           # CPU per squared layered node 1.35-2.45e-7 s, ~1.0e-7 at its fastest input
+                           # orders.  At 3,288 layered nodes (seed 7010) the bound leaves no room
+                           # (worst order 0.51 at 3 cells on main); at 5,000 about 4.5 cells at dot's
+                           # fastest; at 7,000 about 5 (those orders lie near 1.35e-7 and more)
 POLISH_ROUNDS = 4
 REROUTE_ROUNDS = 0         # polish rounds that start with a rerouting pass (see ``order_mid``). Was 1
                            # (the first round only; every round before: 6 development expressions
@@ -165,6 +176,16 @@ def mid_size(lg: LayeredGraph) -> bool:
     return lg.n_real <= MID_GRAPH_NODES and lg.n_nodes >= MID_MIN_LAYERED
 
 
+def polish_work(n_layered: int, scoped: bool) -> float:
+    """Cells of polish per squared layered node: ``POLISH_WORK``, for drawings without scopes
+    rising to ``POLISH_WORK_WIDE`` over ``POLISH_RAMP`` (inspected samples, ``scoped``, keep
+    ``POLISH_WORK``: they are at the time bound already)."""
+    lo, hi = POLISH_RAMP
+    if scoped or n_layered <= lo:
+        return POLISH_WORK
+    return POLISH_WORK + (POLISH_WORK_WIDE - POLISH_WORK) * min(1.0, (n_layered - lo) / (hi - lo))
+
+
 def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
               scoped: bool = False) -> tuple[np.ndarray, int]:
     """(pos, crossings): the cheaper of ``small_order.start_orders`` after their sweeps
@@ -172,10 +193,10 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     they join a longer one, no edge of one segment moved, ``SCOPED_WORK_SHARE`` of the
     budget), then rounds of path and block moves (ranked together: ``move_groups``; no
     rerouting, ``REROUTE_ROUNDS``) and transposition while they gain and the budget
-    (``POLISH_WORK`` cells per squared layered node) lasts."""
+    (``polish_work`` cells per squared layered node) lasts."""
     _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None),
                       key=lambda t: t[:2])
-    order.work_left = min(POLISH_WORK * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
+    order.work_left = min(polish_work(lg.n_nodes, scoped) * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
     if scoped:
         order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
         order.work_left *= SCOPED_WORK_SHARE
