@@ -112,6 +112,22 @@ of the budget ranked two starts wrongly there (1,378 / 1,409, ends 1,194 / 1,135
 cheap predictor was found.  The code is on branch ``expr21-outside``.  Noticed: fresh seed
 6019 (153 ops, 39 leaves, 552 nodes) draws 1,140 crossings, graphlay 1,004; seed 6010
 (235 ops, 18 leaves, 703 nodes) 2,539, graphlay 2,537.
+
+Session 22: the moves made cheaper with the same results (``group_slots._row_ranges``, int32
+sums in ``best_slots``, ``block_moves.OUTER_SHARE``): CPU over dot's on 5 fresh expressions of
+589-911 nodes 0.22-0.38 -> 0.15-0.30 (the moves ~0.5x), but little at 544 nodes (seed 7010,
+3,288 layered nodes: there the sweeps of two starts are ~70 % of our time and a move's numpy
+calls, not its cells, most of the rest).  So the saving is spent where the drawing is large,
+and the budget cut where it is small (``polish_work``: 2 cells up to 3,000 layered nodes, 3
+at 4,000, 6 from 6,000, expressions only).  With
+a flat budget, 15 development expressions (seeds 6019, 6010, 7010, 8000-8039; drawn
+crossings) 31,860 at 3 cells, 31,184 at 4.5, 30,874 at 6, 30,687 at 9 (CPU in all 25 / 33 / 40
+/ 48 s); with the ramp 31,024 (6019 1,140 -> 1,104, graphlay 1,004; 6010 2,539 -> 2,442,
+graphlay 2,537); below 4,000 layered nodes 2 / 2.5 / 3 cells: seed 7010 973 / 958 / 955
+crossings in 0.45 / 0.51 / 0.54 s, 8039 (3,788) 1,111 / 1,077 / 1,066 in 0.57 / 0.67 / 0.72 s;
+with the ramp's 2.3 cells 7010 draws 963 in 0.83 of main's CPU (same process, 5 runs each).
+Not tuned on: 16 fresh expressions (seeds 8202-8218, all from 4,000 layered nodes) 31,562 ->
+30,660, none worse.
 """
 
 from __future__ import annotations
@@ -129,17 +145,18 @@ POLISH_WORK_MAX = 6e8      # and at most this many (~8 s; dot takes 20-60 s at 9
                            # (~3 s), for the app's wait; the app now asks for layered_layout(fast=True).
                            # Raised: bench.layout_mid's seed 1110 (926 nodes, which the cap stopped)
                            # 4,455 -> 3,953 crossings (graphlay 4,073) in 5.0 s (dot 19.7 s)
-POLISH_WORK_WIDE = 6.0     # unscoped drawings (expressions): POLISH_WORK up to 4,000 layered nodes,
-POLISH_RAMP = (4000, 6000)  # rising linearly to this from 6,000 (``polish_work``).  Why: our time is
-                           # a part that grows as the layered nodes (the sweeps from two starts:
-                           # ~70 % of it at 3,300 layered nodes) plus the polish (as their square), and
-                           # dot's as their square, so the room for the polish grows with the drawing.
-                           # Fitted (load ~5, CPU of 4 expressions at 3 cells): ~1.1e-4 s per layered
-                           # node besides ~4.9e-9 s per cell of the (cheaper, session 22) moves; dot's
-                           # CPU per squared layered node 1.35-2.45e-7 s, ~1.0e-7 at its fastest input
-                           # orders.  At 3,288 layered nodes (seed 7010) the bound leaves no room
-                           # (worst order 0.51 at 3 cells on main); at 5,000 about 4.5 cells at dot's
-                           # fastest; at 7,000 about 5 (those orders lie near 1.35e-7 and more)
+POLISH_RAMP = ((3000, 2.0), (4000, 3.0), (6000, 6.0))
+                           # drawings without scopes (expressions): cells of polish per squared layered
+                           # node at these layered nodes, linear between them, flat past the ends
+                           # (``polish_work``).  Why: our time is a part that grows as the layered nodes
+                           # (the sweeps from two starts: ~70 % of it at 3,300 layered nodes) plus the
+                           # polish (as their square), and dot's as their square: the room for the
+                           # polish grows with the drawing.  Fitted (load ~5, CPU of 4 expressions at 3
+                           # cells): ~1.1e-4 s per layered node besides ~4.9e-9 s per cell of the
+                           # (cheaper, session 22) moves; dot's CPU per squared layered node 1.35-2.45e-7
+                           # s, ~0.9e-7 at seed 7010's fastest input orders.  At 3,288 layered nodes (seed
+                           # 7010, worst order 0.51-0.53 of dot's CPU at 3 cells) 2.3 cells; 4,000-5,000
+                           # about 3-4.5 at dot's fastest; 6,000+ 6 (dev: 9 gained 0.6 % more)
 POLISH_ROUNDS = 4
 REROUTE_ROUNDS = 0         # polish rounds that start with a rerouting pass (see ``order_mid``). Was 1
                            # (the first round only; every round before: 6 development expressions
@@ -177,13 +194,12 @@ def mid_size(lg: LayeredGraph) -> bool:
 
 
 def polish_work(n_layered: int, scoped: bool) -> float:
-    """Cells of polish per squared layered node: ``POLISH_WORK``, for drawings without scopes
-    rising to ``POLISH_WORK_WIDE`` over ``POLISH_RAMP`` (inspected samples, ``scoped``, keep
-    ``POLISH_WORK``: they are at the time bound already)."""
-    lo, hi = POLISH_RAMP
-    if scoped or n_layered <= lo:
+    """Cells of polish per squared layered node: ``POLISH_WORK`` for drawings with scopes
+    (inspected samples: at the time bound already), else ``POLISH_RAMP``'s at ``n_layered``."""
+    if scoped:
         return POLISH_WORK
-    return POLISH_WORK + (POLISH_WORK_WIDE - POLISH_WORK) * min(1.0, (n_layered - lo) / (hi - lo))
+    at, work = zip(*POLISH_RAMP)
+    return float(np.interp(n_layered, at, work))
 
 
 def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
