@@ -119,15 +119,16 @@ sums in ``best_slots``, ``block_moves.OUTER_SHARE``): CPU over dot's on 5 fresh 
 3,288 layered nodes: there the sweeps of two starts are ~70 % of our time and a move's numpy
 calls, not its cells, most of the rest).  So the saving is spent where the drawing is large,
 and the budget cut where it is small (``polish_work``: 2 cells up to 3,000 layered nodes, 3
-at 4,000, 6 from 6,000, expressions only).  With
+at 4,000, 4.5 from 6,000, expressions only).  With
 a flat budget, 15 development expressions (seeds 6019, 6010, 7010, 8000-8039; drawn
 crossings) 31,860 at 3 cells, 31,184 at 4.5, 30,874 at 6, 30,687 at 9 (CPU in all 25 / 33 / 40
-/ 48 s); with the ramp 31,024 (6019 1,140 -> 1,104, graphlay 1,004; 6010 2,539 -> 2,442,
-graphlay 2,537); below 4,000 layered nodes 2 / 2.5 / 3 cells: seed 7010 973 / 958 / 955
+/ 48 s); with a ramp from 3 cells at 4,000 to 6 at 6,000, 31,024 (6019 1,140 -> 1,104, graphlay
+1,004; 6010 2,539 -> 2,442, graphlay 2,537), but too slow where dot is fast (seed 8027, 745
+nodes, 0.42 / 0.50 of dot's CPU, median / worse of 2 orders), so the top is 4.5; below 4,000 layered nodes 2 / 2.5 / 3 cells: seed 7010 973 / 958 / 955
 crossings in 0.45 / 0.51 / 0.54 s, 8039 (3,788) 1,111 / 1,077 / 1,066 in 0.57 / 0.67 / 0.72 s;
 with the ramp's 2.3 cells 7010 draws 963 in 0.83 of main's CPU (same process, 5 runs each).
 Not tuned on: 16 fresh expressions (seeds 8202-8218, all from 4,000 layered nodes) 31,562 ->
-30,660, none worse.
+30,660 with the ramp to 6, none worse.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ POLISH_WORK_MAX = 6e8      # and at most this many (~8 s; dot takes 20-60 s at 9
                            # (~3 s), for the app's wait; the app now asks for layered_layout(fast=True).
                            # Raised: bench.layout_mid's seed 1110 (926 nodes, which the cap stopped)
                            # 4,455 -> 3,953 crossings (graphlay 4,073) in 5.0 s (dot 19.7 s)
-POLISH_RAMP = ((3000, 2.0), (4000, 3.0), (6000, 6.0))
+POLISH_RAMP = ((3000, 2.0), (4000, 3.0), (6000, 4.5))
                            # drawings without scopes (expressions): cells of polish per squared layered
                            # node at these layered nodes, linear between them, flat past the ends
                            # (``polish_work``).  Why: our time is a part that grows as the layered nodes
@@ -156,7 +157,9 @@ POLISH_RAMP = ((3000, 2.0), (4000, 3.0), (6000, 6.0))
                            # (cheaper, session 22) moves; dot's CPU per squared layered node 1.35-2.45e-7
                            # s, ~0.9e-7 at seed 7010's fastest input orders.  At 3,288 layered nodes (seed
                            # 7010, worst order 0.51-0.53 of dot's CPU at 3 cells) 2.3 cells; 4,000-5,000
-                           # about 3-4.5 at dot's fastest; 6,000+ 6 (dev: 9 gained 0.6 % more)
+                           # about 3-4.5 at dot's fastest.  6,000+: 4.5, not 6 (6 gained 1 % more on the
+                           # development set, but seed 8027, 745 nodes, 9 leaves, took 0.42 of dot's
+                           # CPU, 0.50 at the worse of 2 input orders)
 POLISH_ROUNDS = 4
 REROUTE_ROUNDS = 0         # polish rounds that start with a rerouting pass (see ``order_mid``). Was 1
                            # (the first round only; every round before: 6 development expressions
