@@ -124,11 +124,14 @@ a flat budget, 15 development expressions (seeds 6019, 6010, 7010, 8000-8039; dr
 crossings) 31,860 at 3 cells, 31,184 at 4.5, 30,874 at 6, 30,687 at 9 (CPU in all 25 / 33 / 40
 / 48 s); with a ramp from 3 cells at 4,000 to 6 at 6,000, 31,024 (6019 1,140 -> 1,104, graphlay
 1,004; 6010 2,539 -> 2,442, graphlay 2,537), but too slow where dot is fast (seed 8027, 745
-nodes, 0.42 / 0.50 of dot's CPU, median / worse of 2 orders), so the top is 4.5; below 4,000 layered nodes 2 / 2.5 / 3 cells: seed 7010 973 / 958 / 955
-crossings in 0.45 / 0.51 / 0.54 s, 8039 (3,788) 1,111 / 1,077 / 1,066 in 0.57 / 0.67 / 0.72 s;
-with the ramp's 2.3 cells 7010 draws 963 in 0.83 of main's CPU (same process, 5 runs each).
-Not tuned on: 16 fresh expressions (seeds 8202-8218, all from 4,000 layered nodes) 31,562 ->
-30,660 with the ramp to 6, none worse.
+nodes, 0.42 / 0.50 of dot's CPU, median / worse of 2 orders), so the top is 4.5; below 4,000
+layered nodes 2 / 2.5 / 3 cells: seed 7010 973 / 958 / 955 crossings in 0.45 / 0.51 / 0.54 s,
+8039 (3,788) 1,111 / 1,077 / 1,066 in 0.57 / 0.67 / 0.72 s; with the ramp's 2.3 cells 7010
+draws 963 in 0.83 of main's CPU (same process, 5 runs each).  The ramp as merged (top 4.5):
+development 31,860 -> 31,313 (7010 955 -> 963, 8039 1,066 -> 1,071 worse), 6019 1,111, 6010
+2,500, 2204 (held out) 2,439 -> 2,400.  Not tuned on: 16 fresh expressions (seeds 8202-8218,
+all from 4,000 layered nodes) 31,562 -> 30,660 with the ramp to 6, 30,860 with the top at
+4.5, none worse; ``bench.layout_mid2``'s 12 expressions (held out) 30,529 -> 30,124, none worse.
 """
 
 from __future__ import annotations
