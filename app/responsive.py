@@ -6,6 +6,10 @@ the window size):
 - **wide (over 1100 px):** sidebar 290 px, output and Player in one bar above the graph;
 - **narrow desktop (701-1100 px, a 1024x768 projector):** sidebar 240 px, the pass toggle
   stacked, a shorter Player, a smaller output number, so nothing passes the right edge;
+- **compact bar (701-1300 px):** the bar above the graph already takes the narrow layout's
+  stacked toggle, shorter Player and smaller number, so the Player's last buttons stay on a
+  1101-1300 px screen (the MLP preset's "loss = 0.8948" pushed them past the edge at 1280 px);
+  at any width a long output label is cut, never the Player;
 - **phone (700 px and less):** one column in the order output, graph (full width, at least
   300 px tall), Player, step panel; the editor and leaves open from the "Edit" toggle. Bokeh's
   own touch tools give pinch zoom and tap.
@@ -19,9 +23,14 @@ from __future__ import annotations
 
 PHONE_MAX = 700       # px: at or below, the phone layout
 NARROW_MAX = 1100     # px: at or below (and above PHONE_MAX), the narrow desktop layout
+BAR_NARROW_MAX = 1300  # px: at or below (and above PHONE_MAX), the bar's compact layout: the
+                       # wide bar (34 px number, toggle side by side, 420 px Player) needs ~750 px
+                       # besides the output, and the sidebar takes 290: "loss = 0.8948" (~250 px)
+                       # fits from ~1,300 px
 
 _PHONE = f"@media (max-width: {PHONE_MAX}px)"
 _NARROW = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {NARROW_MAX}px)"
+_BAR_NARROW = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {BAR_NARROW_MAX}px)"
 
 #: The Graph page row (sidebar + main column).
 PAGE = f"""
@@ -63,8 +72,11 @@ MAIN = f"""
 
 #: The bar above the graph (output, toggle, pass switch + Player).
 TOPBAR = f"""
-{_NARROW} {{
-  .output-value {{ max-width: 240px; overflow: hidden; }}
+@media (min-width: {PHONE_MAX + 1}px) {{
+  .output-value {{ min-width: 0 !important; flex: 0 1 auto !important; overflow: hidden; }}
+}}
+{_BAR_NARROW} {{
+  .output-value {{ max-width: 240px; }}
 }}
 {_PHONE} {{
   .output-value {{ order: 0; }}
@@ -84,13 +96,13 @@ PLAYER_BAR = f"""
 
 #: The output number (big; smaller on narrow screens, where the Player needs the room).
 OUTPUT = f"""
-{_NARROW} {{ .output-line {{ font-size: 26px !important; }} }}
+{_BAR_NARROW} {{ .output-line {{ font-size: 26px !important; }} }}
 {_PHONE} {{ .output-line {{ font-size: 26px !important; }} }}
 """
 
 #: The pass switch: stacked on narrow desktops (saves ~110 px of width).
 MODE_TOGGLE = f"""
-{_NARROW} {{
+{_BAR_NARROW} {{
   :host {{ margin-top: 4px !important; margin-bottom: 4px !important; }}
   .bk-btn-group {{ flex-direction: column !important; }}
   .bk-btn {{ padding: 2px 8px !important; font-size: 12px !important; border-radius: 4px !important; }}
@@ -100,7 +112,7 @@ MODE_TOGGLE = f"""
 
 #: The Player: shorter on narrow desktops, the screen's width on a phone.
 PLAYER = f"""
-{_NARROW} {{ :host {{ width: 330px !important; min-width: 330px !important; flex: 0 0 330px !important; }} }}
+{_BAR_NARROW} {{ :host {{ width: 330px !important; min-width: 330px !important; flex: 0 0 330px !important; }} }}
 {_PHONE} {{ :host {{ width: calc(100vw - 24px) !important; min-width: 0 !important; max-width: 420px;
                     flex: 0 0 auto !important; }} }}
 """

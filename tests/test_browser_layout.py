@@ -164,3 +164,26 @@ def test_the_mlp_steps_chain_rule_fits_beside_its_arithmetic(chromium, served_ap
         assert scroll_width <= client_width + 1, f"chain rule cut at {width}x{height}: {scroll_width} > {client_width}"
     finally:
         ctx.close()
+
+
+
+@pytest.mark.parametrize("width, preset", [(1101, "mlp"), (1200, "mlp"), (1280, "mlp"), (1366, None)])
+def test_the_player_stays_on_screen_whatever_the_output_label(chromium, served_app, width, preset):
+    """Between the narrow layout and ~1,300 px the MLP preset's "loss = 0.8948" pushed the
+    Player's last buttons past the right edge (at 1101 px play, next, last and faster were
+    off screen); and a long output label does it at any width.  The bar is compact up to
+    ``responsive.BAR_NARROW_MAX``, and a long label is cut with an ellipsis, its number kept."""
+    ctx, page = _page(chromium, served_app + (f"?preset={preset}" if preset else ""), width, 720)
+    try:
+        if preset is None:
+            name = "the_total_loss_of_this_rather_long_named_network"
+            page.locator("textarea").first.fill(f"a = 2\nb = 3\n{name} = a * b + a")
+            page.get_by_role("button", name="Apply").click()
+            expect(page.locator(".output-line")).to_have_attribute("title", name)
+        expect(page.locator(".output-number")).to_be_visible()
+        _assert_fits(page, width, f"Graph tab at {width} px, preset {preset or 'long label'}")
+        number = page.locator(".output-number").bounding_box()
+        player = page.locator(".step-player").bounding_box()
+        assert number["x"] + number["width"] <= player["x"], "the output's number runs under the Player"
+    finally:
+        ctx.close()

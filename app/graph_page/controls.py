@@ -193,6 +193,8 @@ class OutputDisplay:
         label = html.escape(m.compiled.labels[m.compiled.output_id])
         self.pane.object = (
             f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:15px;color:#555;line-height:1'>output</div>"
-            f"<div class='output-line' style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:34px;font-weight:700;line-height:1.1;white-space:nowrap'>"
-            f"{label} = <span class='output-number'>{html.escape(fmt(m.output))}</span></div>"
+            # a long label is cut (with an ellipsis; the whole on hover), never the number
+            f"<div class='output-line' title='{label}' style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:34px;font-weight:700;line-height:1.1;white-space:nowrap;display:flex;min-width:0'>"
+            f"<span class='output-label' style='overflow:hidden;text-overflow:ellipsis;min-width:0'>{label}</span>"
+            f"<span style='flex:none;white-space:pre'> = <span class='output-number'>{html.escape(fmt(m.output))}</span></span></div>"
         )
