@@ -107,9 +107,22 @@ def _stage_by_stage(P, shapes, node_cost, weight, current):
     return np.array(route[::-1]), int(best[route[0]]), now
 
 
+def random_outside_costs(rng, P, shapes, others, n: int, tries: int):
+    """``node_costs`` of up to ``tries`` outside segments each way of a group of ``n`` ranks
+    (``others``: other nodes of ranks l0 - 1 .. l0 + n): to an other node of the next rank /
+    from one of the rank before, at random."""
+    from layouts.group_slots import node_costs
+    out_rank = rng.integers(0, n, tries)
+    out_rank = out_rank[others[out_rank + 2] > 0]
+    in_rank = rng.integers(0, n, tries)
+    in_rank = in_rank[others[in_rank] > 0]
+    return node_costs(P, shapes, out_rank, rng.integers(0, others[out_rank + 2]), in_rank,
+                      rng.integers(0, others[in_rank]), n)
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_best_slots_all_stages_at_once_choose_as_stage_by_stage(seed):
-    from layouts.group_slots import best_slots, gap_shapes, gap_tables, node_costs
+    from layouts.group_slots import best_slots, gap_shapes, gap_tables
     rng = np.random.default_rng(5400 + seed)
     n = int(rng.integers(1, 9))                              # the group's ranks
     others = rng.integers(0, 7, n + 2)                       # other nodes of ranks l0 - 1 .. l0 + n
@@ -120,13 +133,7 @@ def test_best_slots_all_stages_at_once_choose_as_stage_by_stage(seed):
     gap = gap[(others[gap] > 0) & (others[gap + 1] > 0)]
     a, b = rng.integers(0, others[gap]), rng.integers(0, others[gap + 1])
     P = gap_tables(gap, a, b, shapes)
-    # the group's outside segments: to an other node of the next rank / from one of the one before
-    out_rank = rng.integers(0, n, 6)
-    out_rank = out_rank[others[out_rank + 2] > 0]
-    in_rank = rng.integers(0, n, 6)
-    in_rank = in_rank[others[in_rank] > 0]
-    node_cost = node_costs(P, shapes, out_rank, rng.integers(0, others[out_rank + 2]), in_rank,
-                           rng.integers(0, others[in_rank]), n)
+    node_cost = random_outside_costs(rng, P, shapes, others, n, 6)
     weight = rng.integers(1, 4, n - 1) if seed % 2 else np.ones(n - 1, dtype=np.int64)
     current = rng.integers(0, others[1:n + 1] + 1)           # a slot of each of the group's ranks
     got, want = best_slots(P, shapes, node_cost, weight, current), _stage_by_stage(P, shapes, node_cost, weight, current)

@@ -12,7 +12,7 @@ import pytest
 from layouts import group_slots
 from layouts.group_slots import ROW_RANGE_CELLS, best_slots, gap_shapes, gap_tables, node_costs
 from layouts.ordering import LayerOrder
-from test_layout_fixed_costs import _stage_by_stage
+from test_layout_fixed_costs import _stage_by_stage, random_outside_costs
 from test_layout_path_moves import plain_move_group
 from test_layout_rerouting import random_layered
 
@@ -64,12 +64,7 @@ def test_wide_stages_choose_as_stage_by_stage(seed):
     others[1:n + 1] = np.maximum(others[1:n + 1], 20)
     shapes = gap_shapes(others)
     P = gap_tables(gap, a, b, shapes)
-    out_rank = rng.integers(0, n, 8)
-    out_rank = out_rank[others[out_rank + 2] > 0]
-    in_rank = rng.integers(0, n, 8)
-    in_rank = in_rank[others[in_rank] > 0]
-    node_cost = node_costs(P, shapes, out_rank, rng.integers(0, others[out_rank + 2]), in_rank,
-                           rng.integers(0, others[in_rank]), n)
+    node_cost = random_outside_costs(rng, P, shapes, others, n, 8)
     if seed % 3 == 2:       # every route's sum past 2^31: int32 would wrap
         node_cost = node_cost * 1000 + 2 ** 31 // n + rng.integers(0, 1000, node_cost.shape)
     weight = rng.integers(1, 4, n - 1) if seed % 2 else np.ones(n - 1, dtype=np.int64)
