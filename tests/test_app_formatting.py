@@ -41,6 +41,20 @@ def test_local_derivative_latex_from_the_op_table(op, operand, operands, out, te
     assert fill(OPS[op].latex_local[operand], *symbols, out=latex_symbol(out)) == tex
 
 
+def test_long_labels_are_shortened_in_the_math_keeping_head_and_tail():
+    """A long name is written in every fraction of a step's chain rule: past
+    ``MATH_LABEL_CHARS`` it keeps its head and tail (``loss_a`` and ``loss_b`` stay apart)."""
+    from app.graph_page.formatting import MATH_LABEL_CHARS, grad_symbol
+
+    name = "the_total_loss_of_this_rather_long_named_network"
+    assert latex_symbol(name) == r"\text{the\_tot…work}"
+    a, b = latex_symbol("total_loss_of_net_a"), latex_symbol("total_loss_of_net_b")
+    assert a != b and "…" in a
+    assert latex_symbol("x" * MATH_LABEL_CHARS) == rf"\mathit{{{'x' * MATH_LABEL_CHARS}}}"
+    assert latex_symbol("w[10][11][12]") == r"w_{[10][11][12]}"    # MLP weights keep their index
+    assert grad_symbol("a", name) == r"\frac{\partial \text{the\_tot…work}}{\partial a}"
+
+
 def test_latex_symbols_and_op_symbols():
     assert [latex_symbol(s) for s in ("a", "x1", "L", "-3")] == ["a", "x_{1}", "L", "(-3)"]
     assert op_symbol("*") == "\u00d7" and op_symbol("tanh") == "tanh" and op_symbol("**2") == "^2"

@@ -167,12 +167,14 @@ def test_the_mlp_steps_chain_rule_fits_beside_its_arithmetic(chromium, served_ap
 
 
 
-@pytest.mark.parametrize("width, preset", [(1101, "mlp"), (1200, "mlp"), (1280, "mlp"), (1366, None)])
+@pytest.mark.parametrize("width, preset", [(1101, "mlp"), (1200, "mlp"), (1280, "mlp"), (1366, None), (1024, None)])
 def test_the_player_stays_on_screen_whatever_the_output_label(chromium, served_app, width, preset):
     """Between the narrow layout and ~1,300 px the MLP preset's "loss = 0.8948" pushed the
     Player's last buttons past the right edge (at 1101 px play, next, last and faster were
     off screen); and a long output label does it at any width.  The bar is compact up to
-    ``responsive.BAR_NARROW_MAX``, and a long label is cut with an ellipsis, its number kept."""
+    ``responsive.BAR_NARROW_MAX``, and a long label is cut with an ellipsis, its number kept.
+    The step panel's chain rule, which writes the output's name in every fraction, fits too
+    (the 48-character name made 1,070 px of math in 726 at 1366 px, 964 in 434 at 1024)."""
     ctx, page = _page(chromium, served_app + (f"?preset={preset}" if preset else ""), width, 720)
     try:
         if preset is None:
@@ -185,5 +187,10 @@ def test_the_player_stays_on_screen_whatever_the_output_label(chromium, served_a
         number = page.locator(".output-number").bounding_box()
         player = page.locator(".step-player").bounding_box()
         assert number["x"] + number["width"] <= player["x"], "the output's number runs under the Player"
+        if preset is None:
+            expect(page.locator(".step-math .katex").first).to_be_visible()
+            scroll_width, client_width, n_katex = page.evaluate(_MATH_FIT)
+            assert n_katex > 0
+            assert scroll_width <= client_width + 1, f"chain rule cut at {width} px: {scroll_width} > {client_width}"
     finally:
         ctx.close()

@@ -87,6 +87,21 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
 
 
+#: A label longer than this is shortened in the step panel's math: a 48-character output name
+#: written out in every fraction pushed the chain rule past the panel's right edge (at 1366 px
+#: 1,070 px of math in 726; at 1024 px, 964 in 434). The whole name stays in the plain-text
+#: column beside the math and in the graph's hover.
+MATH_LABEL_CHARS = 12
+
+
+def short_label(label: str) -> str:
+    """``label`` if at most :data:`MATH_LABEL_CHARS` long, else its head and tail around an
+    ellipsis (``the_tot\u2026work``): the tail keeps ``loss_a`` and ``loss_b`` apart."""
+    if len(label) <= MATH_LABEL_CHARS:
+        return label
+    return label[:MATH_LABEL_CHARS - 5] + "\u2026" + label[-4:]
+
+
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "theta", "lambda", "mu", "sigma", "tau", "phi", "omega"}
 
 
@@ -111,6 +126,8 @@ def latex_symbol(label: str) -> str:
     if "[" in label and label[0].isalpha() and label.index("[") <= 2:
         i = label.index("[")
         return rf"{label[:i]}_{{{latex_escape(label[i:])}}}"
+    if len(label) > MATH_LABEL_CHARS:
+        return rf"\text{{{latex_escape(short_label(label))}}}"
     if label.isidentifier() and "_" not in label:
         return rf"\mathit{{{label}}}"
     return rf"\text{{{latex_escape(label)}}}"
