@@ -10,21 +10,29 @@ from __future__ import annotations
 
 import panel as pn
 
+from .responsive import PHONE_MAX
+
 PRESENTING = "presenting"
 #: Caption / op-symbol font sizes while presenting (the graph view draws them at 12 px).
 CAPTION_PX, SYMBOL_PX = "17px", "16px"
 #: How much larger the output, Player and step panel are drawn.
 ZOOM = 1.3
 
+#: Presentation mode is for screens wider than a phone's. A phone hides the Present toggle, so a
+#: shared ``present=1`` link there could not be left: the sidebar stayed hidden even after
+#: "Edit", and the zoomed Player ran 40 px past both edges of a 390 px screen.
+_NOT_PHONE = f"@media (min-width: {PHONE_MAX + 1}px)"
 #: On the Graph page row.
-PAGE_CSS = """
-:host(.presenting) .page-sidebar { display: none !important; }
+PAGE_CSS = f"""
+{_NOT_PHONE} {{ :host(.presenting) .page-sidebar {{ display: none !important; }} }}
 """
 #: On the main column.
 MAIN_CSS = f"""
-:host(.presenting) .page-topbar {{ zoom: {ZOOM}; }}
-:host(.presenting) .step-panel {{ zoom: {ZOOM}; }}
-:host(.presenting) .graph-legend {{ display: none !important; }}
+{_NOT_PHONE} {{
+  :host(.presenting) .page-topbar {{ zoom: {ZOOM}; }}
+  :host(.presenting) .step-panel {{ zoom: {ZOOM}; }}
+  :host(.presenting) .graph-legend {{ display: none !important; }}
+}}
 """
 
 

@@ -139,6 +139,20 @@ def test_presentation_mode_from_the_url_and_the_toggle(chromium, served_app):
         ctx.close()
 
 
+def test_a_presentation_link_opened_on_a_phone_keeps_the_phone_layout(chromium, served_app):
+    """A phone hides the Present toggle, so ``present=1`` there must not hide the editor for
+    good nor zoom the Player past the screen (it ran from -40 to 436 px on a 390 px phone)."""
+    ctx, page = _page(chromium, served_app + "?preset=mlp&present=1", 390, 844)
+    try:
+        expect(page.locator(".step-player button").first).to_be_visible()
+        _assert_fits(page, 390, "phone with present=1")
+        page.locator(".phone-edit button").click()
+        expect(page.locator(".expr-editor textarea")).to_be_visible()
+        _assert_fits(page, 390, "phone with present=1, the editor open")
+    finally:
+        ctx.close()
+
+
 _MATH_FIT = """
 () => {
   function all(root, acc) { root.querySelectorAll('*').forEach(e => { acc.push(e); if (e.shadowRoot) all(e.shadowRoot, acc); }); return acc; }
