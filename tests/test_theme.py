@@ -21,6 +21,9 @@ def test_dark_figure_colours():
     assert mapper.palette == [DARK.pending_caption, "#111111"] and captions.glyph.text_color.field == "text_alpha"
     marks = [r for r in p.renderers if getattr(r, "data_source", None) is app.graph.marks][0]
     assert marks.glyph.text_color == DARK.mark
+    minimap = app.graph.minimap
+    assert minimap.background_fill_color == DARK.surface and minimap.border_fill_color == DARK.surface
+    assert minimap.outline_line_color == DARK.muted
 
 
 def test_dark_layout_recolours_inline_backgrounds_and_grey_text_only():

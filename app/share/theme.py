@@ -65,6 +65,11 @@ def style_figure(graph_view, theme: Theme) -> None:
         src = getattr(r, "data_source", None)
         if src is graph_view.marks or src is graph_view.multiplicity:
             r.glyph.text_color = theme.mark
+    minimap = getattr(graph_view, "minimap", None)
+    if minimap is not None:     # a white card over a dark plot drew the eye from the graph
+        minimap.background_fill_color = theme.surface
+        minimap.border_fill_color = theme.surface
+        minimap.outline_line_color = theme.muted
     captions = p.select_one({"name": "value-captions"})
     if captions is not None and theme.name == "dark":
         # Pending captions (text_alpha 0.45, forward pass) sit on almost transparent boxes: on a dark
