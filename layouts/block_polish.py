@@ -50,6 +50,15 @@ moved too: -0.1 %.  Left: some neurons stay a band (all their nodes together in 
 where graphlay interleaves every neuron (its nodes grouped by role, neurons split around
 each shared input): MLP(5,[8,8,1]) 273, MLP(3,[6,12,1]) 463 (graphlay 243, 430); merging
 a band into a neighbour's interleaving, polished again, gained nothing.
+
+Session 23 (measured and dropped): MLP losses' block moves on twice the budget (0.5 cells): 96
+development losses of 530-922 nodes (session 21's shapes) 100,330 -> 99,891 order crossings,
+none higher, 16 fresh 18,444 -> 18,409 (MLP(1,[4,7,1]) on 3 samples 1,386 -> 1,340, graphlay
+1,377); the gain is one scope group's move (34-47 crossings) found 3rd-4th in the ranking, where
+the first 0.25 cells are spent on 3-4 groups of 50-80 nodes that gain nothing. But the layout's
+CPU +2-10 % where nothing is gained (MLP(1,[2,4,1]) on 7 samples 0.42 -> 0.45 of dot's CPU
+median, worst order 0.45 -> 0.47, load ~6), and ``bench.layout_mid2``'s 4 losses (held out) kept
+their crossings at 0.40-0.50 of dot's CPU (main 0.37-0.46).
 """
 
 from __future__ import annotations

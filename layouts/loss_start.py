@@ -82,6 +82,12 @@ of the order's time.  Left: MLP(1,[2,6,1]) on 5 samples 1,277 (graphlay 1,265; o
 polish from graphlay's own order ends at 1,277 too); held-out MLP(3,[2,3,1]) on 4 samples 221
 (graphlay 212).
 
+Session 23: under 500 nodes the loose key is swept and polished as a third loss start
+(``small_order.LOOSE_START``; dropped in session 21 for its CPU, 6,080 -> 6,057 for +10 %, kept
+now that it brings the held-out structure down): MLP(3,[2,3,1]) on 4 samples 221 -> 212
+(graphlay 212), 30 development losses 5,301 -> 5,257, 40 fresh 5,970 -> 5,956, CPU +8-13 %
+(``small_order``'s docstring).
+
 Deterministic: scopes, families and copies are numbered from the sorted scope names and the
 canonical start key, never from the input order.
 """

@@ -84,6 +84,26 @@ others), and on one-sample losses and forward passes the loss keys as further st
 graphs 1,022 -> 1,021, +60 % CPU).  Left: the one-sample loss MLP(3,[3,6,1]) seed 44660 (211
 nodes) at 39 (graphlay 38; 16 kicks or another kick seed reach 38).
 
+Session 23: the loss starts include ``loss_start``'s loose key (``LOOSE_START``: the products of
+a narrow layer's outputs at their neighbours' mean, where ``block_polish`` starts from 500
+nodes). On MLP(3,[2,3,1]) on 4 samples (seed 29489, the structure of ``bench.layout_small2``'s)
+graphlay's order puts the first layer's second neuron's outputs between the second layer's
+neurons, next to the products they feed, and keeps each of those neurons' nodes of a rank
+together; ours ended with every neuron's products of a rank before all their sums (ranks 14-15:
+66 crossings against graphlay's 31). Polished from graphlay's own order ours ends at 205; from
+the side-by-side key with other sample orders (12 permutations) 212-229, other neuron orders per
+layer (12, side by side or paired) 212-292: chaotic in the order, no rule found. Order
+crossings, ``/tmp/loss23/dev.py``: 30 development losses of 98-442 nodes (seeds 5301-5326 and
+the shapes around MLP(3,[2,3,1])) 5,301 -> 5,257, none higher (MLP(3,[2,3,1]) on 4 samples 221
+-> 212, graphlay 212; MLP(2,[2,3,1]) on 4 215 -> 196); fresh, not tuned on: 20 losses (seeds
+5401-5420) 3,781 -> 3,780, 20 more (5501-5520) 2,189 -> 2,176 (one higher: MLP(2,[2,6,1]) on 2
+samples 143 -> 148); CPU +8 / +11 / +13 %. ``bench.layout_small2``'s 10 losses (held out,
+measured before and after only): 1,064 -> 1,055, above the better of dot and graphlay on 1 -> 0
+(MLP(3,[2,3,1]) on 4 samples 221 -> 212, graphlay 212), CPU 13.0 -> 13.7 s (load ~7). Tried and
+dropped: a regrouping kick (each scope's nodes of a rank, or of every band of 2-3 ranks,
+gathered at their mean place, polished, kept if cheaper): 221 stays. Left: the one-sample loss
+MLP(3,[3,6,1]) seed 44660 at 39 (graphlay 38; no loss keys without copies).
+
 All deterministic: the starts, their order and the tie-breaks (cost, then start index) are
 fixed, and HiGHS returns the same solution to the same program (built in the order of the
 ranks).
@@ -126,6 +146,11 @@ PAIRED_START = True       # with it, ``loss_start``'s paired key (a family's neu
                           # round polished on: 25 development losses of 210-412 nodes 6,141 -> 6,080
                           # (MLP(1,[2,3,1]) on 5 samples 330 -> 308, graphlay 319; one +1), 15 fresh
                           # (seed 5230) 3,334 -> 3,315, none worse; CPU +24 % (module docstring)
+LOOSE_START = True        # and its loose key (``copy_places``' ``loose``) as a third:
+                          # 30 development losses of 98-442 nodes 5,301 -> 5,257 order
+                          # crossings, none higher (MLP(3,[2,3,1]) on 4 samples 221 -> 212,
+                          # graphlay 212), 20 + 20 fresh 3,781 -> 3,780 and 2,189 -> 2,176
+                          # (one +5), CPU +8-13 % (module docstring)
 DENSE_SEGMENTS_PER_NODE = 2  # above this many segments per layered node, no path/block moves
                              # (see order_stage: their cost grows with the segments per move)
 
@@ -159,14 +184,17 @@ def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     and the cheapest of them kept); then (``windows``) exact windows of three ranks, and
     polish again if they gained.  ``groups`` (``scope_groups``): moved together in every
     polish round (``SCOPE_MOVES``).  ``loss_keys`` (``loss_start.LossKeys``, an MLP loss's):
-    its side-by-side and paired keys alone swept and polished too (``LOSS_START``; the paired
-    one with ``PAIRED_START``), the cheaper of the two orders kept (the first on a tie) for
+    its side-by-side, paired and loose keys alone swept and polished too (``LOSS_START``; the
+    paired one with ``PAIRED_START``, the loose one with ``LOOSE_START``), the cheaper of the two
+    orders kept (the first on a tie) for
     the kicks and windows."""
     paths = len(lg.seg_src) <= DENSE_SEGMENTS_PER_NODE * lg.n_nodes
     order, cost = _order_from(lg, swept_starts(lg, start_key, rigid, lg.n_real >= RESTART_FROM_NODES),
                               groups, paths)
     if LOSS_START and loss_keys is not None and cost > 0:
         keys = [loss_keys.side_by_side] + ([loss_keys.paired] if PAIRED_START else [])
+        if LOOSE_START and (loose := loss_keys.loose) is not None:
+            keys.append(loose)
         other, other_cost = _order_from(lg, [_swept(lg, key, rigid, i) for i, key in enumerate(keys)], groups, paths)
         if other_cost < cost:
             order, cost = other, other_cost
