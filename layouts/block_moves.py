@@ -111,18 +111,21 @@ class BlockMoves:
         crossing where that lowers the cost; returns the cost removed."""
         return self._move_groups(groups, "scope")
 
-    def move_outer_blocks(self, extra: list = ()) -> float:
+    def move_outer_blocks(self, extra: list = (), extra_first: bool = False) -> float:
         """Move every block in no other block (``in_tree_blocks(outermost=True)``), and the
         ``extra`` groups (those of the first call: the list is made once), that has a crossing
-        where that lowers the cost; returns the cost removed."""
+        where that lowers the cost; returns the cost removed.  ``extra_first``: with a work
+        budget the ``extra`` groups go before the blocks (each most promising first)."""
         if not hasattr(self, "_outer_blocks"):
             self._outer_blocks = in_tree_blocks(self.lg, outermost=True) + list(extra)
-        return self._move_groups(self._outer_blocks, "outer")
+        ahead = len(self._outer_blocks) - len(extra) if extra_first else None
+        return self._move_groups(self._outer_blocks, "outer", ahead)
 
-    def _move_groups(self, groups: list, kind: str) -> float:
+    def _move_groups(self, groups: list, kind: str, ahead: int | None = None) -> float:
         """Move each group (node arrays; their static data made on first use) where that
         lowers the cost; returns the cost removed.  With a work budget (``work_left``, see
-        ``move_clock``) the groups go most promising first and stop when it is spent."""
+        ``move_clock``) the groups go most promising first and stop when it is spent; with
+        ``ahead``, the groups from that index on before the others."""
         seg_crossings = self.segment_crossings()
         # each move's change of the cost is exact (``_move_group``): counted from 0, not from a
         # count of the order's cost (~0.5 ms at 1,000 layered nodes)
@@ -138,7 +141,10 @@ class BlockMoves:
                    + np.bincount(lg.seg_dst, weights=seg_crossings, minlength=lg.n_nodes)) > 0
         first, last = self._group_ranks(groups, kind)
         hub = self._hubs()
-        for k in (self._most_promising(groups, kind, seg_crossings) if budgeted else range(len(groups))):
+        ranked = self._most_promising(groups, kind, seg_crossings) if budgeted else range(len(groups))
+        if budgeted and ahead is not None:
+            ranked = [k for k in ranked if k >= ahead] + [k for k in ranked if k < ahead]
+        for k in ranked:
             if budgeted and self.work_left <= 0:
                 break
             if not crossed[groups[k]].any() or self.stale((kind, k), first[k] - 1, last[k] + 1):

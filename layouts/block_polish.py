@@ -51,14 +51,20 @@ where graphlay interleaves every neuron (its nodes grouped by role, neurons spli
 each shared input): MLP(5,[8,8,1]) 273, MLP(3,[6,12,1]) 463 (graphlay 243, 430); merging
 a band into a neighbour's interleaving, polished again, gained nothing.
 
-Session 23 (measured and dropped): MLP losses' block moves on twice the budget (0.5 cells): 96
-development losses of 530-922 nodes (session 21's shapes) 100,330 -> 99,891 order crossings,
-none higher, 16 fresh 18,444 -> 18,409 (MLP(1,[4,7,1]) on 3 samples 1,386 -> 1,340, graphlay
-1,377); the gain is one scope group's move (34-47 crossings) found 3rd-4th in the ranking, where
-the first 0.25 cells are spent on 3-4 groups of 50-80 nodes that gain nothing. But the layout's
-CPU +2-10 % where nothing is gained (MLP(1,[2,4,1]) on 7 samples 0.42 -> 0.45 of dot's CPU
-median, worst order 0.45 -> 0.47, load ~6), and ``bench.layout_mid2``'s 4 losses (held out) kept
-their crossings at 0.40-0.50 of dot's CPU (main 0.37-0.46).
+Session 23: the scope groups go first (``SCOPES_FIRST``; ``move_outer_blocks``'
+``extra_first``). On MLP losses the budget is spent on 3-5 groups of 50-80 nodes, most promising
+first; on MLP(1,[4,7,1]) on 3 samples and three development losses of 588-708 nodes the one move
+that gained (34-43 crossings) was a scope group ranked 4th-5th, reached only on twice the
+budget. Order crossings, development (session 21's shapes of 530-922 nodes,
+``/tmp/loss23/big.py``): 96 losses 100,330 -> 100,108, none higher (MLP(1,[4,7,1]) on 3 samples
+1,386 -> 1,340, graphlay 1,377; MLP(1,[2,8,1]) on 4 1,460 -> 1,425; MLP(3,[6,6,1]) on 2 644 ->
+606); 16 fresh shapes (not tuned on) 18,444, unchanged; ``bench.layout_mid2``'s 4 losses (held
+out) unchanged. The same CPU (paired runs, 8 losses, within +-1 %: the budget is the same).
+Forward passes and inspected samples have no scope groups: unchanged. Tried and dropped: the
+losses' budget doubled (0.5 cells): 99,891 on the 96 (MLP(2,[4,5,1]) on 4 samples 1,332 -> 1,276
+too), fresh 18,409, but CPU +2-10 % where nothing is gained (MLP(1,[2,4,1]) on 7 samples 0.42 ->
+0.45 of dot's CPU median, worst order 0.45 -> 0.47, load ~6; the held-out losses at 0.40-0.50,
+main 0.37-0.46).
 """
 
 from __future__ import annotations
@@ -76,6 +82,10 @@ BLOCK_WORK = 0.25   # table cells of block moves per squared layered node (~4 mo
                     # at 1,000 layered nodes); 0.5 gained 5-15 % more on forward passes for
                     # ~0.04 more of dot's time, where the drawings were at 0.45-0.55 already
 
+SCOPES_FIRST = True   # the scope groups (an MLP loss's neurons over their samples) are tried before
+                      # the blocks, each most promising first: 96 development losses of 530-922
+                      # nodes 100,330 -> 100,108 order crossings, none higher, the same CPU
+                      # (module docstring)
 
 REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 ms here): from the
                       # family start (``order_stage.FAMILY_START``) 16 development forward passes
@@ -116,7 +126,7 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
         return pos, crossings
     order = kept[0]
     order.work_left = BLOCK_WORK * float(lg.n_nodes) ** 2 if work is None else work
-    gained = order.move_outer_blocks(groups)
+    gained = order.move_outer_blocks(groups, extra_first=SCOPES_FIRST)
     if gained > 0 and tree:
         # tree-like: a moved neuron leaves neighbours that gain by a swap (exact, ~0.7 ms):
         # 36 development forward passes 12,004 -> 11,899 crossings (a sifting round after it:
