@@ -14,7 +14,8 @@ import pytest
 from layouts.layering import make_layered
 from layouts.ordering import LayerOrder
 from layouts.sifting import RIGID_PENALTY
-from layouts.transposition import pair_gains
+from layouts import transposition
+from layouts.transposition import STALE_SHARE, pair_gains
 from test_layout_rerouting import random_layered as random_dag
 from test_layout_small_order import random_layered as random_proper
 
@@ -90,11 +91,15 @@ def graphs():
     return out
 
 
+@pytest.mark.parametrize("stale_share", [0.0, STALE_SHARE, 2.0])
 @pytest.mark.parametrize("name, lg, rigid", graphs(), ids=lambda x: x if isinstance(x, str) else "")
-def test_transposition_is_the_from_scratch_evaluation(name, lg, rigid):
+def test_transposition_is_the_from_scratch_evaluation(name, lg, rigid, stale_share, monkeypatch):
     """From random orders, with and without ``reverse`` (ties with crossings swap too) and
     with random innermost clusters: the same order and gain as the reference, also for a
-    second and third call on the same ``LayerOrder`` (caches kept, flags renewed)."""
+    second and third call on the same ``LayerOrder`` (caches kept, flags renewed); whether
+    the layers left as they were are always dropped from a phase, as ``STALE_SHARE`` says,
+    or never."""
+    monkeypatch.setattr(transposition, "STALE_SHARE", stale_share)
     rng = np.random.default_rng(len(name))
     for clustered in (False, True):
         order = LayerOrder(lg, rng.permutation(lg.n_nodes), seg_rigid=rigid)
