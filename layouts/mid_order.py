@@ -149,7 +149,7 @@ POLISH_WORK_MAX = 6e8      # and at most this many (~8 s; dot takes 20-60 s at 9
                            # (~3 s), for the app's wait; the app now asks for layered_layout(fast=True).
                            # Raised: bench.layout_mid's seed 1110 (926 nodes, which the cap stopped)
                            # 4,455 -> 3,953 crossings (graphlay 4,073) in 5.0 s (dot 19.7 s)
-POLISH_RAMP = ((3000, 2.0), (4000, 3.0), (6000, 4.5))
+POLISH_RAMP = ((3000, 2.0), (4000, 3.45), (6000, 5.2))
                            # drawings without scopes (expressions): cells of polish per squared layered
                            # node at these layered nodes, linear between them, flat past the ends
                            # (``polish_work``).  Why: our time is a part that grows as the layered nodes
@@ -185,6 +185,12 @@ SCOPED_CHAIN_TAIL = 6     # and move a chain that joins a longer one only up to 
                           # crossings, 30 of 3 hidden layers (set 2) 12,660 -> 12,679, CPU -20 %
                           # (tails of 0 / 4 / 8 / 12 / 16: 12,956 / 12,733 / 12,746 / 12,762 /
                           # 12,781 on set 1, - / 12,707 / 12,681 / 12,685 / 12,678 on set 2)
+EXPR_CHAIN_TAIL = 6       # drawings without scopes (expressions) too (session 23): at the same budget
+                          # ~11 % less CPU (a move's numpy calls per stage, not its cells, are much of
+                          # its time at this size) for about the same crossings (15 development
+                          # expressions + seed 45363: 34,162 -> 34,086; 15 fresh, seeds 8500-8516,
+                          # 40,108 -> 40,328; tails 4 / 8 / 12 alike), so spent on ``POLISH_RAMP``
+                          # (x1.15): 33,909 and 40,078 (20 of 31 better, 10 worse) for the same CPU
 SCOPED_MIN_EDGE_NODES = 3  # and leave out the moves of edges of one segment (with their two ends): in 3
                           # of them (MLP(2,[6,6,1]), (9,4), (4,9) + L2) 126 such moves gained nothing
                           # for 14 % of the budget.  With the budget below, set 1 12,724 -> 12,571,
@@ -222,6 +228,8 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     if scoped:
         order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
         order.work_left *= SCOPED_WORK_SHARE
+    else:
+        order.chain_tail = EXPR_CHAIN_TAIL
     for round_ in range(POLISH_ROUNDS):
         # no rerouting pass: a path move (an edge with its ends, ranked with the other groups
         # by crossings per cell) can take every route a rerouting can, and a second rerouting
