@@ -132,6 +132,19 @@ development 31,860 -> 31,313 (7010 955 -> 963, 8039 1,066 -> 1,071 worse), 6019 
 2,500, 2204 (held out) 2,439 -> 2,400.  Not tuned on: 16 fresh expressions (seeds 8202-8218,
 all from 4,000 layered nodes) 31,562 -> 30,660 with the ramp to 6, 30,860 with the top at
 4.5, none worse; ``bench.layout_mid2``'s 12 expressions (held out) 30,529 -> 30,124, none worse.
+
+Session 23 (load 4-10): expressions' chains cut 6 nodes past where they join a longer one
+(``EXPR_CHAIN_TAIL``, as ``SCOPED_CHAIN_TAIL``), the CPU that saves spent on ``POLISH_RAMP``'s
+upper points (3.45 cells at 4,000 layered nodes, 5.2 from 6,000).  The cut alone, same budget:
+16 development expressions (the 15 above and seed 45363; drawn crossings) 34,162 -> 34,086,
+15 fresh ones (seeds 8500-8516, ops 150-310 and leaves 5-40 drawn from the seed, 581-904
+nodes) 40,108 -> 40,328, CPU ~11 % less (tails 4 / 8 / 12 with the ramp x1.15: 33,890 /
+33,858 / 33,893 and 40,079 / 40,098 / 39,986; no cut with it: 33,938 and 39,905 for ~12 % more
+CPU); as merged 33,912 (6019 1,111 -> 1,084, graphlay 1,004) and 40,082, CPU 0.93-1.02 of
+main's (same process, 7 development expressions of 516-673 nodes).  Tried and dropped: the
+DFS start alone, without dot's BFS start (as ``SCOPED_ONE_START``): development 34,162 ->
+34,392, fresh 40,108 -> 40,366 (per graph -212 to +474: 6010 2,500 -> 2,351, 8020 3,736 ->
+4,210) for ~5 % less CPU; with the ramp x1.4, 33,954 and 40,010 for ~17 % more.
 """
 
 from __future__ import annotations
@@ -162,7 +175,8 @@ POLISH_RAMP = ((3000, 2.0), (4000, 3.45), (6000, 5.2))
                            # 7010, worst order 0.51-0.53 of dot's CPU at 3 cells) 2.3 cells; 4,000-5,000
                            # about 3-4.5 at dot's fastest.  6,000+: 4.5, not 6 (6 gained 1 % more on the
                            # development set, but seed 8027, 745 nodes, 9 leaves, took 0.42 of dot's
-                           # CPU, 0.50 at the worse of 2 input orders)
+                           # CPU, 0.50 at the worse of 2 input orders).  Session 23: 3.45 at 4,000 and
+                           # 5.2 from 6,000, paid for by ``EXPR_CHAIN_TAIL`` (module docstring)
 POLISH_ROUNDS = 4
 REROUTE_ROUNDS = 0         # polish rounds that start with a rerouting pass (see ``order_mid``). Was 1
                            # (the first round only; every round before: 6 development expressions
