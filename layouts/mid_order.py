@@ -141,7 +141,11 @@ upper points (3.45 cells at 4,000 layered nodes, 5.2 from 6,000).  The cut alone
 nodes) 40,108 -> 40,328, CPU ~11 % less (tails 4 / 8 / 12 with the ramp x1.15: 33,890 /
 33,858 / 33,893 and 40,079 / 40,098 / 39,986; no cut with it: 33,938 and 39,905 for ~12 % more
 CPU); as merged 33,912 (6019 1,111 -> 1,084, graphlay 1,004) and 40,082, CPU 0.93-1.02 of
-main's (same process, 7 development expressions of 516-673 nodes).  Tried and dropped: the
+main's (same process, 7 development expressions of 516-673 nodes); ``bench.layout_mid2``'s 12
+expressions (held out, measured before and after only) 30,124 -> 29,812 (11 fewer, seed 2208
+3,561 -> 3,594; seed 2204 2,400 -> 2,311, below graphlay's 2,341), CPU over dot's 0.14-0.32
+(median of 2 orders, load 3-7).  Worst of 3 orders (load ~3, main / this): seed 6019 0.51 /
+0.49, 7010 0.49 / 0.47, both where dot is fastest (1.5 and 0.84 s).  Tried and dropped: the
 DFS start alone, without dot's BFS start (as ``SCOPED_ONE_START``): development 34,162 ->
 34,392, fresh 40,108 -> 40,366 (per graph -212 to +474: 6010 2,500 -> 2,351, 8020 3,736 ->
 4,210) for ~5 % less CPU; with the ramp x1.4, 33,954 and 40,010 for ~17 % more.
