@@ -185,9 +185,9 @@ def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     polish again if they gained.  ``groups`` (``scope_groups``): moved together in every
     polish round (``SCOPE_MOVES``).  ``loss_keys`` (``loss_start.LossKeys``, an MLP loss's):
     its side-by-side, paired and loose keys alone swept and polished too (``LOSS_START``; the
-    paired one with ``PAIRED_START``, the loose one with ``LOOSE_START``), the cheaper of the two
-    orders kept (the first on a tie) for
-    the kicks and windows."""
+    paired one with ``PAIRED_START``, the loose one with ``LOOSE_START``), the cheapest of
+    those orders against the order from ``start_key``, the cheaper kept (the first on a tie)
+    for the kicks and windows."""
     paths = len(lg.seg_src) <= DENSE_SEGMENTS_PER_NODE * lg.n_nodes
     order, cost = _order_from(lg, swept_starts(lg, start_key, rigid, lg.n_real >= RESTART_FROM_NODES),
                               groups, paths)
