@@ -162,6 +162,14 @@ _MATH_FIT = """
 """
 
 
+def _assert_math_fits(page, where):
+    """The step panel's chain rule is drawn (KaTeX) and none of it is cut at the right."""
+    expect(page.locator(".step-math .katex").first).to_be_visible()
+    scroll_width, client_width, n_katex = page.evaluate(_MATH_FIT)
+    assert n_katex > 0
+    assert scroll_width <= client_width + 1, f"chain rule cut at {where}: {scroll_width} > {client_width}"
+
+
 @pytest.mark.parametrize("width, height", [(1280, 720), (1024, 768)])
 def test_the_mlp_steps_chain_rule_fits_beside_its_arithmetic(chromium, served_app, width, height):
     """The MLP preset opens on its last backward step, a weight's and an input's products side
@@ -172,13 +180,9 @@ def test_the_mlp_steps_chain_rule_fits_beside_its_arithmetic(chromium, served_ap
         page.goto(served_app + "?preset=mlp")
         wait_for_app(page)
         expect(page.locator(".step-title")).to_contain_text("Backward step")
-        expect(page.locator(".step-math .katex").first).to_be_visible()
-        scroll_width, client_width, n_katex = page.evaluate(_MATH_FIT)
-        assert n_katex > 0
-        assert scroll_width <= client_width + 1, f"chain rule cut at {width}x{height}: {scroll_width} > {client_width}"
+        _assert_math_fits(page, f"{width}x{height}")
     finally:
         ctx.close()
-
 
 
 @pytest.mark.parametrize("width, preset", [(1101, "mlp"), (1200, "mlp"), (1280, "mlp"), (1366, None), (1024, None)])
@@ -202,9 +206,6 @@ def test_the_player_stays_on_screen_whatever_the_output_label(chromium, served_a
         player = page.locator(".step-player").bounding_box()
         assert number["x"] + number["width"] <= player["x"], "the output's number runs under the Player"
         if preset is None:
-            expect(page.locator(".step-math .katex").first).to_be_visible()
-            scroll_width, client_width, n_katex = page.evaluate(_MATH_FIT)
-            assert n_katex > 0
-            assert scroll_width <= client_width + 1, f"chain rule cut at {width} px: {scroll_width} > {client_width}"
+            _assert_math_fits(page, f"{width} px")
     finally:
         ctx.close()

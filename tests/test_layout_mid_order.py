@@ -237,16 +237,9 @@ def test_drawings_with_scopes_sweep_the_dfs_start_alone(monkeypatch):
     assert swept == [2087, 2087]
 
 
-def test_drawings_with_scopes_move_a_chain_only_a_little_past_where_it_joins_another(monkeypatch):
-    """``SCOPED_CHAIN_TAIL``: in an inspected MLP(2,[6,6,1]) + L2 (seed 5007, 2,003 layered
-    nodes: ``order_mid``) the L2 term's squares each start a chain that ran on to the loss;
-    cut 6 nodes past where they join a longer one, the moves' dynamic-programming stages
-    (ranks of the groups tried) fall 9,886 -> 4,645 (budget and ranking unchanged), and
-    the drawing is the same from a shuffled input.  Expressions cut theirs at
-    ``EXPR_CHAIN_TAIL``."""
-    from bench.graphs import inspected_sample_graph, random_expression_graph
-    from bench.layout import shuffled
-    from layouts import layered_layout, mid_order
+def _spy_group_moves(monkeypatch) -> tuple[list, list]:
+    """``(stages, tails)``, filled as the layouts run: each group move's dynamic-programming
+    stages (ranks of the group) and the order's ``chain_tail`` then."""
     from layouts.block_moves import BlockMoves
 
     stages, tails = [], []
@@ -257,6 +250,21 @@ def test_drawings_with_scopes_move_a_chain_only_a_little_past_where_it_joins_ano
         tails.append(self.chain_tail)
         return real(self, cost, g)
     monkeypatch.setattr(BlockMoves, "_move_group", spy)
+    return stages, tails
+
+
+def test_drawings_with_scopes_move_a_chain_only_a_little_past_where_it_joins_another(monkeypatch):
+    """``SCOPED_CHAIN_TAIL``: in an inspected MLP(2,[6,6,1]) + L2 (seed 5007, 2,003 layered
+    nodes: ``order_mid``) the L2 term's squares each start a chain that ran on to the loss;
+    cut 6 nodes past where they join a longer one, the moves' dynamic-programming stages
+    (ranks of the groups tried) fall 9,886 -> 4,645 (budget and ranking unchanged), and
+    the drawing is the same from a shuffled input.  Expressions cut theirs at
+    ``EXPR_CHAIN_TAIL``."""
+    from bench.graphs import inspected_sample_graph, random_expression_graph
+    from bench.layout import shuffled
+    from layouts import layered_layout, mid_order
+
+    stages, tails = _spy_group_moves(monkeypatch)
     G = inspected_sample_graph((6, 6), True, seed=5007)
     lay = layered_layout(G)
     cut = sum(stages)
@@ -280,16 +288,8 @@ def test_expressions_move_a_chain_only_a_little_past_where_it_joins_another(monk
     from bench.graphs import random_expression_graph
     from bench.layout import shuffled
     from layouts import layered_layout, mid_order
-    from layouts.block_moves import BlockMoves
 
-    stages, tails = [], []
-    real = BlockMoves._move_group
-
-    def spy(self, cost, g):
-        stages.append(g.n)
-        tails.append(self.chain_tail)
-        return real(self, cost, g)
-    monkeypatch.setattr(BlockMoves, "_move_group", spy)
+    stages, tails = _spy_group_moves(monkeypatch)
     G = random_expression_graph(153, 39, seed=6019)
     lay = layered_layout(G)
     cut = sum(stages)
