@@ -235,9 +235,9 @@ def polish_work(n_layered: int, scoped: bool) -> float:
 def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
               scoped: bool = False) -> tuple[np.ndarray, int]:
     """(pos, crossings): the cheaper of ``small_order.start_orders`` after their sweeps
-    (``scoped``: ``start_key`` alone, see ``SCOPED_ONE_START``; and chains cut past where
-    they join a longer one, no edge of one segment moved, ``SCOPED_WORK_SHARE`` of the
-    budget), then rounds of path and block moves (ranked together: ``move_groups``; no
+    (``scoped``: ``start_key`` alone, see ``SCOPED_ONE_START``; no edge of one segment moved,
+    ``SCOPED_WORK_SHARE`` of the budget; either way chains cut past where they join a longer
+    one, ``SCOPED_CHAIN_TAIL`` / ``EXPR_CHAIN_TAIL``), then rounds of path and block moves (ranked together: ``move_groups``; no
     rerouting, ``REROUTE_ROUNDS``) and transposition while they gain and the budget
     (``polish_work`` cells per squared layered node) lasts."""
     _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None),

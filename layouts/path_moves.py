@@ -15,8 +15,8 @@ import numpy as np
 
 class PathMoves:
     # Chains that join a longer chain end this many nodes past the node where they join it
-    # (``trunk_chains``); None: every chain runs to its end.  ``mid_order`` sets it on
-    # drawings with scopes (``mid_order.SCOPED_CHAIN_TAIL``).
+    # (``trunk_chains``); None: every chain runs to its end.  ``mid_order`` sets it
+    # (``SCOPED_CHAIN_TAIL`` with scopes, ``EXPR_CHAIN_TAIL`` without).
     chain_tail: int | None = None
     # Edges with fewer nodes (their ends and bends) are not moved; 2: all are.  ``mid_order``
     # leaves out those of one segment on drawings with scopes (``mid_order.SCOPED_MIN_EDGE_NODES``).
