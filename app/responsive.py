@@ -144,7 +144,7 @@ STEP_TEXT = f"""
 #: an MLP step's two products fit beside the arithmetic (cut at the right edge before; a longer
 #: chain scrolls sideways, see ``graph_page.step_panel``).
 STEP_MATH = STEP_TEXT + f"""
-{_NARROW} {{ .katex-display {{ font-size: 0.9em; }} }}
+{_NARROW} {{ .math-wide {{ font-size: 0.9em; }} }}
 """
 
 

@@ -162,12 +162,26 @@ _MATH_FIT = """
 """
 
 
-def _assert_math_fits(page, where):
-    """The step panel's chain rule is drawn (KaTeX) and none of it is cut at the right."""
-    expect(page.locator(".step-math .katex").first).to_be_visible()
+_MATH_FORM = """
+() => {
+  function all(root, acc) { root.querySelectorAll('*').forEach(e => { acc.push(e); if (e.shadowRoot) all(e.shadowRoot, acc); }); return acc; }
+  const host = all(document, []).find(e => e.classList && e.classList.contains('step-math'));
+  const shown = c => { const e = host.shadowRoot.querySelector(c); return !!e && getComputedStyle(e).display !== 'none'; };
+  return {wide: shown('.math-wide'), narrow: shown('.math-narrow'),
+          rows: host.shadowRoot.querySelectorAll('.math-narrow .math-row').length};
+}
+"""
+
+
+def _assert_math_fits(page, where, form="wide"):
+    """The step panel's chain rule is drawn (KaTeX) in ``form`` (a line per input, or on a
+    phone one relation per row) and none of it is cut at the right."""
+    expect(page.locator(f".step-math .math-{form} .katex").first).to_be_visible()
     scroll_width, client_width, n_katex = page.evaluate(_MATH_FIT)
     assert n_katex > 0
     assert scroll_width <= client_width + 1, f"chain rule cut at {where}: {scroll_width} > {client_width}"
+    shown = page.evaluate(_MATH_FORM)
+    assert shown["wide"] == (form == "wide") and shown["narrow"] == (form == "narrow"), (where, shown)
 
 
 @pytest.mark.parametrize("width, height", [(1280, 720), (1024, 768)])
@@ -181,6 +195,23 @@ def test_the_mlp_steps_chain_rule_fits_beside_its_arithmetic(chromium, served_ap
         wait_for_app(page)
         expect(page.locator(".step-title")).to_contain_text("Backward step")
         _assert_math_fits(page, f"{width}x{height}")
+    finally:
+        ctx.close()
+
+
+def test_a_phone_shows_every_step_of_a_neuron_one_relation_per_row(chromium, served_app):
+    """On a 390 px phone the chain rule of a neuron's steps ran to 400-690 px on one line per
+    input (display math never wraps) and was read only by scrolling sideways; there each line is
+    broken at its relations, one per row, and fits."""
+    ctx, page = _page(chromium, served_app + "?preset=mlp", 390, 844)
+    try:
+        title = page.locator(".step-title span")
+        expect(title).to_contain_text("Backward step 27 / 27")
+        for step in range(27, 21, -1):
+            expect(title).to_contain_text(f"Backward step {step} / 27")
+            _assert_math_fits(page, f"390 px, MLP step {step}", form="narrow")
+            assert page.evaluate(_MATH_FORM)["rows"] >= 3
+            page.locator(".step-player button.previous").click()
     finally:
         ctx.close()
 

@@ -8,7 +8,9 @@ from functools import partial
 import panel as pn
 from panel.io.state import set_curdoc
 
+from ..responsive import PHONE_MAX
 from .narration import step_latex, step_plain, step_title
+from .narrow_math import narrow_rows
 
 
 class PlayerBar:
@@ -131,6 +133,34 @@ class PlayerBar:
                 self.mode.value = m.mode
 
 
+#: The chain rule in two forms, one shown by the screen's width: a line per input above the phone
+#: width (a chain longer than the panel scrolls sideways there, never cut: the panel has a fixed
+#: height), one relation per row on a phone, where the panel is as tall as its text (a neuron's
+#: step, one line per input, was up to 1.9x as wide as a 390 px phone).
+MATH_FORMS = f"""
+:host {{ overflow-x: auto; overflow-y: hidden; }}
+.math-narrow {{ display: none; }}
+@media (max-width: {PHONE_MAX}px) {{
+  .math-wide {{ display: none; }}
+  .math-narrow {{ display: block; font-size: 15px; }}
+  .math-line {{ margin: 6px 0 10px; }}
+  .math-row + .math-row {{ padding-left: 2.2em; margin-top: 2px; }}   /* "= ..." under the left side */
+}}
+"""
+
+
+def math_html(tex: str) -> str:
+    """The step panel's math for ``tex`` (``narration.step_latex``): both forms of
+    ``MATH_FORMS``, as display math for Panel's KaTeX pane."""
+    if not tex:
+        return ""
+    return (f'<div class="math-wide">$$\\begin{{gathered}}{tex}\\end{{gathered}}$$</div>'
+            '<div class="math-narrow">' + "".join(
+                '<div class="math-line">' + "".join(
+                    f'<div class="math-row">$\\displaystyle {row}$</div>' for row in rows) + "</div>"
+                for rows in narrow_rows(tex)) + "</div>")
+
+
 class StepPanel:
     """Title line, the chain rule as KaTeX math, and the engine's plain-text arithmetic
     (``plain=False``: without it, where there is no room; the update step's text lists every
@@ -141,9 +171,7 @@ class StepPanel:
         self.with_plain = plain
         self.title = pn.pane.HTML("", margin=(2, 10), css_classes=["step-title"], sizing_mode="stretch_width")
         self.math = pn.pane.LaTeX("", renderer="katex", margin=(0, 10), css_classes=["step-math"],
-                                  sizing_mode="stretch_width",
-                                  # a chain longer than the panel scrolls sideways instead of being cut
-                                  stylesheets=[":host { overflow-x: auto; overflow-y: hidden; }"])
+                                  sizing_mode="stretch_width", stylesheets=[MATH_FORMS])
         self.plain = pn.pane.HTML("", margin=(6, 10), css_classes=["step-text"], width=330,
                                   visible=plain)
         self.held = False                   # hold(True): frames are not narrated until hold(False)
@@ -176,9 +204,7 @@ class StepPanel:
         size = {0: 17, 1: 19, 2: 17, 3: 13}.get(lines, 11)
         if self.math.styles.get("font-size") != f"{size}px":
             self.math.styles = {"font-size": f"{size}px"}
-        self.math.object = (
-            f"$$\\begin{{gathered}}{tex}\\end{{gathered}}$$" if tex else ""
-        )
+        self.math.object = math_html(tex)
         plain = step_plain(rec) if self.with_plain else ""
         self.plain.object = (
             "<pre style='margin:0;font-size:12px;color:#444;white-space:pre-wrap;line-height:1.3'>"
