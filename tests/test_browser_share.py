@@ -227,6 +227,10 @@ def test_dark_theme_keeps_the_moment_and_reads_well(new_page, served_app, tmp_pa
     row_a = page.locator(".gradcheck-table tbody tr").first.inner_text()
     assert row_a.split()[:3] == ["a", "6", "6"]
     page.screenshot(path=tmp_path / "dark.png")
+    # the Player's buttons in the theme's colours, not the browser's near-white default
+    button = page.locator(".step-player button.next")
+    colours = button.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]")
+    assert colours == ["rgb(32, 35, 36)", "rgb(232, 230, 227)"], colours  # DARK.surface, DARK.text
     # forward pass: not-yet-computed nodes must stay readable on the dark page
     page.locator(".mode-toggle button", has_text="Forward pass").click()
     expect(page.locator(".step-title span")).to_contain_text("step 0 /")

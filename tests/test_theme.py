@@ -5,7 +5,7 @@ from __future__ import annotations
 import panel as pn
 
 from app import create_app
-from app.share.theme import DARK, LIGHT, dark_pane_css, style_figure, style_layout
+from app.share.theme import DARK, LIGHT, dark_pane_css, player_css, style_figure, style_layout
 
 
 def test_dark_figure_colours():
@@ -37,6 +37,19 @@ def test_dark_layout_recolours_inline_backgrounds_and_grey_text_only():
     before = dict(side.styles)
     style_layout(side, LIGHT)  # light: nothing to do
     assert side.styles == before
+
+
+def test_dark_layout_gives_the_player_buttons_the_theme_colours():
+    player = pn.widgets.Player(start=0, end=4)
+    slider = pn.widgets.IntSlider(start=0, end=4)
+    layout = pn.Column(pn.Row(player), slider)
+    style_layout(layout, DARK)
+    assert player_css(DARK) in player.stylesheets
+    assert DARK.surface in player_css(DARK) and DARK.text in player_css(DARK)
+    assert player_css(DARK) not in slider.stylesheets
+    light = pn.widgets.Player(start=0, end=4)
+    style_layout(pn.Column(light), LIGHT)
+    assert light.stylesheets == []
 
 
 def test_light_theme_leaves_the_figure_as_built():

@@ -91,6 +91,16 @@ def dark_pane_css(theme: Theme) -> str:
     return f":host {{ color: {theme.text}; }} {sel} {{ color: {theme.text} !important; }}"
 
 
+def player_css(theme: Theme) -> str:
+    """A stylesheet for ``pn.widgets.Player``: its buttons are drawn by the browser's own light
+    button style (near-white on the dark page, the brightest thing on screen), so they get the
+    theme's surface, text and border colours."""
+    return (f"button {{ background-color: {theme.surface} !important; color: {theme.text} !important; "
+            f"border: 1px solid {theme.border} !important; }} "
+            f"button:hover {{ background-color: {theme.border} !important; }} "
+            f"button svg, button i {{ color: {theme.text}; fill: {theme.text}; }}")
+
+
 def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar"), rendered: bool = False) -> None:
     """Recolour ``layout`` and everything in it for ``theme`` (no-op for the light theme).
 
@@ -119,6 +129,8 @@ def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar")
             obj.stylesheets = list(obj.stylesheets) + [css]
             if rendered:
                 obj.param.trigger("object")
+        elif isinstance(obj, pn.widgets.Player):
+            obj.stylesheets = list(obj.stylesheets) + [player_css(theme)]
         elif isinstance(obj, pn.Tabs):  # the active tab's title is dark grey on dark grey otherwise
             obj.stylesheets = list(obj.stylesheets) + [
                 f".bk-tab.bk-active {{ color: {theme.text} !important; background: {theme.surface} !important; }}"]
