@@ -51,6 +51,27 @@ def test_mlp_preset_opens_collapsed_to_neurons_small_graphs_do_not():
         assert small.expanded is None and small.display is small.compiled
 
 
+def test_arrow_heads_of_edges_not_drawn_are_hidden():
+    """An edge inside a collapsed box has NaN ends; BokehJS still drew its arrow head, as a dot at
+    the plot frame's top-left corner. Its head is transparent, every drawn one opaque, also after
+    a box is opened (the geometry-only path) and in the served figure's head spec."""
+    app = create_app(preset="mlp")
+    view = app.graph
+    head = next(a for a in view.figure.center if type(a).__name__ == "Arrow").end
+    assert head.fill_alpha == "shown" and head.line_alpha == "shown"
+
+    def check():
+        data = view.arrows.data
+        ends = np.asarray(data["x1"], dtype=float)
+        shown = np.asarray(data["shown"], dtype=float)
+        assert len(shown) == len(ends) and np.isnan(ends).any() and (~np.isnan(ends)).any()
+        np.testing.assert_array_equal(shown, np.where(np.isnan(ends), 0.0, 1.0))
+
+    check()
+    app.model.expanded = app.model.expanded | {("layer 0", "neuron 1")}
+    check()
+
+
 def test_expanding_redraws_the_view_only():
     m = GraphModel(preset="mlp")
     tape, records = m.compiled.tape, m.backward_records

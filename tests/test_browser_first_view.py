@@ -5,9 +5,11 @@ drawing them as smudges, and zooming back in brings them back."""
 
 from __future__ import annotations
 
+import io
 import urllib.parse
 
 import pytest
+from PIL import Image
 
 from conftest import playwright_expect
 
@@ -55,7 +57,7 @@ SIZES = {"720p": {"width": 1280, "height": 720}, "xga": {"width": 1024, "height"
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
 def test_the_mlp_preset_opens_readable_on_its_neurons(new_page, served_app, tmp_path, size):
-    _, view = first_view(new_page, served_app + "?preset=mlp", size, tmp_path / "mlp.png")
+    page, view = first_view(new_page, served_app + "?preset=mlp", size, tmp_path / "mlp.png")
     assert view["visible"] and view["px"] >= 11.0, view
     neurons = {f"h[{layer}][{k}]" for layer, n in enumerate((2, 2, 1)) for k in range(n)}
     assert neurons <= set(view["inside"]), view          # every neuron box wholly on screen
@@ -64,6 +66,13 @@ def test_the_mlp_preset_opens_readable_on_its_neurons(new_page, served_app, tmp_
     assert all(part <= 0.15 for part in view["cut"].values()), view["cut"]
     # the whole preset is too wide for 11 px at these sizes: the minimap says where we are
     assert view["outside"] and view["minimap"], view
+    # nothing drawn in the frame's top-left corner: the heads of the edges inside the collapsed
+    # neurons (NaN ends) were drawn there as a grey dot
+    corner = page.evaluate("() => {" + _FIND_PLOT_VIEW + """
+      const v = __plotView(), r = v.el.getBoundingClientRect(), f = v.frame.bbox;
+      return [r.left + f.left, r.top + f.top]; }""")
+    shot = Image.open(io.BytesIO(page.screenshot(clip=dict(x=corner[0], y=corner[1], width=16, height=16))))
+    assert [colour for _, colour in shot.convert("RGB").getcolors()] == [(255, 255, 255)]
 
 
 @pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())

@@ -59,7 +59,7 @@ def empty_sources() -> dict:
         "values": ColumnDataSource({c: [] for c in VALUE_COLUMNS}),
         "ops": ColumnDataSource({c: [] for c in OP_COLUMNS}),
         "edges": ColumnDataSource({"xs": [], "ys": [], "color": [], "width": []}),
-        "arrows": ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": [], "color": []}),
+        "arrows": ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": [], "shown": [], "color": []}),
         "marks": ColumnDataSource({"x": [], "y": [], "text": []}),
         # boxes of non-finite values (few): hatched by their own glyph, because a per-row hatch
         # pattern on the value boxes makes BokehJS build one canvas per row on every update
@@ -91,7 +91,10 @@ def build_figure(src, mapper):
     p.grid.visible = False
     p.toolbar.logo = None
     p.multi_line("xs", "ys", source=src.edges, line_color="color", line_width="width", line_alpha=0.9)
-    head = NormalHead(size=9, fill_color="color", line_color="color", line_width=1)
+    # "shown" 0 hides the head of an edge not drawn (inside a collapsed scope): BokehJS draws a
+    # head with NaN ends as a dot at the frame's top-left corner
+    head = NormalHead(size=9, fill_color="color", line_color="color", line_width=1,
+                      fill_alpha="shown", line_alpha="shown")
     p.add_layout(Arrow(end=head, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
                        source=src.arrows, line_alpha=0, line_width=0))
     value_boxes = p.rect(
@@ -193,7 +196,7 @@ def structure_columns(cg) -> StructureColumns:
         output=[labels[rows[cg.op_output[o]]] if on else "" for o, on in zip(cg.op_ids, shown)],
     )
     exs, eys = [], []
-    heads = {"x0": [], "y0": [], "x1": [], "y1": []}
+    heads = {"x0": [], "y0": [], "x1": [], "y1": [], "shown": []}
     for e in cg.edge_keys:
         pts = lay.edges[e]
         (x0, y0), (x1, y1) = pts[-2], pts[-1]
@@ -202,6 +205,7 @@ def structure_columns(cg) -> StructureColumns:
         eys.append([round(float(q[1]), 2) for q in pts] if drawn else [])
         for k, v in zip(("x0", "y0", "x1", "y1"), (x0, y0, x1, y1)):
             heads[k].append(float(v))
+        heads["shown"].append(1.0 if drawn else 0.0)
     out = rows[cg.output_id]
     marks = dict(x=[xs[out]], y=[ys[out] + hs[out] * 0.62], text=["output"])
     # an input used k times by one op (b = a + a) is one edge: label it "x k" at its middle

@@ -118,7 +118,7 @@ class GraphView:
         self.values.data.update({c: static.values[c] for c in ("x", "y", "w", "h")})
         self.ops.data.update({c: static.ops[c] for c in ("x", "y", "r")})
         self.edges.data.update(xs=static.edges["xs"], ys=static.edges["ys"])
-        self.arrows.data.update({c: static.arrows[c] for c in ("x0", "y0", "x1", "y1")})
+        self.arrows.data.update({c: static.arrows[c] for c in ("x0", "y0", "x1", "y1", "shown")})
         self.marks.data = static.marks
         self.multiplicity.data = static.multiplicity
         patcher = self.patcher
