@@ -1,5 +1,5 @@
 """Crossing minimisation of small drawings (under ``order_stage.SMALL_GRAPH_NODES`` real nodes,
-no clusters): two starts (three from 300 real nodes), each polished, then exact windows.
+no clusters): three starts, each polished, then exact windows.
 
 The median sweeps and the polish (``ordering.reroute_and_sift``: rerouting, path and block
 moves, sifting) end in very different local optima from different starts, and the order
@@ -104,6 +104,15 @@ dropped: a regrouping kick (each scope's nodes of a rank, or of every band of 2-
 gathered at their mean place, polished, kept if cheaper): 221 stays. Left: the one-sample loss
 MLP(3,[3,6,1]) seed 44660 at 39 (graphlay 38; no loss keys without copies).
 
+Session 26: the third start (the mirrored DFS) under 300 real nodes too (``MIRRORED_FROM_NODES``;
+three starts get one polish round, the cheapest is polished on, as before).  35 development
+graphs of 91-465 nodes (expressions of seeds 9101-9120, losses and forward passes of seed 91,
+inspected samples of seeds 91-95): 7,826 -> 7,797 drawn crossings, 2 lower (expression(70,22)
+seed 9103 168 -> 163, expression(90,17) seed 9111 281 -> 257), none higher, CPU +3 %.
+``bench.layout_small2`` (held out; ours alone, one input order): 8,667 -> 8,603, 6 of 42 lower
+(expression seed 304 304 -> 269, seed 308 119 -> 108, seed 320 113 -> 104), none higher, CPU
+44.6 -> 44.9 s.  The one-sample loss MLP(3,[3,6,1]) seed 44660 stays at 39 (graphlay 38).
+
 All deterministic: the starts, their order and the tie-breaks (cost, then start index) are
 fixed, and HiGHS returns the same solution to the same program (built in the order of the
 ranks).
@@ -127,6 +136,8 @@ POLISH_BOTH_SEGMENTS = 2000  # above this many segments only the start cheaper a
 KICK_WORK = 3000          # kicks (see ``kick_and_polish``): KICK_WORK // (segments + 2 * real nodes),
 MAX_KICKS = 4             # at most MAX_KICKS; none above POLISH_BOTH_SEGMENTS segments; from
 KICK_MAX_NODES = 300      # this many real nodes BIG_KICKS instead
+MIRRORED_FROM_NODES = 0   # the third start (mirrored DFS) from this many real nodes: was
+                          # RESTART_FROM_NODES until session 26; on every size since (module docstring)
 RESTART_FROM_NODES = 300  # from here (where no kicks run) a third start, and the two cheapest
 FULL_POLISH_STARTS = 2    # after one round each polished to the end: bench.layout_small300 9,875 ->
                           # 9,695 crossings, CPU +39 % (all three: 9,664, +61 %); module docstring
@@ -189,7 +200,7 @@ def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     those orders against the order from ``start_key``, the cheaper kept (the first on a tie)
     for the kicks and windows."""
     paths = len(lg.seg_src) <= DENSE_SEGMENTS_PER_NODE * lg.n_nodes
-    order, cost = _order_from(lg, swept_starts(lg, start_key, rigid, lg.n_real >= RESTART_FROM_NODES),
+    order, cost = _order_from(lg, swept_starts(lg, start_key, rigid, lg.n_real >= MIRRORED_FROM_NODES),
                               groups, paths)
     if LOSS_START and loss_keys is not None and cost > 0:
         keys = [loss_keys.side_by_side] + ([loss_keys.paired] if PAIRED_START else [])
