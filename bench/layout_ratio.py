@@ -34,6 +34,9 @@ def ratio_graphs() -> list:
         ("MLP(2,[8,8,1]) loss, 2 samples", lambda: mlp_loss_graph(2, (8, 8, 1), 2)),
         ("inspected sample MLP(2,[10,10,1]), seed 2", lambda: inspected_sample_graph((10, 10), False, seed=2)),
         ("inspected sample MLP(2,[8,8,1]) + L2", lambda: inspected_sample_graph((8, 8), True)),
+        # 500 nodes under mid_order.MID_MIN_LAYERED layered ones (order_stage.SCOPED_MID), where
+        # dot is fastest for its size
+        ("inspected sample MLP(2,[3,4,5,1]) + L2", lambda: inspected_sample_graph((3, 4, 5), True)),
         ("random expression, 180 ops, seed 1", lambda: random_expression_graph(180, 25, seed=1)),
         ("chain of 250 ops", lambda: chain_graph(250)),
         ("chain of 396 ops", lambda: chain_graph(396)),

@@ -214,6 +214,15 @@ SCOPED_MIN_EDGE_NODES = 3  # and leave out the moves of edges of one segment (wi
                           # for 14 % of the budget.  With the budget below, set 1 12,724 -> 12,571,
                           # set 2 12,679 -> 12,619 (the full budget: 12,509 and 12,575, but (6,6)
                           # + L2 at 0.47 of dot's CPU, (9,4)'s worst order 0.50)
+SCOPED_SMALL_SHARE = 0.45  # and of that under MID_MIN_LAYERED layered nodes (``order_stage.SCOPED_MID``,
+                          # where dot takes 0.1-0.5 s), after the big drawings' sweep budget
+                          # (``ordering.SWEEP_WORK``: ~4-8 sweeps) instead of the full 24: at 500-545
+                          # nodes those sweeps and the set-up of the moves, not the moves' budget, are
+                          # most of the time.  6 development shapes (quiet machine, 5 orders):
+                          # 1,599 crossings (block_polish, 0.17-0.30 of dot's CPU, median) -> 1,219 at
+                          # 0.6 after 24 sweeps (0.36-0.53, worst order 0.65), 1,226 at 0.6 after
+                          # the fewer sweeps (0.29-0.44, worst 0.53), 1,263 at 0.45 (0.28-0.40, worst
+                          # 0.50), 1,343 at 0.3 (0.25-0.43)
 SCOPED_WORK_SHARE = 0.85  # of ``POLISH_WORK`` (those moves took little time for the cells counted:
                           # the budget they left went to longer moves, which take more time a cell)
 
@@ -240,12 +249,14 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     one, ``SCOPED_CHAIN_TAIL`` / ``EXPR_CHAIN_TAIL``), then rounds of path and block moves (ranked together: ``move_groups``; no
     rerouting, ``REROUTE_ROUNDS``) and transposition while they gain and the budget
     (``polish_work`` cells per squared layered node) lasts."""
-    _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None),
+    small = scoped and lg.n_nodes < MID_MIN_LAYERED     # ``order_stage.SCOPED_MID``
+    _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None,
+                                   **({"sweep_work": ordering.SWEEP_WORK} if small else {})),
                       key=lambda t: t[:2])
     order.work_left = min(polish_work(lg.n_nodes, scoped) * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
     if scoped:
         order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
-        order.work_left *= SCOPED_WORK_SHARE
+        order.work_left *= SCOPED_WORK_SHARE * (SCOPED_SMALL_SHARE if small else 1.0)
     else:
         order.chain_tail = EXPR_CHAIN_TAIL
     for round_ in range(POLISH_ROUNDS):

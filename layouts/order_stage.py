@@ -11,7 +11,7 @@ import numpy as np
 from .initial_order import dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
-from .mid_order import mid_size, order_mid
+from .mid_order import MID_GRAPH_NODES, mid_size, order_mid
 from .block_polish import block_polished, order_blocks, tree_like
 from .family_start import family_start, scope_families
 from .loss_start import LossKeys, key_cost
@@ -71,6 +71,18 @@ LOSS_LOOSE = True        # from 500 nodes ``block_polish`` starts from ``loss_st
                          # more for ~+35 % of the order's time (its sweeps are ~85 % of it)
 
 
+SCOPED_MID = True        # drawings with scopes that are neither tree-like nor MLP losses (an inspected
+                         # sample with its L2 term: each weight feeds its product and its square)
+                         # get ``order_mid``'s scoped polish under ``mid_order.MID_MIN_LAYERED``
+                         # layered nodes too (on a smaller budget, ``mid_order.SCOPED_SMALL_SHARE``),
+                         # not ``block_polish``'s: its sweeps and outer-block moves left them 5-20 %
+                         # above dot (MLP(2,[5,6,1]) + L2, 520 nodes: 348, dot 288; ``small_order``:
+                         # 226, in 5x dot's time).  6 development shapes of 500-545 nodes: 1,599 ->
+                         # 1,263 drawn crossings (dot 1,486), CPU 0.17-0.30 -> 0.28-0.40 of dot's.
+                         # Tree-like ones (without L2) stay: there ``order_mid`` ended 1 % higher
+                         # for twice the time
+
+
 def skips_polish(n_real: int, lg, tree, previous, fast: bool) -> bool:
     """Whether ``fast`` leaves out a polish that ``fast=False`` runs (``Layout.refinable``):
     ``order_small``'s from :data:`QUICK_FROM_NODES` real nodes, ``order_mid``'s and
@@ -122,9 +134,10 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
         loss_keys = LossKeys(G, g, lg, start_key) if groups and LOSS_START else None
         if loss_keys is not None and loss_keys.side_by_side is None:
             loss_keys = None
+        scoped = not small and tree is None and has_scopes(G, g) and (
+            mid_size(lg) or (SCOPED_MID and not groups and not tree_shaped and lg.n_real <= MID_GRAPH_NODES))
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups,
-                                        scoped=not small and tree is None and mid_size(lg) and has_scopes(G, g),
-                                        loss_keys=loss_keys)
+                                        scoped=scoped, loss_keys=loss_keys)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
     # small penalty in the search, ``sifting.RIGID_PENALTY``: fewer crossings come first).
     return pos, crossings, rigid & ~crossed_rigid(lg, pos, rigid)
@@ -153,7 +166,7 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
     enough (``LOSS_START_SHARE``), ``small_order`` polishes from the side-by-side and paired
     keys too (``LOSS_START``, ``small_order.PAIRED_START``)."""
     if not small:
-        if tree is None and mid_size(lg):
+        if tree is None and (mid_size(lg) or scoped):
             return order_mid(lg, start_key, rigid, scoped)
         if tree is None and block_polished(lg):
             key, sweeps = start_key, 24

@@ -180,10 +180,12 @@ def start_orders(lg: LayeredGraph, start_key: np.ndarray, mirrored: bool = False
 
 
 def swept_starts(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray, mirrored: bool = False,
-                 starts: int | None = None) -> list:
+                 starts: int | None = None, sweep_work: int = SMALL_SWEEP_WORK) -> list:
     """[(cost, index, LayerOrder)]: each of ``start_orders`` (the first ``starts`` of them) after
-    up to 24 sweeps, no polish (``mid_order`` keeps the cheapest, ``order_small`` polishes them)."""
-    return [_swept(lg, key, rigid, i) for i, key in enumerate(start_orders(lg, start_key, mirrored)[:starts])]
+    up to 24 sweeps (``sweep_work``: ``minimise_crossings``' sweep budget), no polish
+    (``mid_order`` keeps the cheapest, ``order_small`` polishes them)."""
+    return [_swept(lg, key, rigid, i, sweep_work)
+            for i, key in enumerate(start_orders(lg, start_key, mirrored)[:starts])]
 
 
 def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
@@ -216,9 +218,10 @@ def order_small(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     return order.pos.copy(), order.crossings()
 
 
-def _swept(lg: LayeredGraph, key: np.ndarray, rigid: np.ndarray, index: int) -> tuple:
+def _swept(lg: LayeredGraph, key: np.ndarray, rigid: np.ndarray, index: int,
+           sweep_work: int = SMALL_SWEEP_WORK) -> tuple:
     """(cost, index, LayerOrder) of ``key`` after up to 24 sweeps."""
-    pos, _ = minimise_crossings(lg, key, seg_rigid=rigid, max_iterations=FULL_SWEEPS, sweep_work=SMALL_SWEEP_WORK,
+    pos, _ = minimise_crossings(lg, key, seg_rigid=rigid, max_iterations=FULL_SWEEPS, sweep_work=sweep_work,
                                 polish=False)
     order = LayerOrder(lg, pos, rigid)
     return order.cost(), index, order
