@@ -24,6 +24,10 @@ all equal or lower (expression seed 306 882 -> 817), those under 300 as on main;
 test_layout_brandes_koepf relies on).  Session 18, before (main 600b396, load ~6-13) 8,825, above
 on 1, CPU 47.0 s; with ``scope_groups`` moved in the polish (loss18): 8,820 (MLP(3,[3,5,1]) on
 2 samples 190 -> 185; MLP(3,[2,3,1]) on 4 samples stays 221, graphlay 212), CPU 47.1 s.
+Session 26, the mirrored DFS start on every size (``layouts.small_order.MIRRORED_FROM_NODES``;
+ours alone, one input order, before and after only): 8,667 -> 8,603, 6 lower, none higher;
+then ``--shuffles 5 --orders 1``: 8,603 against 10,755 for the better median per graph, above
+it on none, our CPU 46.7 s (load ~1).
 """
 
 from __future__ import annotations
