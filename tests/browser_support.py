@@ -233,3 +233,11 @@ def train_one_step(page, url: str) -> None:
     expect(step).to_be_visible(timeout=30_000)
     step.click()
     expect(page.get_by_text("step 1 \u00b7")).to_be_visible(timeout=15_000)
+
+
+#: Is the graph plot laid out at its element's size: ``[layout width, element width, layout
+#: height, element height]`` within 1.5 px (a stale layout cut off the colour bar, or left a band).
+LAYOUT_FITS_JS = "() => {" + _FIND_PLOT_VIEW + """
+  const v = __plotView(); if (!v || !v.layout) { return false; }
+  const b = v.layout.bbox, el = v.el;
+  return el.offsetHeight > 0 && Math.abs(b.width - el.offsetWidth) <= 1.5 && Math.abs(b.height - el.offsetHeight) <= 1.5; }"""

@@ -14,7 +14,7 @@ from conftest import playwright_expect
 
 expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
-from browser_support import (_FIND_PLOT_VIEW, VIEW_JS, glyph_screen_xy, node_texts, open_app,
+from browser_support import (_FIND_PLOT_VIEW, LAYOUT_FITS_JS, VIEW_JS, glyph_screen_xy, node_texts, open_app,
                              train_one_step, wait_for_app)
 
 pytestmark = pytest.mark.browser
@@ -146,6 +146,9 @@ def test_an_inspected_sample_opens_collapsed(new_page, served_app, tmp_path):
                               .data_source.data.label.includes('loss')""", timeout=90_000)
     wait_boxes(page, 4, timeout=60_000)                 # 3 layers and the sample's loss
     assert not any(label.startswith("w[") for label in drawn_labels(page))
+    # the scope controls and the notice came in while the Graph tab was hidden: the plot is laid
+    # out at its pane's new, smaller size (it kept the old one, its colour bar cut off below)
+    page.wait_for_function(LAYOUT_FITS_JS, timeout=5_000)
     page.screenshot(path=tmp_path / "inspected-collapsed.png")
     page.locator(".scopes-neurons button").click()
     page.wait_for_function(

@@ -52,3 +52,21 @@ def test_every_structure_change_reaches_the_page(new_page, served_app):
             page.wait_for_function(_HAS_LABEL, arg=f"x{29 + k}", timeout=WAIT_MS)
         page.wait_for_function(_LOADING_OFF, timeout=WAIT_MS)
     assert page.console_errors == []
+
+
+def test_the_plot_follows_its_pane_when_the_scope_controls_come_and_go(new_page, served_app):
+    """The MLP preset brings the scope controls above the plot (its pane shrinks), the lecture
+    takes them away (it grows): each time the plot is laid out at its pane's size. Back on the
+    lecture BokehJS kept the MLP's smaller layout, a blank band under the colour bar."""
+    from browser_support import _FIND_PLOT_VIEW, LAYOUT_FITS_JS
+
+    page = open_app(new_page, served_app)
+    presets = page.locator("select:has(option:text('Custom expression'))")
+    heights = []
+    for name, label in (("mlp", "loss"), ("lecture", "f"), ("mlp", "loss")):
+        presets.select_option(label=PRESETS[name].title)
+        page.wait_for_function(_HAS_LABEL, arg=label, timeout=WAIT_MS)
+        page.wait_for_function(LAYOUT_FITS_JS, timeout=5_000)
+        heights.append(page.evaluate("() => {" + _FIND_PLOT_VIEW + " return __plotView().el.offsetHeight; }"))
+    assert heights[0] < heights[1] and heights[2] == heights[0], heights     # the pane did change
+    assert page.console_errors == []

@@ -191,7 +191,33 @@ function moved(p) {   // ranges differ from the last first-view fit
 }
 """
 
-_FIT_JS = _MOVED_JS + _MINIMAP_JS + FEWEST_CUTS_JS + """
+#: Keeps the plot's layout the size of its element. BokehJS misses some changes of it: the
+#: plot shrunk by the scope controls and a notice while its tab was hidden (Train -> "Open in
+#: Graph tab") kept its old height, its colour bar cut off below the pane; grown back (the MLP
+#: preset -> the lecture) it left a blank band. Installed once, by the first fit.
+_SIZE_WATCH_JS = """
+if (!p._ag_size_watch && typeof ResizeObserver !== 'undefined' && typeof Bokeh !== 'undefined') {
+  let view = null;
+  const walk = (v) => { if (view) { return; } if (v.model === p) { view = v; return; }
+                        for (const c of (v.child_views || [])) { walk(c); } };
+  Object.values(Bokeh.index || {}).forEach(walk);
+  if (view != null) {
+    p._ag_size_watch = true;
+    const check = () => {
+      const el = view.el, lb = view.layout != null ? view.layout.bbox : null;
+      const w = el.offsetWidth, h = el.offsetHeight;     // 0 while hidden: nothing to fit
+      if (lb != null && w > 0 && h > 0 && (Math.abs(lb.width - w) > 1.5 || Math.abs(lb.height - h) > 1.5)) {
+        view.invalidate_layout();
+      }
+    };
+    // after BokehJS's own observer has run on the same change
+    new ResizeObserver(() => setTimeout(check, 0)).observe(view.el);
+    setTimeout(check, 0);
+  }
+}
+"""
+
+_FIT_JS = _SIZE_WATCH_JS + _MOVED_JS + _MINIMAP_JS + FEWEST_CUTS_JS + """
 // first view: whole graph if readable, else a readable viewport at the output end
 const W = p.inner_width, H = p.inner_height;
 if (p.properties.inner_width.is_unset || !(W > 0 && H > 0)) { return; }
