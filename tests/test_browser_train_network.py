@@ -115,3 +115,22 @@ def test_live_network_learns_steps_back_follows_and_opens(new_page, served_app, 
     assert opened["drawn"] >= drawn + 4       # the neuron's products, sum and activation
     page.screenshot(path=tmp_path / "network-opened.png")
     assert page.console_errors == [], page.console_errors
+
+
+def test_the_network_view_reads_well_in_the_dark_theme(new_page, served_app, tmp_path):
+    """The network's plot, Player and chain rule come with the first step, after the Train tab
+    was themed: in the dark theme the step's math was dark grey on the dark page, the plot and
+    the Player's buttons white. Now all three take the theme's colours."""
+    page = new_page()
+    train_one_step(page, served_app + "?theme=dark")
+    wait_network(page, "n.drawn > 0")
+    math = page.locator(".network-step-math").first
+    expect(math).to_be_visible(timeout=30_000)
+    assert math.evaluate("e => getComputedStyle(e).color") == "rgb(232, 230, 227)"        # DARK.text
+    button = page.locator(".network-player button").first
+    colours = button.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]")
+    assert colours == ["rgb(32, 35, 36)", "rgb(232, 230, 227)"], colours              # surface, text
+    bg = page.evaluate("() => Bokeh.documents[0].get_model_by_name('network-graph-plot').background_fill_color")
+    assert bg == "#181a1b"                                                              # DARK.page
+    page.screenshot(path=tmp_path / "network-dark.png")
+    assert page.console_errors == []

@@ -56,3 +56,13 @@ def test_light_theme_leaves_the_figure_as_built():
     app = create_app()
     assert app.share.theme_name == "default"
     assert app.graph.figure.background_fill_color == "#ffffff"
+
+
+def test_theming_a_part_twice_adds_its_stylesheets_once():
+    pane = pn.pane.HTML("<div style='color:#222'>t</div>")
+    player = pn.widgets.Player(start=0, end=4)
+    layout = pn.Column(pane, player)
+    style_layout(layout, DARK)
+    style_layout(layout, DARK, rendered=True)
+    assert pane.stylesheets.count(dark_pane_css(DARK)) == 1
+    assert player.stylesheets.count(player_css(DARK)) == 1

@@ -126,14 +126,22 @@ def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar")
             if new != styles:
                 obj.styles = new
         if isinstance(obj, (pn.pane.HTML, pn.pane.LaTeX)) and not set(obj.css_classes) & set(skip_classes):
-            obj.stylesheets = list(obj.stylesheets) + [css]
-            if rendered:
+            if _add_stylesheet(obj, css) and rendered:
                 obj.param.trigger("object")
         elif isinstance(obj, pn.widgets.Player):
-            obj.stylesheets = list(obj.stylesheets) + [player_css(theme)]
+            _add_stylesheet(obj, player_css(theme))
         elif isinstance(obj, pn.Tabs):  # the active tab's title is dark grey on dark grey otherwise
-            obj.stylesheets = list(obj.stylesheets) + [
-                f".bk-tab.bk-active {{ color: {theme.text} !important; background: {theme.surface} !important; }}"]
+            _add_stylesheet(obj, f".bk-tab.bk-active {{ color: {theme.text} !important; "
+                                 f"background: {theme.surface} !important; }}")
+
+
+def _add_stylesheet(obj, css: str) -> bool:
+    """Add ``css`` to ``obj``'s stylesheets unless it has it (a part can be themed twice: the
+    Train tab's network view themes its parts, and the tab's own theming may come after)."""
+    if css in obj.stylesheets:
+        return False
+    obj.stylesheets = list(obj.stylesheets) + [css]
+    return True
 
 
 def apply_theme(layout, graph_view, theme: Theme) -> None:

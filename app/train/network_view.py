@@ -22,6 +22,7 @@ from ..graph_page.graph_view import GraphView
 from ..graph_page.model import GraphModel
 from ..graph_page.scopes_view import ScopesView
 from ..graph_page.step_panel import PlayerBar, StepPanel
+from ..share.theme import THEMES, current_theme_name, style_figure, style_layout
 from .doc_thread import DocumentThread, weak_call
 from .network import OVERLAYS, WeightEdges, generic_input_labels
 
@@ -194,6 +195,12 @@ class NetworkView:
         self.plot_pane = pn.pane.Bokeh(fig, sizing_mode="stretch_both", margin=0,
                                        min_height=240, css_classes=["network-plot"])
         self.body[:] = [self.plot_pane, self.player_bar.player, self.step_panel.view]
+        # the Train tab was themed when it came; these parts come with the first step (dark:
+        # the chain rule was dark grey on the dark page, the plot and the Player's buttons white)
+        theme = THEMES[current_theme_name()]
+        if theme.name != "default":
+            style_figure(self.graph, theme)
+            style_layout(pn.Column(*self.body), theme, rendered=True)
         self._on_running()
         doc = pn.state.curdoc
         if doc is not None and doc.session_context is not None:   # once the page drew it
