@@ -157,7 +157,7 @@ import numpy as np
 
 from . import ordering
 from .layering import LayeredGraph
-from .small_order import swept_starts
+from .small_order import SMALL_SWEEP_WORK, swept_starts
 
 MID_GRAPH_NODES = 1000     # up to this many real nodes
 MID_MIN_LAYERED = 2000     # and from this many layered nodes (real and virtual)
@@ -251,7 +251,7 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     (``polish_work`` cells per squared layered node) lasts."""
     small = scoped and lg.n_nodes < MID_MIN_LAYERED     # ``order_stage.SCOPED_MID``
     _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None,
-                                   **({"sweep_work": ordering.SWEEP_WORK} if small else {})),
+                                   sweep_work=ordering.SWEEP_WORK if small else SMALL_SWEEP_WORK),
                       key=lambda t: t[:2])
     order.work_left = min(polish_work(lg.n_nodes, scoped) * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
     if scoped:

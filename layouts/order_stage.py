@@ -1,5 +1,5 @@
 """The order stage of ``layered``: the start orders, the crossing minimisation (on small
-graphs from two starts: without clusters both polished, then exact windows, see
+graphs from two starts, three without clusters: those all polished, then exact windows, see
 ``small_order``), and which op -> result segments stay straight."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 from .initial_order import dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
-from .mid_order import MID_GRAPH_NODES, mid_size, order_mid
+from .mid_order import mid_size, order_mid
 from .block_polish import block_polished, order_blocks, tree_like
 from .family_start import family_start, scope_families
 from .loss_start import LossKeys, key_cost
@@ -135,7 +135,7 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
         if loss_keys is not None and loss_keys.side_by_side is None:
             loss_keys = None
         scoped = not small and tree is None and has_scopes(G, g) and (
-            mid_size(lg) or (SCOPED_MID and not groups and not tree_shaped and lg.n_real <= MID_GRAPH_NODES))
+            mid_size(lg) or (SCOPED_MID and block_polished(lg) and not groups and not tree_shaped))
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups,
                                         scoped=scoped, loss_keys=loss_keys)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a

@@ -138,7 +138,7 @@ MAX_KICKS = 4             # at most MAX_KICKS; none above POLISH_BOTH_SEGMENTS s
 KICK_MAX_NODES = 300      # this many real nodes BIG_KICKS instead
 MIRRORED_FROM_NODES = 0   # the third start (mirrored DFS) from this many real nodes: was
                           # RESTART_FROM_NODES until session 26; on every size since (module docstring)
-RESTART_FROM_NODES = 300  # from here (where no kicks run) a third start, and the two cheapest
+RESTART_FROM_NODES = 300  # from here (where no kicks run) the two starts cheapest
 FULL_POLISH_STARTS = 2    # after one round each polished to the end: bench.layout_small300 9,875 ->
                           # 9,695 crossings, CPU +39 % (all three: 9,664, +61 %); module docstring
 BIG_KICKS = 2             # kicks from KICK_MAX_NODES real nodes, whatever the segments (none before

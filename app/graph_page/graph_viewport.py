@@ -191,16 +191,25 @@ function moved(p) {   // ranges differ from the last first-view fit
 }
 """
 
+#: ``find_view(test)``: the first Bokeh view, depth first over the page's roots, whose model
+#: passes ``test`` (null if none): the callbacks that need a plot's view, not its model.
+FIND_VIEW_JS = """
+function find_view(test) {
+  const find = (v) => { if (v.model && test(v.model)) { return v; }
+                        for (const c of (v.child_views || [])) { const f = find(c); if (f) { return f; } }
+                        return null; };
+  for (const root of Object.values(Bokeh.index || {})) { const f = find(root); if (f) { return f; } }
+  return null;
+}
+"""
+
 #: Keeps the plot's layout the size of its element. BokehJS misses some changes of it: the
 #: plot shrunk by the scope controls and a notice while its tab was hidden (Train -> "Open in
 #: Graph tab") kept its old height, its colour bar cut off below the pane; grown back (the MLP
 #: preset -> the lecture) it left a blank band. Installed once, by the first fit.
-_SIZE_WATCH_JS = """
+_SIZE_WATCH_JS = FIND_VIEW_JS + """
 if (!p._ag_size_watch && typeof ResizeObserver !== 'undefined' && typeof Bokeh !== 'undefined') {
-  let view = null;
-  const walk = (v) => { if (view) { return; } if (v.model === p) { view = v; return; }
-                        for (const c of (v.child_views || [])) { walk(c); } };
-  Object.values(Bokeh.index || {}).forEach(walk);
+  const view = find_view((m) => m === p);
   if (view != null) {
     p._ag_size_watch = true;
     const check = () => {

@@ -161,25 +161,6 @@ class FileUpload(JSComponent):
             self._on_error(message)
 
 
-#: Browser-side PNG export of the graph plot at the screen's resolution (Bokeh's canvas export,
-#: as the save tool does); the Save button uses :data:`app.share.slide_export.EXPORT_JS`.
-PNG_JS = """
-function find(v) { if (v.model && v.model.name === 'graph-plot') return v;
-                   for (const c of (v.child_views || [])) { const f = find(c); if (f) return f; } return null; }
-let view = null;
-for (const root of Object.values(Bokeh.index)) { view = find(root); if (view) break; }
-if (view == null) { return; }
-view.export("png").to_blob().then((blob) => {
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(blob);
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-});
-"""
-
-
 class FlowIO:
     """Import / Download JSON / Download PNG buttons and their messages.
 

@@ -13,6 +13,8 @@ It exports whatever graph is on screen, collapsed or expanded.
 
 from __future__ import annotations
 
+from ..graph_page.graph_viewport import FIND_VIEW_JS
+
 #: Select label -> format code read by :data:`EXPORT_JS`.
 FORMATS = {
     "PNG 2x": "png2",
@@ -22,11 +24,8 @@ FORMATS = {
     "SVG": "svg",
 }
 
-EXPORT_JS = """
-function find(v) { if (v.model && v.model.name === 'graph-plot') return v;
-                   for (const c of (v.child_views || [])) { const f = find(c); if (f) return f; } return null; }
-let view = null;
-for (const root of Object.values(Bokeh.index)) { view = find(root); if (view) break; }
+EXPORT_JS = FIND_VIEW_JS + """
+const view = find_view((m) => m.name === 'graph-plot');
 if (view == null) { return; }
 const kind = fmt.value || 'png2';
 function save(blob, name) {

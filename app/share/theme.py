@@ -97,8 +97,7 @@ def player_css(theme: Theme) -> str:
     theme's surface, text and border colours."""
     return (f"button {{ background-color: {theme.surface} !important; color: {theme.text} !important; "
             f"border: 1px solid {theme.border} !important; }} "
-            f"button:hover {{ background-color: {theme.border} !important; }} "
-            f"button svg, button i {{ color: {theme.text}; fill: {theme.text}; }}")
+            f"button:hover {{ background-color: {theme.border} !important; }}")
 
 
 def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar"), rendered: bool = False) -> None:

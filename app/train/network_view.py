@@ -200,7 +200,7 @@ class NetworkView:
         theme = THEMES[current_theme_name()]
         if theme.name != "default":
             style_figure(self.graph, theme)
-            style_layout(pn.Column(*self.body), theme, rendered=True)
+            style_layout(self.body, theme, rendered=True)
         self._on_running()
         doc = pn.state.curdoc
         if doc is not None and doc.session_context is not None:   # once the page drew it
