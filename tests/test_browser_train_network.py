@@ -132,5 +132,13 @@ def test_the_network_view_reads_well_in_the_dark_theme(new_page, served_app, tmp
     assert colours == ["rgb(32, 35, 36)", "rgb(232, 230, 227)"], colours              # surface, text
     bg = page.evaluate("() => Bokeh.documents[0].get_model_by_name('network-graph-plot').background_fill_color")
     assert bg == "#181a1b"                                                              # DARK.page
+    # the Train tab's own plots were white, the loss line dark grey; the network's neuron
+    # frames mid-grey (their light fill over the dark page)
+    seen = page.evaluate("""() => { const d = Bokeh.documents[0], m = n => d.get_model_by_name(n);
+      return [m('train-loss-plot').background_fill_color, m('train-accuracy-plot').background_fill_color,
+              m('train-boundary-plot').background_fill_color,
+              m('train-loss-plot').renderers[0].glyph.line_color.value || m('train-loss-plot').renderers[0].glyph.line_color,
+              m('network-scope-frames').glyph.fill_color.value || m('network-scope-frames').glyph.fill_color]; }""")
+    assert seen == ["#181a1b"] * 3 + ["#e8e6e3", "#27303b"], seen                        # page, text, scope_frame
     page.screenshot(path=tmp_path / "network-dark.png")
     assert page.console_errors == []

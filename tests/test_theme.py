@@ -66,3 +66,44 @@ def test_theming_a_part_twice_adds_its_stylesheets_once():
     style_layout(layout, DARK, rendered=True)
     assert pane.stylesheets.count(dark_pane_css(DARK)) == 1
     assert player.stylesheets.count(player_css(DARK)) == 1
+
+
+def test_dark_figure_gives_scope_frames_a_dark_fill_also_in_the_network_plot():
+    """The frames' light fill at 0.55 alpha turned mid-grey (#8d9096) on the dark page, under
+    the edges; the Train tab's network plot prefixes its names with ``network-`` and was missed."""
+    for prefix in ("", "network-"):
+        app = create_app(preset="mlp")
+        p = app.graph.figure
+        if prefix:
+            for obj in p.references():
+                if getattr(obj, "name", None):
+                    obj.name = prefix + obj.name
+        style_figure(app.graph, DARK)
+        assert p.select_one({"name": prefix + "scope-frames"}).glyph.fill_color == DARK.scope_frame
+        assert p.select_one({"name": prefix + "scope-frame-labels"}).glyph.text_color == DARK.scope_label
+        assert p.select_one({"name": prefix + "value-captions"}).glyph.text_color.field == "text_alpha"
+
+
+def test_dark_layout_recolours_the_train_plots_but_not_what_lies_on_the_data():
+    from app.train.plots import POS_COLOR, BoundaryPlot, CurvePlots
+
+    curves, boundary, app = CurvePlots(), BoundaryPlot(), create_app()
+    layout = pn.Column(pn.pane.Bokeh(curves.loss), pn.pane.Bokeh(curves.accuracy),
+                       pn.pane.Bokeh(boundary.figure), app.graph.figure)
+    contour_before = boundary.contour.line_renderer.glyph.line_color
+    style_layout(layout, DARK)
+    for fig in (curves.loss, curves.accuracy, boundary.figure):
+        assert fig.background_fill_color == DARK.page and fig.border_fill_color == DARK.page
+        assert fig.title.text_color == DARK.plot_title
+        assert {a.axis_label_text_color for a in fig.axis} == {DARK.text}
+        assert {g.grid_line_color for g in fig.grid} == {DARK.border}
+    lines = lambda fig: [r.glyph.line_color for r in fig.renderers if type(r.glyph).__name__ == "Line"]
+    assert lines(curves.loss) == [DARK.text]              # was dark grey on the dark page
+    assert lines(curves.accuracy) == [POS_COLOR]          # a colour, not ink: kept
+    assert boundary.contour.line_renderer.glyph.line_color == contour_before   # on the image
+    bar = [r for r in boundary.figure.right if type(r).__name__ == "ColorBar"][0]
+    assert bar.major_label_text_color == DARK.text
+    assert app.graph.figure.outline_line_color is None    # the graph figure keeps no outline
+    light = CurvePlots()
+    style_layout(pn.Column(pn.pane.Bokeh(light.loss)), LIGHT)
+    assert light.loss.background_fill_color == "#ffffff"

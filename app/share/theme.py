@@ -31,12 +31,16 @@ class Theme:
     plot_title: str
     mark: str          # "output" marker and x2 edge labels in the plot
     pending_caption: str  # caption of a node not computed yet (forward pass)
+    scope_frame: str   # fill of an open scope's frame (``scopes_view``)
+    scope_label: str   # its label
 
 
 LIGHT = Theme("default", page="#ffffff", surface="#fbfbfb", text="#222222", muted="#555555",
-              border="#dddddd", plot_title="#555555", mark="#111111", pending_caption="#111111")
+              border="#dddddd", plot_title="#555555", mark="#111111", pending_caption="#111111",
+              scope_frame="#eef3fb", scope_label="#3b5b8c")
 DARK = Theme("dark", page="#181a1b", surface="#202324", text="#e8e6e3", muted="#b5b0a8",
-             border="#3a3e41", plot_title="#c8c3bc", mark="#f0f0f0", pending_caption="#bdbdbd")
+             border="#3a3e41", plot_title="#c8c3bc", mark="#f0f0f0", pending_caption="#bdbdbd",
+             scope_frame="#27303b", scope_label="#a9c1e6")
 THEMES = {"default": LIGHT, "dark": DARK}
 
 #: Inline text colours the app's HTML panes use (light theme) -> CSS that lifts them in dark.
@@ -56,11 +60,7 @@ def style_figure(graph_view, theme: Theme) -> None:
     p.background_fill_color = theme.page
     p.border_fill_color = theme.page
     p.title.text_color = theme.plot_title
-    for bar in p.select(type=_colorbar_type()):
-        bar.background_fill_color = theme.page
-        bar.major_label_text_color = theme.text
-        bar.title_text_color = theme.text
-        bar.major_tick_line_color = theme.text
+    _style_colorbars(p, theme)
     for r in p.renderers:
         src = getattr(r, "data_source", None)
         if src is graph_view.marks or src is graph_view.multiplicity:
@@ -70,7 +70,13 @@ def style_figure(graph_view, theme: Theme) -> None:
         minimap.background_fill_color = theme.surface
         minimap.border_fill_color = theme.surface
         minimap.outline_line_color = theme.muted
-    captions = p.select_one({"name": "value-captions"})
+    frames = _named(p, "scope-frames")
+    if frames is not None:      # the light frame fill turned mid-grey on a dark page, under dark edges
+        frames.glyph.fill_color = theme.scope_frame
+    frame_labels = _named(p, "scope-frame-labels")
+    if frame_labels is not None:
+        frame_labels.glyph.text_color = theme.scope_label
+    captions = _named(p, "value-captions")
     if captions is not None and theme.name == "dark":
         # Pending captions (text_alpha 0.45, forward pass) sit on almost transparent boxes: on a dark
         # page they get a light grey; computed ones keep dark text on their (light) fills.
@@ -79,10 +85,60 @@ def style_figure(graph_view, theme: Theme) -> None:
         captions.glyph.text_alpha = 1.0
 
 
+def _named(p, name: str):
+    """The model of figure ``p`` named ``name``, or ``network-<name>`` (the Train tab's network
+    plot prefixes its names: they must be unique in a document), or None."""
+    for candidate in (name, f"network-{name}"):
+        found = p.select_one({"name": candidate})
+        if found is not None:
+            return found
+    return None
+
+
 def _colorbar_type():
     from bokeh.models import ColorBar
 
     return ColorBar
+
+
+#: Line colours the app's plain plots draw in (the loss curve): dark ink, lifted in dark.
+_DARK_INKS = ("#111111", "#222222", "#333333", "#444444")
+
+
+def style_plot(fig, theme: Theme) -> None:
+    """Recolour a plain Bokeh figure (the Train tab's loss, accuracy and decision-boundary
+    plots) for ``theme``: background, title, axes, grid, colour bars, and lines drawn in dark
+    ink.  The glyphs over the data (the boundary's image, contour, points and ring) keep
+    their colours: they sit on the image, not on the page.  Layouts and other models are left
+    alone."""
+    from bokeh.models import GlyphRenderer, Line
+    from bokeh.plotting import figure as _figure
+
+    if theme.name == "default" or not isinstance(fig, _figure):
+        return
+    fig.background_fill_color = theme.page
+    fig.border_fill_color = theme.page
+    if fig.outline_line_color is not None:    # (the graph figure has none: keep it so)
+        fig.outline_line_color = theme.border
+    fig.title.text_color = theme.plot_title
+    for axis in fig.axis:
+        axis.axis_label_text_color = theme.text
+        axis.major_label_text_color = theme.muted
+        axis.axis_line_color = axis.major_tick_line_color = axis.minor_tick_line_color = theme.muted
+    for grid in fig.grid:
+        grid.grid_line_color = theme.border
+    _style_colorbars(fig, theme)
+    for r in fig.renderers:
+        if isinstance(r, GlyphRenderer) and isinstance(r.glyph, Line) and r.glyph.line_color in _DARK_INKS:
+            r.glyph.line_color = theme.text
+
+
+def _style_colorbars(fig, theme: Theme) -> None:
+    for bar in fig.select(type=_colorbar_type()):
+        bar.background_fill_color = theme.page
+        bar.major_label_text_color = theme.text
+        bar.title_text_color = theme.text
+        bar.major_tick_line_color = theme.text
 
 
 def dark_pane_css(theme: Theme) -> str:
@@ -127,6 +183,8 @@ def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar")
         if isinstance(obj, (pn.pane.HTML, pn.pane.LaTeX)) and not set(obj.css_classes) & set(skip_classes):
             if _add_stylesheet(obj, css) and rendered:
                 obj.param.trigger("object")
+        elif isinstance(obj, pn.pane.Bokeh) and obj.object is not None:
+            style_plot(obj.object, theme)
         elif isinstance(obj, pn.widgets.Player):
             _add_stylesheet(obj, player_css(theme))
         elif isinstance(obj, pn.Tabs):  # the active tab's title is dark grey on dark grey otherwise

@@ -41,7 +41,7 @@ def _empty_curves() -> dict:
 
 def _curve_figure(source, column: str, title: str, color: str, height: int, y_range=None):
     extra = {} if y_range is None else {"y_range": Range1d(*y_range)}
-    fig = figure(height=height, sizing_mode="stretch_width", title=title, tools=TOOLS,
+    fig = figure(height=height, sizing_mode="stretch_width", title=title, tools=TOOLS, name=f"train-{column}-plot",
                  x_axis_label="step", y_axis_label=column, **extra)
     line = fig.line("step", column, source=source, color=color, line_width=2)
     fig.add_tools(HoverTool(renderers=[line], tooltips=[("step", "@step"), (column, f"@{column}")],
@@ -94,7 +94,7 @@ class BoundaryPlot:
 
     def __init__(self, size: int = 420):
         self.tap = TapPosition()
-        self.figure = figure(width=size + 70, height=size, title="decision boundary (score = 0)",
+        self.figure = figure(width=size + 70, height=size, title="decision boundary (score = 0)", name="train-boundary-plot",
                              x_axis_label="x[0]", y_axis_label="x[1]", tools=TOOLS)
         self.figure.toolbar.logo = None
         mapper = LinearColorMapper(palette=SCORE_CMAP, low=-SCORE_LIMIT, high=SCORE_LIMIT)
