@@ -185,6 +185,9 @@ class NetworkView:
         self.step_panel.math.css_classes = ["network-step-math"]
         self.step_panel.view.css_classes = ["network-step-panel"]
         self.step_panel.view.height = 96
+        # the update step's math (four parameters and a summary line) is taller than that: it
+        # scrolls inside the panel rather than running past it, below the page's end
+        self.step_panel.view.styles = {**self.step_panel.view.styles, "overflow-y": "auto"}
         fig = self.graph.figure
         # names must be unique in a document: the Graph tab's plot has these too
         for obj in fig.references():
