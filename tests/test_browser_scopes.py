@@ -154,6 +154,13 @@ def test_an_inspected_sample_opens_collapsed(new_page, served_app, tmp_path):
     page.wait_for_function(
         "() => Bokeh.documents[0].get_model_by_name('scope-box-stacks').data_source.data.x.length > 10",
         timeout=60_000)
+    # 33 neurons make a tall graph: its overview takes at most 0.3 of the plot's height, not 130
+    # of ~300 px, where it covered the loss's end of the graph
+    sizes = "() => {" + _FIND_PLOT_VIEW + """const v = __plotView(), m = Bokeh.documents[0].get_model_by_name('graph-minimap');
+      return [m.width, m.height, v.frame.bbox.height, getComputedStyle(v.el).height]; }"""
+    page.wait_for_timeout(1_000)
+    mw, mh, frame_h, _ = page.evaluate(sizes)
+    assert 36 <= mh <= 0.3 * frame_h and mw >= 36, (mw, mh, frame_h)
     page.locator(".step-player button.last").click()
     expect(page.locator(".step-title span")).to_contain_text("gradient descent", timeout=15_000)
     assert page.console_errors == []

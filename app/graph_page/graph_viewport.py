@@ -51,6 +51,10 @@ MINIMAP_RESERVE = (48, 28)
 #: Its height is a multiple of this (px, scaled alike): graphs of about the same shape get the
 #: same minimap, and no layout of the page (see ``_ZOOM_JS``).
 MINIMAP_HEIGHT_STEP = 8
+#: ... and at most this share of the plot's height (its width shrunk alike, the overview keeps
+#: its shape): an inspected sample's neurons, a tall graph, had a 130 px overview over a 300 px
+#: plot at 1280x720, covering the loss's end of the graph.
+MINIMAP_MAX_HEIGHT_SHARE = 0.3
 #: The grad colour bar's width (px), less on a plot narrower than it and a margin (a phone),
 #: where it was cut at the left, title and all.
 COLOUR_BAR_WIDTH, COLOUR_BAR_MARGIN = 360, 30
@@ -158,18 +162,20 @@ function fewest_cuts(c, h, lo, hi, e0, e1, gap) {
 """
 
 _MINIMAP_JS = """
-function minimap_size(W, d) {   // [width, height] px of the overview on a plot W px wide
+function minimap_size(W, H, d) {   // [width, height] px of the overview on a plot W x H px
   const mw = W >= 2 * mm_width ? mm_width : Math.max(mm_min_width, Math.round(mm_share * W));
   const k = mw / mm_width, gw = Math.max(d.x1[0] - d.x0[0], 1e-9), gh = d.y1[0] - d.y0[0];
   const want = Math.max(mm_min_height, mm_heights[0] * k, mw * gh / gw * 1.1 + 8);
   // a few heights only (see MINIMAP_HEIGHT_STEP): a change of size lays the whole page out
-  return [mw, Math.round(Math.min(mm_heights[1] * k, Math.ceil(want / (mm_step * k)) * mm_step * k))];
+  const mh = Math.round(Math.min(mm_heights[1] * k, Math.ceil(want / (mm_step * k)) * mm_step * k));
+  const cap = Math.max(mm_min_height, Math.floor(mm_max_share * H / mm_step) * mm_step);
+  return mh <= cap ? [mw, mh] : [Math.max(Math.round(mw * cap / mh), mm_min_height), cap];
 }
 // The minimap covers the plot's lower right corner whenever the whole graph is not in view: a
 // first view centred (cx, cy) at scale s moves down (or else left), past the graph's edge if
 // need be, so that the region of interest is not under it, when the region then stays in view.
 function clear_of_minimap(W, H, s, cx, cy, d) {
-  const [mw, mh] = minimap_size(W, d);
+  const [mw, mh] = minimap_size(W, H, d);
   if (!(W >= 2 * mw && H >= 2 * mh)) { return [cx, cy]; }     // no minimap on this plot
   const vw = W / s, vh = H / s;
   const left = cx + vw / 2 - (mw + mm_reserve[0]) / s, top = cy - vh / 2 + (mh + mm_reserve[1]) / s;
@@ -324,7 +330,7 @@ const whole = xr.start <= d.x0[0] + tol && xr.end >= d.x1[0] - tol &&
               yr.start <= d.y0[0] + tol && yr.end >= d.y1[0] - tol;
 // a narrow plot (a phone) gets a smaller overview, so that it covers little of the graph;
 // its height follows the graph's shape
-const [mw, mh] = minimap_size(p.inner_width, d);
+const [mw, mh] = minimap_size(p.inner_width, p.inner_height, d);
 if (minimap.width !== mw) { minimap.width = mw; }
 if (minimap.height !== mh) { minimap.height = mh; }
 const show = !whole && p.inner_width >= 2 * mw && p.inner_height >= 2 * mh;
@@ -376,7 +382,8 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
     minimap.toolbar.active_multi = "auto"
     minimap_args = dict(mm_width=MINIMAP_WIDTH, mm_heights=list(MINIMAP_HEIGHTS), mm_share=MINIMAP_SHARE,
                         mm_min_width=MINIMAP_MIN_WIDTH, mm_min_height=MINIMAP_MIN_HEIGHT,
-                        mm_reserve=list(MINIMAP_RESERVE), mm_step=MINIMAP_HEIGHT_STEP)
+                        mm_reserve=list(MINIMAP_RESERVE), mm_step=MINIMAP_HEIGHT_STEP,
+                        mm_max_share=MINIMAP_MAX_HEIGHT_SHARE)
     fit_args = dict(p=p, info=info, min_px=MIN_FONT_PX, max_px=MAX_FONT_PX,
                     comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD,
                     bar_width=COLOUR_BAR_WIDTH, bar_margin=COLOUR_BAR_MARGIN, **minimap_args)
