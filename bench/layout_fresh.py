@@ -13,7 +13,7 @@ measured, before and after it.
     python -m bench.layout_fresh --set unseen --shuffles 5
     python -m bench.layout_fresh --set narrow --shuffles 5
 
-The fourth ("narrow", 12 MLP losses of 430-640 nodes with a first hidden layer of two or three
+The fourth ("narrow", 12 MLP losses of 398-642 nodes with a first hidden layer of two or three
 neurons) was written in session 31 and measured once, on main 86ce1c9: ours 6,399 crossings
 against 6,840 for the better median per graph, above it on 3 (MLP(5,[2,4,1]) on 4 samples 427
 against graphlay's 417, MLP(3,[2,5,1]) on 5 957 / 947, MLP(3,[2,6,1]) on 4 823 / 792; all three
@@ -94,7 +94,7 @@ def unseen_graphs() -> list:
 
 
 def narrow_graphs() -> list:
-    """MLP losses of 430-640 nodes whose first hidden layer has two or three neurons (session 31,
+    """MLP losses of 398-642 nodes whose first hidden layer has two or three neurons (session 31,
     written after a fresh check found MLP(4,[2,5,1]) on 4 samples above graphlay, and measured
     once): the 500+ node ones are ordered by ``block_polish`` from ``loss_start``'s loose key."""
     out = []
