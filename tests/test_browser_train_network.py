@@ -19,7 +19,13 @@ pytestmark = pytest.mark.browser
 # number of boxes drawn (a collapsed neuron's members are not), and the followed sample's
 # inputs (x[0], x[1] rows; the model's copy of them is patched in with the weights).
 NETWORK = """() => {
-  const r = Bokeh.documents[0].get_model_by_name('network-value-boxes');
+  // the plot on the page: another architecture's plot replaces it, and the page's document may
+  // keep the old one's models too (two then answer to the name)
+  let plot = null;
+  function walk(v) { if (plot) return; if (v.model && v.model.name === 'network-graph-plot') { plot = v.model; return; }
+    for (const c of (v.child_views || [])) walk(c); }
+  Object.values(Bokeh.index).forEach(walk);
+  const r = plot && plot.renderers.find(x => x.name === 'network-value-boxes');
   if (!r) return null;
   const d = r.data_source.data, out = {neurons: [], drawn: 0, inputs: []};
   for (let i = 0; i < d.label.length; i++) {
@@ -148,4 +154,27 @@ def test_the_network_view_reads_well_in_the_dark_theme(new_page, served_app, tmp
               m('network-scope-frames').glyph.fill_color.value || m('network-scope-frames').glyph.fill_color]; }""")
     assert seen == ["#181a1b"] * 3 + ["#e8e6e3", "#27303b"], seen                        # page, text, scope_frame
     page.screenshot(path=tmp_path / "network-dark.png")
+    assert page.console_errors == []
+
+
+LOSS_POINTS_JS = "() => Bokeh.documents[0].get_model_by_name('train-loss-plot').renderers[0].data_source.data.step.length"
+
+
+def test_new_hidden_layers_entered_with_enter_rebuild_the_plots(new_page, served_app, tmp_path):
+    """Enter in the Hidden layers box came through Panel's event path, outside the document's
+    lock: the first plot change of the new model raised on the server ('_pending_writes should
+    be non-None ...'), and the curves, boundary and network stayed those of the old model (a
+    Tab out of the box worked). Now both rebuild them."""
+    page = new_page()
+    train_one_step(page, served_app)
+    page.wait_for_function(f"() => ({LOSS_POINTS_JS})() === 1", timeout=15_000)
+    hidden = page.locator(".train-hidden input").first
+    hidden.fill("4")
+    hidden.press("Enter")
+    expect(page.get_by_text("17 parameters", exact=False)).to_be_visible(timeout=15_000)   # 2*4+4 + 4+1
+    page.wait_for_function(f"() => ({LOSS_POINTS_JS})() === 0", timeout=15_000)           # the old run's curve is gone
+    page.get_by_role("button", name="Step", exact=True).click()
+    expect(page.get_by_text("step 1 \u00b7")).to_be_visible(timeout=15_000)
+    wait_network(page, "n.neurons.length > 0 && n.neurons.length <= 6", timeout=60_000)   # 4 + 1, not 33
+    page.screenshot(path=tmp_path / "hidden-4.png")
     assert page.console_errors == []

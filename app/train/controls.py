@@ -38,7 +38,8 @@ class TrainControls(Viewer):
         self.w_samples = w.IntSlider.from_param(m.n_samples, name="Samples", step=10, width=130)
         self.w_noise = w.FloatSlider.from_param(m.noise, name="Noise", step=0.01, width=130)
         self.w_seed = w.IntInput.from_param(m.seed, name="Seed", width=130)
-        self.w_hidden = w.TextInput.from_param(m.hidden, name="Hidden layers", width=130)
+        self.w_hidden = w.TextInput.from_param(m.hidden, name="Hidden layers", width=130,
+                                               css_classes=["train-hidden"])
         self.w_nonlin = w.RadioButtonGroup.from_param(m.nonlin, name="", width=130,
                                                       margin=(26, 10, 5, 10))
         self.w_loss = w.Select.from_param(m.loss, name="Loss", width=270)

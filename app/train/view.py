@@ -151,9 +151,13 @@ class TrainView(Viewer):
         if t is None:
             return
         self._pending = []
-        self.curves.clear()
-        self.boundary.show_points(t.X, t.y)
-        self.boundary.mark()
+        # unlocked: a change typed into a box and sent with Enter comes through Panel's event
+        # path, outside the document's lock, where a plain change of a Bokeh model raised on
+        # the server and left every plot on the old model
+        with unlocked():
+            self.curves.clear()
+            self.boundary.show_points(t.X, t.y)
+            self.boundary.mark()
         self._bring_up_to_date(force=True)
 
     def _on_records(self, event) -> None:
@@ -177,7 +181,8 @@ class TrainView(Viewer):
     def _mark_followed(self) -> None:
         """Ring the sample the network view follows on the decision boundary."""
         t, s = self.model.trainer, self.network.sample
-        self.boundary.mark(*(t.X[s][:2] if t is not None and s is not None else ()))
+        with unlocked():        # (see _on_trainer)
+            self.boundary.mark(*(t.X[s][:2] if t is not None and s is not None else ()))
 
     def _hidden(self, part: str) -> bool:
         """The network view and the table share a set of sub-tabs: while training, the one not
