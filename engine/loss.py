@@ -5,6 +5,8 @@ and runs). See ``engine.train`` for the recipe written out and the per-sample lo
 """
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +24,9 @@ NONLINS = ("relu", "tanh")
 
 
 # ---- the recipe -------------------------------------------------------------------------------
+
+MAX_SEED = 2**32 - 1      # numpy's RandomState (the data sets, the weights' draws) takes no more
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -54,6 +59,12 @@ class TrainConfig:
             raise ValueError(f"batch_size must be >= 1 or None, got {self.batch_size!r}")
         if self.n_steps < 1:
             raise ValueError(f"n_steps must be >= 1, got {self.n_steps!r}")
+        for name in ("lr", "alpha"):        # inf trained every weight to nan in one step
+            value = getattr(self, name)
+            if not (isinstance(value, numbers.Real) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        if not (isinstance(self.seed, numbers.Integral) and 0 <= self.seed <= MAX_SEED):
+            raise ValueError(f"seed must be an integer from 0 to 2**32 - 1, got {self.seed!r}")
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
 
 

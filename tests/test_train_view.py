@@ -160,3 +160,54 @@ def test_a_refused_layer_spec_keeps_its_message_beside_the_box_until_fixed(view)
     view.controls.w_hidden.value = "8"
     assert view.trainer is not trainer and view.trainer.config.hidden == (8,)
     assert not view.controls.refused.visible and view.error == ""
+
+
+@pytest.mark.parametrize("widget, value, said", [
+    ("w_lr", -1.0, "learning rate"), ("w_lr", float("inf"), "learning rate"),
+    ("w_alpha", -0.5, "L2 alpha"), ("w_alpha", float("nan"), "L2 alpha"),
+    ("w_n_steps", 0, "decay over"), ("w_n_steps", -5, "decay over")])
+def test_a_recipe_value_out_of_range_is_said_and_the_run_goes_on_with_the_last_good_one(view, widget, value, said):
+    """A negative learning rate showed in its box while 'next lr 1' trained on, with no word; an
+    infinite one was taken and made every weight nan at the next step. Now the box's value is
+    refused beside the controls, the model trains on with the last good recipe, and a good
+    value clears the note without a reset."""
+    view.step(2)
+    trainer, config = view.trainer, view.trainer.config
+    getattr(view.controls, widget).value = value
+    assert view.controls.refused.visible and said in view.controls.refused.object
+    assert view.trainer is trainer and view.trainer.config == config
+    record = view.step(1)[0]
+    assert np.isfinite(record.loss) and record.lr == pytest.approx(view.trainer.config.lr * (1 - 0.9 * 2 / config.n_steps))
+    good = {"w_lr": 0.25, "w_alpha": 1e-3, "w_n_steps": 50}[widget]
+    getattr(view.controls, widget).value = good
+    assert not view.controls.refused.visible and view.error == ""
+    assert view.trainer is trainer and view.trainer.k == 3            # no reset
+    assert getattr(view.trainer.config, {"w_lr": "lr", "w_alpha": "alpha", "w_n_steps": "n_steps"}[widget]) == good
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 10**20])
+def test_a_seed_out_of_numpys_range_is_said_not_raised(view, seed):
+    """A seed past 0..2**32 - 1 raised ValueError in the data set's draw on the server, the box
+    keeping the number, the data unchanged, nothing said."""
+    trainer = view.trainer
+    view.controls.w_seed.value = seed
+    assert view.controls.refused.visible and "seed" in view.controls.refused.object
+    assert view.trainer is trainer
+    view.controls.w_seed.value = 7                      # fixed: the model asked for is built
+    assert view.trainer is not trainer and view.trainer.config.seed == 7 and not view.controls.refused.visible
+
+
+def test_a_model_refused_for_its_recipe_is_built_once_the_recipe_is_fixed(view):
+    view.controls.w_lr.value = -1.0
+    view.controls.w_hidden.value = "3"              # asked for while the recipe is refused
+    assert view.trainer.config.hidden == (4,) and "learning rate" in view.controls.refused.object
+    view.controls.w_lr.value = 0.5
+    assert view.trainer.config.hidden == (3,) and view.trainer.config.lr == 0.5
+    assert not view.controls.refused.visible
+
+
+@pytest.mark.parametrize("bad", [dict(lr=-1), dict(lr=float("inf")), dict(alpha=float("nan")),
+                                 dict(seed=-1), dict(seed=2**32)])
+def test_the_engine_refuses_a_recipe_out_of_range(bad):
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        TrainConfig(**bad)

@@ -12,6 +12,7 @@ Training off the event loop (Run, Step, Pause; the pool and the document's threa
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import OrderedDict
 
 import numpy as np
@@ -19,6 +20,7 @@ import param
 
 from engine.datasets import DATASETS, make_dataset
 from engine.train import NONLINS, Inspection, TrainConfig, Trainer, estimate_nodes
+from engine.loss import MAX_SEED
 
 from .model_runs import OffLoopRuns
 from .pool import training_pool
@@ -60,10 +62,12 @@ class TrainModel(OffLoopRuns, param.Parameterized):
     hidden = param.String(default="16, 16", doc="hidden layer widths, e.g. '16, 16'")
     nonlin = param.Selector(default=TrainConfig.nonlin, objects=list(NONLINS))
     loss = param.Selector(default="max_margin", objects=LOSS_OPTIONS)
-    alpha = param.Number(default=1e-4, bounds=(0.0, None), doc="L2 weight decay")
-    lr = param.Number(default=1.0, bounds=(0.0, None), doc="learning rate")
+    # (no bounds on these four: a value out of range typed into a box is said under the controls
+    # by ``config``; with bounds param refused it silently, the box showing what was not used)
+    alpha = param.Number(default=1e-4, doc="L2 weight decay")
+    lr = param.Number(default=1.0, doc="learning rate")
     schedule = param.Selector(default="linear_decay", objects=SCHEDULE_OPTIONS)
-    n_steps = param.Integer(default=100, bounds=(1, None), doc="linear decay over these steps")
+    n_steps = param.Integer(default=100, doc="linear decay over these steps")
     batch = param.Selector(default=0, objects=BATCH_OPTIONS, doc="0: full batch")
     speed = param.Integer(default=2, bounds=(1, 10), doc="steps per tick")
     sample = param.Integer(default=None, bounds=(0, None), allow_None=True,
@@ -92,11 +96,22 @@ class TrainModel(OffLoopRuns, param.Parameterized):
         self._thread = self._pool = None
         self._in_flight = False
         self._nodes = None
+        self._refused_structure = False
         self.reset()
 
     # ---- settings -> trainer ----------------------------------------------------------------
     def config(self) -> TrainConfig:
-        """The recipe of the controls (``ValueError`` for a bad hidden-layer text)."""
+        """The recipe of the controls (``ValueError``, said to the user, for a setting out of
+        range: the hidden-layer text, learning rate, L2 alpha, decay steps, seed)."""
+        lr, alpha = float(self.lr), float(self.alpha)
+        if not (math.isfinite(lr) and lr >= 0):
+            raise ValueError(f"learning rate: a number >= 0, got {lr:g}")
+        if not (math.isfinite(alpha) and alpha >= 0):
+            raise ValueError(f"L2 alpha: a number >= 0, got {alpha:g}")
+        if self.n_steps < 1:
+            raise ValueError(f"decay over (steps): a whole number >= 1, got {self.n_steps}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed: a whole number from 0 to {MAX_SEED:,}, got {self.seed:,}")
         return TrainConfig(hidden=parse_hidden(self.hidden), nonlin=self.nonlin, loss=self.loss,
                            alpha=float(self.alpha), lr=float(self.lr), schedule=self.schedule,
                            n_steps=int(self.n_steps), batch_size=self.batch or None,
@@ -151,13 +166,21 @@ class TrainModel(OffLoopRuns, param.Parameterized):
         try:
             config = self.config()
         except ValueError as exc:
-            self.error = str(exc)
+            self._refuse(str(exc), structure=self._refused_structure)
             return
+        if self.refused:
+            if self._refused_structure:
+                return self.reset()     # the model asked for was not built: try it again now
+            self.param.update(error="", refused="")
         self.trainer.config = dataclasses.replace(
             self.trainer.config, alpha=config.alpha, lr=config.lr, schedule=config.schedule,
             n_steps=config.n_steps)
 
-    def _refuse(self, message: str) -> None:
+    def _refuse(self, message: str, structure: bool = True) -> None:
+        """Say ``message`` under the controls until fixed. ``structure``: the model asked for
+        was not built (``reset`` tries again when the recipe is fixed); else only the recipe's
+        change was not applied (the current model trains on with the last good recipe)."""
+        self._refused_structure = structure
         self.param.update(error=message, refused=message)
 
     # ---- training here and now ---------------------------------------------------------------
