@@ -89,6 +89,18 @@ def test_long_expression_is_compressed_and_comes_back():
     assert notices == [] and state.expr == source
 
 
+@pytest.mark.parametrize("value", [1e13, -3.5e200, 1.7e308])
+def test_a_leaf_the_box_takes_comes_back_through_the_link(value):
+    """The leaf's box takes any finite float; the link it writes opened with "out of range
+    (|x| <= 1e+12)" and the leaf's old value."""
+    m = GraphModel()
+    m.set_leaf("a", value)
+    state, notices = through_url(state_from_model(m))
+    m2 = GraphModel()
+    assert notices == [] and apply_state(m2, state) == []
+    assert m2.leaves.v0 == pytest.approx(value, rel=1e-12) and m2.output == pytest.approx(m.output, rel=1e-11)
+
+
 def test_leaf_keys_for_reserved_or_repeated_labels():
     m = GraphModel("step = 2\nmode = 3\nout = step*mode")
     m.set_leaf("step", 4)
@@ -100,7 +112,7 @@ def test_leaf_keys_for_reserved_or_repeated_labels():
     assert m2.output == 12
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12))
+@given(st.floats(allow_nan=False, allow_infinity=False))
 @settings(max_examples=200, deadline=None)
 def test_numbers_round_trip_to_12_digits(x):
     assert parse_number(format_number(x)) == pytest.approx(x, rel=1e-12, abs=1e-12)
@@ -112,7 +124,7 @@ def test_slider_float_noise_is_written_short():
     assert format_number(0.1 + 0.2) == "0.3" and format_number(-1e-7) == "-1e-07"
 
 
-@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e400", "1e13", "0x10", "1_000", "", "3 4",
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e400", "-1e309", "0x10", "1_000", "", "3 4",
                                   "1" * 50, "__import__('os')", "\u0663"])
 def test_bad_numbers_are_rejected(text):
     with pytest.raises(ValueError):
@@ -128,6 +140,10 @@ def test_hostile_url_never_runs_anything_and_falls_back(monkeypatch):
     def spy(name):
         return lambda *a, **k: calls.append((name, a[:1]))
 
+    # the modules the model imports lazily, imported first: with exec spied on, an import runs
+    # no module body (this test failed alone: "cannot import name 'layered_layout'")
+    GraphModel().display
+
     # ast.parse (the engine's parser) uses compile() for syntax only; nothing may evaluate or run
     for mod, name in ((builtins, "eval"), (builtins, "exec"), (os, "system"), (os, "popen"),
                       (subprocess, "Popen")):
@@ -141,7 +157,7 @@ def test_hostile_url_never_runs_anything_and_falls_back(monkeypatch):
     assert calls == []
     text = " | ".join(notices)
     assert "rejected" in text and "showing the default" in text
-    assert "'1e400' is out of range" in text and "unknown mode" in text and "unknown theme" in text
+    assert "'1e400' is beyond the largest number" in text and "unknown mode" in text and "unknown theme" in text
     assert "step 99 is out of range (0 to 4)" in text and "ignored key" in text
     assert m.preset == "lecture" and m.output == -8 and m.error is None
 

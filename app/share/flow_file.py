@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 
-from .url_state import MAX_ABS_VALUE
 
 #: Largest file read (bytes). The original app's graphs are a few KiB; ``engine.from_flow``
 #: accepts at most 20,000 nodes, which is ~3 MiB of its JSON.
@@ -46,8 +45,8 @@ def read_flow_file(raw: bytes, name: str = "file") -> tuple[object, str, dict]:
     ------
     FlowFileError
         Too large, not UTF-8, not JSON, not a node/edge document, or a graph ``engine.from_flow``
-        rejects (cycle, unknown op, dangling edge, ...), or a leaf that is NaN, infinite or
-        over ``MAX_ABS_VALUE``. Nothing is evaluated.
+        rejects (cycle, unknown op, dangling edge, ...), or a leaf that is NaN or infinite.
+        Nothing is evaluated.
     """
     from engine import GraphError, flow_convention, from_flow
 
@@ -83,7 +82,7 @@ def read_flow_file(raw: bytes, name: str = "file") -> tuple[object, str, dict]:
 
 def check_numbers_and_labels(root, name: str = "file") -> int:
     """Cut every label of ``root``'s graph longer than ``MAX_LABEL_CHARS`` (in place) and refuse
-    a leaf that is not a finite number within ``MAX_ABS_VALUE``. Returns how many labels were
+    a leaf that is not a finite number. Returns how many labels were
     cut. Raises :class:`FlowFileError` naming the first such leaf."""
     seen, stack, cut = set(), [root], 0
     while stack:                     # up to 20,000 nodes: no recursion
@@ -94,12 +93,10 @@ def check_numbers_and_labels(root, name: str = "file") -> int:
         if len(v.label) > MAX_LABEL_CHARS:
             v.label = v.label[:MAX_LABEL_CHARS - 1] + "\u2026"
             cut += 1
-        if not v._prev and not (math.isfinite(v.data) and abs(v.data) <= MAX_ABS_VALUE):
-            what = "NaN (not a number)" if math.isnan(v.data) else (
-                f"{v.data:g}" if math.isinf(v.data) else f"{v.data:.6g}, too large")
+        if not v._prev and not math.isfinite(v.data):
+            what = "NaN (not a number)" if math.isnan(v.data) else f"{v.data:g}"
             leaf = f"leaf '{v.label}'" if v.label else "an unnamed leaf"
-            raise FlowFileError(f"{name}: {leaf} holds {what}; a leaf must be a finite number "
-                                f"of at most {MAX_ABS_VALUE:g} in size")
+            raise FlowFileError(f"{name}: {leaf} holds {what}; a leaf must be a finite number")
         stack.extend(v._prev)
     return cut
 
