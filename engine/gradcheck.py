@@ -20,8 +20,10 @@ class LeafCheck:
     agree (relative difference under ``TOLERANCE``; a kink disagrees).
 
     ``defined`` is False where the central difference cannot be taken: f(x+h) or f(x-h) is not
-    finite (``log(x)`` at x = -1 on both sides, at x = 0 on one side), so the check says
-    nothing about the gradient there (``ok`` is False as well)."""
+    finite (``log(x)`` at x = -1 on both sides, at x = 0 on one side), or f(x) itself is not (a
+    singular point: ``a / z`` at z = 0 has f(z +- h) = +-a/h, a difference of ~1e10 beside the
+    backward pass's -inf), so the check says nothing about the gradient there (``ok`` is False
+    as well)."""
     node: str
     label: str
     x: float
@@ -55,15 +57,16 @@ def gradcheck(tape: Tape) -> list[LeafCheck]:
     x = base[leaves]
     h = RELATIVE_STEP * np.maximum(1.0, np.abs(x))
     h = np.where(np.isfinite(h), h, RELATIVE_STEP)
-    rows = np.tile(base, (2 * len(leaves), 1))
+    rows = np.tile(base, (2 * len(leaves) + 1, 1))        # the last row: f(x) itself
     k = np.arange(len(leaves))
     rows[2 * k, leaves] += h
     rows[2 * k + 1, leaves] -= h
     out = tape.forward_batch(rows)
+    out, at_x = out[:-1], out[-1]
     with np.errstate(all="ignore"):
         numeric = (out[0::2] - out[1::2]) / (2 * h)
     checks = []
-    defined = np.isfinite(out[0::2]) & np.isfinite(out[1::2])
+    defined = np.isfinite(out[0::2]) & np.isfinite(out[1::2]) & bool(np.isfinite(at_x))
     for j, i in enumerate(leaves):
         a, n = float(tape.grad[i]), float(numeric[j])
         rel = relative_difference(a, n)

@@ -56,9 +56,15 @@ def test_numpy_executor_batch_agrees():
         assert a.numeric == pytest.approx(b.numeric, rel=1e-9) and a.ok and b.ok
 
 
-def test_non_finite_disagrees():
+def test_a_singular_point_is_undefined_not_a_disagreement():
+    """At z = 0, a / z is inf: f(z +- h) = +-a/h gave a difference of ~1e10 beside the backward
+    pass's -inf, and the panel said backprop disagreed. There is no derivative to check there."""
     (check,) = gradcheck(Tape(parse("x = 0; y = 1/x")))
-    assert math.isinf(check.analytic) and not check.ok
+    assert math.isinf(check.analytic) and not check.ok and check.defined is False
+    checks = by_label(gradcheck(Tape(parse("a = 1\nz = 0\nb = a/z"))))
+    assert [c.defined for c in checks.values()] == [False, False] and not any(c.ok for c in checks.values())
+    (check,) = gradcheck(Tape(parse("x = 1e-3; y = 1/x")))          # near it, f finite: checked
+    assert check.defined and check.ok and check.analytic == pytest.approx(-1e6)
 
 
 def test_finite_difference_undefined_where_the_function_is_not_finite_nearby():

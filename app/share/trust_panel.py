@@ -124,8 +124,8 @@ def table_html(checks) -> str:
         "<th>rel. diff</th><th></th></tr></thead><tbody>" + "".join(body) + "</tbody></table>" + more +
         "<div class='gradcheck-note'>finite diff = (f(x+h) \u2212 f(x\u2212h)) / 2h, "
         "h = 6e-6\u00b7max(1, |x|); \u26a0 = relative difference over 1e-4 "
-        "(a kink such as relu at 0); undefined here = f(x\u00b1h) is not finite, so there is "
-        "no finite difference to compare (log at x \u2264 0)</div>"
+        "(a kink such as relu at 0); undefined here = f(x) or f(x\u00b1h) is not finite, so there "
+        "is no finite difference to compare (log at x \u2264 0, a division by 0)</div>"
     )
 
 
