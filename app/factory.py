@@ -133,7 +133,8 @@ class AutogradApp(Viewer):
                                              css_classes=["phone-edit"], stylesheets=[responsive.PHONE_ONLY])
         self.edit_toggle.param.watch(self._toggle_sidebar, "value")
         self._fit_screens()
-        topbar = pn.Row(self.output.view, self.edit_toggle, pn.layout.HSpacer(), self.presentation.toggle,
+        topbar = pn.Row(self.output.view, self.edit_toggle, pn.layout.HSpacer(css_classes=["bar-spacer"]),
+                        self.presentation.toggle,
                         self.player_bar.view,
                         sizing_mode="stretch_width", height=72, margin=(4, 4, 0, 4),
                         css_classes=["page-topbar"], stylesheets=[responsive.TOPBAR])
@@ -173,7 +174,7 @@ class AutogradApp(Viewer):
         for part, sheet in ((self.share.toolbar, responsive.SHARE_TOOLBAR),
                             (self.step_panel.view, responsive.STEP_PANEL),
                             (self.step_panel.math, responsive.STEP_MATH),
-                            (self.step_panel.plain, responsive.STEP_TEXT),
+                            (self.step_panel.plain, responsive.STEP_PLAIN),
                             (self.player_bar.player, responsive.PLAYER),
                             (self.player_bar.mode, responsive.MODE_TOGGLE),
                             (self.output.view, responsive.OUTPUT)):

@@ -28,7 +28,15 @@ BAR_NARROW_MAX = 1300  # px: at or below (and above PHONE_MAX), the bar's compac
                        # besides the output, and the sidebar takes 290: "loss = 0.8948" (~250 px)
                        # fits from ~1,300 px
 
+TIGHT_MAX = 900       # px: at or below (and above PHONE_MAX), the bar wraps: the Player on a line
+                      # of its own (at 800 px its ~450 px beside Present squeezed the output's
+                      # number out of sight and ran the Player past the right edge)
+
 _PHONE = f"@media (max-width: {PHONE_MAX}px)"
+_TIGHT = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {TIGHT_MAX}px)"
+# The Train tab stacks as on a phone up to TIGHT_MAX: its controls (310 px), plots (300 px) and
+# network (~330 px at the least) side by side need ~940 px (at 800 px the page scrolled sideways)
+_TRAIN_STACK = f"@media (max-width: {TIGHT_MAX}px)"
 _NARROW = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {NARROW_MAX}px)"
 _BAR_NARROW = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {BAR_NARROW_MAX}px)"
 
@@ -59,6 +67,9 @@ SIDEBAR = f"""
 
 #: The main column (bar, notices, graph, step panel).
 MAIN = f"""
+{_TIGHT} {{
+  .page-topbar {{ height: auto !important; min-height: 72px; flex: 0 0 auto !important; }}
+}}
 {_PHONE} {{
   :host {{ width: 100% !important; min-width: 0 !important; height: auto !important; flex: 0 0 auto !important;
            order: 1; position: relative; }}
@@ -77,6 +88,12 @@ TOPBAR = f"""
 }}
 {_BAR_NARROW} {{
   .output-value {{ max-width: 240px; }}
+}}
+{_TIGHT} {{
+  :host {{ flex-wrap: wrap !important; height: auto !important; }}
+  .output-value {{ flex: 1 1 100% !important; max-width: none; height: auto !important; }}
+  .bar-spacer {{ display: none !important; }}
+  .player-bar {{ height: auto !important; flex: 1 1 auto !important; justify-content: flex-end; }}
 }}
 {_PHONE} {{
   .output-value {{ order: 0; }}
@@ -113,6 +130,7 @@ MODE_TOGGLE = f"""
 #: The Player: shorter on narrow desktops, the screen's width on a phone.
 PLAYER = f"""
 {_BAR_NARROW} {{ :host {{ width: 330px !important; min-width: 330px !important; flex: 0 0 330px !important; }} }}
+{_TIGHT} {{ :host {{ width: 300px !important; min-width: 300px !important; flex: 0 0 300px !important; }} }}
 {_PHONE} {{ :host {{ width: calc(100vw - 24px) !important; min-width: 0 !important; max-width: 420px;
                     flex: 0 0 auto !important; }} }}
 """
@@ -143,6 +161,12 @@ STEP_TEXT = f"""
 #: The step panel's chain rule on a narrow desktop (a 1024x768 projector): a little smaller, so
 #: an MLP step's two products fit beside the arithmetic (cut at the right edge before; a longer
 #: chain scrolls sideways, see ``graph_page.step_panel``).
+#: The plain arithmetic: left out on a tight screen (701-900 px), where the chain rule, which
+#: says the same, needs the width (at 800 px it had 210 px and was cut mid-expression).
+STEP_PLAIN = STEP_TEXT + f"""
+{_TIGHT} {{ :host {{ display: none !important; }} }}
+"""
+
 STEP_MATH = STEP_TEXT + f"""
 {_NARROW} {{ .math-wide {{ font-size: 0.9em; }} }}
 """
@@ -202,12 +226,12 @@ def legend_html(title_text: str) -> str:
 #: The Train tab (its layout is app.train.view's; these only rearrange it): on a phone the
 #: controls stack above the plots, and rows of plots and tables wrap.
 TRAIN_PAGE = f"""
-{_PHONE} {{
+{_TRAIN_STACK} {{
   :host {{ flex-direction: column !important; min-width: 0 !important; width: 100% !important; }}
 }}
 """
 TRAIN_PART = f"""
-{_PHONE} {{
+{_TRAIN_STACK} {{
   :host {{ width: auto !important; min-width: 0 !important; max-width: calc(100vw - 8px) !important;
            flex: 0 0 auto !important; align-self: stretch !important; flex-wrap: wrap !important;
            border-right: none !important; }}
@@ -217,15 +241,15 @@ TRAIN_PART = f"""
 
 #: The Train tab's plots and network (app.train.view): the page fills the window beside the
 #: controls (the network takes what the plots leave); narrower, the plots' column narrows; on a
-#: phone everything stacks and the page scrolls, the network in a block of its own height.
+#: phone (and up to TIGHT_MAX) everything stacks and the page scrolls, the network in a block of its own height.
 TRAIN_SIDE = f"""{_NARROW} {{ :host {{ width: 300px !important; min-width: 300px !important;
                              flex: 0 0 300px !important; }} }}
-{_PHONE} {{ :host {{ width: 100% !important; min-width: 0 !important;
+{_TRAIN_STACK} {{ :host {{ width: 100% !important; min-width: 0 !important;
                      flex: 0 0 auto !important; }} }}"""
-TRAIN_BODY = f"""{_PHONE} {{ :host {{ height: auto !important; flex-direction: column !important;
+TRAIN_BODY = f"""{_TRAIN_STACK} {{ :host {{ height: auto !important; flex-direction: column !important;
                             flex-wrap: nowrap !important; flex: 0 0 auto !important; }} }}"""
-TRAIN_ROOT = f"""{_PHONE} {{ :host {{ overflow-y: auto !important; flex-wrap: nowrap !important; }} }}"""
-TRAIN_TABS = f"""{_PHONE} {{ :host {{ height: 640px !important; min-height: 640px !important;
+TRAIN_ROOT = f"""{_TRAIN_STACK} {{ :host {{ overflow-y: auto !important; flex-wrap: nowrap !important; }} }}"""
+TRAIN_TABS = f"""{_TRAIN_STACK} {{ :host {{ height: 640px !important; min-height: 640px !important;
                             width: 100% !important; flex: 0 0 640px !important; }} }}"""
 
 

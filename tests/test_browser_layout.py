@@ -15,7 +15,7 @@ from browser_support import wait_for_app
 
 pytestmark = pytest.mark.browser
 
-SIZES = [(1366, 768), (1280, 720), (1024, 768), (390, 844)]
+SIZES = [(1366, 768), (1280, 720), (1024, 768), (800, 600), (390, 844)]
 
 #: Every visible control and toolbar (through shadow roots), with its box.
 _CONTROLS = """
@@ -216,7 +216,14 @@ def test_a_phone_shows_every_step_of_a_neuron_one_relation_per_row(chromium, ser
         ctx.close()
 
 
-@pytest.mark.parametrize("width, preset", [(1101, "mlp"), (1200, "mlp"), (1280, "mlp"), (1366, None), (1024, None)])
+def _apart(a, b) -> bool:
+    """Whether boxes ``a`` and ``b`` (Playwright bounding boxes) do not overlap."""
+    return (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+            or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+@pytest.mark.parametrize("width, preset", [(1101, "mlp"), (1200, "mlp"), (1280, "mlp"), (1366, None), (1024, None),
+                                           (800, "mlp"), (800, None), (720, "mlp")])
 def test_the_player_stays_on_screen_whatever_the_output_label(chromium, served_app, width, preset):
     """Between the narrow layout and ~1,300 px the MLP preset's "loss = 0.8948" pushed the
     Player's last buttons past the right edge (at 1101 px play, next, last and faster were
@@ -235,7 +242,12 @@ def test_the_player_stays_on_screen_whatever_the_output_label(chromium, served_a
         _assert_fits(page, width, f"Graph tab at {width} px, preset {preset or 'long label'}")
         number = page.locator(".output-number").bounding_box()
         player = page.locator(".step-player").bounding_box()
-        assert number["x"] + number["width"] <= player["x"], "the output's number runs under the Player"
+        present = page.locator(".present-toggle").bounding_box()
+        # (up to responsive.TIGHT_MAX the Player and Present go to a line below the output: at 800 px
+        # Present covered the number, which had been squeezed to nothing, and the Player ran off)
+        assert number["width"] > 8 and number["x"] + number["width"] <= width, number
+        assert _apart(number, player), "the output's number runs under the Player"
+        assert _apart(number, present), "Present covers the output's number"
         if preset is None:
             _assert_math_fits(page, f"{width} px")
     finally:
