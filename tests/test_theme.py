@@ -107,3 +107,19 @@ def test_dark_layout_recolours_the_train_plots_but_not_what_lies_on_the_data():
     light = CurvePlots()
     style_layout(pn.Column(pn.pane.Bokeh(light.loss)), LIGHT)
     assert light.loss.background_fill_color == "#ffffff"
+
+
+def test_dark_layout_marks_the_chosen_button_of_a_group():
+    """The active pass (backward / forward) was one shade off the other in the dark theme."""
+    from app.share.theme import active_button_css
+
+    group = pn.widgets.RadioButtonGroup(options=["backward", "forward"])
+    toggle = pn.widgets.Toggle(name="Present")
+    button = pn.widgets.Button(name="Apply")
+    style_layout(pn.Column(pn.Row(group, toggle), button), DARK)
+    css = active_button_css(DARK)
+    assert css in group.stylesheets and css in toggle.stylesheets and css not in button.stylesheets
+    assert ".bk-active" in css and DARK.scope_frame in css and DARK.scope_label in css
+    light = pn.widgets.RadioButtonGroup(options=["a", "b"])
+    style_layout(pn.Column(light), LIGHT)
+    assert light.stylesheets == []

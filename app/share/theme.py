@@ -156,6 +156,15 @@ def player_css(theme: Theme) -> str:
             f"button:hover {{ background-color: {theme.border} !important; }}")
 
 
+def active_button_css(theme: Theme) -> str:
+    """A stylesheet for button groups and toggles: in the dark theme the chosen button (the
+    backward or forward pass, step per op or per neuron) was one shade off the others (RGB
+    30,34,37 against 43,48,53): it gets the scope frames' blue, a light border and bold text."""
+    return (f".bk-btn.bk-active {{ background-color: {theme.scope_frame} !important; "
+            f"border-color: {theme.scope_label} !important; color: {theme.text} !important; "
+            f"font-weight: 600 !important; box-shadow: inset 0 0 0 1px {theme.scope_label} !important; }}")
+
+
 def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar"), rendered: bool = False) -> None:
     """Recolour ``layout`` and everything in it for ``theme`` (no-op for the light theme).
 
@@ -187,6 +196,8 @@ def style_layout(layout, theme: Theme, skip_classes=("expr-error", "notice-bar")
             style_plot(obj.object, theme)
         elif isinstance(obj, pn.widgets.Player):
             _add_stylesheet(obj, player_css(theme))
+        elif isinstance(obj, (pn.widgets.RadioButtonGroup, pn.widgets.CheckButtonGroup, pn.widgets.Toggle)):
+            _add_stylesheet(obj, active_button_css(theme))
         elif isinstance(obj, pn.Tabs):  # the active tab's title is dark grey on dark grey otherwise
             _add_stylesheet(obj, f".bk-tab.bk-active {{ color: {theme.text} !important; "
                                  f"background: {theme.surface} !important; }}")
