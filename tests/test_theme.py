@@ -85,7 +85,7 @@ def test_dark_figure_gives_scope_frames_a_dark_fill_also_in_the_network_plot():
 
 
 def test_dark_layout_recolours_the_train_plots_but_not_what_lies_on_the_data():
-    from app.train.plots import POS_COLOR, BoundaryPlot, CurvePlots
+    from app.train.plots import ACCURACY_COLOR, BoundaryPlot, CurvePlots
 
     curves, boundary, app = CurvePlots(), BoundaryPlot(), create_app()
     layout = pn.Column(pn.pane.Bokeh(curves.loss), pn.pane.Bokeh(curves.accuracy),
@@ -99,8 +99,11 @@ def test_dark_layout_recolours_the_train_plots_but_not_what_lies_on_the_data():
         assert {g.grid_line_color for g in fig.grid} == {DARK.border}
     lines = lambda fig: [r.glyph.line_color for r in fig.renderers if type(r.glyph).__name__ == "Line"]
     assert lines(curves.loss) == [DARK.text]              # was dark grey on the dark page
-    assert lines(curves.accuracy) == [POS_COLOR]          # a colour, not ink: kept
+    assert lines(curves.accuracy) == [ACCURACY_COLOR]     # a colour, not ink: kept
     assert boundary.contour.line_renderer.glyph.line_color == contour_before   # on the image
+    # each step is a dot too (one step drew an empty plot), lifted with its line
+    dots = [r.glyph for r in curves.loss.renderers if type(r.glyph).__name__ == "Scatter"]
+    assert [(d.line_color, d.fill_color) for d in dots] == [(DARK.text, DARK.text)]
     bar = [r for r in boundary.figure.right if type(r).__name__ == "ColorBar"][0]
     assert bar.major_label_text_color == DARK.text
     assert app.graph.figure.outline_line_color is None    # the graph figure keeps no outline

@@ -111,7 +111,7 @@ def style_plot(fig, theme: Theme) -> None:
     ink.  The glyphs over the data (the boundary's image, contour, points and ring) keep
     their colours: they sit on the image, not on the page.  Layouts and other models are left
     alone."""
-    from bokeh.models import GlyphRenderer, Line
+    from bokeh.models import GlyphRenderer, Line, Scatter
     from bokeh.plotting import figure as _figure
 
     if theme.name == "default" or not isinstance(fig, _figure):
@@ -129,8 +129,14 @@ def style_plot(fig, theme: Theme) -> None:
         grid.grid_line_color = theme.border
     _style_colorbars(fig, theme)
     for r in fig.renderers:
-        if isinstance(r, GlyphRenderer) and isinstance(r.glyph, Line) and r.glyph.line_color in _DARK_INKS:
+        if not isinstance(r, GlyphRenderer):
+            continue
+        if isinstance(r.glyph, Line) and r.glyph.line_color in _DARK_INKS:
             r.glyph.line_color = theme.text
+        elif isinstance(r.glyph, Scatter) and (r.name or "").endswith("-curve-points"):   # a curve's dots
+            for prop in ("line_color", "fill_color"):
+                if getattr(r.glyph, prop) in _DARK_INKS:
+                    setattr(r.glyph, prop, theme.text)
 
 
 def _style_colorbars(fig, theme: Theme) -> None:
