@@ -101,7 +101,8 @@ class AutogradApp(Viewer):
         self.flow = FlowIO(m, notify=self.notices.show)
         self.flow.run = self.busy.run
         self.url = UrlSync(m, theme=theme_name, notify=self.notices.show)
-        self.keyboard = KeyboardShortcuts(m, self.player_bar.player, enabled=self._graph_tab_shown)
+        self.keyboard = KeyboardShortcuts(m, self.player_bar.player, enabled=self._graph_tab_shown,
+                                          escape=self._leave_presentation)
         # Served pages only: in a notebook, document-wide keys would fight Jupyter's own shortcuts
         # (and every app output in the notebook would step at once); there is no URL to write.
         page_only = [self.keyboard, self.url.navigator] if self.url.active else []
@@ -179,6 +180,9 @@ class AutogradApp(Viewer):
                             (self.player_bar.mode, responsive.MODE_TOGGLE),
                             (self.output.view, responsive.OUTPUT)):
             part.stylesheets = list(part.stylesheets) + [sheet]
+
+    def _leave_presentation(self) -> None:
+        self.presentation.toggle.value = False
 
     def _toggle_sidebar(self, event) -> None:
         classes = [c for c in self.sidebar.css_classes if c != "phone-open"]

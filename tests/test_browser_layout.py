@@ -135,6 +135,9 @@ def test_presentation_mode_from_the_url_and_the_toggle(chromium, served_app):
         page.wait_for_function("() => window.location.search.includes('present=1')")
         expect(page.locator(".expr-editor textarea")).to_be_hidden()
         _assert_fits(page, 1280, "presentation mode")
+        page.keyboard.press("Escape")                  # as in any slide show: Escape leaves it
+        expect(page.locator(".expr-editor textarea")).to_be_visible()
+        page.wait_for_function("() => !window.location.search.includes('present')")
     finally:
         ctx.close()
 

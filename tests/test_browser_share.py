@@ -95,7 +95,7 @@ def test_hostile_url_falls_back_with_a_notice(new_page, served_app, tmp_path):
     text = notice.inner_text()
     assert "rejected" in text and "showing the default" in text
     assert "step 99 is out of range" not in text or "0 to 4" in text
-    assert "'1e400' is out of range" in text and "'nan' is not a number" in text
+    assert "'1e400' is beyond the largest number" in text and "'nan' is not a number" in text
     assert "unknown mode" in text and "unknown theme" in text
     assert node_texts(page) == LECTURE_FINAL
     assert not marker.exists()

@@ -31,7 +31,7 @@ def test_actions_move_the_model_and_toggle_the_player():
     keys._handle_msg({"action": "rm -rf"})  # unknown messages are ignored
     keys._handle_msg("next")
     assert model.step == 0 and keys.presses == 6
-    assert set(KEY_ACTIONS) == {" ", "ArrowLeft", "ArrowRight", "Home", "End"}
+    assert set(KEY_ACTIONS) == {" ", "ArrowLeft", "ArrowRight", "Home", "End", "Escape"}
 
 
 def test_keys_are_ignored_while_disabled():
@@ -43,3 +43,17 @@ def test_keys_are_ignored_while_disabled():
     shown["graph"] = True
     keys._handle_msg({"action": "first"})
     assert model.step == 0
+
+
+def test_escape_leaves_presentation_mode_and_moves_nothing():
+    from app import create_app
+
+    app = create_app()
+    app.presentation.toggle.value = True
+    step = app.model.step
+    app.keyboard._handle_msg({"action": "escape"})
+    assert app.presentation.toggle.value is False and app.model.step == step
+    app.keyboard._handle_msg({"action": "escape"})     # already out: nothing happens
+    assert app.presentation.toggle.value is False
+    plain = KeyboardShortcuts(GraphModel(), pn.widgets.Player())    # no escape callback: ignored
+    plain._handle_msg({"action": "escape"})

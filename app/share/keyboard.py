@@ -1,6 +1,7 @@
 """Keyboard shortcuts for the Player: a small invisible custom component.
 
-Space = play/pause, Left/Right = one step back/forward, Home/End = first/last step. Keys typed
+Space = play/pause, Left/Right = one step back/forward, Home/End = first/last step, Escape =
+leave presentation mode (as in any slide show; the Present toggle was the only way out). Keys typed
 into a text field, a text area, a select, a number input or a focused slider handle are left
 alone (so typing an expression or nudging a slider never moves the Player), as are keys with
 Ctrl/Alt/Meta. The browser sends one short message per key press; the server moves the model
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import param
 from panel.custom import JSComponent
+from panel.io.document import unlocked
 
 #: key (KeyboardEvent.key) -> action name sent to the server.
-KEY_ACTIONS = {" ": "toggle", "ArrowLeft": "previous", "ArrowRight": "next", "Home": "first", "End": "last"}
+KEY_ACTIONS = {" ": "toggle", "ArrowLeft": "previous", "ArrowRight": "next", "Home": "first", "End": "last",
+               "Escape": "escape"}
 
 
 def next_step(action: str, step: int, n_steps: int) -> int:
@@ -40,6 +43,8 @@ class KeyboardShortcuts(JSComponent):
         Its ``direction`` is toggled for play/pause (the Player animates in the browser).
     enabled : callable, optional
         ``enabled() -> bool``; keys are ignored while it returns False (another tab is shown).
+    escape : callable, optional
+        Called on Escape (the app leaves presentation mode).
 
     Attributes
     ----------
@@ -50,7 +55,8 @@ class KeyboardShortcuts(JSComponent):
     presses = param.Integer(default=0)
 
     _esm = """
-    const ACTIONS = {" ": "toggle", "ArrowLeft": "previous", "ArrowRight": "next", "Home": "first", "End": "last"};
+    const ACTIONS = {" ": "toggle", "ArrowLeft": "previous", "ArrowRight": "next", "Home": "first", "End": "last",
+                     "Escape": "escape"};
     function isTyping(e) {
       // composedPath()[0] is the element inside Panel's shadow roots, not the shadow host
       const t = (e.composedPath && e.composedPath()[0]) || e.target;
@@ -81,7 +87,7 @@ class KeyboardShortcuts(JSComponent):
     }
     """
 
-    def __init__(self, model, player, enabled=None, **params):
+    def __init__(self, model, player, enabled=None, escape=None, **params):
         params.setdefault("width", 0)
         params.setdefault("height", 0)
         params.setdefault("margin", 0)
@@ -89,17 +95,26 @@ class KeyboardShortcuts(JSComponent):
         self._model = model
         self._player = player
         self._enabled = enabled
+        self._escape = escape
 
     def _handle_msg(self, data) -> None:
         action = data.get("action") if isinstance(data, dict) else None
         if action not in KEY_ACTIONS.values() or (self._enabled is not None and not self._enabled()):
             return
-        self.act(action)
+        # a message from the page comes through Panel's event path, outside the document's lock,
+        # where a plain change of a Bokeh model raised (Escape: the captions' font size, so the
+        # URL kept present=1)
+        with unlocked():
+            self.act(action)
 
     def act(self, action: str) -> None:
         """Do what the key ``action`` does (also callable from code and tests)."""
         m, player = self._model, self._player
         self.presses += 1
+        if action == "escape":
+            if self._escape is not None:
+                self._escape()
+            return
         if action == "toggle":
             if player.direction:
                 player.pause()
