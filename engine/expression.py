@@ -225,11 +225,17 @@ def _depth(tree: ast.AST) -> int:
 
 def parse(source: str) -> Value:
     """Build the graph that ``source`` describes and return its output ``Value``.
+    (:func:`parse_with_unused` also says which names the output does not use.)
 
     Raises :class:`ExpressionError` (a ``ValueError``) with ``.line``/``.col`` for anything
     outside the language, for input over 20,000 characters or 20,000 nodes, and for text
     Python's own parser rejects; no other exception escapes, and nothing is executed.
     """
+    return _parse(source)[0]
+
+
+def _parse(source: str) -> tuple:
+    """``(output, builder)`` of ``source``; raises as :func:`parse` says."""
     if not isinstance(source, str):
         raise ExpressionError(f"expected text, got {type(source).__name__}")
     if len(source) > MAX_SOURCE_CHARS:
@@ -266,4 +272,18 @@ def parse(source: str) -> Value:
     output = None
     for k, stmt in enumerate(tree.body):
         output = builder.statement(stmt, is_last=k == len(tree.body) - 1)
-    return output
+    return output, builder
+
+
+def parse_with_unused(source: str) -> tuple[Value, list[str]]:
+    """``(output, unused)``: :func:`parse`'s output and the names ``source`` defines that the
+    output does not depend on, in the order they are defined (a leaf never used gets no slider:
+    the editor says so rather than drop it without a word)."""
+    output, builder = _parse(source)
+    seen, stack = set(), [output]
+    while stack:
+        v = stack.pop()
+        if id(v) not in seen:
+            seen.add(id(v))
+            stack.extend(v._prev)
+    return output, [name for name, v in builder.names.items() if id(v) not in seen]

@@ -154,3 +154,22 @@ def test_a_200_term_sum_keeps_its_step_formulas_and_a_short_ledger():
     m.apply("a = 1\nL = a + a + a")          # short ledgers are written out in full
     m.step = m.n_steps
     assert any("1 + 1 + 1 = 3" in line for line in ledger_lines(m.active_record, m))
+
+
+def test_names_the_output_does_not_use_are_said_not_dropped_silently():
+    """'a = 2, b = 3, c = a*a': b got no slider and no box, and nothing said why."""
+    from app import create_app
+
+    app = create_app()
+    editor, m = app.editor, app.model
+    editor.text.value = "a = 2\nb = 3\nc = a*a"
+    editor.apply_button.clicks += 1
+    assert m.error is None and m.unused == ["b"]
+    assert editor.error.visible and "b is not used by the output" in editor.error.object
+    assert "unused-note" in editor.error.object and "\u26a0" not in editor.error.object   # a note, not an error
+    editor.text.value = "a = 2\nc = a*a"
+    editor.apply_button.clicks += 1
+    assert m.unused == [] and not editor.error.visible
+    editor.text.value = "a = 2\nb = 3\nc = a*"                # an error outranks the note
+    editor.apply_button.clicks += 1
+    assert "\u26a0" in editor.error.object

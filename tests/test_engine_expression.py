@@ -197,3 +197,13 @@ def test_indented_text_is_accepted_and_columns_stay_true():
     with pytest.raises(ExpressionError) as info:
         parse("    a = 2\n    b = a * q")
     assert (info.value.line, info.value.col) == (2, 13)
+
+
+def test_parse_with_unused_names_what_the_output_does_not_use():
+    from engine.expression import parse_with_unused
+
+    out, unused = parse_with_unused("a = 2\nb = 3\nd = b * 2\nc = a * a")
+    assert out.label == "c" and out.data == 4 and unused == ["b", "d"]
+    assert parse_with_unused("a = 2; b = -3; c = 10; f = -2\ne = a*b\nd = e + c\nL = d*f")[1] == []
+    assert parse_with_unused("a = 2\n5")[1] == ["a"]           # a constant output uses nothing
+    assert parse_with_unused("x = 1\ny = x + x\nz = y * x")[1] == []   # shared use counts once

@@ -54,7 +54,7 @@ class ExpressionEditor:
                                   visible=False)
         self.apply_button.on_click(self._apply)
         self.preset.param.watch(self._on_preset, "value")
-        model.param.watch(self._on_model, ["source", "source_note", "preset", "error"])
+        model.param.watch(self._on_model, ["source", "source_note", "preset", "error", "unused"])
         self.view = pn.Column(
             self.preset,
             self.text,
@@ -94,13 +94,27 @@ class ExpressionEditor:
         an import or a Value shown from code replaces it, so the editor never shows text that is
         not the graph on screen."""
         m = self.model
-        if {e.name for e in events} - {"error"}:   # a rejected text stays as typed
+        if {e.name for e in events} - {"error", "unused"}:   # a rejected text stays as typed
             shown = (m.source_note + m.source).lstrip("\n")
             if shown != self.text.value.lstrip("\n"):
                 self.text.value = shown
             self.preset.value = m.preset
-        self.error.object = _error_html(m.error, self.text.value) if m.error else ""
-        self.error.visible = m.error is not None
+        self.error.object = (_error_html(m.error, self.text.value) if m.error
+                             else _unused_html(m.unused) if m.unused else "")
+        self.error.visible = m.error is not None or bool(m.unused)
+
+
+def _unused_html(names: list) -> str:
+    """A note (not an error: the graph is shown) that some names do not reach the output, so
+    they get no slider and no box: a learner's ``b = 3`` was dropped without a word."""
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    verb = "is" if len(names) == 1 else "are"
+    return (
+        "<div class='unused-note' style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;color:#2b4a75;"
+        "font-size:12px;background:#eef3fb;border:1px solid #c9d6ea;border-radius:6px;padding:4px 8px;'>"
+        f"\u2139 {html.escape(shown)} {verb} not used by the output (the last line), so not drawn "
+        "and no slider</div>"
+    )
 
 
 def _error_html(error, source: str) -> str:

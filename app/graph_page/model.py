@@ -63,6 +63,7 @@ class GraphModel(StepsOfPasses, param.Parameterized):
 
     source = param.String(default="", doc="expression text of the graph on screen")
     source_note = param.String(default="", doc="comment lines shown above the source")
+    unused = param.List(default=[], doc="names the source defines that the output does not use")
     preset = param.String(default="", doc="preset last loaded, '' for custom input")
     mode = param.Selector(default="backward", objects=["backward", "forward"])
     step = param.Integer(default=0, bounds=(0, None))
@@ -149,6 +150,7 @@ class GraphModel(StepsOfPasses, param.Parameterized):
             self.leaves = leaves
             self.source = new.source
             self.source_note = new.note
+            self.unused = list(new.unused)
             self.preset = new.preset
             self.error = None
         self._recompute_records()

@@ -9,6 +9,7 @@ screen (see :class:`~app.graph_page.busy.Busy` for when each runs).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from .compiled import CompiledGraph, compile_graph
@@ -36,17 +37,19 @@ class Structure:
     update: tuple | None = None
     expanded: frozenset | None = None
     step: int | None = None
+    unused: tuple = ()          # names the text defines that the output does not use
 
 
 def from_text(source: str) -> Structure | SourceError:
     """The graph of an expression, or why the text is rejected."""
-    from engine import ExpressionError, parse
+    from engine import ExpressionError
+    from engine.expression import parse_with_unused
 
     try:
-        root = parse(source)
+        root, unused = parse_with_unused(source)
     except ExpressionError as exc:
         return SourceError.from_exception(exc)
-    return ready(root, source)
+    return dataclasses.replace(ready(root, source), unused=tuple(unused))
 
 
 def from_preset(name: str) -> Structure:
