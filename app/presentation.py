@@ -9,6 +9,7 @@ projector-ready page.
 from __future__ import annotations
 
 import panel as pn
+from panel.io.document import unlocked
 
 from .responsive import PHONE_MAX
 
@@ -81,13 +82,17 @@ class Presentation:
             classes = [c for c in part.css_classes if c != PRESENTING]
             part.css_classes = classes + ([PRESENTING] if on else [])
         fig = self.app.graph.figure
-        for name, size in (("value-captions", CAPTION_PX), ("op-symbols", SYMBOL_PX)):
-            renderer = fig.select_one({"name": name})
-            if renderer is None:
-                continue
-            glyph = renderer.glyph
-            self._glyph_sizes.setdefault(name, glyph.text_font_size)
-            glyph.text_font_size = size if on else self._glyph_sizes[name]
+        # our own Bokeh glyphs, edited directly: with the document unlocked the Panel way, as the
+        # graph view does (Escape comes through Panel's event path, outside the document's lock,
+        # where this raised and the URL kept present=1)
+        with unlocked():
+            for name, size in (("value-captions", CAPTION_PX), ("op-symbols", SYMBOL_PX)):
+                renderer = fig.select_one({"name": name})
+                if renderer is None:
+                    continue
+                glyph = renderer.glyph
+                self._glyph_sizes.setdefault(name, glyph.text_font_size)
+                glyph.text_font_size = size if on else self._glyph_sizes[name]
         url = self.app.url
         url.present = on
         if url.active and not self._from_url:

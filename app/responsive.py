@@ -158,15 +158,15 @@ STEP_TEXT = f"""
 """
 
 
-#: The step panel's chain rule on a narrow desktop (a 1024x768 projector): a little smaller, so
-#: an MLP step's two products fit beside the arithmetic (cut at the right edge before; a longer
-#: chain scrolls sideways, see ``graph_page.step_panel``).
 #: The plain arithmetic: left out on a tight screen (701-900 px), where the chain rule, which
 #: says the same, needs the width (at 800 px it had 210 px and was cut mid-expression).
 STEP_PLAIN = STEP_TEXT + f"""
 {_TIGHT} {{ :host {{ display: none !important; }} }}
 """
 
+#: The step panel's chain rule on a narrow desktop (a 1024x768 projector): a little smaller, so
+#: an MLP step's two products fit beside the arithmetic (cut at the right edge before; a longer
+#: chain scrolls sideways, see ``graph_page.step_panel``).
 STEP_MATH = STEP_TEXT + f"""
 {_NARROW} {{ .math-wide {{ font-size: 0.9em; }} }}
 """

@@ -25,7 +25,6 @@ import json
 from functools import partial
 
 import panel as pn
-from panel.io.document import unlocked
 import param
 from panel.custom import JSComponent
 from ..graph_page import structure
@@ -155,8 +154,7 @@ class FileUpload(JSComponent):
             self._error(f"{name} arrived damaged. Nothing was loaded.")
             return
         if self._on_file:
-            with unlocked():    # (a page's message comes outside the document's lock: see keyboard)
-                self._on_file(name, raw)
+            self._on_file(name, raw)
 
     def _error(self, message: str) -> None:
         if self._on_error:

@@ -11,9 +11,10 @@ only (see ``ShareTools``): in a notebook document-wide keys would fight Jupyter'
 
 from __future__ import annotations
 
+import json
+
 import param
 from panel.custom import JSComponent
-from panel.io.document import unlocked
 
 #: key (KeyboardEvent.key) -> action name sent to the server.
 KEY_ACTIONS = {" ": "toggle", "ArrowLeft": "previous", "ArrowRight": "next", "Home": "first", "End": "last",
@@ -55,8 +56,7 @@ class KeyboardShortcuts(JSComponent):
     presses = param.Integer(default=0)
 
     _esm = """
-    const ACTIONS = {" ": "toggle", "ArrowLeft": "previous", "ArrowRight": "next", "Home": "first", "End": "last",
-                     "Escape": "escape"};
+    const ACTIONS = @KEY_ACTIONS@;
     function isTyping(e) {
       // composedPath()[0] is the element inside Panel's shadow roots, not the shadow host
       const t = (e.composedPath && e.composedPath()[0]) || e.target;
@@ -85,7 +85,7 @@ class KeyboardShortcuts(JSComponent):
       el.className = "keyboard-shortcuts";
       return el;
     }
-    """
+    """.replace("@KEY_ACTIONS@", json.dumps(KEY_ACTIONS))    # one table of keys, here and there
 
     def __init__(self, model, player, enabled=None, escape=None, **params):
         params.setdefault("width", 0)
@@ -101,11 +101,7 @@ class KeyboardShortcuts(JSComponent):
         action = data.get("action") if isinstance(data, dict) else None
         if action not in KEY_ACTIONS.values() or (self._enabled is not None and not self._enabled()):
             return
-        # a message from the page comes through Panel's event path, outside the document's lock,
-        # where a plain change of a Bokeh model raised (Escape: the captions' font size, so the
-        # URL kept present=1)
-        with unlocked():
-            self.act(action)
+        self.act(action)
 
     def act(self, action: str) -> None:
         """Do what the key ``action`` does (also callable from code and tests)."""

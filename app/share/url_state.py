@@ -27,7 +27,6 @@ import base64
 import binascii
 import math
 import re
-import sys
 import zlib
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
@@ -43,10 +42,6 @@ MAX_EXPR_CHARS = 8_000
 #: Longest compressed ``z`` value and leaf-key count read from a URL.
 MAX_Z_CHARS = 8_000
 MAX_LEAF_KEYS = 400
-#: Largest leaf magnitude read from a link or a saved file: any finite float, as the leaf's
-#: number box takes (1e12 once, and the app then wrote links and files it refused to open: a
-#: leaf set to 1e13 in its box, the Link and Save kept it, opening them said "out of range").
-MAX_ABS_VALUE = sys.float_info.max
 #: Longest number text read (``float`` of a million digits is slow).
 MAX_NUMBER_CHARS = 40
 
@@ -108,7 +103,8 @@ def format_number(x: float) -> str:
 
 
 def parse_number(text: str) -> float:
-    """A finite float from URL text.
+    """A finite float from URL text: any, as the leaf's number box takes (a bound of 1e12 once
+    made the app write links and files it refused to open: a leaf set to 1e13 in its box).
 
     Raises ``ValueError`` with a readable message otherwise (``nan``, ``inf``, ``1e400``,
     ``0x10``, ``1_000``, over-long text).
@@ -117,7 +113,7 @@ def parse_number(text: str) -> float:
     if len(t) > MAX_NUMBER_CHARS or not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", t, re.ASCII):
         raise ValueError(f"{_show(text)} is not a number")
     x = float(t)
-    if not math.isfinite(x) or abs(x) > MAX_ABS_VALUE:
+    if not math.isfinite(x):
         raise ValueError(f"{_show(text)} is beyond the largest number a float holds (about 1.8e+308)")
     return x
 
