@@ -17,6 +17,7 @@ from .clusters import ClusterTree, contiguous_ranks, refresh_keys
 from .crossings import count_bilayer_crossings
 from .layering import LayeredGraph
 from .move_clock import MoveClock
+from .pair_moves import PairMoves
 from .path_moves import PathMoves
 from .rerouting import Rerouting
 from .sifting import RIGID_PENALTY, Sifting, sift_clusters
@@ -64,7 +65,7 @@ def rank_positions(lg: LayeredGraph, rank_key: np.ndarray) -> tuple:
     return by_layer, layer_size, layer_offset, pos
 
 
-class LayerOrder(Sifting, Transposition, Rerouting, PathMoves, BlockMoves, MoveClock):
+class LayerOrder(Sifting, Transposition, Rerouting, PairMoves, PathMoves, BlockMoves, MoveClock):
     """Mutable node order of a layered graph: ``pos[v]`` is v's index within its layer."""
 
     def __init__(self, lg: LayeredGraph, rank_key: np.ndarray, seg_rigid: np.ndarray | None = None,

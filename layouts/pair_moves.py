@@ -1,0 +1,272 @@
+"""Moving pairs, a polish of the crossing minimisation (see ``ordering``): the two ends of one
+segment (an op and its result, a value and the op it feeds) move together to their best
+slots in their two ranks, the rest of the order held still.
+
+Sifting moves one node; an op and its result only gain when they cross a bundle together
+(moving either alone first bends the segment between them across it).  ``path_moves`` moves
+such pairs too, as paths of two nodes, through ``block_moves``' general group machinery,
+which costs ~0.4 ms a move; here the one case is costed directly: with u (rank l) at slot
+i and w (rank l + 1) at slot j (i, j: how many other nodes of the rank come before it),
+
+    cost(i, j) = A(i) + B(j) + X(i, j)
+
+A: u's segments into rank l - 1 and its other segments into rank l + 1 against the other
+segments of those gaps (a prefix and a suffix sum over the others' slots, as sifting
+does); B the same for w; X the pair's own segment against the other segments of gap l (a
+2-d prefix sum of those segments' ends), plus, for each of u's other segments up and w's
+other segments down, whether the two cross.  Weighted as ``LayerOrder.cost`` weighs
+crossings (``RIGID_PENALTY`` more for two op -> result segments), so the gain is exact
+and nothing is recounted.  ``PairMoves`` is mixed into ``ordering.LayerOrder``; not used
+with clusters.
+
+Session 32, written for the MLP losses of 500-650 nodes with a narrow first layer that
+``block_polish`` leaves 1-4 % above graphlay (``bench.layout_fresh --set narrow``): there
+one unlimited pass after ``block_polish``, then a round of sifting and transposition, ends
+below graphlay on all three (MLP(5,[2,4,1]) on 4 samples 427 -> 397, graphlay 417;
+MLP(3,[2,5,1]) on 5 957 -> 894, 947; MLP(3,[2,6,1]) on 4 823 -> 770, 792), nearly all of it
+from pairs in the second hidden layer's ranks, but takes 60-100 ms where dot takes 130-180
+(the ``block_polish`` order is at 0.41-0.47 of dot's time already).  Capped at 12 batches,
+the gaps with most crossings first, without the sifting round: 408 / 953 / 803 for +20-24 ms
+(0.42-0.47 -> 0.49-0.60 of dot's time); so ``block_polish.PAIR_EVALUATIONS`` is 0 until a
+batch costs a fraction of its ~1.5-2 ms (most of it ``Sifting._pair_crossings`` for both
+ranks and the numpy calls' own cost, not the tables' cells)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .sifting import RIGID_PENALTY
+
+
+PAIR_WINDOW = 5   # slots tried: within this many of each end's own (None: the whole rank).  After
+                  # ``block_polish`` on three MLP losses of 502-590 nodes, of the 160 ends that
+                  # 80 gaining moves moved, 152 went 0-4 slots, 1 went 5, 7 went 8-10
+
+
+class PairMoves:
+    def move_pairs(self, evaluations: int | None = None) -> float:
+        """Move the ends of every segment with a crossing at either end to their best slots
+        where that lowers the cost, gap by gap (the gaps with crossings, most crossings
+        first); returns the cost removed (exact).  A gap's segments are costed at once against
+        the current order (``_pair_tables``); the first that gains moves, and the segments
+        after it are costed again from the new order (as ``sifting``'s batches: most do not
+        move).  ``evaluations``: at most that many such batches (None: no limit)."""
+        lg = self.lg
+        src, dst = lg.seg_src, lg.seg_dst
+        total = 0.0
+        crossed_per_gap = np.bincount(self.seg_layer, weights=self.segment_crossings(), minlength=self.n_layers)
+        gaps = [l for l in np.argsort(-crossed_per_gap[:self.n_layers - 1], kind="stable").tolist()
+                if crossed_per_gap[l] > 0]
+        left = evaluations
+        for l in gaps:
+            segs = self.gap_segments[l]
+            crossed = self._crossed_nodes(l)
+            todo = segs[crossed[src[segs]] | crossed[dst[segs]]]
+            while len(todo):
+                if left is not None:
+                    if left <= 0:
+                        return total
+                    left -= 1
+                gain, best = self._pair_tables(l, todo)
+                movers = np.flatnonzero(gain > 1e-9)
+                if len(movers) == 0:
+                    break
+                c = int(movers[0])
+                i, j = divmod(int(best[c]), int(self.layer_size[l + 1]))
+                s = int(todo[c])
+                _reinsert(self.pos, self.members[l], int(src[s]), int(self.pos[src[s]]), i)
+                _reinsert(self.pos, self.members[l + 1], int(dst[s]), int(self.pos[dst[s]]), j)
+                total += float(gain[c])
+                todo = todo[c + 1:]
+        return total
+
+    def _crossed_nodes(self, l: int) -> np.ndarray:
+        """Per node, whether one of its segments in gaps l - 1 .. l + 1 crosses another."""
+        lg, pos = self.lg, self.pos
+        out = np.zeros(lg.n_nodes, dtype=bool)
+        for gap in (l - 1, l, l + 1):
+            if gap < 0 or gap >= self.n_layers - 1:
+                continue
+            segs = self.gap_segments[gap]
+            if len(segs) < 2:
+                continue
+            a, b = pos[lg.seg_src[segs]], pos[lg.seg_dst[segs]]
+            crossed = (((a[:, None] - a[None, :]) * (b[:, None] - b[None, :])) < 0).any(axis=1)
+            out[lg.seg_src[segs[crossed]]] = True
+            out[lg.seg_dst[segs[crossed]]] = True
+        return out
+
+    def _pair_tables(self, l: int, segs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(gain, best) for each of gap l's segments ``segs`` (u -> w): what moving u and w to
+        their cheapest slots would remove from the cost, and those slots (i * k2 + j, i
+        and j counted among the other nodes of u's and w's ranks; k2: w's rank's size).
+
+        The change of the cost with u at slot i and w at j is dU(i) + dW(j) (each moved
+        alone, from sifting's pair matrices of the two ranks) plus what only moving both
+        changes: the pair's own segment against the gap's segments at neither end
+        (-2 (N(i, j) - N(i, pw) - N(pu, j) + N(pu, pw)), N(i, j): the weight of those that
+        start before slot i and end before slot j), and u's other segments up against w's
+        other segments down (they cross where u is before the far end of the one and w
+        before the far end of the other, or after both)."""
+        lg, pos, rigid = self.lg, self.pos, self.rigid
+        src, dst = lg.seg_src, lg.seg_dst
+        k1, k2 = int(self.layer_size[l]), int(self.layer_size[l + 1])
+        u, w = src[segs], dst[segs]
+        pu, pw = pos[u], pos[w]
+        m = len(segs)
+        d_u = _alone(self, l, pu, k1)          # (m, k1)
+        d_w = _alone(self, l + 1, pw, k2)      # (m, k2)
+        # the gap's segments by their ends' positions, all and rigid ones: N[I, J] the weight
+        # of those from a position < I to one < J (I, J full positions 0 .. k)
+        g = self.gap_segments[l]
+        x, t, rg = pos[src[g]], pos[dst[g]], rigid[g]
+        N_all = _prefix2(x, t, None, k1, k2)
+        N_rig = _prefix2(x, t, rg, k1, k2)
+        r_s = RIGID_PENALTY * rigid[segs]                        # (m,): s against rigid ones
+        if PAIR_WINDOW is None:
+            slot_i = np.broadcast_to(np.arange(k1), (m, k1))
+            slot_j = np.broadcast_to(np.arange(k2), (m, k2))
+        else:
+            span = np.arange(-PAIR_WINDOW, PAIR_WINDOW + 1)
+            slot_i = np.clip(pu[:, None] + span[None, :], 0, k1 - 1)
+            slot_j = np.clip(pw[:, None] + span[None, :], 0, k2 - 1)
+        I = slot_i + (slot_i > pu[:, None])                      # others' slot -> full slot
+        J = slot_j + (slot_j > pw[:, None])
+        d_u = np.take_along_axis(d_u, slot_i, axis=1)
+        d_w = np.take_along_axis(d_w, slot_j, axis=1)
+        N = N_all[I[:, :, None], J[:, None, :]] + r_s[:, None, None] * N_rig[I[:, :, None], J[:, None, :]]
+        # leave out the segments at u (row pu) or at w (column pw); s is in both
+        u_row = (N_all[pu[:, None] + 1, J] - N_all[pu[:, None], J]
+                 + r_s[:, None] * (N_rig[pu[:, None] + 1, J] - N_rig[pu[:, None], J]))     # (m, nj)
+        w_col = (N_all[I, pw[:, None] + 1] - N_all[I, pw[:, None]]
+                 + r_s[:, None] * (N_rig[I, pw[:, None] + 1] - N_rig[I, pw[:, None]]))     # (m, ni)
+        past_u = I > pu[:, None]
+        past_w = J > pw[:, None]
+        # the interaction (N(i, j) - N(i, pw) - N(pu, j) + N(pu, pw)) of N less those: the
+        # row's and column's parts are outer products, zero at pu (past_u) or pw (past_w)
+        N0 = N_all[pu, pw] + r_s * N_rig[pu, pw]
+        Ni = N_all[I, pw[:, None]] + r_s[:, None] * N_rig[I, pw[:, None]]        # N(i, pw)
+        Nj = N_all[pu[:, None], J] + r_s[:, None] * N_rig[pu[:, None], J]        # N(pu, j)
+        inter = N - Ni[:, :, None] - Nj[:, None, :] + N0[:, None, None]
+        u_row0 = u_row - np.take_along_axis(u_row, np.argmax(slot_j == pw[:, None], axis=1)[:, None], axis=1)
+        w_col0 = w_col - np.take_along_axis(w_col, np.argmax(slot_i == pu[:, None], axis=1)[:, None], axis=1)
+        inter -= past_u[:, :, None] * u_row0[:, None, :]
+        inter -= past_w[:, None, :] * w_col0[:, :, None]
+        inter += (past_u[:, :, None] & past_w[:, None, :]) * (1.0 + r_s)[:, None, None]
+        table = d_u[:, :, None] + d_w[:, None, :] - 2.0 * inter
+        if PAIR_WINDOW is not None:       # slots clipped at a rank's ends: not twice
+            dup_i = np.zeros_like(slot_i, dtype=bool)
+            dup_i[:, 1:] = slot_i[:, 1:] == slot_i[:, :-1]
+            dup_j = np.zeros_like(slot_j, dtype=bool)
+            dup_j[:, 1:] = slot_j[:, 1:] == slot_j[:, :-1]
+            table[dup_i[:, :, None] | dup_j[:, None, :]] = np.inf
+        _add_cross_pairs(self, l, segs, pu, pw, slot_i, slot_j, table)
+        flat = table.reshape(m, -1)
+        best = flat.argmin(axis=1)
+        ni = slot_j.shape[1]
+        bi, bj = np.divmod(best, ni)
+        return -flat[np.arange(m), best], slot_i[np.arange(m), bi] * k2 + slot_j[np.arange(m), bj]
+
+
+def _alone(order, l: int, p: np.ndarray, k: int) -> np.ndarray:
+    """(len(p), k): the change of the cost with the node at index p of rank l moved alone
+    to each slot among the others (sifting's pair matrix, ``Sifting._pair_crossings``)."""
+    cache = order.__dict__.setdefault("_alone_costs", {})
+    key = order.pos[order.members[l - 1]].tobytes() if l > 0 else b""
+    key += order.pos[order.members[l]].tobytes()
+    key += order.pos[order.members[l + 1]].tobytes() if l + 1 < order.n_layers else b""
+    hit = cache.get(l)
+    if hit is not None and hit[0] == key:
+        before = hit[1]
+    else:
+        ordered = order.members[l][np.argsort(order.pos[order.members[l]])]
+        C = order._pair_crossings(l, ordered)
+        np.fill_diagonal(C, 0.0)
+        before = np.zeros((k, k + 1))
+        np.cumsum(C.T, axis=1, out=before[:, 1:])            # before[a, t]: sum of C[x, a], x < t
+        before[:, :k] += np.cumsum(C[:, ::-1], axis=1)[:, ::-1]   # + sum of C[a, x], x >= t
+        cache[l] = (key, before)
+    rows = before[p]                                        # full slots 0 .. k
+    slot = np.arange(k)
+    full = slot[None, :] + (slot[None, :] > p[:, None])
+    cost = np.take_along_axis(rows, full, axis=1)
+    return cost - rows[np.arange(len(p)), p][:, None]
+
+
+def _prefix2(x: np.ndarray, t: np.ndarray, weight, k1: int, k2: int) -> np.ndarray:
+    """(k1 + 1, k2 + 1): N[I, J], the weight (1 each, or ``weight``) of the segments with
+    x < I and t < J."""
+    H = np.bincount(x * k2 + t, weights=weight, minlength=k1 * k2).reshape(k1, k2)
+    N = np.zeros((k1 + 1, k2 + 1))
+    np.cumsum(np.cumsum(H, axis=0), axis=1, out=N[1:, 1:])
+    return N
+
+
+def _add_cross_pairs(order, l, segs, pu, pw, slot_i, slot_j, table) -> None:
+    """Add to ``table`` what moving both ends changes between u's other segments up (to y)
+    and w's other segments down (from z): such a pair crosses where u is before z and w
+    before y, or after both; its cost is c (1 - a - b + 2 a b) with a = [i <= z], b = [j <= y]
+    (others' slots) and c its weight, of which only 2 c a b depends on both, so the part
+    moving both changes is 2 c (a(i) - a(pu)) (b(j) - b(pw))."""
+    seg_of, up, down = _cross_pairs(order, l)
+    if len(up) == 0:
+        return
+    where = np.full(len(order.lg.seg_src), -1, dtype=np.int64)
+    where[segs] = np.arange(len(segs))
+    cand = where[seg_of]
+    keep = cand >= 0
+    if not keep.any():
+        return
+    cand, up, down = cand[keep], up[keep], down[keep]
+    lg, pos, rigid = order.lg, order.pos, order.rigid
+    y = pos[lg.seg_dst[up]]
+    y = y - (y > pw[cand])
+    z = pos[lg.seg_src[down]]
+    z = z - (z > pu[cand])
+    weight = 2.0 * (1.0 + RIGID_PENALTY * (rigid[up] & rigid[down]))
+    a = (slot_i[cand] <= z[:, None]).astype(float) - (pu[cand] <= z)[:, None]
+    b = (slot_j[cand] <= y[:, None]).astype(float) - (pw[cand] <= y)[:, None]
+    # a sum of outer products per candidate: one batched product, each candidate's pairs
+    # padded to the most any has (``cand`` does not decrease: the gap's segments in order)
+    starts = np.flatnonzero(np.concatenate([[True], cand[1:] != cand[:-1]]))
+    run = np.arange(len(cand)) - np.repeat(starts, np.diff(np.concatenate([starts, [len(cand)]])))
+    depth = int(run.max()) + 1
+    A = np.zeros((len(starts), depth, a.shape[1]))
+    B = np.zeros((len(starts), depth, b.shape[1]))
+    group = np.repeat(np.arange(len(starts)), np.diff(np.concatenate([starts, [len(cand)]])))
+    A[group, run] = a * weight[:, None]
+    B[group, run] = b
+    table[cand[starts]] += np.matmul(A.transpose(0, 2, 1), B)
+
+
+def _cross_pairs(order, l: int) -> tuple:
+    """(s, up, down) for gap l, made once: for each of its segments s = u -> w, every pair
+    of u's other segment up and w's other segment down."""
+    cache = order.__dict__.setdefault("_cross_pairs", {})
+    out = cache.get(l)
+    if out is None:
+        lg = order.lg
+        g = order.gap_segments[l]
+        gs, gd = lg.seg_src[g], lg.seg_dst[g]
+        by_src, by_dst = {}, {}
+        for seg, a, b in zip(g.tolist(), gs.tolist(), gd.tolist()):
+            by_src.setdefault(a, []).append(seg)
+            by_dst.setdefault(b, []).append(seg)
+        rows = []
+        for seg, a, b in zip(g.tolist(), gs.tolist(), gd.tolist()):
+            ups, downs = by_src[a], by_dst[b]
+            if len(ups) > 1 and len(downs) > 1:
+                rows.extend((seg, e, f) for e in ups if e != seg for f in downs if f != seg)
+        arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        out = cache[l] = (arr[:, 0], arr[:, 1], arr[:, 2])
+    return out
+
+
+def _reinsert(pos: np.ndarray, members: np.ndarray, v: int, old: int, new: int) -> None:
+    """Move node v of a rank (``members``) from index ``old`` to slot ``new`` (how many of
+    the others come before it), the others in their order."""
+    if new == old:
+        return
+    p = pos[members]
+    p = p - (p > old)
+    pos[members] = np.where(members == v, new, p + (p >= new))
