@@ -87,11 +87,9 @@ SCOPES_FIRST = True   # the scope groups (an MLP loss's neurons over their sampl
                       # nodes 100,330 -> 100,108 order crossings, none higher, the same CPU
                       # (module docstring)
 
-PAIR_EVALUATIONS = 0    # MLP losses (with ``groups``): then the ends of segments moved in pairs
-                        # (``pair_moves``), at most this many batches, the gaps with most crossings
-                        # first.  Off: 12 batches took three narrow-first-layer losses of 502-590
-                        # nodes from 427 / 957 / 823 crossings to 408 / 953 / 803 (graphlay 417 /
-                        # 947 / 792) for 0.42-0.47 -> 0.49-0.60 of dot's time (``pair_moves``)
+PAIR_EVALUATIONS = 6    # with ``pairs`` (MLP losses with a narrow layer, ``order_stage``): then the
+                        # ends of segments moved in pairs (``pair_moves``), at most this many
+                        # batches, the gaps with most crossings first, and a round of sifting
 
 REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 ms here): from the
                       # family start (``order_stage.FAMILY_START``) 16 development forward passes
@@ -114,7 +112,8 @@ def tree_like(lg: LayeredGraph) -> bool:
 
 
 def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
-                 work: float | None = None, groups: list = (), sweeps: int = 24) -> tuple[np.ndarray, int]:
+                 work: float | None = None, groups: list = (), sweeps: int = 24,
+                 pairs: bool = False) -> tuple[np.ndarray, int]:
     """(pos, crossings): the big drawings' order without its rerouting (without its median
     sweeps where ``tree_like``), then the outermost blocks moved
     (``BlockMoves.move_outer_blocks``) while ``work`` (default ``BLOCK_WORK`` cells per
@@ -133,8 +132,12 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     order = kept[0]
     order.work_left = BLOCK_WORK * float(lg.n_nodes) ** 2 if work is None else work
     gained = order.move_outer_blocks(groups, extra_first=SCOPES_FIRST)
-    if groups and PAIR_EVALUATIONS:
-        gained += order.move_pairs(PAIR_EVALUATIONS)
+    if pairs:
+        moved = order.move_pairs(PAIR_EVALUATIONS)
+        if moved:
+            moved += order.sift(rounds=1)
+            moved += order.transpose()
+        gained += moved
     if gained > 0 and tree:
         # tree-like: a moved neuron leaves neighbours that gain by a swap (exact, ~0.7 ms):
         # 36 development forward passes 12,004 -> 11,899 crossings (a sifting round after it:

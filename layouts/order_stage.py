@@ -70,6 +70,15 @@ LOSS_LOOSE = True        # from 500 nodes ``block_polish`` starts from ``loss_st
                          # (MLP(2,[7,5,1]) 531 -> 599); both keys swept, the cheaper kept: -0.3 %
                          # more for ~+35 % of the order's time (its sweeps are ~85 % of it)
 
+NARROW_PAIRS = False     # MLP losses whose loose key is not the side-by-side one (a layer of at most
+                         # ``loss_start.LOOSE_MAX_NEURONS`` neurons feeds another): ``block_polish``
+                         # then moves pairs (``pair_moves``) and sifts a round.  Off: session 32, 16
+                         # losses of 502-922 nodes, none higher, MLP(5,[2,4,1]) on 4 samples 427 ->
+                         # 405 (graphlay 417), MLP(3,[2,5,1]) on 5 957 -> 942 (947), MLP(3,[2,6,1])
+                         # on 4 823 -> 786 (792), MLP(2,[2,4,1]) on 7 1,252 -> 1,232, wide first
+                         # layers unchanged; but +17-25 ms where the order is at 0.41-0.47 of dot's
+                         # 130-250 ms: past half of dot's time.  Without the median sweeps (the old
+                         # time) MLP(2,[2,4,1]) on 7 samples 1,285, MLP(1,[2,3,2,1]) on 7 1,101 -> 1,136
 
 SCOPED_MID = True        # drawings with scopes that are neither tree-like nor MLP losses (an inspected
                          # sample with its L2 term: each weight feeds its product and its square)
@@ -169,12 +178,13 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
         if tree is None and (mid_size(lg) or scoped):
             return order_mid(lg, start_key, rigid, scoped)
         if tree is None and block_polished(lg):
-            key, sweeps = start_key, 24
+            key, sweeps, pairs = start_key, 24, False
             if loss_keys is not None and (key_cost(lg, loss_keys.side_by_side, rigid)
                                           <= LOSS_START_SHARE * key_cost(lg, start_key, rigid)):
                 key = loss_keys.loose if LOSS_LOOSE else loss_keys.side_by_side
                 sweeps = LOSS_SWEEPS
-            return order_blocks(lg, key, rigid, None, groups or (), sweeps)    # (positional: tests spy on it)
+                pairs = NARROW_PAIRS and LOSS_LOOSE and not np.array_equal(key, loss_keys.side_by_side)
+            return order_blocks(lg, key, rigid, None, groups or (), sweeps, pairs)    # (positional: tests spy on it)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
         return order_small(lg, start_key, rigid, groups=groups, loss_keys=loss_keys)

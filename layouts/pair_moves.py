@@ -25,11 +25,11 @@ one unlimited pass after ``block_polish``, then a round of sifting and transposi
 below graphlay on all three (MLP(5,[2,4,1]) on 4 samples 427 -> 397, graphlay 417;
 MLP(3,[2,5,1]) on 5 957 -> 894, 947; MLP(3,[2,6,1]) on 4 823 -> 770, 792), nearly all of it
 from pairs in the second hidden layer's ranks, but takes 60-100 ms where dot takes 130-180
-(the ``block_polish`` order is at 0.41-0.47 of dot's time already).  Capped at 12 batches,
-the gaps with most crossings first, without the sifting round: 408 / 953 / 803 for +20-24 ms
-(0.42-0.47 -> 0.49-0.60 of dot's time); so ``block_polish.PAIR_EVALUATIONS`` is 0 until a
-batch costs a fraction of its ~1.5-2 ms (most of it ``Sifting._pair_crossings`` for both
-ranks and the numpy calls' own cost, not the tables' cells)."""
+(the ``block_polish`` order is at 0.41-0.47 of dot's time already).  Six batches, the gaps
+with most crossings first, then the sifting round: 405 / 942 / 786 for +17-25 ms, past half
+of dot's time, so ``order_stage.NARROW_PAIRS`` is off until a batch costs a fraction of its
+~1.5-2 ms (most of it ``Sifting._pair_crossings`` for both ranks and the numpy calls' own
+cost, not the tables' cells)."""
 
 from __future__ import annotations
 
@@ -54,13 +54,19 @@ class PairMoves:
         lg = self.lg
         src, dst = lg.seg_src, lg.seg_dst
         total = 0.0
-        crossed_per_gap = np.bincount(self.seg_layer, weights=self.segment_crossings(), minlength=self.n_layers)
-        gaps = [l for l in np.argsort(-crossed_per_gap[:self.n_layers - 1], kind="stable").tolist()
-                if crossed_per_gap[l] > 0]
+        seg_crossings = self.segment_crossings()      # kept up to date around each move
+        per_gap = np.bincount(self.seg_layer, weights=seg_crossings, minlength=self.n_layers)
+        gaps = [l for l in np.argsort(-per_gap[:self.n_layers - 1], kind="stable").tolist() if per_gap[l] > 0]
+        crossed = np.zeros(lg.n_nodes, dtype=bool)
         left = evaluations
         for l in gaps:
             segs = self.gap_segments[l]
-            crossed = self._crossed_nodes(l)
+            crossed[:] = False          # nodes with a crossing at one of their segments in gaps l - 1 .. l + 1
+            for gap in range(max(l - 1, 0), min(l + 2, self.n_layers - 1)):
+                near = self.gap_segments[gap]
+                near = near[seg_crossings[near] > 0]
+                crossed[src[near]] = True
+                crossed[dst[near]] = True
             todo = segs[crossed[src[segs]] | crossed[dst[segs]]]
             while len(todo):
                 if left is not None:
@@ -78,23 +84,15 @@ class PairMoves:
                 _reinsert(self.pos, self.members[l + 1], int(dst[s]), int(self.pos[dst[s]]), j)
                 total += float(gain[c])
                 todo = todo[c + 1:]
+                for gap in range(max(l - 1, 0), min(l + 2, self.n_layers - 1)):
+                    seg_crossings[self.gap_segments[gap]] = self._gap_crossings(gap)
         return total
 
-    def _crossed_nodes(self, l: int) -> np.ndarray:
-        """Per node, whether one of its segments in gaps l - 1 .. l + 1 crosses another."""
-        lg, pos = self.lg, self.pos
-        out = np.zeros(lg.n_nodes, dtype=bool)
-        for gap in (l - 1, l, l + 1):
-            if gap < 0 or gap >= self.n_layers - 1:
-                continue
-            segs = self.gap_segments[gap]
-            if len(segs) < 2:
-                continue
-            a, b = pos[lg.seg_src[segs]], pos[lg.seg_dst[segs]]
-            crossed = (((a[:, None] - a[None, :]) * (b[:, None] - b[None, :])) < 0).any(axis=1)
-            out[lg.seg_src[segs[crossed]]] = True
-            out[lg.seg_dst[segs[crossed]]] = True
-        return out
+    def _gap_crossings(self, l: int) -> np.ndarray:
+        """Crossings of each segment of gap l with the others of the gap (now)."""
+        segs = self.gap_segments[l]
+        a, b = self.pos[self.lg.seg_src[segs]], self.pos[self.lg.seg_dst[segs]]
+        return (((a[:, None] - a[None, :]) * (b[:, None] - b[None, :])) < 0).sum(axis=1)
 
     def _pair_tables(self, l: int, segs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(gain, best) for each of gap l's segments ``segs`` (u -> w): what moving u and w to
