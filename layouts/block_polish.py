@@ -87,9 +87,10 @@ SCOPES_FIRST = True   # the scope groups (an MLP loss's neurons over their sampl
                       # nodes 100,330 -> 100,108 order crossings, none higher, the same CPU
                       # (module docstring)
 
-PAIR_EVALUATIONS = 6    # with ``pairs`` (MLP losses with a narrow layer, ``order_stage``): then the
-                        # ends of segments moved in pairs (``pair_moves``), at most this many
-                        # batches, the gaps with most crossings first, and a round of sifting
+PAIR_EVALUATIONS = 5    # with ``pairs`` (MLP losses with a narrow layer, ``order_stage.NARROW_PAIRS``):
+                        # then the ends of segments moved in pairs (``pair_moves``), at most this
+                        # many batches (4: MLP(3,[2,5,1]) on 5 samples 949, graphlay 947), the gaps
+                        # with most crossings first, and a round of sifting around them
 
 REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 ms here): from the
                       # family start (``order_stage.FAMILY_START``) 16 development forward passes
@@ -135,7 +136,9 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     if pairs:
         moved = order.move_pairs(PAIR_EVALUATIONS)
         if moved:
-            moved += order.sift(rounds=1)
+            # the ranks around those the pairs moved (a whole round: the same crossings on 12
+            # losses of 502-922 nodes, ~4 ms more)
+            moved += order.sift(rounds=1, only={r + d for r in order.pair_moved_ranks for d in (-1, 0, 1)})
             moved += order.transpose()
         gained += moved
     if gained > 0 and tree:

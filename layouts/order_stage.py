@@ -72,13 +72,13 @@ LOSS_LOOSE = True        # from 500 nodes ``block_polish`` starts from ``loss_st
 
 NARROW_PAIRS = False     # MLP losses whose loose key is not the side-by-side one (a layer of at most
                          # ``loss_start.LOOSE_MAX_NEURONS`` neurons feeds another): ``block_polish``
-                         # then moves pairs (``pair_moves``) and sifts a round.  Off: session 32, 16
-                         # losses of 502-922 nodes, none higher, MLP(5,[2,4,1]) on 4 samples 427 ->
-                         # 405 (graphlay 417), MLP(3,[2,5,1]) on 5 957 -> 942 (947), MLP(3,[2,6,1])
-                         # on 4 823 -> 786 (792), MLP(2,[2,4,1]) on 7 1,252 -> 1,232, wide first
-                         # layers unchanged; but +17-25 ms where the order is at 0.41-0.47 of dot's
-                         # 130-250 ms: past half of dot's time.  Without the median sweeps (the old
-                         # time) MLP(2,[2,4,1]) on 7 samples 1,285, MLP(1,[2,3,2,1]) on 7 1,101 -> 1,136
+                         # then moves pairs (``pair_moves``) and sifts around them.  Off: session
+                         # 32, 12 losses of 502-922 nodes none higher, MLP(5,[2,4,1]) on 4 samples
+                         # 427 -> 405 (graphlay 417), MLP(3,[2,5,1]) on 5 957 -> 942 (947),
+                         # MLP(3,[2,6,1]) on 4 823 -> 784 (792), MLP(2,[2,4,1]) on 7 1,252 ->
+                         # 1,232; but +14-18 ms, 0.41-0.44 -> 0.43-0.51 of dot's time (the bound
+                         # is half).  Without the median sweeps (the old time) MLP(2,[2,4,1]) on 7
+                         # samples ends at 1,285, MLP(1,[2,3,2,1]) on 7 1,101 -> 1,136
 
 SCOPED_MID = True        # drawings with scopes that are neither tree-like nor MLP losses (an inspected
                          # sample with its L2 term: each weight feeds its product and its square)

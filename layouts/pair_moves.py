@@ -25,11 +25,12 @@ one unlimited pass after ``block_polish``, then a round of sifting and transposi
 below graphlay on all three (MLP(5,[2,4,1]) on 4 samples 427 -> 397, graphlay 417;
 MLP(3,[2,5,1]) on 5 957 -> 894, 947; MLP(3,[2,6,1]) on 4 823 -> 770, 792), nearly all of it
 from pairs in the second hidden layer's ranks, but takes 60-100 ms where dot takes 130-180
-(the ``block_polish`` order is at 0.41-0.47 of dot's time already).  Six batches, the gaps
-with most crossings first, then the sifting round: 405 / 942 / 786 for +17-25 ms, past half
-of dot's time, so ``order_stage.NARROW_PAIRS`` is off until a batch costs a fraction of its
-~1.5-2 ms (most of it ``Sifting._pair_crossings`` for both ranks and the numpy calls' own
-cost, not the tables' cells)."""
+(the ``block_polish`` order is at 0.41-0.47 of dot's time already).  Five batches over
+the segments that cross, the gaps with most crossings first, then a sifting round around
+the ranks they moved: 405 / 942 / 784, on 12 development losses none higher, for +14-18 ms
+(0.41-0.44 -> 0.43-0.51 of dot's time, median of 3 input orders; four batches: 949 on the
+second), so ``order_stage.NARROW_PAIRS`` is off until a batch costs well under its ~2 ms
+(~60 numpy calls on small arrays; the tables' cells are a fifth of it)."""
 
 from __future__ import annotations
 
@@ -38,36 +39,36 @@ import numpy as np
 from .sifting import RIGID_PENALTY
 
 
-PAIR_WINDOW = 5   # slots tried: within this many of each end's own (None: the whole rank).  After
+PAIR_WINDOW = 3   # slots tried: within this many of each end's own (None: the whole rank).  After
                   # ``block_polish`` on three MLP losses of 502-590 nodes, of the 160 ends that
-                  # 80 gaining moves moved, 152 went 0-4 slots, 1 went 5, 7 went 8-10
+                  # 80 gaining moves moved, 152 went 0-4 slots, 1 went 5, 7 went 8-10; 3 and 5
+                  # ended with the same crossings on 12 losses (5: +5-10 % of the batches' time)
 
 
 class PairMoves:
     def move_pairs(self, evaluations: int | None = None) -> float:
-        """Move the ends of every segment with a crossing at either end to their best slots
-        where that lowers the cost, gap by gap (the gaps with crossings, most crossings
+        """Move the ends of every segment that crosses another to their best slots where
+        that lowers the cost, gap by gap (the gaps with crossings, most crossings
         first); returns the cost removed (exact).  A gap's segments are costed at once against
         the current order (``_pair_tables``); the first that gains moves, and the segments
         after it are costed again from the new order (as ``sifting``'s batches: most do not
-        move).  ``evaluations``: at most that many such batches (None: no limit)."""
+        move).  ``evaluations``: at most that many such batches (None: no limit).  The ranks
+        where nodes moved are added to ``pair_moved_ranks``."""
+        if not hasattr(self, "pair_moved_ranks"):
+            self.pair_moved_ranks = set()
         lg = self.lg
         src, dst = lg.seg_src, lg.seg_dst
         total = 0.0
         seg_crossings = self.segment_crossings()      # kept up to date around each move
         per_gap = np.bincount(self.seg_layer, weights=seg_crossings, minlength=self.n_layers)
         gaps = [l for l in np.argsort(-per_gap[:self.n_layers - 1], kind="stable").tolist() if per_gap[l] > 0]
-        crossed = np.zeros(lg.n_nodes, dtype=bool)
         left = evaluations
         for l in gaps:
             segs = self.gap_segments[l]
-            crossed[:] = False          # nodes with a crossing at one of their segments in gaps l - 1 .. l + 1
-            for gap in range(max(l - 1, 0), min(l + 2, self.n_layers - 1)):
-                near = self.gap_segments[gap]
-                near = near[seg_crossings[near] > 0]
-                crossed[src[near]] = True
-                crossed[dst[near]] = True
-            todo = segs[crossed[src[segs]] | crossed[dst[segs]]]
+            # the segments that cross another: a pair whose own segment crosses nothing seldom
+            # gains (12 development losses: the same crossings as with every segment at a crossing
+            # node but on 2, one lower, one higher; ~15 % less time)
+            todo = segs[seg_crossings[segs] > 0]
             while len(todo):
                 if left is not None:
                     if left <= 0:
@@ -83,6 +84,7 @@ class PairMoves:
                 _reinsert(self.pos, self.members[l], int(src[s]), int(self.pos[src[s]]), i)
                 _reinsert(self.pos, self.members[l + 1], int(dst[s]), int(self.pos[dst[s]]), j)
                 total += float(gain[c])
+                self.pair_moved_ranks.update((l, l + 1))
                 todo = todo[c + 1:]
                 for gap in range(max(l - 1, 0), min(l + 2, self.n_layers - 1)):
                     seg_crossings[self.gap_segments[gap]] = self._gap_crossings(gap)
@@ -112,8 +114,6 @@ class PairMoves:
         u, w = src[segs], dst[segs]
         pu, pw = pos[u], pos[w]
         m = len(segs)
-        d_u = _alone(self, l, pu, k1)          # (m, k1)
-        d_w = _alone(self, l + 1, pw, k2)      # (m, k2)
         # the gap's segments by their ends' positions, all and rigid ones: N[I, J] the weight
         # of those from a position < I to one < J (I, J full positions 0 .. k)
         g = self.gap_segments[l]
@@ -130,8 +130,8 @@ class PairMoves:
             slot_j = np.clip(pw[:, None] + span[None, :], 0, k2 - 1)
         I = slot_i + (slot_i > pu[:, None])                      # others' slot -> full slot
         J = slot_j + (slot_j > pw[:, None])
-        d_u = np.take_along_axis(d_u, slot_i, axis=1)
-        d_w = np.take_along_axis(d_w, slot_j, axis=1)
+        d_u = _alone(self, l, pu, slot_i)      # each end moved alone
+        d_w = _alone(self, l + 1, pw, slot_j)
         N = N_all[I[:, :, None], J[:, None, :]] + r_s[:, None, None] * N_rig[I[:, :, None], J[:, None, :]]
         # leave out the segments at u (row pu) or at w (column pw); s is in both
         u_row = (N_all[pu[:, None] + 1, J] - N_all[pu[:, None], J]
@@ -166,29 +166,52 @@ class PairMoves:
         return -flat[np.arange(m), best], slot_i[np.arange(m), bi] * k2 + slot_j[np.arange(m), bj]
 
 
-def _alone(order, l: int, p: np.ndarray, k: int) -> np.ndarray:
-    """(len(p), k): the change of the cost with the node at index p of rank l moved alone
-    to each slot among the others (sifting's pair matrix, ``Sifting._pair_crossings``)."""
-    cache = order.__dict__.setdefault("_alone_costs", {})
-    key = order.pos[order.members[l - 1]].tobytes() if l > 0 else b""
-    key += order.pos[order.members[l]].tobytes()
-    key += order.pos[order.members[l + 1]].tobytes() if l + 1 < order.n_layers else b""
-    hit = cache.get(l)
+def _alone(order, l: int, p: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """(len(p), slots): the change of the cost with the node at index p of rank l moved alone
+    to each of its ``slots`` among the others: sum over the nodes x it passes of C[x, a] -
+    C[a, x], C the crossings of a's and x's segments with a before x (``_side_pairs``)."""
+    members = order.members[l]
+    C = _side_pairs(order, l, True) + _side_pairs(order, l, False)      # members' local order
+    ordered = np.argsort(order.pos[members])
+    C = C[np.ix_(ordered, ordered)]                                     # rank order
+    rows, back = np.unique(p, return_inverse=True)
+    D = C[:, rows].T - C[rows, :]
+    D[np.arange(len(rows)), rows] = 0.0
+    cum = np.zeros((len(rows), len(ordered) + 1))
+    np.cumsum(D, axis=1, out=cum[:, 1:])
+    cum = cum[back]
+    full = slots + (slots > p[:, None])
+    return np.take_along_axis(cum, full, axis=1) - cum[np.arange(len(p)), p][:, None]
+
+
+def _side_pairs(order, l: int, down: bool) -> np.ndarray:
+    """(k, k) over rank l's members in their fixed (``members``) order: the weighted
+    crossings of a's and b's segments to rank l - 1 (``down``) or l + 1 with a before b, as
+    ``Sifting._pair_crossings`` counts them; kept while that rank's order stays."""
+    other = l - 1 if down else l + 1
+    k = len(order.members[l])
+    if other < 0 or other >= order.n_layers:
+        return np.zeros((k, k))
+    cache = order.__dict__.setdefault("_side_pairs", {})
+    key = order.pos[order.members[other]].tobytes()
+    hit = cache.get((l, down))
     if hit is not None and hit[0] == key:
-        before = hit[1]
-    else:
-        ordered = order.members[l][np.argsort(order.pos[order.members[l]])]
-        C = order._pair_crossings(l, ordered)
-        np.fill_diagonal(C, 0.0)
-        before = np.zeros((k, k + 1))
-        np.cumsum(C.T, axis=1, out=before[:, 1:])            # before[a, t]: sum of C[x, a], x < t
-        before[:, :k] += np.cumsum(C[:, ::-1], axis=1)[:, ::-1]   # + sum of C[a, x], x >= t
-        cache[l] = (key, before)
-    rows = before[p]                                        # full slots 0 .. k
-    slot = np.arange(k)
-    full = slot[None, :] + (slot[None, :] > p[:, None])
-    cost = np.take_along_axis(rows, full, axis=1)
-    return cost - rows[np.arange(len(p)), p][:, None]
+        return hit[1]
+    nbr, loc = (order.down if down else order.up)[l]
+    total = np.zeros((k, k))
+    if len(nbr):
+        m = int(order.layer_size[other])
+        H = np.zeros((k, m))
+        np.add.at(H, (loc, order.pos[nbr]), 1.0)
+        deg = H.sum(axis=1)
+        total += np.outer(deg, deg) - np.cumsum(H, axis=1) @ H.T
+    t = (order.rigid_up if down else order.rigid_down)[order.members[l]]
+    has = t >= 0
+    if has.sum() > 1:
+        pt = np.where(has, order.pos[np.maximum(t, 0)], -1)
+        total += RIGID_PENALTY * (has[:, None] & has[None, :] & (pt[:, None] > pt[None, :]))
+    cache[(l, down)] = (key, total)
+    return total
 
 
 def _prefix2(x: np.ndarray, t: np.ndarray, weight, k1: int, k2: int) -> np.ndarray:
@@ -246,17 +269,20 @@ def _cross_pairs(order, l: int) -> tuple:
         lg = order.lg
         g = order.gap_segments[l]
         gs, gd = lg.seg_src[g], lg.seg_dst[g]
-        by_src, by_dst = {}, {}
-        for seg, a, b in zip(g.tolist(), gs.tolist(), gd.tolist()):
-            by_src.setdefault(a, []).append(seg)
-            by_dst.setdefault(b, []).append(seg)
-        rows = []
-        for seg, a, b in zip(g.tolist(), gs.tolist(), gd.tolist()):
-            ups, downs = by_src[a], by_dst[b]
-            if len(ups) > 1 and len(downs) > 1:
-                rows.extend((seg, e, f) for e in ups if e != seg for f in downs if f != seg)
-        arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
-        out = cache[l] = (arr[:, 0], arr[:, 1], arr[:, 2])
+        by_src, by_dst = np.argsort(gs, kind="stable"), np.argsort(gd, kind="stable")
+        a0 = np.searchsorted(gs[by_src], gs)                 # each segment's source's run ...
+        na = np.searchsorted(gs[by_src], gs, side="right") - a0
+        b0 = np.searchsorted(gd[by_dst], gd)                 # ... and its target's
+        nb = np.searchsorted(gd[by_dst], gd, side="right") - b0
+        has = np.flatnonzero((na > 1) & (nb > 1))
+        count = na[has] * nb[has]                             # every (up, down) pair, s's own too
+        k = np.repeat(np.arange(len(has)), count)
+        step = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        seg = g[has][k]
+        up = g[by_src[a0[has][k] + step // nb[has][k]]]
+        down = g[by_dst[b0[has][k] + step % nb[has][k]]]
+        keep = (up != seg) & (down != seg)
+        out = cache[l] = (seg[keep], up[keep], down[keep])
     return out
 
 

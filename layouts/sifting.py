@@ -25,11 +25,11 @@ RIGID_PENALTY = 0.25    # one rigid-rigid crossing (op -> result) costs this muc
 
 
 class Sifting:
-    def sift(self, rounds: int = 4) -> float:
+    def sift(self, rounds: int = 4, only: set | None = None) -> float:
         """Layer-by-layer sifting: move each node to its best slot in its layer, given the
         neighbouring layers (exact per move, via the layer's pairwise crossing matrix).
         O(k^2 * m) per layer of k nodes next to layers of m nodes: for small graphs.
-        Returns the cost removed (exact)."""
+        Returns the cost removed (exact).  ``only``: sift these layers alone."""
         total = 0.0
         # A layer whose sifting left it as it was, with it and its two neighbours unchanged
         # since, would be left as it is again: skipped (``move_clock``; without clusters,
@@ -45,6 +45,8 @@ class Sifting:
             layers = range(self.n_layers) if r % 2 == 0 else range(self.n_layers - 1, -1, -1)
             for l in layers:
                 if not (crossed[l - 1] or crossed[l]):      # crossed[-1]: no gap before layer 0
+                    continue
+                if only is not None and l not in only:
                     continue
                 members = self.members[l]
                 before = self.pos[members].copy()
