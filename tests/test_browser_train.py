@@ -46,8 +46,8 @@ PLOT_STATE = """() => {
   for (const doc of Bokeh.documents) {
     for (const m of doc.all_models) {
       const d = m.data;
-      if (typeof m.text === 'string') {   // the status pane: "step <b>12</b> · next lr ..."
-        const status = m.text.match(/step (?:<b>|&lt;b&gt;)(\\d+)(?:<\\/b>|&lt;\\/b&gt;) ·/);
+      if (typeof m.text === 'string') {   // the status pane: "steps done <b>12</b> · next lr ..."
+        const status = m.text.match(/steps done (?:<b>|&lt;b&gt;)(\\d+)(?:<\\/b>|&lt;\\/b&gt;) ·/);
         if (status) out.step = Number(status[1]);
       }
       if (!d || typeof d !== 'object') continue;

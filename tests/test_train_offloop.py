@@ -61,7 +61,7 @@ def test_pause_is_exact_and_lands_on_a_real_state(pool):
     t = view.trainer
     assert t.k == k and np.array_equal(t.weights, weights) and not view.running
     assert len(t.history) == k == view.curves.n_points == view.model.steps
-    assert f"step <b>{k}</b>" in view.status.object
+    assert f"steps done <b>{k}</b>" in view.status.object
     replay = Trainer(t.X, t.y, t.config)
     replay.run(k)
     np.testing.assert_array_equal(replay.weights, t.weights)

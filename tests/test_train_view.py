@@ -28,7 +28,7 @@ def test_steps_stream_the_curves_and_refresh_table_and_status(view):
     assert list(view.table.value["label"]) == table["label"]
     np.testing.assert_array_equal(view.table.value["data"].to_numpy(), table["data"])
     np.testing.assert_array_equal(view.table.value["update"].to_numpy(), table["update"])
-    assert "step <b>3</b>" in view.status.object
+    assert "steps done <b>3</b>" in view.status.object
 
 
 def test_the_boundary_image_shows_the_trainers_grid(view):
@@ -144,6 +144,10 @@ def test_divergence_pauses_and_explains():
     records = view.step(60)
     assert view.error.startswith("the loss became") and "learning rate" in view.error
     assert all(np.isfinite(r.loss) for r in records)
+    # the error names the step as the curves number it (from 0: the one after the last point);
+    # the status counts the steps done, that one included
+    assert f"at step {len(records)}:" in view.error and records[-1].step == len(records) - 1
+    assert f"steps done <b>{len(records) + 1}</b>" in view.status.object
     assert view.curves.n_points == len(records) < 60
     assert np.all(np.isfinite(view.curves.source.data["loss"]))
 

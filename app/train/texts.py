@@ -8,12 +8,14 @@ from .plots import NEG_COLOR, POS_COLOR
 
 
 def status_html(model) -> str:
-    """The status line: step, loss, accuracy, next lr, sizes; queued and error notes."""
+    """The status line: steps done (a count; the curves and the error messages number the
+    steps from 0, as micrograd prints them), loss, accuracy, next lr, sizes; queued and error
+    notes."""
     t = model.trainer
     if t is None:
         return f"<div style='color:#b00020'>{html.escape(model.error)}</div>"
     last = t.history[-1] if t.history else None
-    facts = [f"step <b>{t.k}</b>", f"next lr <b>{t.lr:.4g}</b>", f"{len(t.labels)} parameters",
+    facts = [f"steps done <b>{t.k}</b>", f"next lr <b>{t.lr:.4g}</b>", f"{len(t.labels)} parameters",
              f"{model.nodes_text} nodes per step (compiled once)"]
     if last is not None:
         facts[1:1] = [f"loss <b>{last.loss:.4g}</b>",
