@@ -232,7 +232,7 @@ def train_one_step(page, url: str) -> None:
     step = page.get_by_role("button", name="Step", exact=True)
     expect(step).to_be_visible(timeout=30_000)
     step.click()
-    expect(page.get_by_text("step 1 \u00b7")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("steps done 1 \u00b7")).to_be_visible(timeout=15_000)
 
 
 #: Is the graph plot laid out at its element's size: ``[layout width, element width, layout

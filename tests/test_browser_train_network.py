@@ -174,7 +174,7 @@ def test_new_hidden_layers_entered_with_enter_rebuild_the_plots(new_page, served
     expect(page.get_by_text("17 parameters", exact=False)).to_be_visible(timeout=15_000)   # 2*4+4 + 4+1
     page.wait_for_function(f"() => ({LOSS_POINTS_JS})() === 0", timeout=15_000)           # the old run's curve is gone
     page.get_by_role("button", name="Step", exact=True).click()
-    expect(page.get_by_text("step 1 \u00b7")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("steps done 1 \u00b7")).to_be_visible(timeout=15_000)
     wait_network(page, "n.neurons.length > 0 && n.neurons.length <= 6", timeout=60_000)   # 4 + 1, not 33
     page.screenshot(path=tmp_path / "hidden-4.png")
     assert page.console_errors == []

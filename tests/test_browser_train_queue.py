@@ -20,7 +20,7 @@ from app.train.pool import TrainingPool, use_pool
 
 pytestmark = pytest.mark.browser
 
-TRAINED = re.compile(r"step [1-9]\d* ·")      # the status line once a step has been applied
+TRAINED = re.compile(r"steps done [1-9]\d* ·")   # the status line once a step has been applied
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_a_page_over_the_training_cap_is_queued_until_a_slot_frees(one_slot_serv
     expect(notice).to_contain_text("queued")
     expect(a.locator(".train-queued")).to_have_count(0)
     b.wait_for_timeout(1000)                          # a queued page trains nothing meanwhile
-    expect(b.get_by_text("step 0 ·").first).to_be_visible()
+    expect(b.get_by_text("steps done 0 ·").first).to_be_visible()
 
     a.get_by_role("button", name="❚❚ Pause").click()  # frees the slot: b's turn
     expect(notice).to_have_count(0, timeout=15_000)
