@@ -230,3 +230,17 @@ def test_many_leaves_swap_the_sliders_for_the_table_and_back(new_page, served_ap
     box.press("Enter")
     wait_node_text(page, "out", "out | 1.5 | 1")
     assert page.console_errors == []
+
+
+def test_a_leafs_box_shows_its_whole_number(new_page, served_app):
+    """The longest text a leaf's box shows (12 significant digits, a sign and an exponent) and
+    an MLP weight's fit inside the box: at 130 px the weights' last digits were cut off."""
+    import urllib.parse
+
+    expr = "a = -1.23456789012e-300\nb = -0.0468060916957\nc = 2\nout = a*b + c"
+    page = open_app(new_page, served_app + "?expr=" + urllib.parse.quote(expr))
+    boxes = page.locator(".leaf-slider:visible .leaf-number input")
+    expect(boxes).to_have_count(3, timeout=30_000)
+    shown = boxes.evaluate_all("els => els.map(e => [e.value, e.scrollWidth, e.clientWidth])")
+    assert sorted(value for value, _, _ in shown) == ["-0.0468060916957", "-1.23456789012e-300", "2"]
+    assert all(scroll <= client for _, scroll, client in shown), shown

@@ -19,10 +19,17 @@ from .no_relayout import TaggedColumn
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
+# The longest text ``number_text`` gives is 19 characters (-1.23456789012e-308); an MLP's
+# weights take 16-17 (-0.0468060916957).  At 11px a monospace character is ~6.6 px wide: 19 of
+# them and the padding fit BOX_WIDTH, and the leaf's name keeps ~90 px beside it in the
+# 1024-px page's sidebar (at 13px in 130 px the weights' last digits were cut off; at 12px in
+# 154 px "w[2][0][0]" was cut to "w[2…").  ``input.bk-input``: Panel's own ``.bk-input``
+# padding of 12 px a side won over ``input``.
 BOX_CSS = """
-input { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 13px;
-        text-align: right; padding: 2px 6px; }
+input.bk-input { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: 11px;
+                 text-align: right; padding: 2px 5px; }
 """
+BOX_WIDTH = 140
 
 
 def number_text(x: float) -> str:
@@ -63,11 +70,11 @@ class LeafControl:
     def __init__(self, leaves=None, lid: str | None = None):
         self.slider = pn.widgets.FloatSlider(show_value=False, sizing_mode="stretch_width", margin=(0, 10),
                                              css_classes=["leaf-range"])
-        self.box = pn.widgets.TextInput(width=130, height=30, margin=(2, 8),
+        self.box = pn.widgets.TextInput(width=BOX_WIDTH, height=30, margin=(2, 8, 2, 2),
                                         stylesheets=[BOX_CSS], css_classes=["leaf-number"])
         self.message = pn.pane.HTML("", visible=False, sizing_mode="stretch_width", margin=(0, 10),
                                     css_classes=["leaf-message"])
-        self.name = pn.pane.HTML("", sizing_mode="stretch_width", margin=(2, 10), min_width=30)
+        self.name = pn.pane.HTML("", sizing_mode="stretch_width", margin=(2, 2, 2, 10), min_width=30)
         self.view = TaggedColumn(pn.Row(self.name, self.box, sizing_mode="stretch_width", margin=0),
                                  self.slider, self.message, sizing_mode="stretch_width", margin=(2, 0),
                                  css_classes=["leaf-slider"])
