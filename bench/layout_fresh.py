@@ -23,8 +23,9 @@ tried); path moves after the block polish (``PathMoves.move_paths``, most promis
 0.5-2 % for +8-21 ms on a budget of 4 cells per squared layered node, 3-6 % for +28-60 ms on
 16: over the time bound (dot takes 65-95 ms there).  Session 32: pair moves (a segment's two
 ends to their best slots together, exact, ``layouts.pair_moves``) in five batches and a sifting
-round around them take all three below graphlay (405 / 942 / 784) and none of 12 losses higher,
-for +14-18 ms (0.41-0.44 -> 0.43-0.51 of dot's time): ``order_stage.NARROW_PAIRS``, off.
+round around them take all three below graphlay (405 / 942 / 784) and none of 12 losses higher;
+with a median sweep less before them +9-13 ms, 0.42-0.49 of dot's time
+(``order_stage.NARROW_PAIRS``, on).
 
 Per graph: nodes; ours (from the order as built, and checked identical from one shuffled
 order); dot's and graphlay's median and worst over ``--shuffles`` input orders; whether ours

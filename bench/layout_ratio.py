@@ -38,6 +38,9 @@ def ratio_graphs() -> list:
         # dot is fastest for its size
         ("inspected sample MLP(2,[3,4,5,1]) + L2", lambda: inspected_sample_graph((3, 4, 5), True)),
         ("random expression, 180 ops, seed 1", lambda: random_expression_graph(180, 25, seed=1)),
+        # a narrow first layer (``order_stage.NARROW_PAIRS``: pair moves after the block polish)
+        ("narrow MLP(5,[2,4,1]) loss, 4 samples, seed 7171", lambda: mlp_loss_graph(5, (2, 4, 1), 4, seed=7171)),
+        ("narrow MLP(3,[2,6,1]) loss, 4 samples, seed 7171", lambda: mlp_loss_graph(3, (2, 6, 1), 4, seed=7171)),
         ("chain of 250 ops", lambda: chain_graph(250)),
         ("chain of 396 ops", lambda: chain_graph(396)),
     ]

@@ -70,15 +70,21 @@ LOSS_LOOSE = True        # from 500 nodes ``block_polish`` starts from ``loss_st
                          # (MLP(2,[7,5,1]) 531 -> 599); both keys swept, the cheaper kept: -0.3 %
                          # more for ~+35 % of the order's time (its sweeps are ~85 % of it)
 
-NARROW_PAIRS = False     # MLP losses whose loose key is not the side-by-side one (a layer of at most
+NARROW_PAIRS = True      # MLP losses whose loose key is not the side-by-side one (a layer of at most
                          # ``loss_start.LOOSE_MAX_NEURONS`` neurons feeds another): ``block_polish``
-                         # then moves pairs (``pair_moves``) and sifts around them.  Off: session
-                         # 32, 12 losses of 502-922 nodes none higher, MLP(5,[2,4,1]) on 4 samples
-                         # 427 -> 405 (graphlay 417), MLP(3,[2,5,1]) on 5 957 -> 942 (947),
-                         # MLP(3,[2,6,1]) on 4 823 -> 784 (792), MLP(2,[2,4,1]) on 7 1,252 ->
-                         # 1,232; but +14-18 ms, 0.41-0.44 -> 0.43-0.51 of dot's time (the bound
-                         # is half).  Without the median sweeps (the old time) MLP(2,[2,4,1]) on 7
-                         # samples ends at 1,285, MLP(1,[2,3,2,1]) on 7 1,101 -> 1,136
+                         # then moves pairs (``pair_moves``) and sifts around them, after
+                         # NARROW_SWEEPS median sweeps (not LOSS_SWEEPS: the same crossings on 12
+                         # such losses, a sweep's time saved).  Session 32: 12 development losses
+                         # of 502-922 nodes none higher, the three above graphlay below it
+                         # (MLP(5,[2,4,1]) on 4 samples 427 -> 405, graphlay 417; MLP(3,[2,5,1])
+                         # on 5 957 -> 942 / 947; MLP(3,[2,6,1]) on 4 823 -> 784 / 792); 12
+                         # held-out ones (seed 8201, 548-988 nodes) 19,405 -> 19,066, none higher,
+                         # graphlay 23,940.  CPU +9-17 ms: the five narrow losses of 502-642 nodes
+                         # 0.37-0.43 -> 0.42-0.49 of dot's time (median of 3 input orders, dot
+                         # 180-266 ms); ``python -m bench.layout_ratio --only narrow``: 0.50 (worst
+                         # order 0.51) at 502 nodes, the tightest, 0.45 at 538.  Without the median
+                         # sweeps MLP(2,[2,4,1]) on 7 samples 1,252 -> 1,285
+NARROW_SWEEPS = 3
 
 SCOPED_MID = True        # drawings with scopes that are neither tree-like nor MLP losses (an inspected
                          # sample with its L2 term: each weight feeds its product and its square)
@@ -184,6 +190,8 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
                 key = loss_keys.loose if LOSS_LOOSE else loss_keys.side_by_side
                 sweeps = LOSS_SWEEPS
                 pairs = NARROW_PAIRS and LOSS_LOOSE and not np.array_equal(key, loss_keys.side_by_side)
+                if pairs:
+                    sweeps = NARROW_SWEEPS
             return order_blocks(lg, key, rigid, None, groups or (), sweeps, pairs)    # (positional: tests spy on it)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:

@@ -27,10 +27,10 @@ MLP(3,[2,5,1]) on 5 957 -> 894, 947; MLP(3,[2,6,1]) on 4 823 -> 770, 792), nearl
 from pairs in the second hidden layer's ranks, but takes 60-100 ms where dot takes 130-180
 (the ``block_polish`` order is at 0.41-0.47 of dot's time already).  Five batches over
 the segments that cross, the gaps with most crossings first, then a sifting round around
-the ranks they moved: 405 / 942 / 784, on 12 development losses none higher, for +14-18 ms
-(0.41-0.44 -> 0.43-0.51 of dot's time, median of 3 input orders; four batches: 949 on the
-second), so ``order_stage.NARROW_PAIRS`` is off until a batch costs well under its ~2 ms
-(~60 numpy calls on small arrays; the tables' cells are a fifth of it)."""
+the ranks they moved: 405 / 942 / 784, on 12 development losses none higher (four batches:
+949 on the second).  With a median sweep less before them (``order_stage.NARROW_SWEEPS``) that
+costs +9-13 ms: 0.42-0.49 of dot's time, inside the bound by little (a batch is ~2 ms: ~60
+numpy calls on small arrays, the tables' cells a fifth of it)."""
 
 from __future__ import annotations
 
