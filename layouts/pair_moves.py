@@ -87,14 +87,8 @@ class PairMoves:
                 self.pair_moved_ranks.update((l, l + 1))
                 todo = todo[c + 1:]
                 for gap in range(max(l - 1, 0), min(l + 2, self.n_layers - 1)):
-                    seg_crossings[self.gap_segments[gap]] = self._gap_crossings(gap)
+                    seg_crossings[self.gap_segments[gap]] = self.gap_crossings(gap)
         return total
-
-    def _gap_crossings(self, l: int) -> np.ndarray:
-        """Crossings of each segment of gap l with the others of the gap (now)."""
-        segs = self.gap_segments[l]
-        a, b = self.pos[self.lg.seg_src[segs]], self.pos[self.lg.seg_dst[segs]]
-        return (((a[:, None] - a[None, :]) * (b[:, None] - b[None, :])) < 0).sum(axis=1)
 
     def _pair_tables(self, l: int, segs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(gain, best) for each of gap l's segments ``segs`` (u -> w): what moving u and w to
@@ -169,9 +163,9 @@ class PairMoves:
 def _alone(order, l: int, p: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """(len(p), slots): the change of the cost with the node at index p of rank l moved alone
     to each of its ``slots`` among the others: sum over the nodes x it passes of C[x, a] -
-    C[a, x], C the crossings of a's and x's segments with a before x (``_side_pairs``)."""
+    C[a, x], C the crossings of a's and x's segments with a before x (``Sifting.side_pairs``)."""
     members = order.members[l]
-    C = _side_pairs(order, l, True) + _side_pairs(order, l, False)      # members' local order
+    C = order.side_pairs(l, True) + order.side_pairs(l, False)          # members' local order
     ordered = np.argsort(order.pos[members])
     C = C[np.ix_(ordered, ordered)]                                     # rank order
     rows, back = np.unique(p, return_inverse=True)
@@ -182,36 +176,6 @@ def _alone(order, l: int, p: np.ndarray, slots: np.ndarray) -> np.ndarray:
     cum = cum[back]
     full = slots + (slots > p[:, None])
     return np.take_along_axis(cum, full, axis=1) - cum[np.arange(len(p)), p][:, None]
-
-
-def _side_pairs(order, l: int, down: bool) -> np.ndarray:
-    """(k, k) over rank l's members in their fixed (``members``) order: the weighted
-    crossings of a's and b's segments to rank l - 1 (``down``) or l + 1 with a before b, as
-    ``Sifting._pair_crossings`` counts them; kept while that rank's order stays."""
-    other = l - 1 if down else l + 1
-    k = len(order.members[l])
-    if other < 0 or other >= order.n_layers:
-        return np.zeros((k, k))
-    cache = order.__dict__.setdefault("_side_pairs", {})
-    key = order.pos[order.members[other]].tobytes()
-    hit = cache.get((l, down))
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    nbr, loc = (order.down if down else order.up)[l]
-    total = np.zeros((k, k))
-    if len(nbr):
-        m = int(order.layer_size[other])
-        H = np.zeros((k, m))
-        np.add.at(H, (loc, order.pos[nbr]), 1.0)
-        deg = H.sum(axis=1)
-        total += np.outer(deg, deg) - np.cumsum(H, axis=1) @ H.T
-    t = (order.rigid_up if down else order.rigid_down)[order.members[l]]
-    has = t >= 0
-    if has.sum() > 1:
-        pt = np.where(has, order.pos[np.maximum(t, 0)], -1)
-        total += RIGID_PENALTY * (has[:, None] & has[None, :] & (pt[:, None] > pt[None, :]))
-    cache[(l, down)] = (key, total)
-    return total
 
 
 def _prefix2(x: np.ndarray, t: np.ndarray, weight, k1: int, k2: int) -> np.ndarray:

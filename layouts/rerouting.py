@@ -67,16 +67,18 @@ class Rerouting:
 
     def segment_crossings(self) -> np.ndarray:
         """Crossings of each segment with the other segments of its gap."""
-        lg, pos = self.lg, self.pos
-        out = np.zeros(len(lg.seg_src), dtype=np.int64)
-        for segs in self.gap_segments:
-            if len(segs) < 2:
-                continue
-            a, b = pos[lg.seg_src[segs]], pos[lg.seg_dst[segs]]
-            da = a[:, None] - a[None, :]
-            db = b[:, None] - b[None, :]
-            out[segs] = ((da * db) < 0).sum(axis=1)
+        out = np.zeros(len(self.lg.seg_src), dtype=np.int64)
+        for l, segs in enumerate(self.gap_segments):
+            if len(segs) >= 2:
+                out[segs] = self.gap_crossings(l)
         return out
+
+    def gap_crossings(self, l: int) -> np.ndarray:
+        """Crossings of each segment of gap l with the others of the gap (in
+        ``gap_segments[l]``'s order)."""
+        segs = self.gap_segments[l]
+        a, b = self.pos[self.lg.seg_src[segs]], self.pos[self.lg.seg_dst[segs]]
+        return (((a[:, None] - a[None, :]) * (b[:, None] - b[None, :])) < 0).sum(axis=1)
 
     def _chain_others(self, path: np.ndarray, first: int):
         """(segments, gap): every other segment in the gaps the chain crosses, and the index

@@ -88,30 +88,36 @@ class Sifting:
     def _pair_crossings(self, l: int, ordered: np.ndarray) -> np.ndarray:
         """C[i, j]: crossings between the edges of ordered[i] and ordered[j] when i is
         placed before j (both sides of layer l)."""
-        k = len(ordered)
-        rank_in_layer = np.empty(self.lg.n_nodes, dtype=np.int64)
-        rank_in_layer[ordered] = np.arange(k)
+        local = self.local[ordered]
+        return (self.side_pairs(l, True) + self.side_pairs(l, False))[np.ix_(local, local)]
+
+    def side_pairs(self, l: int, down: bool) -> np.ndarray:
+        """(k, k) over layer l's members in their fixed (``members``) order: the crossings of
+        a's and b's segments to layer l - 1 (``down``) or l + 1 with a before b, plus
+        ``RIGID_PENALTY`` where both are rigid; kept while that layer's order stays (pair
+        moves ask for the same layers again)."""
+        other = l - 1 if down else l + 1
+        k = len(self.members[l])
+        if other < 0 or other >= self.n_layers:
+            return np.zeros((k, k))
+        cache = self.__dict__.setdefault("_side_pairs", {})
+        key = self.pos[self.members[other]].tobytes()
+        hit = cache.get((l, down))
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        nbr, loc = (self.down if down else self.up)[l]
         total = np.zeros((k, k))
-        for groups, other in ((self.down, l - 1), (self.up, l + 1)):
-            if other < 0 or other >= self.n_layers:
-                continue
-            nbr, loc = groups[l]
-            if len(nbr) == 0:
-                continue
-            m = int(self.layer_size[other])
-            rows = rank_in_layer[self.members[l][loc]]
-            H = np.zeros((k, m))
-            np.add.at(H, (rows, self.pos[nbr]), 1.0)
+        if len(nbr):
+            H = np.zeros((k, int(self.layer_size[other])))
+            np.add.at(H, (loc, self.pos[nbr]), 1.0)
             deg = H.sum(axis=1)
-            cle = np.cumsum(H, axis=1)
-            total += np.outer(deg, deg) - cle @ H.T
-        for nbr in (self.rigid_up, self.rigid_down):
-            t = nbr[ordered]
-            has = t >= 0
-            if has.sum() > 1:
-                pt = np.where(has, self.pos[np.maximum(t, 0)], -1)
-                both = has[:, None] & has[None, :]
-                total += RIGID_PENALTY * (both & (pt[:, None] > pt[None, :]))
+            total += np.outer(deg, deg) - np.cumsum(H, axis=1) @ H.T
+        t = (self.rigid_up if down else self.rigid_down)[self.members[l]]
+        has = t >= 0
+        if has.sum() > 1:
+            pt = np.where(has, self.pos[np.maximum(t, 0)], -1)
+            total += RIGID_PENALTY * (has[:, None] & has[None, :] & (pt[:, None] > pt[None, :]))
+        cache[(l, down)] = (key, total)
         return total
 
     def _sift_layer(self, l: int) -> int:
