@@ -60,6 +60,20 @@ def mlp_loss_graph(nin=3, nouts=(4, 4, 1), samples=4, seed=1337):
     return to_graph(loss)
 
 
+def batch_loss_graph(nin=2, hidden=(4, 4), batch=4, loss="max_margin", with_l2=True, nonlin="relu", seed=0):
+    """micrograd's demo loss of a batch (``engine.loss.build_loss``: the mean of the samples'
+    ``loss`` plus, ``with_l2``, alpha times every weight's square summed) for MLP(nin, hidden +
+    [1]) on ``batch`` seeded samples."""
+    from engine.loss import build_loss
+
+    rng = random.Random(seed)
+    model = MLP(nin, list(hidden) + [1], nonlin=nonlin, rng=rng)
+    xs = [[Value(rng.uniform(-1, 1)) for _ in range(nin)] for _ in range(batch)]
+    ys = [Value(rng.choice([-1.0, 1.0])) for _ in range(batch)]
+    total, _, _ = build_loss(model, xs, ys, loss, alpha=1e-4 if with_l2 else None)
+    return to_graph(total)
+
+
 def chain_graph(ops=2000):
     """A long chain x = tanh(x * 0.99), ``ops`` ops in all (each * brings a constant leaf)."""
     x = Value(0.5, label="x")
