@@ -102,7 +102,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .layering import LayeredGraph
 from .ordering import order_cost, rank_positions
-from .scope_groups import layered_scopes
+from .scope_groups import layered_scopes, scope_groups
 
 JACOBI_ROUNDS = 20   # rounds of neighbours' means for the unplaced nodes (an MLP loss needs 3-6)
 LOOSE_MAX_NEURONS = 3  # the loose key frees the products of the outputs of a layer of at most this
@@ -111,6 +111,12 @@ LOOSE_MAX_NEURONS = 3  # the loose key frees the products of the outputs of a la
                        # hidden layer has 2-3 neurons (MLP(1,[2,6,1]) on 5 samples 1,404 -> 1,277)
                        # and lost where it has 4 or more (development losses of seeds 5031-5070 with
                        # 4+: +97 in all, MLP(1,[5,5,1]) on 4 samples 1,608 -> 1,680)
+AGGREGATE_LAST = True   # an aggregate of the weights (``aggregate_scopes``: micrograd's L2 term, each
+                        # weight's square summed) is placed after every other scope, not inside its
+                        # family's span: its sum chain runs along one side and each weight's edge
+                        # to its square leaves the samples there (graphlay draws it so).  Session
+                        # 33, batch losses with their L2 term (see order_stage.AGGREGATE_SHARE)
+AGGREGATE_MIN_SCOPES = 2
 
 
 def _bend_owner(lg: LayeredGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -132,7 +138,7 @@ def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = Fa
     if not names:
         return None
     n, N = g.n, lg.n_nodes
-    shared = (np.bincount(g.dst, minlength=n) == 0) & (g.outdeg >= 2) & (sid >= 0)
+    shared = _shared_sources(g, sid)
     keep = inside & ~shared[g.src] & ~shared[g.dst]
     _, comp = connected_components(coo_matrix((np.ones(int(keep.sum())), (g.src[keep], g.dst[keep])), shape=(n, n)),
                                    directed=False)
@@ -195,7 +201,39 @@ def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = Fa
     else:
         within = np.full(len(names), 0.5)
     place[member] = (neuron[scope] + (role + (index[copy] + within[scope]) / n_copies[scope]) / n_roles[inverse]) / size[scope]
+    # an aggregate of the weights (the L2 term) after everything else: see AGGREGATE_LAST
+    place[member[np.isin(scope, aggregate_scopes(g, sid, shared))]] += 1.0
     return place
+
+
+def _shared_sources(g, sid: np.ndarray) -> np.ndarray:
+    """Per real node, whether it is a source with a scope that feeds two nodes or more (a
+    neuron's weight, used by every sample)."""
+    return (np.bincount(g.dst, minlength=g.n) == 0) & (g.outdeg >= 2) & (sid >= 0)
+
+
+def aggregate_scopes(g, sid: np.ndarray, shared: np.ndarray) -> np.ndarray:
+    """The scopes that the shared sources (weights) of ``AGGREGATE_MIN_SCOPES`` other scopes or
+    more feed: an L2 term (the sum of every weight's square).  A neuron is fed by its own
+    weights; ``sid``: each real node's scope number (-1: none), ``shared``: per real node,
+    whether it is a shared source with a scope (``copy_places``)."""
+    if not AGGREGATE_LAST:
+        return np.zeros(0, dtype=np.int64)
+    e = shared[g.src] & (sid[g.dst] >= 0) & (sid[g.src] != sid[g.dst])
+    pairs = np.unique(np.stack([sid[g.dst[e]], sid[g.src[e]]]), axis=1)
+    scopes, feeders = np.unique(pairs[0], return_counts=True)
+    return scopes[feeders >= AGGREGATE_MIN_SCOPES]
+
+
+def has_aggregate(G, g, lg: LayeredGraph) -> bool:
+    """Whether the drawing has an aggregate scope (``aggregate_scopes``: an L2 term) and scopes
+    with copies (``scope_groups``: a batch of samples).  (One sample with its L2 term, the Train
+    tab's inspected sample, keeps its start: from the side-by-side key 4 such drawings of 500-933
+    nodes ended 2 lower, 2 higher, MLP(2,[7,7,1]) + L2 503 -> 557.)"""
+    names, sid, _, _ = layered_scopes(G, g, lg)
+    if not names or not len(aggregate_scopes(g, sid, _shared_sources(g, sid))):
+        return False
+    return len(scope_groups(G, g, lg)) > 0
 
 
 def loss_start(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = False,
@@ -251,6 +289,10 @@ class LossKeys:
     @cached_property
     def paired(self) -> np.ndarray | None:
         return loss_start(*self._args, paired=True)
+
+    @cached_property
+    def aggregate(self) -> bool:
+        return has_aggregate(*self._args[:3])
 
     @cached_property
     def loose(self) -> np.ndarray | None:

@@ -70,6 +70,21 @@ LOSS_LOOSE = True        # from 500 nodes ``block_polish`` starts from ``loss_st
                          # (MLP(2,[7,5,1]) 531 -> 599); both keys swept, the cheaper kept: -0.3 %
                          # more for ~+35 % of the order's time (its sweeps are ~85 % of it)
 
+AGGREGATE_SHARE = 1.0    # drawings with an aggregate scope (``loss_start.aggregate_scopes``: an MLP
+                         # loss's L2 term, fed by every weight) start from ``loss_start``'s key where it
+                         # costs no more than the DFS start's: there the L2 term's long edges add about
+                         # as many crossings to both starts (with the term placed after the samples,
+                         # ``loss_start.AGGREGATE_LAST``), so LOSS_START_SHARE kept the DFS start.
+                         # ``order_mid`` (from 2,000 layered nodes) starts from it too.  Session 33
+                         # (``bench.layout_fresh --set batch``, micrograd's batch losses, 16 of 24 with
+                         # L2; drawn crossings of ours alone): with ``block_polish.LONG_EDGES_FROM``
+                         # 45,966 -> 43,249, above graphlay 7 -> 3 (MLP(2,[4,3,1]) on 6 samples 3,352
+                         # -> 2,543, graphlay 2,603; MLP(4,[6,1]) on 5, ``order_mid``, 4,258 -> 3,505,
+                         # graphlay 3,844); held out (``--set batch_heldout``, measured once) 28,717 ->
+                         # 25,376, above 8 -> 4 (MLP(1,[2,2,2,1]) on 6 samples 753 -> 747, graphlay
+                         # 579).  The same CPU (the keys ~2 ms).  Losses without an L2 term and one
+                         # sample with it (``loss_start.has_aggregate``) unchanged
+
 NARROW_PAIRS = True      # MLP losses whose loose key is not the side-by-side one (a layer of at most
                          # ``loss_start.LOOSE_MAX_NEURONS`` neurons feeds another): ``block_polish``
                          # then moves pairs (``pair_moves``) and sifts around them, after
@@ -146,11 +161,11 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
                                             max_iterations=sweeps)
     else:
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
-        loss_keys = LossKeys(G, g, lg, start_key) if groups and LOSS_START else None
-        if loss_keys is not None and loss_keys.side_by_side is None:
-            loss_keys = None
         scoped = not small and tree is None and has_scopes(G, g) and (
             mid_size(lg) or (SCOPED_MID and block_polished(lg) and not groups and not tree_shaped))
+        loss_keys = LossKeys(G, g, lg, start_key) if (groups or scoped) and LOSS_START else None
+        if loss_keys is not None and (loss_keys.side_by_side is None or (not groups and not loss_keys.aggregate)):
+            loss_keys = None        # (without groups only for an aggregate: ``order_mid``'s start)
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups,
                                         scoped=scoped, loss_keys=loss_keys)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
@@ -181,12 +196,19 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
     enough (``LOSS_START_SHARE``), ``small_order`` polishes from the side-by-side and paired
     keys too (``LOSS_START``, ``small_order.PAIRED_START``)."""
     if not small:
+        # with an aggregate scope (an L2 term) the losses' start wins where it costs no more than
+        # the DFS start (AGGREGATE_SHARE), in ``order_mid`` too
+        share = AGGREGATE_SHARE if loss_keys is not None and loss_keys.aggregate else LOSS_START_SHARE
         if tree is None and (mid_size(lg) or scoped):
-            return order_mid(lg, start_key, rigid, scoped)
+            key = start_key
+            if (loss_keys is not None and loss_keys.aggregate
+                    and key_cost(lg, loss_keys.side_by_side, rigid) <= share * key_cost(lg, start_key, rigid)):
+                key = loss_keys.side_by_side
+            return order_mid(lg, key, rigid, scoped)
         if tree is None and block_polished(lg):
             key, sweeps, pairs = start_key, 24, False
             if loss_keys is not None and (key_cost(lg, loss_keys.side_by_side, rigid)
-                                          <= LOSS_START_SHARE * key_cost(lg, start_key, rigid)):
+                                          <= share * key_cost(lg, start_key, rigid)):
                 key = loss_keys.loose if LOSS_LOOSE else loss_keys.side_by_side
                 sweeps = LOSS_SWEEPS
                 pairs = NARROW_PAIRS and LOSS_LOOSE and not np.array_equal(key, loss_keys.side_by_side)

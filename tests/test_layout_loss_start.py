@@ -170,3 +170,60 @@ def test_block_polish_moves_the_scope_groups_first(monkeypatch):
     without, lay = _off_and_on(monkeypatch, block_polish, "SCOPES_FIRST", G)
     assert lay.crossings < 0.98 * without.crossings
     assert layered_layout(shuffled(G, 8)).positions == lay.positions
+
+
+def test_the_l2_term_is_an_aggregate_placed_after_the_samples():
+    """micrograd's batch loss with its L2 term (every weight's square summed): the L2 term is
+    the one aggregate scope (fed by the weights of every neuron), and in the side-by-side key
+    its nodes come after every other scope's in each rank they share; a neuron, fed by its own
+    weights, is none; without the L2 term, on a forward pass, or on one sample (no copies of
+    the neurons: ``has_aggregate`` is for batches) there is none."""
+    from bench.graphs import batch_loss_graph, mlp_forward_graph
+    from layouts.loss_start import aggregate_scopes, has_aggregate, loss_start, _shared_sources
+    from layouts.scope_groups import layered_scopes
+
+    G = batch_loss_graph(2, (3,), 3, "max_margin", True, "relu", seed=5)
+    g, lg, start = _layered(G)
+    names, sid, full, _ = layered_scopes(G, g, lg)
+    assert [names[s] for s in aggregate_scopes(g, sid, _shared_sources(g, sid))] == [("L2 term",)]
+    assert has_aggregate(G, g, lg)
+    key = loss_start(G, g, lg, start)
+    l2 = names.index(("L2 term",))
+    ranks_shared = 0
+    for l in range(lg.n_layers):
+        at = np.flatnonzero(lg.layer == l)
+        mine, others = key[at[full[at] == l2]], key[at[(full[at] >= 0) & (full[at] != l2)]]
+        if len(mine) and len(others):
+            ranks_shared += 1
+            assert mine.min() > others.max(), l
+    assert ranks_shared >= 3
+    for H in (batch_loss_graph(2, (3,), 3, "max_margin", False, "relu", seed=5), mlp_forward_graph(2, (3, 1)),
+              batch_loss_graph(2, (3,), 1, "max_margin", True, "relu", seed=5)):   # one sample: no copies
+        assert not has_aggregate(H, *_layered(H)[:2])
+
+
+def test_batch_losses_with_an_l2_term_start_from_the_loss_key(monkeypatch):
+    """With the L2 term after the samples (``AGGREGATE_LAST``) the side-by-side key is a start
+    again (``order_stage.AGGREGATE_SHARE``): a 530-node batch loss (``block_polish``) 1,507 ->
+    1,258 crossings without the long-edge pass (graphlay 1,259); a 935-node one (``order_mid``,
+    2,155 layered nodes) 4,258 -> 3,505 (graphlay 3,844), its ``order_mid`` given the key; the
+    same drawings from shuffled inputs."""
+    import layouts.block_polish as block_polish
+    import layouts.loss_start as loss_start
+    import layouts.order_stage as order_stage
+    from bench.graphs import batch_loss_graph
+
+    monkeypatch.setattr(block_polish, "LONG_EDGES_FROM", float("inf"))
+    G = batch_loss_graph(3, (4,), 5, "mse", True, "tanh", seed=488916)
+    without, lay = _off_and_on(monkeypatch, loss_start, "AGGREGATE_LAST", G)
+    assert lay.crossings < 0.9 * without.crossings
+    assert layered_layout(shuffled(G, 2)).positions == lay.positions
+
+    keys = []
+    real = order_stage.order_mid
+    monkeypatch.setattr(order_stage, "order_mid", lambda lg, key, *a: (keys.append(key), real(lg, key, *a))[1])
+    G = batch_loss_graph(4, (6,), 5, "max_margin", True, "relu", seed=272058)
+    without, lay = _off_and_on(monkeypatch, loss_start, "AGGREGATE_LAST", G)
+    assert lay.crossings < 0.9 * without.crossings
+    assert not np.array_equal(keys[0], keys[1])
+    assert layered_layout(shuffled(G, 3)).positions == lay.positions
