@@ -72,7 +72,7 @@ from __future__ import annotations
 import numpy as np
 
 from .layering import LayeredGraph
-from .mid_order import MID_GRAPH_NODES, MID_MIN_LAYERED
+from .mid_order import MID_GRAPH_NODES, MID_MIN_LAYERED, SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
 from .ordering import minimise_crossings
 
 TREE_LIKE_BRANCHING = 0.04   # at most this share of real nodes with 2+ consumers: no median sweeps
@@ -93,6 +93,24 @@ PAIR_EVALUATIONS = 5    # with ``pairs`` (MLP losses with a narrow layer, ``orde
                         # with most crossings first, and a round of sifting around them (on
                         # losses with a narrow layer: 12 of 502-922 nodes 9,789 -> 9,614 drawn
                         # crossings, none higher)
+
+LONG_EDGES_FROM = 1.5   # drawings with more layered nodes than this many per real node (many long
+                        # edges: an MLP loss over a batch with its L2 term, 1.7-2.4; the other losses
+                        # of 500-1,000 nodes 1.01-1.25), from LONG_EDGE_MIN_LAYERED layered nodes, then
+                        # get a rerouting pass and path and block moves (``move_groups``, most
+                        # promising first) on one budget of LONG_EDGE_WORK cells per squared layered
+                        # node (the rerouting charged per rank too, ``rerouting.BUDGETED_RANK_WORK``):
+                        # dot takes 0.3-2.3 s there and ours was at 0.11-0.29 of it.  Session 33, the
+                        # 16 batch losses with L2 of ``bench.layout_fresh --set batch`` and
+                        # ``batch_heldout`` ordered here (after ``order_stage.AGGREGATE_SHARE``):
+                        # 26,824 crossings -> 24,728 (graphlay 26,125); an unbudgeted rerouting and 2
+                        # cells of moves reached 23,229, but +0.10-0.27 of dot's CPU where dot is fast
+                        # (MLP(3,[4,1]) on 5 samples, 530 nodes, 928 layered: 0.40 -> 0.67).  Now the
+                        # median ratio is at most 0.37 on those 16 (3 input orders, worst 0.41) but
+                        # for MLP(1,[2,2,2,1]) on 6 samples (543 nodes, 0.45-0.51 in three runs: not
+                        # touched by the pass, where main took 0.45)
+LONG_EDGE_WORK = 1.0
+LONG_EDGE_MIN_LAYERED = 1000   # (where dot's time, growing as their square, leaves room for it)
 
 REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 ms here): from the
                       # family start (``order_stage.FAMILY_START``) 16 development forward passes
@@ -141,6 +159,16 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
             # the ranks around those the pairs moved (a whole round: the same crossings on 12
             # losses of 502-922 nodes, ~4 ms more)
             moved += order.sift(rounds=1, only={r + d for r in order.pair_moved_ranks for d in (-1, 0, 1)})
+            moved += order.transpose()
+        gained += moved
+    if not tree and lg.n_nodes > LONG_EDGES_FROM * lg.n_real and lg.n_nodes >= LONG_EDGE_MIN_LAYERED:
+        # many long edges (an L2 term's): what the rerouting and the path moves are for
+        order.work_left = LONG_EDGE_WORK * float(lg.n_nodes) ** 2
+        moved = order.reroute(rounds=1, budgeted=True)
+        if order.work_left > 0:
+            order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
+            moved += order.move_groups()
+        if moved > 0:
             moved += order.transpose()
         gained += moved
     if gained > 0 and tree:
