@@ -12,6 +12,7 @@ measured, before and after it.
     python -m bench.layout_fresh --set heldout --shuffles 5
     python -m bench.layout_fresh --set unseen --shuffles 5
     python -m bench.layout_fresh --set narrow --shuffles 5
+    python -m bench.layout_fresh --set batch --shuffles 3     # and --set batch_heldout
 
 The fourth ("narrow", 12 MLP losses of 398-642 nodes with a first hidden layer of two or three
 neurons) was written in session 31 and measured once, on main 86ce1c9: ours 6,399 crossings
@@ -26,6 +27,12 @@ ends to their best slots together, exact, ``layouts.pair_moves``) in five batche
 round around them take all three below graphlay (405 / 942 / 784) and none of 12 losses higher;
 with a median sweep less before them +9-13 ms, 0.42-0.49 of dot's time
 (``order_stage.NARROW_PAIRS``, on).
+
+The fifth and sixth ("batch", "batch_heldout": micrograd's demo loss over a batch with its L2
+term, 24 and 16 of 500-1,000 nodes, ``random_batch_losses``) were written in session 33 after a
+probe found the L2 term's batches above graphlay: main 8a759ab had 45,966 / 28,717 crossings on
+them (graphlay 48,716 / 27,633), above graphlay on 7 / 8; with ``loss_start.AGGREGATE_LAST`` and
+``block_polish.LONG_EDGES_FROM`` 43,249 / 25,376, above on 3 / 4 (the held-out set measured once).
 
 Per graph: nodes; ours (from the order as built, and checked identical from one shuffled
 order); dot's and graphlay's median and worst over ``--shuffles`` input orders; whether ours
@@ -42,7 +49,7 @@ import statistics
 import sys
 import time
 
-from bench.graphs import inspected_sample_graph, mlp_forward_graph, mlp_loss_graph, random_expression_graph
+from bench.graphs import batch_loss_graph, inspected_sample_graph, mlp_forward_graph, mlp_loss_graph, random_expression_graph
 from bench.layout import _optional, dot, graphlay_run, ours, shuffled
 
 
@@ -110,12 +117,46 @@ def narrow_graphs() -> list:
     return out
 
 
-SETS = ("fresh", "heldout", "unseen", "narrow")     # each built by the function <name>_graphs
+def random_batch_losses(seed: int, count: int, lo: int = 500, hi: int = 1000) -> list:
+    """``count`` of micrograd's batch losses (``bench.graphs.batch_loss_graph``) of ``lo``-``hi``
+    nodes, shapes drawn from ``seed``: 1-4 inputs, 1-3 hidden layers of 2-8 neurons, 1-6
+    samples, max-margin (twice as likely), squared or logistic loss, the L2 term on 7 in 10,
+    relu or tanh."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    while len(out) < count:
+        nin, depth = rng.randint(1, 4), rng.choice([1, 2, 2, 3])
+        hidden = tuple(rng.randint(2, 8) for _ in range(depth))
+        batch, loss = rng.randint(1, 6), rng.choice(["max_margin", "max_margin", "mse", "bce"])
+        l2, nonlin, s = rng.random() < 0.7, rng.choice(["relu", "tanh"]), rng.randint(0, 10**6)
+        args = (nin, hidden, batch, loss, l2, nonlin, s)
+        if lo <= batch_loss_graph(*args).number_of_nodes() <= hi:
+            out.append((f"{loss}{' + L2' if l2 else ''} MLP({nin},{list(hidden)}) {nonlin}, {batch} samples, seed {s}",
+                        lambda a=args: batch_loss_graph(*a)))
+    return out
+
+
+def batch_graphs() -> list:
+    """Session 33: micrograd's demo loss over a batch, with its L2 term (``engine.loss.build_loss``),
+    which no set had; a probe of 40 graphs (seed 9333) found them above graphlay.  24 of 500-1,000
+    nodes (seed 9400), the development set of ``loss_start.AGGREGATE_LAST`` and
+    ``block_polish.LONG_EDGES_FROM``."""
+    return random_batch_losses(9400, 24)
+
+
+def batch_heldout_graphs() -> list:
+    """16 more (seed 9500), written after those two were chosen and measured once."""
+    return random_batch_losses(9500, 16)
+
+
+SETS = ("fresh", "heldout", "unseen", "narrow", "batch", "batch_heldout")     # each built by <name>_graphs
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["fresh", "heldout", "both", "unseen", "narrow", "all"], default="both")
+    parser.add_argument("--set", choices=["fresh", "heldout", "both", "all", *SETS[2:]], default="both")
     parser.add_argument("--shuffles", type=int, default=3, help="input orders for dot and graphlay")
     parser.add_argument("--cache", help="a JSON file keeping dot's and graphlay's figures per graph")
     args = parser.parse_args(argv)

@@ -20,7 +20,7 @@ import os
 import statistics
 import sys
 
-from bench.graphs import chain_graph, inspected_sample_graph, mlp_loss_graph, random_expression_graph
+from bench.graphs import batch_loss_graph, chain_graph, inspected_sample_graph, mlp_loss_graph, random_expression_graph
 from bench.layout import _dot_graph, _optional, shuffled
 from bench.layout_mid import cpu
 from layouts import layered_layout
@@ -41,6 +41,10 @@ def ratio_graphs() -> list:
         # a narrow first layer (``order_stage.NARROW_PAIRS``: pair moves after the block polish)
         ("narrow MLP(5,[2,4,1]) loss, 4 samples, seed 7171", lambda: mlp_loss_graph(5, (2, 4, 1), 4, seed=7171)),
         ("narrow MLP(3,[2,6,1]) loss, 4 samples, seed 7171", lambda: mlp_loss_graph(3, (2, 6, 1), 4, seed=7171)),
+        # micrograd's batch loss with its L2 term (``loss_start.AGGREGATE_LAST``; from 1,000 layered
+        # nodes ``block_polish.LONG_EDGES_FROM``'s pass): 928 and 1,100+ layered nodes
+        ("batch loss + L2, MLP(3,[4,1]), 5 samples", lambda: batch_loss_graph(3, (4,), 5, "mse", True, "tanh", seed=488916)),
+        ("batch loss + L2, MLP(1,[7,1]), 6 samples", lambda: batch_loss_graph(1, (7,), 6, "mse", True, "tanh", seed=850935)),
         ("chain of 250 ops", lambda: chain_graph(250)),
         ("chain of 396 ops", lambda: chain_graph(396)),
     ]
