@@ -306,3 +306,23 @@ def test_panel_still_keeps_pending_page_changes_in_events():
 
     assert pn.widgets.Player()._events == {}
     assert "self._events.update({attr: new})" in inspect.getsource(Syncable._server_change)
+
+
+def test_the_output_reads_label_equals_number_and_a_literal_its_number_alone():
+    """The output line: "L = -8" for the lecture; a literal output (``a = 2`` then ``5``), whose
+    label is its own number, reads "5", not "5 = 5"; a computed one keeps its label."""
+    import re
+
+    from app.graph_page.controls import OutputDisplay
+
+    m = GraphModel()
+    shown = OutputDisplay(m)
+
+    def text():
+        return re.sub(r"<[^>]+>", "", shown.pane.object).replace("output", "", 1)
+
+    assert text() == "L = -8"
+    assert m.apply("a = 2\n5")
+    assert text() == "5"
+    assert m.apply("x = 2\ny = x * 3")
+    assert text() == "y = 6"

@@ -204,11 +204,14 @@ class OutputDisplay:
 
     def _update(self, *events):
         m = self.model
-        label = html.escape(m.compiled.labels[m.compiled.output_id])
+        c = m.compiled
+        label = html.escape(c.labels[c.output_id])
+        # a literal's label is its own number ("a = 2" then "5" read "5 = 5"): the number alone
+        literal = bool(c.graph.nodes[c.output_id].get("const"))
         self.pane.object = (
             f"<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:15px;color:#555;line-height:1'>output</div>"
             # a long label is cut (with an ellipsis; the whole on hover), never the number
             f"<div class='output-line' title='{label}' style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;font-size:34px;font-weight:700;line-height:1.1;white-space:nowrap;display:flex;min-width:0'>"
-            f"<span class='output-label' style='overflow:hidden;text-overflow:ellipsis;min-width:0'>{label}</span>"
-            f"<span style='flex:none;white-space:pre'> = <span class='output-number'>{html.escape(fmt(m.output))}</span></span></div>"
+            + ("" if literal else f"<span class='output-label' style='overflow:hidden;text-overflow:ellipsis;min-width:0'>{label}</span>")
+            + f"<span style='flex:none;white-space:pre'>{'' if literal else ' = '}<span class='output-number'>{html.escape(fmt(m.output))}</span></span></div>"
         )
