@@ -367,7 +367,8 @@ def test_inspected_samples_with_l2_under_the_mid_size_take_the_scoped_polish(mon
     """``order_stage.SCOPED_MID``: an inspected MLP(2,[5,6,1]) sample with its L2 term (520
     nodes, under ``MID_MIN_LAYERED`` layered nodes: not tree-like, no scope groups) is ordered
     by ``order_mid`` as a drawing with scopes, not by ``order_blocks``: fewer crossings (348 ->
-    263 when written; dot 288), the same drawing from any input order.  Without its L2 term
+    263 when written; dot 288; ``order_blocks`` with its long-edge pass of session 33, 304), the
+    same drawing from any input order.  Without its L2 term
     (tree-like) and as an MLP loss (scope groups) a drawing of that size stays with
     ``order_blocks``."""
     from bench.graphs import inspected_sample_graph, mlp_loss_graph
@@ -392,7 +393,7 @@ def test_inspected_samples_with_l2_under_the_mid_size_take_the_scoped_polish(mon
 
     def drawn(layout):
         return count_polyline_crossings(list(layout.edges.values()))
-    assert drawn(lay) < 0.8 * drawn(before)
+    assert drawn(lay) < 0.9 * drawn(before)
     for other in (inspected_sample_graph((10, 10), False, seed=0), mlp_loss_graph(3, (4, 4, 1), 3, seed=2)):
         mids.clear(), blocks.clear()
         assert 500 <= other.number_of_nodes() <= 1000
