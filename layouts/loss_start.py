@@ -115,7 +115,10 @@ AGGREGATE_LAST = True   # an aggregate of the weights (``aggregate_scopes``: mic
                         # weight's square summed) is placed after every other scope, not inside its
                         # family's span: its sum chain runs along one side and each weight's edge
                         # to its square leaves the samples there (graphlay draws it so).  Session
-                        # 33, batch losses with their L2 term (see order_stage.AGGREGATE_SHARE)
+                        # 33, batch losses with their L2 term (see order_stage.AGGREGATE_SHARE), from
+                        # 500 nodes (``LossKeys``' ``aggregate_last``): under 500 ``small_order``'s
+                        # polish of its several starts ended higher from it on 4 of 12 development
+                        # batch losses with L2 of 135-410 nodes (1,437 -> 1,470; graphlay 2,063)
 AGGREGATE_MIN_SCOPES = 2
 
 
@@ -127,7 +130,7 @@ def _bend_owner(lg: LayeredGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = False,
-                loose: bool = False) -> np.ndarray | None:
+                loose: bool = False, aggregate_last: bool = False) -> np.ndarray | None:
     """The place in [0, 1] of every layered node in a copy of a scope (nan elsewhere), see the
     module docstring; None without scopes.  ``paired``: a family's neurons 2k and 2k + 1 share
     one span, their copies interleaved (per rank: role, then copy, then the neuron).  ``loose``:
@@ -201,8 +204,8 @@ def copy_places(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = Fa
     else:
         within = np.full(len(names), 0.5)
     place[member] = (neuron[scope] + (role + (index[copy] + within[scope]) / n_copies[scope]) / n_roles[inverse]) / size[scope]
-    # an aggregate of the weights (the L2 term) after everything else: see AGGREGATE_LAST
-    place[member[np.isin(scope, aggregate_scopes(g, sid, shared))]] += 1.0
+    if aggregate_last:  # an aggregate of the weights (the L2 term) after everything else
+        place[member[np.isin(scope, aggregate_scopes(g, sid, shared))]] += 1.0
     return place
 
 
@@ -217,8 +220,6 @@ def aggregate_scopes(g, sid: np.ndarray, shared: np.ndarray) -> np.ndarray:
     more feed: an L2 term (the sum of every weight's square).  A neuron is fed by its own
     weights; ``sid``: each real node's scope number (-1: none), ``shared``: per real node,
     whether it is a shared source with a scope (``copy_places``)."""
-    if not AGGREGATE_LAST:
-        return np.zeros(0, dtype=np.int64)
     e = shared[g.src] & (sid[g.dst] >= 0) & (sid[g.src] != sid[g.dst])
     pairs = np.unique(np.stack([sid[g.dst[e]], sid[g.src[e]]]), axis=1)
     scopes, feeders = np.unique(pairs[0], return_counts=True)
@@ -237,10 +238,11 @@ def has_aggregate(G, g, lg: LayeredGraph) -> bool:
 
 
 def loss_start(G, g, lg: LayeredGraph, start_key: np.ndarray, paired: bool = False,
-               loose: bool = False) -> np.ndarray | None:
+               loose: bool = False, aggregate_last: bool = False) -> np.ndarray | None:
     """The start key (a rank position per layered node, see the module docstring), or None
-    where the drawing has no scopes.  ``paired``: see ``copy_places``."""
-    place = copy_places(G, g, lg, start_key, paired, loose)
+    where the drawing has no scopes.  ``paired``, ``loose``, ``aggregate_last``: see
+    ``copy_places`` (the last: ``AGGREGATE_LAST``)."""
+    place = copy_places(G, g, lg, start_key, paired, loose, aggregate_last)
     if place is None:
         return None
     n = g.n
@@ -279,21 +281,22 @@ class LossKeys:
     ``copy_places``).  ``small_order`` sweeps the first two, ``block_polish`` starts from the
     loose one where the first is cheap enough (``order_stage.best_of_starts``)."""
 
-    def __init__(self, G, g, lg: LayeredGraph, start_key: np.ndarray):
+    def __init__(self, G, g, lg: LayeredGraph, start_key: np.ndarray, aggregate_last: bool = False):
         self._args = (G, g, lg, start_key)
+        self._last = aggregate_last and AGGREGATE_LAST     # from 500 nodes: see AGGREGATE_LAST
 
     @cached_property
     def side_by_side(self) -> np.ndarray | None:
-        return loss_start(*self._args)
+        return loss_start(*self._args, aggregate_last=self._last)
 
     @cached_property
     def paired(self) -> np.ndarray | None:
-        return loss_start(*self._args, paired=True)
+        return loss_start(*self._args, paired=True, aggregate_last=self._last)
 
     @cached_property
     def aggregate(self) -> bool:
-        return has_aggregate(*self._args[:3])
+        return self._last and has_aggregate(*self._args[:3])
 
     @cached_property
     def loose(self) -> np.ndarray | None:
-        return loss_start(*self._args, loose=True)
+        return loss_start(*self._args, loose=True, aggregate_last=self._last)

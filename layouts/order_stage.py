@@ -163,7 +163,7 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
         scoped = not small and tree is None and has_scopes(G, g) and (
             mid_size(lg) or (SCOPED_MID and block_polished(lg) and not groups and not tree_shaped))
-        loss_keys = LossKeys(G, g, lg, start_key) if (groups or scoped) and LOSS_START else None
+        loss_keys = LossKeys(G, g, lg, start_key, aggregate_last=not small) if (groups or scoped) and LOSS_START else None
         if loss_keys is not None and (loss_keys.side_by_side is None or (not groups and not loss_keys.aggregate)):
             loss_keys = None        # (without groups only for an aggregate: ``order_mid``'s start)
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups,

@@ -175,7 +175,7 @@ def test_block_polish_moves_the_scope_groups_first(monkeypatch):
 def test_the_l2_term_is_an_aggregate_placed_after_the_samples():
     """micrograd's batch loss with its L2 term (every weight's square summed): the L2 term is
     the one aggregate scope (fed by the weights of every neuron), and in the side-by-side key
-    its nodes come after every other scope's in each rank they share; a neuron, fed by its own
+    with ``aggregate_last`` its nodes come after every other scope's in each rank they share; a neuron, fed by its own
     weights, is none; without the L2 term, on a forward pass, or on one sample (no copies of
     the neurons: ``has_aggregate`` is for batches) there is none."""
     from bench.graphs import batch_loss_graph, mlp_forward_graph
@@ -187,7 +187,7 @@ def test_the_l2_term_is_an_aggregate_placed_after_the_samples():
     names, sid, full, _ = layered_scopes(G, g, lg)
     assert [names[s] for s in aggregate_scopes(g, sid, _shared_sources(g, sid))] == [("L2 term",)]
     assert has_aggregate(G, g, lg)
-    key = loss_start(G, g, lg, start)
+    key = loss_start(G, g, lg, start, aggregate_last=True)
     l2 = names.index(("L2 term",))
     ranks_shared = 0
     for l in range(lg.n_layers):
@@ -197,6 +197,11 @@ def test_the_l2_term_is_an_aggregate_placed_after_the_samples():
             ranks_shared += 1
             assert mine.min() > others.max(), l
     assert ranks_shared >= 3
+    # only from 500 nodes (``order_stage`` asks for it there): by default the key is unchanged
+    from layouts.loss_start import LossKeys
+    assert np.array_equal(LossKeys(G, g, lg, start).side_by_side, loss_start(G, g, lg, start))
+    assert not np.array_equal(loss_start(G, g, lg, start), key)
+    assert LossKeys(G, g, lg, start, aggregate_last=True).aggregate and not LossKeys(G, g, lg, start).aggregate
     for H in (batch_loss_graph(2, (3,), 3, "max_margin", False, "relu", seed=5), mlp_forward_graph(2, (3, 1)),
               batch_loss_graph(2, (3,), 1, "max_margin", True, "relu", seed=5)):   # one sample: no copies
         assert not has_aggregate(H, *_layered(H)[:2])
