@@ -164,8 +164,10 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
         scoped = not small and tree is None and has_scopes(G, g) and (
             mid_size(lg) or (SCOPED_MID and block_polished(lg) and not groups and not tree_shaped))
         loss_keys = LossKeys(G, g, lg, start_key, aggregate_last=not small) if (groups or scoped) and LOSS_START else None
-        if loss_keys is not None and (loss_keys.side_by_side is None or (not groups and not loss_keys.aggregate)):
-            loss_keys = None        # (without groups only for an aggregate: ``order_mid``'s start)
+        # without groups only for an aggregate (``order_mid``'s start): asked first, so that an
+        # inspected sample + L2 (no copies) does not make a key it will not use
+        if loss_keys is not None and ((not groups and not loss_keys.aggregate) or loss_keys.side_by_side is None):
+            loss_keys = None
         pos, crossings = best_of_starts(lg, start_key, rigid, tree, small=small, groups=groups,
                                         scoped=scoped, loss_keys=loss_keys)
     # Op -> result segments are drawn straight unless the order lets two of them cross (a
