@@ -84,6 +84,15 @@ def test_a_hand_written_231_network_opens_whole_and_readable(new_page, served_ap
     assert view["outside"] == [] and not view["minimap"], view
 
 
+def test_a_graph_that_nearly_fits_opens_whole(new_page, served_app, tmp_path):
+    """The tanh neuron at 1280x720 fits at about 10.3 px captions: it opens whole (it opened
+    at 11 px on its output end, its four leaves cut at the plot's left edge)."""
+    _, view = first_view(new_page, served_app + "?preset=neuron", SIZES["720p"], tmp_path / "neuron.png")
+    assert view["visible"] and 10.0 <= view["px"] < 11.0, view
+    assert {"x1", "x2", "w1", "w2", "b", "o"} <= set(view["inside"]), view
+    assert view["outside"] == [] and not view["minimap"], view
+
+
 _MINIMAP_BOX = """() => {""" + _FIND_PLOT_VIEW + _MINIMAP_SHOWN_JS + """
   const doc = Bokeh.documents[0], v = __plotView(), m = doc.get_model_by_name('graph-minimap');
   let mv = null;

@@ -5,7 +5,7 @@ from one small per-structure source, ``info``: the drawing's bounds, a region of
 the caption font size in plot units.
 
 - **First view** (a new graph or collapse state, or the plot resized before the reader zoomed):
-  the whole graph if its captions are then at least :data:`MIN_FONT_PX` tall; otherwise the
+  the whole graph if its captions are then at least :data:`WHOLE_FONT_PX` tall; otherwise the
   scale at which they are comfortable to read (filling the plot's height when that is
   readable) around a region of interest: the scope opened last or the network's scopes
   (neurons, layers), from their left edge when they do not fit; without scopes the output
@@ -24,8 +24,12 @@ from __future__ import annotations
 from bokeh.models import CustomJS, DataRange1d, RangeTool
 from bokeh.plotting import figure
 
-#: The first view never shows captions smaller than this (CSS px).
+#: The first view never shows part of a graph with captions smaller than this (CSS px).
 MIN_FONT_PX = 11.0
+#: ... but shows a graph whole down to this: a view cut by a few per cent hides whole boxes
+#: (the tanh neuron at 1280x720 fits at 10.3 px and lost its leaves, whose grads the lecture
+#: is about), which costs a reader more than a pixel of caption does.
+WHOLE_FONT_PX = 10.0
 #: Zoomed out, captions smaller than this (CSS px) are hidden rather than drawn as smudges;
 #: op symbols (one glyph each) below :data:`HIDE_SYMBOL_PX`.
 HIDE_FONT_PX, HIDE_SYMBOL_PX = 8.0, 7.0
@@ -253,7 +257,7 @@ if (refit) {
   const unit = d.size[0];
   const whole = Math.min(W / gw, H / gh);
   cx = (x0 + x1) / 2; cy = (y0 + y1) / 2;
-  if (whole * unit >= min_px) {
+  if (whole * unit >= whole_px) {
     s = Math.min(whole, max_px / unit);
   } else {
     // too big to read whole: fill the height if that is readable, at most comfortable size,
@@ -384,7 +388,7 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
                         mm_min_width=MINIMAP_MIN_WIDTH, mm_min_height=MINIMAP_MIN_HEIGHT,
                         mm_reserve=list(MINIMAP_RESERVE), mm_step=MINIMAP_HEIGHT_STEP,
                         mm_max_share=MINIMAP_MAX_HEIGHT_SHARE)
-    fit_args = dict(p=p, info=info, min_px=MIN_FONT_PX, max_px=MAX_FONT_PX,
+    fit_args = dict(p=p, info=info, min_px=MIN_FONT_PX, whole_px=WHOLE_FONT_PX, max_px=MAX_FONT_PX,
                     comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD,
                     bar_width=COLOUR_BAR_WIDTH, bar_margin=COLOUR_BAR_MARGIN, **minimap_args)
     fit = CustomJS(args=fit_args, code=_FIT_JS)
