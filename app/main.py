@@ -7,8 +7,6 @@ Optional URL arguments: ``?preset=neuron`` or ``?expr=a%20%3D%202%3B%20b%20%3D%2
 this file reads nothing from the URL itself.
 """
 
-import panel as pn
-
 from app import create_app
 
 

@@ -15,13 +15,8 @@ overlay shows |grad| or the last update (``-lr * grad``) instead.
 from __future__ import annotations
 
 import numpy as np
-import panel as pn
 
-from ..graph_page.graph_view import GraphView
 from ..graph_page.model import GraphModel
-from ..graph_page.scopes_display import level_state
-from ..graph_page.scopes_view import ScopesView
-from ..graph_page.step_panel import PlayerBar, StepPanel
 
 POSITIVE, NEGATIVE = "#d6604d", "#4393c3"     # RdBu's ends, as the grad colours
 #: Edge widths (px) from the smallest to the largest weight; rounded to WIDTH_STEP so a
