@@ -13,6 +13,7 @@ measured, before and after it.
     python -m bench.layout_fresh --set unseen --shuffles 5
     python -m bench.layout_fresh --set narrow --shuffles 5
     python -m bench.layout_fresh --set batch --shuffles 3     # and --set batch_heldout
+    python -m bench.layout_fresh --set probe                  # every family at once (~15 min: dot)
 
 The fourth ("narrow", 12 MLP losses of 398-642 nodes with a first hidden layer of two or three
 neurons) was written in session 31 and measured once, on main 86ce1c9: ours 6,399 crossings
@@ -151,7 +152,50 @@ def batch_heldout_graphs() -> list:
     return random_batch_losses(9500, 16)
 
 
-SETS = ("fresh", "heldout", "unseen", "narrow", "batch", "batch_heldout")     # each built by <name>_graphs
+def probe_graphs() -> list:
+    """Session 34: a probe of every family at once (seed 9700), measured once and not tuned to: 8
+    random expressions of 100-350 ops over 5-40 leaves, 6 forward passes, 6 MLP losses on 1-3
+    samples, 14 batch losses (``batch_loss_graph``, the L2 term on 6 in 10) of up to 1,000 nodes,
+    4 inspected samples with and without the L2 term.  With the layout of main 780b39d (dot over 3
+    input orders): ours 23,550 crossings, the better median of dot and graphlay per graph 28,373
+    in all; above it on 1 of 38 (a 425-node batch loss + L2, MLP(4,[2,2,1]) on 4 samples: 337,
+    graphlay 335; our order the same from a shuffled input on all 38)."""
+    import random
+
+    rng = random.Random(9700)
+    out = []
+    for _ in range(8):
+        n_ops = rng.randint(100, 350)
+        leaves, s = rng.randint(5, 40), rng.randint(0, 10**6)
+        out.append((f"expression, {n_ops} ops, {leaves} leaves, seed {s}",
+                    lambda n=n_ops, k=leaves, s=s: random_expression_graph(n, k, seed=s)))
+    for _ in range(6):
+        nin = rng.randint(2, 6)
+        shape = tuple(rng.randint(3, 9) for _ in range(rng.randint(1, 2))) + (1,)
+        s = rng.randint(0, 10**6)
+        out.append((f"MLP({nin},{list(shape)}) forward, seed {s}", lambda a=nin, b=shape, s=s: mlp_forward_graph(a, b, seed=s)))
+    for _ in range(6):
+        nin = rng.randint(1, 4)
+        shape = tuple(rng.randint(2, 6) for _ in range(rng.randint(1, 2))) + (1,)
+        samples, s = rng.randint(1, 3), rng.randint(0, 10**6)
+        out.append((f"MLP({nin},{list(shape)}) loss, {samples} sample(s), seed {s}",
+                    lambda a=nin, b=shape, c=samples, s=s: mlp_loss_graph(a, b, c, seed=s)))
+    while len(out) < 34:
+        nin, hidden = rng.randint(1, 4), tuple(rng.randint(2, 6) for _ in range(rng.choice([1, 2])))
+        batch, loss, l2 = rng.randint(1, 5), rng.choice(["max_margin", "mse", "bce"]), rng.random() < 0.6
+        nonlin, s = rng.choice(["relu", "tanh"]), rng.randint(0, 10**6)
+        args = (nin, hidden, batch, loss, l2, nonlin, s)
+        if batch_loss_graph(*args).number_of_nodes() <= 1000:
+            out.append((f"{loss}{' + L2' if l2 else ''} MLP({nin},{list(hidden)}) {nonlin}, {batch} samples, seed {s}",
+                        lambda a=args: batch_loss_graph(*a)))
+    for hidden, l2 in [((4, 4), False), ((3, 5), True), ((6,), True), ((5, 3), False)]:
+        s = rng.randint(0, 10**6)
+        out.append((f"inspected sample, hidden {list(hidden)}{' + L2' if l2 else ''}, seed {s}",
+                    lambda h=hidden, l2=l2, s=s: inspected_sample_graph(h, l2, seed=s)))
+    return out
+
+
+SETS = ("fresh", "heldout", "unseen", "narrow", "batch", "batch_heldout", "probe")     # each built by <name>_graphs
 
 
 def main(argv=None) -> int:

@@ -63,6 +63,18 @@ def test_the_check_sets_stay_below_a_thousand_nodes():
     assert len(narrow) == 12 and 390 < min(narrow) and max(narrow) < 1000
 
 
+def test_the_probe_set_holds_every_family_up_to_a_thousand_nodes():
+    from bench import layout_fresh
+    assert "probe" in layout_fresh.SETS
+    probe = layout_fresh.probe_graphs()
+    names = [name for name, _ in probe]
+    sizes = [build().number_of_nodes() for _, build in probe]
+    assert len(probe) == 38 and len(set(names)) == 38 and max(sizes) <= 1000
+    for family, count in [("expression", 8), ("forward", 6), (" loss, ", 6), ("samples, seed", 14), ("inspected", 4)]:
+        assert sum(family in name for name in names) == count, family
+    assert sum("+ L2" in name for name in names) >= 4 and sum(n >= 500 for n in sizes) >= 8
+
+
 def test_big_graph_timing_prints_a_row_per_graph_with_stages(capsys, monkeypatch):
     from bench import layout_big
     small = [("expression", lambda: graphs.random_expression_graph(30, 6, seed=2)), ("lecture", graphs.lecture_graph)]
