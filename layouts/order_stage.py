@@ -84,6 +84,15 @@ AGGREGATE_SHARE = 1.0    # drawings with an aggregate scope (``loss_start.aggreg
                          # 25,376, above 8 -> 4 (MLP(1,[2,2,2,1]) on 6 samples 753 -> 747, graphlay
                          # 579).  The same CPU (the keys ~2 ms).  Losses without an L2 term and one
                          # sample with it (``loss_start.has_aggregate``) unchanged
+AGGREGATE_SWEEPS = 1     # median sweeps from the losses' key where it has an aggregate (was LOSS_SWEEPS or
+                         # NARROW_SWEEPS): more pull the L2 term's sum chain, which the key places after
+                         # the samples, into their middle (each square towards its weight), and the block
+                         # polish ends higher.  Session 34, drawn crossings of the batch losses with L2 of
+                         # 500-1,000 nodes that take this path: 18 of 101 (``bench.layout_fresh``'s batch
+                         # sets and three fresh ones, seeds 9910/9920/9930) changed, 12 lower, 6 higher
+                         # (2-3 samples), 168,226 -> 165,889 in all; of the 14 fresh ones above graphlay
+                         # 13 -> 7 (MLP(1,[5,3,1]) on 6 samples 3,338 -> 2,671, graphlay 2,689);
+                         # MLP(1,[3,2,6,1]) on 3 samples 1,210 -> 1,006 (graphlay 910)
 
 NARROW_PAIRS = True      # MLP losses whose loose key is not the side-by-side one (a layer of at most
                          # ``loss_start.LOOSE_MAX_NEURONS`` neurons feeds another): ``block_polish``
@@ -216,6 +225,8 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
                 pairs = NARROW_PAIRS and LOSS_LOOSE and not np.array_equal(key, loss_keys.side_by_side)
                 if pairs:
                     sweeps = NARROW_SWEEPS
+                if loss_keys.aggregate:
+                    sweeps = AGGREGATE_SWEEPS
             return order_blocks(lg, key, rigid, None, groups or (), sweeps, pairs)    # (positional: tests spy on it)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
