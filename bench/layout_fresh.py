@@ -34,6 +34,9 @@ term, 24 and 16 of 500-1,000 nodes, ``random_batch_losses``) were written in ses
 probe found the L2 term's batches above graphlay: main 8a759ab had 45,966 / 28,717 crossings on
 them (graphlay 48,716 / 27,633), above graphlay on 7 / 8; with ``loss_start.AGGREGATE_LAST`` and
 ``block_polish.LONG_EDGES_FROM`` 43,249 / 25,376, above on 3 / 4 (the held-out set measured once).
+Session 34, one sweep from the losses' key there (``order_stage.AGGREGATE_SWEEPS``): 43,059 /
+25,323, above on 3 / 4 (MLP(1,[3,2,6,1]) on 3 samples 1,210 -> 1,006, graphlay 910;
+MLP(1,[7,3,3,1]) on 2 samples 769 -> 822, graphlay 733).
 
 Per graph: nodes; ours (from the order as built, and checked identical from one shuffled
 order); dot's and graphlay's median and worst over ``--shuffles`` input orders; whether ours
