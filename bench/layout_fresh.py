@@ -14,6 +14,7 @@ measured, before and after it.
     python -m bench.layout_fresh --set narrow --shuffles 5
     python -m bench.layout_fresh --set batch --shuffles 3     # and --set batch_heldout
     python -m bench.layout_fresh --set probe                  # every family at once (~15 min: dot)
+    python -m bench.layout_fresh --set batch_more --shuffles 3   # 150 batch losses (~15 min)
 
 The fourth ("narrow", 12 MLP losses of 398-642 nodes with a first hidden layer of two or three
 neurons) was written in session 31 and measured once, on main 86ce1c9: ours 6,399 crossings
@@ -198,7 +199,14 @@ def probe_graphs() -> list:
     return out
 
 
-SETS = ("fresh", "heldout", "unseen", "narrow", "batch", "batch_heldout", "probe")     # each built by <name>_graphs
+def batch_more_graphs() -> list:
+    """Session 34: 150 more of them (seeds 9910, 9920, 9930, 9940, 9950; 30 each, about 3 in 4
+    with the L2 term).  The first three chose ``order_stage.AGGREGATE_SWEEPS``; the family's own
+    rate above graphlay, which the two small sets above hide."""
+    return [g for seed in (9910, 9920, 9930, 9940, 9950) for g in random_batch_losses(seed, 30)]
+
+
+SETS = ("fresh", "heldout", "unseen", "narrow", "batch", "batch_heldout", "probe", "batch_more")     # each built by <name>_graphs
 
 
 def main(argv=None) -> int:

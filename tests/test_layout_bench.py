@@ -75,6 +75,13 @@ def test_the_probe_set_holds_every_family_up_to_a_thousand_nodes():
     assert sum("+ L2" in name for name in names) >= 4 and sum(n >= 500 for n in sizes) >= 8
 
 
+def test_the_second_batch_set_is_150_distinct_batch_losses():
+    from bench import layout_fresh
+    names = [name for name, _ in layout_fresh.batch_more_graphs()]
+    assert "batch_more" in layout_fresh.SETS and len(set(names)) == len(names) == 150
+    assert 100 <= sum("+ L2" in name for name in names) < 150
+
+
 def test_big_graph_timing_prints_a_row_per_graph_with_stages(capsys, monkeypatch):
     from bench import layout_big
     small = [("expression", lambda: graphs.random_expression_graph(30, 6, seed=2)), ("lecture", graphs.lecture_graph)]
