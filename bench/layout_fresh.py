@@ -207,7 +207,8 @@ def batch_more_graphs() -> list:
     of the 115 with the L2 term, 8 of the 35 without: MLP(2,[3,5,8,1]) on 2 samples 1,284, graphlay
     1,093), by 0.2-29 %; the largest on two hidden layers over 4 samples (``order_mid``:
     MLP(1,[5,5,1]) + L2 on 4 samples 3,494 / 2,805) and narrow layers (MLP(2,[2,3,3,1]) + L2 on 3
-    samples 689 / 581).  Graphlay stacks a layer's products in one rank column there."""
+    samples 689 / 581).  Drawn side by side, graphlay's MLP(1,[5,5,1]) stacks a layer's products in
+    one rank column and runs the L2 chain straight along one edge."""
     return [g for seed in (9910, 9920, 9930, 9940, 9950) for g in random_batch_losses(seed, 30)]
 
 
