@@ -221,12 +221,8 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
             if loss_keys is not None and (key_cost(lg, loss_keys.side_by_side, rigid)
                                           <= share * key_cost(lg, start_key, rigid)):
                 key = loss_keys.loose if LOSS_LOOSE else loss_keys.side_by_side
-                sweeps = LOSS_SWEEPS
                 pairs = NARROW_PAIRS and LOSS_LOOSE and not np.array_equal(key, loss_keys.side_by_side)
-                if pairs:
-                    sweeps = NARROW_SWEEPS
-                if loss_keys.aggregate:
-                    sweeps = AGGREGATE_SWEEPS
+                sweeps = AGGREGATE_SWEEPS if loss_keys.aggregate else NARROW_SWEEPS if pairs else LOSS_SWEEPS
             return order_blocks(lg, key, rigid, None, groups or (), sweeps, pairs)    # (positional: tests spy on it)
         return minimise_crossings(lg, start_key, seg_rigid=rigid, tree=tree)
     if tree is None:
