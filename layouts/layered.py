@@ -30,6 +30,7 @@ from typing import Callable, Hashable
 import networkx as nx
 import numpy as np
 
+from .blas_threads import one_blas_thread
 from .clusters import build_tree, virtual_edges
 from .duplicates import split_far_leaves
 from .frames import frame_boxes
@@ -133,6 +134,13 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
     -------
     Layout
     """
+    with one_blas_thread():     # see ``blas_threads``: OpenBLAS's spinning workers
+        return _layered_layout(G, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous,
+                               duplicate_leaves, fast)
+
+
+def _layered_layout(G, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous,
+                    duplicate_leaves, fast) -> Layout:
     if coordinates not in ("auto", "bk", "lp"):
         raise ValueError("coordinates must be 'auto', 'bk' or 'lp'")
     if duplicate_leaves and nx.is_directed_acyclic_graph(G):
