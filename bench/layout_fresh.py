@@ -37,7 +37,9 @@ them (graphlay 48,716 / 27,633), above graphlay on 7 / 8; with ``loss_start.AGGR
 ``block_polish.LONG_EDGES_FROM`` 43,249 / 25,376, above on 3 / 4 (the held-out set measured once).
 Session 34, one sweep from the losses' key there (``order_stage.AGGREGATE_SWEEPS``): 43,059 /
 25,323, above on 3 / 4 (MLP(1,[3,2,6,1]) on 3 samples 1,210 -> 1,006, graphlay 910;
-MLP(1,[7,3,3,1]) on 2 samples 769 -> 822, graphlay 733).
+MLP(1,[7,3,3,1]) on 2 samples 769 -> 822, graphlay 733).  Session 35, the long-edge pass on path
+moves alone (``block_polish.LONG_EDGE_PATHS``, chosen on ``batch_more``) and one BLAS thread
+(``layouts.blas_threads``): 42,623 / 24,779, above on 1 / 3; our CPU 8.4 / 2.8 s.
 
 Per graph: nodes; ours (from the order as built, and checked identical from one shuffled
 order); dot's and graphlay's median and worst over ``--shuffles`` input orders; whether ours
@@ -208,7 +210,10 @@ def batch_more_graphs() -> list:
     1,093), by 0.2-29 %; the largest on two hidden layers over 4 samples (``order_mid``:
     MLP(1,[5,5,1]) + L2 on 4 samples 3,494 / 2,805) and narrow layers (MLP(2,[2,3,3,1]) + L2 on 3
     samples 689 / 581).  Drawn side by side, graphlay's MLP(1,[5,5,1]) stacks a layer's products in
-    one rank column and runs the L2 chain straight along one edge."""
+    one rank column and runs the L2 chain straight along one edge.  Session 35 chose
+    ``block_polish.LONG_EDGE_PATHS`` on the 58 of them that take the long-edge pass (so this set
+    is no longer unseen): 226,107 crossings, above the better median on 39 of 150; our CPU 41.1 ->
+    34.3 s (with ``layouts.blas_threads``)."""
     return [g for seed in (9910, 9920, 9930, 9940, 9950) for g in random_batch_losses(seed, 30)]
 
 

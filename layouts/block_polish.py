@@ -97,9 +97,10 @@ PAIR_EVALUATIONS = 5    # with ``pairs`` (MLP losses with a narrow layer, ``orde
 LONG_EDGES_FROM = 1.5   # drawings with more layered nodes than this many per real node (many long
                         # edges: an MLP loss over a batch with its L2 term, 1.7-2.4; the other losses
                         # of 500-1,000 nodes 1.01-1.25), from LONG_EDGE_MIN_LAYERED layered nodes, then
-                        # get a rerouting pass and path and block moves (``move_groups``, most
-                        # promising first) on one budget of LONG_EDGE_WORK cells per squared layered
-                        # node (the rerouting charged per rank too, ``rerouting.BUDGETED_RANK_WORK``):
+                        # get a pass of moves on a budget of LONG_EDGE_WORK cells per squared layered
+                        # node (path moves since session 35, LONG_EDGE_PATHS; until then a rerouting
+                        # pass, charged per rank, ``rerouting.BUDGETED_RANK_WORK``, then path and block
+                        # moves, ``move_groups``, most promising first):
                         # dot takes 0.3-2.3 s there and ours was at 0.11-0.29 of it.  Session 33, the
                         # 16 batch losses with L2 of ``bench.layout_fresh --set batch`` and
                         # ``batch_heldout`` ordered here (after ``order_stage.AGGREGATE_SHARE``):
@@ -110,6 +111,16 @@ LONG_EDGES_FROM = 1.5   # drawings with more layered nodes than this many per re
                         # for MLP(1,[2,2,2,1]) on 6 samples (543 nodes, 0.45-0.51 in three runs: not
                         # touched by the pass, where main took 0.45)
 LONG_EDGE_WORK = 1.0
+LONG_EDGE_PATHS = True  # that pass spends its budget on path moves alone (``move_paths``, most promising
+                        # first), not a rerouting pass and then paths and blocks ranked together
+                        # (``move_groups``): the outermost blocks have had their moves already, and per
+                        # cell a path (an edge with its ends, a chain cut past where it joins the L2
+                        # sum) gains most here.  Session 35, the 58 batch losses with L2 of ``--set
+                        # batch_more`` that take the pass (1,017-1,997 layered nodes): 94,123 -> 89,759
+                        # crossings, above the better of dot and graphlay 25 -> 16, the same CPU (median
+                        # 0.24 -> 0.25 of dot's, worst 0.39 -> 0.43, one order each).  Twice the budget
+                        # gained as much again (85,469, above 2) but took up to 0.54 of dot's CPU where
+                        # dot is fastest (MLP(4,[5]) on 3 samples, 1,259 layered nodes, dot ~300 ms)
 LONG_EDGE_MIN_LAYERED = 1000   # (where dot's time, growing as their square, leaves room for it)
 
 REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 ms here): from the
@@ -122,6 +133,13 @@ def block_polished(lg: LayeredGraph) -> bool:
     """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here (else
     by ``mid_order`` or, above ``MID_GRAPH_NODES``, as the big drawings are)."""
     return lg.n_real <= MID_GRAPH_NODES and lg.n_nodes < MID_MIN_LAYERED
+
+
+def long_edge_pass(lg: LayeredGraph) -> bool:
+    """Whether ``order_blocks`` ends with the pass of path moves for many long edges
+    (``LONG_EDGES_FROM``: a batch loss or an inspected sample with its L2 term)."""
+    return (not tree_like(lg) and lg.n_nodes > LONG_EDGES_FROM * lg.n_real
+            and lg.n_nodes >= LONG_EDGE_MIN_LAYERED)
 
 
 def tree_like(lg: LayeredGraph) -> bool:
@@ -161,13 +179,15 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
             moved += order.sift(rounds=1, only={r + d for r in order.pair_moved_ranks for d in (-1, 0, 1)})
             moved += order.transpose()
         gained += moved
-    if not tree and lg.n_nodes > LONG_EDGES_FROM * lg.n_real and lg.n_nodes >= LONG_EDGE_MIN_LAYERED:
-        # many long edges (an L2 term's): what the rerouting and the path moves are for
+    if long_edge_pass(lg):
+        # many long edges (an L2 term's): what the path moves are for (LONG_EDGE_PATHS)
         order.work_left = LONG_EDGE_WORK * float(lg.n_nodes) ** 2
-        moved = order.reroute(rounds=1, budgeted=True)
-        if order.work_left > 0:
-            order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
-            moved += order.move_groups()
+        order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
+        if LONG_EDGE_PATHS:
+            moved = order.move_paths()
+        else:
+            moved = order.reroute(rounds=1, budgeted=True)
+            moved += order.move_groups() if order.work_left > 0 else 0
         if moved > 0:
             moved += order.transpose()
         gained += moved

@@ -12,7 +12,7 @@ from .initial_order import dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
 from .mid_order import mid_size, order_mid
-from .block_polish import block_polished, order_blocks, tree_like
+from .block_polish import block_polished, long_edge_pass, order_blocks, tree_like
 from .family_start import family_start, scope_families
 from .loss_start import LossKeys, key_cost
 from .scope_groups import scope_groups
@@ -119,7 +119,11 @@ SCOPED_MID = True        # drawings with scopes that are neither tree-like nor M
                          # 226, in 5x dot's time).  6 development shapes of 500-545 nodes: 1,599 ->
                          # 1,263 drawn crossings (dot 1,486), CPU 0.17-0.30 -> 0.28-0.40 of dot's.
                          # Tree-like ones (without L2) stay: there ``order_mid`` ended 1 % higher
-                         # for twice the time
+                         # for twice the time.  Session 35: not where ``block_polish``'s pass of path
+                         # moves for long edges runs (``block_polish.long_edge_pass``; an L2 term's edges
+                         # make every such sample one): 26 inspected MLP(2,[a,b,1]) / (2,[a,b,c,1]) + L2
+                         # of 500-683 nodes (1,174-1,991 layered) 6,448 -> 6,206 crossings, 22 lower, 3
+                         # higher (MLP(2,[6,4,5,1]) 257 -> 265), the same CPU (3.32 -> 3.29 s in all)
 
 
 def skips_polish(n_real: int, lg, tree, previous, fast: bool) -> bool:
@@ -171,7 +175,8 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
     else:
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
         scoped = not small and tree is None and has_scopes(G, g) and (
-            mid_size(lg) or (SCOPED_MID and block_polished(lg) and not groups and not tree_shaped))
+            mid_size(lg) or (SCOPED_MID and block_polished(lg) and not groups and not tree_shaped
+                             and not long_edge_pass(lg)))
         loss_keys = LossKeys(G, g, lg, start_key, aggregate_last=not small) if (groups or scoped) and LOSS_START else None
         # without groups only for an aggregate (``order_mid``'s start): asked first, so that an
         # inspected sample + L2 (no copies) does not make a key it will not use
