@@ -39,7 +39,8 @@ Session 34, one sweep from the losses' key there (``order_stage.AGGREGATE_SWEEPS
 25,323, above on 3 / 4 (MLP(1,[3,2,6,1]) on 3 samples 1,210 -> 1,006, graphlay 910;
 MLP(1,[7,3,3,1]) on 2 samples 769 -> 822, graphlay 733).  Session 35, the long-edge pass on path
 moves alone (``block_polish.LONG_EDGE_PATHS``, chosen on ``batch_more``) and one BLAS thread
-(``layouts.blas_threads``): 42,623 / 24,779, above on 1 / 3; our CPU 8.4 / 2.8 s.
+(``layouts.blas_threads``): 42,623 / 24,779, above on 1 / 3; our CPU 8.4 / 2.8 s.  With
+``mid_order.SHARED_PATHS_FANOUT`` (chosen on these and ``batch_more``): 41,144 / 24,779.
 
 Per graph: nodes; ours (from the order as built, and checked identical from one shuffled
 order); dot's and graphlay's median and worst over ``--shuffles`` input orders; whether ours
@@ -213,7 +214,9 @@ def batch_more_graphs() -> list:
     one rank column and runs the L2 chain straight along one edge.  Session 35 chose
     ``block_polish.LONG_EDGE_PATHS`` on the 58 of them that take the long-edge pass (so this set
     is no longer unseen): 226,107 crossings, above the better median on 39 of 150; our CPU 41.1 ->
-    34.3 s (with ``layouts.blas_threads``)."""
+    34.3 s (with ``layouts.blas_threads``).  Then ``mid_order.SHARED_PATHS_FANOUT`` (chosen on the
+    57 of this set and the two above that ``order_mid`` orders): 221,677, above on 34; on 23 fresh
+    ones (seeds 9960-9980, measured once) 47,036 -> 44,311, above graphlay 6 -> 2."""
     return [g for seed in (9910, 9920, 9930, 9940, 9950) for g in random_batch_losses(seed, 30)]
 
 

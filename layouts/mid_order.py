@@ -223,6 +223,17 @@ SCOPED_SMALL_SHARE = 0.45  # and of that under MID_MIN_LAYERED layered nodes (``
                           # 0.6 after 24 sweeps (0.36-0.53, worst order 0.65), 1,226 at 0.6 after
                           # the fewer sweeps (0.29-0.44, worst 0.53), 1,263 at 0.45 (0.28-0.40, worst
                           # 0.50), 1,343 at 0.3 (0.25-0.43)
+SHARED_PATHS_FANOUT = 4    # drawings with scopes whose shared leaves feed this many consumers or more
+                           # (median; an MLP loss over 3+ samples with its L2 term: each weight feeds
+                           # a product per sample and its square) spend the polish on path moves alone
+                           # (``move_paths``), not paths and blocks ranked together: the weights' long
+                           # edges are the crossings, and an edge moved with its ends is what lowers
+                           # them (as in ``block_polish``'s pass for long edges).  Session 35, the 57
+                           # batch losses + L2 of ``bench.layout_fresh``'s batch sets ordered here
+                           # (2,013-4,048 layered nodes): those with a median fan-out of 4+ 69,242 ->
+                           # 63,333 crossings (22 of 23 lower; MLP(1,[5,5,1]) on 4 samples 3,494 ->
+                           # 2,975, graphlay 2,805); of 2-3 (2 samples, 1 with L2) paths alone ended
+                           # higher on 22 of 34 (+1.4 %), so they keep both.  The same budget and CPU
 SCOPED_WORK_SHARE = 0.85  # of ``POLISH_WORK`` (those moves took little time for the cells counted:
                           # the budget they left went to longer moves, which take more time a cell)
 
@@ -241,19 +252,31 @@ def polish_work(n_layered: int, scoped: bool) -> float:
     return float(np.interp(n_layered, at, work))
 
 
+def shared_fanout(lg: LayeredGraph) -> float:
+    """The median number of consumers (out-segments) of the leaves (real nodes without an
+    in-segment) that have two or more; 0 if none has."""
+    real = lg.seg_src < lg.n_real
+    out = np.bincount(lg.seg_src[real], minlength=lg.n_real)
+    leaf = np.bincount(lg.seg_dst, minlength=lg.n_nodes)[:lg.n_real] == 0
+    shared = out[leaf & (out >= 2)]
+    return float(np.median(shared)) if len(shared) else 0.0
+
+
 def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
               scoped: bool = False) -> tuple[np.ndarray, int]:
     """(pos, crossings): the cheaper of ``small_order.start_orders`` after their sweeps
     (``scoped``: ``start_key`` alone, see ``SCOPED_ONE_START``; no edge of one segment moved,
     ``SCOPED_WORK_SHARE`` of the budget; either way chains cut past where they join a longer
-    one, ``SCOPED_CHAIN_TAIL`` / ``EXPR_CHAIN_TAIL``), then rounds of path and block moves (ranked together: ``move_groups``; no
-    rerouting, ``REROUTE_ROUNDS``) and transposition while they gain and the budget
-    (``polish_work`` cells per squared layered node) lasts."""
+    one, ``SCOPED_CHAIN_TAIL`` / ``EXPR_CHAIN_TAIL``), then rounds of path and block moves
+    (ranked together: ``move_groups``; paths alone where ``scoped`` and shared leaves feed many,
+    ``SHARED_PATHS_FANOUT``; no rerouting, ``REROUTE_ROUNDS``) and transposition while they gain
+    and the budget (``polish_work`` cells per squared layered node) lasts."""
     small = scoped and lg.n_nodes < MID_MIN_LAYERED     # ``order_stage.SCOPED_MID``
     _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None,
                                    sweep_work=ordering.SWEEP_WORK if small else SMALL_SWEEP_WORK),
                       key=lambda t: t[:2])
     order.work_left = min(polish_work(lg.n_nodes, scoped) * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
+    paths_only = scoped and shared_fanout(lg) >= SHARED_PATHS_FANOUT
     if scoped:
         order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
         order.work_left *= SCOPED_WORK_SHARE * (SCOPED_SMALL_SHARE if small else 1.0)
@@ -265,7 +288,7 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
         # pass spent 0.3-0.9 s of the budget for 13-48 crossings on 760-920-node expressions,
         # where the moves gained more with it (``REROUTE_ROUNDS``)
         gained = order.reroute(rounds=1) if round_ < REROUTE_ROUNDS else 0
-        gained += order.move_groups()
+        gained += order.move_paths() if paths_only else order.move_groups()
         # transposition ends each round: a few ms here (~1 % of a round), exact, and the
         # moves leave neighbours that gain by a swap (13 development graphs of 509-942 nodes:
         # 32,000 -> 31,964); not above ordering's HUGE_LAYERED_NODES (sweeps only there)
