@@ -121,7 +121,12 @@ LONG_EDGE_PATHS = True  # that pass spends its budget on path moves alone (``mov
                         # 0.24 -> 0.25 of dot's, worst 0.39 -> 0.43, one order each).  Twice the budget
                         # gained as much again (85,469, above 2) but took up to 0.54 of dot's CPU where
                         # dot is fastest (MLP(4,[5]) on 3 samples, 1,259 layered nodes, dot ~300 ms)
-LONG_EDGE_MIN_LAYERED = 1000   # (where dot's time, growing as their square, leaves room for it)
+LONG_EDGE_MIN_LAYERED = 1000   # (where dot's time, growing as their square, leaves room for it).  Session
+                               # 35, the path pass from 0: the 9 batch losses + L2 of the batch sets under
+                               # 1,000 layered nodes 9,788 -> 8,915 crossings (above the better of dot and
+                               # graphlay 6 -> 1), but 0.36-0.47 of dot's CPU median (0.29-0.37 without),
+                               # worst order up to 0.56 (min of 3 runs each); half the budget no cheaper
+                               # within the noise.  Not taken
 
 REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 ms here): from the
                       # family start (``order_stage.FAMILY_START``) 16 development forward passes
