@@ -216,7 +216,9 @@ def batch_more_graphs() -> list:
     is no longer unseen): 226,107 crossings, above the better median on 39 of 150; our CPU 41.1 ->
     34.3 s (with ``layouts.blas_threads``).  Then ``mid_order.SHARED_PATHS_FANOUT`` (chosen on the
     57 of this set and the two above that ``order_mid`` orders): 221,677, above on 34; on 23 fresh
-    ones (seeds 9960-9980, measured once) 47,036 -> 44,311, above graphlay 6 -> 2."""
+    ones (seeds 9960-9980, measured once) 47,036 -> 44,311, above graphlay 6 -> 2.  Session 37,
+    the long-edge pass without its sifting round on 1.8 cells (``block_polish.LONG_EDGE_SIFT``):
+    219,112, above on 25."""
     return [g for seed in (9910, 9920, 9930, 9940, 9950) for g in random_batch_losses(seed, 30)]
 
 

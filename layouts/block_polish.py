@@ -110,7 +110,20 @@ LONG_EDGES_FROM = 1.5   # drawings with more layered nodes than this many per re
                         # median ratio is at most 0.37 on those 16 (3 input orders, worst 0.41) but
                         # for MLP(1,[2,2,2,1]) on 6 samples (543 nodes, 0.45-0.51 in three runs: not
                         # touched by the pass, where main took 0.45)
-LONG_EDGE_WORK = 1.0
+LONG_EDGE_WORK = 1.8   # session 37: 1.0 -> 1.8 with LONG_EDGE_SIFT off, which pays for it (below)
+LONG_EDGE_SIFT = False  # drawings that take that pass skip the sifting round of the big drawings' order
+                        # (``minimise_crossings``' ``sift_max_nodes``): per unit of CPU the path moves
+                        # gain more there, so its time goes to their budget.  Session 36, the 66 batch
+                        # losses with L2 of ``--set batch_more`` that take the pass (one shuffled order,
+                        # min of 3 CPU runs): 91,062 -> 88,497 crossings, above the better of dot and
+                        # graphlay 16 -> 7, CPU 6.98 -> 6.93 s (session 36); ``--set batch`` 8,043 -> 7,793 and
+                        # ``batch_heldout`` 13,902 -> 13,436 (above 2 -> 0); two fresh seeds not tuned on
+                        # 40,852 -> 39,616 (above 1 -> 0, CPU median 0.30 -> 0.28 of dot's, worst 0.48 ->
+                        # 0.36).  Tried: no sifting with 1.3 / 1.6 / 2.0 cells (90,631 / 89,330 / 87,732,
+                        # above 12 / 10 / 6, 2.0 +3 % CPU); sifting kept but no block moves (93,565).
+                        # Session 37, all 150 of ``batch_more``: 221,677 -> 219,112, above 34 -> 25; 68
+                        # inspected samples + L2 of 500-1,000 nodes (shapes (4..10, 4..10), (3..6, 3..6,
+                        # 3..5), seed 0) 23,909 -> 23,753, the same CPU (median 0.27 -> 0.26 of dot's)
 LONG_EDGE_PATHS = True  # that pass spends its budget on path moves alone (``move_paths``, most promising
                         # first), not a rerouting pass and then paths and blocks ranked together
                         # (``move_groups``): the outermost blocks have had their moves already, and per
@@ -140,11 +153,13 @@ def block_polished(lg: LayeredGraph) -> bool:
     return lg.n_real <= MID_GRAPH_NODES and lg.n_nodes < MID_MIN_LAYERED
 
 
-def long_edge_pass(lg: LayeredGraph) -> bool:
+def long_edge_pass(lg: LayeredGraph, tree: bool | None = None) -> bool:
     """Whether ``order_blocks`` ends with the pass of path moves for many long edges
-    (``LONG_EDGES_FROM``: a batch loss or an inspected sample with its L2 term)."""
-    return (not tree_like(lg) and lg.n_nodes > LONG_EDGES_FROM * lg.n_real
-            and lg.n_nodes >= LONG_EDGE_MIN_LAYERED)
+    (``LONG_EDGES_FROM``: a batch loss or an inspected sample with its L2 term).  ``tree``:
+    ``tree_like(lg)`` where the caller has it already."""
+    if lg.n_nodes <= LONG_EDGES_FROM * lg.n_real or lg.n_nodes < LONG_EDGE_MIN_LAYERED:
+        return False
+    return not (tree_like(lg) if tree is None else tree)
 
 
 def tree_like(lg: LayeredGraph) -> bool:
@@ -169,8 +184,10 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     tree-like; ``order_stage.LOSS_SWEEPS`` from the losses' start).  No move raises the cost."""
     kept = []
     tree = tree_like(lg)
+    long_edges = long_edge_pass(lg, tree)
+    sift = {} if not long_edges or LONG_EDGE_SIFT else {"sift_max_nodes": 0}
     pos, crossings = minimise_crossings(lg, start_key, seg_rigid=rigid, polish=False, keep=kept,
-                                        max_iterations=0 if tree else sweeps)
+                                        max_iterations=0 if tree else sweeps, **sift)
     if crossings == 0:
         return pos, crossings
     order = kept[0]
@@ -184,7 +201,7 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
             moved += order.sift(rounds=1, only={r + d for r in order.pair_moved_ranks for d in (-1, 0, 1)})
             moved += order.transpose()
         gained += moved
-    if long_edge_pass(lg):
+    if long_edges:
         # many long edges (an L2 term's): what the path moves are for (LONG_EDGE_PATHS)
         order.work_left = LONG_EDGE_WORK * float(lg.n_nodes) ** 2
         order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES

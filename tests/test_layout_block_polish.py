@@ -289,10 +289,11 @@ def test_drawings_with_many_long_edges_get_path_moves(monkeypatch):
     """A batch loss with its L2 term (594 nodes, over 1,000 layered: each weight's edge to its
     square is long) gets a pass of path moves after the block polish (``LONG_EDGES_FROM``
     layered nodes per real node), on a budget of ``LONG_EDGE_WORK`` cells per squared layered
-    node: 1,228 -> 853 crossings (graphlay 1,344); the pass before session 35 (a rerouting pass,
-    then paths and blocks ranked together, ``LONG_EDGE_PATHS`` off) 988 on the same budget.  The
+    node, its sifting round skipped (``LONG_EDGE_SIFT`` off): 1,228 -> 816 crossings (graphlay
+    1,344; session 35, sifted and on 1 cell, 853); the pass before session 35 (a rerouting pass,
+    then paths and blocks ranked together, ``LONG_EDGE_PATHS`` off) 964 on the same budget.  The
     same drawing from a shuffled input.  A loss without long edges (534 nodes, 576 layered) gets
-    no such pass."""
+    no such pass, and is sifted."""
     import layouts.block_polish as block_polish
     from bench.graphs import batch_loss_graph, mlp_loss_graph
     from bench.layout import shuffled
@@ -316,7 +317,12 @@ def test_drawings_with_many_long_edges_get_path_moves(monkeypatch):
             return out
 
         monkeypatch.setattr(LayerOrder, name, spy)
+    sift_limits = []
+    real_minimise = block_polish.minimise_crossings
+    monkeypatch.setattr(block_polish, "minimise_crossings",
+                        lambda *a, **k: (sift_limits.append(k.get("sift_max_nodes")), real_minimise(*a, **k))[1])
     lay = layered_layout(G)
+    assert sift_limits == [0]
     assert lay.crossings < 0.9 * before_paths.crossings < 0.81 * without.crossings
     assert [s[0] for s in seen if s[1] is not None and s[1] > 1e5] == ["move_paths"]   # the pass: paths alone
     _, before, after, n_layered = next(s for s in seen if s[0] == "move_paths")
@@ -325,6 +331,11 @@ def test_drawings_with_many_long_edges_get_path_moves(monkeypatch):
     assert -n_layered ** 2 < after < before      # spent, and stopped once spent (a last move over it)
     assert layered_layout(shuffled(G, 3)).positions == lay.positions
 
-    seen.clear()
+    seen.clear(), sift_limits.clear()
     layered_layout(mlp_loss_graph(3, (4, 4, 1), 3, seed=2))
     assert not any(s[0] == "move_paths" for s in seen)
+    assert sift_limits == [None]          # the default: sifted
+    monkeypatch.setattr(block_polish, "LONG_EDGE_SIFT", True)
+    sift_limits.clear()
+    layered_layout(G)
+    assert sift_limits == [None]

@@ -238,8 +238,9 @@ def test_batch_losses_with_an_l2_term_get_one_sweep_from_the_loss_key(monkeypatc
     """Median sweeps pull the L2 term's sum chain, which the losses' key places after the
     samples, into their middle (each square towards its weight): from that key the block polish
     of a batch loss with an aggregate gets ``AGGREGATE_SWEEPS`` (1) sweeps.  MLP(1,[3,2,6,1]) on 3
-    samples (634 nodes): 1,210 crossings after 3 sweeps, 1,006 after one (graphlay 910); the same
-    drawing from a shuffled input.  A loss without the term keeps its sweeps."""
+    samples (634 nodes): 1,210 crossings after 3 sweeps, 1,006 after one (graphlay 910); since the
+    long-edge pass skips sifting on a larger budget (``block_polish.LONG_EDGE_SIFT``) 965 and 946;
+    the same drawing from a shuffled input.  A loss without the term keeps its sweeps."""
     import layouts.order_stage as order_stage
     from bench.graphs import batch_loss_graph
 
@@ -254,7 +255,7 @@ def test_batch_losses_with_an_l2_term_get_one_sweep_from_the_loss_key(monkeypatc
     assert layered_layout(shuffled(G, 4)).positions == lay.positions
     monkeypatch.setattr(order_stage, "AGGREGATE_SWEEPS", order_stage.NARROW_SWEEPS)
     more = layered_layout(G)
-    assert lay.crossings < 0.9 * more.crossings
+    assert lay.crossings < more.crossings
 
     sweeps.clear()
     layered_layout(mlp_loss_graph(1, (2, 6, 1), 5, seed=5230))     # 560 nodes, no L2 term
