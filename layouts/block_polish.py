@@ -96,11 +96,11 @@ PAIR_EVALUATIONS = 5    # with ``pairs`` (MLP losses with a narrow layer, ``orde
 
 LONG_EDGES_FROM = 1.5   # drawings with more layered nodes than this many per real node (many long
                         # edges: an MLP loss over a batch with its L2 term, 1.7-2.4; the other losses
-                        # of 500-1,000 nodes 1.01-1.25), from LONG_EDGE_MIN_LAYERED layered nodes, then
-                        # get a pass of moves on a budget of LONG_EDGE_WORK cells per squared layered
-                        # node (path moves since session 35, LONG_EDGE_PATHS; until then a rerouting
-                        # pass, charged per rank, ``rerouting.BUDGETED_RANK_WORK``, then path and block
-                        # moves, ``move_groups``, most promising first):
+                        # of 500-1,000 nodes 1.01-1.25) get a pass of moves on a budget of
+                        # LONG_EDGE_WORK cells per squared layered node (LONG_EDGE_SMALL_WORK under
+                        # LONG_EDGE_FULL_LAYERED; path moves since session 35, LONG_EDGE_PATHS; until
+                        # then a rerouting pass, charged per rank, ``rerouting.BUDGETED_RANK_WORK``,
+                        # then path and block moves, ``move_groups``, most promising first):
                         # dot takes 0.3-2.3 s there and ours was at 0.11-0.29 of it.  Session 33, the
                         # 16 batch losses with L2 of ``bench.layout_fresh --set batch`` and
                         # ``batch_heldout`` ordered here (after ``order_stage.AGGREGATE_SHARE``):
@@ -134,12 +134,21 @@ LONG_EDGE_PATHS = True  # that pass spends its budget on path moves alone (``mov
                         # 0.24 -> 0.25 of dot's, worst 0.39 -> 0.43, one order each).  Twice the budget
                         # gained as much again (85,469, above 2) but took up to 0.54 of dot's CPU where
                         # dot is fastest (MLP(4,[5]) on 3 samples, 1,259 layered nodes, dot ~300 ms)
-LONG_EDGE_MIN_LAYERED = 1000   # (where dot's time, growing as their square, leaves room for it).  Session
-                               # 35, the path pass from 0: the 9 batch losses + L2 of the batch sets under
-                               # 1,000 layered nodes 9,788 -> 8,915 crossings (above the better of dot and
-                               # graphlay 6 -> 1), but 0.36-0.47 of dot's CPU median (0.29-0.37 without),
-                               # worst order up to 0.56 (min of 3 runs each); half the budget no cheaper
-                               # within the noise.  Not taken
+LONG_EDGE_FULL_LAYERED = 1000   # (where dot's time, growing as their square, leaves room for it); below
+LONG_EDGE_SMALL_WORK = 1.0      # that many layered nodes the pass takes this budget instead, where the
+                                # rest of the order already takes more of dot's time.  Until session 37
+                                # there was no pass below 1,000 (session 35: with sifting kept, 0.36-0.47
+                                # of dot's CPU median against 0.29-0.37 without the pass).  Without the
+                                # sifting round (LONG_EDGE_SIFT) it costs about what sifting did: the 9
+                                # batch losses + L2 under 1,000 layered nodes of ``--set batch`` and
+                                # ``batch_more`` (802-976 layered; one shuffled order, min of 3 CPU runs)
+                                # 9,788 -> 8,976 crossings, above the better of dot and graphlay 6 -> 1
+                                # (MLP(2,[2,3,3,1]) on 3 samples 604, graphlay 581), CPU median 0.35 ->
+                                # 0.36 of dot's, worst 0.48 -> 0.46 (0.7 cells: 9,109, 0.35 / 0.43; 1.8
+                                # cells: 8,796 at a worst of 0.47-0.51).  Held out (seeds 10030-10060,
+                                # measured once): 3 such, 3,095 -> 2,665, above 2 -> 1 (MLP(1,[7,1]) on 5
+                                # samples 945 -> 641, graphlay 1,055); no inspected sample + L2 of 500-
+                                # 1,000 nodes has under 1,000 layered nodes (68 shapes: all unchanged)
 
 REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 ms here): from the
                       # family start (``order_stage.FAMILY_START``) 16 development forward passes
@@ -157,7 +166,7 @@ def long_edge_pass(lg: LayeredGraph, tree: bool | None = None) -> bool:
     """Whether ``order_blocks`` ends with the pass of path moves for many long edges
     (``LONG_EDGES_FROM``: a batch loss or an inspected sample with its L2 term).  ``tree``:
     ``tree_like(lg)`` where the caller has it already."""
-    if lg.n_nodes <= LONG_EDGES_FROM * lg.n_real or lg.n_nodes < LONG_EDGE_MIN_LAYERED:
+    if lg.n_nodes <= LONG_EDGES_FROM * lg.n_real:
         return False
     return not (tree_like(lg) if tree is None else tree)
 
@@ -203,7 +212,8 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
         gained += moved
     if long_edges:
         # many long edges (an L2 term's): what the path moves are for (LONG_EDGE_PATHS)
-        order.work_left = LONG_EDGE_WORK * float(lg.n_nodes) ** 2
+        work = LONG_EDGE_WORK if lg.n_nodes >= LONG_EDGE_FULL_LAYERED else LONG_EDGE_SMALL_WORK
+        order.work_left = work * float(lg.n_nodes) ** 2
         order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
         if LONG_EDGE_PATHS:
             moved = order.move_paths()

@@ -387,7 +387,7 @@ def test_inspected_samples_with_l2_under_the_mid_size_take_the_block_polish_with
     assert layered_layout(shuffled(G, 4)).positions == lay.positions
     blocks.clear()
     with monkeypatch.context() as m:
-        m.setattr(block_polish, "LONG_EDGE_MIN_LAYERED", 10 ** 9)
+        m.setattr(block_polish, "LONG_EDGES_FROM", float("inf"))
         scoped = layered_layout(G)
     assert len(mids) == 1 and blocks == []
     layered, is_scoped = mids[0]
