@@ -40,7 +40,11 @@ Session 34, one sweep from the losses' key there (``order_stage.AGGREGATE_SWEEPS
 MLP(1,[7,3,3,1]) on 2 samples 769 -> 822, graphlay 733).  Session 35, the long-edge pass on path
 moves alone (``block_polish.LONG_EDGE_PATHS``, chosen on ``batch_more``) and one BLAS thread
 (``layouts.blas_threads``): 42,623 / 24,779, above on 1 / 3; our CPU 8.4 / 2.8 s.  With
-``mid_order.SHARED_PATHS_FANOUT`` (chosen on these and ``batch_more``): 41,144 / 24,779.
+``mid_order.SHARED_PATHS_FANOUT`` (chosen on these and ``batch_more``): 41,144 / 24,779.  Session
+37, that pass without its sifting round on more cells, and under 1,000 layered nodes too
+(``block_polish.LONG_EDGE_SIFT``, ``LONG_EDGE_SMALL_WORK``): 40,804 / 24,313, above on 1 / 1
+(MLP(1,[2,2,2,1]) + L2 on 6 samples 747, graphlay 579: 735 layered nodes for 543, too few long
+edges for the pass).
 
 Per graph: nodes; ours (from the order as built, and checked identical from one shuffled
 order); dot's and graphlay's median and worst over ``--shuffles`` input orders; whether ours
@@ -166,7 +170,8 @@ def probe_graphs() -> list:
     4 inspected samples with and without the L2 term.  With the layout of main 780b39d (dot over 3
     input orders): ours 23,550 crossings, the better median of dot and graphlay per graph 28,373
     in all; above it on 1 of 38 (a 425-node batch loss + L2, MLP(4,[2,2,1]) on 4 samples: 337,
-    graphlay 335; our order the same from a shuffled input on all 38)."""
+    graphlay 335; our order the same from a shuffled input on all 38).  Session 37 (main 011838b):
+    23,425, the same one above."""
     import random
 
     rng = random.Random(9700)
@@ -218,7 +223,9 @@ def batch_more_graphs() -> list:
     57 of this set and the two above that ``order_mid`` orders): 221,677, above on 34; on 23 fresh
     ones (seeds 9960-9980, measured once) 47,036 -> 44,311, above graphlay 6 -> 2.  Session 37,
     the long-edge pass without its sifting round on 1.8 cells (``block_polish.LONG_EDGE_SIFT``):
-    219,112, above on 25."""
+    219,112, above on 25; and under 1,000 layered nodes too, on 1 cell
+    (``block_polish.LONG_EDGE_SMALL_WORK``): 218,390, above on 20 (8 of them without the L2
+    term)."""
     return [g for seed in (9910, 9920, 9930, 9940, 9950) for g in random_batch_losses(seed, 30)]
 
 
