@@ -233,7 +233,11 @@ SHARED_PATHS_FANOUT = 4    # drawings with scopes whose shared leaves feed this 
                            # (2,013-4,048 layered nodes): those with a median fan-out of 4+ 69,242 ->
                            # 63,333 crossings (22 of 23 lower; MLP(1,[5,5,1]) on 4 samples 3,494 ->
                            # 2,975, graphlay 2,805); of 2-3 (2 samples, 1 with L2) paths alone ended
-                           # higher on 22 of 34 (+1.4 %), so they keep both.  The same budget and CPU
+                           # higher on 22 of 34 (+1.4 %), so they keep both.  The same budget and CPU.
+                           # Session 37, tried on the 13 of seeds 9910-9930 (as ``block_polish``'s
+                           # LONG_EDGE_SIFT): the swept start without its sifting round, 34,291 ->
+                           # 34,803 crossings for 9 % less CPU; its time given to the path moves
+                           # (budget x1.3 / x1.6): 34,182 / 33,627 for +6 / +20 % CPU.  Not taken
 SCOPED_WORK_SHARE = 0.85  # of ``POLISH_WORK`` (those moves took little time for the cells counted:
                           # the budget they left went to longer moves, which take more time a cell)
 
