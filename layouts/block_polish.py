@@ -115,7 +115,8 @@ LONG_EDGES_FROM = 1.5   # drawings with more layered nodes than this many per re
                         # here with 1.5 or fewer, threshold 1.3 / 1.2: 69,129 -> 68,956 / 67,997
                         # crossings, above the better of dot and graphlay 9 -> 9 / 8, CPU +2 / +9 % (some
                         # higher, e.g. MLP(1,[3,6,1]) on 4 samples 1,318 -> 1,403); 0 (every such drawing)
-                        # on the 21 of seeds 9910-9930: 33,573 -> 33,371, above 5 -> 5, CPU +12 %.  Not taken
+                        # on the 21 of seeds 9910-9930: 33,573 -> 33,371, above 5 -> 5, CPU +12 %.  Not
+                        # taken
 LONG_EDGE_WORK = 1.8   # session 37: 1.0 -> 1.8 with LONG_EDGE_SIFT off, which pays for it (below)
 LONG_EDGE_SIFT = False  # drawings that take that pass skip the sifting round of the big drawings' order
                         # (``minimise_crossings``' ``sift_max_nodes``): per unit of CPU the path moves
@@ -123,9 +124,9 @@ LONG_EDGE_SIFT = False  # drawings that take that pass skip the sifting round of
                         # losses with L2 of ``--set batch_more`` that take the pass (one shuffled order,
                         # min of 3 CPU runs): 91,062 -> 88,497 crossings, above the better of dot and
                         # graphlay 16 -> 7, CPU 6.98 -> 6.93 s (session 36); ``--set batch`` 8,043 ->
-                        # 7,793 and ``batch_heldout`` 13,902 -> 13,436 (above 2 -> 0); two fresh seeds not tuned on
-                        # 40,852 -> 39,616 (above 1 -> 0, CPU median 0.30 -> 0.28 of dot's, worst 0.48 ->
-                        # 0.36).  Tried: no sifting with 1.3 / 1.6 / 2.0 cells (90,631 / 89,330 / 87,732,
+                        # 7,793 and ``batch_heldout`` 13,902 -> 13,436 (above 2 -> 0); two fresh seeds
+                        # not tuned on 40,852 -> 39,616 (above 1 -> 0, CPU median 0.30 -> 0.28 of dot's,
+                        # worst 0.48 -> 0.36).  Tried: no sifting with 1.3 / 1.6 / 2.0 cells (90,631 / 89,330 / 87,732,
                         # above 12 / 10 / 6, 2.0 +3 % CPU); sifting kept but no block moves (93,565).
                         # Session 37, all 150 of ``batch_more``: 221,677 -> 219,112, above 34 -> 25; 68
                         # inspected samples + L2 of 500-1,000 nodes (shapes (4..10, 4..10), (3..6, 3..6,
