@@ -126,8 +126,9 @@ LONG_EDGE_SIFT = False  # drawings that take that pass skip the sifting round of
                         # graphlay 16 -> 7, CPU 6.98 -> 6.93 s (session 36); ``--set batch`` 8,043 ->
                         # 7,793 and ``batch_heldout`` 13,902 -> 13,436 (above 2 -> 0); two fresh seeds
                         # not tuned on 40,852 -> 39,616 (above 1 -> 0, CPU median 0.30 -> 0.28 of dot's,
-                        # worst 0.48 -> 0.36).  Tried: no sifting with 1.3 / 1.6 / 2.0 cells (90,631 / 89,330 / 87,732,
-                        # above 12 / 10 / 6, 2.0 +3 % CPU); sifting kept but no block moves (93,565).
+                        # worst 0.48 -> 0.36).  Tried: no sifting with 1.3 / 1.6 / 2.0 cells (90,631 /
+                        # 89,330 / 87,732, above 12 / 10 / 6, 2.0 +3 % CPU); sifting kept but no block
+                        # moves (93,565).
                         # Session 37, all 150 of ``batch_more``: 221,677 -> 219,112, above 34 -> 25; 68
                         # inspected samples + L2 of 500-1,000 nodes (shapes (4..10, 4..10), (3..6, 3..6,
                         # 3..5), seed 0) 23,909 -> 23,753, the same CPU (median 0.27 -> 0.26 of dot's)
