@@ -176,7 +176,7 @@ def order_nodes(G, g: LayoutInput, lg, tree, previous, direction, fast: bool = F
         groups = scope_groups(G, g, lg) if tree is None and (small or block_polished(lg)) else None
         scoped = not small and tree is None and has_scopes(G, g) and (
             mid_size(lg) or (SCOPED_MID and block_polished(lg) and not groups and not tree_shaped
-                             and not long_edge_pass(lg)))
+                             and not long_edge_pass(lg, tree_shaped)))
         loss_keys = LossKeys(G, g, lg, start_key, aggregate_last=not small) if (groups or scoped) and LOSS_START else None
         # without groups only for an aggregate (``order_mid``'s start): asked first, so that an
         # inspected sample + L2 (no copies) does not make a key it will not use

@@ -369,8 +369,8 @@ def test_inspected_samples_with_l2_under_the_mid_size_take_the_block_polish_with
     ``block_polish``'s pass of path moves for long edges runs (``long_edge_pass``): an inspected
     MLP(2,[5,6,1]) sample with its L2 term (520 nodes, 1,554 layered) is ordered by
     ``order_blocks``, 263 -> 235 crossings against the scoped polish (dot 288; ``order_blocks``
-    with session 33's pass 304, session 35's 255), the same drawing from any input order.  Without that pass (the
-    threshold raised) the scoped polish takes it again.  Without its L2 term (tree-like) and as an
+    with session 33's pass 304, session 35's 255), the same drawing from any input order.
+    Without that pass (the threshold raised) the scoped polish takes it again.  Without its L2 term (tree-like) and as an
     MLP loss (scope groups) a drawing of that size is ``order_blocks``' either way."""
     from bench.graphs import inspected_sample_graph, mlp_loss_graph
     from bench.layout import shuffled
