@@ -65,6 +65,25 @@ losses' budget doubled (0.5 cells): 99,891 on the 96 (MLP(2,[4,5,1]) on 4 sample
 too), fresh 18,409, but CPU +2-10 % where nothing is gained (MLP(1,[2,4,1]) on 7 samples 0.42 ->
 0.45 of dot's CPU median, worst order 0.45 -> 0.47, load ~6; the held-out losses at 0.40-0.50,
 main 0.37-0.46).
+
+Session 38, the losses without an L2 term (35 of ``bench.layout_fresh --set batch_more`` ordered
+here, one shuffled order; 8 above graphlay, e.g. MLP(2,[3,5,8,1]) on 2 samples 1,284, graphlay
+1,093): 52,695 drawn crossings.  Their basin is not out of reach: ``small_order``'s polish finds
+1,000 there (and below graphlay on the 6 tried) but in ~100x the CPU; one unbudgeted round of
+``reroute_and_sift``'s moves after this order 48,029, ~10x the CPU, most of it from moving the
+one-segment edges with their ends (1,576 of 27,274 tries gained, 3,387 crossings, ~0.3 ms a
+try).  Cheaper forms of it, all tried and not taken (CPU over this order's): path moves on a
+budget of 0.5 / 1 / 2 cells 52,225 / 52,110 / 51,851 (+11 / +18 / +30 %; 1 cell without the
+one-segment edges and with ``SCOPED_CHAIN_TAIL`` 51,083, +23 %); ``pair_moves`` on every such
+loss with 5 / 20 / unlimited batches 52,341 / 51,605 / 51,180 (+2 / +23 / +49 %); the best of
+four starts (the DFS key and the three loss keys) 52,369 (3x).  Nor cuts: no sifting round 55,891
+(-18 %; with the block budget doubled 55,255), the reverse transpositions capped at 3 rounds
+53,372 or the first transposition at 2 52,561 (no CPU saved in either).  The time bound is
+tightest here: these losses of 500-650 nodes take 0.41-0.55 of dot's CPU (median of 3 orders;
+MLP(1,[3,4,3,1]) on 3 samples 0.62 over 5), worst on the order as built, where dot is fastest
+(MLP(3,[4,3,6,1]) on 2 samples: dot 76 ms as built, 97-111 ms shuffled, ours 53 ms on each: the
+order 43 ms, of it transposition 11, sifting 11, pair moves 6, block moves 5; ranking 6, the
+loss keys 4, the input 3, the placement 3).
 """
 
 from __future__ import annotations
