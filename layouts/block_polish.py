@@ -91,7 +91,8 @@ from __future__ import annotations
 import numpy as np
 
 from .layering import LayeredGraph
-from .mid_order import MID_GRAPH_NODES, MID_MIN_LAYERED, SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
+from .mid_order import (MID_GRAPH_NODES, MID_LARGE_NODES, MID_MIN_LAYERED, SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES,
+                        mid_size)
 from .ordering import minimise_crossings
 
 TREE_LIKE_BRANCHING = 0.04   # at most this share of real nodes with 2+ consumers: no median sweeps
@@ -184,9 +185,13 @@ REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 
 
 
 def block_polished(lg: LayeredGraph) -> bool:
-    """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here (else
-    by ``mid_order`` or, above ``MID_GRAPH_NODES``, as the big drawings are)."""
-    return lg.n_real <= MID_GRAPH_NODES and lg.n_nodes < MID_MIN_LAYERED
+    """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here: up to
+    ``MID_GRAPH_NODES`` real nodes under ``MID_MIN_LAYERED`` layered ones, and past that up to
+    ``MID_LARGE_NODES`` every drawing that ``mid_order`` does not take (else as the big drawings
+    are)."""
+    if lg.n_real <= MID_GRAPH_NODES:
+        return lg.n_nodes < MID_MIN_LAYERED
+    return lg.n_real <= MID_LARGE_NODES and not mid_size(lg)
 
 
 def long_edge_pass(lg: LayeredGraph, tree: bool | None = None) -> bool:

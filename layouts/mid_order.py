@@ -161,6 +161,11 @@ from .small_order import SMALL_SWEEP_WORK, swept_starts
 
 MID_GRAPH_NODES = 1000     # up to this many real nodes
 MID_MIN_LAYERED = 2000     # and from this many layered nodes (real and virtual)
+MID_LARGE_NODES = 2000     # past MID_GRAPH_NODES, up to this many real nodes: here if the long edges
+MID_LONG_EDGE_SHARE = 1.5  # make this many layered nodes per real node or more (random expressions 3-10,
+                           # MLP losses and inspected samples with their L2 term 1.7-5), else in
+                           # ``block_polish`` (forward passes, losses and samples without L2: 1.0-1.25).
+                           # Dot takes 1-20 s there.  Session 39 (module docstring)
 POLISH_WORK = 3.0          # table cells of rerouting, path and block moves per squared layered node
 POLISH_WORK_MAX = 6e8      # and at most this many (~8 s; dot takes 20-60 s at 900 nodes). Was 2e8
                            # (~3 s), for the app's wait; the app now asks for layered_layout(fast=True).
@@ -243,8 +248,13 @@ SCOPED_WORK_SHARE = 0.85  # of ``POLISH_WORK`` (those moves took little time for
 
 
 def mid_size(lg: LayeredGraph) -> bool:
-    """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here."""
-    return lg.n_real <= MID_GRAPH_NODES and lg.n_nodes >= MID_MIN_LAYERED
+    """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here: from
+    ``MID_MIN_LAYERED`` layered nodes, up to ``MID_GRAPH_NODES`` real nodes, and past that up to
+    ``MID_LARGE_NODES`` those with ``MID_LONG_EDGE_SHARE`` layered nodes per real node or more."""
+    if lg.n_nodes < MID_MIN_LAYERED:
+        return False
+    return lg.n_real <= MID_GRAPH_NODES or (lg.n_real <= MID_LARGE_NODES
+                                           and lg.n_nodes >= MID_LONG_EDGE_SHARE * lg.n_real)
 
 
 def polish_work(n_layered: int, scoped: bool) -> float:

@@ -111,6 +111,7 @@ def test_the_block_polish_lowers_a_forward_pass_crossings(monkeypatch):
     lay = layered_layout(G)
     assert calls == [1]
     monkeypatch.setattr(block_polish, "MID_GRAPH_NODES", 0)        # the big drawings' order
+    monkeypatch.setattr(block_polish, "MID_LARGE_NODES", 0)
     big = layered_layout(G)
     assert lay.crossings < 0.9 * big.crossings
     monkeypatch.undo()

@@ -104,6 +104,7 @@ def test_mid_size_expressions_take_the_mid_path_deterministically(monkeypatch):
     assert len(results) == 1 and len(swept) == 2
     assert results[0] <= min(swept)
     monkeypatch.setattr(mid_order, "MID_GRAPH_NODES", 0)           # the big drawings' order
+    monkeypatch.setattr(mid_order, "MID_LARGE_NODES", 0)
     big = layered_layout(G)
     assert lay.crossings < big.crossings
     monkeypatch.undo()
@@ -118,6 +119,7 @@ def test_fast_skips_the_mid_size_polish_and_nothing_else(monkeypatch):
 
     G = random_expression_graph(170, 25, seed=902)
     monkeypatch.setattr(mid_order, "MID_GRAPH_NODES", 0)            # the big drawings' order
+    monkeypatch.setattr(mid_order, "MID_LARGE_NODES", 0)
     big = layered_layout(G, duplicate_leaves=True)
     monkeypatch.undo()
 
@@ -130,6 +132,39 @@ def test_fast_skips_the_mid_size_polish_and_nothing_else(monkeypatch):
         layered_layout(G, duplicate_leaves=True)
     small = random_expression_graph(40, 8, seed=3)
     assert layered_layout(small, fast=True).positions == layered_layout(small).positions
+
+
+def test_past_1000_nodes_the_long_edges_choose_between_the_mid_size_orders(monkeypatch):
+    """From ``MID_GRAPH_NODES`` to ``MID_LARGE_NODES`` real nodes, ``order_mid`` orders the
+    drawings whose long edges make ``MID_LONG_EDGE_SHARE`` layered nodes per real node or more
+    (a 1,236-node random expression), ``block_polish`` the others (a 1,182-node MLP loss without
+    an L2 term), each with fewer crossings than the big drawings' order, which draws them with
+    ``fast`` (saying a polish was left out) and past ``MID_LARGE_NODES``."""
+    from bench.graphs import batch_loss_graph, random_expression_graph
+    from layouts import block_polish, layered_layout, mid_order, order_stage
+
+    calls = []
+    for name in ("order_mid", "order_blocks"):
+        real = getattr(order_stage, name)
+        monkeypatch.setattr(order_stage, name, lambda lg, *a, name=name, real=real: (calls.append((name, lg)), real(lg, *a))[1])
+    monkeypatch.setattr(mid_order, "POLISH_WORK_MAX", 2e7)         # the test's time, not the point
+    expression = random_expression_graph(384, 48, seed=57354)
+    loss = batch_loss_graph(2, (9, 10), 2, "mse", False, "relu", 916995)
+    for G, name in ((expression, "order_mid"), (loss, "order_blocks")):
+        assert mid_order.MID_GRAPH_NODES < G.number_of_nodes() <= mid_order.MID_LARGE_NODES
+        calls.clear()
+        polished = layered_layout(G)
+        assert [c[0] for c in calls] == [name]
+        lg = calls[0][1]
+        assert (lg.n_nodes >= mid_order.MID_LONG_EDGE_SHARE * lg.n_real) == (name == "order_mid")
+        quick = layered_layout(G, fast=True)
+        assert len(calls) == 1 and quick.refinable and not polished.refinable
+        with monkeypatch.context() as m:
+            m.setattr(mid_order, "MID_LARGE_NODES", mid_order.MID_GRAPH_NODES)
+            m.setattr(block_polish, "MID_LARGE_NODES", mid_order.MID_GRAPH_NODES)
+            big = layered_layout(G)
+            assert len(calls) == 1 and not layered_layout(G, fast=True).refinable
+        assert polished.crossings < big.crossings and quick.positions == big.positions
 
 
 def test_a_budget_ranks_paths_and_blocks_together():
