@@ -71,7 +71,7 @@ class AutogradApp(Viewer):
         # Apply, presets, imports, Open in Graph tab: with a loading state, a notice on failure
         self.busy = Busy(self.plot_pane, on_error=lambda text: self.notices.show(text, "error"))
         self.editor.run = self.busy.run
-        # 150-1,000 nodes drawn whole: the polished layout swapped in once made (see graph_page.refine)
+        # 150-2,000 nodes drawn whole: the polished layout swapped in once made (see graph_page.refine)
         self.refiner = Refiner(m)
         # the overview of a graph bigger than the view, over the plot's lower right corner
         self.minimap_pane = pn.pane.Bokeh(self.graph.minimap, margin=0)

@@ -122,9 +122,10 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
         group of nearby consumers (see ``duplicates``): positions and sizes then also hold
         the copies ``(leaf, "copy", k)``, ``copies`` maps each to its leaf, and ``edges``
         stays keyed by G's edges (drawn from the copy that serves them).
-    fast : from ``order_stage.SMALL_GRAPH_NODES`` real nodes, order as the big drawings are
-        (sweeps and one rerouting pass: ~0.3 s at 1,000 nodes) instead of the mid-size
-        drawings' polish (``mid_order``: fewer crossings, up to ~8 s); from
+    fast : from ``order_stage.SMALL_GRAPH_NODES`` to ``mid_order.MID_LARGE_NODES`` real nodes,
+        order as the big drawings are (sweeps and one rerouting pass: ~0.3 s at 1,000 nodes)
+        instead of the mid-size drawings' polish (``mid_order`` or ``block_polish``: fewer
+        crossings, up to ~8 s); from
         ``order_stage.QUICK_FROM_NODES`` to 500, sweeps and sifting without the small
         drawings' polish (0.04-0.08 s instead of 0.5-2 s). For interactive use: the app's Apply of a
         1,000-node graph is to be painted within a second. Without clusters or ``previous``

@@ -1,7 +1,7 @@
-"""The polished layout of a 150-1,000-node graph, swapped in after the quick one (issue 10).
+"""The polished layout of a 150-2,000-node graph, swapped in after the quick one (issue 10).
 
 An Apply must paint a 1,000-node graph within a second, so ``compile_graph`` lays out with
-``fast=True``: at 500-1,000 real nodes that skips ``layouts.mid_order``'s polish (0.5-8 s of
+``fast=True``: at 500-2,000 real nodes that skips ``layouts.mid_order``'s polish (0.5-8 s of
 CPU; an 834-node random expression: 6,526 crossings in 0.2 s instead of 4,303 in 2.9 s), at
 150-499 the small drawings' (0.5-2 s; a 490-node expression: 1,611 crossings in 0.08 s instead
 of 1,146 in 2.2 s), and the layout says so (``Layout.refinable``). A :class:`Refiner` (one per app) then has the

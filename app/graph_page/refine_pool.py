@@ -1,6 +1,6 @@
 """Where polished layouts are made: one worker process per server process, at a lower priority.
 
-A 150-1,000-node graph is shown with the quick order first (``layered_layout(fast=True)``), and
+A 150-2,000-node graph is shown with the quick order first (``layered_layout(fast=True)``), and
 its polished layout (``fast=False``: ``layouts.mid_order``, 0.5-8 s of pure Python) is made here
 and swapped in (:mod:`app.graph_page.refine`). Not in the server's threads: they share the GIL
 with the event loop, so a multi-second polish would slow every other session's slider (a GIL
