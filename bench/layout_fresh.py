@@ -15,6 +15,7 @@ measured, before and after it.
     python -m bench.layout_fresh --set batch --shuffles 3     # and --set batch_heldout
     python -m bench.layout_fresh --set probe                  # every family at once (~15 min: dot)
     python -m bench.layout_fresh --set batch_more --shuffles 3   # 150 batch losses (~15 min)
+    python -m bench.layout_fresh --set large --shuffles 1        # 19 of 1,000-2,000 nodes (~30 min: dot)
 
 The fourth ("narrow", 12 MLP losses of 398-642 nodes with a first hidden layer of two or three
 neurons) was written in session 31 and measured once, on main 86ce1c9: ours 6,399 crossings
@@ -229,7 +230,42 @@ def batch_more_graphs() -> list:
     return [g for seed in (9910, 9920, 9930, 9940, 9950) for g in random_batch_losses(seed, 30)]
 
 
-SETS = ("fresh", "heldout", "unseen", "narrow", "batch", "batch_heldout", "probe", "batch_more")     # each built by <name>_graphs
+def large_graphs() -> list:
+    """Session 39: 19 graphs of 1,000-2,000 nodes (seed 3910), past the issue's 1,000 but where the
+    mid-size orders now reach (``mid_order.MID_LARGE_NODES``): 8 batch losses (the L2 term on 6
+    in 10), 4 inspected samples of two hidden layers of 8-14 neurons (with L2 on half), 3 forward
+    passes of 2-3 hidden layers of 8-14, 4 random expressions of 330-650 ops.  FIGURES"""
+    import random
+
+    rng = random.Random(3910)
+    out = []
+    while len(out) < 8:
+        nin, hidden = rng.randint(1, 4), tuple(rng.randint(3, 10) for _ in range(rng.choice([1, 2, 2, 3])))
+        batch, loss, l2 = rng.randint(1, 6), rng.choice(["max_margin", "mse", "bce"]), rng.random() < 0.6
+        nonlin, s = rng.choice(["relu", "tanh"]), rng.randint(0, 10**6)
+        args = (nin, hidden, batch, loss, l2, nonlin, s)
+        if 1000 < batch_loss_graph(*args).number_of_nodes() <= 2000:
+            out.append((f"{loss}{' + L2' if l2 else ''} MLP({nin},{list(hidden)}) {nonlin}, {batch} samples, seed {s}",
+                        lambda a=args: batch_loss_graph(*a)))
+    while len(out) < 12:
+        h, l2, s = tuple(rng.randint(8, 14) for _ in range(2)), rng.random() < 0.5, rng.randint(0, 10**6)
+        if 1000 < inspected_sample_graph(h, l2, seed=s).number_of_nodes() <= 2000:
+            out.append((f"inspected {list(h)}{' + L2' if l2 else ''} seed {s}",
+                        lambda a=(h, l2, s): inspected_sample_graph(a[0], a[1], seed=a[2])))
+    while len(out) < 15:
+        nin = rng.randint(3, 8)
+        shape, s = tuple(rng.randint(8, 14) for _ in range(rng.choice([2, 3]))) + (1,), rng.randint(0, 10**6)
+        if 1000 < mlp_forward_graph(nin, shape, seed=s).number_of_nodes() <= 2000:
+            out.append((f"forward MLP({nin},{list(shape)}) seed {s}", lambda a=(nin, shape, s): mlp_forward_graph(*a)))
+    while len(out) < 19:
+        n_ops, leaves, s = rng.randint(330, 650), rng.randint(5, 80), rng.randint(0, 10**6)
+        if 1000 < random_expression_graph(n_ops, leaves, seed=s).number_of_nodes() <= 2000:
+            out.append((f"expression {n_ops} ops {leaves} leaves seed {s}",
+                        lambda a=(n_ops, leaves, s): random_expression_graph(*a)))
+    return out
+
+
+SETS = ("fresh", "heldout", "unseen", "narrow", "batch", "batch_heldout", "probe", "batch_more", "large")     # each built by <name>_graphs
 
 
 def main(argv=None) -> int:

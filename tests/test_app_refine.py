@@ -208,16 +208,19 @@ def _niceness(pid) -> int:
 
 def test_the_layout_says_when_fast_skipped_the_polish(monkeypatch):
     """``Layout.refinable`` exactly when ``fast=False`` would polish more: ``order_small`` from
-    150 real nodes (below, ``fast`` changes nothing), ``order_mid`` on mid-size drawings; a
-    big drawing (1,600 nodes) gets the same order either way."""
+    150 real nodes (below, ``fast`` changes nothing), ``order_mid`` on mid-size drawings (to
+    2,000 real nodes where long edges are many: a 1,498-node expression); a big drawing (2,256
+    nodes) gets the same order either way."""
+    import layouts.mid_order as mid_order
     import layouts.order_stage as stage
 
+    monkeypatch.setattr(mid_order, "POLISH_WORK_MAX", 2e7)     # the test's time (the 1,498-node polish)
     calls = []
     for name in ("order_mid", "order_small"):
         real = getattr(stage, name)
         monkeypatch.setattr(stage, name, lambda *a, _real=real, _name=name, **k: (calls.append(_name), _real(*a, **k))[1])
     for n_ops, polish in ((330, "order_mid"), (120, "order_small"), (190, "order_small"), (60, "order_small"),
-                           (40, None), (600, None)):
+                           (40, None), (600, "order_mid"), (900, None)):
         G = engine.to_graph(engine.parse(random_text(n_ops)))
         calls.clear()
         quick = layered_layout(G, duplicate_leaves=True, fast=True)
