@@ -149,6 +149,25 @@ expressions (held out, measured before and after only) 30,124 -> 29,812 (11 fewe
 DFS start alone, without dot's BFS start (as ``SCOPED_ONE_START``): development 34,162 ->
 34,392, fresh 40,108 -> 40,366 (per graph -212 to +474: 6010 2,500 -> 2,351, 8020 3,736 ->
 4,210) for ~5 % less CPU; with the ramp x1.4, 33,954 and 40,010 for ~17 % more.
+
+Session 39: past 1,000 real nodes the big drawings' order drew 5-60 % more crossings than graphlay
+and up to 27 % more than dot (a probe of 19 fresh graphs of 1,000-2,000 nodes, now
+``bench.layout_fresh --set large``), where dot takes 1-60 s.  Up to ``MID_LARGE_NODES`` real nodes
+the mid-size orders now apply, chosen by the long edges (``MID_LONG_EDGE_SHARE``): here, with the
+same budget and cap, or ``block_polish``.  Drawn crossings, big order -> now (one shuffled order;
+dot's / graphlay's): batch losses + L2 MLP(2,[6,2,7,1]) on 4 samples, 1,211 nodes, 4,448 -> 3,609
+(5,435 / -); MLP(3,[8,7,1]) on 2, 1,309 nodes, 5,133 -> 3,319 (5,083 / -); MLP(1,[2,4,8,1]) on 6,
+1,781 nodes, 15,269 -> 10,337 (21,152 / -); MLP(1,[9,6,1]) on 4 10,351 -> 7,409 (11,860 / 8,396);
+inspected MLP(2,[13,11,1]) + L2 4,738 -> 2,477 (4,240 / 5,630); random expressions of 1,236 /
+1,940 nodes 8,824 -> 6,129 (6,937 / 6,588) / 25,905 -> 19,664; losses without L2 (``block_polish``)
+MLP(2,[9,10,1]) on 2 samples 3,915 -> 3,689 (5,222 / 2,820), MLP(4,[7,6,1]) on 4 7,272 -> 5,641
+(9,786 / 5,914), MLP(2,[6,10,1]) on 5, 1,973 nodes, 18,873 -> 15,317 (26,268 / 16,639); forward
+passes unchanged.  CPU over dot's (two input orders, one dot run each, load ~3): the batch losses +
+L2 0.05-0.12, those without 0.05-0.14, a 1,501-node forward pass 0.12-0.15; the expressions take
+the polish's cap (~7 s, ``POLISH_WORK_MAX``) where dot takes ~60 s.  ``layered_layout(fast=True)``
+skips these polishes as below 1,000 (the app's quick layout, then the polished one swapped in).
+Past 2,000 nothing changed (the 5,000-node bound).  Tried: ``block_polish.BLOCK_WORK`` x4 there,
+-1 to -4 % for +30-60 % CPU: not taken.
 """
 
 from __future__ import annotations
