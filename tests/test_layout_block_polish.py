@@ -1,4 +1,4 @@
-"""Drawings of 500-1,000 real nodes with few long edges (layouts/block_polish.py): the big
+"""Drawings of 500-2,000 real nodes with few long edges (layouts/block_polish.py): the big
 drawings' order, then the outermost blocks moved under a work budget; and the cheaper set-up
 of block moves (in-trees from a post-dominator tree, groups without a crossing skipped) and
 of the big drawings' order (transposition and sifting skip layers with no crossing near)."""
