@@ -166,8 +166,12 @@ passes unchanged.  CPU over dot's (two input orders, one dot run each, load ~3):
 L2 0.05-0.12, those without 0.05-0.14, a 1,501-node forward pass 0.12-0.15; the expressions take
 the polish's cap (~7 s, ``POLISH_WORK_MAX``) where dot takes ~60 s.  ``layered_layout(fast=True)``
 skips these polishes as below 1,000 (the app's quick layout, then the polished one swapped in).
-Past 2,000 nothing changed (the 5,000-node bound).  Tried: ``block_polish.BLOCK_WORK`` x4 there,
--1 to -4 % for +30-60 % CPU: not taken.
+Past 2,000 nothing changed (the 5,000-node bound).  In all, ``--set large`` (19, measured before
+and after only): 144,798 -> 102,437, above the better of dot and graphlay 14 -> 1; 30 more of
+seed 3920 (16 batch losses, 6 inspected samples, 4 forward passes, 4 expressions; ours alone)
+216,370 -> 162,608, none higher.  Tried, not taken: ``block_polish.BLOCK_WORK`` x4 there (-1 to
+-4 % for +30-60 % CPU); its pass of path moves for long edges on the 11 losses without L2 of
+that set and the probe (4 cells: 72,306 -> 69,397 for +88 % CPU, 3 of 11 higher).
 """
 
 from __future__ import annotations
