@@ -139,8 +139,9 @@ def test_past_1000_nodes_the_long_edges_choose_between_the_mid_size_orders(monke
     drawings whose long edges make ``MID_LONG_EDGE_SHARE`` layered nodes per real node or more
     (a 1,236-node random expression), ``block_polish`` the others (a 1,182-node MLP loss without
     an L2 term), each with fewer crossings than the big drawings' order, which draws them with
-    ``fast`` (saying a polish was left out) and past ``MID_LARGE_NODES``."""
-    from bench.graphs import batch_loss_graph, random_expression_graph
+    ``fast`` (saying a polish was left out) and past ``MID_LARGE_NODES``, and tree-like drawings
+    (a 1,501-node forward pass)."""
+    from bench.graphs import batch_loss_graph, mlp_forward_graph, random_expression_graph
     from layouts import block_polish, layered_layout, mid_order, order_stage
 
     calls = []
@@ -165,6 +166,12 @@ def test_past_1000_nodes_the_long_edges_choose_between_the_mid_size_orders(monke
             big = layered_layout(G)
             assert len(calls) == 1 and not layered_layout(G, fast=True).refinable
         assert polished.crossings < big.crossings and quick.positions == big.positions
+    forward = mlp_forward_graph(6, (10, 10, 10, 1), seed=3)      # tree-like: the big drawings' order
+    assert mid_order.MID_GRAPH_NODES < forward.number_of_nodes() <= mid_order.MID_LARGE_NODES
+    calls.clear()
+    assert not layered_layout(forward, fast=True).refinable
+    layered_layout(forward)
+    assert calls == []
 
 
 def test_a_budget_ranks_paths_and_blocks_together():
