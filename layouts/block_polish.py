@@ -91,8 +91,8 @@ from __future__ import annotations
 import numpy as np
 
 from .layering import LayeredGraph
-from .mid_order import (MID_GRAPH_NODES, MID_LARGE_NODES, MID_MIN_LAYERED, SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES,
-                        mid_size)
+from .mid_order import (MID_GRAPH_NODES, MID_LARGE_NODES, MID_MIN_LAYERED, SCOPED_CHAIN_TAIL,
+                        SCOPED_MIN_EDGE_NODES, mid_size)
 from .ordering import minimise_crossings
 
 TREE_LIKE_BRANCHING = 0.04   # at most this share of real nodes with 2+ consumers: no median sweeps

@@ -154,26 +154,26 @@ Session 39: past 1,000 real nodes the big drawings' order drew 5-60 % more cross
 and up to 27 % more than dot (a probe of 19 fresh graphs of 1,000-2,000 nodes, now
 ``bench.layout_fresh --set large``), where dot takes 1-60 s.  Up to ``MID_LARGE_NODES`` real nodes
 the mid-size orders now apply, chosen by the long edges (``MID_LONG_EDGE_SHARE``): here, with the
-same budget and cap, or ``block_polish`` (not the tree-like drawings: forward passes and
-inspected samples without L2 ended there with the same crossings).  Drawn crossings, big order
--> now (one shuffled order; dot's / graphlay's): batch losses + L2 MLP(2,[6,2,7,1]) on 4 samples, 1,211 nodes, 4,448 -> 3,609
-(5,435 / -); MLP(3,[8,7,1]) on 2, 1,309 nodes, 5,133 -> 3,319 (5,083 / -); MLP(1,[2,4,8,1]) on 6,
-1,781 nodes, 15,269 -> 10,337 (21,152 / -); MLP(1,[9,6,1]) on 4 10,351 -> 7,409 (11,860 / 8,396);
-inspected MLP(2,[13,11,1]) + L2 4,738 -> 2,477 (4,240 / 5,630); random expressions of 1,236 /
-1,940 nodes 8,824 -> 6,129 (6,937 / 6,588) / 25,905 -> 19,664; losses without L2 (``block_polish``)
-MLP(2,[9,10,1]) on 2 samples 3,915 -> 3,689 (5,222 / 2,820), MLP(4,[7,6,1]) on 4 7,272 -> 5,641
-(9,786 / 5,914), MLP(2,[6,10,1]) on 5, 1,973 nodes, 18,873 -> 15,317 (26,268 / 16,639).  CPU over
-dot's (two input orders, one dot run each, load ~3): the batch losses + L2 0.05-0.12, those without
-0.05-0.14 (10 fresh losses of 1,000-1,200 nodes, 3 orders each, quiet: medians 0.14-0.27, worst
-order 0.29); the expressions take
-the polish's cap (~7 s, ``POLISH_WORK_MAX``) where dot takes ~60 s.  ``layered_layout(fast=True)``
-skips these polishes as below 1,000 (the app's quick layout, then the polished one swapped in).
-Past 2,000 nothing changed (the 5,000-node bound).  In all, ``--set large`` (19, measured before
-and after only): 144,798 -> 102,437, above the better of dot and graphlay 14 -> 1; 30 more of
-seed 3920 (16 batch losses, 6 inspected samples, 4 forward passes, 4 expressions; ours alone)
-216,370 -> 162,608, none higher.  Tried, not taken: ``block_polish.BLOCK_WORK`` x4 there (-1 to
--4 % for +30-60 % CPU); its pass of path moves for long edges on the 11 losses without L2 of
-that set and the probe (4 cells: 72,306 -> 69,397 for +88 % CPU, 3 of 11 higher).
+same budget and cap, or ``block_polish`` (not the tree-like drawings: forward passes and inspected
+samples without L2 ended there with the same crossings).  Drawn crossings, big order -> now (one
+shuffled order; dot's / graphlay's): batch losses + L2 MLP(2,[6,2,7,1]) on 4 samples, 1,211 nodes,
+4,448 -> 3,609 (5,435 / -); MLP(3,[8,7,1]) on 2, 1,309 nodes, 5,133 -> 3,319 (5,083 / -);
+MLP(1,[2,4,8,1]) on 6, 1,781 nodes, 15,269 -> 10,337 (21,152 / -); MLP(1,[9,6,1]) on 4 10,351 ->
+7,409 (11,860 / 8,396); inspected MLP(2,[13,11,1]) + L2 4,738 -> 2,477 (4,240 / 5,630); random
+expressions of 1,236 / 1,940 nodes 8,824 -> 6,129 (6,937 / 6,588) / 25,905 -> 19,664; losses without
+L2 (``block_polish``) MLP(2,[9,10,1]) on 2 samples 3,915 -> 3,689 (5,222 / 2,820), MLP(4,[7,6,1]) on
+4 7,272 -> 5,641 (9,786 / 5,914), MLP(2,[6,10,1]) on 5, 1,973 nodes, 18,873 -> 15,317 (26,268 /
+16,639).  CPU over dot's (two input orders, one dot run each, load ~3): the batch losses + L2
+0.05-0.12, those without 0.05-0.14 (10 fresh losses of 1,000-1,200 nodes, 3 orders each, quiet:
+medians 0.14-0.27, worst order 0.29); the expressions take the polish's cap (~7 s,
+``POLISH_WORK_MAX``) where dot takes ~60 s.  ``layered_layout(fast=True)`` skips these polishes as
+below 1,000 (the app's quick layout, then the polished one swapped in).  Past 2,000 nothing changed
+(the 5,000-node bound).  In all, ``--set large`` (19, measured before and after only): 144,798 ->
+102,437, above the better of dot and graphlay 14 -> 1; 30 more of seed 3920 (16 batch losses, 6
+inspected samples, 4 forward passes, 4 expressions; ours alone) 216,370 -> 162,608, none higher.
+Tried, not taken: ``block_polish.BLOCK_WORK`` x4 there (-1 to -4 % for +30-60 % CPU); its pass of
+path moves for long edges on the 11 losses without L2 of that set and the probe (4 cells: 72,306 ->
+69,397 for +88 % CPU, 3 of 11 higher).
 """
 
 from __future__ import annotations

@@ -147,7 +147,8 @@ def test_past_1000_nodes_the_long_edges_choose_between_the_mid_size_orders(monke
     calls = []
     for name in ("order_mid", "order_blocks"):
         real = getattr(order_stage, name)
-        monkeypatch.setattr(order_stage, name, lambda lg, *a, name=name, real=real: (calls.append((name, lg)), real(lg, *a))[1])
+        monkeypatch.setattr(order_stage, name,
+                            lambda lg, *a, name=name, real=real: (calls.append((name, lg)), real(lg, *a))[1])
     monkeypatch.setattr(mid_order, "POLISH_WORK_MAX", 2e7)         # the test's time, not the point
     expression = random_expression_graph(384, 48, seed=57354)
     loss = batch_loss_graph(2, (9, 10), 2, "mse", False, "relu", 916995)
