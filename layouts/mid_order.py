@@ -190,7 +190,7 @@ MID_LARGE_NODES = 2000     # past MID_GRAPH_NODES, up to this many real nodes: h
 MID_LONG_EDGE_SHARE = 1.5  # make this many layered nodes per real node or more (random expressions 3-10,
                            # MLP losses and inspected samples with their L2 term 1.7-5), else in
                            # ``block_polish`` (losses without L2, 1.0-1.25; tree-like drawings: the big
-                           # drawings' order).  Dot took 0.6-1.5 s there on those without L2, 1.4-130 s
+                           # drawings' order).  Dot took 0.6-4.6 s there on those without L2, 1.4-131 s
                            # on the others.  Session 39 (module docstring)
 POLISH_WORK = 3.0          # table cells of rerouting, path and block moves per squared layered node
 POLISH_WORK_MAX = 6e8      # and at most this many (~8 s; dot takes 20-60 s at 900 nodes). Was 2e8
