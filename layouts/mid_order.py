@@ -168,12 +168,15 @@ L2 (``block_polish``) MLP(2,[9,10,1]) on 2 samples 3,915 -> 3,689 (5,222 / 2,820
 medians 0.14-0.27, worst order 0.29); the expressions take the polish's cap (~7 s,
 ``POLISH_WORK_MAX``) where dot takes ~60 s.  ``layered_layout(fast=True)`` skips these polishes as
 below 1,000 (the app's quick layout, then the polished one swapped in).  Past 2,000 nothing changed
-(the 5,000-node bound).  In all, ``--set large`` (19, measured before and after only): 144,798 ->
-102,437, above the better of dot and graphlay 14 -> 1; 30 more of seed 3920 (16 batch losses, 6
-inspected samples, 4 forward passes, 4 expressions; ours alone) 216,370 -> 162,608, none higher.
-Tried, not taken: ``block_polish.BLOCK_WORK`` x4 there (-1 to -4 % for +30-60 % CPU); its pass of
-path moves for long edges on the 11 losses without L2 of that set and the probe (4 cells: 72,306 ->
-69,397 for +88 % CPU, 3 of 11 higher).
+(the 5,000-node bound), nor past ``MID_LARGE_MAX_LAYERED`` layered nodes (a 1,804-node chain with a
+leaf of 3 fed into every op: ``order_mid`` 18.9 s, the big order 2.3 s, the same crossings; a
+1,503-node one whose results are reused too: ``block_polish`` 19.6 s and 0 crossings, the big order
+1.1 s and 5).  In all, ``--set large`` (19, measured before and after only): 144,798 -> 102,437,
+above the better of dot and graphlay 14 -> 1; 30 more of seed 3920 (16 batch losses, 6 inspected
+samples, 4 forward passes, 4 expressions; ours alone) 216,370 -> 162,608, none higher.  Tried, not
+taken: ``block_polish.BLOCK_WORK`` x4 there (-1 to -4 % for +30-60 % CPU); its pass of path moves
+for long edges on the 11 losses without L2 of that set and the probe (4 cells: 72,306 -> 69,397 for
++88 % CPU, 3 of 11 higher).
 """
 
 from __future__ import annotations
@@ -192,6 +195,12 @@ MID_LONG_EDGE_SHARE = 1.5  # make this many layered nodes per real node or more 
                            # ``block_polish`` (losses without L2, 1.0-1.25; tree-like drawings: the big
                            # drawings' order).  Dot took 0.6-4.6 s there on those without L2, 1.4-131 s
                            # on the others.  Session 39 (module docstring)
+MID_LARGE_MAX_LAYERED = 50_000  # and there only up to this many layered nodes: random expressions of
+                           # 1,500-2,000 nodes have 26-40k, but a leaf fed into every op of a long chain
+                           # (without ``duplicate_leaves``) makes hundreds of thousands (a 1,804-node
+                           # chain with 3 such leaves: 809k), where the polish's cap leaves it nothing to
+                           # do and its two starts' sweeps took 18.9 s against the big order's 2.7 s for
+                           # the same crossings
 POLISH_WORK = 3.0          # table cells of rerouting, path and block moves per squared layered node
 POLISH_WORK_MAX = 6e8      # and at most this many (~8 s; dot takes 20-60 s at 900 nodes). Was 2e8
                            # (~3 s), for the app's wait; the app now asks for layered_layout(fast=True).
@@ -276,10 +285,11 @@ SCOPED_WORK_SHARE = 0.85  # of ``POLISH_WORK`` (those moves took little time for
 def mid_size(lg: LayeredGraph) -> bool:
     """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here: from
     ``MID_MIN_LAYERED`` layered nodes, up to ``MID_GRAPH_NODES`` real nodes, and past that up to
-    ``MID_LARGE_NODES`` those with ``MID_LONG_EDGE_SHARE`` layered nodes per real node or more."""
+    ``MID_LARGE_NODES`` those with ``MID_LONG_EDGE_SHARE`` layered nodes per real node or more
+    and at most ``MID_LARGE_MAX_LAYERED`` layered nodes."""
     if lg.n_nodes < MID_MIN_LAYERED:
         return False
-    return lg.n_real <= MID_GRAPH_NODES or (lg.n_real <= MID_LARGE_NODES
+    return lg.n_real <= MID_GRAPH_NODES or (lg.n_real <= MID_LARGE_NODES and lg.n_nodes <= MID_LARGE_MAX_LAYERED
                                            and lg.n_nodes >= MID_LONG_EDGE_SHARE * lg.n_real)
 
 

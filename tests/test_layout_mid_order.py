@@ -175,6 +175,31 @@ def test_past_1000_nodes_the_long_edges_choose_between_the_mid_size_orders(monke
     assert calls == []
 
 
+def test_past_1000_nodes_a_drawing_of_very_many_layered_nodes_keeps_the_big_order(monkeypatch):
+    """A leaf fed into every other op of a chain that also reuses each result (1,003 nodes,
+    150k layered: not tree-like, 150 layered nodes per real one) is past
+    ``MID_LARGE_MAX_LAYERED``: neither mid-size order (their two starts' sweeps, or a block
+    budget that grows with the square of the layered nodes, took 10-20 s there)."""
+    from engine import Value, to_graph
+    from layouts import block_polish, layered_layout, mid_order, order_stage
+
+    leaves = [Value(0.5), Value(1.5)]
+    v = Value(1.0)
+    for i in range(300):
+        w = v * leaves[i % 2]
+        v = w + v if i % 3 else w
+    G = to_graph(v)
+    seen, calls = [], []
+    real_size = order_stage.mid_size
+    monkeypatch.setattr(order_stage, "mid_size", lambda lg: (seen.append(lg), real_size(lg))[1])
+    for name in ("order_mid", "order_blocks"):
+        monkeypatch.setattr(order_stage, name, lambda *a, name=name: calls.append(name))
+    layered_layout(G)
+    lg = seen[0]
+    assert lg.n_real > mid_order.MID_GRAPH_NODES and lg.n_nodes > mid_order.MID_LARGE_MAX_LAYERED
+    assert not block_polish.tree_like(lg) and calls == []
+
+
 def test_a_budget_ranks_paths_and_blocks_together():
     """``move_groups`` with a budget: paths and blocks in one ranking by crossings per
     unit of work (blocks are tried before less promising paths, not after every path)."""
