@@ -168,8 +168,8 @@ L2 (``block_polish``) MLP(2,[9,10,1]) on 2 samples 3,915 -> 3,689 (5,222 / 2,820
 medians 0.14-0.27, worst order 0.29); the expressions take the polish's cap (~7 s,
 ``POLISH_WORK_MAX``) where dot takes ~60 s.  ``layered_layout(fast=True)`` skips these polishes as
 below 1,000 (the app's quick layout, then the polished one swapped in).  Past 2,000 nothing changed
-(the 5,000-node bound), nor past ``MID_LARGE_MAX_LAYERED`` layered nodes (a 1,804-node chain with a
-leaf of 3 fed into every op: ``order_mid`` 18.9 s, the big order 2.3 s, the same crossings; a
+(the 5,000-node bound), nor past ``MID_LARGE_MAX_LAYERED`` layered nodes (a 1,804-node chain whose
+ops each take one of 3 leaves: ``order_mid`` 18.9 s, the big order 2.3 s, the same crossings; a
 1,503-node one whose results are reused too: ``block_polish`` 19.6 s and 0 crossings, the big order
 1.1 s and 5).  In all, ``--set large`` (19, measured before and after only): 144,798 -> 102,437,
 above the better of dot and graphlay 14 -> 1; 30 more of seed 3920 (16 batch losses, 6 inspected
