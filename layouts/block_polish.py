@@ -1,6 +1,7 @@
 """Crossing minimisation of drawings from ``order_stage.SMALL_GRAPH_NODES`` to
 ``mid_order.MID_GRAPH_NODES`` real nodes with few long edges (under ``mid_order.MID_MIN_LAYERED``
-layered nodes: MLP forward passes, losses and inspected samples), no clusters, no earlier
+layered nodes: MLP forward passes, losses and inspected samples; past that, up to
+``mid_order.MID_LARGE_NODES``, those not tree-like: ``block_polished``), no clusters, no earlier
 drawing, not ``fast``: the big drawings' order (sweeps, transposition, one round of sifting;
 no rerouting, which gained 0-6 crossings on 22 development graphs), then one pass of block
 moves over the outermost blocks only, under a work budget.

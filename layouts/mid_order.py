@@ -1,5 +1,6 @@
 """Crossing minimisation of mid-size drawings (from ``order_stage.SMALL_GRAPH_NODES`` up to
-``MID_GRAPH_NODES`` real nodes, no clusters, no earlier drawing) with many long edges: the
+``MID_GRAPH_NODES`` real nodes, past that up to ``MID_LARGE_NODES``: ``mid_size``; no clusters, no
+earlier drawing) with many long edges: the
 small drawings' search (``small_order``: two starts swept, the better polished), its polish
 limited by a work budget that grows with the square of the layered nodes.
 
