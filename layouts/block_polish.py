@@ -92,8 +92,8 @@ from __future__ import annotations
 import numpy as np
 
 from .layering import LayeredGraph
-from .mid_order import (MID_GRAPH_NODES, MID_LARGE_NODES, MID_LONG_EDGE_SHARE, MID_MIN_LAYERED,
-                        SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES)
+from .mid_order import (MID_GRAPH_NODES, MID_LARGE_NODES, MID_MIN_LAYERED, SCOPED_CHAIN_TAIL,
+                        SCOPED_MIN_EDGE_NODES, many_long_edges)
 from .ordering import minimise_crossings
 
 TREE_LIKE_BRANCHING = 0.04   # at most this share of real nodes with 2+ consumers: no median sweeps
@@ -188,15 +188,13 @@ REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 
 def block_polished(lg: LayeredGraph) -> bool:
     """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here: up to
     ``MID_GRAPH_NODES`` real nodes under ``MID_MIN_LAYERED`` layered ones, and past that up to
-    ``MID_LARGE_NODES`` those with fewer long edges than ``mid_order`` takes (under
-    ``MID_MIN_LAYERED`` layered nodes or ``MID_LONG_EDGE_SHARE`` per real node), but for the
-    tree-like ones (else as the big drawings are: 4 forward passes and 6 inspected samples
-    without L2 of 1,032-1,881 nodes ended with the same crossings here, so the app would wait
-    for a polish that changes nothing)."""
+    ``MID_LARGE_NODES`` those without ``mid_order.many_long_edges``, but for the tree-like ones
+    (else as the big drawings are: 4 forward passes and 6 inspected samples without L2 of
+    1,032-1,881 nodes ended with the same crossings here, so the app would wait for a polish
+    that changes nothing)."""
     if lg.n_real <= MID_GRAPH_NODES:
         return lg.n_nodes < MID_MIN_LAYERED
-    return (lg.n_real <= MID_LARGE_NODES and lg.n_nodes < max(MID_MIN_LAYERED, MID_LONG_EDGE_SHARE * lg.n_real)
-            and not tree_like(lg))
+    return lg.n_real <= MID_LARGE_NODES and not many_long_edges(lg) and not tree_like(lg)
 
 
 def long_edge_pass(lg: LayeredGraph, tree: bool | None = None) -> bool:

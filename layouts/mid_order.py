@@ -283,15 +283,21 @@ SCOPED_WORK_SHARE = 0.85  # of ``POLISH_WORK`` (those moves took little time for
                           # the budget they left went to longer moves, which take more time a cell)
 
 
+def many_long_edges(lg: LayeredGraph) -> bool:
+    """Whether the long edges make ``MID_MIN_LAYERED`` layered nodes or more, and
+    ``MID_LONG_EDGE_SHARE`` per real node or more (what sends a drawing of ``MID_GRAPH_NODES`` to
+    ``MID_LARGE_NODES`` real nodes here rather than to ``block_polish``)."""
+    return lg.n_nodes >= max(MID_MIN_LAYERED, MID_LONG_EDGE_SHARE * lg.n_real)
+
+
 def mid_size(lg: LayeredGraph) -> bool:
     """Whether a drawing of at least ``SMALL_GRAPH_NODES`` real nodes is ordered here: from
     ``MID_MIN_LAYERED`` layered nodes, up to ``MID_GRAPH_NODES`` real nodes, and past that up to
-    ``MID_LARGE_NODES`` those with ``MID_LONG_EDGE_SHARE`` layered nodes per real node or more
-    and at most ``MID_LARGE_MAX_LAYERED`` layered nodes."""
-    if lg.n_nodes < MID_MIN_LAYERED:
-        return False
-    return lg.n_real <= MID_GRAPH_NODES or (lg.n_real <= MID_LARGE_NODES and lg.n_nodes <= MID_LARGE_MAX_LAYERED
-                                           and lg.n_nodes >= MID_LONG_EDGE_SHARE * lg.n_real)
+    ``MID_LARGE_NODES`` those with ``many_long_edges`` and at most ``MID_LARGE_MAX_LAYERED``
+    layered nodes."""
+    if lg.n_real <= MID_GRAPH_NODES:
+        return lg.n_nodes >= MID_MIN_LAYERED
+    return lg.n_real <= MID_LARGE_NODES and many_long_edges(lg) and lg.n_nodes <= MID_LARGE_MAX_LAYERED
 
 
 def polish_work(n_layered: int, scoped: bool) -> float:
