@@ -138,20 +138,7 @@ LONG_EDGES_FROM = 1.5   # drawings with more layered nodes than this many per re
                         # higher, e.g. MLP(1,[3,6,1]) on 4 samples 1,318 -> 1,403); 0 (every such drawing)
                         # on the 21 of seeds 9910-9930: 33,573 -> 33,371, above 5 -> 5, CPU +12 %.  Not
                         # taken
-LONG_EDGE_WORK = 2.7   # session 37: 1.0 -> 1.8 with LONG_EDGE_SIFT off, which pays for it (below).
-                       # Session 40: 1.8 -> 2.7 and LONG_EDGE_SMALL_WORK 1.0 -> 1.5: the drawings that
-                       # take the pass were at 0.29 of dot's CPU (median) where the rest of 500-650
-                       # nodes are at 0.41-0.55, and the pass was still gaining when the budget ran
-                       # out (20 of 29 path moves of MLP(2,[2,7,1]) + L2 on 3 samples gained).  The
-                       # 70 batch losses + L2 of ``--set batch_more`` whose crossings it changed (one
-                       # shuffled order, min of 2 CPU runs): 95,924 -> 92,715, above the better of dot
-                       # and graphlay 8 -> 3, median CPU over dot's 0.29 -> 0.33; twice the budget
-                       # (3.6 / 2.0) 90,794, above 1, but median 0.38 and 13 of 70 over 0.45.  The 8
-                       # with most of dot's CPU, 3 input orders, min of 3 runs (quiet machine):
-                       # medians 0.25-0.46 -> 0.28-0.45 (MLP(4,[3,7,2,1]) + L2 on 1 sample 0.28 -> 0.45,
-                       # 193 -> 184 crossings).  Inspected samples + L2 (a third of the shapes
-                       # (4..10, 4..10) and (3..6, 3..6, 3..5) of 500-1,000 nodes): 8 changed, 1,836
-                       # -> 1,810, none higher, median 0.27 -> 0.33 of dot's CPU
+LONG_EDGE_WORK = 1.8   # session 37: 1.0 -> 1.8 with LONG_EDGE_SIFT off, which pays for it (below)
 LONG_EDGE_SIFT = False  # drawings that take that pass skip the sifting round of the big drawings' order
                         # (``minimise_crossings``' ``sift_max_nodes``): per unit of CPU the path moves
                         # gain more there, so its time goes to their budget.  Session 36, the 66 batch
@@ -177,7 +164,7 @@ LONG_EDGE_PATHS = True  # that pass spends its budget on path moves alone (``mov
                         # gained as much again (85,469, above 2) but took up to 0.54 of dot's CPU where
                         # dot is fastest (MLP(4,[5]) on 3 samples, 1,259 layered nodes, dot ~300 ms)
 LONG_EDGE_FULL_LAYERED = 1000   # (where dot's time, growing as their square, leaves room for it); below
-LONG_EDGE_SMALL_WORK = 1.5      # that many layered nodes the pass takes this budget instead, where the
+LONG_EDGE_SMALL_WORK = 1.0      # that many layered nodes the pass takes this budget instead, where the
                                 # rest of the order already takes more of dot's time.  Until session 37
                                 # there was no pass below 1,000 (session 35: with sifting kept, 0.36-0.47
                                 # of dot's CPU median against 0.29-0.37 without the pass).  Without the
@@ -191,6 +178,24 @@ LONG_EDGE_SMALL_WORK = 1.5      # that many layered nodes the pass takes this bu
                                 # measured once): 3 such, 3,095 -> 2,665, above 2 -> 1 (MLP(1,[7,1]) on 5
                                 # samples 945 -> 641, graphlay 1,055); no inspected sample + L2 of 500-
                                 # 1,000 nodes has under 1,000 layered nodes (68 shapes: all unchanged)
+
+LONG_EDGE_COPIES_WORK = 1.5     # with scope groups (``scope_groups``: a loss over several samples, whose
+                                # shared weights each send a long edge to every sample's product and to
+                                # the L2 term) the pass gets this many times those cells.  Session 40:
+                                # those losses were at 0.29 of dot's CPU (median) where the rest of
+                                # 500-650 nodes are at 0.41-0.55, and the pass was still gaining when
+                                # its budget ran out (20 of the 29 path moves of MLP(2,[2,7,1]) + L2 on
+                                # 3 samples gained).  1.5x the cells for every drawing that takes the
+                                # pass, the 70 batch losses + L2 of ``--set batch_more`` whose crossings
+                                # it changed (one shuffled order, min of 2 CPU runs): 95,924 -> 92,715,
+                                # above the better of dot and graphlay 8 -> 3, median CPU over dot's 0.29
+                                # -> 0.33 (2x: 90,794, above 1, but median 0.38 and 13 of 70 over 0.45);
+                                # but on one sample, or an inspected sample (no scope groups: each
+                                # weight feeds one product and its square), it gained little for the
+                                # most time: MLP(4,[3,7,2,1]) + L2 on 1 sample 193 -> 184 crossings, 0.28
+                                # -> 0.45 of dot's CPU (median of 3 input orders); 8 inspected samples +
+                                # L2 of 500-1,000 nodes 1,836 -> 1,810, median 0.27 -> 0.33.  So
+                                # only where there are scope groups
 
 REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 ms here): from the
                       # family start (``order_stage.FAMILY_START``) 16 development forward passes
@@ -261,6 +266,8 @@ def order_blocks(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     if long_edges:
         # many long edges (an L2 term's): what the path moves are for (LONG_EDGE_PATHS)
         work = LONG_EDGE_WORK if lg.n_nodes >= LONG_EDGE_FULL_LAYERED else LONG_EDGE_SMALL_WORK
+        if groups:       # a loss over several samples (LONG_EDGE_COPIES_WORK)
+            work *= LONG_EDGE_COPIES_WORK
         order.work_left = work * float(lg.n_nodes) ** 2
         order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
         if LONG_EDGE_PATHS:

@@ -290,15 +290,17 @@ def test_drawings_with_many_long_edges_get_path_moves(monkeypatch):
     """A batch loss with its L2 term (594 nodes, over 1,000 layered: each weight's edge to its
     square is long) gets a pass of path moves after the block polish (``LONG_EDGES_FROM``
     layered nodes per real node), on a budget of ``LONG_EDGE_WORK`` cells per squared layered
-    node, its sifting round skipped (``LONG_EDGE_SIFT`` off): 1,228 -> 816 crossings (graphlay
+    node (``LONG_EDGE_COPIES_WORK`` times that over several samples, where scope groups are), its
+    sifting round skipped (``LONG_EDGE_SIFT`` off): 1,228 -> 816 crossings (graphlay
     1,344; session 35, sifted and on 1 cell, 853); the pass before session 35 (a rerouting pass,
     then paths and blocks ranked together, ``LONG_EDGE_PATHS`` off) 964 on the same budget.  The
     same drawing from a shuffled input.  Under ``LONG_EDGE_FULL_LAYERED`` layered nodes the pass
     takes ``LONG_EDGE_SMALL_WORK`` cells: MLP(1,[7,1]) + L2 on 5 samples (515 nodes, 987 layered)
-    945 -> 641 crossings (graphlay 1,055).  A loss without long edges (534 nodes, 576 layered)
-    gets no such pass, and is sifted."""
+    945 -> 641 crossings (graphlay 1,055).  An inspected sample + L2 (one copy of each neuron: no
+    scope groups) takes the pass on its cells alone.  A loss without long edges (534 nodes, 576
+    layered) gets no such pass, and is sifted."""
     import layouts.block_polish as block_polish
-    from bench.graphs import batch_loss_graph, mlp_loss_graph
+    from bench.graphs import batch_loss_graph, inspected_sample_graph, mlp_loss_graph
     from bench.layout import shuffled
     from layouts import layered_layout
 
@@ -329,7 +331,7 @@ def test_drawings_with_many_long_edges_get_path_moves(monkeypatch):
     assert lay.crossings < 0.9 * before_paths.crossings < 0.81 * without.crossings
     assert [s[0] for s in seen if s[1] is not None and s[1] > 1e5] == ["move_paths"]   # the pass: paths alone
     _, before, after, n_layered = next(s for s in seen if s[0] == "move_paths")
-    assert before == block_polish.LONG_EDGE_WORK * n_layered ** 2
+    assert before == block_polish.LONG_EDGE_WORK * block_polish.LONG_EDGE_COPIES_WORK * n_layered ** 2
     assert n_layered > max(block_polish.LONG_EDGE_FULL_LAYERED, 1.5 * G.number_of_nodes())
     assert -n_layered ** 2 < after < before      # spent, and stopped once spent (a last move over it)
     assert layered_layout(shuffled(G, 3)).positions == lay.positions
@@ -340,11 +342,20 @@ def test_drawings_with_many_long_edges_get_path_moves(monkeypatch):
     lay = layered_layout(small)
     _, before, _, n_layered = next(s for s in seen if s[0] == "move_paths")
     assert 1.5 * small.number_of_nodes() < n_layered < block_polish.LONG_EDGE_FULL_LAYERED
-    assert before == block_polish.LONG_EDGE_SMALL_WORK * n_layered ** 2 and sift_limits == [0]
+    assert before == block_polish.LONG_EDGE_SMALL_WORK * block_polish.LONG_EDGE_COPIES_WORK * n_layered ** 2
+    assert sift_limits == [0]
     monkeypatch.setattr(block_polish, "LONG_EDGES_FROM", float("inf"))
     assert lay.crossings < 0.8 * layered_layout(small).crossings
     monkeypatch.setattr(block_polish, "LONG_EDGES_FROM", 1.5)
     assert layered_layout(shuffled(small, 2)).positions == lay.positions
+
+    # one copy of each neuron (an inspected sample + L2): the pass on its cells alone
+    seen.clear(), sift_limits.clear()
+    layered_layout(inspected_sample_graph((5, 6), True, 0))                    # 520 nodes
+    _, before, _, n_layered = next(s for s in seen if s[0] == "move_paths")
+    work = block_polish.LONG_EDGE_WORK if n_layered >= block_polish.LONG_EDGE_FULL_LAYERED \
+        else block_polish.LONG_EDGE_SMALL_WORK
+    assert before == work * n_layered ** 2 and sift_limits == [0]
 
     seen.clear(), sift_limits.clear()
     layered_layout(mlp_loss_graph(3, (4, 4, 1), 3, seed=2))
