@@ -45,8 +45,8 @@ moves alone (``block_polish.LONG_EDGE_PATHS``, chosen on ``batch_more``) and one
 37, that pass without its sifting round on more cells, and under 1,000 layered nodes too
 (``block_polish.LONG_EDGE_SIFT``, ``LONG_EDGE_SMALL_WORK``): 40,804 / 24,313, above on 1 / 1
 (MLP(1,[2,2,2,1]) + L2 on 6 samples 747, graphlay 579: 735 layered nodes for 543, too few long
-edges for the pass).  Session 40, that pass on 1.5x its cells (``block_polish.LONG_EDGE_WORK``):
-40,608 / 24,005, the same one above in each.
+edges for the pass).  Session 40, that pass on 1.5x its cells for losses over several samples
+(``block_polish.LONG_EDGE_COPIES_WORK``): 40,609 / 24,009, the same one above in each.
 
 Per graph: nodes; ours (from the order as built, and checked identical from one shuffled
 order); dot's and graphlay's median and worst over ``--shuffles`` input orders; whether ours
@@ -173,7 +173,7 @@ def probe_graphs() -> list:
     input orders): ours 23,550 crossings, the better median of dot and graphlay per graph 28,373
     in all; above it on 1 of 38 (a 425-node batch loss + L2, MLP(4,[2,2,1]) on 4 samples: 337,
     graphlay 335; our order the same from a shuffled input on all 38).  Session 37 (main 011838b):
-    23,425, the same one above; session 40 (``block_polish.LONG_EDGE_WORK`` 1.5x): 23,330, the
+    23,425, the same one above; session 40 (``block_polish.LONG_EDGE_COPIES_WORK``): 23,330, the
     same one above."""
     import random
 
@@ -228,8 +228,9 @@ def batch_more_graphs() -> list:
     the long-edge pass without its sifting round on 1.8 cells (``block_polish.LONG_EDGE_SIFT``):
     219,112, above on 25; and under 1,000 layered nodes too, on 1 cell
     (``block_polish.LONG_EDGE_SMALL_WORK``): 218,390, above on 20 (8 of them without the L2
-    term).  Session 40, that pass on 1.5x its cells: 215,181, above on 15 (the same 8 without the
-    L2 term, 3 with it in that pass, 4 in ``order_mid``)."""
+    term).  Session 40, that pass on 1.5x its cells for losses over several samples
+    (``block_polish.LONG_EDGE_COPIES_WORK``): 215,204, above on 15 (the same 8 without the L2 term,
+    3 with it in that pass, 4 in ``order_mid``)."""
     return [g for seed in (9910, 9920, 9930, 9940, 9950) for g in random_batch_losses(seed, 30)]
 
 
