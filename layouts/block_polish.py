@@ -119,7 +119,8 @@ LONG_EDGES_FROM = 1.5   # drawings with more layered nodes than this many per re
                         # edges: an MLP loss over a batch with its L2 term, 1.7-2.4; the other losses
                         # of 500-1,000 nodes 1.01-1.25) get a pass of moves on a budget of
                         # LONG_EDGE_WORK cells per squared layered node (LONG_EDGE_SMALL_WORK under
-                        # LONG_EDGE_FULL_LAYERED; path moves since session 35, LONG_EDGE_PATHS; until
+                        # LONG_EDGE_FULL_LAYERED; times LONG_EDGE_COPIES_WORK over several samples;
+                        # path moves since session 35, LONG_EDGE_PATHS; until
                         # then a rerouting pass, charged per rank, ``rerouting.BUDGETED_RANK_WORK``,
                         # then path and block moves, ``move_groups``, most promising first):
                         # dot takes 0.3-2.3 s there and ours was at 0.11-0.29 of it.  Session 33, the
@@ -195,7 +196,12 @@ LONG_EDGE_COPIES_WORK = 1.5     # with scope groups (``scope_groups``: a loss ov
                                 # most time: MLP(4,[3,7,2,1]) + L2 on 1 sample 193 -> 184 crossings, 0.28
                                 # -> 0.45 of dot's CPU (median of 3 input orders); 8 inspected samples +
                                 # L2 of 500-1,000 nodes 1,836 -> 1,810, median 0.27 -> 0.33.  So
-                                # only where there are scope groups
+                                # only where there are scope groups: ``--set batch_more`` 218,390 ->
+                                # 215,204, above 20 -> 15.  Held out (seed 40100, the first 12 losses +
+                                # L2 of 500-1,000 nodes whose crossings it changes, measured once):
+                                # 18,577 -> 18,161, median of dot's CPU (3 input orders) 0.29 -> 0.36,
+                                # the highest 0.36 -> 0.50 under the test suite's load (MLP(3,[2,4,1]) on
+                                # 6 samples; 0.32 -> 0.41 on a quiet machine)
 
 REROUTE_TREE = True   # tree-like drawings end with one pass of rerouting (~1-2 ms here): from the
                       # family start (``order_stage.FAMILY_START``) 16 development forward passes

@@ -241,10 +241,10 @@ def test_batch_losses_with_an_l2_term_get_one_sweep_from_the_loss_key(monkeypatc
     samples (634 nodes): 1,210 crossings after 3 sweeps, 1,006 after one (graphlay 910); once the
     long-edge pass skipped sifting on a larger budget (``block_polish.LONG_EDGE_SIFT``) 965 and 946,
     and on its session 40 budget 929 and 917: one sweep still ends lower on most such losses (115
-    of ``bench.layout_fresh --set batch_more``: 162,486 crossings, 3 sweeps 164,506; 17 lower, 7
-    higher), here on MLP(1,[4,4,1]) + L2 on 3 samples (547 nodes): 757, after 3 sweeps 904 (the
-    session 39 budget: 765 and 951).  The same drawing from a shuffled input.  A loss without the
-    term keeps its sweeps."""
+    of ``bench.layout_fresh --set batch_more``, 1.5x the pass's cells on each: 162,486 crossings, 3
+    sweeps 164,506; 17 lower, 7 higher), here on MLP(1,[4,4,1]) + L2 on 3 samples (547 nodes):
+    757, after 3 sweeps 904 (the session 39 budget: 765 and 951).  The same drawing from a
+    shuffled input.  A loss without the term keeps its sweeps."""
     import layouts.order_stage as order_stage
     from bench.graphs import batch_loss_graph
 
