@@ -138,10 +138,11 @@ def _normalised(pos, layer_size, layer):
     return (pos + 0.5) / layer_size[layer]
 
 
-def contiguous_ranks(tree: ClusterTree, nodes: np.ndarray, pos: np.ndarray, size: int) -> np.ndarray:
-    """New positions (0..k-1) of ``nodes`` (one rank, current positions ``pos[nodes]``) that
-    keep their order as far as the cluster keys allow and make every cluster consecutive."""
-    q = (pos[nodes] + 0.5) / max(size, 1)
+def _unit_keys(tree: ClusterTree, nodes: np.ndarray, q: np.ndarray) -> list:
+    """``np.lexsort`` keys (least significant first) that order ``nodes`` of one rank, at
+    normalised positions ``q``, by their units from the outermost cluster in: a cluster's key,
+    a node outside any deeper cluster by its own position (``q`` differs within a rank: no
+    ties)."""
     chain = tree.chain[nodes]
     depth = tree.node_depth[nodes]
     keys = [q]
@@ -152,9 +153,29 @@ def contiguous_ranks(tree: ClusterTree, nodes: np.ndarray, pos: np.ndarray, size
         unit_key = np.where(c >= 0, tree.key[np.maximum(c, 0)], np.where(own, q, 0.0))
         unit_id = np.where(c >= 0, c, np.where(own, n_c + nodes, 0))
         keys += [unit_id, unit_key]
-    order = np.lexsort(keys)
+    return keys
+
+
+def contiguous_ranks(tree: ClusterTree, nodes: np.ndarray, pos: np.ndarray, size: int) -> np.ndarray:
+    """New positions (0..k-1) of ``nodes`` (one rank, current positions ``pos[nodes]``) that
+    keep their order as far as the cluster keys allow and make every cluster consecutive."""
+    order = np.lexsort(_unit_keys(tree, nodes, (pos[nodes] + 0.5) / max(size, 1)))
     out = np.empty(len(nodes), dtype=np.int64)
     out[order] = np.arange(len(nodes))
+    return out
+
+
+def contiguous_layers(tree: ClusterTree, pos: np.ndarray, layer: np.ndarray, layer_size: np.ndarray,
+                      layer_offset: np.ndarray) -> np.ndarray:
+    """``contiguous_ranks`` of every rank at once (one sort, the rank its most significant key):
+    the new position of every node.  ``sift_clusters`` regroups all ranks per cost it
+    evaluates, up to 400 times: rank by rank that was 70-85 % of a clustered layout's time
+    (a 4-sample MLP loss + L2, 2,111 nodes, 89 clusters: 5.8 of 7.8 s)."""
+    nodes = np.arange(len(pos))
+    q = (pos + 0.5) / np.maximum(layer_size[layer], 1)
+    order = np.lexsort(_unit_keys(tree, nodes, q) + [layer])
+    out = np.empty(len(pos), dtype=np.int64)
+    out[order] = nodes - layer_offset[layer[order]]
     return out
 
 

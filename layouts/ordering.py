@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .block_moves import BlockMoves
-from .clusters import ClusterTree, contiguous_ranks, refresh_keys
+from .clusters import ClusterTree, contiguous_layers, contiguous_ranks, refresh_keys
 from .crossings import count_bilayer_crossings
 from .layering import LayeredGraph
 from .move_clock import MoveClock
@@ -104,8 +104,11 @@ class LayerOrder(Sifting, Transposition, Rerouting, PairMoves, PathMoves, BlockM
         """Refresh the cluster keys from the current order and regroup every rank."""
         tree = self.tree
         refresh_keys(tree, self.pos, self.layer_size, self.lg.layer)
-        for l in range(self.n_layers):
-            self._regroup(l)
+        self.regroup_all()
+
+    def regroup_all(self) -> None:
+        """Make every cluster consecutive in every rank, by the cluster keys as they stand."""
+        self.pos[:] = contiguous_layers(self.tree, self.pos, self.lg.layer, self.layer_size, self.layer_offset)
 
     def _regroup(self, l: int) -> None:
         members = self.members[l]

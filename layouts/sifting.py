@@ -292,8 +292,7 @@ def sift_clusters(order: "LayerOrder", budget: int = CLUSTER_SIFT_EVALUATIONS) -
             choice = None
             for k in candidates:
                 tree.key[c] = k
-                for l in range(order.n_layers):
-                    order._regroup(l)
+                order.regroup_all()
                 cost = order.cost()
                 if cost < best:
                     best, choice = cost, (order.pos.copy(), k)

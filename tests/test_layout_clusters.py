@@ -205,3 +205,54 @@ def test_clusters_need_the_lp_and_paths():
         layered_layout(G, clusters={next(iter(G)): "mlp"})
     assert layered_layout(G, clusters={}).clusters == {}
     assert layered_layout(G).positions == layered_layout(G, clusters={v: () for v in G}).positions
+
+
+def random_cluster_tree(rng, n_nodes: int):
+    """A ClusterTree over ``n_nodes`` nodes: random nested paths (up to 3 deep), each node in
+    one of them or in none, random cluster keys."""
+    from layouts.clusters import ClusterTree
+
+    leaves = {tuple(f"{'ab'[rng.integers(2)]}{rng.integers(3)}" for _ in range(rng.integers(1, 4)))
+              for _ in range(rng.integers(1, 8))}
+    paths = [()] + sorted({p[:k] for p in leaves for k in range(1, len(p) + 1)}, key=lambda p: (len(p), p))
+    index = {p: i for i, p in enumerate(paths)}
+    node_path = [paths[rng.integers(len(paths))] for _ in range(n_nodes)]
+    levels = max(len(p) for p in paths)
+    chain = np.full((n_nodes, levels), -1, dtype=np.int64)
+    for v, p in enumerate(node_path):
+        for i in range(len(p)):
+            chain[v, i] = index[p[:i + 1]]
+    node_depth = np.array([len(p) for p in node_path], dtype=np.int64)
+    inner = np.array([index[p] for p in node_path], dtype=np.int64)
+    parent = np.array([index[p[:-1]] if p else 0 for p in paths], dtype=np.int64)
+    depth = np.array([len(p) for p in paths], dtype=np.int64)
+    return ClusterTree(paths, parent, depth, chain, inner, node_depth, rng.random(len(paths))), node_path
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_every_rank_regrouped_at_once_as_rank_by_rank(seed):
+    """``contiguous_layers`` (one sort over all ranks, what ``sift_clusters`` runs per cost it
+    evaluates) gives each rank the order ``contiguous_ranks`` gives it alone, and in it every
+    cluster's members are consecutive."""
+    from layouts.clusters import contiguous_layers, contiguous_ranks
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    tree, node_path = random_cluster_tree(rng, n)
+    layer = rng.integers(0, int(rng.integers(1, 6)), n)
+    layer_size = np.bincount(layer, minlength=layer.max() + 1)
+    layer_offset = np.concatenate([[0], np.cumsum(layer_size)[:-1]])
+    pos = np.empty(n, dtype=np.int64)
+    for l in range(len(layer_size)):
+        members = np.flatnonzero(layer == l)
+        pos[members] = rng.permutation(len(members))
+    at_once = contiguous_layers(tree, pos, layer, layer_size, layer_offset)
+    for l in range(len(layer_size)):
+        members = rng.permutation(np.flatnonzero(layer == l))      # in any order
+        alone = contiguous_ranks(tree, members, pos, int(layer_size[l]))
+        assert at_once[members].tolist() == alone.tolist()
+        in_rank = members[np.argsort(at_once[members])]
+        assert sorted(at_once[members].tolist()) == list(range(len(members)))
+        for path in tree.paths[1:]:
+            hits = [i for i, v in enumerate(in_rank) if node_path[v][:len(path)] == path]
+            assert hits == list(range(hits[0], hits[0] + len(hits))) if hits else True, (l, path)
