@@ -104,3 +104,16 @@ def test_ratio_benchmark_prints_a_row_per_graph(capsys):
     assert layout_ratio.main(["--no-dot", "--shuffles", "1", "--only", "chain of 250"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + 1 and rows[1].split(" | ")[1] == "626"
+
+
+def test_clusters_benchmark_compares_with_the_old_way_and_restores_it(capsys):
+    from bench import layout_clusters
+    from layouts import frames
+    from layouts.ordering import LayerOrder
+
+    regroup, options = LayerOrder.regroup_all, dict(frames.LP_OPTIONS)
+    assert layout_clusters.main(["--runs", "1", "--only", "forward MLP(4,[16,16,16,1]), neurons"]) == 0
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 1 and rows[1][1] == "49" and rows[1][5] == "yes |"
+    assert float(rows[1][4]) > 0
+    assert LayerOrder.regroup_all is regroup and frames.LP_OPTIONS == options and options
