@@ -140,10 +140,19 @@ def layered_layout(G: nx.DiGraph, direction: str = "LR",
                                duplicate_leaves, fast)
 
 
+def _finite_length(x) -> bool:
+    """Whether ``x`` is a real number, finite and not negative (a gap, a width or a height)."""
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool) \
+        and bool(np.isfinite(x)) and x >= 0
+
+
 def _layered_layout(G, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous,
                     duplicate_leaves, fast) -> Layout:
     if coordinates not in ("auto", "bk", "lp"):
         raise ValueError("coordinates must be 'auto', 'bk' or 'lp'")
+    for name, gap in (("rank_gap", rank_gap), ("node_gap", node_gap)):
+        if not _finite_length(gap):
+            raise ValueError(f"{name} must be a finite number >= 0, got {gap!r}")
     if duplicate_leaves and nx.is_directed_acyclic_graph(G):
         return _with_copies(G, direction, node_size, rank_gap, node_gap, coordinates, clusters, previous, fast)
     if direction not in ("LR", "TB"):

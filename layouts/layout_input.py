@@ -3,6 +3,7 @@ with their operand index, and the weights the stages give them (see ``layered``)
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Hashable
@@ -66,6 +67,18 @@ class LayoutInput:
         return len(self.paths) > 1
 
 
+def _box_size(v, size) -> tuple[float, float]:
+    """``size`` as (width, height) floats, or a ValueError naming the node: a NaN, infinite or
+    negative side would give NaN positions or overlapping boxes, not an error."""
+    try:
+        w, h = (float(x) for x in size)
+    except (TypeError, ValueError):
+        raise ValueError(f"the size of node {v!r} must be (width, height), got {size!r}") from None
+    if not (math.isfinite(w) and math.isfinite(h) and w >= 0 and h >= 0):
+        raise ValueError(f"the size of node {v!r} must be two finite numbers >= 0, got {size!r}")
+    return w, h
+
+
 def prepare_input(G: nx.DiGraph, size_of, clusters: dict) -> LayoutInput:
     """``G`` as arrays, its nodes sized by ``size_of(node, attrs)``, with ``clusters``
     {node: scope path} (see ``layered_layout``)."""
@@ -74,7 +87,7 @@ def prepare_input(G: nx.DiGraph, size_of, clusters: dict) -> LayoutInput:
     paths, node_cluster = cluster_paths(nodes, clusters)
     index = {v: i for i, v in enumerate(nodes)}
     attrs = dict(G.nodes(data=True))
-    sizes = {v: tuple(map(float, size_of(v, attrs[v]))) for v in nodes}
+    sizes = {v: _box_size(v, size_of(v, attrs[v])) for v in nodes}
     edge_list = sorted((index[u], index[v], _operand_key(d)) for u, v, d in G.edges(data=True))
     edge_array = np.array(edge_list, dtype=np.int64).reshape(len(edge_list), 3)
     src, dst, operand = edge_array[:, 0], edge_array[:, 1], edge_array[:, 2]

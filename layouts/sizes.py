@@ -60,8 +60,12 @@ def default_node_size(node_id, attrs: dict) -> tuple[float, float]:
     A ``size`` attribute ``(w, h)`` (e.g. a collapsed cluster's box) wins.
     """
     if attrs.get("size") is not None:
-        w, h = attrs["size"]
-        return (float(w), float(h))
+        size = attrs["size"]
+        try:
+            w, h = size
+            return (float(w), float(h))
+        except (TypeError, ValueError):
+            raise ValueError(f"the size of node {node_id!r} must be (width, height), got {size!r}") from None
     kind = attrs.get("kind")
     if kind == "value":
         width = value_text_chars(attrs) * CHAR_WIDTH + VALUE_BOX_PADDING

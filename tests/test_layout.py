@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layouts import count_polyline_crossings, layered_layout, value_text
+from layouts import count_polyline_crossings, default_node_size, layered_layout, value_text
 from layouts.sizes import CHAR_WIDTH
 
 
@@ -337,6 +337,30 @@ def test_empty_graph_and_cycles():
         layered_layout(nx.DiGraph([("a", "b"), ("b", "a")]))
     with pytest.raises(ValueError):
         layered_layout(lecture_graph(), direction="RL")
+
+
+@pytest.mark.parametrize("size", [(float("nan"), 40.0), (60.0, float("inf")), (-1.0, 40.0), (60.0,), None])
+def test_a_node_size_that_is_not_two_finite_lengths_is_refused_by_name(size):
+    # NaN or infinite sides used to give NaN positions, a negative one overlapping boxes
+    G = lecture_graph()
+    bad = next(iter(G))
+    with pytest.raises(ValueError, match=f"size of node {bad!r}"):
+        layered_layout(G, node_size=lambda v, attrs: size if v == bad else (60.0, 40.0))
+    G.nodes[bad]["size"] = size           # a ``size`` attribute, as a collapsed scope's
+    if size is None:                      # none given: the default size
+        assert layered_layout(G).sizes[bad] == default_node_size(bad, {**G.nodes[bad], "size": None})
+    else:
+        with pytest.raises(ValueError, match=f"size of node {bad!r}"):
+            layered_layout(G)
+
+
+@pytest.mark.parametrize("gap", [float("nan"), float("inf"), -5.0, "3", True])
+@pytest.mark.parametrize("name", ["rank_gap", "node_gap"])
+def test_gaps_must_be_finite_lengths(name, gap):
+    with pytest.raises(ValueError, match=name):
+        layered_layout(lecture_graph(), **{name: gap})
+    lay = layered_layout(lecture_graph(), **{name: 0})
+    assert box_overlaps(lay) == []
 
 
 @st.composite
