@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from .bend_points import chain_ends, contract, place, runs
 from .clusters import ClusterTree
 
 FRAME_WEIGHT = 1e-2   # cost per unit of frame size: frames hug their members
@@ -38,65 +39,110 @@ def clustered_cross_coordinates(members_in_order: list[np.ndarray], extent: np.n
                                 gap: np.ndarray, seg_src: np.ndarray, seg_dst: np.ndarray,
                                 seg_weight: np.ndarray, seg_rigid: np.ndarray, tree: ClusterTree,
                                 pad_lo: np.ndarray, pad_hi: np.ndarray, cluster_gap: float,
-                                compaction: float = 1e-3, anchor: np.ndarray | None = None):
+                                compaction: float = 1e-3, anchor: np.ndarray | None = None,
+                                drop: np.ndarray | None = None, layer: np.ndarray | None = None):
     """(y, lo, hi): node centres and frame sides across the flow (min 0 over boxes and frames).
 
     ``pad_lo[c]``/``pad_hi[c]``: room between cluster c's frame and what it holds, on the
     low / high side; ``cluster_gap``: clearance outside a frame.  ``anchor``: optional earlier
     coordinate of each node (NaN: none); each node then also pays ``STABILITY_WEIGHT`` per
-    unit it moves from there (up to one common shift).  Other parameters as
+    unit it moves from there (up to one common shift).  ``drop``: optional mask of long edges'
+    bend points in no cluster left out of the LP and placed after it (``bend_points``; ``layer``,
+    every node's rank, is then needed).  Other parameters as
     ``coordinates.assign_cross_coordinates``."""
-    n, m, k = len(extent), len(seg_src), tree.n_clusters
-    y_, d_, lo_, hi_ = 0, n, n + m, n + m + k
-    anchored = np.zeros(0, np.int64) if anchor is None else np.flatnonzero(~np.isnan(anchor))
-    a_ = n + m + 2 * k          # then: the shift, one |move| per anchored node
-    rows = _Rows()
+    n, k = len(extent), tree.n_clusters
     half = np.asarray(extent, float) / 2
-    _separation_rows(rows, members_in_order, tree, half, gap, cluster_gap, y_, lo_, hi_)
-    v = np.flatnonzero(tree.inner > 0)
+    drop = np.zeros(n, dtype=bool) if drop is None else np.asarray(drop, dtype=bool)
+    thin = bool(drop.any())
+    keep = np.flatnonzero(~drop)
+    var = np.full(n, -1, dtype=np.int64)
+    var[keep] = np.arange(len(keep))
+    # Op -> result segments are not forced straight as without clusters: a loose op can sit
+    # above a cluster's frame and its result below it in the next rank.  Weighted instead.
+    weight = np.where(seg_rigid, RIGID_WEIGHT, 1.0) * np.asarray(seg_weight, float)
+    src, dst = seg_src, seg_dst
+    if thin:    # a run of dropped bend points: one step from the kept node before to the one after
+        first, last = chain_ends(seg_src, seg_dst, drop)
+        run_p, run_q, run_w = runs(seg_src, seg_dst, weight, drop, first, last)
+        inner_seg = ~(drop[seg_src] | drop[seg_dst])
+        src, dst = np.concatenate([seg_src[inner_seg], run_p]), np.concatenate([seg_dst[inner_seg], run_q])
+        weight = np.concatenate([weight[inner_seg], run_w])
+    nk, m = len(keep), len(src)
+    y_, d_, lo_, hi_ = 0, nk, nk + m, nk + m + k
+    anchored = np.zeros(0, np.int64) if anchor is None else np.flatnonzero(~np.isnan(anchor))
+    a_ = nk + m + 2 * k          # then: the shift, one |move| per anchored node
+    n_var = nk + m + 2 * k + (1 + len(anchored) if len(anchored) else 0)
+    z_ = n_var                   # with dropped bend points: a variable fixed at 0, last
+    rows = _Rows()
+    a, b, ca, cb, sep = _separation_pairs(members_in_order, tree, half, gap, cluster_gap, drop if thin else None)
+    left = np.where(ca >= 0, hi_ + ca, np.where(a >= 0, y_ + var[np.maximum(a, 0)], z_))
+    right = np.where(cb >= 0, lo_ + cb, y_ + var[b])
+    if thin:
+        left_dropped = (ca < 0) & (a >= 0) & drop[np.maximum(a, 0)]
+        right_dropped = (cb < 0) & drop[b]
+        (run_left, run_right, total, closed), run, upto = contract(left, right, sep, left_dropped, right_dropped)
+        rows.add(run_left[closed], run_right[closed], -total[closed])
+    else:
+        rows.add(left, right, -sep)                     # left end + sep <= right start
+    v = np.flatnonzero(tree.inner > 0)                  # (never dropped: those are in no cluster)
     c = tree.inner[v]
-    rows.add(lo_ + c, y_ + v, -(half[v] + pad_lo[c]))   # frame holds its direct members
-    rows.add(y_ + v, hi_ + c, -(half[v] + pad_hi[c]))
+    rows.add(lo_ + c, y_ + var[v], -(half[v] + pad_lo[c]))   # frame holds its direct members
+    rows.add(y_ + var[v], hi_ + c, -(half[v] + pad_hi[c]))
     child = np.flatnonzero((np.arange(k) > 0) & (tree.parent > 0))
     p = tree.parent[child]
     rows.add(lo_ + p, lo_ + child, -pad_lo[p])          # and its sub-frames
     rows.add(hi_ + child, hi_ + p, -pad_hi[p])
     s = np.arange(m)
-    rows.add(y_ + seg_src, y_ + seg_dst, 0.0, d_ + s)   # d_s >= |y_src - y_dst|
-    rows.add(y_ + seg_dst, y_ + seg_src, 0.0, d_ + s)
+    rows.add(y_ + var[src], y_ + var[dst], 0.0, d_ + s)   # d_s >= |y_src - y_dst|
+    rows.add(y_ + var[dst], y_ + var[src], 0.0, d_ + s)
     if len(anchored):
         e = a_ + 1 + np.arange(len(anchored))
-        rows.add(y_ + anchored, a_, anchor[anchored], e)      # e_v >= |y_v - shift - anchor_v|
-        rows.add(np.full(len(anchored), a_), y_ + anchored, -anchor[anchored], e)
-    n_var = n + m + 2 * k + (1 + len(anchored) if len(anchored) else 0)
-    A_ub, b_ub = rows.matrix(n_var)
-    # Op -> result segments are not forced straight as without clusters: a loose op can sit
-    # above a cluster's frame and its result below it in the next rank.  Weighted instead.
-    weight = np.where(seg_rigid, RIGID_WEIGHT, 1.0) * np.asarray(seg_weight, float)
-    cost = np.concatenate([np.full(n, compaction), weight,
+        rows.add(y_ + var[anchored], a_, anchor[anchored], e)      # e_v >= |y_v - shift - anchor_v|
+        rows.add(np.full(len(anchored), a_), y_ + var[anchored], -anchor[anchored], e)
+    A_ub, b_ub = rows.matrix(n_var + thin)
+    cost = np.concatenate([np.full(nk, compaction), weight,
                            np.full(k, -FRAME_WEIGHT), np.full(k, FRAME_WEIGHT)])
     cost[[lo_, hi_]] = 0.0   # the root has no frame
-    bounds = [(0, None)] * (n + m) + [(None, None)] * (2 * k)
+    bounds = [(0, None)] * (nk + m) + [(None, None)] * (2 * k)
     if len(anchored):
         cost = np.concatenate([cost, [0.0], np.full(len(anchored), STABILITY_WEIGHT)])
         bounds += [(None, None)] + [(0, None)] * len(anchored)
+    if thin:
+        cost = np.append(cost, 0.0)
+        bounds.append((0, 0))
     result = linprog(cost, A_ub=A_ub, b_ub=b_ub, bounds=bounds, method="highs", options=LP_OPTIONS)
     if result.status != 0:
         raise RuntimeError(f"clustered coordinate LP failed: {result.message}")
     x = result.x
-    y, lo, hi = x[:n], x[lo_:lo_ + k], x[hi_:hi_ + k]
+    y = np.empty(n)
+    y[keep] = x[:nk]
+    if thin:     # each dropped bend point is the right end of one pair: its slot, in rank order
+        at = np.flatnonzero(right_dropped)
+        v = b[at]
+        rank = np.asarray(layer)
+        p, q = first[v], last[v]
+        t = (rank[v] - rank[p]) / np.maximum(rank[q] - rank[p], 1)
+        ideal = y[p] + t * (y[q] - y[p])
+        upper = np.where(closed, x[np.where(closed, run_right, 0)], np.inf)
+        y[v] = place(ideal, x[run_left], upto[at], run[at], total, upper)
+    lo, hi = x[lo_:lo_ + k], x[hi_:hi_ + k]
     low = min(float((y - half).min()), float(lo[1:].min()) if k > 1 else np.inf)
     return y - low, lo - low, hi - low
 
 
-def _separation_rows(rows, members_in_order, tree: ClusterTree, half, gap, cluster_gap, y_, lo_, hi_):
+def _separation_pairs(members_in_order, tree: ClusterTree, half, gap, cluster_gap, drop=None):
     """Neighbours in a rank keep their clearance, whichever is a node or a frame: the
     outermost cluster the left one leaves there ends before the outermost cluster the right
-    one enters (or the node itself) begins.  ``y_``, ``lo_``, ``hi_``: where the node
-    coordinates and the frames' low and high sides start among the LP's variables."""
+    one enters (or the node itself) begins.  Per pair of neighbours, in rank order: (a, b,
+    ca, cb, sep), the cluster a leaves (-1: a itself) ends ``sep`` before the one b enters (-1:
+    b) begins.  With ``drop``, a rank whose first node is dropped opens with a pair from a
+    fixed 0 (a = -1, sep 0: a bend point's centre is at 0 or more)."""
     chain = tree.chain
     levels = tree.levels
+    parts = []
     for members in members_in_order:
+        if drop is not None and len(members) and drop[members[0]]:
+            parts.append((np.array([-1]), members[:1], np.array([-1]), np.array([-1]), np.array([0.0])))
         if len(members) < 2:
             continue
         a, b = members[:-1], members[1:]
@@ -104,12 +150,14 @@ def _separation_rows(rows, members_in_order, tree: ClusterTree, half, gap, clust
         level = np.where(differs.any(axis=1), np.argmax(differs, axis=1), levels)
         ca = np.where(level < levels, chain[a, np.minimum(level, levels - 1)], -1)
         cb = np.where(level < levels, chain[b, np.minimum(level, levels - 1)], -1)
-        left = np.where(ca >= 0, hi_ + ca, y_ + a)
-        right = np.where(cb >= 0, lo_ + cb, y_ + b)
         node_gap = np.maximum(gap[a], gap[b])
         sep = (np.where((ca >= 0) | (cb >= 0), cluster_gap, node_gap)
                + np.where(ca >= 0, 0.0, half[a]) + np.where(cb >= 0, 0.0, half[b]))
-        rows.add(left, right, -sep)                     # left end + sep <= right start
+        parts.append((a, b, ca, cb, sep))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty, np.zeros(0)
+    return tuple(np.concatenate(col) for col in zip(*parts))
 
 
 class _Rows:

@@ -12,6 +12,12 @@ from .layout_input import LayoutInput
 
 VIRTUAL_GAP = 8.0        # clear space next to a long edge's bend point
 LP_MAX_NODES = 500        # "auto" coordinates: exact LP up to here (~10 ms), Brandes-Koepf beyond
+CLUSTER_LP_MAX_NODES = 8_000  # clustered drawings of more layered nodes leave the long edges' bend
+                              # points in no cluster out of their coordinate LP (``bend_points``):
+                              # the LP grows faster than its size (inspected MLP(2,[h,h,1]) samples
+                              # + L2, collapsed to neurons, the L2 term open: 7.7k / 16.5k / 31k
+                              # layered nodes 1.05 / 3.7 / 9.3 s, without those points 0.30 /
+                              # 0.32 / 0.61 s, 0-25 % taller; (16,16): 179k, 80-220 s -> 1.1 s)
 FIRST_OPERAND_BONUS = 0.01  # tie-break for positions: align an op with its operand 0
 
 
@@ -70,9 +76,13 @@ def across_flow(g: LayoutInput, lg, tree, members, across, straight, node_gap, c
             sign, axis = (-1.0, 1) if direction == "LR" else (1.0, 0)
             anchor[:g.n] = [sign * previous.positions[v][axis] if v in previous.positions else np.nan
                             for v in g.nodes]
+        drop = None
+        if n_all > CLUSTER_LP_MAX_NODES:    # the long edges' bend points in no cluster: placed after
+            touched = np.bincount(lg.seg_src, minlength=n_all) + np.bincount(lg.seg_dst, minlength=n_all)
+            drop = (np.arange(n_all) >= g.n) & (touched > 0) & (tree.inner == 0)
         cross, frame_lo, frame_hi = clustered_cross_coordinates(
             members, across, gap, lg.seg_src, lg.seg_dst, seg_weight, straight, tree,
-            pad_lo, pad_hi, cluster_gap=node_gap, anchor=anchor)
+            pad_lo, pad_hi, cluster_gap=node_gap, anchor=anchor, drop=drop, layer=lg.layer)
     elif coordinates == "lp":
         cross = assign_cross_coordinates(n_all, members, across, gap, lg.seg_src, lg.seg_dst, seg_weight,
                                          seg_rigid=straight)

@@ -256,3 +256,53 @@ def test_every_rank_regrouped_at_once_as_rank_by_rank(seed):
         for path in tree.paths[1:]:
             hits = [i for i, v in enumerate(in_rank) if node_path[v][:len(path)] == path]
             assert hits == list(range(hits[0], hits[0] + len(hits))) if hits else True, (l, path)
+
+
+def test_bend_points_in_no_cluster_leave_the_lp_and_keep_every_invariant(monkeypatch):
+    """Past ``placement.CLUSTER_LP_MAX_NODES`` layered nodes the long edges' bend points in no
+    cluster are placed after the coordinate LP (``bend_points``): frames, contiguity and the
+    drawn crossings hold as with them in it, for the same order.  (The Train tab's inspected
+    sample + L2, collapsed to neurons with the L2 term open, made 179k of them: 80-220 s.)"""
+    from layouts import placement
+
+    G = mlp_loss_graph(3, (3, 3, 1), 2)
+    scopes = neuron_scopes(G)
+    # long edges between clusters: each weight's square summed at the far end
+    total = None
+    for v in [v for v in G if re.fullmatch(r"w\[\d+\]\[\d+\]\[\d+\]", G.nodes[v].get("label", ""))]:
+        sq = f"sq {v}"
+        G.add_node(sq, kind="value", label=sq)
+        G.add_edge(v, sq)
+        if total is not None:
+            s = f"sum {v}"
+            G.add_node(s, kind="value", label=s)
+            G.add_edge(total, s)
+            G.add_edge(sq, s)
+            sq = s
+        total = sq
+    full = layered_layout(G, clusters=scopes)
+    monkeypatch.setattr(placement, "CLUSTER_LP_MAX_NODES", 0)
+    thin = layered_layout(G, clusters=scopes)
+    check_clusters(G, scopes, thin)
+    assert thin.crossings == full.crossings and thin.ranks == full.ranks
+    assert thin.positions != full.positions                  # it did leave them out
+    assert thin.height <= 1.25 * full.height
+
+
+def test_dropped_bend_points_keep_their_order_and_room_nearest_their_line():
+    from layouts.bend_points import place
+
+    # two runs: one between left end 0 and right end 100 (separations 10 each, 3 points),
+    # one open on the right from 50
+    upto = np.array([10.0, 20.0, 30.0, 10.0, 20.0])
+    run = np.array([0, 0, 0, 1, 1])
+    total = np.array([40.0, 20.0])
+    lower, upper = np.array([0.0, 50.0]), np.array([100.0, np.inf])
+    ideal = np.array([95.0, 5.0, 50.0, 0.0, 200.0])
+    y = place(ideal, lower, upto, run, total, upper)
+    first = y[:3]
+    assert first[0] >= 10 and np.all(np.diff(first) >= 10 - 1e-9) and first[-1] <= 100 - 10
+    assert y[3] >= 60 and y[4] - y[3] >= 10 and y[4] == 200.0   # free where nothing is in the way
+    free = place(np.array([30.0, 60.0]), np.array([0.0]), np.array([10.0, 20.0]), np.array([0, 0]),
+                 np.array([30.0]), np.array([100.0]))
+    assert free.tolist() == [30.0, 60.0]
