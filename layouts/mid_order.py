@@ -279,6 +279,19 @@ SHARED_PATHS_FANOUT = 4    # drawings with scopes whose shared leaves feed this 
                            # LONG_EDGE_SIFT): the swept start without its sifting round, 34,291 ->
                            # 34,803 crossings for 9 % less CPU; its time given to the path moves
                            # (budget x1.3 / x1.6): 34,182 / 33,627 for +6 / +20 % CPU.  Not taken
+SHARED_PATHS_WORK = 1.5    # and those (path moves alone) get this many times the scoped budget: dot is
+                           # slow on losses over 3+ samples with their L2 term (1.6-3.5e-7 s per squared
+                           # layered node, 0.8-2 s here), where ours took 0.14-0.36 of it (median of 3
+                           # input orders) and the moves still gained when the budget ran out.  Session
+                           # 43, the 27 such losses of ``bench.layout_fresh``'s batch_more, batch,
+                           # batch_heldout and seed 40100 sets, 3 input orders, dot back to back: x1 /
+                           # 1.5 / 2: 74,453 / 72,402 / 71,468 layered crossings; our CPU over dot's,
+                           # median over the graphs 0.25 / 0.31 / 0.35, the highest median 0.36 / 0.46 /
+                           # 0.48 (MLP(2,[4,5,1]) + L2 on 4 samples, where dot is fastest for its size),
+                           # single orders over 0.5 on 1 / 3 / 5 of 27 (load ~2); above the better of
+                           # dot and graphlay on batch_more 4 -> 3.  The drawings with scopes that keep
+                           # paths and blocks keep the budget: inspected samples are at the time bound
+                           # already (``polish_work``)
 SCOPED_WORK_SHARE = 0.85  # of ``POLISH_WORK`` (those moves took little time for the cells counted:
                           # the budget they left went to longer moves, which take more time a cell)
 
@@ -326,8 +339,9 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     ``SCOPED_WORK_SHARE`` of the budget; either way chains cut past where they join a longer
     one, ``SCOPED_CHAIN_TAIL`` / ``EXPR_CHAIN_TAIL``), then rounds of path and block moves
     (ranked together: ``move_groups``; paths alone where ``scoped`` and shared leaves feed many,
-    ``SHARED_PATHS_FANOUT``; no rerouting, ``REROUTE_ROUNDS``) and transposition while they gain
-    and the budget (``polish_work`` cells per squared layered node) lasts."""
+    ``SHARED_PATHS_FANOUT``, on ``SHARED_PATHS_WORK`` times the budget; no rerouting,
+    ``REROUTE_ROUNDS``) and transposition while they gain and the budget (``polish_work`` cells
+    per squared layered node) lasts."""
     small = scoped and lg.n_nodes < MID_MIN_LAYERED     # ``order_stage.SCOPED_MID``
     _, _, order = min(swept_starts(lg, start_key, rigid, starts=1 if scoped and SCOPED_ONE_START else None,
                                    sweep_work=ordering.SWEEP_WORK if small else SMALL_SWEEP_WORK),
@@ -337,6 +351,8 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
     if scoped:
         order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
         order.work_left *= SCOPED_WORK_SHARE * (SCOPED_SMALL_SHARE if small else 1.0)
+        if paths_only:
+            order.work_left *= SHARED_PATHS_WORK
     else:
         order.chain_tail = EXPR_CHAIN_TAIL
     for round_ in range(POLISH_ROUNDS):

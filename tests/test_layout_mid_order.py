@@ -475,8 +475,9 @@ def test_mid_size_losses_over_many_samples_move_paths_alone(monkeypatch):
     """``SHARED_PATHS_FANOUT``: a batch loss with its L2 term over 4 samples (928 nodes, 2,392
     layered: ``order_mid``), whose weights feed 5 consumers each (a product per sample, a
     square), is polished by path moves alone: 3,494 -> 2,975 crossings (graphlay 2,805), the
-    same drawing from a shuffled input.  Over 2 samples (fan-out 3) paths and blocks stay ranked
-    together (``move_groups``)."""
+    same drawing from a shuffled input; on ``SHARED_PATHS_WORK`` times the scoped budget, 2,921
+    (measured).  Over 2 samples (fan-out 3) paths and blocks stay ranked together
+    (``move_groups``) on the scoped budget."""
     from bench.graphs import batch_loss_graph
     from bench.layout import shuffled
     from layouts import layered_layout, mid_order, order_stage
@@ -489,10 +490,11 @@ def test_mid_size_losses_over_many_samples_move_paths_alone(monkeypatch):
         g = prepare_input(G, default_node_size, {})
         return make_layered(g.n, g.src, g.dst, rank_nodes(g.n, g.src, g.dst, g.rank_weight, g.tight))
 
-    calls = []
+    calls, budgets = [], []
     for name in ("move_paths", "move_groups"):
         real = getattr(LayerOrder, name)
-        monkeypatch.setattr(LayerOrder, name, lambda order, _real=real, _name=name: (calls.append(_name), _real(order))[1])
+        monkeypatch.setattr(LayerOrder, name, lambda order, _real=real, _name=name:
+                            (calls.append(_name), budgets.append(order.work_left), _real(order))[2])
     mids = []
     real_mid = order_stage.order_mid
     monkeypatch.setattr(order_stage, "order_mid", lambda lg, *a: (mids.append(lg.n_nodes), real_mid(lg, *a))[1])
@@ -501,6 +503,12 @@ def test_mid_size_losses_over_many_samples_move_paths_alone(monkeypatch):
     assert mid_order.shared_fanout(layered(G)) == 5
     lay = layered_layout(G)
     assert len(mids) == 1 and calls and set(calls) == {"move_paths"}
+    scoped_budget = mid_order.SCOPED_WORK_SHARE * mid_order.POLISH_WORK * float(mids[0]) ** 2
+    assert mid_order.SHARED_PATHS_WORK > 1
+    assert budgets[0] == pytest.approx(mid_order.SHARED_PATHS_WORK * scoped_budget)
+    with monkeypatch.context() as m:
+        m.setattr(mid_order, "SHARED_PATHS_WORK", 1.0)
+        assert layered_layout(G).crossings > lay.crossings
     calls.clear()
     with monkeypatch.context() as m:
         m.setattr(mid_order, "SHARED_PATHS_FANOUT", float("inf"))
@@ -511,9 +519,10 @@ def test_mid_size_losses_over_many_samples_move_paths_alone(monkeypatch):
 
     G = batch_loss_graph(3, (4, 4, 4), 2, "bce", True, "tanh", seed=608087)
     assert mid_order.shared_fanout(layered(G)) == 3
-    calls.clear(), mids.clear()
+    calls.clear(), mids.clear(), budgets.clear()
     layered_layout(G)
     assert len(mids) == 1 and calls and set(calls) == {"move_groups"}
+    assert budgets[0] == pytest.approx(mid_order.SCOPED_WORK_SHARE * mid_order.POLISH_WORK * float(mids[0]) ** 2)
 
 
 def test_shared_fanout_is_the_median_of_the_shared_leaves_consumers():
