@@ -233,7 +233,8 @@ def batch_more_graphs() -> list:
     3 with it in that pass, 4 in ``order_mid``).  Session 43, ``order_mid``'s path moves alone on
     1.5x their budget (``mid_order.SHARED_PATHS_WORK``, chosen on 27 losses of this set and three
     others): 214,043, above on 14 (MLP(1,[8,3,1]) + L2 on 4 samples 2,626 -> 2,555, graphlay 2,574;
-    MLP(2,[4,5,1]) + L2 on 4 samples 2,652 -> 2,624, graphlay 2,614)."""
+    MLP(2,[4,5,1]) + L2 on 4 samples 2,652 -> 2,624, graphlay 2,614); ``order_mid`` from the DFS
+    start on 2 samples (``order_stage.MID_LOSS_START_PATHS``): 213,546, above on 14."""
     return [g for seed in (9910, 9920, 9930, 9940, 9950) for g in random_batch_losses(seed, 30)]
 
 

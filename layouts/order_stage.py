@@ -11,7 +11,7 @@ import numpy as np
 from .initial_order import dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
-from .mid_order import mid_size, order_mid
+from .mid_order import SHARED_PATHS_FANOUT, mid_size, order_mid, shared_fanout
 from .block_polish import block_polished, long_edge_pass, order_blocks, tree_like
 from .family_start import family_start, scope_families
 from .loss_start import LossKeys, key_cost
@@ -84,6 +84,15 @@ AGGREGATE_SHARE = 1.0    # drawings with an aggregate scope (``loss_start.aggreg
                          # 25,376, above 8 -> 4 (MLP(1,[2,2,2,1]) on 6 samples 753 -> 747, graphlay
                          # 579).  The same CPU (the keys ~2 ms).  Losses without an L2 term and one
                          # sample with it (``loss_start.has_aggregate``) unchanged
+MID_LOSS_START_PATHS = True  # ``order_mid`` starts from the losses' key only where its polish is path
+                         # moves alone (``mid_order.SHARED_PATHS_FANOUT``: 3+ samples), the DFS start
+                         # elsewhere (2 samples: blocks and paths ranked together).  Session 43, the
+                         # losses + L2 ``order_mid`` orders in ``bench.layout_fresh``'s batch_more,
+                         # batch, batch_heldout and seed 40100 sets (layered crossings): of the 43 over
+                         # 2 samples 23 change, 21 lower, 40,864 -> 39,738 (the 9 of seed 40100, not
+                         # looked at before: 5 lower, 0 higher; MLP(2,[4,4,7,1]) on 2 samples 1,661 ->
+                         # 1,550), our CPU +6 % on those 23 (median; they were at 0.22 of dot's CPU,
+                         # 0.36 at most); the DFS start on the 27 paths-only ones too: 72,402 -> 78,058
 AGGREGATE_SWEEPS = 1     # median sweeps from the losses' key where it has an aggregate (was LOSS_SWEEPS or
                          # NARROW_SWEEPS): more pull the L2 term's sum chain, which the key places after
                          # the samples, into their middle (each square towards its weight), and the block
@@ -218,6 +227,7 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
         if tree is None and (mid_size(lg) or scoped):
             key = start_key
             if (loss_keys is not None and loss_keys.aggregate
+                    and (not MID_LOSS_START_PATHS or (scoped and shared_fanout(lg) >= SHARED_PATHS_FANOUT))
                     and key_cost(lg, loss_keys.side_by_side, rigid) <= share * key_cost(lg, start_key, rigid)):
                 key = loss_keys.side_by_side
             return order_mid(lg, key, rigid, scoped)

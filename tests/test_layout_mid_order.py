@@ -477,7 +477,7 @@ def test_mid_size_losses_over_many_samples_move_paths_alone(monkeypatch):
     square), is polished by path moves alone: 3,494 -> 2,975 crossings (graphlay 2,805), the
     same drawing from a shuffled input; on ``SHARED_PATHS_WORK`` times the scoped budget, 2,921
     (measured).  Over 2 samples (fan-out 3) paths and blocks stay ranked together
-    (``move_groups``) on the scoped budget."""
+    (``move_groups``) on the scoped budget, from the DFS start."""
     from bench.graphs import batch_loss_graph
     from bench.layout import shuffled
     from layouts import layered_layout, mid_order, order_stage
@@ -520,9 +520,15 @@ def test_mid_size_losses_over_many_samples_move_paths_alone(monkeypatch):
     G = batch_loss_graph(3, (4, 4, 4), 2, "bce", True, "tanh", seed=608087)
     assert mid_order.shared_fanout(layered(G)) == 3
     calls.clear(), mids.clear(), budgets.clear()
-    layered_layout(G)
+    two = layered_layout(G)
     assert len(mids) == 1 and calls and set(calls) == {"move_groups"}
     assert budgets[0] == pytest.approx(mid_order.SCOPED_WORK_SHARE * mid_order.POLISH_WORK * float(mids[0]) ** 2)
+    # ``order_stage.MID_LOSS_START_PATHS``: there from the DFS start, not the losses' key (985
+    # against 1,037 crossings, measured); over 4 samples (paths alone) from the losses' key still
+    with monkeypatch.context() as m:
+        m.setattr(order_stage, "MID_LOSS_START_PATHS", False)
+        assert layered_layout(G).crossings > two.crossings
+        assert layered_layout(batch_loss_graph(1, (5, 5), 4, "bce", True, "relu", seed=271455)).positions == lay.positions
 
 
 def test_shared_fanout_is_the_median_of_the_shared_leaves_consumers():
