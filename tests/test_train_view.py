@@ -31,6 +31,24 @@ def test_steps_stream_the_curves_and_refresh_table_and_status(view):
     assert "steps done <b>3</b>" in view.status.object
 
 
+def test_empty_curve_plots_span_a_unit_box_until_the_first_step(view):
+    """BokehJS's data ranges over no data are NaN ("could not set initial ranges", each time
+    the browser drew an empty curve plot): an invisible unit box spans them until a step
+    comes, and again after a reset."""
+    from app.train.plots import EMPTY_SPAN
+
+    empty = view.curves.empty
+    for fig in (view.curves.loss, view.curves.accuracy):
+        assert [r.data_source for r in fig.renderers].count(empty) == 1
+    assert empty.data == EMPTY_SPAN
+    view.step(1)
+    assert all(len(v) == 0 for v in empty.data.values()) and view.curves.n_points == 1
+    view.step(1)
+    assert all(len(v) == 0 for v in empty.data.values()) and view.curves.n_points == 2
+    view.curves.clear()
+    assert empty.data == EMPTY_SPAN and view.curves.n_points == 0
+
+
 def test_the_boundary_image_shows_the_trainers_grid(view):
     view.step(2)
     xs, ys, Z = view.trainer.decision_grid(view.grid_resolution)

@@ -42,10 +42,19 @@ def _empty_curves() -> dict:
             "accuracy": np.array([], dtype=float)}
 
 
-def _curve_figure(source, column: str, title: str, color: str, height: int, y_range=None):
+#: While no step is drawn, the curves' plots span this box (an invisible rectangle over it):
+#: BokehJS's data ranges over no data are NaN, and the browser warned "could not set initial
+#: ranges" each time it drew an empty curve plot (26 times as the first step came).
+EMPTY_SPAN = {"x": [0.5], "y": [0.5], "w": [1.0], "h": [1.0]}
+
+
+def _curve_figure(source, column: str, title: str, color: str, height: int, y_range=None, empty=None):
     extra = {} if y_range is None else {"y_range": Range1d(*y_range)}
     fig = figure(height=height, sizing_mode="stretch_width", title=title, tools=TOOLS, name=f"train-{column}-plot",
                  x_axis_label="step", y_axis_label=column, **extra)
+    if empty is not None:
+        fig.rect("x", "y", width="w", height="h", source=empty, fill_alpha=0, line_alpha=0,
+                 name=f"{column}-empty-span")
     line = fig.line("step", column, source=source, color=color, line_width=2, name=f"{column}-curve")
     # a dot per step: after the first step a line of one point drew nothing (empty axes)
     fig.scatter("step", column, source=source, color=color, size=4, name=f"{column}-curve-points")
@@ -65,10 +74,11 @@ class CurvePlots:
 
     def __init__(self, height: int = 200):
         self.source = ColumnDataSource(_empty_curves())
+        self.empty = ColumnDataSource(dict(EMPTY_SPAN))     # emptied with the first step
         self.loss = _curve_figure(self.source, "loss", "loss (batch, before update)", "#333333",
-                                  height)
+                                  height, empty=self.empty)
         self.accuracy = _curve_figure(self.source, "accuracy", "training accuracy (all points)",
-                                      ACCURACY_COLOR, height, y_range=(0, 1.02))
+                                      ACCURACY_COLOR, height, y_range=(0, 1.02), empty=self.empty)
 
     def send(self, records) -> None:
         """Append one row per record (``step``, ``loss``, ``train_accuracy``)."""
@@ -77,9 +87,12 @@ class CurvePlots:
                 "step": np.array([r.step for r in records], dtype=int),
                 "loss": np.array([r.loss for r in records], dtype=float),
                 "accuracy": np.array([r.train_accuracy for r in records], dtype=float)})
+            if len(self.empty.data["x"]):      # the curves span their own data from now
+                self.empty.data = {k: [] for k in EMPTY_SPAN}
 
     def clear(self) -> None:
         self.source.data = _empty_curves()
+        self.empty.data = dict(EMPTY_SPAN)
 
     @property
     def n_points(self) -> int:
