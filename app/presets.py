@@ -109,11 +109,11 @@ def _seeded_mlp(MLP, rng):
 
 PRESETS = MappingProxyType(
     {
-        "lecture": Preset("Lecture example: L = (a*b + c)*f", LECTURE),
+        "lecture": Preset("Lecture: L = (a*b + c)*f", LECTURE),
         "neuron": Preset("tanh neuron", TANH_NEURON),
-        "accumulation": Preset("Gradient accumulation: b = a + a", ACCUMULATION),
+        "accumulation": Preset("Grad accumulation: b = a + a", ACCUMULATION),
         "tanh_exp": Preset("tanh decomposed via exp", TANH_VIA_EXP),
-        "mlp": Preset("MLP(2, [2, 2, 1]) squared-error loss", MLP_NOTE, build_mlp_loss),
+        "mlp": Preset("MLP(2, [2, 2, 1]) squared loss", MLP_NOTE, build_mlp_loss),
     }
 )
 

@@ -255,3 +255,32 @@ def test_the_player_stays_on_screen_whatever_the_output_label(chromium, served_a
             _assert_math_fits(page, f"{width} px")
     finally:
         ctx.close()
+
+
+#: The Example select's room for text (px) and each of its options' text width, measured with
+#: its own font.
+_PRESET_WIDTHS = """
+() => {
+  function all(root, acc) { root.querySelectorAll('*').forEach(e => { acc.push(e); if (e.shadowRoot) all(e.shadowRoot, acc); }); return acc; }
+  const s = all(document, []).find(e => e.tagName === 'SELECT' && [...e.options].some(o => o.text === 'Custom expression'));
+  const cs = getComputedStyle(s), c = document.createElement('canvas').getContext('2d');
+  c.font = cs.font;
+  // the arrow sits in the right padding
+  const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  return [room, Object.fromEntries([...s.options].map(o => [o.text, c.measureText(o.text).width]))];
+}
+"""
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1280, 720), (1024, 768), (800, 600)])
+def test_every_example_name_fits_its_select(chromium, served_app, width, height):
+    """The Example select shows a preset's whole name (at 1024x768 the MLP's read
+    "MLP(2, [2, 2, 1]) squared-error lo")."""
+    ctx, page = _page(chromium, served_app, width, height)
+    try:
+        room, widths = page.evaluate(_PRESET_WIDTHS)
+        assert len(widths) >= 6 and room > 100
+        cut = {name: round(w) for name, w in widths.items() if w > room}
+        assert not cut, f"at {width}x{height} these names need more than {room:.0f} px: {cut}"
+    finally:
+        ctx.close()
