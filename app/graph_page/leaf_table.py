@@ -62,7 +62,7 @@ class LeafTable:
                 # Tabulator keeps the column types it was first drawn with (empty floats show NaN)
                 pd.DataFrame({"leaf": pd.Series([], dtype=object), "value": pd.Series([], dtype=object)}),
                 show_index=False, disabled=True, selectable=1,
-                header_filters={"leaf": {"type": "input", "func": "like", "placeholder": "search leaves"}},
+                header_filters={"leaf": {"type": "input", "func": "like", "placeholder": "find leaf"}},
                 # a fixed height: Tabulator then draws only the rows in view (hundreds of leaves)
                 layout="fit_columns", sizing_mode="stretch_width", height=300, pagination=None,
                 margin=(2, 8),
