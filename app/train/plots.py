@@ -52,15 +52,15 @@ def _curve_figure(source, column: str, title: str, color: str, height: int, y_ra
     extra = {} if y_range is None else {"y_range": Range1d(*y_range)}
     fig = figure(height=height, sizing_mode="stretch_width", title=title, tools=TOOLS, name=f"train-{column}-plot",
                  x_axis_label="step", y_axis_label=column, **extra)
-    if empty is not None:
-        fig.rect("x", "y", width="w", height="h", source=empty, fill_alpha=0, line_alpha=0,
-                 name=f"{column}-empty-span")
     line = fig.line("step", column, source=source, color=color, line_width=2, name=f"{column}-curve")
     # a dot per step: after the first step a line of one point drew nothing (empty axes)
     fig.scatter("step", column, source=source, color=color, size=4, name=f"{column}-curve-points")
     fig.add_tools(HoverTool(renderers=[line], tooltips=[("step", "@step"), (column, f"@{column}")],
                             mode="vline"))
     fig.xaxis.ticker.min_interval = 1     # steps are whole numbers: no 0.5 ticks early on
+    if empty is not None:     # last: the curve is the first renderer (pages and tests read it)
+        fig.rect("x", "y", width="w", height="h", source=empty, fill_alpha=0, line_alpha=0,
+                 name=f"{column}-empty-span")
     fig.toolbar.logo = None
     return fig
 
