@@ -332,6 +332,12 @@ def shared_fanout(lg: LayeredGraph) -> float:
     return float(np.median(shared)) if len(shared) else 0.0
 
 
+def moves_paths_alone(lg: LayeredGraph, scoped: bool) -> bool:
+    """Whether ``order_mid`` polishes a drawing with path moves alone (``SHARED_PATHS_FANOUT``:
+    scoped, its shared leaves feeding many; an MLP loss over 3+ samples with its L2 term)."""
+    return scoped and shared_fanout(lg) >= SHARED_PATHS_FANOUT
+
+
 def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
               scoped: bool = False) -> tuple[np.ndarray, int]:
     """(pos, crossings): the cheaper of ``small_order.start_orders`` after their sweeps
@@ -347,7 +353,7 @@ def order_mid(lg: LayeredGraph, start_key: np.ndarray, rigid: np.ndarray,
                                    sweep_work=ordering.SWEEP_WORK if small else SMALL_SWEEP_WORK),
                       key=lambda t: t[:2])
     order.work_left = min(polish_work(lg.n_nodes, scoped) * float(lg.n_nodes) ** 2, POLISH_WORK_MAX)
-    paths_only = scoped and shared_fanout(lg) >= SHARED_PATHS_FANOUT
+    paths_only = moves_paths_alone(lg, scoped)
     if scoped:
         order.chain_tail, order.min_edge_nodes = SCOPED_CHAIN_TAIL, SCOPED_MIN_EDGE_NODES
         order.work_left *= SCOPED_WORK_SHARE * (SCOPED_SMALL_SHARE if small else 1.0)

@@ -11,7 +11,7 @@ import numpy as np
 from .initial_order import dfs_order, forward_dfs_order
 from .layout_input import LayoutInput
 from .ordering import crossed_rigid, minimise_crossings, order_cost
-from .mid_order import SHARED_PATHS_FANOUT, mid_size, order_mid, shared_fanout
+from .mid_order import mid_size, moves_paths_alone, order_mid
 from .block_polish import block_polished, long_edge_pass, order_blocks, tree_like
 from .family_start import family_start, scope_families
 from .loss_start import LossKeys, key_cost
@@ -85,7 +85,7 @@ AGGREGATE_SHARE = 1.0    # drawings with an aggregate scope (``loss_start.aggreg
                          # 579).  The same CPU (the keys ~2 ms).  Losses without an L2 term and one
                          # sample with it (``loss_start.has_aggregate``) unchanged
 MID_LOSS_START_PATHS = True  # ``order_mid`` starts from the losses' key only where its polish is path
-                         # moves alone (``mid_order.SHARED_PATHS_FANOUT``: 3+ samples), the DFS start
+                         # moves alone (``mid_order.moves_paths_alone``: 3+ samples), the DFS start
                          # elsewhere (2 samples: blocks and paths ranked together).  Session 43, the
                          # losses + L2 ``order_mid`` orders in ``bench.layout_fresh``'s batch_more,
                          # batch, batch_heldout and seed 40100 sets (layered crossings): of the 43 over
@@ -227,7 +227,7 @@ def best_of_starts(lg, start_key, rigid, tree, small: bool, groups: list | None 
         if tree is None and (mid_size(lg) or scoped):
             key = start_key
             if (loss_keys is not None and loss_keys.aggregate
-                    and (not MID_LOSS_START_PATHS or (scoped and shared_fanout(lg) >= SHARED_PATHS_FANOUT))
+                    and (not MID_LOSS_START_PATHS or moves_paths_alone(lg, scoped))
                     and key_cost(lg, loss_keys.side_by_side, rigid) <= share * key_cost(lg, start_key, rigid)):
                 key = loss_keys.side_by_side
             return order_mid(lg, key, rigid, scoped)

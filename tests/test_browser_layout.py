@@ -17,11 +17,15 @@ pytestmark = pytest.mark.browser
 
 SIZES = [(1366, 768), (1280, 720), (1024, 768), (800, 600), (390, 844)]
 
+#: ``all(root, [])``: every element under ``root``, through shadow roots.
+_ALL_JS = """
+function all(root, acc) { root.querySelectorAll('*').forEach(e => { acc.push(e); if (e.shadowRoot) all(e.shadowRoot, acc); }); return acc; }
+"""
+
 #: Every visible control and toolbar (through shadow roots), with its box.
 _CONTROLS = """
 () => {
-  function all(root, acc) { root.querySelectorAll('*').forEach(e => { acc.push(e); if (e.shadowRoot) all(e.shadowRoot, acc); }); return acc; }
-  const sel = 'button, input:not([type=file]), select, textarea, .bk-Toolbar, .bk-tool-button';
+""" + _ALL_JS + """  const sel = 'button, input:not([type=file]), select, textarea, .bk-Toolbar, .bk-tool-button';
   return all(document, []).filter(e => e.matches(sel)).map(e => {
     const r = e.getBoundingClientRect();
     return {what: e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' ' + (e.textContent || '').trim().slice(0, 20),
@@ -158,8 +162,7 @@ def test_a_presentation_link_opened_on_a_phone_keeps_the_phone_layout(chromium, 
 
 _MATH_FIT = """
 () => {
-  function all(root, acc) { root.querySelectorAll('*').forEach(e => { acc.push(e); if (e.shadowRoot) all(e.shadowRoot, acc); }); return acc; }
-  const host = all(document, []).find(e => e.classList && e.classList.contains('step-math'));
+""" + _ALL_JS + """  const host = all(document, []).find(e => e.classList && e.classList.contains('step-math'));
   return [host.scrollWidth, host.clientWidth, host.shadowRoot.querySelectorAll('.katex').length];
 }
 """
@@ -167,8 +170,7 @@ _MATH_FIT = """
 
 _MATH_FORM = """
 () => {
-  function all(root, acc) { root.querySelectorAll('*').forEach(e => { acc.push(e); if (e.shadowRoot) all(e.shadowRoot, acc); }); return acc; }
-  const host = all(document, []).find(e => e.classList && e.classList.contains('step-math'));
+""" + _ALL_JS + """  const host = all(document, []).find(e => e.classList && e.classList.contains('step-math'));
   const shown = c => { const e = host.shadowRoot.querySelector(c); return !!e && getComputedStyle(e).display !== 'none'; };
   return {wide: shown('.math-wide'), narrow: shown('.math-narrow'),
           rows: host.shadowRoot.querySelectorAll('.math-narrow .math-row').length};
@@ -261,8 +263,7 @@ def test_the_player_stays_on_screen_whatever_the_output_label(chromium, served_a
 #: its own font.
 _PRESET_WIDTHS = """
 () => {
-  function all(root, acc) { root.querySelectorAll('*').forEach(e => { acc.push(e); if (e.shadowRoot) all(e.shadowRoot, acc); }); return acc; }
-  const s = all(document, []).find(e => e.tagName === 'SELECT' && [...e.options].some(o => o.text === 'Custom expression'));
+""" + _ALL_JS + """  const s = all(document, []).find(e => e.tagName === 'SELECT' && [...e.options].some(o => o.text === 'Custom expression'));
   const cs = getComputedStyle(s), c = document.createElement('canvas').getContext('2d');
   c.font = cs.font;
   // the arrow sits in the right padding

@@ -48,7 +48,7 @@ def _empty_curves() -> dict:
 EMPTY_SPAN = {"x": [0.5], "y": [0.5], "w": [1.0], "h": [1.0]}
 
 
-def _curve_figure(source, column: str, title: str, color: str, height: int, y_range=None, empty=None):
+def _curve_figure(source, empty, column: str, title: str, color: str, height: int, y_range=None):
     extra = {} if y_range is None else {"y_range": Range1d(*y_range)}
     fig = figure(height=height, sizing_mode="stretch_width", title=title, tools=TOOLS, name=f"train-{column}-plot",
                  x_axis_label="step", y_axis_label=column, **extra)
@@ -58,9 +58,10 @@ def _curve_figure(source, column: str, title: str, color: str, height: int, y_ra
     fig.add_tools(HoverTool(renderers=[line], tooltips=[("step", "@step"), (column, f"@{column}")],
                             mode="vline"))
     fig.xaxis.ticker.min_interval = 1     # steps are whole numbers: no 0.5 ticks early on
-    if empty is not None:     # last: the curve is the first renderer (pages and tests read it)
-        fig.rect("x", "y", width="w", height="h", source=empty, fill_alpha=0, line_alpha=0,
-                 name=f"{column}-empty-span")
+    # ``empty``: the unit box (EMPTY_SPAN); last, the curve is the first renderer (pages and
+    # tests read it)
+    fig.rect("x", "y", width="w", height="h", source=empty, fill_alpha=0, line_alpha=0,
+             name=f"{column}-empty-span")
     fig.toolbar.logo = None
     return fig
 
@@ -75,10 +76,10 @@ class CurvePlots:
     def __init__(self, height: int = 200):
         self.source = ColumnDataSource(_empty_curves())
         self.empty = ColumnDataSource(dict(EMPTY_SPAN))     # emptied with the first step
-        self.loss = _curve_figure(self.source, "loss", "loss (batch, before update)", "#333333",
-                                  height, empty=self.empty)
-        self.accuracy = _curve_figure(self.source, "accuracy", "training accuracy (all points)",
-                                      ACCURACY_COLOR, height, y_range=(0, 1.02), empty=self.empty)
+        self.loss = _curve_figure(self.source, self.empty, "loss", "loss (batch, before update)",
+                                  "#333333", height)
+        self.accuracy = _curve_figure(self.source, self.empty, "accuracy", "training accuracy (all points)",
+                                      ACCURACY_COLOR, height, y_range=(0, 1.02))
 
     def send(self, records) -> None:
         """Append one row per record (``step``, ``loss``, ``train_accuracy``)."""
