@@ -71,6 +71,9 @@ BROKEN = {
     "not utf-8": ("{\"nodes\": \"caf\u00e9\"}".encode("latin-1"), "not UTF-8"),
     "not a graph": (b'[1, 2, 3]', "not a graph"),
     "deep": (b"[" * 200_000, "nested too deeply"),
+    # json reads integers with int(), which refuses over 4,300 digits with a plain ValueError
+    "huge integer": (b'{"nodes": [{"id": "a", "type": "value", "data": {"val": ' + b"9" * 5000 + b'}}], "edges": []}',
+                     "more than 4,300 digits"),
     "unknown op": (json.dumps({"nodes": [
         {"id": "a", "type": "value", "data": {"val": 1, "grad": 1, "label": "a"}},
         {"id": "p", "type": "operator", "data": {"op": "%"}},

@@ -10,6 +10,7 @@ naming the leaf (a NaN slider stalled the session), and labels are cut to
 from __future__ import annotations
 
 import json
+import sys
 import math
 
 
@@ -64,6 +65,9 @@ def read_flow_file(raw: bytes, name: str = "file") -> tuple[object, str, dict]:
                             f"column {exc.colno}") from None
     except RecursionError:
         raise FlowFileError(f"{name} is nested too deeply to be a graph") from None
+    except ValueError:      # json reads integers with Python's int(): over its digit limit it raises
+        raise FlowFileError(f"{name} has a number of more than {sys.get_int_max_str_digits():,} digits, "
+                            "which this app does not read") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("nodes"), list) or not isinstance(doc.get("edges"), list):
         raise FlowFileError(f"{name} is JSON but not a graph: expected "
                             "{\"nodes\": [...], \"edges\": [...]} as the original app writes")
