@@ -67,6 +67,14 @@ def test_slider_range_contains_value_with_room_both_sides(v):
     assert min(v - lo, hi - v) >= 0.2 * (hi - lo)
 
 
+@pytest.mark.parametrize("v", [1e308, -1e308, 1.7976931348623157e308, -5e307, 1e307, 5e-324])
+def test_slider_range_spans_a_finite_width_at_the_float_limits(v):
+    # the browser's slider works in percent of end - start: past the float range a step gave NaN
+    # or sent the handle to an end
+    lo, hi, step = slider_range(v)
+    assert lo <= v <= hi and math.isfinite((hi - lo) * 100) and 0 < step and (hi - lo) / step <= 202
+
+
 def test_slider_range_for_non_finite_values():
     assert slider_range(math.inf) == (-10.0, 10.0, 0.1)
 

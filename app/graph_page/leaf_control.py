@@ -14,7 +14,7 @@ import re
 
 import panel as pn
 
-from .leaves import slider_range
+from .leaves import joined_range, slider_range
 from .no_relayout import TaggedColumn
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -79,7 +79,7 @@ class LeafControl:
                                  self.slider, self.message, sizing_mode="stretch_width", margin=(2, 0),
                                  css_classes=["leaf-slider"])
         self.leaves = self._watcher = None
-        self._binding, self.lid, self.label = False, None, ""
+        self._binding, self._typing, self.lid, self.label = False, False, None, ""
         if leaves is not None:        # else unbound until ``bind``
             self.bind(leaves, lid)
         # The box follows a drag through the server, not a client-side jslink: a linked box sends
@@ -124,7 +124,14 @@ class LeafControl:
     def _slid(self, event) -> None:
         if self.lid is None:         # unbound (hidden, spare): a move from a page controls nothing
             return
-        if not self._binding and event.new != getattr(self.leaves, self.lid):
+        if self._binding:
+            return
+        current = getattr(self.leaves, self.lid)
+        if not math.isfinite(float(event.new)):
+            # a browser slider whose range it cannot compute sends NaN: the leaf keeps its value
+            # (as the box refuses nan) and the slider goes back to it
+            self.slider.value = current if self.slider.start <= current <= self.slider.end else self.slider.start
+        elif event.new != current:
             setattr(self.leaves, self.lid, float(event.new))
 
     def _typed(self, event) -> None:
@@ -145,15 +152,26 @@ class LeafControl:
             if event.new != number_text(current):
                 self.box.value = number_text(current)
         elif value != current:
-            setattr(self.leaves, self.lid, value)
+            self._typing = True
+            try:
+                setattr(self.leaves, self.lid, value)
+            finally:
+                self._typing = False
 
     def _leaf_changed(self, event) -> None:
         value = float(event.new)
         with pn.io.hold():
-            if not (self.slider.start <= value <= self.slider.end) and math.isfinite(value):
-                lo, hi, step = slider_range(value)   # a typed value beyond the range widens it
-                self.slider.param.update(start=min(lo, self.slider.start), end=max(hi, self.slider.end),
-                                         step=max(step, self.slider.step))
+            if math.isfinite(value) and self._typing:
+                # a typed value: the leaf's own range joined with one around the value, so after
+                # typing 1e6 and then 2 the slider steps by 0.04 again, not by 20,000
+                p = self.leaves.param[self.lid]
+                lo, hi, step = joined_range((*p.softbounds, p.step), slider_range(value))
+                self.slider.param.update(start=lo, end=hi, step=step, value=value)
+            elif math.isfinite(value) and not (self.slider.start <= value <= self.slider.end):
+                # any other change beyond the range (a link, a new graph's value) widens it
+                lo, hi, step = joined_range((self.slider.start, self.slider.end, self.slider.step),
+                                            slider_range(value))
+                self.slider.param.update(start=lo, end=hi, step=step)
             if math.isfinite(value) and self.slider.value != value:
                 self.slider.value = value
             if read_number(self.box.value)[0] != value:

@@ -18,20 +18,34 @@ def slider_range(value: float) -> tuple[float, float, float]:
 
     Returns ``(start, end, step)``: the value sits in the middle of a span of
     ``max(2, 2*|value|)`` on each side, rounded to a readable number, with 200 steps; bounds
-    stay inside the float range (``a = 1e308`` gets a slider too). Non-finite values get
-    ``(-10, 10, 0.1)``.
+    stay inside the float range (``a = 1e308`` gets a slider too) and the span ``end - start``
+    at most ``2 * HALF_SPAN_MAX`` and two steps: the browser's slider (noUiSlider) works in
+    percent of the span, ``(value - start) * 100``, and past the float range that made every
+    step NaN (a span of 2.6e308) or sent the handle to an end (1e308 within [5e307, 1.5e308]).
+    Non-finite values get ``(-10, 10, 0.1)``.
     """
     if not math.isfinite(value):
         return -10.0, 10.0, 0.1
-    half = min(max(2.0, 2.0 * abs(value)), _FLOAT_MAX)  # 2 * 1e308 overflows to inf
+    half = min(max(2.0, 2.0 * abs(value)), HALF_SPAN_MAX)
     # round the half-span up to 1, 2 or 5 times a power of ten, so bounds read cleanly
     mag = 10.0 ** math.floor(math.log10(half))
-    half = next((m * mag for m in (1, 2, 5, 10) if half <= m * mag < math.inf), half)
+    half = min(next(m * mag for m in (1, 2, 5, 10) if half <= m * mag), HALF_SPAN_MAX)
     step = half / 100
     return _snap(value - half, step, math.floor), _snap(value + half, step, math.ceil), step
 
 
 _FLOAT_MAX = sys.float_info.max
+HALF_SPAN_MAX = 5e305     # a readable half-span: its double and two steps, times 100, stay below _FLOAT_MAX
+
+
+def joined_range(a: tuple, b: tuple) -> tuple[float, float, float]:
+    """The union of two slider ranges ``(start, end, step)`` with the coarser step, or ``b``
+    alone where the union spans more than the browser's slider can (``slider_range``: a range
+    around 2 joined with one around 1e307)."""
+    start, end = min(a[0], b[0]), max(a[1], b[1])
+    if not math.isfinite((end - start) * 100):
+        return b
+    return start, end, max(a[2], b[2])
 
 
 def _snap(x: float, step: float, rounding) -> float:
