@@ -251,6 +251,30 @@ def test_dark_theme_keeps_the_moment_and_reads_well(new_page, served_app, tmp_pa
         "() => Bokeh.documents[0].get_model_by_name('graph-plot').background_fill_color") == "#ffffff"
 
 
+def test_theme_switch_keeps_long_graphs_and_unapplied_text(new_page, served_app):
+    # QA (session 44): the switch reloads the page through its link; an inspected training
+    # sample (17,500 characters) came back as the default graph, typed text was dropped
+    page = open_app(new_page, served_app)
+    editor = page.locator(".expr-editor textarea")
+    editor.fill("a = 2\nb = -3\nL = a*b*b  # not applied yet")
+    page.locator(".theme-toggle button").click()
+    expect(page.locator(".notice-bar .notice")).to_contain_text("apply the editor's text")
+    assert "theme=dark" not in page.url and "not applied yet" in editor.input_value()
+    text = "".join(f"x{i} = {i % 7}\n" for i in range(1000)) + "y = " + " + ".join(f"x{i}" for i in range(0, 1000, 97))
+    assert 8_000 < len(text) < 20_000           # over the old limit of a link, within the editor's
+    editor.fill(text)
+    page.locator(".apply-button button").click()
+    wait_node_text(page, "y", "y | 36 | 1")
+    wait_url_has(page, "z=")
+    page.locator(".theme-toggle button").click()
+    page.wait_for_url("**theme=dark**")
+    wait_for_app(page)
+    wait_node_text(page, "y", "y | 36 | 1")
+    assert page.locator(".notice-bar .notice").count() == 0 or not page.locator(".notice-bar .notice").is_visible()
+    assert page.locator(".expr-editor textarea").input_value().strip() == text.strip()
+    assert page.console_errors == []
+
+
 def test_slider_drag_updates_the_url_a_few_times_not_per_move(new_page, served_app):
     page = open_app(new_page, served_app)
     before = page.evaluate("history.length")

@@ -4,7 +4,7 @@ is used."""
 
 from __future__ import annotations
 
-from .url_state import RESERVED, UrlState, _show
+from .url_state import MAX_EXPR_CHARS, RESERVED, UrlState, _show
 
 
 def is_expression(source: str) -> bool:
@@ -30,7 +30,7 @@ def state_from_model(model, theme: str = "default", present: bool = False) -> Ur
     state = UrlState(theme=theme, mode=model.mode, present=present)
     if model.preset:
         state.preset = model.preset
-    elif is_expression(model.source):
+    elif is_expression(model.source) and len(model.source) <= MAX_EXPR_CHARS:
         state.expr = model.source
     else:
         state.from_value = True

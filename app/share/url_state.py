@@ -31,16 +31,21 @@ import zlib
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
+from engine.expression import MAX_SOURCE_CHARS
+
 #: Keys with a meaning of their own (a leaf with such a label is written as ``@id``).
 RESERVED = frozenset({"preset", "expr", "z", "src", "step", "mode", "theme", "scopes", "by", "present"})
 MODES = ("backward", "forward")
 THEMES = ("default", "dark")
 STEP_BY = ("op", "neuron")
-#: Longest expression text accepted from a URL (``engine.parse`` allows 20,000 characters; a
-#: link gets less so that a hostile URL cannot make every reader do much work).
-MAX_EXPR_CHARS = 8_000
-#: Longest compressed ``z`` value and leaf-key count read from a URL.
-MAX_Z_CHARS = 8_000
+#: Longest expression text accepted from a URL: the editor's own limit (``engine.parse``'s), so
+#: every expression the editor takes has a link that opens (at 8,000 an inspected training
+#: sample of MLP(2,[16,16,1]), 17,500 characters, lost its graph on the theme switch's reload).
+#: A hostile URL costs a reader no more than an Apply of the editor does.
+MAX_EXPR_CHARS = MAX_SOURCE_CHARS
+#: Longest compressed ``z`` value (base64 of zlib: even text that deflate cannot shrink fits)
+#: and leaf-key count read from a URL.
+MAX_Z_CHARS = 28_000
 MAX_LEAF_KEYS = 400
 #: Longest number text read (``float`` of a million digits is slow).
 MAX_NUMBER_CHARS = 40

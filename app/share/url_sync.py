@@ -159,10 +159,27 @@ class UrlSync:
             self.writes += 1
             self._location.search = f"?{query}" if query else ""
 
-    def switch_theme(self, theme: str) -> None:
+    #: ``() -> bool``: whether the page holds work the URL does not (the factory's: text typed
+    #: in the editor and not applied); the theme switch does not reload over it
+    unapplied = staticmethod(lambda: False)
+
+    def switch_theme(self, theme: str) -> bool:
         """Load this same moment in ``theme``: write the URL with it and reload the page (Panel
-        themes a session from its URL, as its templates' theme toggle does)."""
+        themes a session from its URL, as its templates' theme toggle does). Where the reload
+        would lose something (a graph no link carries, text not applied) the page stays and a
+        notice says why. Returns whether it reloads."""
         if not self.active:
-            return
-        query = self.current_query(theme)
+            return False
+        state = state_from_model(self.model, theme, self.present)
+        if state.from_value:
+            self.notify("The theme switch reloads the page, and a link cannot carry this graph (loaded from "
+                        "a file or a Value object, or too long for a link), so it stays in this theme: "
+                        "switch the theme before loading it.", "warning")
+            return False
+        if self.unapplied():
+            self.notify("The theme switch reloads the page: apply the editor's text (or undo it) first, "
+                        "so that it is not lost.", "warning")
+            return False
+        query = encode(state)
         self.navigator.go(f"?{query}" if query else "?")
+        return True
