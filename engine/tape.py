@@ -154,18 +154,25 @@ class Tape:
         """The output for K variants of the leaf data at once, without touching the tape's
         state: ``leaf_rows`` is a (K, n_values) array of leaf data (rows of non-leaves are
         ignored); returns the K outputs. Used for finite differences."""
+        return self.forward_batch_nodes(leaf_rows, [self.output_index])[:, 0]
+
+    def forward_batch_nodes(self, leaf_rows: np.ndarray, positions) -> np.ndarray:
+        """As :meth:`forward_batch`, returning the data of the nodes at ``positions`` (in
+        ``ids``) in each variant: a (K, len(positions)) array."""
         rows = np.asarray(leaf_rows, dtype=float)
+        positions = np.asarray(positions, dtype=int)
         with np.errstate(all="ignore"):
             if self.executor == "numpy":
                 data = rows.T.copy()            # (n_values, K): each group call covers all K
                 forward_sweep(self._forward, data)
-                return data[self.output_index].copy()
-            outputs = np.empty(len(rows))
+                return data[positions].T.copy()
+            picked = np.empty((len(rows), len(positions)))
+            wanted = positions.tolist()
             for k, row in enumerate(rows):
                 data = row.tolist()
                 forward_sweep(self._forward, data)
-                outputs[k] = data[self.output_index]
-            return outputs
+                picked[k] = [data[p] for p in wanted]
+            return picked
 
     def write_back(self) -> None:
         """Copy the latest data and grads into the ``Value`` objects of the graph."""

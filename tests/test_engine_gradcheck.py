@@ -75,3 +75,83 @@ def test_finite_difference_undefined_where_the_function_is_not_finite_nearby():
         assert c.defined is False and c.ok is False
     (c,) = gradcheck(Tape(parse("x = 0\ny = relu(x)")))   # a kink: defined, and it disagrees
     assert c.defined is True and c.ok is False
+
+
+def lecture_at(a: float) -> str:
+    return f"a = {a!r}; b = -3; c = 10; f = -2\ne = a*b\nd = e + c\nL = d*f"
+
+
+def verdicts(checks):
+    return {c.label: c.verdict for c in checks}
+
+
+@pytest.mark.parametrize("executor", ["python", "numpy"])
+@pytest.mark.parametrize("a", [1e8, 2e198])
+def test_a_perturbation_lost_in_rounding_is_not_a_disagreement(a, executor):
+    """QA: with a = 1e8, c's step h = 6e-5 is added to a*b = -3e8, whose spacing is 6e-8, so
+    the difference came out -2.0007 beside backprop's (correct) -2 and was flagged; at
+    a = 2e198 c + h vanishes in the sum (difference 0). The difference's own rounding error
+    covers both: c is 'imprecise' (the check cannot tell), never 'disagree'."""
+    checks = gradcheck(Tape(parse(lecture_at(a)), executor=executor))
+    assert verdicts(checks) == {"a": "agree", "b": "agree", "c": "imprecise", "f": "agree"}
+    c = by_label(checks)["c"]
+    assert c.analytic == -2.0 and not c.ok and not c.kink
+    assert abs(c.numeric - c.analytic) <= c.rounding
+
+
+@pytest.mark.parametrize("exponent", range(0, 301, 15))
+@pytest.mark.parametrize("sign", [1, -1])
+def test_correct_gradients_never_disagree_at_any_magnitude(exponent, sign):
+    checks = gradcheck(Tape(parse(lecture_at(sign * 2.0 * 10.0 ** exponent))))
+    assert set(verdicts(checks).values()) <= {"agree", "imprecise"}
+    assert verdicts(checks)["a"] == "agree"      # a's own step is large: its difference is exact
+
+
+def test_ordinary_values_are_checked_as_tightly_as_before():
+    for check in gradcheck(Tape(parse(LECTURE))):
+        assert check.verdict == "agree" and check.rounding < 1e-8
+
+
+@pytest.fixture
+def wrong_mul_derivative(monkeypatch):
+    """A wrong local derivative, as a bug in an op would give: d(a*b)/db = 1.01 a."""
+    from dataclasses import replace
+
+    from engine.ops import OPS
+    wrong = lambda a, b, out: (b, a * 1.01)                      # noqa: E731
+    monkeypatch.setitem(OPS, "*", replace(OPS["*"], local=wrong, np_local=wrong))
+
+
+@pytest.mark.parametrize("executor", ["python", "numpy"])
+@pytest.mark.parametrize("a", [2.0, 1e8])
+def test_a_wrong_local_derivative_is_still_flagged(wrong_mul_derivative, a, executor):
+    """b and f get their gradient through the second operand of a product: both are 1% off and
+    flagged, also where c's difference is imprecise (a = 1e8)."""
+    checks = gradcheck(Tape(parse(lecture_at(a)), executor=executor))
+    got = verdicts(checks)
+    assert got["b"] == got["f"] == "disagree" and got["a"] == "agree"
+    assert got["c"] == ("agree" if a == 2.0 else "imprecise")
+    assert not any(c.kink for c in checks)
+
+
+@pytest.mark.parametrize("executor", ["python", "numpy"])
+@pytest.mark.parametrize("source", ["x = 0; y = relu(x)", "x = 1e-7; y = relu(x)",
+                                    "x = 0; y = abs(x - 1e-6)", "x = 0; w = 3; y = w * relu(x * w)"])
+def test_a_kink_within_the_step_is_flagged_and_named(source, executor):
+    """relu and abs bend where their operand crosses 0: when it does within x +- h, the
+    difference averages two slopes and disagrees with either, and the check says why."""
+    check = by_label(gradcheck(Tape(parse(source), executor=executor)))["x"]
+    assert check.verdict == "disagree" and check.kink and check.rounding < 1e-9
+
+
+def test_a_disagreement_away_from_any_kink_is_not_called_one():
+    """1/x at 1e-5 curves too much within +-h = 6e-6: a disagreement, but no kink."""
+    (check,) = gradcheck(Tape(parse("x = 1e-5; y = 1/x")))
+    assert check.verdict == "disagree" and not check.kink
+    (check,) = gradcheck(Tape(parse("x = 1; y = relu(x)")))     # relu away from 0: smooth
+    assert check.verdict == "agree" and not check.kink
+
+
+def test_verdict_of_undefined_points():
+    (check,) = gradcheck(Tape(parse("x = -1; y = log(x)")))
+    assert check.verdict == "undefined"

@@ -27,7 +27,7 @@ def test_lecture_example_values():
     assert panel.view.title == "Gradient check: \u2713 all 4 leaves agree"
     rows = check_rows(panel.checks)
     assert rows[0] == {"leaf": "a", "analytic": "6", "numeric": "6", "rel_diff": rows[0]["rel_diff"], "ok": True,
-                       "verdict": "agree"}
+                       "verdict": "agree", "kink": False}
     assert panel.table.object == ""          # closed: only the title is drawn
     panel.view.collapsed = False             # opening draws the table
     assert "<td>a</td><td>6</td><td>6</td>" in panel.table.object
@@ -128,3 +128,41 @@ def test_summary_counts_undefined_leaves_apart_from_disagreements():
     assert summary(checks) == "finite difference undefined here"   # nan everywhere: both leaves
     model.apply("x = 0\nw = 2\ny = relu(x) + w*w")
     assert summary(TrustPanel(model).checks) == "\u26a0 1 of 2 leaves disagree"
+
+
+def lecture_at(a: float) -> str:
+    return f"a = {a!r}\nb = -3\nc = 10\nf = -2\ne = a*b\nd = e + c\nL = d*f"
+
+
+@pytest.mark.parametrize("a", [1e8, 2e198])
+def test_a_step_lost_in_rounding_is_not_flagged_and_not_blamed_on_a_kink(a):
+    """QA: at a = 1e8 the table showed 'c  -2  -2.001  3.6e-04  ⚠' and blamed 'a kink such as
+    relu at 0'; backprop was right, c's step was lost in rounding beside a*b."""
+    panel = TrustPanel(GraphModel(lecture_at(a)))
+    panel.view.collapsed = False
+    rows = {r["leaf"]: r for r in check_rows(panel.checks)}
+    assert {leaf: r["verdict"] for leaf, r in rows.items()} == {
+        "c": "imprecise", "a": "agree", "b": "agree", "f": "agree"}
+    assert list(rows)[0] == "c" and rows["c"]["analytic"] == "-2"
+    assert panel.view.title == "Gradient check: \u2713 3 agree, 1 imprecise here"
+    table = panel.table.object
+    assert "\u26a0" not in table and "class='bad'" not in table and "kink" not in table
+    assert "<td>c</td>" in table and "imprecise here" in table
+    assert "the perturbation is lost in rounding (values of very different size)" in table
+
+
+def test_the_kink_note_shows_only_where_a_kink_is_crossed():
+    panel = TrustPanel(GraphModel("x = 0\nw = 2\ny = relu(x) + w*w"))
+    panel.view.collapsed = False
+    assert "<td>\u26a0 kink</td>" in panel.table.object and "relu or abs" in panel.table.object
+    assert "lost in rounding" not in panel.table.object
+    panel = TrustPanel(GraphModel("x = 1e-5\ny = 1/x"))       # curves too much within +-h
+    panel.view.collapsed = False
+    assert panel.view.title == "Gradient check: \u26a0 the leaf disagrees"
+    assert "<td>\u26a0</td>" in panel.table.object and "kink" not in panel.table.object
+
+
+def test_summary_when_no_leaf_can_be_checked():
+    panel = TrustPanel(GraphModel("x = 10\nb = 2e198\ny = b + x"))
+    assert [c.label for c in panel.checks if c.verdict == "imprecise"] == ["x"]
+    assert summary([c for c in panel.checks if c.label == "x"]) == "finite difference imprecise here"

@@ -2,9 +2,11 @@
 
 For a sceptical student: ``engine.gradcheck`` perturbs each leaf by ``h`` (relative to ``|x|``)
 and compares ``(f(x+h) - f(x-h)) / 2h`` with the backward pass's gradient; rows where they
-disagree (a ReLU kink, a NaN) are flagged. It runs on every slider move and new graph (one
-batched forward pass over the compiled Tape, well under a millisecond for the presets); Player
-steps do not change values, so they do not re-run it. The app computes nothing itself.
+disagree (a ReLU kink, a NaN) are flagged, rows where the finite difference is too imprecise
+to tell (its step lost in rounding beside much larger values) are marked as such. It runs on
+every slider move and new graph (one batched forward pass over the compiled Tape, well under a
+millisecond for the presets); Player steps do not change values, so they do not re-run it.
+The app computes nothing itself.
 
 :func:`check_rows` is the pure part (numbers -> table rows); :class:`TrustPanel` is the Panel view.
 """
@@ -33,7 +35,7 @@ table.gradcheck th { text-align: right; font-weight: 600; padding: 1px 4px; opac
 table.gradcheck th:first-child, table.gradcheck td:first-child { text-align: left; }
 table.gradcheck td { text-align: right; padding: 1px 4px; white-space: nowrap; }
 table.gradcheck tr.bad td { color: #b00020; font-weight: 700; }
-table.gradcheck tr.undef td { opacity: 0.7; font-style: italic; }
+table.gradcheck tr.undef td, table.gradcheck tr.imprecise td { opacity: 0.7; font-style: italic; }
 :host(.dark) table.gradcheck tr.bad td { color: #ff8a80; }
 .gradcheck-note { font-size: 11px; opacity: 0.75; margin-top: 3px;
   font-family: 'Helvetica Neue', Helvetica, Arial, sans-serif; }
@@ -41,19 +43,21 @@ table.gradcheck tr.undef td { opacity: 0.7; font-style: italic; }
 
 
 def verdict(check) -> str:
-    """``"agree"``, ``"disagree"`` or ``"undefined"`` (no central difference at this point:
-    f(x+h) or f(x-h) is not finite, so the check cannot judge the gradient)."""
-    if not getattr(check, "defined", True):
-        return "undefined"
-    return "agree" if check.ok else "disagree"
+    """``"agree"``, ``"disagree"``, ``"imprecise"`` (apart by no more than the finite
+    difference's own rounding error, so the check cannot judge the gradient) or
+    ``"undefined"`` (no central difference at this point: f(x+h) or f(x-h) is not finite)."""
+    return check.verdict
 
 
-_ORDER = {"disagree": 0, "undefined": 1, "agree": 2}
+_ORDER = {"disagree": 0, "imprecise": 1, "undefined": 2, "agree": 3}
+_MARK = {"agree": "\u2713", "disagree": "\u26a0", "imprecise": "imprecise here",
+         "undefined": "undefined here"}
+_CSS = {"agree": "ok", "disagree": "bad", "imprecise": "imprecise", "undefined": "undef"}
 
 
 def check_rows(checks) -> list[dict]:
     """Table rows for ``engine.gradcheck`` results, disagreeing leaves first, then the leaves
-    where the finite difference is undefined.
+    where the finite difference is imprecise, then those where it is undefined.
 
     Parameters
     ----------
@@ -62,8 +66,9 @@ def check_rows(checks) -> list[dict]:
     Returns
     -------
     list of dict
-        ``{"leaf", "analytic", "numeric", "rel_diff", "ok", "verdict"}`` with the numbers as
-        text (4 significant digits; the relative difference in scientific notation).
+        ``{"leaf", "analytic", "numeric", "rel_diff", "ok", "verdict", "kink"}`` with the
+        numbers as text (4 significant digits; the relative difference in scientific notation);
+        ``kink``: a disagreement where a relu or abs operand crosses 0 within x \u00b1 h.
     """
     ordered = sorted(checks, key=lambda c: _ORDER[verdict(c)])  # stable: else graph order
     return [
@@ -74,6 +79,7 @@ def check_rows(checks) -> list[dict]:
             "rel_diff": _rel_text(c.rel_diff) if verdict(c) != "undefined" else "",
             "ok": c.ok,
             "verdict": verdict(c),
+            "kink": verdict(c) == "disagree" and c.kink,
         }
         for c in ordered
     ]
@@ -81,20 +87,22 @@ def check_rows(checks) -> list[dict]:
 
 def summary(checks) -> str:
     """One line for the card header: ``"all 4 leaves agree"`` / ``"1 of 4 leaves disagree"`` /
-    ``"3 agree, 1 undefined here"``."""
+    ``"3 agree, 1 undefined here"`` / ``"3 agree, 1 imprecise here"``."""
     if not checks:
         return "no leaves to check"
     verdicts = [verdict(c) for c in checks]
-    bad, undefined = verdicts.count("disagree"), verdicts.count("undefined")
+    bad, agree = verdicts.count("disagree"), verdicts.count("agree")
     if bad:
         if len(checks) == 1:
             return "\u26a0 the leaf disagrees"
         return f"\u26a0 {bad} of {len(checks)} leaves disagree"
-    if undefined:
-        if undefined == len(checks):
-            return "finite difference undefined here"
-        return f"\u2713 {len(checks) - undefined} agree, {undefined} undefined here"
-    return f"\u2713 all {len(checks)} leaves agree" if len(checks) > 1 else "\u2713 the leaf agrees"
+    if agree == len(checks):
+        return f"\u2713 all {len(checks)} leaves agree" if len(checks) > 1 else "\u2713 the leaf agrees"
+    unchecked = {kind: verdicts.count(kind) for kind in ("imprecise", "undefined") if kind in verdicts}
+    if not agree and len(unchecked) == 1:
+        return f"finite difference {next(iter(unchecked))} here"
+    counts = [f"{n} {kind} here" for kind, n in unchecked.items()]
+    return ", ".join(([f"\u2713 {agree} agree"] if agree else []) + counts)
 
 
 def _rel_text(rel: float) -> str:
@@ -105,13 +113,36 @@ def _rel_text(rel: float) -> str:
     return "0" if rel == 0 else f"{rel:.1e}"
 
 
+def notes(checks) -> list[str]:
+    """What the table's marks mean, each only when a row carries it: the kink is named only
+    where a relu or abs operand crosses 0 within x \u00b1 h, the plausible reason there."""
+    kinds = {(verdict(c), verdict(c) == "disagree" and c.kink) for c in checks}
+    lines = ["finite diff = (f(x+h) \u2212 f(x\u2212h)) / 2h, h = 6e-6\u00b7max(1, |x|)"]
+    if ("disagree", True) in kinds:
+        lines.append("\u26a0 kink = a relu or abs input crosses 0 between x\u2212h and x+h: f bends "
+                     "there, the finite difference averages the slopes on both sides and backprop "
+                     "takes the one at x (relu\u2032(0) = abs\u2032(0) = 0)")
+    if ("disagree", False) in kinds:
+        lines.append("\u26a0 = relative difference over 1e-4, more than the finite difference's "
+                     "error allows: a wrong local derivative, or f curves too much within \u00b1h "
+                     "(close to a singularity such as 1/x at 0)")
+    if ("imprecise", False) in kinds:
+        lines.append("imprecise here = the finite difference is unreliable here: the perturbation "
+                     "is lost in rounding (values of very different size); it differs from backprop "
+                     "by less than its own rounding error, so it cannot check that gradient")
+    if ("undefined", False) in kinds:
+        lines.append("undefined here = f(x) or f(x\u00b1h) is not finite, so there is no finite "
+                     "difference to compare (log at x \u2264 0, a division by 0)")
+    return lines
+
+
 def table_html(checks) -> str:
     """The table (HTML, labels escaped)."""
     rows = check_rows(checks)
     body = []
     for r in rows[:MAX_ROWS]:
-        mark = {"agree": "\u2713", "disagree": "\u26a0", "undefined": "undefined here"}[r["verdict"]]
-        css = {"agree": "ok", "disagree": "bad", "undefined": "undef"}[r["verdict"]]
+        mark = _MARK[r["verdict"]] + (" kink" if r["kink"] else "")
+        css = _CSS[r["verdict"]]
         body.append(
             f"<tr class='{css}'><td>{html.escape(r['leaf'])}</td>"
             f"<td>{html.escape(r['analytic'])}</td><td>{html.escape(r['numeric'])}</td>"
@@ -122,10 +153,8 @@ def table_html(checks) -> str:
     return (
         "<table class='gradcheck'><thead><tr><th>leaf</th><th>backprop</th><th>finite diff</th>"
         "<th>rel. diff</th><th></th></tr></thead><tbody>" + "".join(body) + "</tbody></table>" + more +
-        "<div class='gradcheck-note'>finite diff = (f(x+h) \u2212 f(x\u2212h)) / 2h, "
-        "h = 6e-6\u00b7max(1, |x|); \u26a0 = relative difference over 1e-4 "
-        "(a kink such as relu at 0); undefined here = f(x) or f(x\u00b1h) is not finite, so there "
-        "is no finite difference to compare (log at x \u2264 0, a division by 0)</div>"
+        "<div class='gradcheck-note'>"
+        + "; ".join(html.escape(line, quote=False) for line in notes(checks)) + "</div>"
     )
 
 
