@@ -221,7 +221,7 @@ class AutogradApp(Viewer):
         self.model.mode = "backward"
         self.model.show(new)
         if reason:          # the Train tab chose the sample: say which and why
-            self.notices.show(f"Inspect sample: {reason}, so its gradients are not all 0.")
+            self.notices.show(f"Inspect sample: {reason}.")
 
     def close(self) -> None:
         """Stop all work and let go of everything this instance built (called when its browser

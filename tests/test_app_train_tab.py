@@ -93,6 +93,32 @@ def test_inspect_sample_opens_the_largest_loss_by_default_and_says_why():
     view.close()
 
 
+def test_inspecting_while_training_describes_the_graph_opened():
+    """QA (session 44): opened while training ran, the notice said 'largest loss 1.89 (at step
+    0), so its gradients are not all 0' over a graph at the weights of step ~80 whose loss was
+    0. The sample stays the one on screen, and the notice gives its loss at the weights opened."""
+    from app.train.view import create_train_view
+
+    app = create_app()
+    view = create_train_view(on_inspect=app.inspect, n_samples=40, config=TrainConfig(hidden=(4,), seed=1))
+    app.train_view = view
+    view.model.running = True                          # as while training runs:
+    try:
+        view.network.refresh(force=True)               # the view follows a sample chosen at step 0
+        followed = view.network.sample
+        for _ in range(200):                           # the worker's steps, without the view
+            view.trainer.step()
+        view.network.refresh()
+        ins = view.inspect()
+    finally:
+        view.model.running = False
+    assert ins.sample == followed and app.model.output == pytest.approx(ins.loss)
+    message = app.notices.message
+    assert f"its loss at step {view.trainer.k} is {ins.loss:.3g}" in message and "(at step 0)" in message
+    assert ("gradients are not all 0" in message) == (ins.loss > 0)
+    view.close()
+
+
 def test_a_notice_is_about_the_graph_it_came_with(inspection):
     """Inspect sample's notice (like a loaded file's) goes when the next graph is shown; an
     Apply refused keeps the inspected graph, and so the notice."""

@@ -230,8 +230,8 @@ class TrainModel(OffLoopRuns, param.Parameterized):
 
             # nothing chosen: the sample that teaches most (a loss of 0 shows every grad 0)
             sample, loss = largest_loss_sample(self.trainer)
-            reason = (f"sample {sample}: largest loss {loss:.3g} of the "
-                      f"{len(self.trainer.X)} samples")
+            reason = (f"sample {sample}: largest loss {loss:.3g} of the {len(self.trainer.X)} samples"
+                      + (", so its gradients are not all 0" if loss > 0 else ""))
         sample = int(self.sample if sample is None else sample)
         ins = self.trainer.inspect(sample, with_l2=bool(self.with_l2))
         self.param.update(inspect_reason=reason, inspection=ins)

@@ -118,7 +118,12 @@ class TrainView(Viewer):
             sample = self.network.sample        # training: the one on screen, not a newer one
         ins = self.model.inspect(sample)
         if ins is not None and auto and sample is not None:
-            self.model.inspect_reason = f"sample {ins.sample}: {self.network.reason}"
+            # chosen earlier (the network view's reason says when): the graph opened has the
+            # weights of now, so say its loss now, and claim non-zero gradients only then
+            self.model.inspect_reason = (
+                f"sample {ins.sample}, the one the network view follows ({self.network.reason}); "
+                f"its loss at step {self.model.trainer.k} is {ins.loss:.3g}"
+                + (", so its gradients are not all 0" if ins.loss > 0 else ""))
         if ins is not None and self.on_inspect is not None:
             self.on_inspect(ins.root, ins.updates)
         return ins
