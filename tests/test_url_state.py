@@ -170,12 +170,18 @@ def test_hostile_url_never_runs_anything_and_falls_back(monkeypatch):
     ({"z": compress_expr("a = 1")[:-3]}, "compressed expression"),
     ({"expr": "a = 1\n" * (MAX_EXPR_CHARS // 4)}, "too long"),
     ({"src": "value"}, "cannot carry"),
+    ({"preset": "neuron", "expr": "x = 1\ny = x*2"}, "both an example and an expression; showing the example 'neuron'"),
 ])
 def test_malformed_urls_give_notices(query, expected):
     state, notices = decode(query, PRESETS)
     assert any(expected in n for n in notices), notices
     if "expr" in query:
-        assert state.expr is None     # refused before parsing: a long link costs no graph
+        assert state.expr is None     # refused before parsing (or beside an example): no graph built
+
+
+def test_a_key_given_twice_is_said():
+    query, notices = first_values({"step": [b"1", b"3"], "a": [b"2"]})
+    assert query == {"step": "3", "a": "2"} and notices == ["'step' is given 2 times; the last one counts"]
 
 
 def test_zip_bomb_stops_at_the_limit():

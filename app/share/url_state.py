@@ -211,7 +211,8 @@ def encode(state: UrlState) -> str:
 def first_values(args) -> tuple[dict, list]:
     """``pn.state.session_args``-style ``{key: [bytes or str, ...]}`` -> ``({key: str}, notices)``.
 
-    The last value of a repeated key wins; undecodable bytes are dropped with a notice.
+    The last value of a repeated key wins, with a notice (the app never writes a key twice);
+    undecodable bytes are dropped with a notice.
     """
     out, notices = {}, []
     for key, values in (args or {}).items():
@@ -220,6 +221,8 @@ def first_values(args) -> tuple[dict, list]:
         if not values:
             continue
         v = values[-1] if isinstance(values, (list, tuple)) else values
+        if isinstance(values, (list, tuple)) and len(values) > 1:
+            notices.append(f"{_show(str(key))} is given {len(values)} times; the last one counts")
         if isinstance(v, bytes):
             try:
                 v = v.decode("utf-8")
@@ -252,6 +255,8 @@ def decode(query: dict, presets=()) -> tuple[UrlState, list]:
     if preset is not None:
         if preset in presets:
             state.preset = preset
+            if z is not None or expr is not None:   # the app never writes both: say which one shows
+                notices.append(f"the link names both an example and an expression; showing the example {_show(preset)}")
         else:
             notices.append(f"unknown example {_show(preset)}; showing the default")
     elif z is not None or expr is not None:
