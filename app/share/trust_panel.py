@@ -113,27 +113,28 @@ def _rel_text(rel: float) -> str:
     return "0" if rel == 0 else f"{rel:.1e}"
 
 
+#: (verdict, kink) -> what that mark means, in the order the notes list them
+_NOTES = {
+    ("disagree", True): "\u26a0 kink = a relu or abs input crosses 0 between x\u2212h and x+h: f bends "
+                        "there, the finite difference averages the slopes on both sides and backprop "
+                        "takes the one at x (relu\u2032(0) = abs\u2032(0) = 0)",
+    ("disagree", False): "\u26a0 = relative difference over 1e-4, more than the finite difference's "
+                         "error allows: a wrong local derivative, or f curves too much within \u00b1h "
+                         "(close to a singularity such as 1/x at 0)",
+    ("imprecise", False): "imprecise here = the finite difference is unreliable here: the perturbation "
+                          "is lost in rounding (values of very different size); it differs from backprop "
+                          "by less than its own rounding error, so it cannot check that gradient",
+    ("undefined", False): "undefined here = f(x) or f(x\u00b1h) is not finite, so there is no finite "
+                          "difference to compare (log at x \u2264 0, a division by 0)",
+}
+
+
 def notes(checks) -> list[str]:
     """What the table's marks mean, each only when a row carries it: the kink is named only
     where a relu or abs operand crosses 0 within x \u00b1 h, the plausible reason there."""
     kinds = {(verdict(c), verdict(c) == "disagree" and c.kink) for c in checks}
-    lines = ["finite diff = (f(x+h) \u2212 f(x\u2212h)) / 2h, h = 6e-6\u00b7max(1, |x|)"]
-    if ("disagree", True) in kinds:
-        lines.append("\u26a0 kink = a relu or abs input crosses 0 between x\u2212h and x+h: f bends "
-                     "there, the finite difference averages the slopes on both sides and backprop "
-                     "takes the one at x (relu\u2032(0) = abs\u2032(0) = 0)")
-    if ("disagree", False) in kinds:
-        lines.append("\u26a0 = relative difference over 1e-4, more than the finite difference's "
-                     "error allows: a wrong local derivative, or f curves too much within \u00b1h "
-                     "(close to a singularity such as 1/x at 0)")
-    if ("imprecise", False) in kinds:
-        lines.append("imprecise here = the finite difference is unreliable here: the perturbation "
-                     "is lost in rounding (values of very different size); it differs from backprop "
-                     "by less than its own rounding error, so it cannot check that gradient")
-    if ("undefined", False) in kinds:
-        lines.append("undefined here = f(x) or f(x\u00b1h) is not finite, so there is no finite "
-                     "difference to compare (log at x \u2264 0, a division by 0)")
-    return lines
+    return (["finite diff = (f(x+h) \u2212 f(x\u2212h)) / 2h, h = 6e-6\u00b7max(1, |x|)"]
+            + [text for kind, text in _NOTES.items() if kind in kinds])
 
 
 def table_html(checks) -> str:
