@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .ops import OPS
 from .tape import Tape
 
 # Central differences err by O(h**2) from curvature and O(eps/h) from rounding; h ~ eps**(1/3)
@@ -15,9 +16,6 @@ TOLERANCE = 1e-4
 # The rounding error of one op's result, relative to the result: at most half an ulp for
 # + - * / (IEEE 754), about one ulp for exp, log, tanh and pow from the C library.
 ROUNDING_PER_OP = float(np.finfo(float).eps)
-# Ops whose derivative jumps where their operand crosses 0 (relu'(0) and abs'(0) are chosen,
-# as in torch; the two one-sided slopes differ).
-KINKED_OPS = ("relu", "abs")
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,8 @@ def gradcheck(tape: Tape) -> list[LeafCheck]:
     k = np.arange(len(leaves))
     rows[2 * k, leaves] += h
     rows[2 * k + 1, leaves] -= h
-    kink_operands = [ins.args[0] for ins in tape.instructions if ins.op in KINKED_OPS]
+    # ops whose derivative jumps where their operand crosses 0 (``Op.kink``: relu, abs)
+    kink_operands = [ins.args[0] for ins in tape.instructions if getattr(OPS.get(ins.op), "kink", False)]
     values = tape.forward_batch_nodes(rows, [tape.output_index] + kink_operands)
     out, at_x = values[:-1, 0], values[-1, 0]
     with np.errstate(all="ignore"):

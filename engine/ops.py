@@ -105,7 +105,8 @@ class Op:
     ``latex_name`` names a one-operand op in LaTeX (default ``\\operatorname{name}``): its
     ``latex`` defaults to ``name(a)`` written with it, and a neuron step's chain writes its
     derivative ``name'(a)``. ``activation``: a neuron's nonlinearity, which ``engine.scopes``
-    looks for when it finds neurons by structure.
+    looks for when it finds neurons by structure. ``kink``: its derivative jumps where its
+    (one) operand crosses 0, which ``engine.gradcheck`` names as the reason for a disagreement.
     """
     name: str
     arity: int
@@ -122,6 +123,7 @@ class Op:
     aliases: tuple = ()
     latex_name: str = ""
     activation: bool = False
+    kink: bool = False
 
     def __post_init__(self):
         if self.arity not in (1, 2):        # engine.backprop's sweeps spell out both cases
@@ -181,7 +183,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
        forward=math.tanh, local=lambda a, out: (1.0 - out * out,), np_forward=np.tanh,
        formulas=("1 - $out**2",), latex_local=("1 - $out^{2}",)),
     Op(name="relu", arity=1, syntax="relu($a)", symbol="ReLU", aliases=("ReLU", "Relu"),
-       activation=True,
+       activation=True, kink=True,
        forward=relu, local=lambda a, out: (1.0 if out > 0 else 0.0,),
        np_forward=lambda a: np.where(a < 0, 0.0, a + 0.0),
        np_local=lambda a, out: ((out > 0).astype(float),),
@@ -198,7 +200,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
        forward=sigmoid, local=lambda a, out: (out * (1.0 - out),), np_forward=_np_sigmoid,
        formulas=("$out * (1 - $out)",), latex_local=(r"$out \cdot \left(1 - $out\right)",)),
     # the builtin abs serves numpy arrays as it is; abs'(0) = 0, as in torch
-    Op(name="abs", arity=1, syntax="abs($a)", symbol="abs", dunder="abs",
+    Op(name="abs", arity=1, syntax="abs($a)", symbol="abs", dunder="abs", kink=True,
        forward=abs, local=lambda a, out: (sign(a),), np_local=lambda a, out: (np.sign(a),),
        formulas=("sign($a)",), latex=r"\left|$a\right|",
        latex_local=(r"\operatorname{sign}\left($a\right)",)),
