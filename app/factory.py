@@ -101,19 +101,13 @@ class AutogradApp(Viewer):
         self.flow = FlowIO(m, notify=self.notices.show)
         self.flow.run = self.busy.run
         self.url = UrlSync(m, theme=theme_name, notify=self.notices.show)
-        self.url.unapplied = self._editor_unapplied
+        self.url.unapplied = self.editor.has_unapplied_text
         self.keyboard = KeyboardShortcuts(m, self.player_bar.player, enabled=self._graph_tab_shown,
                                           escape=self._leave_presentation)
         # Served pages only: in a notebook, document-wide keys would fight Jupyter's own shortcuts
         # (and every app output in the notebook would step at once); there is no URL to write.
         page_only = [self.keyboard, self.url.navigator] if self.url.active else []
         self.share = ShareTools(self.flow, self.url, theme_name, page_only)
-
-    def _editor_unapplied(self) -> bool:
-        """Whether the editor holds text that is not the graph shown (typed, not applied; or
-        rejected by Apply)."""
-        m = self.model
-        return self.editor.text.value.strip() != (m.source_note + m.source).strip() or m.error is not None
 
     def _graph_tab_shown(self) -> bool:
         tabs = getattr(self, "tabs", None)

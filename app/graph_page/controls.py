@@ -43,7 +43,7 @@ class ExpressionEditor:
             margin=(2, 8), stylesheets=[":host { font-size: 14px; }"],
         )
         self.text = pn.widgets.TextAreaInput(
-            value=(model.source_note + model.source).lstrip("\n"), height=190, sizing_mode="stretch_width", margin=(4, 8),
+            value=self.graph_text(), height=190, sizing_mode="stretch_width", margin=(4, 8),
             stylesheets=[EDITOR_CSS], css_classes=["expr-editor"],
             max_length=MAX_SOURCE_CHARS,   # the language's own limit (Panel's default is 5,000)
         )
@@ -65,6 +65,15 @@ class ExpressionEditor:
             sizing_mode="stretch_width",
             margin=0,
         )
+
+    def graph_text(self) -> str:
+        """The text of the graph shown, as the editor shows it: ``source_note`` + ``source``."""
+        return (self.model.source_note + self.model.source).lstrip("\n")
+
+    def has_unapplied_text(self) -> bool:
+        """Whether the editor holds text that is not the graph shown (typed and not applied, or
+        refused by Apply): a page reload would lose it (``UrlSync.switch_theme``)."""
+        return self.text.value.strip() != self.graph_text().strip() or self.model.error is not None
 
     def _apply(self, event=None):
         text = self.text.value
@@ -95,7 +104,7 @@ class ExpressionEditor:
         not the graph on screen."""
         m = self.model
         if {e.name for e in events} - {"error", "unused"}:   # a rejected text stays as typed
-            shown = (m.source_note + m.source).lstrip("\n")
+            shown = self.graph_text()
             if shown != self.text.value.lstrip("\n"):
                 self.text.value = shown
             self.preset.value = m.preset
