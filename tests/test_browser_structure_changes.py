@@ -70,3 +70,49 @@ def test_the_plot_follows_its_pane_when_the_scope_controls_come_and_go(new_page,
         heights.append(page.evaluate("() => {" + _FIND_PLOT_VIEW + " return __plotView().el.offsetHeight; }"))
     assert heights[0] < heights[1] and heights[2] == heights[0], heights     # the pane did change
     assert page.console_errors == []
+
+
+_SELECTED_TITLE = "(el) => el.options[el.selectedIndex].text"
+
+
+def test_text_typed_while_a_preset_is_built_stays_in_the_editor(new_page, served_app):
+    """Typing while the MLP preset is built (0.3-0.5 s, off the loop): the preset's graph
+    arrives and is shown, but the typed text stays in the editor (not applied, with a note)
+    instead of being written over by the preset's text; Apply then draws it."""
+    page = open_app(new_page, served_app)
+    editor, apply = page.locator(".expr-editor textarea"), page.locator(".apply-button button")
+    presets = page.locator("select:has(option:text('Custom expression'))")
+    note = page.locator(".expr-error .kept-note")
+    typed = "p = 3\nq = p * p + 1\n"
+    presets.select_option(label=PRESETS["mlp"].title)
+    editor.fill(typed)                                  # at once: the preset is still being built
+    page.wait_for_function(_HAS_LABEL, arg="loss", timeout=WAIT_MS)
+    page.wait_for_function(_LOADING_OFF, timeout=WAIT_MS)
+    assert editor.input_value() == typed                # not the preset's text
+    note.wait_for(timeout=WAIT_MS)
+    assert "kept, not applied" in note.inner_text() and PRESETS["mlp"].title in note.inner_text()
+    assert presets.evaluate(_SELECTED_TITLE) == PRESETS["mlp"].title
+    apply.click()
+    wait_node_text(page, "q", "q | 10 | 1", timeout=WAIT_MS)
+    note.wait_for(state="detached", timeout=WAIT_MS)
+    assert editor.input_value() == typed
+    assert page.console_errors == []
+
+
+def test_apply_right_after_a_preset_is_what_stays(new_page, served_app):
+    """Pick the MLP preset, then type and Apply before it is shown: the Apply, asked for last,
+    is what the page ends with (graph, editor text, example menu), never the preset."""
+    page = open_app(new_page, served_app)
+    editor, apply = page.locator(".expr-editor textarea"), page.locator(".apply-button button")
+    presets = page.locator("select:has(option:text('Custom expression'))")
+    typed = "u = 4\nv = u * u - 1\n"
+    presets.select_option(label=PRESETS["mlp"].title)
+    editor.fill(typed)
+    apply.click()
+    wait_node_text(page, "v", "v | 15 | 1", timeout=WAIT_MS)
+    page.wait_for_function(_LOADING_OFF, timeout=WAIT_MS)   # every change asked for is done
+    assert not page.evaluate(_HAS_LABEL, "loss")
+    assert editor.input_value() == typed
+    assert presets.evaluate(_SELECTED_TITLE) == "Custom expression"
+    assert page.locator(".expr-error .kept-note").count() == 0
+    assert page.console_errors == []

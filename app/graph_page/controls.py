@@ -52,6 +52,14 @@ class ExpressionEditor:
         )
         self.error = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 8), css_classes=["expr-error"],
                                   visible=False)
+        #: the editor's text as the browser last sent it (``value`` comes when the box loses
+        #: focus, ``value_input`` at every keystroke: whichever changed last), or as set here
+        self._typed = self.text.value
+        #: while a structure change asked for here is shown: the text typed since it was asked
+        #: for, kept over it (None: the editor takes the graph's text, as always)
+        self._keep = None
+        self._kept_note = ""     # the note saying so, until the next Apply or preset
+        self.text.param.watch(self._on_text, ["value", "value_input"])
         self.apply_button.on_click(self._apply)
         self.preset.param.watch(self._on_preset, "value")
         model.param.watch(self._on_model, ["source", "source_note", "preset", "error", "unused"])
@@ -73,15 +81,35 @@ class ExpressionEditor:
     def has_unapplied_text(self) -> bool:
         """Whether the editor holds text that is not the graph shown (typed and not applied, or
         refused by Apply): a page reload would lose it (``UrlSync.switch_theme``)."""
-        return self.text.value.strip() != self.graph_text().strip() or self.model.error is not None
+        return self._typed.strip() != self.graph_text().strip() or self.model.error is not None
+
+    def _on_text(self, *events):
+        self._typed = events[-1].new or ""
 
     def _apply(self, event=None):
         text = self.text.value
-        self.run(partial(structure.from_text, text), partial(self._show_text, text))
+        self._change(partial(structure.from_text, text), partial(self._show_text, text))
 
     #: ``run(prepare, finish)`` performs a structure change, ``finish(prepare())`` (the factory
     #: puts the busy indicator here)
     run = staticmethod(lambda prepare, finish: finish(prepare()))
+
+    def _change(self, prepare, finish) -> None:
+        """A structure change asked for here (Apply, a preset), through ``run``. Served, it is
+        shown a moment later (``Busy``): text typed in the meantime is the user's newer work, so
+        it stays in the editor (not applied, with a note) instead of the shown graph's text."""
+        asked = self._typed
+        if self._kept_note:           # the note is about the change before this one
+            self._kept_note = ""
+            self._show_message()
+
+        def show(made):
+            self._keep = self._typed if self._typed != asked else None
+            try:
+                finish(made)
+            finally:
+                self._keep = None
+        self.run(prepare, show)
 
     def _show_text(self, text: str, new) -> None:
         limit = self.text.max_length
@@ -95,7 +123,7 @@ class ExpressionEditor:
 
     def _on_preset(self, event):
         if event.new and event.new != self.model.preset:
-            self.run(partial(structure.from_preset, event.new), self.model.show)
+            self._change(partial(structure.from_preset, event.new), self.model.show)
 
     def _on_model(self, *events):
         """The one path by which text reaches the editor: the model's ``source_note`` +
@@ -105,12 +133,35 @@ class ExpressionEditor:
         m = self.model
         if {e.name for e in events} - {"error", "unused"}:   # a rejected text stays as typed
             shown = self.graph_text()
-            if shown != self.text.value.lstrip("\n"):
-                self.text.value = shown
+            if self._keep is not None and self._keep.strip() != shown.strip():
+                self._kept_note = _kept_html(PRESETS[m.preset].title if m.preset in PRESETS else None)
+            else:
+                self._kept_note = ""
+                if shown != self.text.value.lstrip("\n"):
+                    self.text.value = shown
             self.preset.value = m.preset
+        self._show_message()
+
+    def _show_message(self) -> None:
+        """The message area: the error, else the notes (typed text kept, names not used)."""
+        m = self.model
         self.error.object = (_error_html(m.error, self.text.value) if m.error
-                             else _unused_html(m.unused) if m.unused else "")
-        self.error.visible = m.error is not None or bool(m.unused)
+                             else self._kept_note + (_unused_html(m.unused) if m.unused else ""))
+        self.error.visible = bool(self.error.object)
+
+
+_NOTE_STYLE = ("font-family:Helvetica Neue,Helvetica,Arial,sans-serif;color:#2b4a75;font-size:12px;"
+               "background:#eef3fb;border:1px solid #c9d6ea;border-radius:6px;padding:4px 8px;")
+
+
+def _kept_html(example: str | None) -> str:
+    """A note (not an error: nothing went wrong) that the graph asked for is shown but the text
+    typed while it was built stays in the editor, not applied; ``example``: the preset's title,
+    None for an Apply."""
+    shown = (f"the example \u00ab{html.escape(example)}\u00bb" if example is not None
+             else "the expression you applied")
+    return (f"<div class='kept-note' style='{_NOTE_STYLE}margin-bottom:2px;'>\u2139 Showing {shown}; your "
+            "text in the editor is kept, not applied \u2014 press Apply to draw it.</div>")
 
 
 def _unused_html(names: list) -> str:
@@ -119,8 +170,7 @@ def _unused_html(names: list) -> str:
     shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
     verb = "is" if len(names) == 1 else "are"
     return (
-        "<div class='unused-note' style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;color:#2b4a75;"
-        "font-size:12px;background:#eef3fb;border:1px solid #c9d6ea;border-radius:6px;padding:4px 8px;'>"
+        f"<div class='unused-note' style='{_NOTE_STYLE}'>"
         f"\u2139 {html.escape(shown)} {verb} not used by the output (the last line), so not drawn "
         "and no slider</div>"
     )
