@@ -161,10 +161,10 @@ class AutogradApp(Viewer):
         graph_page = pn.Row(sidebar, main, sizing_mode="stretch_both", margin=0,
                             stylesheets=[responsive.PAGE],
                             styles={"height": f"calc(100vh - {TAB_BAR_PX}px)", "overflow": "hidden"})
-        self.presentation.attach(graph_page, main)
         # The Train view is built when its tab is first opened: most visits never train.
         self.tabs = pn.Tabs(("Graph", graph_page), ("Train", pn.Spacer()), dynamic=False,
                             sizing_mode="stretch_both", margin=0, stylesheets=[TABS_CSS, responsive.TABS])
+        self.presentation.attach(graph_page, main, self.tabs)
         self.train_view = None
         self.tabs.param.watch(self._tab_opened, "active")
         responsive.fit_phone_screens()

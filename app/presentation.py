@@ -4,6 +4,13 @@ The editor and leaves (the sidebar) are hidden so the graph takes the whole widt
 Player and step panel are drawn larger (CSS ``zoom``), and so are the node captions and op
 symbols (the figure's text glyphs). The URL carries the mode (``present=1``), so a link opens a
 projector-ready page.
+
+Height is what a projector (1024x768, 1280x720) lacks, and the zoom takes it: the zoomed bar and
+step panel were ~50 px taller, and hiding the sidebar gives only width, so the graph was drawn
+~50 px shorter than without presenting. The page gives it back: the tab bar (34 px) is hidden
+while presenting (the Present toggle and Escape stay, and leaving brings the tabs back), and the
+bar above the graph loses its empty lower part (its content is ~52 px of its 72), so the graph is
+at least as tall as without presenting at every window size.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import panel as pn
 from panel.io.document import unlocked
 
-from .responsive import PHONE_MAX
+from .responsive import PHONE_MAX, TIGHT_MAX
 
 PRESENTING = "presenting"
 #: Caption / op-symbol font sizes while presenting (the graph view draws them at 12 px).
@@ -23,9 +30,20 @@ ZOOM = 1.3
 #: shared ``present=1`` link there could not be left: the sidebar stayed hidden even after
 #: "Edit", and the zoomed Player ran 40 px past both edges of a 390 px screen.
 _NOT_PHONE = f"@media (min-width: {PHONE_MAX + 1}px)"
+#: The bar above the graph while presenting, before the zoom (px; 72 otherwise): its output,
+#: pass switch and Player end ~52 px down, the rest was empty. Not where the bar wraps (up to
+#: ``TIGHT_MAX``: there it is as tall as its two lines).
+TOPBAR_PX = 58
+#: On the tab bar (served pages): hidden while presenting; the Graph page takes its height.
+TABS_CSS = f"""
+{_NOT_PHONE} {{ :host(.presenting) .bk-header {{ display: none !important; }} }}
+"""
 #: On the Graph page row.
 PAGE_CSS = f"""
-{_NOT_PHONE} {{ :host(.presenting) .page-sidebar {{ display: none !important; }} }}
+{_NOT_PHONE} {{
+  :host(.presenting) {{ height: 100vh !important; }}
+  :host(.presenting) .page-sidebar {{ display: none !important; }}
+}}
 """
 #: On the main column.
 MAIN_CSS = f"""
@@ -33,6 +51,10 @@ MAIN_CSS = f"""
   :host(.presenting) .page-topbar {{ zoom: {ZOOM}; }}
   :host(.presenting) .step-panel {{ zoom: {ZOOM}; }}
   :host(.presenting) .graph-legend {{ display: none !important; }}
+}}
+@media (min-width: {TIGHT_MAX + 1}px) {{
+  :host(.presenting) .page-topbar {{ height: {TOPBAR_PX}px !important; min-height: {TOPBAR_PX}px !important;
+                                     max-height: {TOPBAR_PX}px !important; }}
 }}
 """
 
@@ -60,11 +82,12 @@ class Presentation:
     def on(self) -> bool:
         return bool(self.toggle.value)
 
-    def attach(self, page, main) -> None:
-        """Give the page row and main column the stylesheets (while composing the page)."""
+    def attach(self, page, main, tabs) -> None:
+        """Give the page row, main column and tab bar the stylesheets (while composing the page)."""
         page.stylesheets = list(page.stylesheets) + [PAGE_CSS]
         main.stylesheets = list(main.stylesheets) + [MAIN_CSS]
-        self.parts = [page, main]
+        tabs.stylesheets = list(tabs.stylesheets) + [TABS_CSS]
+        self.parts = [page, main, tabs]
 
     def start(self) -> None:
         """After the URL was restored: open in presentation mode when it says ``present=1``."""

@@ -11,7 +11,7 @@ from conftest import playwright_expect
 
 expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
-from browser_support import wait_for_app
+from browser_support import _FIND_PLOT_VIEW, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -142,6 +142,47 @@ def test_presentation_mode_from_the_url_and_the_toggle(chromium, served_app):
         page.keyboard.press("Escape")                  # as in any slide show: Escape leaves it
         expect(page.locator(".expr-editor textarea")).to_be_visible()
         page.wait_for_function("() => !window.location.search.includes('present')")
+    finally:
+        ctx.close()
+
+
+#: The graph figure's Bokeh canvas (its box on the page) and the page's scroll height.
+_CANVAS = "() => {" + _FIND_PLOT_VIEW + """
+  const r = __plotView().el.getBoundingClientRect(), d = document.documentElement;
+  return {top: r.top, width: r.width, height: r.height, scroll: d.scrollHeight, client: d.clientHeight}; }"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1024, 768)])
+def test_presenting_draws_the_graph_at_least_as_tall(chromium, served_app, width, height):
+    """On a projector height is scarce: the zoomed bar and step panel made the graph ~50 px
+    shorter than without presenting (422 -> 373 px at 1280x720, 470 -> 421 at 1024x768; hiding
+    the sidebar gives only width). Presenting hides the tab bar and the bar's empty lower part;
+    the Player stays whole on screen, above the graph, and Escape brings everything back."""
+    ctx, page = _page(chromium, served_app + "?preset=lecture", width, height)
+    try:
+        normal = page.evaluate(_CANVAS)
+        page.locator(".present-toggle button").click()
+        page.wait_for_function("() => window.location.search.includes('present=1')")
+        # the sidebar's width goes to the graph: the canvas was laid out again
+        page.wait_for_function(f"() => ({_CANVAS})().width > {normal['width'] + 200}")
+        shown = page.evaluate(_CANVAS)
+        assert shown["height"] >= normal["height"], f"at {width}x{height}: presenting {shown}, not {normal}"
+        expect(page.get_by_text("Train", exact=True).first).to_be_hidden()
+        assert shown["scroll"] <= shown["client"], f"at {width}x{height}: the page scrolls ({shown})"
+        # the Player whole on screen (above the graph) and the toggle there to leave by
+        buttons = page.locator(".step-player button")
+        player = [buttons.nth(i).bounding_box() for i in range(buttons.count()) if buttons.nth(i).is_visible()]
+        player.append(page.locator(".step-player .noUi-target, .step-player input").first.bounding_box())
+        assert len(player) >= 7
+        for b in player:
+            assert b["x"] >= 0 and b["x"] + b["width"] <= width and b["y"] >= 0, b
+            assert b["y"] + b["height"] <= shown["top"], f"the graph covers the Player: {b}, {shown}"
+        expect(page.locator(".present-toggle button")).to_be_in_viewport(ratio=1)
+        _assert_fits(page, width, f"presenting at {width}x{height}")
+        page.keyboard.press("Escape")
+        expect(page.get_by_text("Train", exact=True).first).to_be_visible()
+        expect(page.locator(".expr-editor textarea")).to_be_visible()
+        page.wait_for_function(f"() => Math.abs(({_CANVAS})().height - {normal['height']}) < 1")
     finally:
         ctx.close()
 

@@ -26,10 +26,11 @@ def test_the_toggle_switches_the_page_and_the_caption_fonts():
     page = app.tabs[0]
     app.presentation.toggle.value = True
     assert "presenting" in page.css_classes and app.url.present
+    assert "presenting" in app.tabs.css_classes          # the tab bar hides (see app.presentation)
     assert int(captions.text_font_size.rstrip("px")) > int(normal[0].rstrip("px"))
     assert int(symbols.text_font_size.rstrip("px")) > int(normal[1].rstrip("px"))
     app.presentation.toggle.value = False
-    assert "presenting" not in page.css_classes
+    assert "presenting" not in page.css_classes and "presenting" not in app.tabs.css_classes
     assert (captions.text_font_size, symbols.text_font_size) == normal
 
 
