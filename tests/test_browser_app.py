@@ -120,6 +120,15 @@ def test_bad_expression_shows_error_and_keeps_graph(new_page, served_app, tmp_pa
     assert "^" in msg  # caret under the culprit
     assert node_texts(page) == LECTURE_FINAL
     page.screenshot(path=tmp_path / "bad_expression.png")
+    # on a line longer than the sidebar, the culprit and its caret are inside the box
+    editor.fill("a = 2\nout = " + " + ".join(["a"] * 30) + " + qq * a\n")
+    page.locator(".apply-button button").click()
+    expect(err).to_contain_text("'qq' is not defined", timeout=30_000)
+    shown = page.locator(".expr-error pre").first
+    line, caret = shown.inner_text().split("\n")[:2]
+    assert line[len(caret) - 1:].startswith("qq") and caret.endswith("^")
+    assert shown.evaluate("e => e.scrollWidth <= e.clientWidth")
+    page.screenshot(path=tmp_path / "bad_long_line.png")
     # a good expression replaces the graph and clears the error
     editor.fill("x = 3\ny = x*x + 1\n")
     page.locator(".apply-button button").click()

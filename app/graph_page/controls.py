@@ -176,13 +176,37 @@ def _unused_html(names: list) -> str:
     )
 
 
+#: Characters of the culprit's line shown with the caret: what the sidebar's 290 px hold at
+#: 13 px monospace (~8 px each, less the padding). A longer line is cut around the column
+#: (with "…" where it was cut): uncut, the caret of a column past ~32 was hidden.
+EXCERPT_CHARS = 30
+
+
+def line_excerpt(line: str, col: int, width: int = EXCERPT_CHARS) -> tuple[str, int]:
+    """(text, caret): at most ``width`` characters of ``line`` around the 1-based column
+    ``col`` (plus "…" at a cut end), and the 0-based index of that column in the text.
+    Tabs are shown as one space each, so the caret stays under its character."""
+    line = line.replace("\t", " ")
+    at = max(0, col - 1)
+    if len(line) <= width:
+        return line, at
+    start = max(0, min(at - width // 2, len(line) - width))
+    text = line[start:start + width]
+    if start > 0:
+        text, at = "…" + text, at + 1
+    if start + width < len(line):
+        text += "…"
+    return text, at - start
+
+
 def _error_html(error, source: str) -> str:
-    """The error message and, when it has a line/col, that line with a caret under the column."""
+    """The error message and, when it has a line/col, that line (cut around the column when
+    long: ``line_excerpt``) with a caret under the column."""
     body = f"<div class='msg'>\u26a0 {html.escape(str(error))}</div>"
     lines = source.splitlines()
     if 1 <= error.line <= len(lines):
-        caret = " " * max(0, error.col - 1) + "^"
-        body += f"<pre>{html.escape(lines[error.line - 1])}\n{caret}</pre>"
+        text, at = line_excerpt(lines[error.line - 1], error.col)
+        body += f"<pre>{html.escape(text)}\n{' ' * at}^</pre>"
     return (
         "<div style='font-family:Helvetica Neue,Helvetica,Arial,sans-serif;color:#b00020;font-size:13px;background:#fdecee;border:1px solid #f3b7bf;"
         "border-radius:6px;padding:4px 8px;'>" + body.replace("<pre>", "<pre style='margin:2px 0 0 0;"
