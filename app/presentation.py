@@ -120,5 +120,5 @@ class Presentation:
         url.present = on
         if url.active and not self._from_url:
             url.flush()
-        elif self._from_url:
+        elif self._from_url and url.query is not None:    # (None: the link had notices)
             url.query = url.current_query()   # what the URL already says

@@ -99,6 +99,11 @@ def test_hostile_url_falls_back_with_a_notice(new_page, served_app, tmp_path):
     assert "unknown mode" in text and "unknown theme" in text
     assert node_texts(page) == LECTURE_FINAL
     assert not marker.exists()
+    # the address bar shows what is shown: a reload or a copied link brings neither the
+    # rejected text nor the notice back
+    page.wait_for_function("() => !window.location.search.includes('__import__')", timeout=10_000)
+    search = page.evaluate("() => window.location.search")   # (page.url misses history.pushState)
+    assert "mode=sideways" not in search and "step=99" not in search and "theme" not in search
     page.screenshot(path=tmp_path / "hostile.png")
     assert page.console_errors == []
     page.locator(".notice-close button").click()
@@ -110,6 +115,11 @@ def test_unknown_preset_and_bad_step_show_a_notice(new_page, served_app):
     expect(page.locator(".notice-bar .notice")).to_contain_text("unknown example 'nope'")
     expect(page.locator(".notice-bar .notice")).to_contain_text("not a step number")
     assert node_texts(page) == LECTURE_FINAL
+    page.wait_for_function("() => !window.location.search.includes('nope')", timeout=10_000)
+    page.reload()
+    wait_for_app(page)
+    assert node_texts(page) == LECTURE_FINAL
+    expect(page.locator(".notice-bar")).to_be_hidden()
 
 
 def test_upload_original_app_json_then_download_round_trips(new_page, served_app, tmp_path):

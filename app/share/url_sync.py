@@ -13,6 +13,7 @@ from __future__ import annotations
 import panel as pn
 from panel.custom import JSComponent
 
+from ..page_ready import when_page_ready
 from ..presets import DEFAULT_PRESET, PRESETS
 from .url_model import apply_state, state_from_model
 from .url_state import decode, encode, first_values
@@ -96,8 +97,9 @@ class UrlSync:
     ----------
     active : bool
         True in a served session (a URL exists).
-    query : str
-        The query last written (without ``?``).
+    query : str or None
+        The query last written (without ``?``); None: the URL is not the state's (a link
+        restored with notices), written at the next ``flush``.
     writes : int
         URL writes so far (tests check the debounce with it).
     """
@@ -135,9 +137,14 @@ class UrlSync:
         if self.on_restored:
             self.on_restored()
         notices.sort(key=lambda n: "showing the default" not in n)  # what replaced the link first
+        self.query = encode(state_from_model(self.model, self.theme, self.present))
         if notices:
             self.notify("This link could not be opened exactly: " + "; ".join(notices) + ".", "warning")
-        self.query = encode(state_from_model(self.model, self.theme, self.present))
+            # the address bar shows what is shown, not the link that failed: a reload or a
+            # copied link would bring the notice (and the rejected text) back. Written once the
+            # page is there: the browser's Location sets the URL it opened with as it renders
+            self.query = None
+            when_page_ready(self._doc, self._schedule)
         return notices
 
     def current_query(self, theme: str | None = None) -> str:
