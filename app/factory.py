@@ -168,6 +168,7 @@ class AutogradApp(Viewer):
         self.train_view = None
         self.tabs.param.watch(self._tab_opened, "active")
         responsive.fit_phone_screens()
+        responsive.scroll_to_new_graph(fig, self.graph.info)   # a phone's editor hid a new graph
         return self.tabs
 
     def _fit_screens(self) -> None:

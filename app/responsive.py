@@ -292,3 +292,37 @@ def enable_tap_select(figure) -> None:
         if getattr(renderer, "data_source", None) is boxes.data_source:
             renderer.nonselection_glyph = None
     figure.add_tools(TapTool(renderers=[boxes], description="Tap to select a node"))
+
+
+#: A new graph on a phone (Apply, an example, an import, a sample opened from the Train tab):
+#: the editor above it filled the screen, so the new graph was drawn out of sight, below, and
+#: the reader saw no change. The page scrolls to the main column's top (the output, the graph
+#: below it) when the graph's top is out of sight. A failed Apply draws no new graph: the page
+#: stays at the editor, where its error is. ``p``: the graph plot; runs on its ``info``'s data.
+_SCROLL_TO_GRAPH_JS = """
+if (!(window.matchMedia != null && window.matchMedia('(max-width: ' + phone_max + 'px)').matches)) { return; }
+const view = find_view((m) => m === p);
+if (view == null || !(view.el.offsetHeight > 0)) { return; }          // its tab is hidden
+const top = view.el.getBoundingClientRect().top;
+if (top >= 0 && top <= window.innerHeight - seen_px) { return; }      // in sight already
+// up from the plot, through the shadow roots, to the main column (output, graph, Player)
+let main = view.el;
+while (main != null && !(main.classList != null && main.classList.contains('page-main'))) {
+  main = main.parentElement || (main.getRootNode != null ? main.getRootNode().host : null) || null;
+}
+(main || view.el).scrollIntoView({block: 'start'});
+"""
+
+#: The graph's top is in sight when at least this much (px) of it is above the window's bottom.
+GRAPH_SEEN_PX = 200
+
+
+def scroll_to_new_graph(plot, info) -> None:
+    """On a phone, bring a new graph into view (see ``_SCROLL_TO_GRAPH_JS``): ``plot`` the graph's
+    figure, ``info`` its ``graph_viewport`` source (its data is replaced with each new graph)."""
+    from bokeh.models import CustomJS
+
+    from .graph_page.graph_viewport import FIND_VIEW_JS
+
+    info.js_on_change("data", CustomJS(args=dict(p=plot, phone_max=PHONE_MAX, seen_px=GRAPH_SEEN_PX),
+                                       code=FIND_VIEW_JS + _SCROLL_TO_GRAPH_JS))

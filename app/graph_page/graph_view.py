@@ -42,12 +42,16 @@ class GraphView:
         Turns the model's frames into patches.
     """
 
-    def __init__(self, model, edge_style=None):
+    def __init__(self, model, edge_style=None, phone_output_end=None):
         self.model = model
         # optional: draws some edges by what they carry (the Train tab's network view: weights
         # by sign and size); ``.rows`` the edge rows it styles, ``.columns(rows)`` ->
         # (colours, widths), None entries meaning the default look
         self.edge_style = edge_style
+        # a phone's first view of a network too wide for it: the output end, where the backward
+        # pass starts (graph_viewport); not for a view about the network's weights (the default
+        # for a view with an edge style: the Train tab's network)
+        self.phone_output_end = edge_style is None if phone_output_end is None else phone_output_end
         self.mapper = LinearColorMapper(
             palette=list(palette.GRAD_PALETTE), low=-1, high=1, nan_color=palette.NAN_COLOR
         )
@@ -92,7 +96,7 @@ class GraphView:
         self.patcher.update_mapper()
         info = graph_viewport.info_columns(
             display, sizing.caption_font_units(static.values["w"], shown_values["text"]),
-            static.op_font_units)
+            static.op_font_units, self.phone_output_end)
         if self.figure.document is None:   # not shown yet: start at the whole graph (the browser
             for rng, lo, hi in ((self.figure.x_range, "x0", "x1"), (self.figure.y_range, "y0", "y1")):
                 rng.update(start=info[lo][0], end=info[hi][0])   # then fits it to the plot's shape)
@@ -127,7 +131,8 @@ class GraphView:
         active = patcher.active[0]
         if active is not None:   # replaced, not patched: a patch pans the camera to it
             self.focus.data.update(x=[static.values["x"][active]], y=[static.values["y"][active]])
-        info = graph_viewport.info_columns(display, self.info.data["size"][0], static.op_font_units)
+        info = graph_viewport.info_columns(display, self.info.data["size"][0], static.op_font_units,
+                                           self.phone_output_end)
         dx, dy = anchor_shift(self.figure, old_xy, (static.values["x"], static.values["y"]), active)
         info.update(gen=[self.info.data["gen"][0] + 1], dx=[dx], dy=[dy])
         self.info.patch({k: [(0, v[0])] for k, v in info.items()})      # last: the view follows

@@ -8,11 +8,13 @@ the caption font size in plot units.
   the whole graph if its captions are then at least :data:`WHOLE_FONT_PX` tall; otherwise the
   scale at which they are comfortable to read (filling the plot's height when that is
   readable) around a region of interest: the scope opened last or the network's scopes
-  (neurons, layers), from their left edge when they do not fit; without scopes the output
-  end, where the backward pass starts; a little smaller (down to :data:`MIN_FONT_PX`) when
-  the region then fits across; its edges moved, within what keeps the region in view, to pass
-  between boxes rather than through them; moved, past the graph's edge if need be, so that the
-  minimap does not cover that region. The reset tool returns to it.
+  (neurons, layers), from their left edge when they do not fit (on a phone, a box or two
+  across, the output end instead, unless the reader opened the scope: one end of a network
+  left the plot mostly empty, an inspected sample's first layer alone); without scopes the
+  output end, where the backward pass starts; a little smaller (down to :data:`MIN_FONT_PX`)
+  when the region then fits across; its edges moved, within what keeps the region in view, to
+  pass between boxes rather than through them; moved, past the graph's edge if need be, so
+  that the minimap does not cover that region. The reset tool returns to it.
 - **Semantic zoom**: captions and op symbols get a font size in screen pixels from the scale;
   below :data:`HIDE_FONT_PX` they are hidden, not drawn as smudges (hover still tells all).
 - **Minimap**: a small overview of the whole graph with the viewport as a draggable rectangle
@@ -23,6 +25,8 @@ from __future__ import annotations
 
 from bokeh.models import CustomJS, DataRange1d, RangeTool
 from bokeh.plotting import figure
+
+from ..responsive import PHONE_MAX
 
 #: The first view never shows part of a graph with captions smaller than this (CSS px).
 MIN_FONT_PX = 11.0
@@ -71,6 +75,7 @@ def empty_info() -> dict:
     """``info`` before any graph: a unit square."""
     return {"size": [1.0], "op_size": [1.0], "x0": [0.0], "x1": [1.0], "y0": [0.0], "y1": [1.0],
             "rx0": [0.0], "rx1": [1.0], "ry0": [0.0], "ry1": [1.0], "right": [1.0],
+            "ox0": [0.0], "ox1": [1.0], "oy0": [0.0], "oy1": [1.0], "phone_out": [0.0],
             "bx0": [[]], "bx1": [[]], "by0": [[]], "by1": [[]], "gen": [0], "dx": [0.0], "dy": [0.0]}
 
 
@@ -83,13 +88,15 @@ def _bounds(rects):
             min(y - h / 2 for x, y, w, h in rects), max(y + h / 2 for x, y, w, h in rects))
 
 
-def info_columns(display, font_units: float, op_font_units: float) -> dict:
+def info_columns(display, font_units: float, op_font_units: float, phone_output: bool = True) -> dict:
     """``info`` for a drawn graph (a ``CompiledGraph`` or a ``DisplayGraph``): the bounds of
     every drawn box and circle (members of a collapsed scope have NaN positions: not drawn),
     the region the first view centres when the whole is too big to read, and the font sizes in
     plot units. The region: the innermost open scopes when one is open inside another (the
     neuron a click, *follow* or a link opened), else the scopes' boxes and frames (the
-    network); without scopes, the output node, where the backward pass starts."""
+    network); without scopes, the output node, where the backward pass starts. With
+    ``phone_output`` a phone shows the output end instead of a network too wide for it (not a
+    scope the reader opened; see ``_FIT_JS``)."""
     lay = display.layout
     whole = _bounds([(x, y, *lay.sizes[n]) for n, (x, y) in lay.positions.items()]) or (0.0, 1.0, 0.0, 1.0)
     frames = getattr(display, "frames", [])
@@ -106,10 +113,13 @@ def info_columns(display, font_units: float, op_font_units: float) -> dict:
     # wider than the view: scopes are shown from their left edge (their frame label, where
     # their inputs come in, as a click opens them), a graph without scopes from its output
     right = region is None
-    region = region or _bounds([(*out, *lay.sizes.get(display.output_id, (0, 0)))]) or whole
+    output = _bounds([(*out, *lay.sizes.get(display.output_id, (0, 0)))]) or whole
+    region = region or output
     cols = dict(zip(("x0", "x1", "y0", "y1"), whole))
     cols.update(zip(("rx0", "rx1", "ry0", "ry1"), region))
+    cols.update(zip(("ox0", "ox1", "oy0", "oy1"), output))
     cols["right"] = 1.0 if right else 0.0
+    cols["phone_out"] = 1.0 if phone_output and depth <= 1 else 0.0
     cols.update(size=font_units, op_size=op_font_units, dx=0.0, dy=0.0)
     info = {k: [float(v)] for k, v in cols.items()}
     info["gen"] = [0]       # how many times this graph was drawn again (see RELAYOUT_JS)
@@ -177,13 +187,13 @@ function minimap_size(W, H, d) {   // [width, height] px of the overview on a pl
 }
 // The minimap covers the plot's lower right corner whenever the whole graph is not in view: a
 // first view centred (cx, cy) at scale s moves down (or else left), past the graph's edge if
-// need be, so that the region of interest is not under it, when the region then stays in view.
-function clear_of_minimap(W, H, s, cx, cy, d) {
+// need be, so that the region of interest [rx0, rx1, ry0, ry1] is not under it, when the region
+// then stays in view.
+function clear_of_minimap(W, H, s, cx, cy, d, [rx0, rx1, ry0, ry1]) {
   const [mw, mh] = minimap_size(W, H, d);
   if (!(W >= 2 * mw && H >= 2 * mh)) { return [cx, cy]; }     // no minimap on this plot
   const vw = W / s, vh = H / s;
   const left = cx + vw / 2 - (mw + mm_reserve[0]) / s, top = cy - vh / 2 + (mh + mm_reserve[1]) / s;
-  const rx0 = d.rx0[0], rx1 = d.rx1[0], ry0 = d.ry0[0], ry1 = d.ry1[0];
   if (!(rx1 > left && ry0 < top)) { return [cx, cy]; }      // already clear
   if (ry1 <= cy + vh / 2 - (top - ry0)) { return [cx, cy - (top - ry0)]; }
   if (rx0 >= cx - vw / 2 + (rx1 - left)) { return [cx + (rx1 - left), cy]; }
@@ -263,18 +273,27 @@ if (refit) {
     // too big to read whole: fill the height if that is readable, at most comfortable size,
     // around the region of interest (the network, or the output), inside the graph's bounds
     s = Math.max(min_px / unit, Math.min((H / ((y1 - y0) * (1 + 2 * pad))), comfort_px / unit));
-    const rx0 = d.rx0[0], rx1 = d.rx1[0], ry0 = d.ry0[0], ry1 = d.ry1[0];
+    let rx0 = d.rx0[0], rx1 = d.rx1[0], ry0 = d.ry0[0], ry1 = d.ry1[0], right = d.right[0];
     // smaller, down to the least readable size, if the region then fits across
     s = Math.max(min_px / unit, Math.min(s, W * (1 - 2 * pad) / Math.max(rx1 - rx0, 1e-9)));
     const vw = W / s, vh = H / s, m = pad * vw, gap = 6 / s;
-    const fits = rx1 - rx0 + 2 * m <= vw;
+    let fits = rx1 - rx0 + 2 * m <= vw;
+    // a phone shows a box or two across: one end of a network too wide for it was mostly
+    // empty plot (an inspected sample's first layer alone). Unless the reader opened a scope,
+    // it opens at the output end instead, where the backward pass starts (its step 0), as a
+    // graph without scopes does everywhere
+    if (!fits && d.phone_out[0] && typeof window !== 'undefined' && window.matchMedia != null &&
+        window.matchMedia('(max-width: ' + phone_max + 'px)').matches) {
+      [rx0, rx1, ry0, ry1, right] = [d.ox0[0], d.ox1[0], d.oy0[0], d.oy1[0], 1];
+      fits = rx1 - rx0 + 2 * m <= vw;
+    }
     // the whole region if it fits, else one end of it (see info_columns)
-    cx = fits ? (rx0 + rx1) / 2 : d.right[0] ? rx1 + m - vw / 2 : rx0 - m + vw / 2;
+    cx = fits ? (rx0 + rx1) / 2 : right ? rx1 + m - vw / 2 : rx0 - m + vw / 2;
     const xlo = x0 - m + vw / 2, xhi = x1 + m - vw / 2;
     cx = Math.min(Math.max(cx, xlo), xhi);
     // edges between boxes: the region stays in view (its shown end, if it does not fit)
     const [lo, hi] = fits ? [rx1 + gap - vw / 2, rx0 - gap + vw / 2]
-      : d.right[0] ? [cx - m + gap, cx + vw / 8] : [cx - vw / 8, cx + m - gap];
+      : right ? [cx - m + gap, cx + vw / 8] : [cx - vw / 8, cx + m - gap];
     cx = fewest_cuts(cx, vw / 2, Math.max(lo, xlo), Math.min(hi, xhi), d.bx0[0], d.bx1[0], gap);
     if (vh < (y1 - y0) * (1 + 2 * pad)) {                      // taller than the view
       const ylo = y0 + vh / 2, yhi = y1 - vh / 2;
@@ -284,7 +303,7 @@ if (refit) {
                          d.by0[0], d.by1[0], gap);
       }
     }
-    const [mx, my] = clear_of_minimap(W, H, s, cx, cy, d);
+    const [mx, my] = clear_of_minimap(W, H, s, cx, cy, d, [rx0, rx1, ry0, ry1]);
     // moved clear of the minimap: further the same way, as long as the region stays in view,
     // if that passes the edges between boxes (a neuron opened in the MLP cut the layer below)
     if (my !== cy) {
@@ -390,7 +409,8 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
                         mm_max_share=MINIMAP_MAX_HEIGHT_SHARE)
     fit_args = dict(p=p, info=info, min_px=MIN_FONT_PX, whole_px=WHOLE_FONT_PX, max_px=MAX_FONT_PX,
                     comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD,
-                    bar_width=COLOUR_BAR_WIDTH, bar_margin=COLOUR_BAR_MARGIN, **minimap_args)
+                    bar_width=COLOUR_BAR_WIDTH, bar_margin=COLOUR_BAR_MARGIN, phone_max=PHONE_MAX,
+                    **minimap_args)
     fit = CustomJS(args=fit_args, code=_FIT_JS)
     p.js_on_change("inner_width", fit)
     p.js_on_change("inner_height", fit)
