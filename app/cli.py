@@ -74,6 +74,9 @@ def main(argv=None) -> int:
         print(f"autograd-ui: warm-up failed ({exc!r}); serving without it", file=sys.stderr)
 
     freeze_when_idle()      # see app.memory: cheaper full collections once startup is over
+    from .closed_tabs import quiet_closed_tabs
+
+    quiet_closed_tabs()     # a tab closed mid-update logs no traceback (app.closed_tabs says why)
     hosts = allowed_hosts(args.address, args.allow_websocket_origin)
     freeze_startup()        # before --num-procs forks (app.memory: pages stay shared)
     if args.num_procs > 1:
