@@ -9,8 +9,29 @@ Height is what a projector (1024x768, 1280x720) lacks, and the zoom takes it: th
 step panel were ~50 px taller, and hiding the sidebar gives only width, so the graph was drawn
 ~50 px shorter than without presenting. The page gives it back: the tab bar (34 px) is hidden
 while presenting (the Present toggle and Escape stay, and leaving brings the tabs back), and the
-bar above the graph loses its empty lower part (its content is ~52 px of its 72), so the graph is
-at least as tall as without presenting at every window size.
+bar above the graph loses its empty lower part (its content is ~57 px of its 72), so the graph is
+at least as tall as without presenting at every window size. The Player's box is cut to what it
+holds (Panel draws it 80 px tall around ~55 px of slider and buttons): in the 58 px bar it ran
+33 px (zoomed) over the graph's top edge (Player box bottom 114 px, bar and graph at 81 px; now
+80 px at 1024x768, 1280x720, 1366x768 and 1920x1080).
+
+**The zoom needs a window at least 650 px tall and wider than 900 px** (``ZOOM_MIN_HEIGHT``,
+``responsive.TIGHT_MAX``); elsewhere presenting keeps the parts' size and still hides the
+sidebar, tab bar and legend and draws the captions larger. An 800x600 projector's pixels are
+large on the wall already, and zoomed there the two-line bar (171 px) and step panel (214 px)
+left the graph 209 px of 600 on the lecture example and 167 on the MLP (~120 of them boxes,
+the rest its colour bar); unzoomed it gets 327 and 285 px (54 % and 48 % of the window; 224 and
+143 without presenting). Under 650 px of height the zoomed bar and step panel (295 px
+together) leave the graph under half the window. Up to 900 px wide the bar wraps in two lines
+and the chain rule has the panel's whole width, which the zoom cut to ~600 px, less than the
+MLP's widest step (620 px).
+
+**Zoomed, the chain rule takes the plain arithmetic's column up to 1400 px wide**
+(``PLAIN_MIN_WIDTH``; it says the same in larger type). Beside the 330 px arithmetic the zoomed
+chain rule had 438 px at 1024x768, where 10 of the MLP's 27 backward steps needed up to 620
+(step 9: 448, its right end cut), and 635-681 px at 1280-1366 px, where step 23 needs 691. It
+now has 768 px at 1024x768 and 965 at 1280x720; from 1400 px (738 px beside the arithmetic)
+every step of the presets fits.
 """
 
 from __future__ import annotations
@@ -30,8 +51,16 @@ ZOOM = 1.3
 #: shared ``present=1`` link there could not be left: the sidebar stayed hidden even after
 #: "Edit", and the zoomed Player ran 40 px past both edges of a 390 px screen.
 _NOT_PHONE = f"@media (min-width: {PHONE_MAX + 1}px)"
+#: The zoom needs room: a window at least this tall (px) and wider than ``TIGHT_MAX``. Below
+#: either the parts keep their size (see the module docstring: at 800x600 the zoomed bar and
+#: step panel left the graph 167-209 px of 600).
+ZOOM_MIN_HEIGHT = 650
+#: Zoomed, the plain arithmetic beside the chain rule leaves it too little width up to this
+#: window width (px): the chain rule takes the whole panel there.
+PLAIN_MIN_WIDTH = 1400
+_ZOOMED = f"@media (min-width: {TIGHT_MAX + 1}px) and (min-height: {ZOOM_MIN_HEIGHT}px)"
 #: The bar above the graph while presenting, before the zoom (px; 72 otherwise): its output,
-#: pass switch and Player end ~52 px down, the rest was empty. Not where the bar wraps (up to
+#: pass switch and Player end ~57 px down, the rest was empty. Not where the bar wraps (up to
 #: ``TIGHT_MAX``: there it is as tall as its two lines).
 TOPBAR_PX = 58
 #: On the tab bar (served pages): hidden while presenting; the Graph page takes its height.
@@ -48,13 +77,31 @@ PAGE_CSS = f"""
 #: On the main column.
 MAIN_CSS = f"""
 {_NOT_PHONE} {{
+  :host(.presenting) .graph-legend {{ display: none !important; }}
+}}
+{_ZOOMED} {{
   :host(.presenting) .page-topbar {{ zoom: {ZOOM}; }}
   :host(.presenting) .step-panel {{ zoom: {ZOOM}; }}
-  :host(.presenting) .graph-legend {{ display: none !important; }}
 }}
 @media (min-width: {TIGHT_MAX + 1}px) {{
   :host(.presenting) .page-topbar {{ height: {TOPBAR_PX}px !important; min-height: {TOPBAR_PX}px !important;
                                      max-height: {TOPBAR_PX}px !important; }}
+}}
+"""
+#: On the Player: Panel draws its box 80 px tall (its default ``height``) around ~55 px of slider
+#: and buttons; in the 58 px bar the box ran 26 px (33 zoomed) past the bar, over the graph's
+#: top. Presenting, the box is as tall as what it holds, 2 px below the bar's top.
+PLAYER_CSS = f"""
+{_NOT_PHONE} {{
+  :host(.presenting) {{ height: auto !important; min-height: 0 !important; margin-top: 2px !important;
+                       margin-bottom: 0 !important; }}
+}}
+"""
+#: On the step panel's plain arithmetic: zoomed, up to ``PLAIN_MIN_WIDTH``, it gives its column
+#: to the chain rule, which says the same in larger type.
+PLAIN_CSS = f"""
+@media (min-width: {TIGHT_MAX + 1}px) and (max-width: {PLAIN_MIN_WIDTH}px) and (min-height: {ZOOM_MIN_HEIGHT}px) {{
+  :host(.presenting) {{ display: none !important; }}
 }}
 """
 
@@ -66,7 +113,7 @@ class Presentation:
     ----------
     app : app.factory.AutogradApp
         Uses ``app.graph.figure``, ``app.url`` and, once composed, the page parts given
-        to :meth:`attach`.
+        to :meth:`attach` and the Player and step panel (``app.player_bar``, ``app.step_panel``).
     """
 
     def __init__(self, app):
@@ -83,11 +130,13 @@ class Presentation:
         return bool(self.toggle.value)
 
     def attach(self, page, main, tabs) -> None:
-        """Give the page row, main column and tab bar the stylesheets (while composing the page)."""
-        page.stylesheets = list(page.stylesheets) + [PAGE_CSS]
-        main.stylesheets = list(main.stylesheets) + [MAIN_CSS]
-        tabs.stylesheets = list(tabs.stylesheets) + [TABS_CSS]
-        self.parts = [page, main, tabs]
+        """Give the page row, main column, tab bar, Player and plain arithmetic the stylesheets
+        (while composing the page)."""
+        player, plain = self.app.player_bar.player, self.app.step_panel.plain
+        for part, sheet in ((page, PAGE_CSS), (main, MAIN_CSS), (tabs, TABS_CSS),
+                            (player, PLAYER_CSS), (plain, PLAIN_CSS)):
+            part.stylesheets = list(part.stylesheets) + [sheet]
+        self.parts = [page, main, tabs, player, plain]
 
     def start(self) -> None:
         """After the URL was restored: open in presentation mode when it says ``present=1``."""

@@ -326,3 +326,84 @@ def test_every_example_name_fits_its_select(chromium, served_app, width, height)
         assert not cut, f"at {width}x{height} these names need more than {room:.0f} px: {cut}"
     finally:
         ctx.close()
+
+
+#: Presenting: the bar above the graph, the Player's box, the graph canvas and the step panel
+#: (page px, bottoms and tops), and whether the page scrolls.
+_PRESENT_BOXES = "() => {" + _FIND_PLOT_VIEW + _ALL_JS + """
+  const el = c => all(document, []).find(e => e.classList && e.classList.contains(c));
+  const box = c => { const r = el(c).getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+  const canvas = __plotView().el.getBoundingClientRect(), d = document.documentElement;
+  return {bar: box('page-topbar'), player: box('step-player'), steps: box('step-panel'),
+          graph: {top: canvas.top, bottom: canvas.bottom, width: canvas.width, height: canvas.height},
+          scroll: d.scrollHeight, client: d.clientHeight}; }"""
+
+
+@pytest.mark.parametrize("width, height, preset", [(1280, 720, "lecture"), (1024, 768, "lecture"), (1366, 768, "lecture"),
+                                                   (1920, 1080, "lecture"), (1024, 768, "mlp")])
+def test_presenting_keeps_the_players_box_inside_the_bar(chromium, served_app, width, height, preset):
+    """Panel draws the Player's box 80 px tall around ~55 px of slider and buttons: in the 58 px
+    bar of presentation mode the zoomed box ran from 10 to 114 px, past the bar's bottom (81)
+    and over the graph's top edge (81). Presenting, the box is as tall as what it holds; the
+    graph is still drawn at least as tall as without presenting."""
+    ctx, page = _page(chromium, served_app + f"?preset={preset}", width, height)
+    try:
+        normal = page.evaluate(_PRESENT_BOXES)
+        page.locator(".present-toggle button").click()
+        page.wait_for_function("() => window.location.search.includes('present=1')")
+        page.wait_for_function(f"() => ({_PRESENT_BOXES})().graph.width > {normal['graph']['width'] + 200}")
+        shown = page.evaluate(_PRESENT_BOXES)
+        where = f"presenting {preset} at {width}x{height}: {shown}"
+        assert shown["player"]["top"] >= shown["bar"]["top"] - 0.5, where
+        assert shown["player"]["bottom"] <= shown["bar"]["bottom"] + 0.5, where
+        assert shown["player"]["bottom"] <= shown["graph"]["top"] + 0.5, where
+        assert shown["graph"]["height"] >= normal["graph"]["height"], f"{where}, not {normal}"
+        assert shown["scroll"] <= shown["client"], where
+        page.keyboard.press("Escape")           # leaving gives the Player its box back
+        page.wait_for_function(f"() => Math.abs(({_PRESENT_BOXES})().player.bottom - {normal['player']['bottom']}) < 1")
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("width, height, step", [(1024, 768, 9), (1024, 768, 23), (1280, 720, 23), (1366, 768, 23),
+                                                 (800, 600, 23), (1440, 900, 23)])
+def test_presenting_fits_the_mlps_chain_rule_in_its_column(chromium, served_app, width, height, step):
+    """Zoomed, the chain rule beside the plain arithmetic had 438 px at 1024x768, where the MLP's
+    step 9 needs 448 and step 23 620 (their right ends cut), and 635-681 px at 1280-1366 px,
+    where step 23 needs 691. Up to ``presentation.PLAIN_MIN_WIDTH`` it takes the arithmetic's
+    column; at 800x600 the zoom is dropped. All of it inside the step panel, on screen."""
+    ctx, page = _page(chromium, served_app + f"?preset=mlp&step={step}&present=1", width, height)
+    try:
+        expect(page.locator(".step-title")).to_contain_text(f"Backward step {step} / 27")
+        _assert_math_fits(page, f"presenting {width}x{height}, MLP step {step}")
+        katex = page.locator(".step-math .math-wide .katex").first.bounding_box()
+        steps = page.evaluate(_PRESENT_BOXES)["steps"]
+        assert steps["left"] - 0.5 <= katex["x"] and katex["x"] + katex["width"] <= min(steps["right"], width) + 0.5, (katex, steps)
+        assert katex["y"] + katex["height"] <= min(steps["bottom"], height) + 0.5, (katex, steps)
+        _assert_fits(page, width, f"presenting {width}x{height}")
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("preset", ["lecture", "mlp"])
+def test_an_800x600_projector_keeps_half_its_height_for_the_graph(chromium, served_app, preset):
+    """Zoomed at 800x600 the two-line bar (171 px) and the step panel (214 px) left the graph
+    209 px on the lecture example and 167 on the MLP (its colour bar ~50 of them). Under
+    ``presentation.ZOOM_MIN_HEIGHT`` or up to ``responsive.TIGHT_MAX`` wide the parts keep their
+    size: 327 and 285 px (224 and 143 without presenting)."""
+    ctx, page = _page(chromium, served_app + f"?preset={preset}", 800, 600)
+    try:
+        normal = page.evaluate(_PRESENT_BOXES)
+        page.locator(".present-toggle button").click()
+        page.wait_for_function("() => window.location.search.includes('present=1')")
+        page.wait_for_function(f"() => ({_PRESENT_BOXES})().graph.width > {normal['graph']['width'] + 200}")
+        shown = page.evaluate(_PRESENT_BOXES)
+        where = f"presenting {preset} at 800x600: {shown}, not presenting {normal}"
+        assert shown["graph"]["height"] >= 0.45 * 600, where
+        assert shown["graph"]["height"] >= normal["graph"]["height"], where
+        assert shown["player"]["bottom"] <= shown["bar"]["bottom"] + 0.5 <= shown["graph"]["top"] + 1, where
+        assert shown["steps"]["top"] >= shown["graph"]["bottom"] - 0.5 and shown["steps"]["bottom"] <= 600.5, where
+        assert shown["scroll"] <= shown["client"], where
+        _assert_fits(page, 800, "presenting at 800x600")
+    finally:
+        ctx.close()

@@ -36,3 +36,18 @@ def test_the_toggle_switches_the_page_and_the_caption_fonts():
 
 def test_notebook_apps_have_no_present_toggle():
     assert create_app(height=500).presentation.toggle.visible is False
+
+
+def test_the_toggle_marks_the_player_and_the_plain_arithmetic():
+    """Their own stylesheets act while presenting (app.presentation: the Player's box cut to what
+    it holds, the arithmetic's column given to the chain rule where the zoom leaves too little)."""
+    from app.presentation import PLAIN_CSS, PLAYER_CSS
+
+    app = create_app()
+    player, plain = app.player_bar.player, app.step_panel.plain
+    assert PLAYER_CSS in player.stylesheets and PLAIN_CSS in plain.stylesheets
+    app.presentation.toggle.value = True
+    assert "presenting" in player.css_classes and "presenting" in plain.css_classes
+    assert "step-player" in player.css_classes and "step-text" in plain.css_classes
+    app.presentation.toggle.value = False
+    assert "presenting" not in player.css_classes and "presenting" not in plain.css_classes
