@@ -5,6 +5,7 @@ A Bokeh model can live in one document only, so nothing here is cached or shared
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import partial
 
@@ -29,6 +30,8 @@ from .share.theme import THEMES, apply_theme, current_theme_name
 from .share.trust_panel import TrustPanel
 from .share.url_sync import UrlSync
 from .presentation import Presentation
+
+log = logging.getLogger(__name__)
 
 TAB_BAR_PX = 34
 #: the minimap floats over the plot's lower right corner, above the colour bar
@@ -223,10 +226,16 @@ class AutogradApp(Viewer):
         session is destroyed; see :mod:`app.session`). Safe to call twice."""
         from .session import release_js_links
 
-        self.refiner.close()
+        steps = [self.refiner.close, partial(release_js_links, self._layout, self.train_view)]
         if self.train_view is not None:
-            self.train_view.close()
-        release_js_links(self._layout, self.train_view)
+            steps.insert(1, self.train_view.close)
+        # each step whatever the others did: one failing (a part half built when the tab
+        # closed) must not keep the rest running or the session in Panel's registry for good
+        for step in steps:
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - logged, and the session is released anyway
+                log.exception("a step of closing an ended session failed (%r)", step)
 
     def _push_to_notebook(self, event) -> None:
         pn.io.push_notebook(self.plot_pane)   # nothing to do when served or not displayed

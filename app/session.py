@@ -41,6 +41,8 @@ future widget with the same pattern cannot bring the leak back.
 
 from __future__ import annotations
 
+import logging
+
 import panel as pn
 
 from .memory import session_ended, session_started, trim_soon
@@ -48,6 +50,8 @@ from .session_release import keep_models_for_release, release_soon
 
 #: A page whose websocket has been gone this long is treated as closed by running loops.
 CLOSED_AFTER_MS = 1000
+
+log = logging.getLogger(__name__)
 
 
 def release_js_links(*viewables) -> int:
@@ -76,7 +80,10 @@ def on_session_end(closeable) -> bool:
     keep_models_for_release(doc, kept)
 
     def destroyed(session_context) -> None:
-        closeable.close()
+        try:
+            closeable.close()
+        except Exception:  # noqa: BLE001 - logged; the session is still released and trimmed
+            log.exception("closing an ended session's app failed; releasing it anyway")
         session_ended()
         # Panel's hooks for this session run after this one: cut its cycles on a later turn
         # of the loop (app.session_release says why), and drop Panel's full collection that
