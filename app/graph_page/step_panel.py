@@ -133,13 +133,36 @@ class PlayerBar:
                 self.mode.value = m.mode
 
 
+#: A scrollbar drawn always, not an overlay one that shows only while scrolling (which did not
+#: say that anything was cut), in the step panel's greys (light and dark theme).
+SCROLLBAR = f"""
+@media (min-width: {PHONE_MAX + 1}px) {{
+  :host::-webkit-scrollbar {{ width: 9px; height: 9px; }}
+  :host::-webkit-scrollbar-track {{ background: rgba(128, 128, 128, 0.12); border-radius: 5px; }}
+  :host::-webkit-scrollbar-thumb {{ background: rgba(128, 128, 128, 0.55); border-radius: 5px; }}
+}}
+@supports not selector(::-webkit-scrollbar) {{ :host {{ scrollbar-width: thin; }} }}
+"""
+
 #: The chain rule in two forms, one shown by the screen's width: a line per input above the phone
-#: width (a chain longer than the panel scrolls sideways there, never cut: the panel has a fixed
-#: height), one relation per row on a phone, where the panel is as tall as its text (a neuron's
+#: width, one relation per row on a phone, where the panel is as tall as its text (a neuron's
 #: step, one line per input, was up to 1.9x as wide as a 390 px phone).
+#:
+#: Above the phone width the chain rule is as wide as its widest line (``max-content``) and the
+#: plain arithmetic beside it goes below it (``BODY_CSS`` wraps the row) when the two do not fit
+#: side by side: at 1024x768 the MLP's step 23 needs 620 px and had 414 beside the arithmetic,
+#: its right end (the numbers) cut. Still wider than the panel (a long name in every fraction),
+#: it scrolls sideways with a scrollbar drawn always (an overlay scrollbar, hidden until a
+#: scroll, did not say that anything was cut).
 MATH_FORMS = f"""
-:host {{ overflow-x: auto; overflow-y: hidden; }}
+:host {{ overflow-x: auto; overflow-y: hidden; margin: 0 10px; }}   /* (Panel drops its margin on a new font size) */
+@media (min-width: {PHONE_MAX + 1}px) {{ :host {{ margin: 0; }} }}   /* centred; the arithmetic keeps 10 px off */
 .math-narrow {{ display: none; }}
+@media (min-width: {PHONE_MAX + 1}px) {{
+  :host {{ flex: 10000 1 auto !important; width: max-content !important; min-width: 0 !important;
+           max-width: 100% !important; }}
+}}
+{SCROLLBAR}
 @media (max-width: {PHONE_MAX}px) {{
   .math-wide {{ display: none; }}
   .math-narrow {{ display: block; font-size: 15px; }}
@@ -147,6 +170,28 @@ MATH_FORMS = f"""
   .math-row + .math-row {{ padding-left: 2.2em; margin-top: 2px; }}   /* "= ..." under the left side */
 }}
 """
+
+#: The plain arithmetic (above the phone width): 330 px beside the chain rule (which takes all
+#: but a 10000th of the row's free width, ``MATH_FORMS``), the whole row below it (fewer lines
+#: to scroll to).
+PLAIN_FORMS = f"""
+@media (min-width: {PHONE_MAX + 1}px) {{
+  :host {{ flex: 1 0 330px !important; width: auto !important; min-width: 330px !important;
+           margin-bottom: 2px !important; }}
+  :host > div {{ width: 100% !important; }}
+}}
+"""
+
+#: The row of the chain rule and the plain arithmetic (above the phone width): the arithmetic
+#: wraps below a chain rule too wide to share the row, and the row takes the panel's height
+#: below the title and scrolls inside it (the panel's height is fixed: it must not push the page
+#: into scrolling), so the arithmetic below is reached by scrolling the panel.
+BODY_CSS = f"""
+@media (min-width: {PHONE_MAX + 1}px) {{
+  :host {{ flex-wrap: wrap !important; align-content: flex-start; flex: 1 1 auto !important;
+           min-height: 0 !important; overflow-y: auto !important; overflow-x: hidden !important; }}
+}}
+{SCROLLBAR}"""
 
 
 def math_html(tex: str) -> str:
@@ -173,11 +218,12 @@ class StepPanel:
         self.math = pn.pane.LaTeX("", renderer="katex", margin=(0, 10), css_classes=["step-math"],
                                   sizing_mode="stretch_width", stylesheets=[MATH_FORMS])
         self.plain = pn.pane.HTML("", margin=(6, 10), css_classes=["step-text"], width=330,
-                                  visible=plain)
+                                  visible=plain, stylesheets=[PLAIN_FORMS])
         self.held = False                   # hold(True): frames are not narrated until hold(False)
         model.param.watch(self._update, ["frame"])
         self._update()
-        body = pn.Row(self.math, self.plain, sizing_mode="stretch_width", margin=0)
+        body = pn.Row(self.math, self.plain, sizing_mode="stretch_width", margin=0,
+                      css_classes=["step-body"], stylesheets=[BODY_CSS])
         self.view = pn.Column(self.title, body, sizing_mode="stretch_width", height=165,
                               margin=0, css_classes=["step-panel"],
                               styles={"border-top": "1px solid #ddd", "background": "#fafafa"})
