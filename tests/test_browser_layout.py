@@ -152,6 +152,20 @@ _CANVAS = "() => {" + _FIND_PLOT_VIEW + """
   return {top: r.top, width: r.width, height: r.height, scroll: d.scrollHeight, client: d.clientHeight}; }"""
 
 
+def _present(page, measure: str, width_of: str = "graph.width") -> tuple[dict, dict]:
+    """``measure`` (a JS function's text) before and while presenting: Present pressed, once
+    the URL says so and the graph was laid out again with the sidebar's width (``width_of``:
+    the path of its width in what ``measure`` returns)."""
+    normal = page.evaluate(measure)
+    before = normal
+    for key in width_of.split("."):
+        before = before[key]
+    page.locator(".present-toggle button").click()
+    page.wait_for_function("() => window.location.search.includes('present=1')")
+    page.wait_for_function(f"() => ({measure})().{width_of} > {before + 200}")
+    return normal, page.evaluate(measure)
+
+
 @pytest.mark.parametrize("width, height", [(1280, 720), (1024, 768)])
 def test_presenting_draws_the_graph_at_least_as_tall(chromium, served_app, width, height):
     """On a projector height is scarce: the zoomed bar and step panel made the graph ~50 px
@@ -160,12 +174,7 @@ def test_presenting_draws_the_graph_at_least_as_tall(chromium, served_app, width
     the Player stays whole on screen, above the graph, and Escape brings everything back."""
     ctx, page = _page(chromium, served_app + "?preset=lecture", width, height)
     try:
-        normal = page.evaluate(_CANVAS)
-        page.locator(".present-toggle button").click()
-        page.wait_for_function("() => window.location.search.includes('present=1')")
-        # the sidebar's width goes to the graph: the canvas was laid out again
-        page.wait_for_function(f"() => ({_CANVAS})().width > {normal['width'] + 200}")
-        shown = page.evaluate(_CANVAS)
+        normal, shown = _present(page, _CANVAS, "width")
         assert shown["height"] >= normal["height"], f"at {width}x{height}: presenting {shown}, not {normal}"
         expect(page.get_by_text("Train", exact=True).first).to_be_hidden()
         assert shown["scroll"] <= shown["client"], f"at {width}x{height}: the page scrolls ({shown})"
@@ -348,11 +357,7 @@ def test_presenting_keeps_the_players_box_inside_the_bar(chromium, served_app, w
     graph is still drawn at least as tall as without presenting."""
     ctx, page = _page(chromium, served_app + f"?preset={preset}", width, height)
     try:
-        normal = page.evaluate(_PRESENT_BOXES)
-        page.locator(".present-toggle button").click()
-        page.wait_for_function("() => window.location.search.includes('present=1')")
-        page.wait_for_function(f"() => ({_PRESENT_BOXES})().graph.width > {normal['graph']['width'] + 200}")
-        shown = page.evaluate(_PRESENT_BOXES)
+        normal, shown = _present(page, _PRESENT_BOXES)
         where = f"presenting {preset} at {width}x{height}: {shown}"
         assert shown["player"]["top"] >= shown["bar"]["top"] - 0.5, where
         assert shown["player"]["bottom"] <= shown["bar"]["bottom"] + 0.5, where
@@ -393,11 +398,7 @@ def test_an_800x600_projector_keeps_half_its_height_for_the_graph(chromium, serv
     size: 327 and 285 px (224 and 143 without presenting)."""
     ctx, page = _page(chromium, served_app + f"?preset={preset}", 800, 600)
     try:
-        normal = page.evaluate(_PRESENT_BOXES)
-        page.locator(".present-toggle button").click()
-        page.wait_for_function("() => window.location.search.includes('present=1')")
-        page.wait_for_function(f"() => ({_PRESENT_BOXES})().graph.width > {normal['graph']['width'] + 200}")
-        shown = page.evaluate(_PRESENT_BOXES)
+        normal, shown = _present(page, _PRESENT_BOXES)
         where = f"presenting {preset} at 800x600: {shown}, not presenting {normal}"
         assert shown["graph"]["height"] >= 0.45 * 600, where
         assert shown["graph"]["height"] >= normal["graph"]["height"], where
