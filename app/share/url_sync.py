@@ -137,7 +137,6 @@ class UrlSync:
         if self.on_restored:
             self.on_restored()
         notices.sort(key=lambda n: "showing the default" not in n)  # what replaced the link first
-        self.query = encode(state_from_model(self.model, self.theme, self.present))
         if notices:
             self.notify("This link could not be opened exactly: " + "; ".join(notices) + ".", "warning")
             # the address bar shows what is shown, not the link that failed: a reload or a
@@ -145,6 +144,8 @@ class UrlSync:
             # page is there: the browser's Location sets the URL it opened with as it renders
             self.query = None
             when_page_ready(self._doc, self._schedule)
+        else:
+            self.query = encode(state_from_model(self.model, self.theme, self.present))
         return notices
 
     def current_query(self, theme: str | None = None) -> str:

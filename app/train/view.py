@@ -128,15 +128,12 @@ class TrainView(Viewer):
             self.on_inspect(ins.root, ins.updates)
         return ins
 
-    #: the session ended (``close``): nothing is drawn any more
-    _closed = False
-
     def close(self) -> None:
         """Stop training at once and drop the trainer and compiled graphs (the session ended)."""
-        # first: stopping draws the state paused on (_on_running), into a document that Bokeh
-        # has already emptied (a curve's source without its columns: KeyError), which ended
-        # the close there and skipped the session's release and heap trim
-        self._closed = True
+        # first, off screen for good: stopping draws the state paused on (_on_running), into a
+        # document that Bokeh has already emptied (a curve's source without its columns:
+        # KeyError), which ended the close there and skipped the session's release and trim
+        self.on_screen = False
         self.model.close()
         self.network.close()
         self.on_inspect = None
@@ -205,7 +202,7 @@ class TrainView(Viewer):
     def _bring_up_to_date(self, force: bool = False) -> None:
         """Draw the model's state: everything when ``force``d (pause, step, reset), else the
         first part due (``PARTS``); all its changes go to the page as one message."""
-        if self.model.trainer is None or not self.on_screen or self._closed:
+        if self.model.trainer is None or not self.on_screen:
             return          # (hidden: its work on the loop is for nobody; drawn when shown)
         now = time.monotonic()
         with unlocked():       # one PATCH-DOC instead of one per changed property
