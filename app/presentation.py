@@ -39,7 +39,7 @@ from __future__ import annotations
 import panel as pn
 from panel.io.document import unlocked
 
-from .responsive import PHONE_MAX, TIGHT_MAX
+from .responsive import NOT_PHONE_QUERY, TIGHT_MAX
 
 PRESENTING = "presenting"
 #: Caption / op-symbol font sizes while presenting (the graph view draws them at 12 px).
@@ -50,7 +50,7 @@ ZOOM = 1.3
 #: Presentation mode is for screens wider than a phone's. A phone hides the Present toggle, so a
 #: shared ``present=1`` link there could not be left: the sidebar stayed hidden even after
 #: "Edit", and the zoomed Player ran 40 px past both edges of a 390 px screen.
-_NOT_PHONE = f"@media (min-width: {PHONE_MAX + 1}px)"
+_NOT_PHONE = f"@media {NOT_PHONE_QUERY}"
 #: The zoom needs room: a window at least this tall (px) and wider than ``TIGHT_MAX``. Below
 #: either the parts keep their size (see the module docstring: at 800x600 the zoomed bar and
 #: step panel left the graph 167-209 px of 600).
@@ -83,7 +83,7 @@ MAIN_CSS = f"""
   :host(.presenting) .page-topbar {{ zoom: {ZOOM}; }}
   :host(.presenting) .step-panel {{ zoom: {ZOOM}; }}
 }}
-@media (min-width: {TIGHT_MAX + 1}px) {{
+{_NOT_PHONE} and (min-width: {TIGHT_MAX + 1}px) {{
   :host(.presenting) .page-topbar {{ height: {TOPBAR_PX}px !important; min-height: {TOPBAR_PX}px !important;
                                      max-height: {TOPBAR_PX}px !important; }}
 }}

@@ -10,7 +10,7 @@ the window size):
   stacked toggle, shorter Player and smaller number, so the Player's last buttons stay on a
   1101-1300 px screen (the MLP preset's "loss = 0.8948" pushed them past the edge at 1280 px);
   at any width a long output label is cut, never the Player;
-- **phone (700 px and less):** one column in the order output, graph (full width, at least
+- **phone (700 px wide or less, or 500 px tall or less: a phone held sideways):** one column in the order output, graph (full width, at least
   300 px tall), Player, step panel; the editor and leaves open from the "Edit" toggle. Bokeh's
   own touch tools give pinch zoom and tap.
 
@@ -28,17 +28,26 @@ BAR_NARROW_MAX = 1300  # px: at or below (and above PHONE_MAX), the bar's compac
                        # besides the output, and the sidebar takes 290: "loss = 0.8948" (~250 px)
                        # fits from ~1,300 px
 
+SHORT_MAX = 500      # px: a window at most this tall gets the phone layout too, whatever its width:
+                     # a phone held sideways (844x390) got the desktop layout, whose bar, legend
+                     # and step panel left the graph no height at all; one column gives it 300 px
+                     # and the page scrolls (a short desktop window alike: 1280x480 left it ~150)
+#: The phone layout's media query, and the rest's (CSS, and ``window.matchMedia`` in the browser).
+PHONE_QUERY = f"(max-width: {PHONE_MAX}px), (max-height: {SHORT_MAX}px)"
+NOT_PHONE_QUERY = f"(min-width: {PHONE_MAX + 1}px) and (min-height: {SHORT_MAX + 1}px)"
+
 TIGHT_MAX = 900       # px: at or below (and above PHONE_MAX), the bar wraps: the Player on a line
                       # of its own (at 800 px its ~450 px beside Present squeezed the output's
                       # number out of sight and ran the Player past the right edge)
 
-_PHONE = f"@media (max-width: {PHONE_MAX}px)"
-_TIGHT = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {TIGHT_MAX}px)"
+_PHONE = f"@media {PHONE_QUERY}"
+_TIGHT = f"@media {NOT_PHONE_QUERY} and (max-width: {TIGHT_MAX}px)"
 # The Train tab stacks as on a phone up to TIGHT_MAX: its controls (310 px), plots (300 px) and
 # network (~330 px at the least) side by side need ~940 px (at 800 px the page scrolled sideways)
-_TRAIN_STACK = f"@media (max-width: {TIGHT_MAX}px)"
-_NARROW = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {NARROW_MAX}px)"
-_BAR_NARROW = f"@media (min-width: {PHONE_MAX + 1}px) and (max-width: {BAR_NARROW_MAX}px)"
+# (and on a short window: side by side, its network plot gets the window's height less the rest)
+_TRAIN_STACK = f"@media (max-width: {TIGHT_MAX}px), (max-height: {SHORT_MAX}px)"
+_NARROW = f"@media {NOT_PHONE_QUERY} and (max-width: {NARROW_MAX}px)"
+_BAR_NARROW = f"@media {NOT_PHONE_QUERY} and (max-width: {BAR_NARROW_MAX}px)"
 
 #: The Graph page row (sidebar + main column).
 PAGE = f"""
@@ -83,7 +92,7 @@ MAIN = f"""
 
 #: The bar above the graph (output, toggle, pass switch + Player).
 TOPBAR = f"""
-@media (min-width: {PHONE_MAX + 1}px) {{
+@media {NOT_PHONE_QUERY} {{
   .output-value {{ min-width: 0 !important; flex: 0 1 auto !important; overflow: hidden; }}
 }}
 {_BAR_NARROW} {{
@@ -142,10 +151,16 @@ PHONE_ONLY = f"""
 """
 
 #: The step panel on a phone: as tall as its text; the chain rule above the plain arithmetic.
+#: (Bokeh sizes the panel by its flex basis, ``flex: 0 0 165px``, not by its height alone: with
+#: only ``height: auto`` it kept 165 px on a phone, where the lecture's first step needs ~260,
+#: and its chain rule's second relation and the arithmetic were cut or ran past its background;
+#: and its ``max-height: 100%`` held the row of the two texts to the panel's height.)
 STEP_PANEL = f"""
 {_PHONE} {{
-  :host {{ height: auto !important; min-height: 120px; order: 4; width: 100% !important; min-width: 0 !important; }}
-  .bk-Row {{ flex-wrap: wrap !important; min-width: 0 !important; }}
+  :host {{ height: auto !important; max-height: none !important; flex: 0 0 auto !important; min-height: 120px;
+           order: 4; width: 100% !important; min-width: 0 !important; }}
+  .bk-Row {{ flex-wrap: wrap !important; min-width: 0 !important; height: auto !important;
+             max-height: none !important; flex: 0 0 auto !important; }}
 }}
 """
 
@@ -300,7 +315,7 @@ def enable_tap_select(figure) -> None:
 #: below it) when the graph's top is out of sight. A failed Apply draws no new graph: the page
 #: stays at the editor, where its error is. ``p``: the graph plot; runs on its ``info``'s data.
 _SCROLL_TO_GRAPH_JS = """
-if (!(window.matchMedia != null && window.matchMedia('(max-width: ' + phone_max + 'px)').matches)) { return; }
+if (!(window.matchMedia != null && window.matchMedia(phone_query).matches)) { return; }
 const view = find_view((m) => m === p);
 if (view == null || !(view.el.offsetHeight > 0)) { return; }          // its tab is hidden
 const top = view.el.getBoundingClientRect().top;
@@ -324,5 +339,5 @@ def scroll_to_new_graph(plot, info) -> None:
 
     from .graph_page.graph_viewport import FIND_VIEW_JS
 
-    info.js_on_change("data", CustomJS(args=dict(p=plot, phone_max=PHONE_MAX, seen_px=GRAPH_SEEN_PX),
+    info.js_on_change("data", CustomJS(args=dict(p=plot, phone_query=PHONE_QUERY, seen_px=GRAPH_SEEN_PX),
                                        code=FIND_VIEW_JS + _SCROLL_TO_GRAPH_JS))

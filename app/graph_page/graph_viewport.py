@@ -26,7 +26,7 @@ from __future__ import annotations
 from bokeh.models import CustomJS, DataRange1d, RangeTool
 from bokeh.plotting import figure
 
-from ..responsive import PHONE_MAX
+from ..responsive import PHONE_QUERY
 
 #: The first view never shows part of a graph with captions smaller than this (CSS px).
 MIN_FONT_PX = 11.0
@@ -283,7 +283,7 @@ if (refit) {
     // it opens at the output end instead, where the backward pass starts (its step 0), as a
     // graph without scopes does everywhere
     if (!fits && d.phone_out[0] && typeof window !== 'undefined' && window.matchMedia != null &&
-        window.matchMedia('(max-width: ' + phone_max + 'px)').matches) {
+        window.matchMedia(phone_query).matches) {
       [rx0, rx1, ry0, ry1, right] = [d.ox0[0], d.ox1[0], d.oy0[0], d.oy1[0], 1];
       fits = rx1 - rx0 + 2 * m <= vw;
     }
@@ -409,7 +409,7 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
                         mm_max_share=MINIMAP_MAX_HEIGHT_SHARE)
     fit_args = dict(p=p, info=info, min_px=MIN_FONT_PX, whole_px=WHOLE_FONT_PX, max_px=MAX_FONT_PX,
                     comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD,
-                    bar_width=COLOUR_BAR_WIDTH, bar_margin=COLOUR_BAR_MARGIN, phone_max=PHONE_MAX,
+                    bar_width=COLOUR_BAR_WIDTH, bar_margin=COLOUR_BAR_MARGIN, phone_query=PHONE_QUERY,
                     **minimap_args)
     fit = CustomJS(args=fit_args, code=_FIT_JS)
     p.js_on_change("inner_width", fit)

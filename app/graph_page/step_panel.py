@@ -8,7 +8,7 @@ from functools import partial
 import panel as pn
 from panel.io.state import set_curdoc
 
-from ..responsive import PHONE_MAX
+from ..responsive import NOT_PHONE_QUERY, PHONE_QUERY
 from .narration import step_latex, step_plain, step_title
 from .narrow_math import narrow_rows
 
@@ -136,7 +136,7 @@ class PlayerBar:
 #: A scrollbar drawn always, not an overlay one that shows only while scrolling (which did not
 #: say that anything was cut), in the step panel's greys (light and dark theme).
 SCROLLBAR = f"""
-@media (min-width: {PHONE_MAX + 1}px) {{
+@media {NOT_PHONE_QUERY} {{
   :host::-webkit-scrollbar {{ width: 9px; height: 9px; }}
   :host::-webkit-scrollbar-track {{ background: rgba(128, 128, 128, 0.12); border-radius: 5px; }}
   :host::-webkit-scrollbar-thumb {{ background: rgba(128, 128, 128, 0.55); border-radius: 5px; }}
@@ -156,14 +156,14 @@ SCROLLBAR = f"""
 #: scroll, did not say that anything was cut).
 MATH_FORMS = f"""
 :host {{ overflow-x: auto; overflow-y: hidden; margin: 0 10px; }}   /* (Panel drops its margin on a new font size) */
-@media (min-width: {PHONE_MAX + 1}px) {{ :host {{ margin: 0; }} }}   /* centred; the arithmetic keeps 10 px off */
+@media {NOT_PHONE_QUERY} {{ :host {{ margin: 0; }} }}   /* centred; the arithmetic keeps 10 px off */
 .math-narrow {{ display: none; }}
-@media (min-width: {PHONE_MAX + 1}px) {{
+@media {NOT_PHONE_QUERY} {{
   :host {{ flex: 10000 1 auto !important; width: max-content !important; min-width: 0 !important;
            max-width: 100% !important; }}
 }}
 {SCROLLBAR}
-@media (max-width: {PHONE_MAX}px) {{
+@media {PHONE_QUERY} {{
   .math-wide {{ display: none; }}
   .math-narrow {{ display: block; font-size: 15px; }}
   .math-line {{ margin: 6px 0 10px; }}
@@ -175,7 +175,7 @@ MATH_FORMS = f"""
 #: but a 10000th of the row's free width, ``MATH_FORMS``), the whole row below it (fewer lines
 #: to scroll to).
 PLAIN_FORMS = f"""
-@media (min-width: {PHONE_MAX + 1}px) {{
+@media {NOT_PHONE_QUERY} {{
   :host {{ flex: 1 0 330px !important; width: auto !important; min-width: 330px !important;
            margin-bottom: 2px !important; }}
   :host > div {{ width: 100% !important; }}
@@ -187,7 +187,8 @@ PLAIN_FORMS = f"""
 #: below the title and scrolls inside it (the panel's height is fixed: it must not push the page
 #: into scrolling), so the arithmetic below is reached by scrolling the panel.
 BODY_CSS = f"""
-@media (min-width: {PHONE_MAX + 1}px) {{
+@media {PHONE_QUERY} {{ .step-math {{ height: auto !important; max-height: none !important; }} }}   /* a phone: as tall as its rows (see responsive.STEP_PANEL) */
+@media {NOT_PHONE_QUERY} {{
   :host {{ flex-wrap: wrap !important; align-content: flex-start; flex: 1 1 auto !important;
            min-height: 0 !important; overflow-y: auto !important; overflow-x: hidden !important; }}
 }}
