@@ -10,7 +10,8 @@
     L = d*f        # the last assigned name is the output
 
 The operators and one-argument functions are those of ``engine.ops.OPS`` (each op's
-``syntax``), plus unary ``+``, parentheses, numbers and names. A bare final expression is the
+``syntax``), plus unary ``+``, parentheses, numbers and names. A function is also a method,
+as micrograd's ``Value`` has it: ``(a*b).tanh()`` is ``tanh(a*b)``. A bare final expression is the
 output, labelled ``out``. Everything else raises :class:`ExpressionError` with the line and column of the culprit.
 """
 from __future__ import annotations
@@ -135,22 +136,30 @@ class _Builder:
                     stack += [(node, True), (node.operand, False)]
             elif isinstance(node, ast.Call):
                 if expanded:
-                    done.append(self.new(done.pop()._apply(_syntax()[node.func.id]), node))
+                    done.append(self.new(done.pop()._apply(_syntax()[_called(node)]), node))
                 else:
-                    self.check_call(node)
-                    stack += [(node, True), (node.args[0], False)]
+                    stack += [(node, True), (self.check_call(node), False)]
             else:
                 raise self.fail(node, self.describe(node))
         return done.pop()
 
-    def check_call(self, node: ast.Call) -> None:
+    def check_call(self, node: ast.Call) -> ast.AST:
+        """The operand of a call of one of FUNCTIONS, ``f(x)`` or micrograd's ``x.f()``."""
         func = node.func
+        if isinstance(func, ast.Attribute):
+            if func.attr not in FUNCTIONS:
+                raise self.fail(node, f"'.{func.attr}()' is not a method you can call here "
+                                      f"(available: {', '.join('.' + f + '()' for f in FUNCTIONS)})")
+            if node.args or node.keywords:
+                raise self.fail(node, f".{func.attr}() takes no argument, like x.{func.attr}()")
+            return func.value
         if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
             name = f"'{func.id}' is not a function you can call here" \
                 if isinstance(func, ast.Name) else "only named functions can be called"
             raise self.fail(node, f"{name} (available: {', '.join(FUNCTIONS)})")
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise self.fail(node, f"{func.id}() takes exactly one argument, like {func.id}(x)")
+        return node.args[0]
 
     @staticmethod
     def describe(node: ast.AST) -> str:
@@ -162,6 +171,8 @@ class _Builder:
             return f"only the operators {_binary_operators()} are allowed"
         if isinstance(node, ast.UnaryOp):
             return "only unary minus and plus are allowed"
+        if isinstance(node, ast.Attribute) and node.attr in FUNCTIONS:
+            return f"'.{node.attr}' is a method: call it, like x.{node.attr}()"
         what = _DESCRIBE.get(type(node), f"'{type(node).__name__}'")
         return f"{what} are not allowed here"
 
@@ -206,6 +217,11 @@ class _Builder:
         self.names[name] = value
         self.defined_at[name] = stmt.lineno
         return value
+
+
+def _called(node: ast.Call) -> str:
+    """The function a checked call names: ``f`` of ``f(x)`` or of ``x.f()``."""
+    return node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
 
 
 def _too_deep() -> ExpressionError:

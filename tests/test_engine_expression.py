@@ -41,6 +41,21 @@ def test_functions_and_literals():
     assert literal._const and literal.data == -2.0     # a signed literal, not a neg op
 
 
+@pytest.mark.parametrize("method, function", [
+    ("x = 0.7\ny = (x * -2).tanh()", "x = 0.7\ny = tanh(x * -2)"),
+    ("x = 1.5\ny = x.exp().log() + x.relu() * x.sigmoid()", "x = 1.5\ny = log(exp(x)) + relu(x) * sigmoid(x)"),
+    ("x = -2\ny = x.abs() ** 2\nz = y.tanh()", "x = -2\ny = abs(x) ** 2\nz = tanh(y)"),
+])
+def test_functions_are_methods_too_as_in_micrograd(method, function):
+    """micrograd's ``Value`` has ``.tanh()``, ``.relu()``, ``.exp()``: a learner's own code
+    reads that way. The method builds the same graph as the function."""
+    a, b = parse(method), parse(function)
+    a.backward(); b.backward()
+    nodes_a, nodes_b = topo_order(a), topo_order(b)
+    assert [(v._op, v.label, v.data, v.grad) for v in nodes_a] == [(v._op, v.label, v.data, v.grad) for v in nodes_b]
+    assert {v._op for v in nodes_a} & {"tanh", "exp", "abs"}
+
+
 @pytest.mark.parametrize("source, line, col, fragment", [
     ("a = 2\nb = 3\nL = a*q", 3, 7, "'q' is not defined"),
     ("a = 2\na = 3", 2, 1, "already defined"),
@@ -59,6 +74,10 @@ def test_functions_and_literals():
     ("a = 2\na + 1\nb = a", 2, 1, "last line"),
     ("a = 2; b = a", 1, 12, "copies"),
     ("a = 2\nb = tanh", 2, 5, "is a function"),
+    ("a = 2\nb = a.exp(2)", 2, 5, "takes no argument"),
+    ("a = 2\nb = a.foo()", 2, 5, "not a method"),
+    ("a = 2\nb = a.tanh", 2, 5, "is a method: call it"),
+    ("a = 2\nb = a.__class__.tanh()", 2, 5, "attributes"),
 ])
 def test_errors_point_at_the_culprit(source, line, col, fragment):
     with pytest.raises(ExpressionError) as info:
