@@ -41,6 +41,7 @@ TIGHT_MAX = 900       # px: at or below (and above PHONE_MAX), the bar wraps: th
                       # number out of sight and ran the Player past the right edge)
 
 _PHONE = f"@media {PHONE_QUERY}"
+_NOT_PHONE = f"@media {NOT_PHONE_QUERY}"
 _TIGHT = f"@media {NOT_PHONE_QUERY} and (max-width: {TIGHT_MAX}px)"
 # The Train tab stacks as on a phone up to TIGHT_MAX: its controls (310 px), plots (300 px) and
 # network (~330 px at the least) side by side need ~940 px (at 800 px the page scrolled sideways)
@@ -74,8 +75,16 @@ SIDEBAR = f"""
 }}
 """
 
-#: The main column (bar, notices, graph, step panel).
+#: The main column (bar, notices, graph, step panel). Above the phone layout the graph keeps at
+#: least GRAPH_MIN_PX and the column scrolls when the window is too short for that: at 800x600
+#: the wrapped bar, the scope buttons' two rows, the legend's two lines and the step panel left
+#: the MLP preset's graph ~80 px (its frames' labels cut, the minimap over its boxes).
+GRAPH_MIN_PX = 240
 MAIN = f"""
+{_NOT_PHONE} {{
+  :host {{ overflow-y: auto !important; overflow-x: hidden !important; }}
+  .graph-pane {{ min-height: {GRAPH_MIN_PX}px !important; }}
+}}
 {_TIGHT} {{
   .page-topbar {{ height: auto !important; min-height: 72px; flex: 0 0 auto !important; }}
 }}

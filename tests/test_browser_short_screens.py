@@ -100,3 +100,20 @@ def test_the_step_panel_on_a_phone_holds_its_whole_step(screen, served_app, size
                                arg=title)
     page.screenshot(path=tmp_path / "phone-step.png")
     assert len(seen) == 4 and all("step" in t for t in seen), seen
+
+
+def test_the_graph_keeps_its_height_on_an_800x600_window(screen, served_app, tmp_path):
+    """Above the phone layout the graph keeps ``GRAPH_MIN_PX`` and the main column scrolls: at
+    800x600 the wrapped bar, the scope buttons' two rows, the legend and the step panel left the
+    MLP preset's graph ~80 px."""
+    from app.responsive import GRAPH_MIN_PX
+
+    page = screen(served_app + "?preset=mlp", 800, 600)
+    box = page.locator(".graph-pane").bounding_box()
+    page.screenshot(path=tmp_path / "w800-mlp.png")
+    assert box["height"] >= GRAPH_MIN_PX - 1 and box["y"] + box["height"] <= 600, box
+    expect(page.get_by_role("button", name="Apply")).to_be_visible()     # the desktop layout
+    panel = page.locator(".step-panel")
+    panel.scroll_into_view_if_needed()
+    expect(panel).to_be_in_viewport()
+    expect(page.locator(".step-title")).to_contain_text("step 27")
