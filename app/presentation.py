@@ -1,8 +1,10 @@
 """Presentation mode: the Graph page for a projector (``?present=1`` or the Present toggle).
 
 The editor and leaves (the sidebar) are hidden so the graph takes the whole width; the output,
-Player and step panel are drawn larger (CSS ``zoom``), and so are the node captions and op
-symbols (the figure's text glyphs). The URL carries the mode (``present=1``), so a link opens a
+Player and step panel are drawn larger (CSS ``zoom``). The node captions grow with the graph's
+scale, as they do everywhere (``graph_viewport``'s semantic zoom: the width the sidebar leaves
+draws the lecture's at 20.7 px at 1280x720); a fixed 17 px set here ran past their boxes where
+the whole graph is drawn smaller (the MLP preset at 1366x768, boxes drawn for 11 px). The URL carries the mode (``present=1``), so a link opens a
 projector-ready page.
 
 Height is what a projector (1024x768, 1280x720) lacks, and the zoom takes it: the zoomed bar and
@@ -17,7 +19,7 @@ holds (Panel draws it 80 px tall around ~55 px of slider and buttons): in the 58
 
 **The zoom needs a window at least 650 px tall and wider than 900 px** (``ZOOM_MIN_HEIGHT``,
 ``responsive.TIGHT_MAX``); elsewhere presenting keeps the parts' size and still hides the
-sidebar, tab bar and legend and draws the captions larger. An 800x600 projector's pixels are
+sidebar, tab bar and legend. An 800x600 projector's pixels are
 large on the wall already, and zoomed there the two-line bar (171 px) and step panel (214 px)
 left the graph 209 px of 600 on the lecture example and 167 on the MLP (~120 of them boxes,
 the rest its colour bar); unzoomed it gets 327 and 285 px (54 % and 48 % of the window; 224 and
@@ -37,13 +39,10 @@ every step of the presets fits.
 from __future__ import annotations
 
 import panel as pn
-from panel.io.document import unlocked
 
 from .responsive import NOT_PHONE_QUERY, TIGHT_MAX
 
 PRESENTING = "presenting"
-#: Caption / op-symbol font sizes while presenting (the graph view draws them at 12 px).
-CAPTION_PX, SYMBOL_PX = "17px", "16px"
 #: How much larger the output, Player and step panel are drawn.
 ZOOM = 1.3
 
@@ -119,7 +118,6 @@ class Presentation:
     def __init__(self, app):
         self.app = app
         self.parts = []
-        self._glyph_sizes = {}
         self._from_url = False
         self.toggle = pn.widgets.Toggle(label="Present", width=96, height=32, margin=(14, 6),
                                         css_classes=["present-toggle"])
@@ -153,18 +151,6 @@ class Presentation:
         for part in self.parts:
             classes = [c for c in part.css_classes if c != PRESENTING]
             part.css_classes = classes + ([PRESENTING] if on else [])
-        fig = self.app.graph.figure
-        # our own Bokeh glyphs, edited directly: with the document unlocked the Panel way, as the
-        # graph view does (Escape comes through Panel's event path, outside the document's lock,
-        # where this raised and the URL kept present=1)
-        with unlocked():
-            for name, size in (("value-captions", CAPTION_PX), ("op-symbols", SYMBOL_PX)):
-                renderer = fig.select_one({"name": name})
-                if renderer is None:
-                    continue
-                glyph = renderer.glyph
-                self._glyph_sizes.setdefault(name, glyph.text_font_size)
-                glyph.text_font_size = size if on else self._glyph_sizes[name]
         url = self.app.url
         url.present = on
         if url.active and not self._from_url:

@@ -146,6 +146,34 @@ def test_presentation_mode_from_the_url_and_the_toggle(chromium, served_app):
         ctx.close()
 
 
+#: The captions' font (CSS px) and the size that fits their boxes at the scale drawn.
+_CAPTION_FIT = """() => { const d = Bokeh.documents[0], p = d.get_model_by_name('graph-plot');
+  const f = d.get_model_by_name('value-captions').glyph.text_font_size;
+  const s = Math.min(p.inner_width / (p.x_range.end - p.x_range.start),
+                     p.inner_height / (p.y_range.end - p.y_range.start));
+  return {font: parseFloat(String(f.value ?? f)), fits: s * d.get_model_by_name('graph-info').data.size[0],
+          width: p.inner_width}; }"""
+
+
+@pytest.mark.parametrize("width, height, preset, least", [(1366, 768, "mlp", 0), (1280, 720, "lecture", 17)])
+def test_presenting_keeps_the_captions_inside_their_boxes(chromium, served_app, width, height, preset, least):
+    """Present drew every caption at 17 px: where the whole graph is drawn smaller (the MLP at
+    1366x768, boxes for ~11 px captions) the text ran past its boxes. Now the captions are what
+    fits at the scale drawn, larger where the sidebar's width makes the graph larger."""
+    ctx, page = _page(chromium, served_app + f"?preset={preset}", width, height)
+    try:
+        width_before = page.evaluate(_CAPTION_FIT)["width"]
+        page.locator(".present-toggle button").click()
+        page.wait_for_function("() => window.location.search.includes('present=1')")
+        page.wait_for_function(f"() => ({_CAPTION_FIT})().width > {width_before + 200}")
+        page.wait_for_timeout(500)
+        fit = page.evaluate(_CAPTION_FIT)
+        assert fit["font"] <= min(fit["fits"], 22.0) + 0.1, fit
+        assert fit["font"] >= least, fit
+    finally:
+        ctx.close()
+
+
 #: The graph figure's Bokeh canvas (its box on the page) and the page's scroll height.
 _CANVAS = "() => {" + _FIND_PLOT_VIEW + """
   const r = __plotView().el.getBoundingClientRect(), d = document.documentElement;
