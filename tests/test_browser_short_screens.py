@@ -76,7 +76,9 @@ _PANEL_FITS = """() => {
     walk(document); return hit; };
   const panel = find('step-panel'), math = find('step-math'), text = find('step-text');
   const p = panel.getBoundingClientRect(), m = math.getBoundingClientRect(), t = text.getBoundingClientRect();
+  const wide = (math.shadowRoot || math).querySelector('.math-wide');
   return {panel: [p.top, p.bottom], math: [m.top, m.bottom], text: [t.top, t.bottom],
+          wide_form: wide != null && getComputedStyle(wide).display !== 'none',
           math_cut: math.scrollHeight - math.clientHeight,
           title: (find('step-title').shadowRoot || find('step-title')).textContent};
 }"""
@@ -90,6 +92,9 @@ def test_the_step_panel_on_a_phone_holds_its_whole_step(screen, served_app, size
         fits = page.evaluate(_PANEL_FITS)
         seen.add(fits["title"])
         assert fits["math_cut"] <= 1, fits                         # no relation cut off
+        # held sideways a phone has the width for the chain rule's lines (the narrow form, a
+        # relation per row, left ~500 px of 844 empty)
+        assert fits["wide_form"] == (size[0] > 700), fits
         assert fits["math"][1] <= fits["panel"][1] + 1, fits       # the chain rule inside the panel
         if fits["text"][1] > fits["text"][0]:                      # the arithmetic, where shown
             assert fits["text"][1] <= fits["panel"][1] + 1, fits

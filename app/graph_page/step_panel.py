@@ -8,7 +8,12 @@ from functools import partial
 import panel as pn
 from panel.io.state import set_curdoc
 
-from ..responsive import NOT_PHONE_QUERY, PHONE_QUERY
+from ..responsive import NOT_PHONE_QUERY, PHONE_MAX, PHONE_QUERY
+
+#: The chain rule's form follows the window's width alone: a phone held sideways (the phone
+#: layout, ``responsive.SHORT_MAX``) has the width for the wide form's lines (the narrow one
+#: left ~500 of its 844 px empty and made the page taller).
+NARROW_TEXT, WIDE_TEXT = f"(max-width: {PHONE_MAX}px)", f"(min-width: {PHONE_MAX + 1}px)"
 from .narration import step_latex, step_plain, step_title
 from .narrow_math import narrow_rows
 
@@ -156,14 +161,14 @@ SCROLLBAR = f"""
 #: scroll, did not say that anything was cut).
 MATH_FORMS = f"""
 :host {{ overflow-x: auto; overflow-y: hidden; margin: 0 10px; }}   /* (Panel drops its margin on a new font size) */
-@media {NOT_PHONE_QUERY} {{ :host {{ margin: 0; }} }}   /* centred; the arithmetic keeps 10 px off */
+@media {WIDE_TEXT} {{ :host {{ margin: 0; }} }}   /* centred; the arithmetic keeps 10 px off */
 .math-narrow {{ display: none; }}
-@media {NOT_PHONE_QUERY} {{
+@media {WIDE_TEXT} {{
   :host {{ flex: 10000 1 auto !important; width: max-content !important; min-width: 0 !important;
            max-width: 100% !important; }}
 }}
 {SCROLLBAR}
-@media {PHONE_QUERY} {{
+@media {NARROW_TEXT} {{
   .math-wide {{ display: none; }}
   .math-narrow {{ display: block; font-size: 15px; }}
   .math-line {{ margin: 6px 0 10px; }}
@@ -175,7 +180,7 @@ MATH_FORMS = f"""
 #: but a 10000th of the row's free width, ``MATH_FORMS``), the whole row below it (fewer lines
 #: to scroll to).
 PLAIN_FORMS = f"""
-@media {NOT_PHONE_QUERY} {{
+@media {WIDE_TEXT} {{
   :host {{ flex: 1 0 330px !important; width: auto !important; min-width: 330px !important;
            margin-bottom: 2px !important; }}
   :host > div {{ width: 100% !important; }}
