@@ -4,8 +4,8 @@ The editor and leaves (the sidebar) are hidden so the graph takes the whole widt
 Player and step panel are drawn larger (CSS ``zoom``). The node captions grow with the graph's
 scale, as they do everywhere (``graph_viewport``'s semantic zoom: the width the sidebar leaves
 draws the lecture's at 20.7 px at 1280x720); a fixed 17 px set here ran past their boxes where
-the whole graph is drawn smaller (the MLP preset at 1366x768, boxes drawn for 11 px). The URL carries the mode (``present=1``), so a link opens a
-projector-ready page.
+the whole graph is drawn smaller (the MLP preset at 1366x768, boxes drawn for 11 px). The URL
+carries the mode (``present=1``), so a link opens a projector-ready page.
 
 Height is what a projector (1024x768, 1280x720) lacks, and the zoom takes it: the zoomed bar and
 step panel were ~50 px taller, and hiding the sidebar gives only width, so the graph was drawn

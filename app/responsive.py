@@ -10,9 +10,11 @@ the window size):
   stacked toggle, shorter Player and smaller number, so the Player's last buttons stay on a
   1101-1300 px screen (the MLP preset's "loss = 0.8948" pushed them past the edge at 1280 px);
   at any width a long output label is cut, never the Player;
-- **phone (700 px wide or less, or 500 px tall or less: a phone held sideways):** one column in the order output, graph (full width, at least
-  300 px tall), Player, step panel; the editor and leaves open from the "Edit" toggle. Bokeh's
-  own touch tools give pinch zoom and tap.
+- **phone (700 px wide or less, or 500 px tall or less: a phone held sideways):** one column
+  in the order output, graph (full width, at least 300 px tall), Player, step panel; the editor
+  and leaves open from the "Edit" toggle. Bokeh's own touch tools give pinch zoom and tap;
+- **short desktop windows (above those):** the graph keeps at least ``GRAPH_MIN_PX`` and the
+  main column scrolls.
 
 Each stylesheet is attached to the component it styles (Panel renders every component in its
 own shadow root, where a page-level stylesheet cannot reach), and selects children by their

@@ -11,8 +11,8 @@
 
 The operators and one-argument functions are those of ``engine.ops.OPS`` (each op's
 ``syntax``), plus unary ``+``, parentheses, numbers and names. A function is also a method,
-as micrograd's ``Value`` has it: ``(a*b).tanh()`` is ``tanh(a*b)``. A bare final expression is the
-output, labelled ``out``. Everything else raises :class:`ExpressionError` with the line and column of the culprit.
+as micrograd's ``Value`` has it: ``(a*b).tanh()`` is ``tanh(a*b)``. A bare final expression
+is the output, labelled ``out``. Everything else raises :class:`ExpressionError` with the line and column of the culprit.
 """
 from __future__ import annotations
 
