@@ -142,6 +142,21 @@ VIEW_JS = """() => {""" + _FIND_PLOT_VIEW + _MINIMAP_SHOWN_JS + """
           minimap: _shown(doc.get_model_by_name('graph-minimap'))}; }"""
 
 
+def sized_page(chromium, contexts: list, width: int, height: int, touch: bool = False, url=None):
+    """A page in a fresh ``width`` x ``height`` context (``touch``: a phone's, mobile with touch),
+    its page errors collected in ``page.console_errors``; the context is appended to
+    ``contexts`` (the caller closes them). With ``url``: opened there, the app ready."""
+    ctx = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=touch, has_touch=touch)
+    contexts.append(ctx)
+    page = ctx.new_page()
+    page.console_errors = []
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    if url is not None:
+        page.goto(url)
+        wait_for_app(page)
+    return page
+
+
 def wait_for_app(page, timeout: float = 30_000) -> None:
     """Wait until the graph's value boxes have arrived in the browser and the panes are drawn."""
     page.wait_for_function(

@@ -13,7 +13,7 @@ from conftest import playwright_expect
 expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from app.presets import PRESETS
-from browser_support import VIEW_JS, train_one_step, wait_for_app
+from browser_support import VIEW_JS, sized_page, train_one_step
 
 pytestmark = pytest.mark.browser
 
@@ -35,15 +35,7 @@ def phone(chromium):
     contexts = []
 
     def make(url=None):
-        ctx = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.console_errors = []
-        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-        if url is not None:
-            page.goto(url)
-            wait_for_app(page)
-        return page
+        return sized_page(chromium, contexts, PHONE["width"], PHONE["height"], touch=True, url=url)
 
     yield make
     for ctx in contexts:

@@ -16,7 +16,7 @@ from conftest import playwright_expect
 expect = playwright_expect()   # missing Playwright: fails under CI, skips elsewhere
 
 from app.responsive import SHORT_MAX
-from browser_support import wait_for_app
+from browser_support import sized_page
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +27,7 @@ def screen(chromium):
     contexts = []
 
     def make(url, width, height, touch=False):
-        ctx = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=touch, has_touch=touch)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.goto(url)
-        wait_for_app(page)
-        return page
+        return sized_page(chromium, contexts, width, height, touch, url)
 
     yield make
     for ctx in contexts:
@@ -56,6 +51,7 @@ def test_a_short_screen_gives_the_graph_its_height(screen, served_app, width, he
     player.scroll_into_view_if_needed()
     expect(player).to_be_in_viewport()
     expect(page.locator(".step-title")).to_contain_text("step")
+    assert page.console_errors == []
 
 
 def test_a_tall_window_keeps_the_desktop_layout(screen, served_app):
