@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import panel as pn
 
-from .responsive import NOT_PHONE_QUERY, TIGHT_MAX
+from .responsive import NOT_PHONE, TIGHT_MAX
 
 PRESENTING = "presenting"
 #: How much larger the output, Player and step panel are drawn.
@@ -48,8 +48,8 @@ ZOOM = 1.3
 
 #: Presentation mode is for screens wider than a phone's. A phone hides the Present toggle, so a
 #: shared ``present=1`` link there could not be left: the sidebar stayed hidden even after
-#: "Edit", and the zoomed Player ran 40 px past both edges of a 390 px screen.
-_NOT_PHONE = f"@media {NOT_PHONE_QUERY}"
+#: "Edit", and the zoomed Player ran 40 px past both edges of a 390 px screen: its rules are
+#: in ``NOT_PHONE`` blocks.
 #: The zoom needs room: a window at least this tall (px) and wider than ``TIGHT_MAX``. Below
 #: either the parts keep their size (see the module docstring: at 800x600 the zoomed bar and
 #: step panel left the graph 167-209 px of 600).
@@ -64,25 +64,25 @@ _ZOOMED = f"@media (min-width: {TIGHT_MAX + 1}px) and (min-height: {ZOOM_MIN_HEI
 TOPBAR_PX = 58
 #: On the tab bar (served pages): hidden while presenting; the Graph page takes its height.
 TABS_CSS = f"""
-{_NOT_PHONE} {{ :host(.presenting) .bk-header {{ display: none !important; }} }}
+{NOT_PHONE} {{ :host(.presenting) .bk-header {{ display: none !important; }} }}
 """
 #: On the Graph page row.
 PAGE_CSS = f"""
-{_NOT_PHONE} {{
+{NOT_PHONE} {{
   :host(.presenting) {{ height: 100vh !important; }}
   :host(.presenting) .page-sidebar {{ display: none !important; }}
 }}
 """
 #: On the main column.
 MAIN_CSS = f"""
-{_NOT_PHONE} {{
+{NOT_PHONE} {{
   :host(.presenting) .graph-legend {{ display: none !important; }}
 }}
 {_ZOOMED} {{
   :host(.presenting) .page-topbar {{ zoom: {ZOOM}; }}
   :host(.presenting) .step-panel {{ zoom: {ZOOM}; }}
 }}
-{_NOT_PHONE} and (min-width: {TIGHT_MAX + 1}px) {{
+{NOT_PHONE} and (min-width: {TIGHT_MAX + 1}px) {{
   :host(.presenting) .page-topbar {{ height: {TOPBAR_PX}px !important; min-height: {TOPBAR_PX}px !important;
                                      max-height: {TOPBAR_PX}px !important; }}
 }}
@@ -91,7 +91,7 @@ MAIN_CSS = f"""
 #: and buttons; in the 58 px bar the box ran 26 px (33 zoomed) past the bar, over the graph's
 #: top. Presenting, the box is as tall as what it holds, 2 px below the bar's top.
 PLAYER_CSS = f"""
-{_NOT_PHONE} {{
+{NOT_PHONE} {{
   :host(.presenting) {{ height: auto !important; min-height: 0 !important; margin-top: 2px !important;
                        margin-bottom: 0 !important; }}
 }}

@@ -43,7 +43,8 @@ TIGHT_MAX = 900       # px: at or below (and above PHONE_MAX), the bar wraps: th
                       # number out of sight and ran the Player past the right edge)
 
 _PHONE = f"@media {PHONE_QUERY}"
-_NOT_PHONE = f"@media {NOT_PHONE_QUERY}"
+#: ... as the start of a stylesheet's block (the other modules' stylesheets use it too)
+NOT_PHONE = f"@media {NOT_PHONE_QUERY}"
 _TIGHT = f"@media {NOT_PHONE_QUERY} and (max-width: {TIGHT_MAX}px)"
 # The Train tab stacks as on a phone up to TIGHT_MAX: its controls (310 px), plots (300 px) and
 # network (~330 px at the least) side by side need ~940 px (at 800 px the page scrolled sideways)
@@ -83,7 +84,7 @@ SIDEBAR = f"""
 #: the MLP preset's graph ~80 px (its frames' labels cut, the minimap over its boxes).
 GRAPH_MIN_PX = 240
 MAIN = f"""
-{_NOT_PHONE} {{
+{NOT_PHONE} {{
   :host {{ overflow-y: auto !important; overflow-x: hidden !important; }}
   .graph-pane {{ min-height: {GRAPH_MIN_PX}px !important; }}
 }}
@@ -103,7 +104,7 @@ MAIN = f"""
 
 #: The bar above the graph (output, toggle, pass switch + Player).
 TOPBAR = f"""
-@media {NOT_PHONE_QUERY} {{
+{NOT_PHONE} {{
   .output-value {{ min-width: 0 !important; flex: 0 1 auto !important; overflow: hidden; }}
 }}
 {_BAR_NARROW} {{

@@ -8,7 +8,7 @@ from functools import partial
 import panel as pn
 from panel.io.state import set_curdoc
 
-from ..responsive import NOT_PHONE_QUERY, PHONE_MAX, PHONE_QUERY
+from ..responsive import NOT_PHONE, PHONE_MAX, PHONE_QUERY
 
 #: The chain rule's form follows the window's width alone: a phone held sideways (the phone
 #: layout, ``responsive.SHORT_MAX``) has the width for the wide form's lines (the narrow one
@@ -141,7 +141,7 @@ class PlayerBar:
 #: A scrollbar drawn always, not an overlay one that shows only while scrolling (which did not
 #: say that anything was cut), in the step panel's greys (light and dark theme).
 SCROLLBAR = f"""
-@media {NOT_PHONE_QUERY} {{
+{NOT_PHONE} {{
   :host::-webkit-scrollbar {{ width: 9px; height: 9px; }}
   :host::-webkit-scrollbar-track {{ background: rgba(128, 128, 128, 0.12); border-radius: 5px; }}
   :host::-webkit-scrollbar-thumb {{ background: rgba(128, 128, 128, 0.55); border-radius: 5px; }}
@@ -193,7 +193,7 @@ PLAIN_FORMS = f"""
 #: into scrolling), so the arithmetic below is reached by scrolling the panel.
 BODY_CSS = f"""
 @media {PHONE_QUERY} {{ .step-math {{ height: auto !important; max-height: none !important; }} }}   /* a phone: as tall as its rows (see responsive.STEP_PANEL) */
-@media {NOT_PHONE_QUERY} {{
+{NOT_PHONE} {{
   :host {{ flex-wrap: wrap !important; align-content: flex-start; flex: 1 1 auto !important;
            min-height: 0 !important; overflow-y: auto !important; overflow-x: hidden !important; }}
 }}
