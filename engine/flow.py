@@ -174,7 +174,7 @@ def from_flow(nodes, edges=None, convention: str = "auto") -> Value:
             x = _number(attrs["data"], data_key)
             if x is None:
                 raise GraphError(f"value '{label or nid}' has no number under '{data_key}'")
-            values[nid] = Value.constant(x) if attrs["data"].get("const") else Value(x, label)
+            values[nid] = Value.constant(x) if attrs["data"].get("const") else Value(x, label=label)
             continue
         oid = producer[nid]
         args = [values[i] for i in inputs[oid]]

@@ -1,7 +1,9 @@
 """A scalar that remembers how it was computed, micrograd style.
 
-Compatible with karpathy's micrograd ``Value`` (``.data``, ``.grad``, ``._prev``, ``._op``,
-``.backward()``), with three differences a learner may notice:
+Compatible with karpathy's micrograd ``Value`` (``Value(data, _children, _op, label=...)``,
+``.data``, ``.grad``, ``._prev``, ``._op``, ``.backward()``; a learner's own node
+``Value(a.data * b.data, (a, b), '*')`` gets the table's local derivatives, so a new op needs an
+entry in ``engine.ops.OPS``), with three differences a learner may notice:
 
 - ``._prev`` is a tuple in operand order (micrograd: a set), so ``a - b`` and ``b - a`` differ
   in the graph, and ``-`` and ``/`` are single ops, so the graph reads like the expression;
@@ -17,7 +19,7 @@ from __future__ import annotations
 import numbers
 
 from .backprop import reverse_sweep
-from .ops import OPS
+from .ops import OPS, resolve
 from .topo import topo_order
 
 
@@ -30,11 +32,34 @@ class Value:
     # Value costs nothing more) is the module path a node was built in: ("layer 1", "neuron 0")
     __slots__ = ("data", "grad", "label", "_prev", "_op", "_const", "_scope", "__weakref__")
 
-    def __init__(self, data, label: str = "", _children: tuple = (), _op: str = ""):
+    def __init__(self, data, _children: tuple = (), _op: str = "", label: str = ""):
+        # micrograd's order, so a learner's own op ``Value(a.data * b.data, (a, b), '*')`` builds
+        # the node it means; ``Value(2.0, "a")`` (a name second, this engine's earlier order) is
+        # still the leaf ``a``: a string is never a tuple of operands
+        if isinstance(_children, str) and not _op and not label:
+            _children, label = (), _children
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a string, got {type(label).__name__} {label!r:.60}")
+        try:
+            children = tuple(_children)
+        except TypeError:
+            raise TypeError(f"Value _children must be a tuple of Values, got {type(_children).__name__}") from None
+        if any(not isinstance(c, Value) for c in children):
+            bad = next(c for c in children if not isinstance(c, Value))
+            raise TypeError(f"Value _children must be Values, got {type(bad).__name__} {bad!r:.60}")
+        if children:    # micrograd's names too ('ReLU', '**2'): the table's op, its exponent an operand
+            try:
+                spec, exponent = resolve(str(_op), len(children))
+            except KeyError as e:
+                raise ValueError(f"Value with operands: {e.args[0]} (each op's local derivatives are "
+                                 "in engine.ops.OPS; a new op goes there)") from None
+            _op = spec.name
+            if exponent is not None:
+                children += (Value.constant(exponent),)
         self.data = float(data)
         self.grad = 0.0
         self.label = label
-        self._prev = tuple(_children)
+        self._prev = children
         self._op = _op
         self._const = False
 
@@ -92,7 +117,11 @@ def _operator(name: str):
 
 def _reflected(name: str):
     def apply(self, other):                 # number op Value: the number is the left operand
-        return (other if isinstance(other, Value) else Value.constant(other))._apply(name, self)
+        if isinstance(other, Value):
+            return other._apply(name, self)
+        if not isinstance(other, numbers.Real):     # "2" + v: as v + "2", not float("2")
+            return NotImplemented
+        return Value.constant(other)._apply(name, self)
     return apply
 
 

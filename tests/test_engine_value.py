@@ -183,3 +183,41 @@ def test_mlp_with_a_one_neuron_hidden_layer():
     out = model([0.5, -0.5])
     out.backward()
     assert len(model.parameters()) == 3 + 2 * 3 + 4 and model.layers[0].neurons[0].w[0].grad != 0
+
+
+def test_the_constructor_takes_micrograds_argument_order():
+    """A learner's own op in the lecture's style, ``Value(data, (children), op, label=...)``,
+    builds the node it means, with the table's local derivatives (it made a Value labelled with
+    the tuple, whose backward then failed); micrograd's op names ('ReLU', '**2') are the table's
+    ops; ``Value(2.0, "a")`` is still the leaf a."""
+    a, b = Value(2.0, label="a"), Value(-3.0, "b")
+    assert b.label == "b" and b._prev == () and b._op == ""
+    prod = Value(a.data * b.data, (a, b), "*", label="prod")
+    assert prod._prev == (a, b) and prod._op == "*" and prod.label == "prod"
+    square = Value(prod.data ** 2, (prod,), "**2")           # micrograd's __pow__
+    assert square._op == "**" and square._prev[0] is prod and square._prev[1].data == 2.0
+    out = Value(max(0.0, square.data), (square,), "ReLU")
+    assert out._op == "relu"
+    out.backward()
+    # d relu(((a*b))**2)/da = 2 * a*b * b = 2 * -6 * -3 = 36; /db = 2 * -6 * 2 = -24
+    assert (a.grad, b.grad) == (36.0, -24.0)
+    same = (a * b) ** 2
+    same.backward()
+    assert (a.grad, b.grad) == (36.0, -24.0)
+
+
+@pytest.mark.parametrize("build, error, words", [
+    (lambda a: Value(7.0, (a,), "sin"), ValueError, "unknown operation 'sin'"),
+    (lambda a: Value(1.0, (a,), "*"), ValueError, "takes 2 input(s), got 1"),
+    (lambda a: Value(1.0, (a, 2.0), "+"), TypeError, "_children must be Values, got float"),
+    (lambda a: Value(1.0, 5), TypeError, "_children must be a tuple of Values, got int"),
+    (lambda a: Value(1.0, label=("a",)), TypeError, "label must be a string"),
+    (lambda a: "2" + a, TypeError, "str"),
+    (lambda a: "2" * a, TypeError, "Value"),
+])
+def test_a_malformed_value_is_refused_where_it_is_made(build, error, words):
+    """Not later, in ``backward()`` or the app, as a bare KeyError or AttributeError; and a
+    string is not a number on either side of an operator (``"2" + v`` was ``Value(4)``)."""
+    with pytest.raises(error) as info:
+        build(Value(2.0, label="a"))
+    assert words in str(info.value)
