@@ -72,6 +72,26 @@ def test_arrow_heads_of_edges_not_drawn_are_hidden():
     check()
 
 
+def test_the_camera_point_of_a_step_inside_a_collapsed_neuron_is_its_box():
+    """The Player's node inside a collapsed neuron has no position of its own (NaN): the point
+    the first view keeps in view and the camera follows is its neuron's box (it was NaN, and the
+    view stayed where it was). A drawn node is its own point; step 0 has none."""
+    app = create_app(preset="mlp")
+    m, view = app.model, app.graph
+    rec = m.active_record
+    owner = m.display.owner[rec.node]
+    box = next(b for b in m.display.boxes if b["id"] == owner)
+    assert view.focus.data == {"x": [box["x"]], "y": [box["y"]]}
+    steps = {}
+    m.param.watch(lambda e: steps.update(xy=(view.focus.data["x"][0], view.focus.data["y"][0])), "frame")
+    m.step = 1                        # the seed: the loss, drawn itself
+    out = m.display.layout.positions[m.compiled.output_id]
+    assert steps["xy"] == pytest.approx(out)
+    m.step = m.n_steps                # back inside the neuron: its box again
+    assert steps["xy"] == pytest.approx((box["x"], box["y"]))
+    assert all(math.isnan(c) for c in view.patcher.focus_point(None))        # no node: no point
+
+
 def test_expanding_redraws_the_view_only():
     m = GraphModel(preset="mlp")
     tape, records = m.compiled.tape, m.backward_records

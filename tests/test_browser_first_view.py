@@ -123,13 +123,40 @@ def test_a_phone_shows_a_small_minimap_inside_the_plot(new_page, served_app, tmp
     assert y1 <= player["y"], (mm, player)                                # the Player is below it
 
 
+CHAIN = "x0 = 0.3\n" + "".join(f"x{k} = tanh(x{k - 1}) * 1.5\n" for k in range(1, 10))
+
+
 def test_a_graph_too_wide_to_read_whole_opens_at_its_output(new_page, served_app, tmp_path):
-    """No scopes: the first view is readable at the output end, where the backward pass starts."""
-    chain = "".join(f"x{k} = tanh(x{k - 1}) * 1.5\n" for k in range(1, 10))
-    url = served_app + "?expr=" + urllib.parse.quote("x0 = 0.3\n" + chain)
+    """No scopes: the first view is readable at the output end, where the backward pass starts
+    (a link to its step 1, the seed: the step's node is the output)."""
+    url = served_app + "?expr=" + urllib.parse.quote(CHAIN) + "&step=1"
     _, view = first_view(new_page, url, SIZES["720p"], tmp_path / "chain.png")
     assert view["visible"] and view["px"] >= 11.0, view
     assert "x9" in view["inside"] and "x0" in view["outside"] and view["minimap"], view
+
+
+_STEP_NODE = """() => { const doc = Bokeh.documents[0], p = doc.get_model_by_name('graph-plot');
+  const f = p.renderers.find((r) => r.visible === false && r.data_source.data.x.length === 1).data_source.data;
+  return [f.x[0], f.y[0], p.x_range.start, p.x_range.end, p.y_range.start, p.y_range.end]; }"""
+
+
+@pytest.mark.parametrize("expr", ["chain", "tanh_exp"])
+def test_a_graph_too_wide_to_read_whole_opens_on_its_current_step(new_page, served_app, tmp_path, expr):
+    """Opened at its last backward step (as every graph opens), the view shows that step's node,
+    orange, which the step panel explains: x1 = tanh(x0) * 1.5's product at the input end of the
+    chain; in the tanh-via-exp neuron x1w1, whose operands x1 and w1 get their grads. The view
+    was at the output end, the step's node a screen away."""
+    url = served_app + ("?expr=" + urllib.parse.quote(CHAIN) if expr == "chain" else "?preset=tanh_exp")
+    page, view = first_view(new_page, url, SIZES["720p"], tmp_path / f"{expr}.png")
+    assert view["visible"] and view["px"] >= 11.0 and view["minimap"], view
+    x, y, x0, x1, y0, y1 = page.evaluate(_STEP_NODE)
+    # inside, a quarter of the view from its edges at least (not at its edge, where the first
+    # view had left it)
+    assert x0 + 0.2 * (x1 - x0) <= x <= x1 - 0.2 * (x1 - x0) and y0 <= y <= y1, (x, y, x0, x1, y0, y1)
+    if expr == "chain":
+        assert "x1" in view["inside"] and "x9" in view["outside"], view
+    else:
+        assert {"x1", "w1", "x1w1"} <= set(view["inside"]) and "o" in view["outside"], view
 
 
 def _wheel(page, notches, delta):
@@ -278,7 +305,7 @@ def test_the_output_a_first_view_centres_is_not_under_the_minimap(new_page, serv
     floats over the plot's lower right corner."""
     from bench.app_open import random_text
 
-    url = served_app + "?expr=" + urllib.parse.quote(random_text(40, 8, seed=seed))
+    url = served_app + "?expr=" + urllib.parse.quote(random_text(40, 8, seed=seed)) + "&step=1"
     page, view = first_view(new_page, url, SIZES["720p"], tmp_path / f"random{seed}.png")
     assert "out" in view["inside"] and view["minimap"], view
     boxes = page.evaluate(_OUTPUT_AND_MINIMAP)

@@ -102,9 +102,9 @@ def test_touch_tap_selects_a_node_and_pinch_zooms(chromium, served_app):
     (Bokeh's wheel-zoom tool takes pinch gestures)."""
     from browser_support import glyph_screen_xy
 
-    ctx, page = _page(chromium, served_app, 390, 844)
+    # at step 1 (the seed) a phone's first view is at the output end, so L is on screen
+    ctx, page = _page(chromium, served_app + "?step=1", 390, 844)
     try:
-        # the output: on screen in a phone's first view (readable at the output end)
         x, y = glyph_screen_xy(page, "value-boxes", "label", "L")
         page.touchscreen.tap(x, y)
         page.wait_for_function("""() => { const r = Bokeh.documents[0].get_model_by_name('value-boxes');

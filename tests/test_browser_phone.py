@@ -73,12 +73,29 @@ def test_an_inspected_sample_opens_on_its_loss_on_a_phone(phone, served_app, tmp
     assert page.console_errors == []
 
 
-def test_the_mlp_preset_opens_on_its_loss_on_a_phone(phone, served_app, tmp_path):
-    """As on a desktop, readable (11 px captions); the output end, as a graph without scopes:
-    the loss and the squared difference's op and exponent whole, nothing cut in half."""
+def test_the_mlp_preset_opens_on_its_current_step_on_a_phone(phone, served_app, tmp_path):
+    """Readable (11 px captions) and on the node of the step it opens at, the last backward
+    step (v7 = w[0][0][0] * x1, inside the neuron h[0][0], outlined): that neuron and x1, whose
+    grads the step panel below computes, whole. It opened on the loss, the network's other
+    end, with the step's neuron two screens to the left."""
     page = phone(served_app + "?preset=mlp")
-    view = _first_view(page, "loss")
+    expect(page.locator(".step-title span")).to_contain_text("_backward() of v7")
+    view = _first_view(page, "x1")
     page.screenshot(path=tmp_path / "phone-mlp.png")
+    assert view["visible"] and view["px"] >= 11.0, view
+    # the neuron whole, or but for a sliver (its stacked shadow at the plot's edge)
+    assert "h[0][0]" in view["inside"] or view["cut"].get("h[0][0]", 1) <= 0.15, view
+    assert "loss" in view["outside"], view
+    assert all(part < 0.5 for part in view["cut"].values()), view["cut"]
+    assert page.console_errors == []
+
+
+def test_the_mlp_preset_at_its_first_step_opens_on_its_loss_on_a_phone(phone, served_app, tmp_path):
+    """At step 1 (the seed, loss.grad = 1) the step's node is the loss: the output end, the
+    loss and the squared difference's op and exponent whole, nothing cut in half."""
+    page = phone(served_app + "?preset=mlp&step=1")
+    expect(page.locator(".step-title span")).to_contain_text("step 1 /")
+    view = _first_view(page, "loss")
     assert view["visible"] and view["px"] >= 11.0, view
     assert {"loss", "2"} <= set(view["inside"]), view
     assert all(part < 0.5 for part in view["cut"].values()), view["cut"]

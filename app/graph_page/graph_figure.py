@@ -126,7 +126,7 @@ def build_figure(src, mapper):
            text_font_style="bold", y_offset=-3)
     _add_hover_and_colour_bar(p, value_boxes, op_circles, mapper)
     minimap = graph_viewport.build_minimap(src.values, src.edges)
-    graph_viewport.attach(p, minimap, src.info, [captions], [symbols], [head])
+    graph_viewport.attach(p, minimap, src.info, src.focus, [captions], [symbols], [head])
     # Zoomed into a large graph, the camera follows the Player: when the node of the step
     # leaves the view, the view pans to centre it (never zooms, so the reader's scale stays).
     src.focus.js_on_change("patching", CustomJS(args=dict(p=p, focus=src.focus), code=_FOLLOW_JS))

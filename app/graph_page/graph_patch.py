@@ -15,6 +15,8 @@ from . import palette, sizing
 from .formatting import fmt, node_caption
 from .graph_figure import copy_rows
 
+NAN = float("nan")
+
 VALUE_BORDER = ("line_color", "line_width")
 
 
@@ -105,7 +107,8 @@ class GraphPatcher:
         old, new = self.active, self.active_targets()
         self.active = new
         if new[0] is not None and new[0] != old[0]:
-            v.focus.patch({"x": [(0, v.values.data["x"][new[0]])], "y": [(0, v.values.data["y"][new[0]])]})
+            x, y = self.focus_point(new[0])
+            v.focus.patch({"x": [(0, x)], "y": [(0, y)]})
         n = len(self.labels)
         if frame.rows is None:
             rows = range(n)
@@ -174,6 +177,21 @@ class GraphPatcher:
         for r in model_rows:
             out.update(self.drawings.get(r, ()))
         return sorted(out)
+
+    def focus_point(self, row) -> tuple:
+        """Where the value of ``row`` is drawn, (x, y): its box, or that of the collapsed scope
+        it is inside (the outlined box; before, no point, and the camera stayed where it was
+        while the Player stepped through a collapsed neuron); (NaN, NaN) without a row."""
+        if row is None:
+            return NAN, NAN
+        x, y = float(self.geometry["x"][row]), float(self.geometry["y"][row])
+        if x != x:
+            d = self.model.display
+            owner = getattr(d, "owner", {}).get(d.value_ids[self.model_row[row]])
+            box = next((b for b in getattr(d, "boxes", ()) if b["id"] == owner), None)
+            if box is not None:
+                return float(box["x"]), float(box["y"])
+        return x, y
 
     # ------------------------------------------------------------------ columns
     def active_targets(self):

@@ -100,6 +100,10 @@ class GraphView:
         if self.figure.document is None:   # not shown yet: start at the whole graph (the browser
             for rng, lo, hi in ((self.figure.x_range, "x0", "x1"), (self.figure.y_range, "y0", "y1")):
                 rng.update(start=info[lo][0], end=info[hi][0])   # then fits it to the plot's shape)
+        # the Player's node before the info that fits the first view around it (a new source
+        # value, not a patch: the camera's pan is for steps)
+        x, y = self.patcher.focus_point(self.patcher.active[0])
+        self.focus.data = {"x": [x], "y": [y]}
         self.info.data = info     # the minimap's size follows in the browser (graph_viewport)
         self.values.data = {**static.values, **shown_values}
         self.ops.data = {**static.ops, **shown_ops}
@@ -130,7 +134,8 @@ class GraphView:
         patcher.update_flags(range(len(static.values["x"])), self.values.data["hatch"], force=True)
         active = patcher.active[0]
         if active is not None:   # replaced, not patched: a patch pans the camera to it
-            self.focus.data.update(x=[static.values["x"][active]], y=[static.values["y"][active]])
+            x, y = patcher.focus_point(active)
+            self.focus.data.update(x=[x], y=[y])
         info = graph_viewport.info_columns(display, self.info.data["size"][0], static.op_font_units,
                                            self.phone_output_end)
         dx, dy = anchor_shift(self.figure, old_xy, (static.values["x"], static.values["y"]), active)

@@ -14,7 +14,9 @@ the caption font size in plot units.
   output end, where the backward pass starts; a little smaller (down to :data:`MIN_FONT_PX`)
   when the region then fits across; its edges moved, within what keeps the region in view, to
   pass between boxes rather than through them; moved, past the graph's edge if need be, so
-  that the minimap does not cover that region. The reset tool returns to it.
+  that the minimap does not cover that region; and where that leaves the current step's node
+  (orange, explained by the step panel) out of view, around that node instead. The reset tool
+  returns to it.
 - **Semantic zoom**: captions and op symbols get a font size in screen pixels from the scale;
   below :data:`HIDE_FONT_PX` they are hidden, not drawn as smudges (hover still tells all).
 - **Minimap**: a small overview of the whole graph with the viewport as a draggable rectangle
@@ -247,7 +249,8 @@ if (!p._ag_size_watch && typeof ResizeObserver !== 'undefined' && typeof Bokeh !
 """
 
 _FIT_JS = _SIZE_WATCH_JS + _MOVED_JS + _MINIMAP_JS + FEWEST_CUTS_JS + """
-// first view: whole graph if readable, else a readable viewport at the output end
+// first view: whole graph if readable, else a readable viewport at the region of interest
+// (the network or the output end) and the current step's node
 const W = p.inner_width, H = p.inner_height;
 if (p.properties.inner_width.is_unset || !(W > 0 && H > 0)) { return; }
 const d = info.data, xr = p.x_range, yr = p.y_range;
@@ -287,6 +290,25 @@ if (refit) {
       [rx0, rx1, ry0, ry1, right] = [d.ox0[0], d.ox1[0], d.oy0[0], d.oy1[0], 1];
       fits = rx1 - rx0 + 2 * m <= vw;
     }
+    [cx, cy] = place(rx0, rx1, ry0, ry1, right, fits);
+    // the node of the current step (orange; the step panel below explains it) in view too: the
+    // MLP preset opens at its last backward step, an op by the inputs, which the output end or
+    // a phone's view left off screen. Centred within a quarter of the view, as the Player
+    // centres it when it leaves the view (a link to step 1 shows the output, as before)
+    const fx = focus.data.x[0], fy = focus.data.y[0];
+    if (isFinite(fx) && isFinite(fy) && (Math.abs(fx - cx) > vw / 2 - m || Math.abs(fy - cy) > vh / 2 - m)) {
+      [cx, cy] = place(fx - vw / 4, fx + vw / 4, fy - vh / 4, fy + vh / 4, 0, true);
+    }
+  }
+} else {                                                      // resized after the reader zoomed:
+  s = p._ag_s; cx = (xr.start + xr.end) / 2; cy = (yr.start + yr.end) / 2;   // keep scale + centre
+}
+// (cx, cy) of a view of scale s showing the region [rx0, rx1] x [ry0, ry1] (whole if it fits,
+// else its end on the right or left side), edges between boxes, clear of the minimap
+function place(rx0, rx1, ry0, ry1, right, fits) {
+    const x0 = d.x0[0], x1 = d.x1[0], y0 = d.y0[0], y1 = d.y1[0];
+    const vw = W / s, vh = H / s, m = pad * vw, gap = 6 / s;
+    let cx, cy = (y0 + y1) / 2;
     // the whole region if it fits, else one end of it (see info_columns)
     cx = fits ? (rx0 + rx1) / 2 : right ? rx1 + m - vw / 2 : rx0 - m + vw / 2;
     const xlo = x0 - m + vw / 2, xhi = x1 + m - vw / 2;
@@ -314,9 +336,7 @@ if (refit) {
       cx = mx > cx ? fewest_cuts(mx, vw / 2, mx, rx0 - gap + vw / 2, d.bx0[0], d.bx1[0], gap)
                    : fewest_cuts(mx, vw / 2, rx1 + gap - vw / 2, mx, d.bx0[0], d.bx1[0], gap);
     }
-  }
-} else {                                                      // resized after the reader zoomed:
-  s = p._ag_s; cx = (xr.start + xr.end) / 2; cy = (yr.start + yr.end) / 2;   // keep scale + centre
+    return [cx, cy];
 }
 const hw = W / s / 2, hh = H / s / 2;
 p._ag_fit = [cx - hw, cx + hw, cy - hh, cy + hh];
@@ -397,8 +417,9 @@ def build_minimap(values, edges):
     return m
 
 
-def attach(p, minimap, info, captions, symbols, heads) -> None:
-    """Wire the first view, semantic zoom and minimap callbacks of main plot ``p``."""
+def attach(p, minimap, info, focus, captions, symbols, heads) -> None:
+    """Wire the first view, semantic zoom and minimap callbacks of main plot ``p`` (``focus``:
+    the one-row source of the Player's node, which the first view keeps in view)."""
     tool = RangeTool(x_range=p.x_range, y_range=p.y_range)
     tool.overlay.update(fill_color="#ff9800", fill_alpha=0.12, line_color="#e65100", line_width=1.5)
     minimap.add_tools(tool)
@@ -407,7 +428,7 @@ def attach(p, minimap, info, captions, symbols, heads) -> None:
                         mm_min_width=MINIMAP_MIN_WIDTH, mm_min_height=MINIMAP_MIN_HEIGHT,
                         mm_reserve=list(MINIMAP_RESERVE), mm_step=MINIMAP_HEIGHT_STEP,
                         mm_max_share=MINIMAP_MAX_HEIGHT_SHARE)
-    fit_args = dict(p=p, info=info, min_px=MIN_FONT_PX, whole_px=WHOLE_FONT_PX, max_px=MAX_FONT_PX,
+    fit_args = dict(p=p, info=info, focus=focus, min_px=MIN_FONT_PX, whole_px=WHOLE_FONT_PX, max_px=MAX_FONT_PX,
                     comfort_px=COMFORT_FONT_PX, min_span=list(MIN_SPAN), pad=PAD,
                     bar_width=COLOUR_BAR_WIDTH, bar_margin=COLOUR_BAR_MARGIN, phone_query=PHONE_QUERY,
                     **minimap_args)
