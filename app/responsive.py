@@ -280,6 +280,17 @@ TRAIN_TABS = f"""{_TRAIN_STACK} {{ :host {{ height: 640px !important; min-height
                             width: 100% !important; flex: 0 0 640px !important; }} }}"""
 
 
+#: The Train tab's step panel under the network: room for a neuron step's chain rule (three
+#: lines at 13 px; at 96 px it showed two and cut the rest), and where the window is tall and
+#: the network beside the plots, for the update step's five as well (cut at 70 of 171 px before).
+TRAIN_STEP_PANEL = f"""
+:host {{ height: 124px !important; flex: 0 0 124px !important; }}
+@media (min-height: 880px) and (min-width: {TIGHT_MAX + 1}px) {{
+  :host {{ height: 204px !important; flex: 0 0 204px !important; }}
+}}
+"""
+
+
 #: The Train tab's fixed-size decision-boundary plot (the pane and its figure both carry the class,
 #: so the zoom applies twice: 0.92 -> 0.85, 0.85 -> 0.72): drawn smaller where the window is narrow,
 #: so the loss and accuracy curves beside it keep room for their titles (and on a phone it fits).

@@ -182,3 +182,38 @@ def test_new_hidden_layers_entered_with_enter_rebuild_the_plots(new_page, served
     wait_network(page, "n.neurons.length > 0 && n.neurons.length <= 6", timeout=60_000)   # 4 + 1, not 33
     page.screenshot(path=tmp_path / "hidden-4.png")
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1366, 768)])
+def test_the_network_step_panel_and_header_read_whole(chromium, served_app, width, height):
+    """After a step the network shows the update step (five lines of math). A tall window shows
+    all five in the panel (70 of its 145 px showed at every size); a short one shows what fits
+    and scrolls the rest, its subscripts still legible (at 11 px they were 7.8 px). The header's
+    hint (click a point, a neuron) wraps instead of ending in an ellipsis at <= 1366 px."""
+    ctx = chromium.new_context(viewport={"width": width, "height": height})
+    try:
+        page = ctx.new_page()
+        train_one_step(page, served_app)
+        panel = page.locator(".network-step-panel").first
+        expect(panel).to_contain_text("more parameters", timeout=30_000)
+        page.wait_for_timeout(500)      # KaTeX typesets
+        got = panel.evaluate("""p => {
+          const body = p.shadowRoot.querySelector('.step-body');
+          const pb = p.getBoundingClientRect();
+          return {whole: body.scrollHeight <= body.clientHeight + 1,
+                  bottom: pb.bottom, shown: body.clientHeight, need: body.scrollHeight}; }""")
+        font = page.locator(".network-step-math").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert font >= 13
+        assert got["bottom"] <= height + 0.5, got              # the page ends at the window's edge
+        if height >= 880:
+            assert got["whole"], got
+        else:
+            assert got["shown"] >= 96, got                     # three lines of a neuron's step
+        header = page.locator(".network-header div").first
+        expect(header).to_contain_text("a neuron to open it")
+        cut = header.evaluate("e => e.scrollWidth > e.clientWidth + 1 || getComputedStyle(e).textOverflow === 'ellipsis'")
+        assert not cut
+        box = header.bounding_box()
+        assert box["x"] + box["width"] <= width + 0.5
+    finally:
+        ctx.close()

@@ -217,8 +217,9 @@ class StepPanel:
     (``plain=False``: without it, where there is no room; the update step's text lists every
     parameter, tens of KB a frame)."""
 
-    def __init__(self, model, plain: bool = True):
+    def __init__(self, model, plain: bool = True, min_font: int = 11):
         self.model = model
+        self.min_font = min_font            # px: the chain rule's smallest size (subscripts ~0.7 of it)
         self.with_plain = plain
         self.title = pn.pane.HTML("", margin=(2, 10), css_classes=["step-title"], sizing_mode="stretch_width")
         self.math = pn.pane.LaTeX("", renderer="katex", margin=(0, 10), css_classes=["step-math"],
@@ -253,7 +254,7 @@ class StepPanel:
         tex = step_latex(rec, m)
         lines = tex.count(r" \\ ") + 1 if tex else 0
         # two lines fit at full size; more (MLP neurons, ledgers) shrink so the panel never scrolls
-        size = {0: 17, 1: 19, 2: 17, 3: 13}.get(lines, 11)
+        size = max({0: 17, 1: 19, 2: 17, 3: 13}.get(lines, 11), self.min_font)
         if self.math.styles.get("font-size") != f"{size}px":
             self.math.styles = {"font-size": f"{size}px"}
         self.math.object = math_html(tex)

@@ -22,6 +22,7 @@ from ..graph_page.graph_view import GraphView
 from ..graph_page.model import GraphModel
 from ..graph_page.scopes_view import ScopesView
 from ..graph_page.step_panel import PlayerBar, StepPanel
+from ..responsive import TRAIN_STEP_PANEL
 from ..share.theme import THEMES, current_theme_name, style_figure, style_layout
 from .doc_thread import DocumentThread, weak_call
 from .network import OVERLAYS, WeightEdges, generic_input_labels
@@ -176,18 +177,20 @@ class NetworkView:
         self.graph = GraphView(m, edge_style=self.style)
         self.scopes = ScopesView(m, self.graph)
         self.player_bar = PlayerBar(m)
+        # 58 px: its slider and buttons take 55 (Panel's 80 left a band above the chain rule)
         self.player_bar.player.param.update(width=None, sizing_mode="stretch_width",
-                                            max_width=480)
-        self.step_panel = StepPanel(m, plain=False)
+                                            max_width=480, height=58)
+        # 13 px at the least: the update step's five lines at 11 px had 7.8 px subscripts
+        self.step_panel = StepPanel(m, plain=False, min_font=13)
         # its own classes: pages (and tests) find the Graph tab's Player and panel by theirs
         self.player_bar.player.css_classes = ["network-player"]
         self.step_panel.title.css_classes = ["network-step-title"]
         self.step_panel.math.css_classes = ["network-step-math"]
         self.step_panel.view.css_classes = ["network-step-panel"]
-        self.step_panel.view.height = 96
-        # the update step's math (four parameters and a summary line) is taller than that: it
-        # scrolls inside the panel rather than running past it, below the page's end
-        self.step_panel.view.styles = {**self.step_panel.view.styles, "overflow-y": "auto"}
+        # its height: TRAIN_STEP_PANEL's; what is taller (the update step's five lines on a
+        # short window) scrolls inside the panel rather than running past it, below the page's end
+        self.step_panel.view.param.update(height=124, stylesheets=[TRAIN_STEP_PANEL],
+                                          styles={**self.step_panel.view.styles, "overflow-y": "auto"})
         fig = self.graph.figure
         # names must be unique in a document: the Graph tab's plot has these too
         for obj in fig.references():
@@ -213,8 +216,9 @@ class NetworkView:
         t, s = self.train.trainer, self.sample
         x = ", ".join(f"{v:.3g}" for v in t.X[s])
         text = (
-            f"<div style='font-size:12px;color:#333;white-space:nowrap;overflow:hidden;"
-            f"text-overflow:ellipsis'><b>Sample {s}</b>: x = ({html.escape(x)}), "
+            # wraps (it ended in an ellipsis at <= 1366 px: the hint was cut)
+            f"<div style='font-size:12px;color:#333;line-height:1.35'>"
+            f"<b>Sample {s}</b>: x = ({html.escape(x)}), "
             f"y = {int(t.y[s]):+d} \u00b7 {html.escape(self.reason)} \u00b7 click a point "
             "to follow another, a neuron to open it</div>")
         if text != self.header.object:      # not every tick: each update is a message
