@@ -81,7 +81,8 @@ def test_the_camera_point_of_a_step_inside_a_collapsed_neuron_is_its_box():
     rec = m.active_record
     owner = m.display.owner[rec.node]
     box = next(b for b in m.display.boxes if b["id"] == owner)
-    assert view.focus.data == {"x": [box["x"]], "y": [box["y"]]}
+    # its centre and half sizes: the camera keeps the whole box in view
+    assert view.focus.data == {"x": [box["x"]], "y": [box["y"]], "hw": [box["w"] / 2], "hh": [box["h"] / 2]}
     steps = {}
     m.param.watch(lambda e: steps.update(xy=(view.focus.data["x"][0], view.focus.data["y"][0])), "frame")
     m.step = 1                        # the seed: the loss, drawn itself
@@ -89,7 +90,8 @@ def test_the_camera_point_of_a_step_inside_a_collapsed_neuron_is_its_box():
     assert steps["xy"] == pytest.approx(out)
     m.step = m.n_steps                # back inside the neuron: its box again
     assert steps["xy"] == pytest.approx((box["x"], box["y"]))
-    assert all(math.isnan(c) for c in view.patcher.focus_point(None))        # no node: no point
+    x, y, hw, hh = view.patcher.focus_point(None)                            # no node: no point
+    assert math.isnan(x) and math.isnan(y) and hw == hh == 0
 
 
 def test_expanding_redraws_the_view_only():

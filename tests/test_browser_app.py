@@ -189,6 +189,39 @@ def test_zoomed_in_view_follows_the_player(new_page, served_app, tmp_path):
     assert page.console_errors == []
 
 
+def test_the_camera_keeps_the_whole_box_of_the_step_in_view(new_page, served_app):
+    """The view pans when the step's box would be cut at the plot's edge, not only when its
+    centre leaves the view (a wide box was cut: the centre 3 % inside, half the box outside)."""
+    page = open_app(new_page, served_app)
+    page.locator(".step-player button.first").click()
+    wait_node_text(page, "a", "a | 2 | 0")
+    zoom_in(page, *glyph_screen_xy(page, "value-boxes", "label", "L"))
+    nxt = page.locator(".step-player button.next")
+    for _ in range(3):          # seed, L, d: e comes next
+        nxt.click()
+    wait_node_text(page, "d", "d | 4 | -2")
+    # e's centre 6 % inside the left edge, its left half outside
+    box = """(label) => { const doc = Bokeh.documents[0];
+        const p = doc.get_model_by_name('graph-plot'), r = p.x_range;
+        const d = doc.get_model_by_name('value-boxes').data_source.data, i = d.label.indexOf(label);
+        return [d.x[i] - d.w[i] / 2, d.x[i] + d.w[i] / 2, r.start, r.end]; }"""
+    x0, x1, start, end = page.evaluate(box, "e")
+    span = end - start
+    assert x1 - x0 < 0.8 * span, "zoomed too far for the test: the box is as wide as the view"
+    shift = (x0 + x1) / 2 - 0.06 * span - start
+    page.evaluate(f"""() => {{ const r = Bokeh.documents[0].get_model_by_name('graph-plot').x_range;
+        r.setv({{start: r.start + {shift}, end: r.end + {shift}}}); }}""")
+    x0, x1, start, end = page.evaluate(box, "e")
+    assert x0 < start < (x0 + x1) / 2
+    nxt.click()
+    wait_node_text(page, "e", "e | -6 | -2")
+    page.wait_for_function(f"() => {{ const [x0, x1, s, e] = ({box})('e'); return s <= x0 && x1 <= e; }}",
+                           timeout=5_000)
+    x0, x1, start, end = page.evaluate(box, "e")
+    assert end - start == pytest.approx(span)          # panned, the zoom kept
+    assert page.console_errors == []
+
+
 def test_a_new_graph_is_fitted_even_after_zooming(new_page, served_app):
     page = open_app(new_page, served_app)
     zoom_in(page, *glyph_screen_xy(page, "value-boxes", "label", "a"), delta=-150)

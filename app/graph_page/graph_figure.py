@@ -30,19 +30,24 @@ VALUE_COLUMNS = ("x", "y", "w", "h", "role", "label", "id", "text", "grad", "dat
 OP_COLUMNS = ("x", "y", "r", "op", "symbol", "id", "inputs", "output", "locals", "line_color",
               "line_width")
 
+#: The camera's point: the current step's box, centre and half sizes (``GraphPatcher.focus_point``).
+FOCUS_COLUMNS = ("x", "y", "hw", "hh")
+
 _FOLLOW_JS = """
-const x = focus.data.x[0], y = focus.data.y[0];
+const x = focus.data.x[0], y = focus.data.y[0], hw = focus.data.hw[0], hh = focus.data.hh[0];
 const xr = p.x_range, yr = p.y_range;
 const w = xr.end - xr.start, h = yr.end - yr.start;
 if (!(w > 0 && h > 0) || !isFinite(x) || !isFinite(y)) { return; }
-const out = (v, lo, hi, span) => v < lo + 0.03 * span || v > hi - 0.03 * span;
+// the whole box 2 % inside the view (a box wider than the view: its centre 3 % inside)
+const out = (v, r, lo, hi, span) => 2 * r < 0.96 * span ? v - r < lo + 0.02 * span || v + r > hi - 0.02 * span
+                                                         : v < lo + 0.03 * span || v > hi - 0.03 * span;
 // as the pan tool does: marked interactive, so auto-ranging does not undo it
-if (out(x, xr.start, xr.end, w)) {
+if (out(x, hw, xr.start, xr.end, w)) {
   const sx = x - (xr.start + xr.end) / 2;
   xr.have_updated_interactively = true;
   xr.setv({start: xr.start + sx, end: xr.end + sx});
 }
-if (out(y, yr.start, yr.end, h)) {
+if (out(y, hh, yr.start, yr.end, h)) {
   const sy = y - (yr.start + yr.end) / 2;
   yr.have_updated_interactively = true;
   yr.setv({start: yr.start + sy, end: yr.end + sy});
@@ -69,7 +74,7 @@ def empty_sources() -> dict:
         # first-view and zoom callbacks, see graph_viewport)
         "info": ColumnDataSource(graph_viewport.empty_info(), name="graph-info"),
         # the node the Player is at, one row, patched per step (the camera follows it)
-        "focus": ColumnDataSource({"x": [float("nan")], "y": [float("nan")]}),
+        "focus": ColumnDataSource({c: [z] for c, z in zip(FOCUS_COLUMNS, (float("nan"),) * 2 + (0.0,) * 2)}),
     }
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import palette, sizing
 from .formatting import fmt, node_caption
-from .graph_figure import copy_rows
+from .graph_figure import FOCUS_COLUMNS, copy_rows
 
 NAN = float("nan")
 
@@ -107,8 +107,7 @@ class GraphPatcher:
         old, new = self.active, self.active_targets()
         self.active = new
         if new[0] is not None and new[0] != old[0]:
-            x, y = self.focus_point(new[0])
-            v.focus.patch({"x": [(0, x)], "y": [(0, y)]})
+            v.focus.patch({c: [(0, z)] for c, z in zip(FOCUS_COLUMNS, self.focus_point(new[0]))})
         n = len(self.labels)
         if frame.rows is None:
             rows = range(n)
@@ -179,19 +178,23 @@ class GraphPatcher:
         return sorted(out)
 
     def focus_point(self, row) -> tuple:
-        """Where the value of ``row`` is drawn, (x, y): its box, or that of the collapsed scope
-        it is inside (the outlined box; before, no point, and the camera stayed where it was
-        while the Player stepped through a collapsed neuron); (NaN, NaN) without a row."""
+        """Where the value of ``row`` is drawn, (x, y, half width, half height): its box, or that
+        of the collapsed scope it is inside (the outlined box; before, no point, and the camera
+        stayed where it was while the Player stepped through a collapsed neuron); NaN, NaN, 0, 0
+        without a row. The camera keeps the whole box in view, not only its centre (a wide box
+        was cut at the plot's edge)."""
         if row is None:
-            return NAN, NAN
-        x, y = float(self.geometry["x"][row]), float(self.geometry["y"][row])
+            return NAN, NAN, 0.0, 0.0
+        g = self.geometry
+        x, y = float(g["x"][row]), float(g["y"][row])
         if x != x:
             d = self.model.display
             owner = getattr(d, "owner", {}).get(d.value_ids[self.model_row[row]])
             box = next((b for b in getattr(d, "boxes", ()) if b["id"] == owner), None)
             if box is not None:
-                return float(box["x"]), float(box["y"])
-        return x, y
+                return float(box["x"]), float(box["y"]), float(box["w"]) / 2, float(box["h"]) / 2
+            return x, y, 0.0, 0.0
+        return x, y, float(g["w"][row]) / 2, float(g["h"][row]) / 2
 
     # ------------------------------------------------------------------ columns
     def active_targets(self):

@@ -13,7 +13,7 @@ from bokeh.models import LinearColorMapper
 from panel.io.document import unlocked
 
 from . import graph_viewport, palette, sizing
-from .graph_figure import build_figure, empty_sources, structure_columns
+from .graph_figure import FOCUS_COLUMNS, build_figure, empty_sources, structure_columns
 from .graph_patch import GraphPatcher
 from .sizing import caption_font_units  # noqa: F401  (re-exported: tests and notebooks use it)
 
@@ -102,8 +102,7 @@ class GraphView:
                 rng.update(start=info[lo][0], end=info[hi][0])   # then fits it to the plot's shape)
         # the Player's node before the info that fits the first view around it (a new source
         # value, not a patch: the camera's pan is for steps)
-        x, y = self.patcher.focus_point(self.patcher.active[0])
-        self.focus.data = {"x": [x], "y": [y]}
+        self.focus.data = {c: [z] for c, z in zip(FOCUS_COLUMNS, self.patcher.focus_point(self.patcher.active[0]))}
         self.info.data = info     # the minimap's size follows in the browser (graph_viewport)
         self.values.data = {**static.values, **shown_values}
         self.ops.data = {**static.ops, **shown_ops}
@@ -134,8 +133,7 @@ class GraphView:
         patcher.update_flags(range(len(static.values["x"])), self.values.data["hatch"], force=True)
         active = patcher.active[0]
         if active is not None:   # replaced, not patched: a patch pans the camera to it
-            x, y = patcher.focus_point(active)
-            self.focus.data.update(x=[x], y=[y])
+            self.focus.data.update({c: [z] for c, z in zip(FOCUS_COLUMNS, patcher.focus_point(active))})
         info = graph_viewport.info_columns(display, self.info.data["size"][0], static.op_font_units,
                                            self.phone_output_end)
         dx, dy = anchor_shift(self.figure, old_xy, (static.values["x"], static.values["y"]), active)
