@@ -10,6 +10,11 @@ Careful: the original app's files store a value's *data* under ``grad`` and its 
 under ``val`` (its README's output L has ``val: 1, grad: -8``). ``convention="original"``
 means that layout, ``convention="data"`` means ``val`` = data, ``grad`` = gradient; reading
 with ``convention="auto"`` picks the one under which the values agree with the operations.
+
+JSON has no NaN or infinity (``json.dumps`` writes the bare words ``NaN``/``Infinity``, which a
+browser's ``JSON.parse`` rejects), so :func:`to_flow` writes a non-finite number as the string
+``"NaN"``, ``"Infinity"`` or ``"-Infinity"`` (JavaScript's ``Number()`` reads each back) and
+:func:`from_flow` reads those three strings back as the same float.
 """
 from __future__ import annotations
 
@@ -24,6 +29,14 @@ from .ops import resolve
 from .value import Value
 
 CONVENTIONS = ("data", "original")
+NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def _json_number(x: float):
+    """``x`` as strict JSON allows: itself if finite, else its name in ``NON_FINITE``."""
+    if math.isfinite(x):
+        return x
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
 
 
 def _fields(convention: str) -> tuple[str, str]:
@@ -40,13 +53,16 @@ def to_flow(G: nx.DiGraph, convention: str = "data", positions: dict | None = No
     Writes ``val`` = data and ``grad`` = gradient by default, the original app's swapped
     layout with ``convention="original"``. ``positions`` (``{node_id: (x, y)}``) are written as
     React Flow positions when given. An edge carries ``operand`` (its operand position) so
-    that ``-``, ``/`` and ``**`` keep their order; the original app ignores it.
+    that ``-``, ``/`` and ``**`` keep their order; the original app ignores it. A non-finite
+    data or grad is written as a string (see the module's docstring): the document is strict
+    JSON, ``json.dumps(doc, allow_nan=False)`` accepts it.
     """
     data_key, grad_key = _fields(convention)
     nodes, edges = [], []
     for nid, attrs in G.nodes(data=True):
         if attrs["kind"] == "value":
-            data = {data_key: attrs["data"], grad_key: attrs["grad"], "label": attrs["label"]}
+            data = {data_key: _json_number(attrs["data"]), grad_key: _json_number(attrs["grad"]),
+                    "label": attrs["label"]}
             if attrs.get("const"):
                 data["const"] = True
             node = {"id": nid, "type": "value", "data": data}
@@ -117,6 +133,8 @@ def _structure(nodes, edges) -> tuple[nx.DiGraph, dict, dict]:
 
 def _number(data: dict, key: str):
     x = data.get(key)
+    if isinstance(x, str):          # to_flow's name of a non-finite number
+        return NON_FINITE.get(x)
     return float(x) if isinstance(x, numbers.Real) and not isinstance(x, bool) else None
 
 

@@ -40,6 +40,25 @@ def test_round_trip(convention):
     assert list(G2.edges(data=True)) == list(G.edges(data=True))
 
 
+def refuse_constant(name):
+    raise AssertionError(f"not strict JSON: {name}")
+
+
+def test_non_finite_values_are_strict_json_and_round_trip():
+    # an infinite leaf, log(0) = -inf, inf - inf = nan, and grads inf/nan from them
+    root = parse("a = 1e999; b = 0; z = 2\nc = log(b) * z\nd = a - a\nL = c + d * z")
+    root.backward()
+    G = to_graph(root)
+    numbers = [v for _, n in G.nodes(data=True) if n["kind"] == "value" for v in (n["data"], n["grad"])]
+    assert {repr(x) for x in numbers} >= {"inf", "-inf", "nan"}
+    text = json.dumps(to_flow(G), allow_nan=False)       # raised ValueError before
+    doc = json.loads(text, parse_constant=refuse_constant)
+    G2 = to_graph(from_flow(doc, convention="data"))
+    assert repr(list(G2.nodes(data=True))) == repr(list(G.nodes(data=True)))
+    leaf = next(n for n in doc["nodes"] if n["data"].get("label") == "a")
+    assert leaf["data"]["val"] == "Infinity"
+
+
 def test_positions_are_written_when_given():
     G = to_graph(parse("a = 1; b = a * 2"))
     doc = to_flow(G, positions={n: (1.0, 2.0) for n in G})
