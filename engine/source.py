@@ -9,10 +9,9 @@ import math
 import re
 import unicodedata
 
-from .convert import as_value
+from .convert import as_value, value_order
 from .expression import FUNCTIONS, MAX_DEPTH, MAX_SOURCE_CHARS, ExpressionError
 from .ops import OPS, fill
-from .topo import topo_order
 
 # An unnamed intermediate is written inline into its one user, up to this nesting; deeper
 # ones get a name, so long chains stay far from the parser's nesting limit.
@@ -85,7 +84,7 @@ def to_source(root) -> str:
     limits: a NaN leaf, the negation of a number literal, or text over 20,000 characters.
     """
     root = as_value(root)
-    order = topo_order(root)
+    order = value_order(root)
     uses: dict[int, int] = {}
     for v in order:
         for c in v._prev:
