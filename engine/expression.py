@@ -12,7 +12,8 @@
 The operators and one-argument functions are those of ``engine.ops.OPS`` (each op's
 ``syntax``), plus unary ``+``, parentheses, numbers and names. A function is also a method,
 as micrograd's ``Value`` has it: ``(a*b).tanh()`` is ``tanh(a*b)``. A bare final expression
-is the output, labelled ``out``. Everything else raises :class:`ExpressionError` with the line and column of the culprit.
+is the output, labelled ``out`` (``out_2`` if the program defines ``out``). Everything else
+raises :class:`ExpressionError` with the line and column of the culprit.
 """
 from __future__ import annotations
 
@@ -96,6 +97,15 @@ class _Builder:
         self.defined_at: dict[str, int] = {}
         self.leaves: set[str] = set()
         self.count = 0
+
+    def free_name(self, base: str) -> str:
+        """``base``, or ``base_2``, ``base_3``, ... when the program defines it already (a
+        second node labelled ``out`` would be two nodes of one name; to_source's suffixes)."""
+        name, k = base, 1
+        while name in self.names:
+            k += 1
+            name = f"{base}_{k}"
+        return name
 
     def fail(self, node, message):
         return _error(node, self.indents, message)
@@ -184,7 +194,7 @@ class _Builder:
             value = self.expression(stmt.value)
             if value.label or value._const:   # a bare name or number: do not rename it
                 return value
-            value.label = "out"
+            value.label = self.free_name("out")
             return value
         if not isinstance(stmt, ast.Assign):
             kind = {ast.AugAssign: "'+=' style updates", ast.AnnAssign: "annotations",

@@ -34,6 +34,13 @@ def test_bare_final_expression_is_out():
     assert out.label == "out" and out.data == pytest.approx(math.tanh(1.0) - 0.25)
 
 
+def test_bare_final_expression_does_not_take_a_name_already_defined():
+    # was labelled 'out' too: two nodes of one name (one slider label for a leaf and the output)
+    result = parse("out = 2\nout_2 = out * 3\nout_2 + out")
+    assert result.label == "out_3" and result.data == 8
+    assert [v.label for v in result._prev] == ["out_2", "out"]
+
+
 def test_functions_and_literals():
     y = parse("x = 1.5; y = sigmoid(x) + relu(-x) + exp(log(x)) / +2")
     assert y.data == pytest.approx(1 / (1 + math.exp(-1.5)) + 0 + 0.75)
