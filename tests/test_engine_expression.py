@@ -177,6 +177,30 @@ def test_depth_limit_does_not_depend_on_recursion_limit(limit):
         sys.setrecursionlimit(old)
 
 
+DEEP_SUM = "+".join(["a"] * 950)        # too deep, yet Python's parser builds its tree
+
+
+@pytest.mark.parametrize("limit", [1000, 10000])
+@pytest.mark.parametrize("source, line, col", [
+    ("a = 1\nc = a * 2;  b = " + DEEP_SUM, 2, 13),
+    # the first statement too deep is the one named, when a later one makes the parse fail
+    ("a = 1\n  b = " + DEEP_SUM + "\nc = " + "+".join(["a"] * 5000), 2, 3),
+    ("a = 1; b = 2\nc = (a *\n b); d = " + "-" * 9000 + "a", 3, 6),     # parser's MemoryError
+    ("a = 1\nb = a" + ".tanh()" * 2000, 2, 1),
+])
+def test_depth_error_says_where(limit, source, line, col):
+    import sys
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)          # the same place whether or not the parse itself fails
+    try:
+        with pytest.raises(ExpressionError, match="nested too deeply") as err:
+            parse(source)
+    finally:
+        sys.setrecursionlimit(old)
+    assert (err.value.line, err.value.col) == (line, col)       # was (0, 0)
+    assert str(err.value).startswith(f"line {line}, col {col}: ")
+
+
 def test_node_limit(monkeypatch):
     # At one node per character at most, 20,000 characters stay within 20,000 nodes; check the
     # guard itself with a smaller limit.
