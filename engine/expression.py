@@ -12,12 +12,15 @@
 The operators and one-argument functions are those of ``engine.ops.OPS`` (each op's
 ``syntax``), plus unary ``+``, parentheses, numbers and names. A function is also a method,
 as micrograd's ``Value`` has it: ``(a*b).tanh()`` is ``tanh(a*b)``. A bare final expression
-is the output, labelled ``out``. Everything else raises :class:`ExpressionError` with the line and column of the culprit.
+is the output, labelled ``out`` (``out_2`` if the program defines ``out``). Everything else
+raises :class:`ExpressionError` with the line and column of the culprit.
 """
 from __future__ import annotations
 
 import ast
+import io
 import math
+import tokenize
 from functools import cache
 
 from .ops import OPS
@@ -96,6 +99,15 @@ class _Builder:
         self.defined_at: dict[str, int] = {}
         self.leaves: set[str] = set()
         self.count = 0
+
+    def free_name(self, base: str) -> str:
+        """``base``, or ``base_2``, ``base_3``, ... when the program defines it already (a
+        second node labelled ``out`` would be two nodes of one name; to_source's suffixes)."""
+        name, k = base, 1
+        while name in self.names:
+            k += 1
+            name = f"{base}_{k}"
+        return name
 
     def fail(self, node, message):
         return _error(node, self.indents, message)
@@ -184,7 +196,7 @@ class _Builder:
             value = self.expression(stmt.value)
             if value.label or value._const:   # a bare name or number: do not rename it
                 return value
-            value.label = "out"
+            value.label = self.free_name("out")
             return value
         if not isinstance(stmt, ast.Assign):
             kind = {ast.AugAssign: "'+=' style updates", ast.AnnAssign: "annotations",
@@ -224,9 +236,48 @@ def _called(node: ast.Call) -> str:
     return node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
 
 
-def _too_deep() -> ExpressionError:
+def _too_deep(text: str, indents: list[int]) -> ExpressionError:
+    """The nesting error, at the first statement of ``text`` nested deeper than MAX_DEPTH
+    (Python's parser, failing on depth, says nowhere). Each statement is parsed on its own:
+    the same place whether the whole parse failed or its tree was measured too deep."""
+    line = col = 0
+    for start, end, at_line, at_col in _statements(text):
+        try:
+            deep = _depth(ast.parse(text[start:end])) > MAX_DEPTH
+        except (RecursionError, MemoryError):
+            deep = True
+        except (SyntaxError, ValueError, OverflowError):
+            continue
+        if deep:
+            line, col = at_line, at_col + 1 + indents[at_line - 1]
+            break
     return ExpressionError(f"an expression is nested too deeply (at most {MAX_DEPTH} levels; "
-                           "each term of a long sum is a level); split it into named steps")
+                           "each term of a long sum is a level); split it into named steps",
+                           line, col)
+
+
+_NOT_CODE = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+
+
+def _statements(text: str) -> list[tuple]:
+    """``(start, end, line, col)`` of each statement of ``text``: offsets, and its start's
+    line and 0-based column, found by its tokens (the tokenizer has no depth limit)."""
+    offsets = [0]
+    for line in text.split("\n"):
+        offsets.append(offsets[-1] + len(line) + 1)
+    spans, start = [], None
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            at = offsets[tok.start[0] - 1] + tok.start[1]
+            if tok.type == tokenize.NEWLINE or tok.string == ";":
+                if start is not None:
+                    spans.append((start[0], at, *start[1:]))
+                start = None
+            elif start is None and tok.type not in _NOT_CODE:
+                start = (at, *tok.start)
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return spans + ([(start[0], len(text), *start[1:])] if start is not None else [])
 
 
 def _depth(tree: ast.AST) -> int:
@@ -267,8 +318,9 @@ def _parse(source: str) -> tuple:
     # The language has no blocks: indentation (from a pasted or triple-quoted text) is dropped.
     lines = source.splitlines()
     indents = [len(line) - len(line.lstrip(" \t")) for line in lines]
+    text = "\n".join(line.lstrip(" \t") for line in lines)
     try:
-        tree = ast.parse("\n".join(line.lstrip(" \t") for line in lines), mode="exec")
+        tree = ast.parse(text, mode="exec")
     except SyntaxError as e:
         msg = e.msg or "invalid syntax"
         if "integer string conversion" in msg:
@@ -277,11 +329,11 @@ def _parse(source: str) -> tuple:
         indent = indents[line - 1] if 0 < line <= len(indents) else 0
         raise ExpressionError(msg, line, max(e.offset or 0, 1) + indent) from None
     except (RecursionError, MemoryError):
-        raise _too_deep() from None
+        raise _too_deep(text, indents) from None
     except (ValueError, OverflowError) as e:
         raise ExpressionError(f"malformed expression: {e}") from None
     if _depth(tree) > MAX_DEPTH:
-        raise _too_deep()
+        raise _too_deep(text, indents)
     if not tree.body:
         raise ExpressionError("the expression has no statements")
     builder = _Builder(indents)

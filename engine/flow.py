@@ -9,7 +9,14 @@ Its shape (React Flow)::
 Careful: the original app's files store a value's *data* under ``grad`` and its *gradient*
 under ``val`` (its README's output L has ``val: 1, grad: -8``). ``convention="original"``
 means that layout, ``convention="data"`` means ``val`` = data, ``grad`` = gradient; reading
-with ``convention="auto"`` picks the one under which the values agree with the operations.
+with ``convention="auto"`` picks the one under which the values agree with the operations (on a
+tie, such as a file saved before backprop whose gradients are all 0, the field that looks like
+gradients is not the data).
+
+JSON has no NaN or infinity (``json.dumps`` writes the bare words ``NaN``/``Infinity``, which a
+browser's ``JSON.parse`` rejects), so :func:`to_flow` writes a non-finite number as the string
+``"NaN"``, ``"Infinity"`` or ``"-Infinity"`` (JavaScript's ``Number()`` reads each back) and
+:func:`from_flow` reads those three strings back as the same float.
 """
 from __future__ import annotations
 
@@ -24,6 +31,14 @@ from .ops import resolve
 from .value import Value
 
 CONVENTIONS = ("data", "original")
+NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def _json_number(x: float):
+    """``x`` as strict JSON allows: itself if finite, else its name in ``NON_FINITE``."""
+    if math.isfinite(x):
+        return x
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
 
 
 def _fields(convention: str) -> tuple[str, str]:
@@ -40,13 +55,16 @@ def to_flow(G: nx.DiGraph, convention: str = "data", positions: dict | None = No
     Writes ``val`` = data and ``grad`` = gradient by default, the original app's swapped
     layout with ``convention="original"``. ``positions`` (``{node_id: (x, y)}``) are written as
     React Flow positions when given. An edge carries ``operand`` (its operand position) so
-    that ``-``, ``/`` and ``**`` keep their order; the original app ignores it.
+    that ``-``, ``/`` and ``**`` keep their order; the original app ignores it. A non-finite
+    data or grad is written as a string (see the module's docstring): the document is strict
+    JSON, ``json.dumps(doc, allow_nan=False)`` accepts it.
     """
     data_key, grad_key = _fields(convention)
     nodes, edges = [], []
     for nid, attrs in G.nodes(data=True):
         if attrs["kind"] == "value":
-            data = {data_key: attrs["data"], grad_key: attrs["grad"], "label": attrs["label"]}
+            data = {data_key: _json_number(attrs["data"]), grad_key: _json_number(attrs["grad"]),
+                    "label": attrs["label"]}
             if attrs.get("const"):
                 data["const"] = True
             node = {"id": nid, "type": "value", "data": data}
@@ -117,6 +135,8 @@ def _structure(nodes, edges) -> tuple[nx.DiGraph, dict, dict]:
 
 def _number(data: dict, key: str):
     x = data.get(key)
+    if isinstance(x, str):          # to_flow's name of a non-finite number
+        return NON_FINITE.get(x)
     return float(x) if isinstance(x, numbers.Real) and not isinstance(x, bool) else None
 
 
@@ -134,12 +154,49 @@ def _agreement(G, inputs, output, data_key: str) -> int:
     return score
 
 
+def _gradient_field(G) -> str | None:
+    """The field that looks like gradients when the other does not: all 0 (a file saved before
+    backprop; a missing number counts as 0) or else 1 at the output (d out/d out after
+    backprop); None when neither test tells the two apart."""
+    values = [n for n, a in G.nodes(data=True) if a["kind"] == "value"]
+    sinks = [n for n in values if G.out_degree(n) == 0]
+    tests = [lambda key: all(not _number(G.nodes[n]["data"], key) for n in values)]
+    if len(sinks) == 1:
+        tests.append(lambda key: _number(G.nodes[sinks[0]]["data"], key) == 1.0)
+    for looks_like_grads in tests:
+        fits = [key for key in ("val", "grad") if looks_like_grads(key)]
+        if len(fits) == 1:
+            return fits[0]
+    return None
+
+
+def _detect(G, inputs, output) -> str:
+    """The convention under which more operations agree with their values. On a tie (a file
+    saved before backprop: its gradients are all 0, and 0 + 0 = 0 * 0 = tanh(0) = 0 agree with
+    the operations as well as the data do) the field that looks like gradients is not the data.
+    Raises :class:`GraphError` when nothing tells and the two readings give different leaves."""
+    by_grad, by_val = (_agreement(G, inputs, output, key) for key in ("grad", "val"))
+    if by_grad != by_val:
+        return "original" if by_grad > by_val else "data"
+    grads = _gradient_field(G)
+    if grads is not None:
+        return "original" if grads == "val" else "data"
+    leaves = [a["data"] for n, a in G.nodes(data=True)
+              if a["kind"] == "value" and G.in_degree(n) == 0]
+    if all(_number(d, "val") == _number(d, "grad") for d in leaves):
+        return "data"              # either reading gives the same graph
+    raise GraphError("cannot tell whether 'val' or 'grad' holds the values' data: the numbers "
+                     "fit the operations equally well either way, and neither field looks like "
+                     "gradients (all 0, or 1 at the output); set every 'grad' to 0, or pass "
+                     "convention='data' or 'original' to from_flow")
+
+
 def flow_convention(nodes, edges) -> str:
-    """``"original"`` if the values agree with the operations only when read from ``grad``
-    (the original app's layout), else ``"data"``."""
-    G, inputs, output = _structure(nodes, edges)
-    return "original" if (_agreement(G, inputs, output, "grad")
-                          > _agreement(G, inputs, output, "val")) else "data"
+    """``"original"`` if the values agree with the operations better when read from ``grad``
+    (the original app's layout), ``"data"`` if better from ``val``; on a tie, not the field
+    that looks like gradients (all 0: saved before backprop). Raises :class:`GraphError` when
+    the layout cannot be told and matters."""
+    return _detect(*_structure(nodes, edges))
 
 
 def from_flow(nodes, edges=None, convention: str = "auto") -> Value:
@@ -148,16 +205,16 @@ def from_flow(nodes, edges=None, convention: str = "auto") -> Value:
 
     ``nodes`` may also be the whole document (``{"nodes": [...], "edges": [...]}``).
     Leaves take their data from the file (``convention`` says which field holds it;
-    ``"auto"`` detects it); intermediates are recomputed. Raises :class:`GraphError` (a
-    ``ValueError``) for a cycle, an unknown op, a wrong number of inputs, an edge to a missing
-    node, a leaf without a number, or not exactly one output.
+    ``"auto"`` detects it, see :func:`flow_convention`); intermediates are recomputed. Raises
+    :class:`GraphError` (a ``ValueError``) for a cycle, an unknown op, a wrong number of inputs,
+    an edge to a missing node, a leaf without a number, not exactly one output, or a layout
+    ``"auto"`` cannot tell.
     """
     if edges is None and isinstance(nodes, dict):
         nodes, edges = nodes.get("nodes"), nodes.get("edges")
     G, inputs, output = _structure(nodes, edges if edges is not None else [])
     if convention == "auto":
-        convention = ("original" if _agreement(G, inputs, output, "grad")
-                      > _agreement(G, inputs, output, "val") else "data")
+        convention = _detect(G, inputs, output)
     data_key, _ = _fields(convention)
     sinks = [n for n, a in G.nodes(data=True) if a["kind"] == "value" and G.out_degree(n) == 0]
     if len(sinks) != 1:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .topo import operands, topo_order
+from .convert import value_order
+from .topo import operands
 
 
 def value_ids(order: list) -> dict[int, str]:
@@ -32,8 +33,11 @@ def to_graph(root) -> nx.DiGraph:
       the operand positions it fills (``b = a + a`` gives one edge with ``[0, 1]``);
     - ``G.graph["output"]`` is the output's id and ``G.graph["order"]`` the value ids in
       topological order.
+
+    Raises ``TypeError`` or :class:`GraphError` for what is not a compute graph of at most
+    20,000 nodes (see ``engine.convert.value_order``).
     """
-    order = topo_order(root)
+    order = value_order(root)
     ids = value_ids(order)
     G = nx.DiGraph(output=ids[id(root)], order=[ids[id(v)] for v in order])
     for v in order:

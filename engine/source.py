@@ -7,11 +7,11 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import unicodedata
 
-from .convert import as_value
+from .convert import as_value, value_order
 from .expression import FUNCTIONS, MAX_DEPTH, MAX_SOURCE_CHARS, ExpressionError
 from .ops import OPS, fill
-from .topo import topo_order
 
 # An unnamed intermediate is written inline into its one user, up to this nesting; deeper
 # ones get a name, so long chains stay far from the parser's nesting limit.
@@ -27,16 +27,43 @@ def _literal(x: float) -> str:
     return f"({text})" if x < 0 or text.startswith("-") else text
 
 
-def _identifier(label: str, taken: set) -> str:
-    """``label`` if it can be a name in the language, else the nearest name that can."""
-    name = label if label.isidentifier() and label.isascii() else re.sub(r"\W+", "_", label)
-    name = name.strip("_") if name.strip("_") else "v"
+def _is_name(label: str) -> bool:
+    """``label`` can be assigned to in the language as it is."""
+    return (label.isidentifier() and label.isascii() and not keyword.iskeyword(label)
+            and label not in FUNCTIONS and label != "__debug__")
+
+
+def _ascii(label: str) -> str:
+    """``label`` in ASCII: accents dropped and sub/superscripts made digits (Unicode's NFKD:
+    ``é`` -> ``e``, ``x₁`` -> ``x1``), other letters spelled by name (``α`` -> ``alpha``,
+    ``Δ`` -> ``Delta``), any other character ``_``."""
+    parts = []
+    for ch in unicodedata.normalize("NFKD", label):
+        if ch.isascii():
+            parts.append(ch)
+        elif ch.isalpha():
+            words = unicodedata.name(ch, "").split() or ["_"]
+            word = words[-1].lower().capitalize() if "CAPITAL" in words else words[-1].lower()
+            parts.append(f"_{word}_")
+        elif not unicodedata.combining(ch):
+            parts.append("_")
+    return "".join(parts)
+
+
+def _identifier(label: str, taken: set, kept: set) -> str:
+    """``label`` if it is one of ``kept`` (the graph's labels that are names in the language)
+    and still free, else the nearest name the parser accepts (ASCII, not a keyword or a
+    function), clear of ``taken`` and of the labels kept as they are."""
+    if label in kept and label not in taken:
+        taken.add(label)
+        return label
+    name = re.sub(r"\W+", "_", _ascii(label), flags=re.ASCII).strip("_") or "v"
     if not (name[0].isalpha() or name[0] == "_"):
         name = "v" + name
-    if keyword.iskeyword(name) or name in FUNCTIONS:
+    if not _is_name(name):          # a keyword or a function's name
         name += "_"
     base, k = name, 1
-    while name in taken:
+    while name in taken or name in kept:
         k += 1
         name = f"{base}_{k}"
     taken.add(name)
@@ -47,21 +74,23 @@ def to_source(root) -> str:
     """A program that :func:`engine.parse` turns into the graph of ``root``: the same nodes,
     edges, operand order and leaf values (bit for bit), so the same ids and numbers.
 
-    Labels that are names in the language are kept; others become the nearest valid name
-    (``w[1][0][2]`` -> ``w_1_0_2``). Unlabeled nodes used once are written inline; a reused
-    or leaf node without a label is given one (``v7``). An unlabeled output is written as a bare
-    final expression (parse labels it ``out``).
+    Labels that are names in the language are kept; others become the nearest name it accepts,
+    in ASCII (``w[1][0][2]`` -> ``w_1_0_2``, ``α`` -> ``alpha``, ``x₁`` -> ``x1``, ``tanh`` ->
+    ``tanh_``), unique and never a label kept as it is. Unlabeled nodes used once are written
+    inline; a reused or leaf node without a label is given one (``v7``). An unlabeled output is
+    written as a bare final expression (parse labels it ``out``).
 
     Raises :class:`ExpressionError` when the graph cannot be written within the language's
     limits: a NaN leaf, the negation of a number literal, or text over 20,000 characters.
     """
     root = as_value(root)
-    order = topo_order(root)
+    order = value_order(root)
     uses: dict[int, int] = {}
     for v in order:
         for c in v._prev:
             uses[id(c)] = uses.get(id(c), 0) + 1
     taken: set = set()
+    kept = {v.label for v in order if _is_name(v.label)}
     ref: dict[int, str] = {}        # how a node is written where it is used
     depth: dict[int, int] = {}
     lines = []
@@ -70,7 +99,7 @@ def to_source(root) -> str:
             ref[id(v)], depth[id(v)] = _literal(v.data), 0
             continue
         if not v._prev:                                   # a leaf: always a named assignment
-            name = _identifier(v.label or f"v{k}", taken)
+            name = _identifier(v.label or f"v{k}", taken, kept)
             lines.append(f"{name} = {_literal(v.data).strip('()')}")
             ref[id(v)], depth[id(v)] = name, 0
             continue
@@ -87,7 +116,7 @@ def to_source(root) -> str:
         if v is root and not v.label:
             lines.append(expr[1:-1] if expr.startswith("(") else expr)
         elif named or v is root:
-            name = _identifier(v.label or f"v{k}", taken)
+            name = _identifier(v.label or f"v{k}", taken, kept)
             lines.append(f"{name} = {expr[1:-1] if expr.startswith('(') else expr}")
             ref[id(v)], depth[id(v)] = name, 0
         else:

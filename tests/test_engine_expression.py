@@ -34,6 +34,13 @@ def test_bare_final_expression_is_out():
     assert out.label == "out" and out.data == pytest.approx(math.tanh(1.0) - 0.25)
 
 
+def test_bare_final_expression_does_not_take_a_name_already_defined():
+    # was labelled 'out' too: two nodes of one name (one slider label for a leaf and the output)
+    result = parse("out = 2\nout_2 = out * 3\nout_2 + out")
+    assert result.label == "out_3" and result.data == 8
+    assert [v.label for v in result._prev] == ["out_2", "out"]
+
+
 def test_functions_and_literals():
     y = parse("x = 1.5; y = sigmoid(x) + relu(-x) + exp(log(x)) / +2")
     assert y.data == pytest.approx(1 / (1 + math.exp(-1.5)) + 0 + 0.75)
@@ -168,6 +175,30 @@ def test_depth_limit_does_not_depend_on_recursion_limit(limit):
         assert parse("+".join(["1"] * 800)).data == 800
     finally:
         sys.setrecursionlimit(old)
+
+
+DEEP_SUM = "+".join(["a"] * 950)        # too deep, yet Python's parser builds its tree
+
+
+@pytest.mark.parametrize("limit", [1000, 10000])
+@pytest.mark.parametrize("source, line, col", [
+    ("a = 1\nc = a * 2;  b = " + DEEP_SUM, 2, 13),
+    # the first statement too deep is the one named, when a later one makes the parse fail
+    ("a = 1\n  b = " + DEEP_SUM + "\nc = " + "+".join(["a"] * 5000), 2, 3),
+    ("a = 1; b = 2\nc = (a *\n b); d = " + "-" * 9000 + "a", 3, 6),     # parser's MemoryError
+    ("a = 1\nb = a" + ".tanh()" * 2000, 2, 1),
+])
+def test_depth_error_says_where(limit, source, line, col):
+    import sys
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)          # the same place whether or not the parse itself fails
+    try:
+        with pytest.raises(ExpressionError, match="nested too deeply") as err:
+            parse(source)
+    finally:
+        sys.setrecursionlimit(old)
+    assert (err.value.line, err.value.col) == (line, col)       # was (0, 0)
+    assert str(err.value).startswith(f"line {line}, col {col}: ")
 
 
 def test_node_limit(monkeypatch):

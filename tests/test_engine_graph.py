@@ -1,7 +1,10 @@
 """to_graph on engine Values and on karpathy's micrograd (PyPI), and as_value's copy."""
+import re
+
 import pytest
 
-from engine import Value, as_value, parse, to_graph
+from engine import GraphError, Value, as_value, parse, to_graph, to_source
+from engine.expression import MAX_NODES
 from engine.topo import topo_order
 
 from micrograd.engine import Value as MgValue  # noqa: E402  (a test dependency)
@@ -91,3 +94,56 @@ def test_as_value_on_micrograd_reused_operand():
     ours.backward()
     leaf = [v for v in topo_order(ours) if not v._prev][0]
     assert ours.data == y.data == 15.0 and leaf.grad == x.grad == 8.0
+
+
+@pytest.mark.parametrize("walk", [as_value, to_graph, to_source])
+@pytest.mark.parametrize("given, named", [([1, 2], "list [1, 2]"), (3.0, "float 3.0"),
+                                          (MgValue(2.0) + 3.0, "inside the graph")])
+def test_what_is_not_a_value_is_refused_naming_it(walk, given, named):
+    if isinstance(given, MgValue):        # micrograd with a bare number among the operands
+        given._prev = {given._prev.pop(), 3.0}
+    with pytest.raises(TypeError, match=r"expected a micrograd-style Value .*" + re.escape(named)):
+        walk(given)                       # was AttributeError: 'list' object has no attribute 'data'
+
+
+@pytest.mark.parametrize("walk", [as_value, to_graph, to_source])
+def test_a_cyclic_graph_is_refused(walk):
+    a = MgValue(2.0)
+    b = a * 3
+    a._prev = {b}                         # by hand: a depends on b, b on a
+    with pytest.raises(GraphError, match=r"the graph has a cycle \(Value\(data="):
+        walk(b)                           # was KeyError (as_value) or a garbage graph
+
+
+class Counted:
+    """A micrograd-style node that counts how many nodes a walk asked for their operands."""
+    asked = 0
+
+    def __init__(self, prev=()):
+        self.data, self.grad, self._op, self._operands = 1.0, 0.0, "tanh", prev
+
+    @property
+    def _prev(self):
+        Counted.asked += 1
+        return self._operands
+
+
+@pytest.mark.parametrize("walk", [as_value, to_graph, to_source])
+def test_a_graph_over_the_node_limit_is_refused_early(walk):
+    node = Counted()
+    for _ in range(100_000):
+        node = Counted((node,))
+    Counted.asked = 0
+    with pytest.raises(GraphError, match=f"the graph is too large \\(more than {MAX_NODES:,} nodes\\)"):
+        walk(node)
+    assert Counted.asked <= MAX_NODES + 1          # stopped at the limit, not after 100,000
+
+
+def test_the_node_limit_is_parse_s():
+    z = Value(1.0)
+    for _ in range((MAX_NODES - 1) // 2):        # a literal and a product per step
+        z = z * 1.0001
+    z = z.tanh()
+    assert len(to_graph(z).graph["order"]) == MAX_NODES      # as many as parse accepts
+    with pytest.raises(GraphError, match="too large"):
+        to_graph(z.tanh())

@@ -50,6 +50,25 @@ def test_network_labels_become_names_and_values_stay_exact():
     assert again.data == loss.data
 
 
+def test_labels_the_parser_refuses_become_ascii_names_that_parse_back():
+    # Apply on the text of such a graph said "unexpected character 'α'"
+    alpha, x_sub, x1, x_1 = (Value(x, label=name) for x, name in
+                             [(2.0, "α"), (-3.0, "x₁"), (0.5, "x1"), (1.5, "x_1")])
+    d = alpha * x_sub
+    d.label = "tanh"
+    e = d + x1 * x_1
+    e.label = "2a"
+    L = e.tanh()
+    L.backward()
+    text = to_source(L)
+    assert text.isascii() and "x1 = 0.5" in text and "x_1 = 1.5" in text    # valid labels stay
+    again = parse(text)
+    again.backward()
+    same_graph(again, L, labels=False)
+    names = [line.split(" = ")[0] for line in text.splitlines() if " = " in line]
+    assert len(set(names)) == len(names) == 6 and names[:2] == ["alpha", "x1_2"]
+
+
 def test_unlabeled_reused_and_deep_nodes_get_names():
     x = Value(1.5)
     y = x * x

@@ -66,6 +66,17 @@ def test_download_button_callback_gives_json_bytes():
     assert from_flow(doc).data == -8.0
 
 
+def test_download_is_strict_json_when_values_are_infinite():
+    model = GraphModel("a = 0; b = 2\nL = log(a) * b")      # log(0) = -inf, a.grad = inf
+    io = FlowIO(model, notify=lambda m, k: None)
+    raw = io._json_bytes().getvalue()
+    doc = json.loads(raw, parse_constant=lambda name: pytest.fail(f"not strict JSON: {name}"))
+    root, _, _ = read_flow_file(raw, "inf.json")
+    assert root.data == float("-inf") == model.output
+    assert values_by_label(root)["a"] == (0.0, float("inf"))
+    assert {"-Infinity", "Infinity"} <= {n["data"].get(k) for n in doc["nodes"] for k in ("val", "grad")}
+
+
 BROKEN = {
     "bad json": (b'{"nodes": [', "not valid JSON"),
     "not utf-8": ("{\"nodes\": \"caf\u00e9\"}".encode("latin-1"), "not UTF-8"),

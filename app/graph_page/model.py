@@ -102,6 +102,9 @@ class GraphModel(StepsOfPasses, param.Parameterized):
             root = parse(expr_or_value)       # raises ExpressionError
             self.show(structure.ready(root, expr_or_value))
         elif expr_or_value is not None:
+            if not hasattr(expr_or_value, "_prev"):   # show([1, 2]), show(3.0): say what is taken
+                raise TypeError("expected expression text or a micrograd-style Value, got "
+                                f"{type(expr_or_value).__name__} {expr_or_value!r:.60}")
             self.load_value(expr_or_value, update=update, collapse=collapse)
         else:
             self.load_preset(preset or DEFAULT_PRESET)

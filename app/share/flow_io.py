@@ -225,4 +225,5 @@ class FlowIO:
 
     def _json_bytes(self):
         doc = flow_document(self.model, convention="original")
-        return io.BytesIO(json.dumps(doc, indent=1).encode("utf-8"))
+        # strict JSON (to_flow names NaN/infinities as strings): a browser's JSON.parse reads it
+        return io.BytesIO(json.dumps(doc, indent=1, allow_nan=False).encode("utf-8"))
