@@ -68,6 +68,9 @@ PAGE = f"""
 #: its own shadow root, so the overrides live here, as ``:host`` rules.)
 SIDEBAR = f"""
 :host {{ overflow-y: auto !important; overflow-x: hidden !important; }}
+/* the leaves as tall as they are: Panel capped them at the sidebar's height (max-height 100 %)
+   and an MLP's 18 sliders ran 350 px past it, over the gradient check below */
+.leaf-sliders {{ max-height: none !important; }}
 {_NARROW} {{
   :host {{ width: 240px !important; min-width: 240px !important; max-width: 240px !important;
            flex: 0 0 240px !important; }}

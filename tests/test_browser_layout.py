@@ -436,3 +436,24 @@ def test_an_800x600_projector_keeps_half_its_height_for_the_graph(chromium, serv
         _assert_fits(page, 800, "presenting at 800x600")
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1024, 768)])
+def test_the_leaf_sliders_never_run_over_the_gradient_check(chromium, served_app, width, height):
+    """The MLP preset's 18 sliders are taller than the window: the sidebar scrolls, the sliders
+    end where the gradient check begins, open or closed (Panel capped the sliders at the
+    sidebar's height and 350 px of them ran over the card)."""
+    ctx, page = _page(chromium, served_app + "?preset=mlp", width, height)
+    try:
+        boxes = """() => {""" + _ALL_JS + """  const every = all(document, []);
+          const sliders = every.find(e => e.matches('.leaf-sliders')), card = every.find(e => e.matches('.trust-panel'));
+          const s = sliders.getBoundingClientRect(), c = card.getBoundingClientRect();
+          return {bottom: s.bottom, top: c.top, overflow: sliders.scrollHeight - sliders.clientHeight}; }"""
+        for opened in (False, True):
+            if opened:
+                page.locator(".trust-panel .card-header, .trust-panel button").first.click()
+                expect(page.locator(".gradcheck-table table")).to_be_attached()
+            got = page.evaluate(boxes)
+            assert got["overflow"] <= 1 and got["bottom"] <= got["top"] + 0.5, (opened, got)
+    finally:
+        ctx.close()
