@@ -188,11 +188,13 @@ def structure_columns(cg) -> StructureColumns:
     radii = [0.5 * min(lay.sizes[o]) for o in cg.op_ids]
     ops = [str(G.nodes[o].get("op", "")) for o in cg.op_ids]
     shown = [x == x for x in oxs]
+    # an op reading the output that draws a layer's box reads that output, not the layer
+    own = {rep: dict(outs)[rep] for rep, outs in getattr(cg, "summaries", {}).items()}
     op_cols = dict(
         x=oxs, y=oys, r=radii, op=ops,
         symbol=[op_symbol(o) if on else "" for o, on in zip(ops, shown)], id=list(cg.op_ids),
-        inputs=[", ".join(labels[rows[i]] for i in cg.op_inputs[o]) if on else ""
-                for o, on in zip(cg.op_ids, shown)],
+        inputs=[", ".join(own[i] if i in own else labels[rows[i]] for i in cg.op_inputs[o])
+                if on else "" for o, on in zip(cg.op_ids, shown)],
         output=[labels[rows[cg.op_output[o]]] if on else "" for o, on in zip(cg.op_ids, shown)],
     )
     exs, eys = [], []
