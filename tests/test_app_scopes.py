@@ -157,10 +157,11 @@ def box_row(app, path):
 
 
 def listing(m, outputs, column):
-    """``"h[1][0] = 0.1, ... h[1][7] = 0.3 and 8 more"``: what a layer box's hover lists."""
+    """``"h[1][0] = 0.1<br>...<br>h[1][7] = 0.3<br>and 8 more"``: what a layer box's hover
+    lists (one output a line)."""
     cg, shown = m.compiled, (m.shown_data if column == "data" else m.shown_grad)
-    return ", ".join(f"{cg.labels[o]} = {fmt(shown[cg.tape.index[o]])}"
-                     for o in outputs[:8]) + f" and {len(outputs) - 8} more"
+    return "<br>".join([f"{cg.labels[o]} = {fmt(shown[cg.tape.index[o]])}"
+                        for o in outputs[:8]] + [f"and {len(outputs) - 8} more"])
 
 
 def test_a_layer_box_shows_no_one_outputs_numbers_after_slider_moves_and_player_steps():
@@ -220,6 +221,24 @@ def test_a_layer_box_shows_no_one_outputs_numbers_after_slider_moves_and_player_
     ops = app.graph.ops.data
     k = next(k for k, o in enumerate(ops["id"]) if box["output"] in m.compiled.op_inputs[o])
     assert ops["inputs"][k] == "w[2][0][15], h[1][15]"
+
+
+def test_a_layer_box_hover_lists_outputs_one_a_line_with_labels_escaped():
+    """The hover shows data, grad and role as HTML (one output a line, a long role wrapped:
+    the tooltip ran off the screen); a label is text, never markup."""
+    from app.graph_page.graph_figure import role_html
+    from app.graph_page.graph_patch import output_list
+
+    assert output_list([("h<img src=x>", "1"), ("b&c", "?")]) == (
+        "h&lt;img src=x&gt; = 1<br>b&amp;c = ?")
+    assert output_list((f"h{k}", "0") for k in range(10)).split("<br>")[-3:] == [
+        "h6 = 0", "h7 = 0", "and 2 more"]
+    # the role line (what a box holds, ~90 characters) wraps: it ran the tooltip off the screen
+    assert role_html("leaf") == "leaf" and role_html("a<b") == "a&lt;b"
+    app = inspected_app()
+    box, _ = box_row(app, ("layer 1",))
+    role = app.graph.values.data["role"][list(app.graph.values.data["id"]).index(box["output"])]
+    assert role.startswith('<div style="white-space:normal') and "layer 1 (collapsed" in role
 
 
 def test_clicks_open_a_box_in_place_and_close_its_frame():

@@ -9,10 +9,12 @@ O(changes), not O(graph); ``rows=None`` (a mode switch) patches whole columns, o
 A box with several outputs (a collapsed layer) is drawn by one output's row but shows none of
 their numbers as its own: its caption names it (``layer 1 · 16 outputs``), its fill is the
 no-number colour (grad NaN: the mapper's ``nan_color``) and its hover lists the outputs' data
-and grads; its row is patched when any of its outputs changes.
+and grads (:func:`output_list`); its row is patched when any of its outputs changes.
 """
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 
@@ -260,12 +262,10 @@ class GraphPatcher:
         pend = all(bool(pending[r]) for r, _ in outputs)
         flagged = any(not pending[r] and not (np.isfinite(data[r]) and np.isfinite(grad[r]))
                       for r, _ in outputs)
-        listed = outputs[:LISTED_OUTPUTS]
-        more = f" and {len(outputs) - len(listed)} more" if len(outputs) > len(listed) else ""
         cols["grad"].append(float("nan"))
-        cols["data_s"].append(", ".join(
-            f"{label} = {'?' if pending[r] else fmt(data[r])}" for r, label in listed) + more)
-        cols["grad_s"].append(", ".join(f"{label} = {fmt(grad[r])}" for r, label in listed) + more)
+        cols["data_s"].append(output_list(
+            (label, "?" if pending[r] else fmt(data[r])) for r, label in outputs))
+        cols["grad_s"].append(output_list((label, fmt(grad[r])) for r, label in outputs))
         return pend, flagged
 
     def op_locals(self, op_rows):
@@ -303,6 +303,17 @@ class GraphPatcher:
                       (width[k] if width is not None and width[k] else 1.6)
                       for k, r in enumerate(rows)],
         }
+
+
+def output_list(pairs) -> str:
+    """A layer box's hover cell: ``label = number`` lines (HTML: the tooltip shows ``data_s``
+    and ``grad_s`` as ``{safe}``, the labels escaped), the first :data:`LISTED_OUTPUTS`, then
+    ``and N more``. One line each: a comma list ran the tooltip off the screen's edge."""
+    pairs = list(pairs)
+    lines = [f"{html.escape(label)} = {number}" for label, number in pairs[:LISTED_OUTPUTS]]
+    if len(pairs) > LISTED_OUTPUTS:
+        lines.append(f"and {len(pairs) - LISTED_OUTPUTS} more")
+    return "<br>".join(lines)
 
 
 def _changed_cells(rows, columns: dict, shown: dict) -> dict:
