@@ -52,10 +52,13 @@ def collapse(G: nx.DiGraph, node_scopes: dict, expanded=()) -> nx.DiGraph:
     the scope paths drawn open (an enclosing scope must be open for an inner one to show).
     Returns a new DiGraph: nodes of ``G`` outside collapsed scopes keep their id and attributes;
     a box ``box_id(path)`` has ``kind="scope"``, ``scope``, ``members`` (ids of ``G``, in ``G``'s
-    node order), ``output`` (the member read outside the box, latest in topological order; the
-    graph's output if inside) and that node's ``label``, ``data``, ``grad``, plus ``role``
-    (``"output"`` if it holds the graph's output, else ``"scope"``) and ``holds`` (what it
-    contains, for a tooltip), ``outputs`` (every member read outside, a layer has several).
+    node order), ``outputs`` (every member read outside, in topological order: a layer has
+    several), ``output`` (the one that stands for the box where one node is needed, e.g. to
+    draw it: the graph's output if inside, else the latest), ``role`` (``"output"`` if it
+    holds the graph's output, else ``"scope"``) and ``holds`` (what it contains, for a
+    tooltip). Its ``label``, ``data``, ``grad``: a box with one output shows that output's;
+    a box with several has no one number of its own: ``label`` names the scope and counts the
+    outputs (``"layer 1 · 16 outputs"``), ``data`` and ``grad`` are None.
     Edges between different nodes of the quotient: an edge of ``G``
     keeps its attributes; edges merged into one carry ``merged``, the list of ``G``'s edges.
     """
@@ -96,11 +99,19 @@ def _box(G, path, members, rep, position) -> dict:
     if not outputs:     # read by nothing outside: its latest value stands for it
         outputs = [n for n in members if G.nodes[n]["kind"] == "value"]
     output = max(outputs, key=lambda n: (n == out_id, position.get(n, -1)))
-    attrs = G.nodes[output]
+    if len(outputs) == 1:
+        attrs = G.nodes[output]
+        shown = dict(label=attrs.get("label", ""), data=attrs.get("data"), grad=attrs.get("grad"))
+    else:       # one output's numbers would pass for the whole layer's
+        shown = dict(label=outputs_label(path, len(outputs)), data=None, grad=None)
     return dict(kind="scope", scope=tuple(path), members=list(members), output=output,
-                outputs=sorted(outputs, key=lambda n: position.get(n, -1)),
-                label=attrs.get("label", ""), data=attrs.get("data"), grad=attrs.get("grad"),
+                outputs=sorted(outputs, key=lambda n: position.get(n, -1)), **shown,
                 role="output" if out_id in inside else "scope", holds=holds(G, members))
+
+
+def outputs_label(path, n_outputs: int) -> str:
+    """The name of a box with several outputs: its scope and how many, ``"layer 1 · 16 outputs"``."""
+    return f"{path[-1]} \u00b7 {n_outputs} outputs"
 
 
 def holds(G, members) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from app import create_app
+from app.graph_page.formatting import fmt
 from app.graph_page.model import GraphModel
 from app.graph_page.narration import step_latex, step_title
 from app.graph_page.no_relayout import is_shown
@@ -140,12 +141,12 @@ def test_neuron_steps_play_to_the_per_op_grads_and_narrate_the_chain_rule():
     assert m.n_steps == len(m.backward_records) and m.step == 0
 
 
-def inspected_app(with_l2=False):
+def inspected_app(with_l2=False, sample=3):
     rng = np.random.RandomState(4)
     trainer = Trainer(rng.randn(10, 2), np.where(rng.randn(10) > 0, 1.0, -1.0),
                       TrainConfig(hidden=(16, 16)))
     trainer.run(2)
-    ins = trainer.inspect(3, with_l2=with_l2)
+    ins = trainer.inspect(sample, with_l2=with_l2)
     app = create_app()
     app.inspect(ins.root, ins.updates)
     return app
@@ -159,13 +160,107 @@ def test_an_inspected_sample_opens_collapsed_to_layers_and_plays_to_its_update()
     assert {b["path"] for b in d.boxes} == {("layer 0",), ("layer 1",), ("layer 2",),
                                             ("sample loss",)}
     assert len(drawn(d)) < 20
-    # a layer's box shows one of its 16 outputs, and says so
+    # a layer's box names the layer and counts its 16 outputs (no one output's name)
     layer0 = next(b for b in d.boxes if b["path"] == ("layer 0",))
-    assert d.labels[layer0["output"]] == "layer 0: " + m.compiled.labels[layer0["output"]]
+    assert d.labels[layer0["output"]] == "layer 0 \u00b7 16 outputs"
     m.step = m.n_steps
     assert m.active_record.kind == "update"
     app.scopes.collapse_to("neurons")
     assert len(m.display.boxes) == 16 + 16 + 1 + 1
+
+
+def box_row(app, path):
+    """The layer box ``path`` of the app's drawing and its row's cells in the values source."""
+    box = next(b for b in app.model.display.boxes if b["path"] == path)
+    data = app.graph.values.data
+    row = list(data["id"]).index(box["output"])
+    return box, {c: data[c][row] for c in ("text", "label", "grad", "data_s", "grad_s",
+                                           "line_color")}
+
+
+def listing(m, outputs, column):
+    """``"h[1][0] = 0.1<br>...<br>h[1][7] = 0.3<br>and 8 more"``: what a layer box's hover
+    lists (one output a line)."""
+    cg, shown = m.compiled, (m.shown_data if column == "data" else m.shown_grad)
+    return "<br>".join([f"{cg.labels[o]} = {fmt(shown[cg.tape.index[o]])}"
+                        for o in outputs[:8]] + [f"and {len(outputs) - 8} more"])
+
+
+def test_a_layer_box_shows_no_one_outputs_numbers_after_slider_moves_and_player_steps():
+    """An inspected sample's "layer 1" box has 16 outputs h[1][0..15]; it read "layer 1:
+    h[1][15] | data | grad", coloured by h[1][15]'s grad, while the step panel narrated
+    h[1][6]. Its row (the one drawing it, patched in place by sliders and the Player) names the
+    layer and counts its outputs, has no colour of a grad (NaN: the no-number colour), and its
+    hover lists its outputs' data and grads, kept current by both update paths."""
+    app = inspected_app(sample=1)          # a sample with a loss: its grads are not all 0
+    m = app.model
+    path = ("layer 1",)
+
+    def check():
+        box, cells = box_row(app, path)
+        assert cells["text"] == cells["label"] == "layer 1 \u00b7 16 outputs"
+        assert math.isnan(cells["grad"])
+        assert cells["data_s"] == listing(m, box["outputs"], "data")
+        assert cells["grad_s"] == listing(m, box["outputs"], "grad")
+        return box, cells
+
+    box, cells = check()
+    assert [m.compiled.labels[o] for o in box["outputs"]] == [f"h[1][{j}]" for j in range(16)]
+    # one Player step that sets the grad of h[1][j] (j < 8), not of the output drawing the box
+    index = m.compiled.tape.index
+    step, h = next((k, vid) for k, rec in enumerate(m.records, 1) for vid, (_, after)
+                   in rec.changes.items() if vid in box["outputs"][:8] and after != 0
+                   and box["output"] not in rec.changes)
+    m.step = step - 1
+    m.step = step
+    box, cells = check()
+    assert f"{m.compiled.labels[h]} = {fmt(m.shown_grad[index[h]])}" in cells["grad_s"]
+    # a step at a node inside the box: the box is outlined as the step's place
+    m.step = next(k for k, rec in enumerate(m.records, 1)
+                  if m.display.owner.get(rec.node) == box["id"] and rec.node != box["output"])
+    box, cells = check()
+    active = app.scopes.active.data
+    assert (active["x"][0], active["y"][0]) == (box["x"], box["y"])
+    # a slider on the bias of a live neuron j < 8 changes h[1][j], not the output drawing the box
+    j = next(j for j, o in enumerate(box["outputs"][:8]) if m.shown_data[index[o]] > 0)
+    h, before = box["outputs"][j], m.shown_data[index[box["outputs"][j]]]
+    drawing = m.shown_data[index[box["output"]]]
+    bias = next(lid for lid in m.compiled.leaf_ids if m.compiled.labels[lid] == f"b[1][{j}]")
+    m.set_leaf(bias, m.compiled.tape.data[index[bias]] + 0.5)
+    assert m.shown_data[index[h]] == pytest.approx(before + 0.5)
+    assert m.shown_data[index[box["output"]]] == drawing
+    box, cells = check()
+    assert f"h[1][{j}] = {fmt(m.shown_data[index[h]])}" in cells["data_s"]
+    # a box with one output (layer 2's one neuron) reads as that output, as before
+    last, cells = box_row(app, ("layer 2",))
+    out = index[last["output"]]
+    assert cells["text"] == (f"{m.compiled.labels[last['output']]} | "
+                             f"{fmt(m.shown_data[out])} | {fmt(m.shown_grad[out])}")
+    assert cells["grad"] == m.shown_grad[out]
+    # layer 2 open: its op reading h[1][15] (whose row draws layer 1) names h[1][15]
+    m.expanded = frozenset({("layer 2",), ("layer 2", "neuron 0")})
+    box, _ = box_row(app, path)
+    ops = app.graph.ops.data
+    k = next(k for k, o in enumerate(ops["id"]) if box["output"] in m.compiled.op_inputs[o])
+    assert ops["inputs"][k] == "w[2][0][15], h[1][15]"
+
+
+def test_a_layer_box_hover_lists_outputs_one_a_line_with_labels_escaped():
+    """The hover shows data, grad and role as HTML (one output a line, a long role wrapped:
+    the tooltip ran off the screen); a label is text, never markup."""
+    from app.graph_page.graph_figure import role_html
+    from app.graph_page.graph_patch import output_list
+
+    assert output_list([("h<img src=x>", "1"), ("b&c", "?")]) == (
+        "h&lt;img src=x&gt; = 1<br>b&amp;c = ?")
+    assert output_list((f"h{k}", "0") for k in range(10)).split("<br>")[-3:] == [
+        "h6 = 0", "h7 = 0", "and 2 more"]
+    # the role line (what a box holds, ~90 characters) wraps: it ran the tooltip off the screen
+    assert role_html("leaf") == "leaf" and role_html("a<b") == "a&lt;b"
+    app = inspected_app()
+    box, _ = box_row(app, ("layer 1",))
+    role = app.graph.values.data["role"][list(app.graph.values.data["id"]).index(box["output"])]
+    assert role.startswith('<div style="white-space:normal') and "layer 1 (collapsed" in role
 
 
 def test_clicks_open_a_box_in_place_and_close_its_frame():

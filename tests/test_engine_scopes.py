@@ -218,9 +218,12 @@ def test_every_collapse_state_is_a_quotient(G):
                 assert q == box_id(path) and all(sc[n][:len(path)] == path for n in inside)
                 assert path not in expanded and all(path[:k] in expanded for k in range(1, len(path)))
                 out = G.nodes[attrs["output"]]
-                assert (attrs["label"], attrs["data"], attrs["grad"]) == (
-                    out["label"], out["data"], out["grad"])
-                assert attrs["output"] in inside
+                if len(attrs["outputs"]) == 1:
+                    assert (attrs["label"], attrs["data"], attrs["grad"]) == (
+                        out["label"], out["data"], out["grad"])
+                else:
+                    assert attrs["data"] is None and attrs["grad"] is None
+                assert attrs["output"] in attrs["outputs"] and set(attrs["outputs"]) <= set(inside)
         assert set(owner) == set(G)
         # every edge of G between two quotient nodes is in exactly one quotient edge
         crossing = Counter((owner[u], owner[v]) for u, v in G.edges if owner[u] != owner[v])
@@ -242,6 +245,31 @@ def test_a_collapsed_neuron_holds_its_parameters_and_shows_its_output():
     assert Q.has_edge(box_id(("layer 0", "neuron 1")), box_id(("layer 1", "neuron 0")))
     out_box = Q.nodes[box_id(("layer 1", "neuron 0"))]
     assert out_box["role"] == "output" and out_box["output"] == G.graph["output"]
+
+
+def test_a_layer_box_with_several_outputs_shows_none_of_their_numbers_as_its_own():
+    """A collapsed layer of 4 neurons has 4 outputs, h[0][0..3]: its box named one of them
+    (h[0][3], the latest) with that neuron's data and grad as if they were the layer's."""
+    x = [Value(1.0, label="x1"), Value(-2.0, label="x2"), Value(0.5, label="x3")]
+    out = MLP(3, [4, 4, 1], nonlin="tanh", seed=3)(x)
+    out.backward()
+    G = to_graph(out)
+    sc = scopes(G)
+    Q = collapse(G, sc, expanded_at(sc, "layers"))
+    layer = Q.nodes[box_id(("layer 0",))]
+    h = {G.nodes[n]["label"]: n for n in G if G.nodes[n]["kind"] == "value"}
+    assert layer["outputs"] == [h[f"h[0][{j}]"] for j in range(4)]
+    assert layer["label"] == "layer 0 \u00b7 4 outputs"
+    assert layer["data"] is None and layer["grad"] is None
+    assert layer["output"] == h["h[0][3]"] and layer["role"] == "scope"   # drawn by one of them
+    # a box with one output (the output layer's lone neuron) still reads as that output
+    last = Q.nodes[box_id(("layer 2",))]
+    assert last["outputs"] == [G.graph["output"]] and last["role"] == "output"
+    assert (last["label"], last["data"], last["grad"]) == (
+        G.nodes[G.graph["output"]]["label"], out.data, 1.0)
+    neuron = collapse(G, sc, expanded_at(sc, "neurons")).nodes[box_id(("layer 1", "neuron 2"))]
+    assert (neuron["label"], neuron["data"], neuron["grad"]) == (
+        "h[1][2]", G.nodes[h["h[1][2]"]]["data"], G.nodes[h["h[1][2]"]]["grad"])
 
 
 def test_expanded_at_levels():

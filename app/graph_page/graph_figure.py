@@ -7,6 +7,7 @@ What changes per step lives in :mod:`app.graph_page.graph_patch`.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,8 +144,11 @@ def _add_hover_and_colour_bar(p, value_boxes, op_circles, mapper) -> None:
     """Tooltips of the value boxes and op circles, and the grad colour scale under the plot."""
     p.add_tools(
         HoverTool(renderers=[value_boxes], point_policy="follow_mouse",
-                  tooltips=[("value", "@label"), ("data", "@data_s"), ("grad", "@grad_s"),
-                            ("role", "@role")]),
+                  # data, grad, role as HTML: a layer's box lists its outputs one a line
+                  # (graph_patch.output_list), a long role wraps (role_html); both escape
+                  # labels, the other cells hold a number
+                  tooltips=[("value", "@label"), ("data", "@data_s{safe}"),
+                            ("grad", "@grad_s{safe}"), ("role", "@role{safe}")]),
         HoverTool(renderers=[op_circles], point_policy="follow_mouse",
                   tooltips=[("op", "@op"), ("inputs", "@inputs"), ("output", "@output"),
                             ("local derivatives", "@locals")]),
@@ -185,19 +189,21 @@ def structure_columns(cg) -> StructureColumns:
     xs, ys = _xy(lay.positions, cg.value_ids)
     hs = [float(lay.sizes[v][1]) for v in cg.value_ids]
     values = dict(x=xs, y=ys, w=[float(lay.sizes[v][0]) for v in cg.value_ids], h=hs,
-                  role=[G.nodes[v].get("role", "") if lay.positions[v][0] == lay.positions[v][0] else ""
-                        for v in cg.value_ids],
+                  role=[role_html(G.nodes[v].get("role", ""))
+                        if lay.positions[v][0] == lay.positions[v][0] else "" for v in cg.value_ids],
                   label=labels, id=list(cg.value_ids))
     _append_copies(values, cg)
     oxs, oys = _xy(lay.positions, cg.op_ids)
     radii = [0.5 * min(lay.sizes[o]) for o in cg.op_ids]
     ops = [str(G.nodes[o].get("op", "")) for o in cg.op_ids]
     shown = [x == x for x in oxs]
+    # an op reading the output that draws a layer's box reads that output, not the layer
+    own = {rep: dict(outs)[rep] for rep, outs in getattr(cg, "summaries", {}).items()}
     op_cols = dict(
         x=oxs, y=oys, r=radii, op=ops,
         symbol=[op_symbol(o) if on else "" for o, on in zip(ops, shown)], id=list(cg.op_ids),
-        inputs=[", ".join(labels[rows[i]] for i in cg.op_inputs[o]) if on else ""
-                for o, on in zip(cg.op_ids, shown)],
+        inputs=[", ".join(own[i] if i in own else labels[rows[i]] for i in cg.op_inputs[o])
+                if on else "" for o, on in zip(cg.op_ids, shown)],
         output=[labels[rows[cg.op_output[o]]] if on else "" for o, on in zip(cg.op_ids, shown)],
     )
     exs, eys = [], []
@@ -230,6 +236,20 @@ def structure_columns(cg) -> StructureColumns:
                             op_font_units=0.9 * radius)
 
 
+#: A role longer than this wraps in the hover (a box's "what it holds" ran the tooltip ~700 px
+#: wide, off the screen's edge, the layer's outputs listed above it cut off too).
+WRAP_ROLE_CHARS = 48
+
+
+def role_html(text: str) -> str:
+    """A value's hover ``role`` cell as HTML (the tooltip shows it ``{safe}``): ``text``
+    escaped (it names labels, which are the reader's text), wrapped when long."""
+    escaped = html.escape(text)
+    if len(text) <= WRAP_ROLE_CHARS:
+        return escaped
+    return f'<div style="white-space:normal;max-width:24em">{escaped}</div>'
+
+
 def _arrays(columns: dict, *names) -> dict:
     """``columns`` with the numeric columns ``names`` as float arrays (sent in binary)."""
     return {**columns, **{n: np.asarray(columns[n], dtype=float) for n in names}}
@@ -259,7 +279,8 @@ def _append_copies(values: dict, cg) -> None:
         same = (f"the same value as {cg.labels[leaf]} (drawn {drawings[leaf]} times, "
                 "each near its uses)")
         for col, val in (("x", float(x)), ("y", float(y)), ("w", float(w)), ("h", float(h)),
-                         ("role", f"{role}; {same}" if role else same), ("label", cg.labels[leaf]),
+                         ("role", role_html(f"{role}; {same}" if role else same)),
+                         ("label", cg.labels[leaf]),
                          ("id", leaf)):
             values[col].append(val)
 

@@ -5,9 +5,16 @@ The model already says which value rows changed (``Frame.rows``); their cells ar
 patched as they are, with no second diff here. Besides them only the borders of what stops or
 starts being highlighted (the step's node, op and edges) are patched. Per Player step that is
 O(changes), not O(graph); ``rows=None`` (a mode switch) patches whole columns, one slice each.
+
+A box with several outputs (a collapsed layer) is drawn by one output's row but shows none of
+their numbers as its own: its caption names it (``layer 1 · 16 outputs``), its fill is the
+no-number colour (grad NaN: the mapper's ``nan_color``) and its hover lists the outputs' data
+and grads (:func:`output_list`); its row is patched when any of its outputs changes.
 """
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 
@@ -18,6 +25,8 @@ from .graph_figure import FOCUS_COLUMNS, copy_rows
 NAN = float("nan")
 
 VALUE_BORDER = ("line_color", "line_width")
+#: A layer's box hover lists this many of its outputs, then "and N more".
+LISTED_OUTPUTS = 8
 
 
 class GraphPatcher:
@@ -64,6 +73,13 @@ class GraphPatcher:
             for vid in {*cg.op_inputs[o], cg.op_output[o]}:
                 self.ops_reading[self.rows[vid]].append(k)
         self.ops_reading += [self.ops_reading[r] for r in self.model_row[self.n_values:]]
+        # boxes with several outputs: drawn row -> [(model row, label)] of its outputs, and
+        # each output's model row -> that drawn row (a change of any output re-patches it)
+        self.summary, self.summary_of = {}, {}
+        for rep, outs in getattr(cg, "summaries", {}).items():
+            self.summary[self.rows[rep]] = [(self.rows[o], label) for o, label in outs]
+            for o, _ in outs:
+                self.summary_of[self.rows[o]] = self.rows[rep]
         # Rows drawn at this collapse state (a collapsed scope's members have NaN positions):
         # only these are ever patched, so a frame that changes every value of a big graph
         # collapsed to a few boxes (a training step) sends the boxes, not the graph.
@@ -116,7 +132,9 @@ class GraphPatcher:
                 v.values.patch({c: [(slice(0, n), vals)] for c, vals in cols.items()})
                 self.update_flags(rows, cols["hatch"])
         else:
-            rows = [r for r in self.drawn({int(r) for r in frame.rows}) if r in self.visible]
+            changed = {int(r) for r in frame.rows}
+            changed |= self.boxes_of(changed)
+            rows = [r for r in self.drawn(changed) if r in self.visible]
             cols = self.value_columns(rows)
             self.update_flags(rows, cols["hatch"])
             cells = _changed_cells(rows, cols, v.values.data)
@@ -170,6 +188,14 @@ class GraphPatcher:
             if "color" in cells:
                 v.arrows.patch({"color": cells["color"]})
 
+    def boxes_of(self, model_rows: set) -> set:
+        """The rows drawing a box with several outputs that one of ``model_rows`` is an
+        output of (a slider on neuron 3's weight changes h[1][3], not the row drawing layer 1)."""
+        of = self.summary_of
+        if len(of) < len(model_rows):
+            return {b for r, b in of.items() if r in model_rows}
+        return {of[r] for r in model_rows if r in of}
+
     def drawn(self, model_rows) -> list:
         """The drawn rows showing the model's value ``model_rows`` (a leaf's copies too)."""
         out = set(model_rows)
@@ -222,12 +248,16 @@ class GraphPatcher:
         for drawn in rows:
             drawn = int(drawn)
             r = self.model_row[drawn]
-            d, g, pend = float(data[r]), float(grad[r]), bool(pending[r])
-            flagged = not pend and not (np.isfinite(d) and np.isfinite(g))
-            cols["text"].append(node_caption(self.labels[drawn], d, g, pend, self.const[drawn]))
-            cols["grad"].append(g)
-            cols["data_s"].append("?" if pend else fmt(d))
-            cols["grad_s"].append(fmt(g))
+            if drawn in self.summary:
+                pend, flagged = self.summary_columns(self.summary[drawn], cols)
+                cols["text"].append(self.labels[drawn])
+            else:
+                d, g, pend = float(data[r]), float(grad[r]), bool(pending[r])
+                flagged = not pend and not (np.isfinite(d) and np.isfinite(g))
+                cols["text"].append(node_caption(self.labels[drawn], d, g, pend, self.const[drawn]))
+                cols["grad"].append(g)
+                cols["data_s"].append("?" if pend else fmt(d))
+                cols["grad_s"].append(fmt(g))
             cols["alpha"].append(0.18 if pend else 1.0)
             cols["text_alpha"].append(0.45 if pend else 1.0)
             if r == active_row:
@@ -242,6 +272,22 @@ class GraphPatcher:
             cols["line_width"].append(width)
             cols["hatch"].append("x" if flagged else " ")
         return cols
+
+    def summary_columns(self, outputs, cols):
+        """Append the ``grad``, ``data_s``, ``grad_s`` cells of a box with several
+        ``outputs`` (``[(model row, label)]``): no number of its own (grad NaN), the first
+        :data:`LISTED_OUTPUTS` outputs' data and grads listed. Returns ``(pending, flagged)``:
+        every output not computed yet; some computed output not finite."""
+        m = self.model
+        data, grad, pending = m.shown_data, m.shown_grad, m.pending
+        pend = all(bool(pending[r]) for r, _ in outputs)
+        flagged = any(not pending[r] and not (np.isfinite(data[r]) and np.isfinite(grad[r]))
+                      for r, _ in outputs)
+        cols["grad"].append(float("nan"))
+        cols["data_s"].append(output_list(
+            (label, "?" if pending[r] else fmt(data[r])) for r, label in outputs))
+        cols["grad_s"].append(output_list((label, fmt(grad[r])) for r, label in outputs))
+        return pend, flagged
 
     def op_locals(self, op_rows):
         """Tooltip text of the local derivatives of ``op_rows``, from the backward records."""
@@ -280,11 +326,27 @@ class GraphPatcher:
         }
 
 
+def output_list(pairs) -> str:
+    """A layer box's hover cell: ``label = number`` lines (HTML: the tooltip shows ``data_s``
+    and ``grad_s`` as ``{safe}``, the labels escaped), the first :data:`LISTED_OUTPUTS`, then
+    ``and N more``. One line each: a comma list ran the tooltip off the screen's edge."""
+    pairs = list(pairs)
+    lines = [f"{html.escape(label)} = {number}" for label, number in pairs[:LISTED_OUTPUTS]]
+    if len(pairs) > LISTED_OUTPUTS:
+        lines.append(f"and {len(pairs) - LISTED_OUTPUTS} more")
+    return "<br>".join(lines)
+
+
 def _changed_cells(rows, columns: dict, shown: dict) -> dict:
     """``_cells`` without the cells that already show their new value (a training step moves
     every number, but a box's border, alpha and hatch rarely change)."""
-    return {col: [(r, x) for r, x in zip(rows, vals) if shown[col][r] != x]
+    return {col: [(r, x) for r, x in zip(rows, vals) if not _same(shown[col][r], x)]
             for col, vals in columns.items()}
+
+
+def _same(a, b) -> bool:
+    """``a == b``, NaN counting as equal to NaN (a layer's box has grad NaN: not re-sent)."""
+    return a == b or (a != a and b != b)
 
 
 def _cells(rows, columns: dict) -> dict:

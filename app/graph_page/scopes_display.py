@@ -7,7 +7,10 @@ open). :func:`display_graph` turns the compiled graph and a collapse state into 
 original nodes:
 
 - a collapsed scope is drawn by its output's row, moved to the box's place and size, so the
-  Player's and sliders' patches of that row update the box (label, data, grad, colour);
+  Player's and sliders' patches of that row update the box (label, data, grad, colour); a
+  box with several outputs (a layer) is drawn by one of them but shows none of their numbers
+  as its own: its caption names the scope and counts them, its hover lists them
+  (``DisplayGraph.summaries``, read by ``graph_patch``);
 - the other members get no position (NaN: not drawn); the edges into and out of a box follow
   the quotient's routes; edges inside a box are not drawn.
 
@@ -38,15 +41,18 @@ class DisplayGraph(CompiledGraph):
 
     Extra attributes: ``expanded`` the open scope paths; ``boxes`` one dict per collapsed
     scope (``path``, ``id``, ``output``, ``x``, ``y``, ``w``, ``h``, ``holds``, ``n_inner``,
-    ``n_outputs``);
+    ``n_outputs``, ``outputs``);
     ``frames`` one dict per open scope (``path``, ``x0``, ``y0``, ``x1``, ``y1``); ``owner``
-    node id -> the box id it is drawn inside (absent: drawn as itself).
+    node id -> the box id it is drawn inside (absent: drawn as itself); ``summaries`` the
+    boxes with several outputs: the id of the row drawing one -> ``((output id, its label),
+    ...)`` of its outputs (that row's label is the box's caption, not its own).
     """
 
     expanded: frozenset = frozenset()
     boxes: list = field(default_factory=list)
     frames: list = field(default_factory=list)
     owner: dict = field(default_factory=dict)
+    summaries: dict = field(default_factory=dict)
 
 
 def node_scopes(compiled) -> dict:
@@ -151,7 +157,7 @@ def _build(compiled, expanded: frozenset) -> DisplayGraph:
         (x, y), (w, h) = lay.positions[q], lay.sizes[q]
         boxes.append(dict(path=attrs["scope"], id=q, output=out, x=x, y=y, w=w, h=h,
                           holds=attrs["holds"], n_inner=len(inner.get(attrs["scope"], ())),
-                          n_outputs=len(attrs["outputs"])))
+                          n_outputs=len(attrs["outputs"]), outputs=list(attrs["outputs"])))
     for c in lay.copies:     # a leaf drawn again near its later uses (see compile_graph)
         positions[c], sizes[c] = lay.positions[c], lay.sizes[c]
     hidden = [(NAN, NAN), (NAN, NAN)]
@@ -165,6 +171,8 @@ def _build(compiled, expanded: frozenset) -> DisplayGraph:
             f"{' / '.join(box['path'])} (collapsed, click to open): {box['holds']}")
         labels[box["output"]] = box_caption_label(box["path"], compiled.labels[box["output"]],
                                                   box["n_outputs"])
+    summaries = {box["output"]: tuple((o, compiled.labels[o]) for o in box["outputs"])
+                 for box in boxes if box["n_outputs"] > 1}
     projected = Layout(positions=positions, sizes=sizes, edges=edges, width=lay.width,
                        height=lay.height, ranks=lay.ranks, crossings=lay.crossings,
                        direction=lay.direction, copies=dict(lay.copies))
@@ -172,17 +180,21 @@ def _build(compiled, expanded: frozenset) -> DisplayGraph:
     base = {f.name: getattr(compiled, f.name) for f in fields(CompiledGraph) if f.name != "layout"}
     base.update(graph=shown, layout=projected, labels=labels)
     return DisplayGraph(**base, expanded=expanded, boxes=boxes,
-                        frames=_frames(lay, Q, sc, expanded, positions, sizes), owner=owner)
+                        frames=_frames(lay, Q, sc, expanded, positions, sizes), owner=owner,
+                        summaries=summaries)
 
 
 def box_caption_label(path, output_label: str, n_outputs: int = 1) -> str:
-    """A box's caption (then ``| data | grad`` of its output): the output's label
-    (``h[0][1]`` names its neuron already), the scope's name when the output has none, both
-    when the box has several outputs (``layer 0: h[0][15]``, a layer's last neuron)."""
+    """A box's caption. One output: its label (``h[0][1]`` names its neuron already), or the
+    scope's name when the output has none, then ``| data | grad`` of that output. Several
+    outputs (a layer): the scope's name and how many, ``layer 0 · 16 outputs``, and no
+    number (one neuron's data and grad would read as the layer's)."""
+    from engine.collapse import outputs_label
+
+    if n_outputs > 1:
+        return outputs_label(path, n_outputs)
     named = output_label and not (output_label[0] == "v" and output_label[1:].isdigit())
-    if not named:
-        return path[-1]
-    return f"{path[-1]}: {output_label}" if n_outputs > 1 else output_label
+    return output_label if named else path[-1]
 
 
 def _inner_scopes(sc) -> dict:
@@ -198,7 +210,7 @@ def _inner_scopes(sc) -> dict:
 def _node_size(compiled):
     """Node sizes as the compiled graph's layout has them; a box is as wide as its output's
     caption or its scope's name."""
-    from .sizing import make_node_size
+    from .sizing import make_node_size, text_box_size
 
     tape = compiled.tape
     labels = dict(compiled.labels)
@@ -212,9 +224,9 @@ def _node_size(compiled):
     def node_size(node, attrs):
         if attrs.get("kind") != "scope":
             return value_size(node, attrs)
-        out = attrs["output"]
-        label = box_caption_label(attrs["scope"], labels[out], len(attrs["outputs"]))
-        return box_size(label, data[out], grad[out])
+        out, n = attrs["output"], len(attrs["outputs"])
+        label = box_caption_label(attrs["scope"], labels[out], n)
+        return box_size(label, data[out], grad[out]) if n == 1 else text_box_size(label)
 
     return node_size
 

@@ -4,7 +4,8 @@ What is drawn for a collapse state comes from :mod:`app.graph_page.scopes_displa
 view draws ``model.display``). This module adds, on the same figure:
 
 - under each collapsed scope, a second box offset behind it (a stack: "there is more inside");
-  the box's caption names the scope and its output (``neuron 1: h[0][1] | data | grad``);
+  the box's caption is its output's (``h[0][1] | data | grad``), or for a box with several
+  outputs the scope's name and their count (``layer 1 · 16 outputs``, the numbers on hover);
 - around each open scope, a labelled frame (``▾ neuron 1``);
 - an orange outline on the box the Player's step is inside, when that step's node is hidden;
 - a click on a box opens it in place; a click on a frame (not on a node) closes it;

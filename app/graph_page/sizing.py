@@ -55,6 +55,11 @@ def make_node_size(labels: dict, data: dict, grad: dict):
     return node_size
 
 
+def text_box_size(text: str):
+    """``(w, h)`` of a box whose caption is ``text`` alone, no numbers (a layer's box)."""
+    return (max(MIN_BOX_WIDTH, caption_width(len(text) + 1) + BOX_PADDING), BOX_HEIGHT)
+
+
 def caption_font_units(widths, captions) -> float:
     """Caption font size in plot units (the zoom callback turns it into px).
 
