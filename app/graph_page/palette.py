@@ -11,7 +11,9 @@ from bokeh.palettes import RdBu11, interp_palette
 #: 255 colours from blue (negative) through near-white (0) to red (positive).
 GRAD_PALETTE = tuple(interp_palette(RdBu11[2:-2], 255))
 
-NAN_COLOR = "#bdbdbd"        # fill of a NaN grad (also hatched)
+#: fill of a NaN grad (hatched too, magenta border) and of a box with several outputs, which has
+#: no one grad: a light neutral (#bdbdbd read as a disabled control on a layer box)
+NAN_COLOR = "#dcdcdc"
 EDGE_COLOR = "#8c8c8c"
 ACTIVE_COLOR = "#e69f00"     # Okabe-Ito orange: the node/edges of the current step
 FLAG_COLOR = "#cc00cc"       # border of nodes whose data or grad is NaN/inf
